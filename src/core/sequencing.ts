@@ -1,0 +1,36 @@
+/**
+ * The sequencing layer: who orders transactions, and how users force theirs in. Implementations:
+ * single (one sequencer + forced inclusion through the L1 delayed inbox); later committee-rotation
+ * (a committee whose members take turns, leader chosen deterministically from L1 data).
+ */
+import type { Address, InboxMessage, L2Transaction, SequencingModuleName } from './types.ts';
+
+/** State of the batch being built, used to decide when to seal it. */
+export interface OpenBatch {
+  /** Encoded size so far in bytes. */
+  bytes: number;
+  blocks: number;
+  /** Seconds since the first block of the batch was produced. */
+  ageSeconds: number;
+}
+
+/** The sequencing module. */
+export interface Sequencing {
+  readonly name: SequencingModuleName;
+  /** Delayed messages older than this (seconds) must be included; anyone can force them in after it. */
+  readonly maxDelaySeconds: number;
+  /** The address allowed to post batches at `l1Timestamp` (single: fixed; committee: the current leader). */
+  sequencerAt(l1Timestamp: bigint): Address;
+  /**
+   * Order pending transactions into the next block. Must be a pure function of its inputs so a
+   * replacement sequencer produces the same block from the same mempool snapshot.
+   */
+  order(pending: L2Transaction[], maxTransactions: number): L2Transaction[];
+  /**
+   * Delayed messages that must be included now: every message in `delayed` whose L1 timestamp is
+   * at least `maxDelaySeconds` before `now`. The sequencer includes them before other transactions.
+   */
+  forcedMessages(delayed: InboxMessage[], now: bigint): InboxMessage[];
+  /** True when the open batch should be sealed and posted (size or age limit reached). */
+  shouldSeal(batch: OpenBatch): boolean;
+}
