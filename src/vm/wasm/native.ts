@@ -1,0 +1,432 @@
+/**
+ * The native runner: runs a validated wasm module with V8's WebAssembly API (fast path), with the
+ * STF host interface of host-abi.ts implemented over a {@link HostContext}. Every module is first
+ * parsed and validated by our own validator, so V8 never runs a module the deterministic machine
+ * would reject. A trap of any kind ends the run as `errored`; it is never thrown.
+ */
+import { ModexError } from '../../core/errors.ts';
+import { HOST_FUNCS, HOST_MODULE, type HostFuncName } from './host-abi.ts';
+import { type FuncType, type GlobalType, type ValidatedModule, ValType, type WasmModule } from './module.ts';
+import { parseModule } from './parse.ts';
+import { validateModule } from './validate.ts';
+
+/** What the STF host functions read and write. */
+export interface HostContext {
+  /** the current inbox message */
+  inbox: Uint8Array;
+  /** preimage oracle: the preimage of `hash` (32 bytes) for preimage `kind`, or undefined if unknown */
+  preimages: (kind: number, hash: Uint8Array) => Uint8Array | undefined;
+  globalState: GlobalState;
+}
+
+export interface GlobalState {
+  /** [state root, send root] */
+  bytes32: [Uint8Array, Uint8Array];
+  /** [inbox position, position in message], unsigned 64-bit */
+  u64: [bigint, bigint];
+}
+
+/**
+ * A trap raised while running natively. Codes:
+ * - `WASM_TRAP`: a wasm trap (unreachable, out-of-bounds, division by zero, …)
+ * - `WASM_STACK_EXHAUSTED`: call stack exhausted
+ * - `WASM_HOST_TRAP`: a host op failed (out-of-bounds guest memory, unknown preimage, bad field index)
+ */
+export class WasmTrapError extends ModexError {}
+
+/** The module cannot be run as an STF natively (no `main` export, no usable code). Code `WASM_NATIVE_LINK`. */
+export class WasmNativeLinkError extends ModexError {
+  constructor(message: string) {
+    super('WASM_NATIVE_LINK', message);
+  }
+}
+
+export interface NativeRunResult {
+  status: 'finished' | 'errored';
+  /** why the run errored */
+  error?: WasmTrapError;
+  /** the global state when the run ended (a copy; the host context's is not modified) */
+  globalState: GlobalState;
+  /** number of host-function calls made */
+  hostCalls: number;
+}
+
+export interface NativeRunOptions {
+  /** name of the entry export, () -> (); default `main` */
+  entry?: string;
+}
+
+/**
+ * The part of V8's WebAssembly JS API we use, typed locally: the project's TS libs (ES2023 +
+ * @types/node 20) do not declare it, and pulling in lib.dom would leak browser globals.
+ */
+export interface V8WasmApi {
+  Module: new (bytes: Uint8Array) => V8Module;
+  Instance: new (module: V8Module, imports?: V8Imports) => V8Instance;
+  Memory: new (desc: { initial: number; maximum?: number }) => V8Memory;
+  Table: new (desc: { element: 'anyfunc'; initial: number; maximum?: number }) => object;
+  Global: new (desc: { value: 'i32' | 'i64'; mutable?: boolean }, value: number | bigint) => V8Global;
+  RuntimeError: new (message?: string) => Error;
+  LinkError: new (message?: string) => Error;
+  CompileError: new (message?: string) => Error;
+}
+export type V8Module = { readonly __v8module: unique symbol };
+export type V8Imports = Record<string, Record<string, unknown>>;
+export interface V8Instance {
+  readonly exports: Record<string, unknown>;
+}
+export interface V8Memory {
+  readonly buffer: ArrayBuffer;
+}
+export interface V8Global {
+  value: unknown;
+}
+export const V8Wasm: V8WasmApi = (globalThis as unknown as { WebAssembly: V8WasmApi }).WebAssembly;
+
+/** Thrown by `halt` to unwind the guest; private to this file. */
+class HaltSignal {}
+
+const hostTrap = (message: string): WasmTrapError => new WasmTrapError('WASM_HOST_TRAP', message);
+
+/** Parses and validates `bytes` as an STF module (imports only from `modex`). Throws parse/validation errors. */
+export function validateStf(bytes: Uint8Array): ValidatedModule {
+  return validateModule(parseModule(bytes));
+}
+
+/**
+ * Runs an STF: instantiation (data segments, then the start function), then the `main` export.
+ * `halt` ends the run early as `finished`. Throws only if the module is invalid or not runnable
+ * (parse/validation errors, {@link WasmNativeLinkError}); traps yield `status: 'errored'`.
+ */
+export function runNative(
+  input: Uint8Array | { bytes: Uint8Array; module: ValidatedModule },
+  host: HostContext,
+  opts: NativeRunOptions = {},
+): NativeRunResult {
+  const bytes = input instanceof Uint8Array ? input : input.bytes;
+  const mod = input instanceof Uint8Array ? validateStf(bytes) : input.module;
+  const entry = opts.entry ?? 'main';
+  checkStfShape(mod, entry);
+
+  const { binary, memoryExport, startExport } = rewriteForNative(bytes, mod);
+  const state: GlobalState = {
+    bytes32: [host.globalState.bytes32[0].slice(), host.globalState.bytes32[1].slice()],
+    u64: [host.globalState.u64[0], host.globalState.u64[1]],
+  };
+  let memory: V8Memory | undefined;
+  const counter = { calls: 0 };
+  const imports = { [HOST_MODULE]: hostImports(host, state, () => memory, counter) };
+  const result = (status: 'finished' | 'errored', error?: WasmTrapError): NativeRunResult => ({
+    status,
+    ...(error ? { error } : {}),
+    globalState: state,
+    hostCalls: counter.calls,
+  });
+
+  const compiled = new V8Wasm.Module(binary);
+  try {
+    const instance = new V8Wasm.Instance(compiled, imports);
+    const exports = instance.exports;
+    if (memoryExport) memory = exports[memoryExport] as V8Memory;
+    if (startExport) (exports[startExport] as () => void)();
+    (exports[entry] as () => void)();
+    return result('finished');
+  } catch (e) {
+    if (e instanceof HaltSignal) return result('finished');
+    const trap = toTrap(e);
+    if (trap) return result('errored', trap);
+    throw e;
+  }
+}
+
+/** Maps an exception thrown out of wasm code to a trap, or undefined if it is not one (a host bug). */
+export function toTrap(e: unknown): WasmTrapError | undefined {
+  if (e instanceof WasmTrapError) return e;
+  if (e instanceof V8Wasm.RuntimeError) return new WasmTrapError('WASM_TRAP', e.message, { cause: e });
+  if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    return new WasmTrapError('WASM_STACK_EXHAUSTED', 'call stack exhausted', { cause: e });
+  }
+  return undefined;
+}
+
+function checkStfShape(mod: WasmModule, entry: string): void {
+  const exp = mod.exports.find((e) => e.name === entry);
+  if (exp?.kind !== 'func') throw new WasmNativeLinkError(`the module has no function export "${entry}"`);
+  const type = funcTypeOf(mod, exp.index);
+  if (type.params.length !== 0 || type.results.length !== 0) {
+    throw new WasmNativeLinkError(`export "${entry}" must have type () -> (), has ${formatFuncType(type)}`);
+  }
+  for (const imp of mod.imports) {
+    const host = imp.module === HOST_MODULE && Object.hasOwn(HOST_FUNCS, imp.name);
+    if (!host || imp.kind !== 'func') {
+      throw new WasmNativeLinkError(`unsupported import "${imp.module}"."${imp.name}" (${imp.kind})`);
+    }
+  }
+}
+
+function hostImports(
+  host: HostContext,
+  state: GlobalState,
+  getMemory: () => V8Memory | undefined,
+  counter: { calls: number },
+): Record<HostFuncName, (...args: never[]) => unknown> {
+  /** the guest memory bytes [ptr, ptr+len), or a trap if out of bounds */
+  const span = (ptr: number, len: number): Uint8Array => {
+    const mem = getMemory();
+    const size = mem ? mem.buffer.byteLength : 0;
+    const start = ptr >>> 0;
+    if (!mem || start + len > size) {
+      throw hostTrap(`host op accesses guest memory [${start}, ${start + len}) out of bounds (size ${size})`);
+    }
+    return new Uint8Array(mem.buffer, start, len);
+  };
+  /** copies up to 32 bytes of `src` from `offset` to guest `ptr`; returns the count */
+  const copyOut = (src: Uint8Array, offset: number, ptr: number): number => {
+    const off = offset >>> 0;
+    const n = off >= src.length ? 0 : Math.min(32, src.length - off);
+    span(ptr, n).set(src.subarray(off, off + n));
+    return n;
+  };
+  const fieldIndex = (index: number): 0 | 1 => {
+    if (index !== 0 && index !== 1) throw hostTrap(`global-state field index ${index >>> 0} out of range`);
+    return index;
+  };
+  return {
+    inbox_read: (offset: number, ptr: number): number => {
+      counter.calls++;
+      return copyOut(host.inbox, offset, ptr);
+    },
+    preimage_read: (kind: number, hashPtr: number, offset: number, ptr: number): number => {
+      counter.calls++;
+      const hash = span(hashPtr, 32).slice();
+      const preimage = host.preimages(kind >>> 0, hash);
+      if (!preimage) throw hostTrap(`unknown preimage (kind ${kind >>> 0}) of ${toHex(hash)}`);
+      return copyOut(preimage, offset, ptr);
+    },
+    get_global_bytes32: (index: number, ptr: number): void => {
+      counter.calls++;
+      span(ptr, 32).set(state.bytes32[fieldIndex(index)]);
+    },
+    set_global_bytes32: (index: number, ptr: number): void => {
+      counter.calls++;
+      const i = fieldIndex(index);
+      state.bytes32[i] = span(ptr, 32).slice();
+    },
+    get_global_u64: (index: number): bigint => {
+      counter.calls++;
+      return BigInt.asIntN(64, state.u64[fieldIndex(index)]);
+    },
+    set_global_u64: (index: number, value: bigint): void => {
+      counter.calls++;
+      state.u64[fieldIndex(index)] = BigInt.asUintN(64, value);
+    },
+    halt: (): void => {
+      counter.calls++;
+      throw new HaltSignal();
+    },
+  };
+}
+
+const toHex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
+
+// ---------------------------------------------------------------------------------------------
+// Generic instantiation and invocation (used by the spectest engine)
+
+/** A module instantiated by V8, with its decoded form (for export types). */
+export interface NativeInstance {
+  instance: V8Instance;
+  module: ValidatedModule;
+}
+
+/** The outcome of calling a wasm function; values are unsigned (i32: 0..2^32-1, i64: 0..2^64-1). */
+export type NativeOutcome =
+  | { kind: 'ok'; values: bigint[] }
+  | { kind: 'trap'; error: WasmTrapError }
+  | { kind: 'exhaustion'; error: WasmTrapError };
+
+/** Instantiates a validated module as is (start function included). Traps and link errors are thrown. */
+export function instantiateNative(
+  bytes: Uint8Array,
+  module: ValidatedModule,
+  imports: V8Imports = {},
+): NativeInstance {
+  const compiled = new V8Wasm.Module(bytes);
+  return { instance: new V8Wasm.Instance(compiled, imports), module };
+}
+
+/** Maps a trap to an outcome (`exhaustion` for stack exhaustion); other errors are rethrown. */
+export function trapOutcome(e: unknown): NativeOutcome {
+  const trap = toTrap(e);
+  if (!trap) throw e;
+  return trap.code === 'WASM_STACK_EXHAUSTED'
+    ? { kind: 'exhaustion', error: trap }
+    : { kind: 'trap', error: trap };
+}
+
+/** Calls the function export `exportName` with unsigned-bigint `args`; traps become outcomes. */
+export function invokeNative(inst: NativeInstance, exportName: string, args: bigint[]): NativeOutcome {
+  const type = exportFuncType(inst.module, exportName);
+  if (args.length !== type.params.length) {
+    throw new WasmNativeLinkError(
+      `export "${exportName}" takes ${type.params.length} argument(s), ${args.length} given`,
+    );
+  }
+  const fn = inst.instance.exports[exportName] as (...a: unknown[]) => unknown;
+  const jsArgs = args.map((a, i) => toJs(type.params[i], a));
+  let raw: unknown;
+  try {
+    raw = fn(...jsArgs);
+  } catch (e) {
+    return trapOutcome(e);
+  }
+  const rawValues = type.results.length === 1 ? [raw] : type.results.length === 0 ? [] : (raw as unknown[]);
+  return { kind: 'ok', values: type.results.map((t, i) => fromJs(t, rawValues[i])) };
+}
+
+/** Reads the global export `exportName` as an unsigned bigint. */
+export function getGlobalNative(inst: NativeInstance, exportName: string): bigint {
+  const exp = inst.module.exports.find((e) => e.name === exportName);
+  if (exp?.kind !== 'global') throw new WasmNativeLinkError(`no global export "${exportName}"`);
+  const type = globalTypeOf(inst.module, exp.index);
+  return fromJs(type.type, (inst.instance.exports[exportName] as V8Global).value);
+}
+
+/** Unsigned bigint → the JS value V8 expects for a parameter of type `t`. */
+export function toJs(t: number, v: bigint): number | bigint {
+  if (t === ValType.I32) return Number(BigInt.asIntN(32, v));
+  if (t === ValType.I64) return BigInt.asIntN(64, v);
+  throw new WasmNativeLinkError(`unsupported value type 0x${t.toString(16)}`);
+}
+
+/** JS value V8 returned for type `t` → unsigned bigint. */
+export function fromJs(t: number, v: unknown): bigint {
+  if (t === ValType.I32) return BigInt((v as number) >>> 0);
+  if (t === ValType.I64) return BigInt.asUintN(64, v as bigint);
+  throw new WasmNativeLinkError(`unsupported value type 0x${t.toString(16)}`);
+}
+
+function exportFuncType(mod: WasmModule, name: string): FuncType {
+  const exp = mod.exports.find((e) => e.name === name);
+  if (exp?.kind !== 'func') throw new WasmNativeLinkError(`no function export "${name}"`);
+  return funcTypeOf(mod, exp.index);
+}
+
+/** The type of function `index` in the function index space (imports first). */
+export function funcTypeOf(mod: WasmModule, index: number): FuncType {
+  const imported = mod.imports.filter((i) => i.kind === 'func');
+  const entry = imported[index];
+  const typeIndex = entry ? entry.typeIndex : mod.funcs[index - imported.length]?.typeIndex;
+  const type = typeIndex === undefined ? undefined : mod.types[typeIndex];
+  if (!type) throw new WasmNativeLinkError(`function index ${index} out of range`);
+  return type;
+}
+
+function globalTypeOf(mod: WasmModule, index: number): GlobalType {
+  const imported = mod.imports.filter((i) => i.kind === 'global');
+  const type = imported[index]?.type ?? mod.globals[index - imported.length]?.type;
+  if (!type) throw new WasmNativeLinkError(`global index ${index} out of range`);
+  return type;
+}
+
+const formatFuncType = (t: FuncType): string =>
+  `(${t.params.length} params) -> (${t.results.length} results)`;
+
+// ---------------------------------------------------------------------------------------------
+// Binary rewriting: export the memory (host functions need it, also during the start function)
+// and run the start function ourselves after instantiation, so host ops in it see the memory.
+
+const SECTION_EXPORT = 7;
+const SECTION_START = 8;
+/** canonical order of non-custom sections (datacount, id 12, sits between element and code) */
+const SECTION_RANK: Record<number, number> = {
+  1: 1,
+  2: 2,
+  3: 3,
+  4: 4,
+  5: 5,
+  6: 6,
+  7: 7,
+  8: 8,
+  9: 9,
+  12: 10,
+  10: 11,
+  11: 12,
+};
+const EXPORT_KIND = { func: 0, table: 1, memory: 2, global: 3 } as const;
+
+interface Rewritten {
+  binary: Uint8Array;
+  memoryExport?: string;
+  startExport?: string;
+}
+
+/** Exported for tests. Returns the binary with memory (and start function) exported and no start section. */
+export function rewriteForNative(bytes: Uint8Array, mod: WasmModule): Rewritten {
+  const hasMemory = mod.memories.length > 0 || mod.imports.some((i) => i.kind === 'memory');
+  const taken = new Set(mod.exports.map((e) => e.name));
+  const fresh = (base: string): string => {
+    let name = base;
+    for (let i = 0; taken.has(name); i++) name = `${base}${i}`;
+    taken.add(name);
+    return name;
+  };
+  const memoryExport = hasMemory ? fresh('__modex_memory') : undefined;
+  const startExport = mod.start !== undefined ? fresh('__modex_start') : undefined;
+  const exports: [string, number, number][] = mod.exports.map((e) => [e.name, EXPORT_KIND[e.kind], e.index]);
+  if (memoryExport) exports.push([memoryExport, EXPORT_KIND.memory, 0]);
+  if (startExport && mod.start !== undefined) exports.push([startExport, EXPORT_KIND.func, mod.start]);
+  const exportSection = encodeSection(SECTION_EXPORT, encodeExports(exports));
+
+  const out: Uint8Array[] = [bytes.subarray(0, 8)];
+  let pos = 8;
+  let inserted = false;
+  while (pos < bytes.length) {
+    const id = bytes[pos];
+    const [size, sizeLen] = readU32(bytes, pos + 1);
+    const end = pos + 1 + sizeLen + size;
+    if (!inserted && id !== 0 && (SECTION_RANK[id] ?? 0) >= SECTION_EXPORT) {
+      out.push(exportSection);
+      inserted = true;
+    }
+    if (id !== SECTION_EXPORT && id !== SECTION_START) out.push(bytes.subarray(pos, end));
+    pos = end;
+  }
+  if (!inserted) out.push(exportSection);
+  return { binary: Buffer.concat(out), memoryExport, startExport };
+}
+
+function encodeExports(exports: [string, number, number][]): Uint8Array {
+  const parts: Uint8Array[] = [encodeU32(exports.length)];
+  for (const [name, kind, index] of exports) {
+    const utf8 = new TextEncoder().encode(name);
+    parts.push(encodeU32(utf8.length), utf8, Uint8Array.of(kind), encodeU32(index));
+  }
+  return Buffer.concat(parts);
+}
+
+function encodeSection(id: number, body: Uint8Array): Uint8Array {
+  return Buffer.concat([Uint8Array.of(id), encodeU32(body.length), body]);
+}
+
+function encodeU32(n: number): Uint8Array {
+  const out: number[] = [];
+  let v = n >>> 0;
+  do {
+    const byte = v & 0x7f;
+    v >>>= 7;
+    out.push(v ? byte | 0x80 : byte);
+  } while (v);
+  return Uint8Array.from(out);
+}
+
+function readU32(bytes: Uint8Array, pos: number): [number, number] {
+  let result = 0;
+  let shift = 0;
+  let i = pos;
+  for (;;) {
+    const b = bytes[i++];
+    result += (b & 0x7f) * 2 ** shift;
+    if (!(b & 0x80)) return [result, i - pos];
+    shift += 7;
+  }
+}
