@@ -1,0 +1,82 @@
+/** Defaults for every optional config field: `{}` is a complete devnet-like chain. See docs/config.md. */
+import type {
+  ChainConfig,
+  ConfigInput,
+  DaConfig,
+  SequencingConfig,
+  SettlementConfig,
+  VmConfig,
+} from './types.ts';
+
+export const DEFAULTS = {
+  chain: { name: 'modex-devnet', chainId: 412_346 },
+  vm: {
+    module: 'wasm',
+    limits: { maxStepsPerMessage: 2 ** 40, maxMemoryPages: 1_024, maxTransactionsPerBlock: 1_000 },
+  },
+  defaultApp: 'token',
+  proof: { module: 'fraud', challengePeriodSeconds: 7 * 86_400, bond: '1000000000000000000' },
+  da: { module: 'l1-calldata' },
+  committee: { assumedHonest: 1, fallback: 'l1-calldata', timeoutMs: 5_000 },
+  settlement: { module: 'ethereum', rpcUrl: 'embedded' },
+  sequencing: { module: 'single', maxDelaySeconds: 86_400, batch: { maxBytes: 100_000, maxAgeSeconds: 10 } },
+  rotationSeconds: 3_600,
+} as const;
+
+/** Fills every missing field with its default. Does not validate (parse first, check rules after). */
+export function withDefaults(input: ConfigInput): ChainConfig {
+  const d = DEFAULTS;
+  const vmIn = input.vm ?? {};
+  const vm: VmConfig = {
+    module: vmIn.module ?? d.vm.module,
+    limits: { ...d.vm.limits, ...stripUndefined(vmIn.limits ?? {}) },
+  };
+  if (vmIn.stf !== undefined) vm.stf = vmIn.stf;
+  if (vmIn.app !== undefined || vmIn.stf === undefined) vm.app = vmIn.app ?? d.defaultApp;
+
+  const daIn = input.da ?? {};
+  const da: DaConfig = { module: daIn.module ?? d.da.module };
+  if (daIn.committee !== undefined || da.module === 'committee') {
+    const c = daIn.committee ?? {};
+    da.committee = {
+      members: (c.members ?? []).map((m) => ({ url: m.url ?? '', address: m.address ?? '0x' })),
+      assumedHonest: c.assumedHonest ?? d.committee.assumedHonest,
+      fallback: c.fallback ?? d.committee.fallback,
+      timeoutMs: c.timeoutMs ?? d.committee.timeoutMs,
+    };
+  }
+
+  const stIn = input.settlement ?? {};
+  const settlement: SettlementConfig = { module: stIn.module ?? d.settlement.module };
+  if (stIn.rpcUrl !== undefined) settlement.rpcUrl = stIn.rpcUrl;
+  else if (settlement.module === 'ethereum') settlement.rpcUrl = d.settlement.rpcUrl;
+  if (stIn.parent !== undefined) {
+    settlement.parent = { rpcUrl: stIn.parent.rpcUrl ?? '', chainId: stIn.parent.chainId ?? 0 };
+  }
+
+  const sqIn = input.sequencing ?? {};
+  const sequencing: SequencingConfig = {
+    module: sqIn.module ?? d.sequencing.module,
+    maxDelaySeconds: sqIn.maxDelaySeconds ?? d.sequencing.maxDelaySeconds,
+    batch: { ...d.sequencing.batch, ...stripUndefined(sqIn.batch ?? {}) },
+  };
+  if (sqIn.committee !== undefined || sequencing.module === 'committee-rotation') {
+    sequencing.committee = {
+      members: (sqIn.committee?.members ?? []).filter((m) => m !== undefined),
+      rotationSeconds: sqIn.committee?.rotationSeconds ?? d.rotationSeconds,
+    };
+  }
+
+  return {
+    chain: { ...d.chain, ...stripUndefined(input.chain ?? {}) },
+    vm,
+    proof: { ...d.proof, ...stripUndefined(input.proof ?? {}) },
+    da,
+    settlement,
+    sequencing,
+  };
+}
+
+function stripUndefined<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
+}

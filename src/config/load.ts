@@ -1,0 +1,56 @@
+/** Loading a chain config: read the file, parse JSON, check shape, apply defaults, check rules. */
+import { readFileSync } from 'node:fs';
+import { withDefaults } from './defaults.ts';
+import { ConfigError, ConfigFileError } from './errors.ts';
+import { parseConfigShape } from './parse.ts';
+import { Issues } from './reader.ts';
+import { checkRules } from './rules.ts';
+import type { ChainConfig } from './types.ts';
+
+/**
+ * Validates a parsed JSON document and returns the complete config (defaults applied).
+ * Throws ConfigError (CONFIG_INVALID) listing every problem found.
+ */
+export function validateConfig(raw: unknown, source = 'config'): ChainConfig {
+  const issues = new Issues();
+  const input = parseConfigShape(raw, issues);
+  // Rules run on the defaulted config only when the shape is sound, so each problem is reported once.
+  const config = withDefaults(input);
+  if (issues.list.length === 0) checkRules(config, issues);
+  if (issues.list.length > 0) throw new ConfigError(issues.list, source);
+  return config;
+}
+
+/** Parses JSON text (reporting line and column of a syntax error) and validates it. */
+export function parseConfigText(text: string, source = 'config'): ChainConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigFileError(`${source} is not valid JSON: ${describeJsonError(text, e)}`, { cause: e });
+  }
+  return validateConfig(raw, source);
+}
+
+/** Reads and validates a config file. Throws ConfigFileError (CONFIG_UNREADABLE) or ConfigError (CONFIG_INVALID). */
+export function loadConfig(file: string): ChainConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new ConfigFileError(`cannot read config file ${file}: ${reason}`, { cause: e });
+  }
+  return parseConfigText(text, file);
+}
+
+function describeJsonError(text: string, e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const m = /position (\d+)/.exec(msg);
+  if (!m) return msg;
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  return `${msg.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`;
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './errors.ts';
+import { validateConfig } from './load.ts';
+
+function problems(raw: unknown): Record<string, string> {
+  try {
+    validateConfig(raw);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return Object.fromEntries((e as ConfigError).issues.map((i) => [i.path, i.message]));
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+const A = '0x1111111111111111111111111111111111111111';
+const B = '0x2222222222222222222222222222222222222222';
+const committee = (assumedHonest: number, fallback = 'l1-calldata') => ({
+  module: 'committee',
+  committee: {
+    members: [
+      { url: 'http://127.0.0.1:9001', address: A },
+      { url: 'http://127.0.0.1:9002', address: B },
+    ],
+    assumedHonest,
+    fallback,
+  },
+});
+
+describe('module status', () => {
+  it('refuses planned modules with "not implemented yet", naming the field', () => {
+    const p = problems({ vm: { module: 'evm', app: undefined, stf: 'evm.wasm' } });
+    expect(p['vm.module']).toBe('"evm" is not implemented yet (planned); implemented: "wasm"');
+    expect(
+      problems({ sequencing: { module: 'committee-rotation', committee: { members: [A, B] } } }),
+    ).toEqual({
+      'sequencing.module': '"committee-rotation" is not implemented yet (planned); implemented: "single"',
+    });
+  });
+});
+
+describe('combinations', () => {
+  it('proof none requires sovereign settlement', () => {
+    expect(problems({ proof: { module: 'none' } })['proof.module']).toMatch(
+      /^"none" requires settlement.module "sovereign"/,
+    );
+  });
+
+  it('fraud proofs need ethereum or modex settlement', () => {
+    expect(problems({ settlement: { module: 'sovereign' } })['proof.module']).toMatch(
+      /"fraud" proofs need contracts to verify them: use settlement.module "ethereum" or "modex"/,
+    );
+  });
+
+  it('fraud proofs need a challenge period and a bond', () => {
+    const p = problems({ proof: { challengePeriodSeconds: 0, bond: '0' } });
+    expect(p['proof.challengePeriodSeconds']).toContain('at least 1 second');
+    expect(p['proof.bond']).toContain('non-zero bond');
+  });
+
+  it('accepts a valid committee DA and rejects assumedHonest above the member count', () => {
+    expect(validateConfig({ da: committee(2) }).da.committee?.timeoutMs).toBe(5000);
+    expect(problems({ da: committee(3) })['da.committee.assumedHonest']).toBe(
+      'got 3; cannot exceed the number of members (2); a certificate needs members - assumedHonest + 1 signatures',
+    );
+  });
+
+  it('committee DA needs members, each with its own address', () => {
+    expect(problems({ da: { module: 'committee' } })['da.committee.members']).toContain('got no members');
+    const dup = committee(1);
+    dup.committee.members[1].address = A.toUpperCase().replace('0X', '0x');
+    expect(problems({ da: dup })['da.committee.members[1].address']).toContain(
+      'duplicate of members[0].address',
+    );
+  });
+
+  it('l1-blob (primary or fallback) needs ethereum settlement', () => {
+    const p = problems({
+      proof: { module: 'validity' },
+      settlement: { module: 'modex', parent: { rpcUrl: 'http://127.0.0.1:8547', chainId: 5 } },
+      da: committee(1, 'l1-blob'),
+    });
+    expect(p['da.committee.fallback']).toMatch(/only settlement "ethereum" has \(got "modex"\)/);
+  });
+
+  it('modex settlement needs a parent chain and a different chain id', () => {
+    expect(problems({ settlement: { module: 'modex' } })['settlement.parent']).toContain(
+      'required for settlement "modex"',
+    );
+    const p = problems({
+      chain: { chainId: 7 },
+      settlement: { module: 'modex', parent: { rpcUrl: 'http://x:1', chainId: 7 } },
+    });
+    expect(p['chain.chainId']).toContain('cannot settle on itself');
+  });
+
+  it('refuses the embedded anvil chain id for the L2', () => {
+    expect(problems({ chain: { chainId: 31337 } })['chain.chainId']).toContain('replay');
+  });
+
+  it('refuses section fields that do not belong to the chosen module', () => {
+    const p = problems({ da: { module: 'l1-calldata', committee: committee(1).committee } });
+    expect(p['da.committee']).toContain('only used by da.module "committee"');
+    expect(problems({ vm: { app: 'token', stf: 'x.wasm' } })['vm.stf']).toContain('not both');
+  });
+
+  it('batch size must fit the DA transport (including a committee fallback)', () => {
+    expect(problems({ sequencing: { batch: { maxBytes: 200_000 } } })['sequencing.batch.maxBytes']).toBe(
+      'got 200000; "l1-calldata" carries at most 120000 bytes per batch',
+    );
+    expect(
+      validateConfig({ da: { module: 'l1-blob' }, sequencing: { batch: { maxBytes: 500_000 } } }).da.module,
+    ).toBe('l1-blob');
+    expect(
+      problems({ da: committee(1), sequencing: { batch: { maxBytes: 200_000 } } })[
+        'sequencing.batch.maxBytes'
+      ],
+    ).toContain('fallback must be able to carry any batch');
+  });
+});

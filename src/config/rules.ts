@@ -1,0 +1,172 @@
+/**
+ * Cross-field rules on a complete config: planned modules are refused, and so are module
+ * combinations that cannot work. Every rule says why. Documented in docs/config.md.
+ */
+import { type Layer, MODULE_STATUS, modulesWithStatus } from './modules.ts';
+import type { Issues } from './reader.ts';
+import type { ChainConfig } from './types.ts';
+
+/** anvil's chain id: the settlement chain id when settlement.rpcUrl is "embedded". */
+export const EMBEDDED_L1_CHAIN_ID = 31_337;
+/** Usable batch bytes per transport. Calldata: stay under the 128 KiB tx size limit; blobs: 6 blobs x 126976 usable bytes. */
+export const DA_MAX_BATCH_BYTES = { 'l1-calldata': 120_000, 'l1-blob': 6 * 126_976 } as const;
+
+export function checkRules(c: ChainConfig, issues: Issues): void {
+  checkImplemented(c, issues);
+  const { proof, da, settlement: st, sequencing: sq, vm } = c;
+
+  // vm
+  if (vm.app !== undefined && vm.stf !== undefined) {
+    issues.add('vm.stf', 'set either vm.app (a built-in STF) or vm.stf (a path to your .wasm), not both');
+  }
+  if (vm.app !== undefined && vm.module !== 'wasm') {
+    issues.add('vm.app', `built-in apps are wasm STFs; they cannot run on vm.module "${vm.module}"`);
+  }
+
+  // proof <-> settlement
+  if (proof.module === 'none' && st.module !== 'sovereign') {
+    issues.add(
+      'proof.module',
+      `"none" requires settlement.module "sovereign": without proofs, settlement "${st.module}" could not check state claims and its bridge would be unsafe`,
+    );
+  }
+  if (proof.module !== 'none' && st.module === 'sovereign') {
+    issues.add(
+      'proof.module',
+      `"${proof.module}" proofs need contracts to verify them: use settlement.module "ethereum" or "modex", or proof.module "none" for a sovereign chain`,
+    );
+  }
+  if ((proof.module === 'fraud' || proof.module === 'attested') && proof.challengePeriodSeconds < 1) {
+    issues.add(
+      'proof.challengePeriodSeconds',
+      `got 0; "${proof.module}" proofs need a challenge period of at least 1 second for a dispute to be possible`,
+    );
+  }
+  if ((proof.module === 'fraud' || proof.module === 'attested') && BigInt(proof.bond) === 0n) {
+    issues.add(
+      'proof.bond',
+      `got "0"; "${proof.module}" proofs need a non-zero bond so that a wrong assertion costs something`,
+    );
+  }
+
+  // settlement
+  if (st.module === 'ethereum' && st.rpcUrl === undefined) {
+    issues.add(
+      'settlement.rpcUrl',
+      'required for settlement "ethereum": "embedded" (start anvil) or a JSON-RPC URL',
+    );
+  }
+  if (st.module !== 'ethereum' && st.rpcUrl !== undefined) {
+    issues.add('settlement.rpcUrl', `only used by settlement "ethereum"; remove it for "${st.module}"`);
+  }
+  if (st.module === 'modex' && st.parent === undefined) {
+    issues.add(
+      'settlement.parent',
+      'required for settlement "modex" (L3): { "rpcUrl": ..., "chainId": ... } of the parent chain',
+    );
+  }
+  if (st.module !== 'modex' && st.parent !== undefined) {
+    issues.add('settlement.parent', `only used by settlement "modex"; remove it for "${st.module}"`);
+  }
+  if (st.module === 'ethereum' && st.rpcUrl === 'embedded' && c.chain.chainId === EMBEDDED_L1_CHAIN_ID) {
+    issues.add(
+      'chain.chainId',
+      `got ${EMBEDDED_L1_CHAIN_ID}, the id of the embedded settlement chain (anvil); L2 and L1 must differ or signed transactions replay across them`,
+    );
+  }
+  if (st.module === 'modex' && st.parent && st.parent.chainId === c.chain.chainId) {
+    issues.add(
+      'chain.chainId',
+      `got ${c.chain.chainId}, the same as settlement.parent.chainId; a chain cannot settle on itself`,
+    );
+  }
+
+  // da
+  const blobPath =
+    da.module === 'l1-blob'
+      ? 'da.module'
+      : da.committee?.fallback === 'l1-blob'
+        ? 'da.committee.fallback'
+        : undefined;
+  if (blobPath && st.module !== 'ethereum') {
+    issues.add(
+      blobPath,
+      `"l1-blob" needs EIP-4844 blobs, which only settlement "ethereum" has (got "${st.module}"); use "l1-calldata"`,
+    );
+  }
+  if (da.module === 'committee') checkCommittee(c, issues);
+  else if (da.committee !== undefined) {
+    issues.add('da.committee', `only used by da.module "committee"; remove it for "${da.module}"`);
+  }
+  const transport = da.module === 'committee' ? da.committee?.fallback : da.module;
+  if (transport && sq.batch.maxBytes > DA_MAX_BATCH_BYTES[transport]) {
+    const via =
+      da.module === 'committee' ? ` (the committee's fallback must be able to carry any batch)` : '';
+    issues.add(
+      'sequencing.batch.maxBytes',
+      `got ${sq.batch.maxBytes}; "${transport}" carries at most ${DA_MAX_BATCH_BYTES[transport]} bytes per batch${via}`,
+    );
+  }
+
+  // sequencing
+  if (sq.module === 'committee-rotation') {
+    const members = sq.committee?.members ?? [];
+    if (members.length < 2) {
+      issues.add(
+        'sequencing.committee.members',
+        `got ${members.length} member(s); rotation needs at least 2 sequencer addresses`,
+      );
+    }
+  } else if (sq.committee !== undefined) {
+    issues.add(
+      'sequencing.committee',
+      `only used by sequencing.module "committee-rotation"; remove it for "${sq.module}"`,
+    );
+  }
+}
+
+function checkCommittee(c: ChainConfig, issues: Issues): void {
+  const com = c.da.committee;
+  if (!com) return;
+  const n = com.members.length;
+  if (n === 0) {
+    issues.add(
+      'da.committee.members',
+      'got no members; committee DA needs at least one member { url, address }',
+    );
+    return;
+  }
+  if (com.assumedHonest > n) {
+    issues.add(
+      'da.committee.assumedHonest',
+      `got ${com.assumedHonest}; cannot exceed the number of members (${n}); a certificate needs members - assumedHonest + 1 signatures`,
+    );
+  }
+  const seen = new Map<string, number>();
+  com.members.forEach((m, i) => {
+    const key = m.address.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined && key !== '0x') {
+      issues.add(
+        `da.committee.members[${i}].address`,
+        `duplicate of members[${first}].address; each member needs its own key`,
+      );
+    } else seen.set(key, i);
+  });
+}
+
+function checkImplemented(c: ChainConfig, issues: Issues): void {
+  const layers: Layer[] = ['vm', 'proof', 'da', 'settlement', 'sequencing'];
+  for (const layer of layers) {
+    const name = c[layer].module;
+    const status = (MODULE_STATUS[layer] as Record<string, string>)[name];
+    if (status === 'planned') {
+      issues.add(
+        `${layer}.module`,
+        `"${name}" is not implemented yet (planned); implemented: ${modulesWithStatus(layer, 'implemented')
+          .map((m) => `"${m}"`)
+          .join(', ')}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The chain configuration (`modex.config.json`): one module per layer plus its parameters.
+ * All values are JSON-compatible (amounts in wei are decimal strings) so a resolved config can be
+ * printed or written back unchanged. Documented in docs/config.md.
+ */
+import type {
+  Address,
+  DaModuleName,
+  ProofModuleName,
+  SequencingModuleName,
+  SettlementModuleName,
+  VmModuleName,
+} from '../core/types.ts';
+
+export const VM_MODULES = ['wasm', 'evm', 'mips'] as const satisfies readonly VmModuleName[];
+export const PROOF_MODULES = [
+  'fraud',
+  'validity',
+  'attested',
+  'none',
+] as const satisfies readonly ProofModuleName[];
+export const DA_MODULES = ['l1-calldata', 'l1-blob', 'committee'] as const satisfies readonly DaModuleName[];
+export const DA_FALLBACKS = ['l1-calldata', 'l1-blob'] as const satisfies readonly DaModuleName[];
+export const SETTLEMENT_MODULES = [
+  'ethereum',
+  'sovereign',
+  'modex',
+] as const satisfies readonly SettlementModuleName[];
+export const SEQUENCING_MODULES = [
+  'single',
+  'committee-rotation',
+] as const satisfies readonly SequencingModuleName[];
+/** Example STFs shipped with modex (guest/), usable as `vm.app` instead of a `vm.stf` path. */
+export const BUILTIN_APPS = ['token'] as const;
+
+/** Execution limits enforced by the VM; exceeding one makes the message's execution fail deterministically. */
+export interface VmLimits {
+  /** Machine steps allowed for one inbox message. */
+  maxStepsPerMessage: number;
+  /** Linear memory cap in 64 KiB wasm pages. */
+  maxMemoryPages: number;
+  /** Transactions allowed in one L2 block. */
+  maxTransactionsPerBlock: number;
+}
+
+export interface VmConfig {
+  module: VmModuleName;
+  /** Built-in example STF (see BUILTIN_APPS). Exactly one of `app` and `stf` is set. */
+  app?: (typeof BUILTIN_APPS)[number];
+  /** Path to an STF binary (.wasm), relative to the config file. */
+  stf?: string;
+  limits: VmLimits;
+}
+
+export interface ProofConfig {
+  module: ProofModuleName;
+  /** Seconds an assertion stays challengeable: from seconds (devnets) to days (production). */
+  challengePeriodSeconds: number;
+  /** Bond an asserter locks per assertion, in wei, as a decimal string. */
+  bond: string;
+}
+
+export interface CommitteeMember {
+  /** Base URL of the member's DA server. */
+  url: string;
+  /** Address whose signatures the certificate checker accepts for this member. */
+  address: Address;
+}
+
+export interface CommitteeDaConfig {
+  members: CommitteeMember[];
+  /** Members assumed honest: a certificate needs members.length - assumedHonest + 1 signatures. */
+  assumedHonest: number;
+  /** Where batches go when the committee cannot certify in time. */
+  fallback: (typeof DA_FALLBACKS)[number];
+  /** How long to wait for signatures before falling back. */
+  timeoutMs: number;
+}
+
+export interface DaConfig {
+  module: DaModuleName;
+  /** Required when module is committee; refused otherwise. */
+  committee?: CommitteeDaConfig;
+}
+
+export interface ParentChainConfig {
+  /** JSON-RPC URL of the parent modex chain's node. */
+  rpcUrl: string;
+  /** Chain id of the parent modex chain. */
+  chainId: number;
+}
+
+export interface SettlementConfig {
+  module: SettlementModuleName;
+  /** For ethereum: "embedded" (start anvil) or an http(s)/ws(s) JSON-RPC URL. */
+  rpcUrl?: string;
+  /** For modex (L3): the chain this chain settles on. */
+  parent?: ParentChainConfig;
+}
+
+export interface BatchConfig {
+  /** Seal a batch before its compressed size exceeds this. */
+  maxBytes: number;
+  /** Seal a non-empty batch at the latest this many seconds after its first block. */
+  maxAgeSeconds: number;
+}
+
+export interface SequencingConfig {
+  module: SequencingModuleName;
+  /** Forced inclusion: a delayed (L1) message older than this must be included; anyone can force it after. */
+  maxDelaySeconds: number;
+  batch: BatchConfig;
+  /** For committee-rotation: the sequencer addresses, and how long each leads. */
+  committee?: { members: Address[]; rotationSeconds: number };
+}
+
+export interface ChainConfig {
+  chain: { name: string; chainId: number };
+  vm: VmConfig;
+  proof: ProofConfig;
+  da: DaConfig;
+  settlement: SettlementConfig;
+  sequencing: SequencingConfig;
+}
+
+type DeepPartial<T> = T extends readonly (infer U)[]
+  ? DeepPartial<U>[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** What a config file may contain: any field may be left out and gets its default (withDefaults). */
+export type ConfigInput = DeepPartial<ChainConfig>;
