@@ -1,0 +1,48 @@
+/** `modex wasm …`: tools for the wasm execution VM. */
+import type { Command } from 'commander';
+import { ModexError } from '../../core/errors.ts';
+import { DEFAULT_ENGINE, ENGINE_CHOICES, selectEngines } from '../../vm/wasm/spectest/engines.ts';
+import { formatFileResult, formatTotals, totals } from '../../vm/wasm/spectest/report.ts';
+import { runSpecFile } from '../../vm/wasm/spectest/runner.ts';
+
+export function register(program: Command): void {
+  const wasm = program.command('wasm').description('tools for the deterministic wasm execution VM');
+
+  wasm
+    .command('spectest')
+    .description(
+      'run WebAssembly spec test scripts (wast2json .json output) against the wasm engines; ' +
+        'modules the machine rejects on purpose (floats, SIMD, …) are counted as skipped',
+    )
+    .argument('<files...>', 'spec test scripts (NAME.json; module files are read from the same directory)')
+    .option('--engine <engine>', `engine to run: ${ENGINE_CHOICES.join(' | ')}`, DEFAULT_ENGINE)
+    .option('--verbose', 'list every failure with its command line number in the .wast script', false)
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ modex wasm spectest ../shared/conformance/wasm-spec/json/*.json --engine native --verbose\n\n' +
+        'Prints one line per file and engine, then the totals. Exits with code 1 if any command failed.',
+    )
+    .action((files: string[], opts: { engine: string; verbose: boolean }, cmd: Command) => {
+      try {
+        spectest(files, opts);
+      } catch (e) {
+        if (e instanceof ModexError) cmd.error(`error: ${e.message} (${e.code})`);
+        throw e;
+      }
+    });
+}
+
+function spectest(files: string[], opts: { engine: string; verbose: boolean }): void {
+  const engines = selectEngines(opts.engine);
+  const results = [];
+  for (const file of files) {
+    for (const engine of engines) {
+      const r = runSpecFile(file, engine);
+      results.push(r);
+      console.log(formatFileResult(r, { verbose: opts.verbose, showEngine: engines.length > 1 }));
+    }
+  }
+  const t = totals(results);
+  console.log(formatTotals(t));
+  if (t.failed > 0) process.exitCode = 1;
+}

@@ -1,0 +1,15 @@
+import { ModexError } from '../../../core/errors.ts';
+
+/** A spectest script (JSON) is malformed or uses something the runner does not know. Code `SPECTEST_BAD_SCRIPT`. */
+export class SpecScriptError extends ModexError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SPECTEST_BAD_SCRIPT', message, options);
+  }
+}
+
+/** An unknown or unavailable engine was asked for. Code `SPECTEST_UNKNOWN_ENGINE`. */
+export class SpecEngineError extends ModexError {
+  constructor(message: string) {
+    super('SPECTEST_UNKNOWN_ENGINE', message);
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * Runs WebAssembly spec test scripts (wast2json output) against one or more engines.
+ * Every module goes through our parser and validator first; modules the machine rejects on
+ * purpose (WasmUnsupportedError) are skipped with all commands that use them, and the reasons
+ * are counted per file.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ModexError } from '../../../core/errors.ts';
+import type { Import, ValidatedModule, WasmModule } from '../module.ts';
+import { parseModule } from '../parse.ts';
+import { validateModule } from '../validate.ts';
+import type { SpecEngine, SpecInstance, SpecOutcome } from './engine.ts';
+import { SpecScriptError } from './errors.ts';
+import { parseScript, type SpecAction, type SpecCommand } from './script.ts';
+import { resolveSpectestImport, SPECTEST_MODULE } from './spectest-host.ts';
+import { compareResults, parseSpecValue, unsupportedType } from './values.ts';
+
+export interface SpecFailure {
+  line: number;
+  command: string;
+  message: string;
+}
+
+export interface SpecFileResult {
+  /** path of the script */
+  file: string;
+  engine: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  /** skip reason → number of commands skipped for it */
+  skipReasons: Map<string, number>;
+  failures: SpecFailure[];
+}
+
+export const SKIP_TEXT_MODULE = 'text-format module (binary-only runner)';
+export const SKIP_CROSS_MODULE = 'cross-module linking not supported by the machine';
+
+/** A module as the runner tracks it: runnable, skipped (with reason) or broken (failed to load). */
+type Loaded =
+  | { kind: 'ok'; instance: SpecInstance }
+  | { kind: 'skip'; reason: string }
+  /** failed to load: rejected by parse/validate, or instantiation did not succeed */
+  | { kind: 'broken'; stage: 'rejected' | 'trap' | 'exhaustion' | 'unlinkable'; message: string };
+
+type Verdict = { kind: 'pass' } | { kind: 'fail'; message: string } | { kind: 'skip'; reason: string };
+const PASS: Verdict = { kind: 'pass' };
+const fail = (message: string): Verdict => ({ kind: 'fail', message });
+const skip = (reason: string): Verdict => ({ kind: 'skip', reason });
+
+/** What parse + validate made of a module binary. */
+type Prepared =
+  | { kind: 'ok'; module: ValidatedModule }
+  | { kind: 'skip'; reason: string }
+  | { kind: 'rejected'; error: unknown };
+
+/** Runs every script with every engine; results are ordered by file, then engine. */
+export function runSpecFiles(files: readonly string[], engines: readonly SpecEngine[]): SpecFileResult[] {
+  return files.flatMap((file) => engines.map((engine) => runSpecFile(file, engine)));
+}
+
+/** Runs one script (a wast2json `.json` file; module files are read from its directory). */
+export function runSpecFile(file: string, engine: SpecEngine): SpecFileResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SpecScriptError(`cannot read spectest script ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  const script = parseScript(text, file);
+  return new ScriptRun(file, engine).run(script.commands);
+}
+
+class ScriptRun {
+  private readonly result: SpecFileResult;
+  private readonly dir: string;
+  private current: Loaded | undefined;
+  private readonly named = new Map<string, Loaded>();
+  /** names modules were registered under with `register` */
+  private readonly registered = new Set<string>();
+
+  constructor(
+    file: string,
+    private readonly engine: SpecEngine,
+  ) {
+    this.dir = dirname(file);
+    this.result = {
+      file,
+      engine: engine.name,
+      passed: 0,
+      failed: 0,
+      skipped: 0,
+      skipReasons: new Map(),
+      failures: [],
+    };
+  }
+
+  run(commands: readonly SpecCommand[]): SpecFileResult {
+    this.engine.reset?.();
+    for (const cmd of commands) this.record(cmd, this.execute(cmd));
+    return this.result;
+  }
+
+  private record(cmd: SpecCommand, v: Verdict): void {
+    const r = this.result;
+    if (v.kind === 'pass') r.passed++;
+    else if (v.kind === 'skip') {
+      r.skipped++;
+      r.skipReasons.set(v.reason, (r.skipReasons.get(v.reason) ?? 0) + 1);
+    } else {
+      r.failed++;
+      r.failures.push({ line: cmd.line, command: cmd.type, message: v.message });
+    }
+  }
+
+  private execute(cmd: SpecCommand): Verdict {
+    switch (cmd.type) {
+      case 'module':
+        return this.moduleCommand(cmd.filename, cmd.name);
+      case 'register':
+        return this.register(cmd.name, cmd.as);
+      case 'action':
+        return this.action(cmd.action, (out) => (out.kind === 'ok' ? PASS : fail(describe(out))));
+      case 'assert_return':
+        return this.action(cmd.action, (out) => {
+          if (out.kind !== 'ok') return fail(`expected a return, got ${describe(out)}`);
+          const mismatch = compareResults(cmd.expected, out.values);
+          return mismatch ? fail(mismatch) : PASS;
+        });
+      case 'assert_trap':
+        return this.action(cmd.action, (out) =>
+          out.kind === 'trap' ? PASS : fail(`expected trap "${cmd.text}", got ${describe(out)}`),
+        );
+      case 'assert_exhaustion':
+        return this.action(cmd.action, (out) =>
+          out.kind === 'exhaustion' ? PASS : fail(`expected exhaustion "${cmd.text}", got ${describe(out)}`),
+        );
+      case 'assert_invalid':
+      case 'assert_malformed':
+        return this.assertRejected(cmd.filename, cmd.module_type, cmd.text);
+      case 'assert_uninstantiable':
+        return this.assertUninstantiable(cmd.filename, cmd.text);
+      case 'assert_unlinkable':
+        return this.assertUnlinkable(cmd.filename, cmd.text);
+    }
+  }
+
+  // --- modules ---------------------------------------------------------------------------
+
+  private moduleCommand(filename: string, name: string | undefined): Verdict {
+    const loaded = this.load(filename);
+    this.current = loaded;
+    if (name !== undefined) this.named.set(name, loaded);
+    if (loaded.kind === 'ok') return PASS;
+    return loaded.kind === 'skip' ? skip(loaded.reason) : fail(loaded.message);
+  }
+
+  private load(filename: string): Loaded {
+    if (!filename.endsWith('.wasm')) return { kind: 'skip', reason: SKIP_TEXT_MODULE };
+    const bytes = this.readModule(filename);
+    const prepared = this.prepare(bytes);
+    if (prepared.kind === 'skip') return prepared;
+    if (prepared.kind === 'rejected') {
+      return {
+        kind: 'broken',
+        stage: 'rejected',
+        message: `${filename} rejected: ${errorMessage(prepared.error)}`,
+      };
+    }
+    const out = this.engine.instantiate({ bytes, module: prepared.module });
+    if (out.kind === 'ok') return { kind: 'ok', instance: out.instance };
+    return {
+      kind: 'broken',
+      stage: out.kind,
+      message: `${filename}: instantiation failed (${out.kind}): ${out.message}`,
+    };
+  }
+
+  /** Parses and validates, with imports resolved against the spectest host. */
+  private prepare(bytes: Uint8Array): Prepared {
+    let mod: WasmModule;
+    try {
+      mod = parseModule(bytes);
+    } catch (error) {
+      return isUnsupported(error) ? { kind: 'skip', reason: skipReason(error) } : { kind: 'rejected', error };
+    }
+    try {
+      const module = validateModule(mod, { resolveImport: (imp: Import) => resolveSpectestImport(mod, imp) });
+      if (mod.imports.some((imp) => this.registered.has(imp.module) && imp.module !== SPECTEST_MODULE)) {
+        return { kind: 'skip', reason: SKIP_CROSS_MODULE };
+      }
+      return { kind: 'ok', module };
+    } catch (error) {
+      if (isUnsupported(error)) return { kind: 'skip', reason: skipReason(error) };
+      // an import from another test module fails resolution: that is linking, not invalidity
+      if (mod.imports.some((imp) => this.registered.has(imp.module))) {
+        return { kind: 'skip', reason: SKIP_CROSS_MODULE };
+      }
+      return { kind: 'rejected', error };
+    }
+  }
+
+  private readModule(filename: string): Uint8Array {
+    if (basename(filename) !== filename)
+      throw new SpecScriptError(`module path "${filename}" must be a file name`);
+    try {
+      return readFileSync(join(this.dir, filename));
+    } catch (e) {
+      throw new SpecScriptError(`cannot read module ${filename}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  private register(name: string | undefined, as: string): Verdict {
+    const target = name === undefined ? this.current : this.named.get(name);
+    if (!target) return fail(`register: no module ${name ?? '(current)'}`);
+    this.registered.add(as);
+    if (target.kind === 'ok') return PASS;
+    return target.kind === 'skip'
+      ? skip(target.reason)
+      : fail(`register: module failed to load: ${target.message}`);
+  }
+
+  // --- actions ---------------------------------------------------------------------------
+
+  private action(action: SpecAction, check: (out: SpecOutcome) => Verdict): Verdict {
+    const target = action.module === undefined ? this.current : this.named.get(action.module);
+    if (!target) return fail(`no module ${action.module ?? '(current)'} to run "${action.field}" on`);
+    if (target.kind === 'skip') return skip(target.reason);
+    if (target.kind === 'broken') return fail(`module failed to load: ${target.message}`);
+    const bad = unsupportedType(action.args) ?? unsupportedType(action.expected);
+    if (bad !== undefined) return skip(`${bad} values`);
+    let out: SpecOutcome;
+    if (action.type === 'get') {
+      out = { kind: 'ok', values: [target.instance.getGlobal(action.field)] };
+    } else {
+      out = target.instance.invoke(action.field, (action.args ?? []).map(parseSpecValue));
+    }
+    return check(out);
+  }
+
+  // --- module assertions -----------------------------------------------------------------
+
+  private assertRejected(filename: string, moduleType: string | undefined, text: string): Verdict {
+    if (moduleType === 'text' || !filename.endsWith('.wasm')) return skip(SKIP_TEXT_MODULE);
+    const bytes = this.readModule(filename);
+    try {
+      validateModule(parseModule(bytes), { resolveImport: () => true });
+    } catch {
+      return PASS;
+    }
+    return fail(`${filename} was accepted, expected rejection: "${text}"`);
+  }
+
+  private assertUninstantiable(filename: string, text: string): Verdict {
+    const loaded = this.load(filename);
+    if (loaded.kind === 'skip') return skip(loaded.reason);
+    if (loaded.kind === 'ok') return fail(`${filename} instantiated, expected "${text}"`);
+    return loaded.stage === 'trap' || loaded.stage === 'exhaustion'
+      ? PASS
+      : fail(`${filename}: expected a trap "${text}", got: ${loaded.message}`);
+  }
+
+  private assertUnlinkable(filename: string, text: string): Verdict {
+    if (!filename.endsWith('.wasm')) return skip(SKIP_TEXT_MODULE);
+    const bytes = this.readModule(filename);
+    const prepared = this.prepare(bytes);
+    if (prepared.kind === 'skip') return skip(prepared.reason);
+    if (prepared.kind === 'rejected') return PASS;
+    const out = this.engine.instantiate({ bytes, module: prepared.module });
+    return out.kind === 'unlinkable' ? PASS : fail(`${filename}: expected "${text}", got ${out.kind}`);
+  }
+}
+
+function isUnsupported(e: unknown): e is ModexError {
+  return e instanceof ModexError && e.code === 'WASM_UNSUPPORTED_FEATURE';
+}
+
+/** A short, groupable reason: the error's bare reason (no location) when it has one. */
+function skipReason(e: ModexError): string {
+  const reason = (e as { reason?: unknown }).reason;
+  return `unsupported: ${typeof reason === 'string' ? reason : e.message}`;
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function describe(out: SpecOutcome): string {
+  return out.kind === 'ok' ? `return [${out.values.join(', ')}]` : `${out.kind}: ${out.message}`;
+}
