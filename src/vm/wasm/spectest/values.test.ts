@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { SpecScriptError } from './errors.ts';
+import { parseScript } from './script.ts';
+import { compareResults, formatValue, isSupportedType, parseSpecValue, unsupportedType } from './values.ts';
+
+describe('parseSpecValue', () => {
+  it('parses unsigned i32/i64 decimal strings', () => {
+    expect(parseSpecValue({ type: 'i32', value: '0' })).toBe(0n);
+    expect(parseSpecValue({ type: 'i32', value: '4294967295' })).toBe(0xffffffffn);
+    expect(parseSpecValue({ type: 'i64', value: '18446744073709551615' })).toBe((1n << 64n) - 1n);
+  });
+  it('rejects out-of-range, signed, missing and non-integer values', () => {
+    expect(() => parseSpecValue({ type: 'i32', value: '4294967296' })).toThrow(SpecScriptError);
+    expect(() => parseSpecValue({ type: 'i64', value: '18446744073709551616' })).toThrow(/out of range/);
+    expect(() => parseSpecValue({ type: 'i32', value: '-1' })).toThrow(/unsigned decimal/);
+    expect(() => parseSpecValue({ type: 'i32' })).toThrow(SpecScriptError);
+    expect(() => parseSpecValue({ type: 'f32', value: '0' })).toThrow(/unsupported value type/);
+  });
+});
+
+describe('supported types', () => {
+  it('accepts only i32 and i64', () => {
+    expect(isSupportedType('i32')).toBe(true);
+    expect(isSupportedType('i64')).toBe(true);
+    expect(isSupportedType('f64')).toBe(false);
+    expect(isSupportedType('externref')).toBe(false);
+    expect(isSupportedType('toString')).toBe(false);
+  });
+  it('finds the first unsupported type in a list', () => {
+    expect(unsupportedType(undefined)).toBeUndefined();
+    expect(unsupportedType([{ type: 'i32', value: '1' }])).toBeUndefined();
+    expect(
+      unsupportedType([
+        { type: 'i32', value: '1' },
+        { type: 'f32', value: '0' },
+      ]),
+    ).toBe('f32');
+  });
+});
+
+describe('compareResults', () => {
+  it('matches equal unsigned values', () => {
+    expect(compareResults([{ type: 'i32', value: '4294967295' }], [0xffffffffn])).toBeUndefined();
+    expect(compareResults([], [])).toBeUndefined();
+  });
+  it('reports value and arity mismatches with signed readings', () => {
+    expect(compareResults([{ type: 'i32', value: '4294967295' }], [1n])).toBe(
+      'result 0: expected i32:4294967295 (-1), got i32:1',
+    );
+    expect(compareResults([{ type: 'i64', value: '1' }], [])).toMatch(/expected 1 result/);
+  });
+  it('formats values', () => {
+    expect(formatValue('i64', (1n << 64n) - 2n)).toBe('i64:18446744073709551614 (-2)');
+    expect(formatValue('i32', 7n)).toBe('i32:7');
+  });
+});
+
+describe('parseScript', () => {
+  it('checks commands and copies expected types onto actions', () => {
+    const s = parseScript(
+      JSON.stringify({
+        commands: [
+          { type: 'module', line: 1, filename: 'a.0.wasm' },
+          {
+            type: 'assert_return',
+            line: 2,
+            action: { type: 'invoke', field: 'f', args: [] },
+            expected: [{ type: 'f32', value: '0' }],
+          },
+        ],
+      }),
+      'a.json',
+    );
+    const cmd = s.commands[1];
+    expect(cmd.type === 'assert_return' && cmd.action.expected?.[0].type).toBe('f32');
+  });
+  it('rejects malformed scripts', () => {
+    expect(() => parseScript('{', 'x.json')).toThrow(SpecScriptError);
+    expect(() => parseScript('{"commands": [{"type": "nope", "line": 1}]}', 'x.json')).toThrow(
+      /unknown command/,
+    );
+    expect(() => parseScript('{"commands": [{"type": "module", "line": 1}]}', 'x.json')).toThrow(/filename/);
+  });
+});
