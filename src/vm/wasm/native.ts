@@ -65,7 +65,10 @@ export interface V8WasmApi {
   Instance: new (module: V8Module, imports?: V8Imports) => V8Instance;
   Memory: new (desc: { initial: number; maximum?: number }) => V8Memory;
   Table: new (desc: { element: 'anyfunc'; initial: number; maximum?: number }) => object;
-  Global: new (desc: { value: 'i32' | 'i64' | 'f32' | 'f64'; mutable?: boolean }, value: number | bigint) => V8Global;
+  Global: new (
+    desc: { value: 'i32' | 'i64' | 'f32' | 'f64'; mutable?: boolean },
+    value: number | bigint,
+  ) => V8Global;
   RuntimeError: new (message?: string) => Error;
   LinkError: new (message?: string) => Error;
   CompileError: new (message?: string) => Error;
