@@ -41,6 +41,23 @@ export class WasmNativeLinkError extends ModexError {
   }
 }
 
+/** V8 refused to compile a module our validator accepted (a validator gap). Code `WASM_NATIVE_COMPILE`. */
+export class WasmNativeCompileError extends ModexError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('WASM_NATIVE_COMPILE', `V8 rejected a module the validator accepted: ${message}`, options);
+  }
+}
+
+/** Compiles with V8, turning a CompileError into {@link WasmNativeCompileError}. */
+export function compileNative(bytes: Uint8Array): V8Module {
+  try {
+    return new V8Wasm.Module(bytes);
+  } catch (e) {
+    if (e instanceof V8Wasm.CompileError) throw new WasmNativeCompileError(e.message, { cause: e });
+    throw e;
+  }
+}
+
 export interface NativeRunResult {
   status: 'finished' | 'errored';
   /** why the run errored */
@@ -126,7 +143,7 @@ export function runNative(
     hostCalls: counter.calls,
   });
 
-  const compiled = new V8Wasm.Module(binary);
+  const compiled = compileNative(binary);
   try {
     const instance = new V8Wasm.Instance(compiled, imports);
     const exports = instance.exports;
@@ -247,13 +264,16 @@ export type NativeOutcome =
   | { kind: 'trap'; error: WasmTrapError }
   | { kind: 'exhaustion'; error: WasmTrapError };
 
-/** Instantiates a validated module as is (start function included). Traps and link errors are thrown. */
+/**
+ * Instantiates a validated module as is (start function included). Traps, V8 link errors and
+ * {@link WasmNativeCompileError} are thrown.
+ */
 export function instantiateNative(
   bytes: Uint8Array,
   module: ValidatedModule,
   imports: V8Imports = {},
 ): NativeInstance {
-  const compiled = new V8Wasm.Module(bytes);
+  const compiled = compileNative(bytes);
   return { instance: new V8Wasm.Instance(compiled, imports), module };
 }
 

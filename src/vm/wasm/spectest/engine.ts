@@ -30,7 +30,9 @@ export type InstantiateOutcome =
   | { kind: 'trap'; message: string }
   | { kind: 'exhaustion'; message: string }
   /** an import could not be resolved by the engine (the runner already checked them; should not happen) */
-  | { kind: 'unlinkable'; message: string };
+  | { kind: 'unlinkable'; message: string }
+  /** the engine cannot run a module the validator accepted (an engine or validator bug) */
+  | { kind: 'error'; message: string };
 
 export interface SpecInstance {
   /** Calls the exported function `field` with `args` (one per parameter). Never throws for traps. */

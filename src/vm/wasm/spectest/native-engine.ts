@@ -7,6 +7,7 @@ import {
   toTrap,
   type V8Imports,
   V8Wasm,
+  WasmNativeCompileError,
 } from '../native.ts';
 import type { InstantiateOutcome, SpecEngine, SpecInstance, SpecModule, SpecOutcome } from './engine.ts';
 import { SPECTEST_FUNCS, SPECTEST_MEMORY, SPECTEST_MODULE, SPECTEST_TABLE } from './spectest-host.ts';
@@ -49,6 +50,7 @@ export function createNativeEngine(): SpecEngine {
         return { kind: 'ok', instance };
       } catch (e) {
         if (e instanceof V8Wasm.LinkError) return { kind: 'unlinkable', message: e.message };
+        if (e instanceof WasmNativeCompileError) return { kind: 'error', message: e.message };
         const trap = toTrap(e);
         if (!trap) throw e;
         const kind = trap.code === 'WASM_STACK_EXHAUSTED' ? 'exhaustion' : 'trap';

@@ -42,7 +42,7 @@ type Loaded =
   | { kind: 'ok'; instance: SpecInstance }
   | { kind: 'skip'; reason: string }
   /** failed to load: rejected by parse/validate, or instantiation did not succeed */
-  | { kind: 'broken'; stage: 'rejected' | 'trap' | 'exhaustion' | 'unlinkable'; message: string };
+  | { kind: 'broken'; stage: 'rejected' | 'trap' | 'exhaustion' | 'unlinkable' | 'error'; message: string };
 
 type Verdict = { kind: 'pass' } | { kind: 'fail'; message: string } | { kind: 'skip'; reason: string };
 const PASS: Verdict = { kind: 'pass' };

@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import binaryen from 'binaryen';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SpecEngine } from './engine.ts';
+import { selectEngines } from './engines.ts';
+import { SpecEngineError } from './errors.ts';
+import { createNativeEngine } from './native-engine.ts';
+import { formatFileResult, formatTotals, totals } from './report.ts';
+import { runSpecFile, runSpecFiles, SKIP_CROSS_MODULE, SKIP_TEXT_MODULE } from './runner.ts';
+
+function wat(text: string): Uint8Array {
+  const m = binaryen.parseText(text);
+  try {
+    m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals);
+    return m.emitBinary();
+  } finally {
+    m.dispose();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'modex-spectest-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes modules `t.N.wasm` and the script `t.json`; returns the script path. */
+function script(name: string, modules: string[], commands: object[]): string {
+  modules.forEach((m, i) => {
+    writeFileSync(join(dir, `${name}.${i}.wasm`), wat(m));
+  });
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify({ source_filename: `${name}.wast`, commands }));
+  return path;
+}
+
+const i32 = (v: number | string) => ({ type: 'i32', value: String(v) });
+const invoke = (field: string, args: object[] = [], module?: string) => ({
+  type: 'invoke',
+  field,
+  args,
+  ...(module ? { module } : {}),
+});
+
+const MAIN = `(module
+  (import "spectest" "global_i32" (global $g i32))
+  (import "spectest" "print_i32" (func $print (param i32)))
+  (global (export "g") i32 (global.get $g))
+  (func (export "add") (param i32 i32) (result i32) (call $print (local.get 0)) (i32.add (local.get 0) (local.get 1)))
+  (func (export "trap") unreachable)
+  (func $rec (export "rec") (call $rec)))`;
+const FLOAT = '(module (func (export "f") (result f32) (f32.const 1)))';
+const START_TRAP = '(module (func $s unreachable) (start $s))';
+const IMPORTS_M = '(module (import "M" "add" (func (param i32 i32) (result i32))))';
+const INVALID = '(module (func (result i32) (i64.const 1)))';
+
+describe('runSpecFile', () => {
+  it('runs commands on the last and on named modules, skipping what the machine rejects', () => {
+    const file = script(
+      'basic',
+      [MAIN, FLOAT, START_TRAP, IMPORTS_M],
+      [
+        { type: 'module', line: 1, name: '$M', filename: 'basic.0.wasm' },
+        {
+          type: 'assert_return',
+          line: 2,
+          action: invoke('add', [i32(4294967295), i32(3)]),
+          expected: [i32(2)],
+        },
+        { type: 'assert_return', line: 3, action: { type: 'get', field: 'g' }, expected: [i32(666)] },
+        { type: 'assert_trap', line: 4, action: invoke('trap'), text: 'unreachable', expected: [] },
+        {
+          type: 'assert_exhaustion',
+          line: 5,
+          action: invoke('rec'),
+          text: 'call stack exhausted',
+          expected: [],
+        },
+        { type: 'action', line: 6, action: invoke('add', [i32(1), i32(1)]), expected: [i32(2)] },
+        { type: 'register', line: 7, name: '$M', as: 'M' },
+        { type: 'module', line: 8, filename: 'basic.1.wasm' },
+        { type: 'assert_return', line: 9, action: invoke('f'), expected: [{ type: 'f32', value: '0' }] },
+        {
+          type: 'assert_return',
+          line: 10,
+          action: invoke('add', [i32(1), i32(2)], '$M'),
+          expected: [i32(3)],
+        },
+        {
+          type: 'assert_return',
+          line: 11,
+          action: invoke('add', [{ type: 'f64', value: '0' }], '$M'),
+          expected: [],
+        },
+        { type: 'assert_uninstantiable', line: 12, filename: 'basic.2.wasm', text: 'unreachable' },
+        { type: 'module', line: 13, filename: 'basic.3.wasm' },
+        { type: 'assert_malformed', line: 14, filename: 'basic.4.wat', text: 'x', module_type: 'text' },
+      ],
+    );
+    const r = runSpecFile(file, createNativeEngine());
+    expect(r.failures).toEqual([]);
+    expect(r).toMatchObject({ passed: 9, failed: 0, skipped: 5 });
+    expect(r.skipReasons.get(SKIP_CROSS_MODULE)).toBe(1);
+    expect(r.skipReasons.get(SKIP_TEXT_MODULE)).toBe(1);
+    expect(r.skipReasons.get('f64 values')).toBe(1);
+    expect(formatFileResult(r)).toMatch(/^basic\.json: 9 passed, 0 failed, 5 skipped \(/);
+  });
+
+  it('reports wrong results, missing traps and accepted invalid modules as failures with line numbers', () => {
+    const file = script(
+      'bad',
+      [MAIN, INVALID],
+      [
+        { type: 'module', line: 1, filename: 'bad.0.wasm' },
+        { type: 'assert_return', line: 2, action: invoke('add', [i32(1), i32(1)]), expected: [i32(3)] },
+        { type: 'assert_trap', line: 3, action: invoke('add', [i32(1), i32(1)]), text: 'x', expected: [] },
+        { type: 'assert_return', line: 4, action: invoke('trap'), expected: [] },
+        { type: 'assert_invalid', line: 5, filename: 'bad.0.wasm', text: 'x', module_type: 'binary' },
+        {
+          type: 'assert_invalid',
+          line: 6,
+          filename: 'bad.1.wasm',
+          text: 'type mismatch',
+          module_type: 'binary',
+        },
+        { type: 'module', line: 7, filename: 'bad.1.wasm' },
+        { type: 'assert_return', line: 8, action: invoke('f'), expected: [] },
+      ],
+    );
+    const r = runSpecFile(file, createNativeEngine());
+    expect(r.failures.map((f) => f.line)).toEqual([2, 3, 4, 5, 7, 8]);
+    expect(r.failures[0].message).toBe('result 0: expected i32:3, got i32:2');
+    expect(r).toMatchObject({ passed: 2, failed: 6, skipped: 0 });
+    expect(formatFileResult(r, { verbose: true })).toContain('\n  line 2: assert_return: result 0');
+  });
+
+  it('runs several files and engines and totals them', () => {
+    const file = script('tiny', [MAIN], [{ type: 'module', line: 1, filename: 'tiny.0.wasm' }]);
+    const calls: string[] = [];
+    const native = createNativeEngine();
+    const spy: SpecEngine = {
+      name: 'spy',
+      instantiate: (m) => {
+        calls.push('instantiate');
+        return native.instantiate(m);
+      },
+    };
+    const results = runSpecFiles([file, file], [native, spy]);
+    expect(results.map((r) => r.engine)).toEqual(['native', 'spy', 'native', 'spy']);
+    expect(calls).toHaveLength(2);
+    expect(formatTotals(totals(results))).toBe('spectest: 4 passed, 0 failed, 0 skipped');
+  });
+});
+
+describe('selectEngines', () => {
+  it('knows native, refuses interp until it exists, rejects unknown names', () => {
+    expect(selectEngines('native').map((e) => e.name)).toEqual(['native']);
+    expect(selectEngines('all').length).toBeGreaterThanOrEqual(1);
+    expect(() => selectEngines('wasmtime')).toThrow(SpecEngineError);
+  });
+});
