@@ -917,7 +917,29 @@ function isPlainOp(op: number): boolean {
   return PLAIN_OPS.has(op) || (op >= Op.I32Eqz && op <= Op.I64Extend32S);
 }
 
-/** Classify a decoded constant expression (instructions including the final `end`). */
+/** Opcodes that may appear in a constant expression under some proposal (extended-const, reference types). */
+const CONST_CAPABLE = new Set<number>([
+  Op.I32Const,
+  Op.I64Const,
+  Op.F32Const,
+  Op.F64Const,
+  Op.GlobalGet,
+  Op.RefNull,
+  Op.RefFunc,
+  Op.I32Add,
+  Op.I32Sub,
+  Op.I32Mul,
+  Op.I64Add,
+  Op.I64Sub,
+  Op.I64Mul,
+]);
+
+/**
+ * Classify a decoded constant expression (instructions including the final `end`). For `other`,
+ * `op` is: the first instruction that is never constant (-> invalid), else the first instruction
+ * beyond i32.const/i64.const/global.get (-> a later proposal, unsupported), else for an empty
+ * expression `end`, and for several plain values the second one (-> invalid: type mismatch).
+ */
 function toConstExpr(body: Instr[]): ConstExpr {
   if (body.length === 2) {
     const [ins] = body;
@@ -925,11 +947,11 @@ function toConstExpr(body: Instr[]): ConstExpr {
     if (ins.op === Op.I64Const) return { kind: 'const', type: ValType.I64, value: ins.c! };
     if (ins.op === Op.GlobalGet) return { kind: 'global.get', index: ins.a! };
   }
+  const instrs = body.slice(0, -1);
+  const never = instrs.find((ins) => !CONST_CAPABLE.has(ins.op));
+  if (never !== undefined) return { kind: 'other', op: never.op };
   const simple = (op: number) => op === Op.I32Const || op === Op.I64Const || op === Op.GlobalGet;
-  const first = body.find((ins) => !simple(ins.op));
-  if (first === undefined || first.op === Op.End) {
-    // empty, or more than one value: report the extra value's opcode
-    return { kind: 'other', op: body.length > 1 ? body[1].op : Op.End };
-  }
-  return { kind: 'other', op: first.op };
+  const later = instrs.find((ins) => !simple(ins.op));
+  if (later !== undefined) return { kind: 'other', op: later.op };
+  return { kind: 'other', op: instrs.length > 1 ? instrs[1].op : Op.End };
 }

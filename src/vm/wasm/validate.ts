@@ -217,18 +217,19 @@ const EXCEPTION_OPS = new Set<number>([
 ]);
 const FUNC_REF_OPS = new Set<number>([Op.RefEq, Op.RefAsNonNull, Op.BrOnNull, Op.BrOnNonNull]);
 
-/** Constant-expression opcodes of later proposals (extended-const, reference types, floats). */
-const UNSUPPORTED_CONST_OPS = new Set<number>([
-  Op.F32Const,
-  Op.F64Const,
-  Op.RefNull,
-  Op.RefFunc,
-  Op.I32Add,
-  Op.I32Sub,
-  Op.I32Mul,
-  Op.I64Add,
-  Op.I64Sub,
-  Op.I64Mul,
+/** Result types of constant-expression opcodes of later proposals (extended-const, reference types, floats). */
+const REF = -1;
+const CONST_OP_TYPES = new Map<number, number>([
+  [Op.F32Const, F32],
+  [Op.F64Const, F64],
+  [Op.RefNull, REF],
+  [Op.RefFunc, REF],
+  [Op.I32Add, I32],
+  [Op.I32Sub, I32],
+  [Op.I32Mul, I32],
+  [Op.I64Add, I64],
+  [Op.I64Sub, I64],
+  [Op.I64Mul, I64],
 ]);
 
 // ---------------------------------------------------------------- module validation
@@ -394,7 +395,6 @@ function checkConstExpr(
   e: ConstExpr,
   expected: number,
   visibleGlobals: number,
-  definedBefore: number,
 ): void {
   switch (e.kind) {
     case 'const':
@@ -402,21 +402,20 @@ function checkConstExpr(
       return;
     case 'global.get': {
       const g = m.globals[e.index];
-      if (g === undefined || e.index >= definedBefore) invalid(ctx, `unknown global ${e.index}`);
+      // wasm 2.0: global initialisers may only read imported globals, segment offsets any global
+      if (g === undefined || e.index >= visibleGlobals) invalid(ctx, `unknown global ${e.index}`);
       if (g.mutable) invalid(ctx, `constant expression required: global ${e.index} is mutable`);
       if (g.type !== expected)
         invalid(ctx, `type mismatch: global ${e.index} is not ${valTypeName(expected)}`);
-      if (e.index >= visibleGlobals) {
-        defer(
-          m,
-          ctx,
-          `global.get ${e.index} of a module-defined global in a constant expression is not supported`,
-        );
-      }
       return;
     }
-    case 'other':
-      if (UNSUPPORTED_CONST_OPS.has(e.op)) {
+    case 'other': {
+      const actual = CONST_OP_TYPES.get(e.op);
+      if (actual !== undefined) {
+        const fits =
+          actual === expected || (actual === REF && (expected === FuncRef || expected === ExternRef));
+        if (!fits)
+          invalid({ ...ctx, instr: opName(e.op) }, `type mismatch: expected ${valTypeName(expected)}`);
         defer(m, { ...ctx, instr: opName(e.op) }, 'this constant expression is not supported');
         return;
       }
@@ -424,6 +423,7 @@ function checkConstExpr(
         invalid(ctx, 'type mismatch: a constant expression must produce exactly one value');
       }
       invalid({ ...ctx, instr: opName(e.op) }, 'constant expression required');
+    }
   }
 }
 
@@ -432,7 +432,7 @@ function checkGlobals(m: ModuleCtx): void {
     const index = m.globals.length;
     const ctx = { item: `global ${index}` };
     checkValTypes(m, ctx, [g.type.type], 'global');
-    checkConstExpr(m, ctx, g.init, g.type.type, m.numImportedGlobals, index);
+    checkConstExpr(m, ctx, g.init, g.type.type, m.numImportedGlobals);
     m.globals.push(g.type);
   });
 }
@@ -466,7 +466,7 @@ function checkElems(m: ModuleCtx): void {
       const t = m.tables[seg.tableIndex] ?? invalid(ctx, `unknown table ${seg.tableIndex}`);
       if (t.elemType !== FuncRef) invalid(ctx, 'type mismatch: funcref segment for a non-funcref table');
       if (seg.offset === undefined) invalid(ctx, 'active segment without offset');
-      checkConstExpr(m, ctx, seg.offset, I32, m.globals.length, m.globals.length);
+      checkConstExpr(m, ctx, seg.offset, I32, m.globals.length);
     }
     for (const f of seg.funcIndices) {
       if (f === null) continue;
@@ -482,7 +482,7 @@ function checkDatas(m: ModuleCtx): void {
     if (seg.mode !== 'active') return;
     if (seg.memoryIndex >= m.memories.length) invalid(ctx, `unknown memory ${seg.memoryIndex}`);
     if (seg.offset === undefined) invalid(ctx, 'active segment without offset');
-    checkConstExpr(m, ctx, seg.offset, I32, m.globals.length, m.globals.length);
+    checkConstExpr(m, ctx, seg.offset, I32, m.globals.length);
   });
 }
 
