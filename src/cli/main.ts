@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import { register as registerConfig } from './commands/config.ts';
+import { register as registerContracts } from './commands/contracts.ts';
+import { register as registerDevnet } from './commands/devnet.ts';
 
 /** Builds the `modex` command tree. Each command registers itself from its own file. */
 export function buildProgram(): Command {
@@ -7,6 +10,9 @@ export function buildProgram(): Command {
     .name('modex')
     .description('modex: build and run modular execution layers (VM, proofs, DA, settlement, sequencing)')
     .version('0.1.0');
+  registerConfig(program);
+  registerContracts(program);
+  registerDevnet(program);
   return program;
 }
 

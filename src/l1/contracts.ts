@@ -35,6 +35,8 @@ export interface BuildOptions {
   root?: string;
   /** Output directory (default: `<root>/artifacts`). */
   outDir?: string;
+  /** Compile even when the cache is up to date. */
+  force?: boolean;
 }
 
 export interface BuildResult {
@@ -76,7 +78,11 @@ export async function buildContracts(opts: BuildOptions = {}): Promise<BuildResu
   const infoFile = join(outDir, 'build-info.json');
   const cached = readBuildInfo(infoFile);
   const names = Object.keys(sources).sort();
-  if (cached?.hash === hash && Object.values(cached.contracts).every((f) => existsSync(join(outDir, f)))) {
+  if (
+    !opts.force &&
+    cached?.hash === hash &&
+    Object.values(cached.contracts).every((f) => existsSync(join(outDir, f)))
+  ) {
     return {
       compiled: false,
       contracts: Object.keys(cached.contracts).sort(),

@@ -1,0 +1,27 @@
+/** Shared error handling for command actions. */
+import { ModexError } from '../core/errors.ts';
+
+/** Formats a ModexError the way every command prints it: `error [CODE]: message`. */
+export function formatError(e: ModexError): string {
+  return `error [${e.code}]: ${e.message}`;
+}
+
+/**
+ * Wraps a command action: a ModexError is printed as `error [CODE]: message` (no stack trace)
+ * and the process exits with code 1; anything else is a bug and propagates with its stack.
+ */
+export function runAction<A extends unknown[]>(
+  fn: (...args: A) => Promise<void> | void,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (e) {
+      if (e instanceof ModexError) {
+        console.error(formatError(e));
+        process.exit(1);
+      }
+      throw e;
+    }
+  };
+}

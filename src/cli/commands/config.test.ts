@@ -1,0 +1,41 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../run-cli.test-helper.ts';
+
+function tmpFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'modex-cli-')), 'c.json');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('modex config check', () => {
+  it('prints OK and a summary for the example config', async () => {
+    const r = await runCli(['config', 'check', 'examples/devnet.config.json']).done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^OK examples\/devnet\.config\.json: modex-devnet \(chain id 412346\): wasm VM/);
+  });
+
+  it('prints every problem with its field and exits 1, without a stack trace', async () => {
+    const file = tmpFile(JSON.stringify({ chain: { chainId: 'x' }, da: { module: 'dac' } }));
+    const r = await runCli(['config', 'check', file]).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error [CONFIG_INVALID]: 2 problems in ${file}:`);
+    expect(r.stderr).toContain('  - chain.chainId: got "x"; expected an integer from 1 to');
+    expect(r.stderr).toContain('  - da.module: got "dac"; allowed: "l1-calldata", "l1-blob", "committee"');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('reports invalid JSON', async () => {
+    const r = await runCli(['config', 'check', tmpFile('{ "chain": ')]).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error \[CONFIG_UNREADABLE\]: .* is not valid JSON/);
+  });
+
+  it('has help with an example', async () => {
+    const r = await runCli(['config', 'check', '--help']).done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('$ modex config check examples/devnet.config.json');
+  });
+});

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type L1, startAnvil } from '../../l1/anvil.ts';
+import { isAnvil } from '../../l1/process-registry.ts';
+import { runCli } from '../run-cli.test-helper.ts';
+
+function anvilPid(stdout: string): number {
+  const m = /embedded anvil, pid (\d+)/.exec(stdout);
+  expect(m).not.toBeNull();
+  return Number(m![1]);
+}
+
+describe('modex devnet', () => {
+  it('--exit-when-ready prints what runs, exits 0 and leaves no anvil', async () => {
+    const r = await runCli(['devnet', '--exit-when-ready']).done;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'modex devnet: modex-devnet (chain id 412346): wasm VM with app token, fraud proofs',
+    );
+    expect(r.stdout).toContain('[1/3] settlement layer: starting embedded anvil...');
+    expect(r.stdout).toMatch(/settlement RPC {3}http:\/\/127\.0\.0\.1:\d+ \(embedded anvil, pid \d+\)/);
+    expect(r.stdout).toContain('chain id         31337');
+    expect(r.stdout).toContain('[0] 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 0xac0974bec');
+    expect(r.stdout).toMatch(/Counter +0x[0-9a-f]{40} {2}\(contracts\/test\/Counter\.sol\)/);
+    expect(isAnvil(anvilPid(r.stdout))).toBe(false);
+  });
+
+  it('runs until SIGINT, then stops anvil and exits 0', async () => {
+    const run = runCli(['devnet']);
+    const out = await run.waitFor('press Ctrl-C to stop');
+    const pid = anvilPid(out);
+    expect(isAnvil(pid)).toBe(true);
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('SIGINT: stopping...');
+    expect(r.stdout).toContain('stopped');
+    expect(isAnvil(pid)).toBe(false);
+  });
+
+  it('reports an unreachable --rpc as a ModexError without stack trace', async () => {
+    const r = await runCli(['devnet', '--rpc', 'http://127.0.0.1:1', '--exit-when-ready']).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error \[L1_UNREACHABLE\]: no JSON-RPC answer from http:\/\/127\.0\.0\.1:1/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses an invalid --config', async () => {
+    const r = await runCli(['devnet', '--config', 'does-not-exist.json', '--exit-when-ready']).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error [CONFIG_UNREADABLE]: cannot read config file does-not-exist.json');
+  });
+
+  describe('with --rpc', () => {
+    let l1: L1;
+    beforeAll(async () => {
+      l1 = await startAnvil();
+    });
+    afterAll(async () => {
+      await l1?.stop();
+    });
+
+    it('deploys to the given endpoint and leaves it running', async () => {
+      const r = await runCli(['devnet', '--rpc', l1.rpcUrl, '--exit-when-ready']).done;
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`settlement RPC   ${l1.rpcUrl}\n`);
+      const addr = /Counter +(0x[0-9a-f]{40})/.exec(r.stdout)![1] as `0x${string}`;
+      expect(await l1.publicClient.getCode({ address: addr })).toMatch(/^0x60/);
+      expect(isAnvil(l1.pid!)).toBe(true);
+    });
+  });
+});
