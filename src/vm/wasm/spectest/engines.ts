@@ -4,13 +4,14 @@
  */
 import type { SpecEngine } from './engine.ts';
 import { SpecEngineError } from './errors.ts';
+import { createInterpEngine } from './interp-engine.ts';
 import { createNativeEngine } from './native-engine.ts';
 
 /** Engine factories; a factory that is `undefined` is a known engine that is not available yet. */
 export const ENGINES: Readonly<Record<string, (() => SpecEngine) | undefined>> = {
   native: createNativeEngine,
-  /** the step interpreter (src/vm/wasm/spectest/interp-engine.ts), not written yet */
-  interp: undefined,
+  /** the step interpreter (interp-engine.ts) */
+  interp: createInterpEngine,
 };
 
 /** The engine selection `modex wasm spectest` uses when `--engine` is not given. */
