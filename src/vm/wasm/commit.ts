@@ -181,7 +181,20 @@ export class MachineCommitter {
   private gsHash: Word = ZERO_WORD;
   readonly memTree: IncrementalTree;
 
-  constructor(m: Machine) {
+  /** Commits to `m`. With `from` (a committer of a machine `m` was cloned from), reuses its caches. */
+  constructor(m: Machine, from?: MachineCommitter) {
+    if (from) {
+      this.m = m;
+      this.module = from.module;
+      this.stackChain = from.stackChain.slice();
+      this.frameChain = from.frameChain.slice();
+      this.frameHashes = from.frameHashes.slice();
+      this.localsRoots = from.localsRoots.slice();
+      this.globalsRoot = from.globalsRoot;
+      this.gsHash = from.gsHash;
+      this.memTree = from.memTree.clone();
+      return;
+    }
     this.m = m;
     this.module = commitModule(m.prog);
     this.memTree = new IncrementalTree(this.module.memoryDepth, (m.pages * PAGE_SIZE) / LEAF_SIZE, m.memory);
@@ -279,6 +292,11 @@ export class MachineCommitter {
 
   hash(): Word {
     return hashMachineFields(this.fields());
+  }
+
+  /** A copy of the machine and its commitments that runs on independently. */
+  fork(): MachineCommitter {
+    return new MachineCommitter(this.m.clone(), this);
   }
 
   /** hash of the bottom h stack items (valid after sync) */

@@ -1089,6 +1089,30 @@ export class Machine {
     }
   }
 
+  /** A deep copy: the copy runs on independently (checkpoints, proofs). */
+  clone(): Machine {
+    const c = Object.create(Machine.prototype) as Machine;
+    Object.assign(c, this);
+    c.stackLo = this.stackLo.slice();
+    c.stackHi = this.stackHi.slice();
+    c.frameRet = this.frameRet.slice();
+    c.frameBase = this.frameBase.slice();
+    c.frameNum = this.frameNum.slice();
+    c.localsLo = this.localsLo.slice();
+    c.localsHi = this.localsHi.slice();
+    c.globalsLo = this.globalsLo.slice();
+    c.globalsHi = this.globalsHi.slice();
+    c.memory = this.memory.slice();
+    c.view = new DataView(c.memory.buffer);
+    c.leafDirty = this.leafDirty.slice();
+    c.dirtyLeaves = this.dirtyLeaves.slice();
+    c.globalState = {
+      bytes32: [this.globalState.bytes32[0].slice(), this.globalState.bytes32[1].slice()],
+      u64: [this.globalState.u64[0], this.globalState.u64[1]],
+    };
+    return c;
+  }
+
   // ---- helpers for hosts that drive the machine (spectest, node)
 
   /** Value-stack slot `i` (0 = bottom) as an unsigned 64-bit value. */

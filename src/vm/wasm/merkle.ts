@@ -70,6 +70,12 @@ export class IncrementalTree {
     }
   }
 
+  clone(): IncrementalTree {
+    const c = Object.create(IncrementalTree.prototype) as IncrementalTree;
+    Object.assign(c, { depth: this.depth, levels: this.levels.map((l) => l.slice()), counts: this.counts.slice() });
+    return c;
+  }
+
   get leafCount(): number {
     return this.counts[0];
   }
