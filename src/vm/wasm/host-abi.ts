@@ -13,7 +13,7 @@ const { I32, I64 } = ValType;
 export const HOST_FUNCS = {
   /** (offset, ptr) -> n: copy up to 32 bytes of the current inbox message from `offset` to `ptr`; n bytes copied (0 at end) */
   inbox_read: { id: 0, type: { params: [I32, I32], results: [I32] } },
-  /** (kind, hashPtr, offset, ptr) -> n: copy up to 32 bytes of the preimage of the 32-byte hash at `hashPtr` from `offset` to `ptr` */
+  /** (kind, hashPtr, offset, ptr) -> n: copy up to 32 bytes of the preimage of the 32-byte hash at `hashPtr` (32-byte aligned) from `offset` to `ptr` */
   preimage_read: { id: 1, type: { params: [I32, I32, I32, I32], results: [I32] } },
   /** (index, ptr): write 32-byte global-state field `index` (0 = state root, 1 = send root) to `ptr` */
   get_global_bytes32: { id: 2, type: { params: [I32, I32], results: [] } },

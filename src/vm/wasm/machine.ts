@@ -75,7 +75,8 @@ export type TrapReason =
   | 'value stack exhausted'
   | 'step limit reached'
   | 'return without frame'
-  | 'bad global-state index';
+  | 'bad global-state index'
+  | 'unaligned preimage hash pointer';
 
 export class Machine {
   readonly prog: Program;
@@ -1030,6 +1031,7 @@ export class Machine {
         const offset = arg(2, 4) >>> 0;
         const ptr = arg(3, 4) >>> 0;
         if (!this.inBounds(hashPtr, 32) || !this.inBounds(ptr, 32)) return 'out of bounds memory access';
+        if (hashPtr % 32 !== 0) return 'unaligned preimage hash pointer';
         const hash = this.memory.slice(hashPtr, hashPtr + 32);
         const pre = this.host.preimage(kind, hash);
         if (!pre) {

@@ -6,6 +6,7 @@
  */
 import { ModexError } from '../../core/errors.ts';
 import { HOST_FUNCS, HOST_MODULE, type HostFuncName } from './host-abi.ts';
+import { HostDataUnavailableError } from './machine.ts';
 import { type FuncType, type GlobalType, type ValidatedModule, ValType, type WasmModule } from './module.ts';
 import { parseModule } from './parse.ts';
 import { validateModule } from './validate.ts';
@@ -204,7 +205,8 @@ function hostImports(
   const copyOut = (src: Uint8Array, offset: number, ptr: number): number => {
     const off = offset >>> 0;
     const n = off >= src.length ? 0 : Math.min(32, src.length - off);
-    span(ptr, n).set(src.subarray(off, off + n));
+    // the whole 32-byte destination window must be in bounds, whatever n is (docs/machine.md §6)
+    span(ptr, 32).set(src.subarray(off, off + n));
     return n;
   };
   const fieldIndex = (index: number): 0 | 1 => {
@@ -219,8 +221,13 @@ function hostImports(
     preimage_read: (kind: number, hashPtr: number, offset: number, ptr: number): number => {
       counter.calls++;
       const hash = span(hashPtr, 32).slice();
+      span(ptr, 32);
+      if ((hashPtr >>> 0) % 32 !== 0) throw hostTrap('unaligned preimage hash pointer');
       const preimage = host.preimages(kind >>> 0, hash);
-      if (!preimage) throw hostTrap(`unknown preimage (kind ${kind >>> 0}) of ${toHex(hash)}`);
+      if (!preimage) {
+        // not a trap: the node lacks data every honest party has; the run cannot go on (as in the interpreter)
+        throw new HostDataUnavailableError(`preimage of kind ${kind >>> 0} for hash ${toHex(hash)} is not available`);
+      }
       return copyOut(preimage, offset, ptr);
     },
     get_global_bytes32: (index: number, ptr: number): void => {
