@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { register as registerConfig } from './commands/config.ts';
 import { register as registerContracts } from './commands/contracts.ts';
 import { register as registerDevnet } from './commands/devnet.ts';
+import { register as registerWasm } from './commands/wasm.ts';
 
 /** Builds the `modex` command tree. Each command registers itself from its own file. */
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerContracts(program);
   registerDevnet(program);
+  registerWasm(program);
   return program;
 }
 

@@ -1,9 +1,9 @@
 /** `modex wasm …`: tools for the wasm execution VM. */
 import type { Command } from 'commander';
-import { ModexError } from '../../core/errors.ts';
 import { DEFAULT_ENGINE, ENGINE_CHOICES, selectEngines } from '../../vm/wasm/spectest/engines.ts';
 import { formatFileResult, formatTotals, totals } from '../../vm/wasm/spectest/report.ts';
 import { runSpecFile } from '../../vm/wasm/spectest/runner.ts';
+import { runAction } from '../action.ts';
 
 export function register(program: Command): void {
   const wasm = program.command('wasm').description('tools for the deterministic wasm execution VM');
@@ -22,14 +22,7 @@ export function register(program: Command): void {
       '\nExample:\n  $ modex wasm spectest ../shared/conformance/wasm-spec/json/*.json --engine native --verbose\n\n' +
         'Prints one line per file and engine, then the totals. Exits with code 1 if any command failed.',
     )
-    .action((files: string[], opts: { engine: string; verbose: boolean }, cmd: Command) => {
-      try {
-        spectest(files, opts);
-      } catch (e) {
-        if (e instanceof ModexError) cmd.error(`error: ${e.message} (${e.code})`);
-        throw e;
-      }
-    });
+    .action(runAction(spectest));
 }
 
 function spectest(files: string[], opts: { engine: string; verbose: boolean }): void {

@@ -152,9 +152,9 @@ describe('runSpecFile', () => {
 });
 
 describe('selectEngines', () => {
-  it('knows native, refuses interp until it exists, rejects unknown names', () => {
+  it('creates engines by name or all of them, rejects unknown names', () => {
     expect(selectEngines('native').map((e) => e.name)).toEqual(['native']);
-    expect(selectEngines('all').length).toBeGreaterThanOrEqual(1);
+    expect(selectEngines('all').map((e) => e.name)).toContain('native');
     expect(() => selectEngines('wasmtime')).toThrow(SpecEngineError);
   });
 });
