@@ -99,7 +99,9 @@ describe('runNative: host functions', () => {
     expect(calls[0]).toEqual([2, Buffer.from(hash).toString('hex')]);
 
     // an unknown preimage is not a trap: the node lacks data, and the run cannot go on
-    expect(() => runNative(stf(body(1), data), host({ preimages }))).toThrow(/preimage of kind 1 .* is not available/);
+    expect(() => runNative(stf(body(1), data), host({ preimages }))).toThrow(
+      /preimage of kind 1 .* is not available/,
+    );
   });
 
   it('out-of-bounds guest memory and bad field indices trap', () => {
@@ -109,9 +111,13 @@ describe('runNative: host functions', () => {
       '(drop (call $inbox_read (i32.const 0) (i32.const 65535)))',
       '(call $set_b32 (i32.const 2) (i32.const 0))',
       '(drop (call $get_u64 (i32.const -1)))',
+      // the whole 32-byte destination window must be in bounds, even when nothing is copied
+      '(drop (call $inbox_read (i32.const 1000) (i32.const 65505)))',
+      // the preimage hash pointer must be 32-byte aligned
+      '(drop (call $preimage_read (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 64)))',
     ];
     for (const body of cases) {
-      const r = runNative(stf(body), host({ inbox: bytes32(1) }));
+      const r = runNative(stf(body), host({ inbox: bytes32(1), preimages: () => bytes32(3) }));
       expect(r.status, body).toBe('errored');
       expect(r.error?.code, body).toBe('WASM_HOST_TRAP');
     }

@@ -31,7 +31,8 @@ export interface GlobalState {
  * A trap raised while running natively. Codes:
  * - `WASM_TRAP`: a wasm trap (unreachable, out-of-bounds, division by zero, …)
  * - `WASM_STACK_EXHAUSTED`: call stack exhausted
- * - `WASM_HOST_TRAP`: a host op failed (out-of-bounds guest memory, unknown preimage, bad field index)
+ * - `WASM_HOST_TRAP`: a host op failed (its 32-byte guest-memory window out of bounds, unaligned
+ *   preimage hash pointer, bad global-state field index)
  */
 export class WasmTrapError extends ModexError {}
 
@@ -117,7 +118,9 @@ export function validateStf(bytes: Uint8Array): ValidatedModule {
 /**
  * Runs an STF: instantiation (data segments, then the start function), then the `main` export.
  * `halt` ends the run early as `finished`. Throws only if the module is invalid or not runnable
- * (parse/validation errors, {@link WasmNativeLinkError}); traps yield `status: 'errored'`.
+ * (parse/validation errors, {@link WasmNativeLinkError}, {@link WasmNativeCompileError}) or if host
+ * data is missing (`HostDataUnavailableError`: an unknown preimage is not a trap, the run cannot go
+ * on); traps yield `status: 'errored'`.
  */
 export function runNative(
   input: Uint8Array | { bytes: Uint8Array; module: ValidatedModule },
@@ -226,7 +229,9 @@ function hostImports(
       const preimage = host.preimages(kind >>> 0, hash);
       if (!preimage) {
         // not a trap: the node lacks data every honest party has; the run cannot go on (as in the interpreter)
-        throw new HostDataUnavailableError(`preimage of kind ${kind >>> 0} for hash ${toHex(hash)} is not available`);
+        throw new HostDataUnavailableError(
+          `preimage of kind ${kind >>> 0} for hash ${toHex(hash)} is not available`,
+        );
       }
       return copyOut(preimage, offset, ptr);
     },
