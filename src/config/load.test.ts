@@ -53,6 +53,18 @@ describe('loadConfig', () => {
     expect((err as Error).message).toMatch(/line 2, column \d+/);
   });
 
+  it('resolves vm.stf against the config file and requires it to exist', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modex-config-'));
+    writeFileSync(join(dir, 'app.wasm'), new Uint8Array([0, 0x61, 0x73, 0x6d]));
+    writeFileSync(join(dir, 'ok.json'), JSON.stringify({ vm: { stf: 'app.wasm' } }));
+    expect(loadConfig(join(dir, 'ok.json')).vm).toMatchObject({ stf: join(dir, 'app.wasm') });
+    expect(loadConfig(join(dir, 'ok.json')).vm.app).toBeUndefined();
+    writeFileSync(join(dir, 'missing.json'), JSON.stringify({ vm: { stf: 'nope.wasm' } }));
+    expect(() => loadConfig(join(dir, 'missing.json'))).toThrow(
+      `vm.stf: file not found: ${join(dir, 'nope.wasm')}`,
+    );
+  });
+
   it('names the source in the error and lists every problem', () => {
     expect(() => parseConfigText('{"chain": {"chainId": -1}, "vm": {"module": "jvm"}}', 'my.json')).toThrow(
       /2 problems in my\.json:\n {2}- chain\.chainId: got -1; expected an integer from 1 to .*\n {2}- vm\.module: got "jvm"; allowed: "wasm", "evm", "mips"/,

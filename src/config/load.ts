@@ -1,5 +1,6 @@
 /** Loading a chain config: read the file, parse JSON, check shape, apply defaults, check rules. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { withDefaults } from './defaults.ts';
 import { ConfigError, ConfigFileError } from './errors.ts';
 import { parseConfigShape } from './parse.ts';
@@ -32,7 +33,9 @@ export function parseConfigText(text: string, source = 'config'): ChainConfig {
   return validateConfig(raw, source);
 }
 
-/** Reads and validates a config file. Throws ConfigFileError (CONFIG_UNREADABLE) or ConfigError (CONFIG_INVALID). */
+/**
+ * Reads and validates a config file; `vm.stf` is resolved against the file's directory and must exist.
+ * Throws ConfigFileError (CONFIG_UNREADABLE) or ConfigError (CONFIG_INVALID). */
 export function loadConfig(file: string): ChainConfig {
   let text: string;
   try {
@@ -41,7 +44,14 @@ export function loadConfig(file: string): ChainConfig {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     throw new ConfigFileError(`cannot read config file ${file}: ${reason}`, { cause: e });
   }
-  return parseConfigText(text, file);
+  const config = parseConfigText(text, file);
+  if (config.vm.stf !== undefined && !isAbsolute(config.vm.stf)) {
+    config.vm.stf = resolve(dirname(file), config.vm.stf);
+  }
+  if (config.vm.stf !== undefined && !existsSync(config.vm.stf)) {
+    throw new ConfigError([{ path: 'vm.stf', message: `file not found: ${config.vm.stf}` }], file);
+  }
+  return config;
 }
 
 function describeJsonError(text: string, e: unknown): string {
