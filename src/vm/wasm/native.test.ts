@@ -192,6 +192,17 @@ describe('runNative: module checks', () => {
     expect(runNative(mod, host()).error?.code).toBe('WASM_HOST_TRAP');
   });
 
+  it('caps memory growth at limits.maxMemoryPages, as the interpreter does', () => {
+    const grow = (pages: number) =>
+      stf(`(call $set_u64 (i32.const 0) (i64.extend_i32_s (memory.grow (i32.const ${pages}))))`);
+    const u64 = (mod: Uint8Array, maxMemoryPages?: number) =>
+      runNative(mod, host(), { limits: maxMemoryPages ? { maxMemoryPages } : {} }).globalState.u64[0];
+    expect(u64(grow(3), 4)).toBe(1n);
+    expect(u64(grow(4), 4)).toBe((1n << 64n) - 1n);
+    expect(u64(grow(2000))).toBe((1n << 64n) - 1n); // default limit: 1024 pages
+    expect(() => runNative(stf('', ''), host(), { limits: { maxMemoryPages: 0 } })).toThrow(ModexError);
+  });
+
   it('accepts an already validated module', () => {
     const bytes = stf('(call $set_u64 (i32.const 0) (i64.const 1))');
     expect(runNative({ bytes, module: validateStf(bytes) }, host()).globalState.u64[0]).toBe(1n);

@@ -6,6 +6,7 @@
  */
 import { ModexError } from '../../core/errors.ts';
 import { HOST_FUNCS, HOST_MODULE, type HostFuncName } from './host-abi.ts';
+import { type MachineLimits, resolveLimits } from './limits.ts';
 import { HostDataUnavailableError } from './machine.ts';
 import { type FuncType, type GlobalType, type ValidatedModule, ValType, type WasmModule } from './module.ts';
 import { parseModule } from './parse.ts';
@@ -73,6 +74,12 @@ export interface NativeRunResult {
 export interface NativeRunOptions {
   /** name of the entry export, () -> (); default `main` */
   entry?: string;
+  /**
+   * Machine limits. Natively only `maxMemoryPages` applies (the memory maximum becomes
+   * min(module maximum, maxMemoryPages), as in the interpreter); V8's own call-stack limit
+   * differs from `maxFrames`, so deep recursion may exhaust at a different depth.
+   */
+  limits?: Partial<MachineLimits>;
 }
 
 /**
@@ -132,7 +139,11 @@ export function runNative(
   const entry = opts.entry ?? 'main';
   checkStfShape(mod, entry);
 
-  const { binary, memoryExport, startExport } = rewriteForNative(bytes, mod);
+  const { binary, memoryExport, startExport } = rewriteForNative(
+    bytes,
+    mod,
+    resolveLimits(opts.limits).maxMemoryPages,
+  );
   const state: GlobalState = {
     bytes32: [host.globalState.bytes32[0].slice(), host.globalState.bytes32[1].slice()],
     u64: [host.globalState.u64[0], host.globalState.u64[1]],
@@ -372,6 +383,7 @@ const formatFuncType = (t: FuncType): string =>
 
 const SECTION_EXPORT = 7;
 const SECTION_START = 8;
+const SECTION_MEMORY = 5;
 /** canonical order of non-custom sections (datacount, id 12, sits between element and code) */
 const SECTION_RANK: Record<number, number> = {
   1: 1,
@@ -396,7 +408,8 @@ interface Rewritten {
 }
 
 /** Exported for tests. Returns the binary with memory (and start function) exported and no start section. */
-export function rewriteForNative(bytes: Uint8Array, mod: WasmModule): Rewritten {
+export function rewriteForNative(bytes: Uint8Array, mod: WasmModule, maxMemoryPages = 65536): Rewritten {
+  const memorySection = cappedMemorySection(mod, maxMemoryPages);
   const hasMemory = mod.memories.length > 0 || mod.imports.some((i) => i.kind === 'memory');
   const taken = new Set(mod.exports.map((e) => e.name));
   const fresh = (base: string): string => {
@@ -423,11 +436,26 @@ export function rewriteForNative(bytes: Uint8Array, mod: WasmModule): Rewritten 
       out.push(exportSection);
       inserted = true;
     }
-    if (id !== SECTION_EXPORT && id !== SECTION_START) out.push(bytes.subarray(pos, end));
+    if (id === SECTION_MEMORY && memorySection) out.push(memorySection);
+    else if (id !== SECTION_EXPORT && id !== SECTION_START) out.push(bytes.subarray(pos, end));
     pos = end;
   }
   if (!inserted) out.push(exportSection);
   return { binary: Buffer.concat(out), memoryExport, startExport };
+}
+
+/** The memory section with its maximum capped at `maxPages` (undefined if the module defines no memory). */
+function cappedMemorySection(mod: WasmModule, maxPages: number): Uint8Array | undefined {
+  const mem = mod.memories[0];
+  if (!mem) return undefined;
+  const max = Math.min(mem.max ?? 65536, maxPages);
+  if (mem.min > max) {
+    throw new WasmNativeLinkError(
+      `memory needs ${mem.min} initial pages, more than the limit of ${max} pages (limits.maxMemoryPages)`,
+    );
+  }
+  const body = Buffer.concat([encodeU32(1), Uint8Array.of(0x01), encodeU32(mem.min), encodeU32(max)]);
+  return encodeSection(SECTION_MEMORY, body);
 }
 
 function encodeExports(exports: [string, number, number][]): Uint8Array {
