@@ -24,6 +24,9 @@ export function anvilBinary(): string {
   try {
     dir = dirname(require.resolve(`${pkg}/package.json`));
   } catch {
+    // Without the optional platform package, @foundry-rs/anvil's postinstall downloads the binary next to bin.mjs.
+    const fallback = fallbackBinary(require, exe);
+    if (fallback) return fallback;
     throw new AnvilNotFoundError(
       `anvil is not installed for ${process.platform}/${process.arch}: package ${pkg} is missing. ` +
         'Run `npm install` (optional dependencies must not be disabled), or set MODEX_ANVIL_BIN to an anvil binary.',
@@ -36,4 +39,13 @@ export function anvilBinary(): string {
     );
   }
   return bin;
+}
+
+function fallbackBinary(require: NodeJS.Require, exe: string): string | undefined {
+  try {
+    const bin = join(dirname(require.resolve('@foundry-rs/anvil/package.json')), exe);
+    return existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
 }
