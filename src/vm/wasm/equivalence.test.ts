@@ -1,0 +1,267 @@
+/**
+ * Native (V8) vs interpreted (step machine) equivalence: the same module, the same host data, the
+ * same final global state and status. Modules: AssemblyScript programs from guest/test-modules and
+ * hand-written wat.
+ */
+import binaryen from 'binaryen';
+import { describe, expect, it } from 'vitest';
+import { type GlobalState, type HostData, Status } from './machine.ts';
+import { runNative } from './native.ts';
+import { compileProgram, newMachine } from './program.ts';
+import { compileTestModule } from './test-utils/asc.ts';
+
+function wat(text: string): Uint8Array {
+  const m = binaryen.parseText(text);
+  try {
+    m.setFeatures(
+      binaryen.Features.MVP |
+        binaryen.Features.MutableGlobals |
+        binaryen.Features.SignExt |
+        binaryen.Features.BulkMemory |
+        binaryen.Features.BulkMemoryOpt,
+    );
+    if (!m.validate()) throw new Error('binaryen: invalid test module');
+    return m.emitBinary();
+  } finally {
+    m.dispose();
+  }
+}
+
+const HOST_IMPORTS = `
+  (import "modex" "inbox_read" (func $inbox_read (param i32 i32) (result i32)))
+  (import "modex" "get_global_bytes32" (func $get_b32 (param i32 i32)))
+  (import "modex" "set_global_bytes32" (func $set_b32 (param i32 i32)))
+  (import "modex" "get_global_u64" (func $get_u64 (param i32) (result i64)))
+  (import "modex" "set_global_u64" (func $set_u64 (param i32 i64)))
+  (import "modex" "halt" (func $halt))`;
+
+const stf = (body: string, extra = '', memory = '(memory 1)'): Uint8Array =>
+  wat(`(module ${HOST_IMPORTS} ${memory} ${extra} (func $main (export "main") ${body}))`);
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+function gs(root = 0, pos = 0n): GlobalState {
+  const r = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) r[i] = (root * 31 + i * 7) & 0xff;
+  return { bytes32: [r, new Uint8Array(32).fill(root & 0xff)], u64: [pos, 0n] };
+}
+
+const copyGs = (g: GlobalState): GlobalState => ({
+  bytes32: [g.bytes32[0].slice(), g.bytes32[1].slice()],
+  u64: [g.u64[0], g.u64[1]],
+});
+
+const show = (g: GlobalState) => ({
+  bytes32: g.bytes32.map(hex),
+  u64: g.u64.map((v) => v.toString()),
+});
+
+interface Outcome {
+  status: 'finished' | 'errored';
+  state: ReturnType<typeof show>;
+  steps: number;
+}
+
+/** Runs `bytes` natively and interpreted with the same inputs; asserts they agree; returns the outcome. */
+function runBoth(
+  bytes: Uint8Array,
+  inbox: Uint8Array = new Uint8Array(),
+  initial: GlobalState = gs(),
+): Outcome {
+  const nat = runNative(bytes, { inbox, preimages: () => undefined, globalState: copyGs(initial) });
+  const host: HostData = { inboxMessage: () => inbox, preimage: () => undefined };
+  const m = newMachine(compileProgram(bytes), copyGs(initial), host);
+  m.run();
+  expect(m.status).not.toBe(Status.Running);
+  const status = m.status === Status.Finished ? 'finished' : 'errored';
+  expect({ status, state: show(m.globalState) }).toEqual({
+    status: nat.status,
+    state: show(nat.globalState),
+  });
+  return { status, state: show(m.globalState), steps: m.steps };
+}
+
+describe('equivalence: AssemblyScript modules', () => {
+  it('hash_loop: integer-heavy i32/i64 loop over memory', () => {
+    const a = runBoth(compileTestModule('hash_loop'));
+    expect(a.status).toBe('finished');
+    expect(a.steps).toBeGreaterThan(50_000);
+    // the result depends on the input global state
+    const b = runBoth(compileTestModule('hash_loop'), undefined, gs(0, 99n));
+    expect(b.state.u64[1]).not.toBe(a.state.u64[1]);
+    expect(a.state.bytes32[0]).not.toBe(hex(gs().bytes32[0]));
+  });
+
+  it('fib: recursion and mutual recursion', () => {
+    for (const n of [0n, 1n, 2n, 15n, 20n]) {
+      const r = runBoth(compileTestModule('fib'), undefined, gs(0, n));
+      expect(r.status).toBe('finished');
+      const fib = (k: number): number => (k < 2 ? k : fib(k - 1) + fib(k - 2));
+      expect(r.state.u64[1]).toBe(String(fib(Number(n))));
+      // ackermann(2, n) = 2n + 3; isEven(37n + 1)
+      const even = (Number(n) * 37 + 1) % 2 === 0 ? 1n : 0n;
+      expect(r.state.u64[0]).toBe(String((even << 32n) | (2n * n + 3n)));
+    }
+  });
+
+  it('memops: memory.fill / memory.copy (overlapping) / memory.grow', () => {
+    const r = runBoth(compileTestModule('memops'));
+    expect(r.status).toBe('finished');
+    const packed = BigInt(r.state.u64[0]);
+    const before = packed >> 32n;
+    expect((packed >> 16n) & 0xffffn).toBe(before); // grow returned the old size
+    expect(packed & 0xffffn).toBe(before + 2n);
+  });
+
+  it('inbox: reads the message in 32-byte chunks', () => {
+    const lengths = [0, 1, 31, 32, 33, 64, 100, 1000];
+    const roots = new Set<string>();
+    for (const len of lengths) {
+      const msg = Uint8Array.from({ length: len }, (_, i) => (i * 131 + len) & 0xff);
+      const r = runBoth(compileTestModule('inbox'), msg, gs(3, 7n));
+      expect(r.status).toBe('finished');
+      expect(r.state.u64).toEqual(['8', String(len)]);
+      roots.add(r.state.bytes32[0]);
+    }
+    expect(roots.size).toBe(lengths.length);
+  });
+
+  it('traps: every trap kind errors both ways, with the same partial state', () => {
+    const msg = (kind: number, arg: number) => {
+      const b = new Uint8Array(8);
+      b[0] = kind;
+      new DataView(b.buffer).setInt32(4, arg, true);
+      return b;
+    };
+    const bytes = compileTestModule('traps');
+    for (const kind of [0, 1, 2, 3, 4, 5, 6, 7]) {
+      const r = runBoth(bytes, msg(kind, 0));
+      expect(r.status, `kind ${kind}`).toBe('errored');
+      expect(r.state.u64[1]).toBe(String(0x1000 + kind));
+    }
+    // the same paths without a trap
+    const ok: [number, number][] = [
+      [0, 7],
+      [1, 1],
+      [3, -8],
+      [4, 3],
+      [5, 10],
+      [9, 0],
+    ];
+    for (const [kind, arg] of ok) {
+      const r = runBoth(bytes, msg(kind, arg));
+      expect(r.status, `kind ${kind} arg ${arg}`).toBe('finished');
+    }
+  });
+});
+
+describe('equivalence: hand-written modules', () => {
+  it('i64 arithmetic, sign extension, select, br_table', () => {
+    const mod = stf(
+      `(local $i i32) (local $acc i64)
+      (local.set $acc (i64.const 0x0123456789abcdef))
+      (loop $l
+        (local.set $acc (i64.add (i64.rotl (local.get $acc) (i64.extend_i32_u (local.get $i)))
+          (i64.mul (local.get $acc) (i64.const -3))))
+        (local.set $acc (i64.xor (local.get $acc) (i64.extend8_s (local.get $acc))))
+        (local.set $acc (i64.add (local.get $acc) (i64.clz (local.get $acc))))
+        (local.set $acc (select (i64.div_s (local.get $acc) (i64.const 7)) (i64.rem_u (local.get $acc) (i64.const 1000000007))
+          (i32.and (local.get $i) (i32.const 1))))
+        (block $b3 (block $b2 (block $b1 (block $b0
+          (br_table $b0 $b1 $b2 $b3 (i32.rem_u (local.get $i) (i32.const 5))))
+          (local.set $acc (i64.shr_s (local.get $acc) (i64.const 3))) (br $b3))
+          (local.set $acc (i64.shl (local.get $acc) (i64.const 5))) (br $b3))
+          (local.set $acc (i64.extend_i32_s (i32.wrap_i64 (local.get $acc)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (i32.const 200))))
+      (call $set_u64 (i32.const 1) (local.get $acc))
+      (call $set_u64 (i32.const 0) (i64.popcnt (local.get $acc)))`,
+    );
+    const r = runBoth(mod);
+    expect(r.status).toBe('finished');
+    expect(r.state.u64[1]).not.toBe('0');
+  });
+
+  it('call_indirect, globals, sub-word loads and stores', () => {
+    const mod = stf(
+      `(i64.store (i32.const 8) (i64.const -2))
+      (i32.store16 (i32.const 9) (i32.const 0x1234))
+      (global.set $g (i64.load16_s (i32.const 8)))
+      (global.set $g (i64.add (global.get $g) (i64.load32_u (i32.const 10))))
+      (global.set $g (i64.add (global.get $g) (i64.extend_i32_u (call_indirect (type $t) (i32.const 5) (i32.const 1)))))
+      (call $set_u64 (i32.const 1) (global.get $g))
+      (i64.store (i32.const 64) (global.get $g))
+      (call $set_b32 (i32.const 1) (i32.const 40))`,
+      `(type $t (func (param i32) (result i32)))
+      (global $g (mut i64) (i64.const 5))
+      (table 2 funcref)
+      (elem (i32.const 0) $inc $dbl)
+      (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func $dbl (param i32) (result i32) (i32.shl (local.get 0) (i32.const 1)))`,
+    );
+    const r = runBoth(mod);
+    expect(r.status).toBe('finished');
+  });
+
+  it('halt ends the run as finished, and memory.grow beyond the maximum returns -1', () => {
+    const mod = stf(
+      `(call $set_u64 (i32.const 0) (i64.extend_i32_s (memory.grow (i32.const 5))))
+      (call $set_u64 (i32.const 1) (i64.extend_i32_s (memory.grow (i32.const 1))))
+      (call $halt)
+      (call $set_u64 (i32.const 0) (i64.const 99))`,
+      '',
+      '(memory 1 2)',
+    );
+    const r = runBoth(mod);
+    expect(r).toMatchObject({ status: 'finished', state: { u64: [String(2n ** 64n - 1n), '1'] } });
+  });
+
+  it('host ops: get/set of both global-state fields', () => {
+    const mod = stf(
+      `(call $get_b32 (i32.const 1) (i32.const 100))
+      (call $get_b32 (i32.const 0) (i32.const 116))
+      (call $set_b32 (i32.const 0) (i32.const 100))
+      (call $set_u64 (i32.const 1) (i64.add (call $get_u64 (i32.const 0)) (i64.const -1)))`,
+    );
+    const r = runBoth(mod, undefined, gs(9, 0n));
+    expect(r.status).toBe('finished');
+    expect(r.state.u64[1]).toBe(String(2n ** 64n - 1n));
+  });
+
+  it('inbox_read: the whole 32-byte destination window must be in bounds', () => {
+    const read = (ptr: number) =>
+      stf(
+        `(call $set_u64 (i32.const 1) (i64.extend_i32_u (call $inbox_read (i32.const 0) (i32.const ${ptr}))))
+        (call $set_u64 (i32.const 0) (i64.load32_u (i32.const ${ptr})))`,
+      );
+    const msg = Uint8Array.of(1, 2, 3, 4);
+    expect(runBoth(read(65504), msg)).toMatchObject({
+      status: 'finished',
+      state: { u64: [String(0x04030201), '4'] },
+    });
+    // 4 bytes would fit, but the window [65532, 65564) does not
+    expect(runBoth(read(65532), msg)).toMatchObject({ status: 'errored', state: { u64: ['0', '0'] } });
+  });
+
+  const traps: [string, string][] = [
+    ['unreachable', '(unreachable)'],
+    ['i32 div by zero', '(drop (i32.div_u (i32.const 1) (i32.const 0)))'],
+    ['i64 overflow', '(drop (i64.div_s (i64.const 0x8000000000000000) (i64.const -1)))'],
+    ['OOB load', '(drop (i32.load (i32.const 65533)))'],
+    ['OOB store', '(i64.store offset=65530 (i32.const 0) (i64.const 1))'],
+    ['OOB memory.fill', '(memory.fill (i32.const 65000) (i32.const 0) (i32.const 600))'],
+    ['OOB memory.copy', '(memory.copy (i32.const 0) (i32.const 65500) (i32.const 100))'],
+    ['bad global-state index', '(call $set_u64 (i32.const 2) (i64.const 0))'],
+    ['host op OOB pointer', '(call $set_b32 (i32.const 0) (i32.const 65530))'],
+  ];
+  for (const [name, body] of traps) {
+    it(`trap: ${name}`, () => {
+      const mod = stf(
+        `(call $set_u64 (i32.const 1) (i64.const 77)) ${body} (call $set_u64 (i32.const 1) (i64.const 0))`,
+      );
+      const r = runBoth(mod);
+      expect(r.status).toBe('errored');
+      expect(r.state.u64[1]).toBe('77');
+    });
+  }
+});
