@@ -813,7 +813,7 @@ class Parser {
         ins.a = this.heapType(r);
         break;
       case 0xfc:
-        return this.miscInstr(r, offset, ctx);
+        return this.miscInstr(r, offset);
       case 0xfd:
         this.simdInstr(r, offset, ctx);
         return undefined;
@@ -845,7 +845,7 @@ class Parser {
     ins.targets = targets;
   }
 
-  private miscInstr(r: Reader, offset: number, ctx: WasmErrorContext): Instr {
+  private miscInstr(r: Reader, offset: number): Instr {
     const sub = r.u32();
     if (sub > 17) r.fail(`illegal opcode 0xfc ${sub}`, offset);
     const ins: Instr = { op: 0xfc00 | sub, offset };
@@ -866,7 +866,6 @@ class Parser {
         ins.a = r.u32();
         break;
     }
-    void ctx;
     return ins;
   }
 

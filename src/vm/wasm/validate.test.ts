@@ -17,9 +17,7 @@ import {
   type ImportSpec,
   limits,
   type ModuleSpec,
-  sleb,
   str,
-  uleb,
   vec,
 } from './test-utils/wasm-builder.ts';
 import { type ValidateOptions, validateModule } from './validate.ts';
@@ -469,7 +467,3 @@ describe.skipIf(!existsSync(ASC))('AssemblyScript output', () => {
     }
   });
 });
-
-// silence "unused" for helpers only used in some builds of this file
-void uleb;
-void sleb;

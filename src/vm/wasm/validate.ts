@@ -368,11 +368,10 @@ function checkMemory(m: ModuleCtx, ctx: WasmErrorContext, l: Limits): void {
 }
 
 function checkTables(m: ModuleCtx): void {
-  m.mod.tables.forEach((t, i) => {
+  for (const t of m.mod.tables) {
     m.tables.push(t);
     checkTable(m, { item: `table ${m.tables.length - 1}` }, t);
-    void i;
-  });
+  }
   if (m.tables.length > 1) defer(m, { item: 'table 1' }, 'multiple tables are not supported (at most one)');
 }
 
