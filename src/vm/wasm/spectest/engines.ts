@@ -15,7 +15,7 @@ export const ENGINES: Readonly<Record<string, (() => SpecEngine) | undefined>> =
 };
 
 /** The engine selection `modex wasm spectest` uses when `--engine` is not given. */
-export const DEFAULT_ENGINE = 'native';
+export const DEFAULT_ENGINE = 'all';
 
 /** Engine names accepted by `--engine`, including `all`. */
 export const ENGINE_CHOICES: readonly string[] = [...Object.keys(ENGINES), 'all'];
