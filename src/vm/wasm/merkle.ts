@@ -72,7 +72,11 @@ export class IncrementalTree {
 
   clone(): IncrementalTree {
     const c = Object.create(IncrementalTree.prototype) as IncrementalTree;
-    Object.assign(c, { depth: this.depth, levels: this.levels.map((l) => l.slice()), counts: this.counts.slice() });
+    Object.assign(c, {
+      depth: this.depth,
+      levels: this.levels.map((l) => l.slice()),
+      counts: this.counts.slice(),
+    });
     return c;
   }
 

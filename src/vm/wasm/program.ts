@@ -26,6 +26,10 @@ export function moduleRootHex(prog: Program): `0x${string}` {
 }
 
 /** A fresh machine at step 0 for a program. */
-export function newMachine(prog: Program, gs: GlobalState = emptyGlobalState(), host: HostData = NO_HOST_DATA): Machine {
+export function newMachine(
+  prog: Program,
+  gs: GlobalState = emptyGlobalState(),
+  host: HostData = NO_HOST_DATA,
+): Machine {
   return new Machine(prog, gs, host);
 }
