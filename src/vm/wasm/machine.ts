@@ -1,6 +1,9 @@
 /**
  * The step interpreter (docs/machine.md §2 "State", §3 "Instruction set").
  *
+ * Opcode numbers are literals in the run loop (so V8 compiles the switch to a jump table);
+ * `isa.test.ts` checks them against `isa.ts`.
+ *
  * Executes a lowered `Program` one instruction per step over the full machine state: pc, value
  * stack, call frames with locals, globals, linear memory, status and the global state that links
  * the machine to the chain. Every trap moves the machine to Errored deterministically: a trapping
@@ -23,7 +26,6 @@ import {
   shrU64,
   toU64,
 } from './i64.ts';
-import { M } from './isa.ts';
 import type { Program } from './lower.ts';
 
 export const Status = { Running: 0, Finished: 1, Errored: 2 } as const;
@@ -184,96 +186,98 @@ export class Machine {
       executed++;
       const op = ops[pc];
       switch (op) {
-        case M.unreachable:
+        case 0 /* unreachable */:
           trap = 'unreachable';
           break loop;
-        case M.nop:
+        case 1 /* nop */:
           pc++;
           break;
-        case M.jump:
+        case 2 /* jump */:
           pc = immLo[pc];
           break;
-        case M.jump_if:
+        case 3 /* jump_if */:
           sp--;
           pc = sLo[sp] !== 0 ? immLo[pc] : pc + 1;
           break;
-        case M.jump_if_zero:
+        case 4 /* jump_if_zero */:
           sp--;
           pc = sLo[sp] === 0 ? immLo[pc] : pc + 1;
           break;
-        case M.br_table: {
-          a = sLo[sp - 1] >>> 0;
-          b = immLo[pc];
-          sp--;
-          pc = pc + 1 + Math.min(a, b);
-          break;
-        }
-        case M.call_indirect:
-        case M.call: {
-          let entry: number;
-          let nLoc: number;
-          let maxH: number;
-          let callSp = sp;
-          if (op === M.call) {
-            entry = immLo[pc];
-            nLoc = immHi[pc] & 0xffff;
-            maxH = immHi[pc] >>> 16;
-          } else {
-            const idx = sLo[sp - 1] >>> 0;
-            const table = this.prog.table;
-            if (idx >= table.length) {
-              trap = 'undefined table element';
+        case 5 /* br_table */:
+          {
+            a = sLo[sp - 1] >>> 0;
+            b = immLo[pc];
+            sp--;
+            pc = pc + 1 + Math.min(a, b);
+            break;
+          }
+        case 7 /* call_indirect */:
+        case 6 /* call */:
+          {
+            let entry: number;
+            let nLoc: number;
+            let maxH: number;
+            let callSp = sp;
+            if (op === 6 /* call */) {
+              entry = immLo[pc];
+              nLoc = immHi[pc] & 0xffff;
+              maxH = immHi[pc] >>> 16;
+            } else {
+              const idx = sLo[sp - 1] >>> 0;
+              const table = this.prog.table;
+              if (idx >= table.length) {
+                trap = 'undefined table element';
+                break loop;
+              }
+              const f = table[idx];
+              if (f < 0) {
+                trap = 'uninitialized element';
+                break loop;
+              }
+              const fi = this.prog.funcs[f];
+              if (fi.typeId !== immLo[pc]) {
+                trap = 'indirect call type mismatch';
+                break loop;
+              }
+              entry = fi.entryPc;
+              nLoc = fi.numLocals;
+              maxH = fi.maxHeight;
+              callSp = sp - 1;
+            }
+            if (fp >= this.prog.limits.maxFrames) {
+              trap = 'call stack exhausted';
               break loop;
             }
-            const f = table[idx];
-            if (f < 0) {
-              trap = 'uninitialized element';
+            if (callSp + maxH > this.prog.limits.maxStackHeight) {
+              trap = 'value stack exhausted';
               break loop;
             }
-            const fi = this.prog.funcs[f];
-            if (fi.typeId !== immLo[pc]) {
-              trap = 'indirect call type mismatch';
-              break loop;
+            sp = callSp;
+            if (fp < fLow) fLow = fp;
+            if (fp >= this.frameRet.length) this.growFrames();
+            if (sp + maxH > sLo.length) {
+              this.sp = sp;
+              this.growStack(sp + maxH);
+              sLo = this.stackLo;
+              sHi = this.stackHi;
             }
-            entry = fi.entryPc;
-            nLoc = fi.numLocals;
-            maxH = fi.maxHeight;
-            callSp = sp - 1;
+            const base = fp > 0 ? this.frameBase[fp - 1] + this.frameNum[fp - 1] : 0;
+            if (base + nLoc > lLo.length) {
+              this.growLocals(base + nLoc);
+              lLo = this.localsLo;
+              lHi = this.localsHi;
+            }
+            lLo.fill(0, base, base + nLoc);
+            lHi.fill(0, base, base + nLoc);
+            this.frameRet[fp] = pc + 1;
+            this.frameBase[fp] = base;
+            this.frameNum[fp] = nLoc;
+            fp++;
+            lb = base;
+            pc = entry;
+            break;
           }
-          if (fp >= this.prog.limits.maxFrames) {
-            trap = 'call stack exhausted';
-            break loop;
-          }
-          if (callSp + maxH > this.prog.limits.maxStackHeight) {
-            trap = 'value stack exhausted';
-            break loop;
-          }
-          sp = callSp;
-          if (fp < fLow) fLow = fp;
-          if (fp >= this.frameRet.length) this.growFrames();
-          if (sp + maxH > sLo.length) {
-            this.sp = sp;
-            this.growStack(sp + maxH);
-            sLo = this.stackLo;
-            sHi = this.stackHi;
-          }
-          const base = fp > 0 ? this.frameBase[fp - 1] + this.frameNum[fp - 1] : 0;
-          if (base + nLoc > lLo.length) {
-            this.growLocals(base + nLoc);
-            lLo = this.localsLo;
-            lHi = this.localsHi;
-          }
-          lLo.fill(0, base, base + nLoc);
-          lHi.fill(0, base, base + nLoc);
-          this.frameRet[fp] = pc + 1;
-          this.frameBase[fp] = base;
-          this.frameNum[fp] = nLoc;
-          fp++;
-          lb = base;
-          pc = entry;
-          break;
-        }
-        case M.return:
+        case 8 /* return */:
           if (fp === 0) {
             trap = 'return without frame';
             break loop;
@@ -283,52 +287,54 @@ export class Machine {
           pc = this.frameRet[fp];
           lb = fp > 0 ? this.frameBase[fp - 1] : 0;
           break;
-        case M.halt:
+        case 9 /* halt */:
           this.status = Status.Finished;
           break loop;
-        case M.host: {
-          this.pc = pc;
-          this.sp = sp;
-          this.fp = fp;
-          this.stackValid = Math.max(low, 0);
-          this.frameValid = fLow;
-          let r: TrapReason | undefined;
-          try {
-            r = this.hostOp(immLo[pc]);
-          } catch (e) {
-            // host data unavailable: the state stays before this step, so the run can resume
-            this.steps += executed - 1;
-            throw e;
+        case 10 /* host */:
+          {
+            this.pc = pc;
+            this.sp = sp;
+            this.fp = fp;
+            this.stackValid = Math.max(low, 0);
+            this.frameValid = fLow;
+            let r: TrapReason | undefined;
+            try {
+              r = this.hostOp(immLo[pc]);
+            } catch (e) {
+              // host data unavailable: the state stays before this step, so the run can resume
+              this.steps += executed - 1;
+              throw e;
+            }
+            if (r !== undefined) {
+              trap = r;
+              break loop;
+            }
+            if (this.status !== Status.Running) break loop;
+            sp = this.sp;
+            low = this.stackValid;
+            mem = this.memory;
+            view = this.view;
+            leafDirty = this.leafDirty;
+            pc++;
+            break;
           }
-          if (r !== undefined) {
-            trap = r;
-            break loop;
-          }
-          if (this.status !== Status.Running) break loop;
-          sp = this.sp;
-          low = this.stackValid;
-          mem = this.memory;
-          view = this.view;
-          leafDirty = this.leafDirty;
-          pc++;
-          break;
-        }
-        case M.drop:
+        case 11 /* drop */:
           sp--;
           pc++;
           break;
-        case M.drop_under: {
-          // remove the value below the top `keep` values
-          const keep = immLo[pc];
-          const at = sp - 1 - keep;
-          sLo.copyWithin(at, at + 1, sp);
-          sHi.copyWithin(at, at + 1, sp);
-          sp--;
-          if (at < low) low = at;
-          pc++;
-          break;
-        }
-        case M.select:
+        case 12 /* drop_under */:
+          {
+            // remove the value below the top `keep` values
+            const keep = immLo[pc];
+            const at = sp - 1 - keep;
+            sLo.copyWithin(at, at + 1, sp);
+            sHi.copyWithin(at, at + 1, sp);
+            sp--;
+            if (at < low) low = at;
+            pc++;
+            break;
+          }
+        case 13 /* select */:
           sp -= 2;
           if (sLo[sp + 1] === 0) {
             sLo[sp - 1] = sLo[sp];
@@ -336,14 +342,14 @@ export class Machine {
           }
           pc++;
           break;
-        case M['local.get']:
+        case 14 /* local.get */:
           a = lb + immLo[pc];
           sLo[sp] = lLo[a];
           sHi[sp] = lHi[a];
           sp++;
           pc++;
           break;
-        case M['local.set']:
+        case 15 /* local.set */:
           sp--;
           a = lb + immLo[pc];
           lLo[a] = sLo[sp];
@@ -351,21 +357,21 @@ export class Machine {
           if (fp - 1 < fLow) fLow = fp - 1;
           pc++;
           break;
-        case M['local.tee']:
+        case 16 /* local.tee */:
           a = lb + immLo[pc];
           lLo[a] = sLo[sp - 1];
           lHi[a] = sHi[sp - 1];
           if (fp - 1 < fLow) fLow = fp - 1;
           pc++;
           break;
-        case M['global.get']:
+        case 17 /* global.get */:
           a = immLo[pc];
           sLo[sp] = gLo[a];
           sHi[sp] = gHi[a];
           sp++;
           pc++;
           break;
-        case M['global.set']:
+        case 18 /* global.set */:
           sp--;
           a = immLo[pc];
           gLo[a] = sLo[sp];
@@ -373,13 +379,13 @@ export class Machine {
           this.globalsDirty = true;
           pc++;
           break;
-        case M['i32.const']:
+        case 19 /* i32.const */:
           sLo[sp] = immLo[pc];
           sHi[sp] = 0;
           sp++;
           pc++;
           break;
-        case M['i64.const']:
+        case 20 /* i64.const */:
           sLo[sp] = immLo[pc];
           sHi[sp] = immHi[pc];
           sp++;
@@ -387,7 +393,7 @@ export class Machine {
           break;
 
         // ---- loads: effective address = u32 base + u32 offset, checked against the memory size
-        case M['i32.load']:
+        case 21 /* i32.load */:
           ea = (sLo[sp - 1] >>> 0) + (immLo[pc] >>> 0);
           if (ea + 4 > memSize) {
             trap = 'out of bounds memory access';
@@ -396,7 +402,7 @@ export class Machine {
           sLo[sp - 1] = view.getInt32(ea, true);
           pc++;
           break;
-        case M['i64.load']:
+        case 22 /* i64.load */:
           ea = (sLo[sp - 1] >>> 0) + (immLo[pc] >>> 0);
           if (ea + 8 > memSize) {
             trap = 'out of bounds memory access';
@@ -406,46 +412,46 @@ export class Machine {
           sHi[sp - 1] = view.getInt32(ea + 4, true);
           pc++;
           break;
-        case M['i32.load8_s']:
-        case M['i32.load8_u']:
-        case M['i64.load8_s']:
-        case M['i64.load8_u']:
+        case 23 /* i32.load8_s */:
+        case 24 /* i32.load8_u */:
+        case 27 /* i64.load8_s */:
+        case 28 /* i64.load8_u */:
           ea = (sLo[sp - 1] >>> 0) + (immLo[pc] >>> 0);
           if (ea + 1 > memSize) {
             trap = 'out of bounds memory access';
             break loop;
           }
-          if (op === M['i32.load8_s'] || op === M['i64.load8_s']) {
+          if (op === 23 /* i32.load8_s */ || op === 27 /* i64.load8_s */) {
             a = view.getInt8(ea);
             sLo[sp - 1] = a;
-            sHi[sp - 1] = op === M['i64.load8_s'] ? a >> 31 : 0;
+            sHi[sp - 1] = op === 27 /* i64.load8_s */ ? a >> 31 : 0;
           } else {
             sLo[sp - 1] = mem[ea];
             sHi[sp - 1] = 0;
           }
           pc++;
           break;
-        case M['i32.load16_s']:
-        case M['i32.load16_u']:
-        case M['i64.load16_s']:
-        case M['i64.load16_u']:
+        case 25 /* i32.load16_s */:
+        case 26 /* i32.load16_u */:
+        case 29 /* i64.load16_s */:
+        case 30 /* i64.load16_u */:
           ea = (sLo[sp - 1] >>> 0) + (immLo[pc] >>> 0);
           if (ea + 2 > memSize) {
             trap = 'out of bounds memory access';
             break loop;
           }
-          if (op === M['i32.load16_s'] || op === M['i64.load16_s']) {
+          if (op === 25 /* i32.load16_s */ || op === 29 /* i64.load16_s */) {
             a = view.getInt16(ea, true);
             sLo[sp - 1] = a;
-            sHi[sp - 1] = op === M['i64.load16_s'] ? a >> 31 : 0;
+            sHi[sp - 1] = op === 29 /* i64.load16_s */ ? a >> 31 : 0;
           } else {
             sLo[sp - 1] = view.getUint16(ea, true);
             sHi[sp - 1] = 0;
           }
           pc++;
           break;
-        case M['i64.load32_s']:
-        case M['i64.load32_u']:
+        case 31 /* i64.load32_s */:
+        case 32 /* i64.load32_u */:
           ea = (sLo[sp - 1] >>> 0) + (immLo[pc] >>> 0);
           if (ea + 4 > memSize) {
             trap = 'out of bounds memory access';
@@ -453,77 +459,79 @@ export class Machine {
           }
           a = view.getInt32(ea, true);
           sLo[sp - 1] = a;
-          sHi[sp - 1] = op === M['i64.load32_s'] ? a >> 31 : 0;
+          sHi[sp - 1] = op === 31 /* i64.load32_s */ ? a >> 31 : 0;
           pc++;
           break;
 
         // ---- stores: mark the touched leaves dirty
-        case M['i32.store']:
-        case M['i64.store']:
-        case M['i32.store8']:
-        case M['i32.store16']:
-        case M['i64.store8']:
-        case M['i64.store16']:
-        case M['i64.store32']: {
-          const w =
-            op === M['i64.store']
-              ? 8
-              : op === M['i32.store8'] || op === M['i64.store8']
-                ? 1
-                : op === M['i32.store16'] || op === M['i64.store16']
-                  ? 2
-                  : 4;
-          ea = (sLo[sp - 2] >>> 0) + (immLo[pc] >>> 0);
-          if (ea + w > memSize) {
-            trap = 'out of bounds memory access';
-            break loop;
+        case 33 /* i32.store */:
+        case 34 /* i64.store */:
+        case 35 /* i32.store8 */:
+        case 36 /* i32.store16 */:
+        case 37 /* i64.store8 */:
+        case 38 /* i64.store16 */:
+        case 39 /* i64.store32 */:
+          {
+            const w =
+              op === 34 /* i64.store */
+                ? 8
+                : op === 35 /* i32.store8 */ || op === 37 /* i64.store8 */
+                  ? 1
+                  : op === 36 /* i32.store16 */ || op === 38 /* i64.store16 */
+                    ? 2
+                    : 4;
+            ea = (sLo[sp - 2] >>> 0) + (immLo[pc] >>> 0);
+            if (ea + w > memSize) {
+              trap = 'out of bounds memory access';
+              break loop;
+            }
+            a = sLo[sp - 1];
+            if (w === 4) view.setInt32(ea, a, true);
+            else if (w === 1) mem[ea] = a;
+            else if (w === 2) view.setInt16(ea, a, true);
+            else {
+              view.setInt32(ea, a, true);
+              view.setInt32(ea + 4, sHi[sp - 1], true);
+            }
+            b = ea >>> 5;
+            if (leafDirty[b] === 0) {
+              leafDirty[b] = 1;
+              dirtyLeaves.push(b);
+            }
+            b = (ea + w - 1) >>> 5;
+            if (leafDirty[b] === 0) {
+              leafDirty[b] = 1;
+              dirtyLeaves.push(b);
+            }
+            sp -= 2;
+            pc++;
+            break;
           }
-          a = sLo[sp - 1];
-          if (w === 4) view.setInt32(ea, a, true);
-          else if (w === 1) mem[ea] = a;
-          else if (w === 2) view.setInt16(ea, a, true);
-          else {
-            view.setInt32(ea, a, true);
-            view.setInt32(ea + 4, sHi[sp - 1], true);
-          }
-          b = ea >>> 5;
-          if (leafDirty[b] === 0) {
-            leafDirty[b] = 1;
-            dirtyLeaves.push(b);
-          }
-          b = (ea + w - 1) >>> 5;
-          if (leafDirty[b] === 0) {
-            leafDirty[b] = 1;
-            dirtyLeaves.push(b);
-          }
-          sp -= 2;
-          pc++;
-          break;
-        }
-        case M['memory.size']:
+        case 40 /* memory.size */:
           sLo[sp] = this.pages;
           sHi[sp] = 0;
           sp++;
           pc++;
           break;
-        case M['memory.grow']: {
-          a = sLo[sp - 1] >>> 0;
-          const old = this.pages;
-          if (old + a > this.prog.maxPages) sLo[sp - 1] = -1;
-          else {
-            if (a > 0) {
-              this.growMemory(old + a);
-              mem = this.memory;
-              view = this.view;
-              memSize = mem.length;
-              leafDirty = this.leafDirty;
+        case 41 /* memory.grow */:
+          {
+            a = sLo[sp - 1] >>> 0;
+            const old = this.pages;
+            if (old + a > this.prog.maxPages) sLo[sp - 1] = -1;
+            else {
+              if (a > 0) {
+                this.growMemory(old + a);
+                mem = this.memory;
+                view = this.view;
+                memSize = mem.length;
+                leafDirty = this.leafDirty;
+              }
+              sLo[sp - 1] = old;
             }
-            sLo[sp - 1] = old;
+            pc++;
+            break;
           }
-          pc++;
-          break;
-        }
-        case M['data.load8']:
+        case 42 /* data.load8 */:
           ea = (sLo[sp - 1] >>> 0) + (immLo[pc] >>> 0);
           if (ea >= this.prog.data.length) {
             trap = 'out of bounds data access';
@@ -534,88 +542,88 @@ export class Machine {
           break;
 
         // ---- i32
-        case M['i32.eqz']:
+        case 43 /* i32.eqz */:
           sLo[sp - 1] = sLo[sp - 1] === 0 ? 1 : 0;
           pc++;
           break;
-        case M['i32.eq']:
+        case 44 /* i32.eq */:
           sp--;
           sLo[sp - 1] = sLo[sp - 1] === sLo[sp] ? 1 : 0;
           pc++;
           break;
-        case M['i32.ne']:
+        case 45 /* i32.ne */:
           sp--;
           sLo[sp - 1] = sLo[sp - 1] !== sLo[sp] ? 1 : 0;
           pc++;
           break;
-        case M['i32.lt_s']:
+        case 46 /* i32.lt_s */:
           sp--;
           sLo[sp - 1] = sLo[sp - 1] < sLo[sp] ? 1 : 0;
           pc++;
           break;
-        case M['i32.lt_u']:
+        case 47 /* i32.lt_u */:
           sp--;
           sLo[sp - 1] = sLo[sp - 1] >>> 0 < sLo[sp] >>> 0 ? 1 : 0;
           pc++;
           break;
-        case M['i32.gt_s']:
+        case 48 /* i32.gt_s */:
           sp--;
           sLo[sp - 1] = sLo[sp - 1] > sLo[sp] ? 1 : 0;
           pc++;
           break;
-        case M['i32.gt_u']:
+        case 49 /* i32.gt_u */:
           sp--;
           sLo[sp - 1] = sLo[sp - 1] >>> 0 > sLo[sp] >>> 0 ? 1 : 0;
           pc++;
           break;
-        case M['i32.le_s']:
+        case 50 /* i32.le_s */:
           sp--;
           sLo[sp - 1] = sLo[sp - 1] <= sLo[sp] ? 1 : 0;
           pc++;
           break;
-        case M['i32.le_u']:
+        case 51 /* i32.le_u */:
           sp--;
           sLo[sp - 1] = sLo[sp - 1] >>> 0 <= sLo[sp] >>> 0 ? 1 : 0;
           pc++;
           break;
-        case M['i32.ge_s']:
+        case 52 /* i32.ge_s */:
           sp--;
           sLo[sp - 1] = sLo[sp - 1] >= sLo[sp] ? 1 : 0;
           pc++;
           break;
-        case M['i32.ge_u']:
+        case 53 /* i32.ge_u */:
           sp--;
           sLo[sp - 1] = sLo[sp - 1] >>> 0 >= sLo[sp] >>> 0 ? 1 : 0;
           pc++;
           break;
-        case M['i32.clz']:
+        case 54 /* i32.clz */:
           sLo[sp - 1] = Math.clz32(sLo[sp - 1]);
           pc++;
           break;
-        case M['i32.ctz']:
+        case 55 /* i32.ctz */:
           sLo[sp - 1] = ctz32(sLo[sp - 1]);
           pc++;
           break;
-        case M['i32.popcnt']:
+        case 56 /* i32.popcnt */:
           sLo[sp - 1] = popcnt32(sLo[sp - 1]);
           pc++;
           break;
-        case M['i32.add']:
+        case 57 /* i32.add */:
           sp--;
           sLo[sp - 1] = (sLo[sp - 1] + sLo[sp]) | 0;
           pc++;
           break;
-        case M['i32.sub']:
+        case 58 /* i32.sub */:
           sp--;
           sLo[sp - 1] = (sLo[sp - 1] - sLo[sp]) | 0;
           pc++;
           break;
-        case M['i32.mul']:
+        case 59 /* i32.mul */:
           sp--;
           sLo[sp - 1] = Math.imul(sLo[sp - 1], sLo[sp]);
           pc++;
           break;
-        case M['i32.div_s']:
+        case 60 /* i32.div_s */:
           a = sLo[sp - 2];
           b = sLo[sp - 1];
           if (b === 0) {
@@ -630,7 +638,7 @@ export class Machine {
           sLo[sp - 1] = (a / b) | 0;
           pc++;
           break;
-        case M['i32.div_u']:
+        case 61 /* i32.div_u */:
           b = sLo[sp - 1] >>> 0;
           if (b === 0) {
             trap = 'integer divide by zero';
@@ -640,7 +648,7 @@ export class Machine {
           sLo[sp - 1] = (sLo[sp - 1] >>> 0) / b;
           pc++;
           break;
-        case M['i32.rem_s']:
+        case 62 /* i32.rem_s */:
           b = sLo[sp - 1];
           if (b === 0) {
             trap = 'integer divide by zero';
@@ -650,7 +658,7 @@ export class Machine {
           sLo[sp - 1] = (sLo[sp - 1] % b) | 0;
           pc++;
           break;
-        case M['i32.rem_u']:
+        case 63 /* i32.rem_u */:
           b = sLo[sp - 1] >>> 0;
           if (b === 0) {
             trap = 'integer divide by zero';
@@ -660,44 +668,44 @@ export class Machine {
           sLo[sp - 1] = (sLo[sp - 1] >>> 0) % b;
           pc++;
           break;
-        case M['i32.and']:
+        case 64 /* i32.and */:
           sp--;
           sLo[sp - 1] &= sLo[sp];
           pc++;
           break;
-        case M['i32.or']:
+        case 65 /* i32.or */:
           sp--;
           sLo[sp - 1] |= sLo[sp];
           pc++;
           break;
-        case M['i32.xor']:
+        case 66 /* i32.xor */:
           sp--;
           sLo[sp - 1] ^= sLo[sp];
           pc++;
           break;
-        case M['i32.shl']:
+        case 67 /* i32.shl */:
           sp--;
           sLo[sp - 1] <<= sLo[sp];
           pc++;
           break;
-        case M['i32.shr_s']:
+        case 68 /* i32.shr_s */:
           sp--;
           sLo[sp - 1] >>= sLo[sp];
           pc++;
           break;
-        case M['i32.shr_u']:
+        case 69 /* i32.shr_u */:
           sp--;
           sLo[sp - 1] = sLo[sp - 1] >>> sLo[sp];
           pc++;
           break;
-        case M['i32.rotl']:
+        case 70 /* i32.rotl */:
           sp--;
           a = sLo[sp - 1];
           b = sLo[sp] & 31;
           sLo[sp - 1] = (a << b) | (a >>> ((32 - b) & 31));
           pc++;
           break;
-        case M['i32.rotr']:
+        case 71 /* i32.rotr */:
           sp--;
           a = sLo[sp - 1];
           b = sLo[sp] & 31;
@@ -706,63 +714,67 @@ export class Machine {
           break;
 
         // ---- i64 comparisons (result i32)
-        case M['i64.eqz']:
+        case 72 /* i64.eqz */:
           sLo[sp - 1] = sLo[sp - 1] === 0 && sHi[sp - 1] === 0 ? 1 : 0;
           sHi[sp - 1] = 0;
           pc++;
           break;
-        case M['i64.eq']:
-        case M['i64.ne']:
-        case M['i64.lt_s']:
-        case M['i64.lt_u']:
-        case M['i64.gt_s']:
-        case M['i64.gt_u']:
-        case M['i64.le_s']:
-        case M['i64.le_u']:
-        case M['i64.ge_s']:
-        case M['i64.ge_u']: {
-          sp--;
-          a = sLo[sp - 1];
-          b = sHi[sp - 1];
-          c = sLo[sp];
-          d = sHi[sp];
-          // cmp: -1, 0, 1 (signed or unsigned on the high word, unsigned on the low word)
-          const signed =
-            op === M['i64.lt_s'] || op === M['i64.gt_s'] || op === M['i64.le_s'] || op === M['i64.ge_s'];
-          let cmp: number;
-          if (b !== d) cmp = signed ? (b < d ? -1 : 1) : b >>> 0 < d >>> 0 ? -1 : 1;
-          else if (a !== c) cmp = a >>> 0 < c >>> 0 ? -1 : 1;
-          else cmp = 0;
-          let r: boolean;
-          if (op === M['i64.eq']) r = cmp === 0;
-          else if (op === M['i64.ne']) r = cmp !== 0;
-          else if (op === M['i64.lt_s'] || op === M['i64.lt_u']) r = cmp < 0;
-          else if (op === M['i64.gt_s'] || op === M['i64.gt_u']) r = cmp > 0;
-          else if (op === M['i64.le_s'] || op === M['i64.le_u']) r = cmp <= 0;
-          else r = cmp >= 0;
-          sLo[sp - 1] = r ? 1 : 0;
-          sHi[sp - 1] = 0;
-          pc++;
-          break;
-        }
-        case M['i64.clz']:
+        case 73 /* i64.eq */:
+        case 74 /* i64.ne */:
+        case 75 /* i64.lt_s */:
+        case 76 /* i64.lt_u */:
+        case 77 /* i64.gt_s */:
+        case 78 /* i64.gt_u */:
+        case 79 /* i64.le_s */:
+        case 80 /* i64.le_u */:
+        case 81 /* i64.ge_s */:
+        case 82 /* i64.ge_u */:
+          {
+            sp--;
+            a = sLo[sp - 1];
+            b = sHi[sp - 1];
+            c = sLo[sp];
+            d = sHi[sp];
+            // cmp: -1, 0, 1 (signed or unsigned on the high word, unsigned on the low word)
+            const signed =
+              op === 75 /* i64.lt_s */ ||
+              op === 77 /* i64.gt_s */ ||
+              op === 79 /* i64.le_s */ ||
+              op === 81 /* i64.ge_s */;
+            let cmp: number;
+            if (b !== d) cmp = signed ? (b < d ? -1 : 1) : b >>> 0 < d >>> 0 ? -1 : 1;
+            else if (a !== c) cmp = a >>> 0 < c >>> 0 ? -1 : 1;
+            else cmp = 0;
+            let r: boolean;
+            if (op === 73 /* i64.eq */) r = cmp === 0;
+            else if (op === 74 /* i64.ne */) r = cmp !== 0;
+            else if (op === 75 /* i64.lt_s */ || op === 76 /* i64.lt_u */) r = cmp < 0;
+            else if (op === 77 /* i64.gt_s */ || op === 78 /* i64.gt_u */) r = cmp > 0;
+            else if (op === 79 /* i64.le_s */ || op === 80 /* i64.le_u */) r = cmp <= 0;
+            else r = cmp >= 0;
+            sLo[sp - 1] = r ? 1 : 0;
+            sHi[sp - 1] = 0;
+            pc++;
+            break;
+          }
+        case 83 /* i64.clz */:
           b = sHi[sp - 1];
           sLo[sp - 1] = b !== 0 ? Math.clz32(b) : 32 + Math.clz32(sLo[sp - 1]);
           sHi[sp - 1] = 0;
           pc++;
           break;
-        case M['i64.ctz']:
+        case 84 /* i64.ctz */:
           a = sLo[sp - 1];
           sLo[sp - 1] = a !== 0 ? ctz32(a) : 32 + ctz32(sHi[sp - 1]);
           sHi[sp - 1] = 0;
           pc++;
           break;
-        case M['i64.popcnt']:
+        case 85 /* i64.popcnt */:
           sLo[sp - 1] = popcnt32(sLo[sp - 1]) + popcnt32(sHi[sp - 1]);
           sHi[sp - 1] = 0;
           pc++;
           break;
-        case M['i64.add']:
+        case 86 /* i64.add */:
           sp--;
           a = sLo[sp - 1];
           c = sLo[sp];
@@ -771,7 +783,7 @@ export class Machine {
           sLo[sp - 1] = b;
           pc++;
           break;
-        case M['i64.sub']:
+        case 87 /* i64.sub */:
           sp--;
           a = sLo[sp - 1];
           c = sLo[sp];
@@ -779,79 +791,80 @@ export class Machine {
           sLo[sp - 1] = (a - c) | 0;
           pc++;
           break;
-        case M['i64.mul']:
+        case 88 /* i64.mul */:
           sp--;
           sLo[sp - 1] = mul64(sLo[sp - 1], sHi[sp - 1], sLo[sp], sHi[sp]);
           sHi[sp - 1] = hi64.v;
           pc++;
           break;
-        case M['i64.div_s']:
-        case M['i64.div_u']:
-        case M['i64.rem_s']:
-        case M['i64.rem_u']: {
-          c = sLo[sp - 1];
-          d = sHi[sp - 1];
-          if (c === 0 && d === 0) {
-            trap = 'integer divide by zero';
-            break loop;
+        case 89 /* i64.div_s */:
+        case 90 /* i64.div_u */:
+        case 91 /* i64.rem_s */:
+        case 92 /* i64.rem_u */:
+          {
+            c = sLo[sp - 1];
+            d = sHi[sp - 1];
+            if (c === 0 && d === 0) {
+              trap = 'integer divide by zero';
+              break loop;
+            }
+            a = sLo[sp - 2];
+            b = sHi[sp - 2];
+            const signed = op === 89 /* i64.div_s */ || op === 91 /* i64.rem_s */;
+            const rem = op === 91 /* i64.rem_s */ || op === 92 /* i64.rem_u */;
+            if (signed && !rem && a === 0 && b === -0x80000000 && c === -1 && d === -1) {
+              trap = 'integer overflow';
+              break loop;
+            }
+            sp--;
+            sLo[sp - 1] = divrem64(a, b, c, d, signed, rem);
+            sHi[sp - 1] = hi64.v;
+            pc++;
+            break;
           }
-          a = sLo[sp - 2];
-          b = sHi[sp - 2];
-          const signed = op === M['i64.div_s'] || op === M['i64.rem_s'];
-          const rem = op === M['i64.rem_s'] || op === M['i64.rem_u'];
-          if (signed && !rem && a === 0 && b === -0x80000000 && c === -1 && d === -1) {
-            trap = 'integer overflow';
-            break loop;
-          }
-          sp--;
-          sLo[sp - 1] = divrem64(a, b, c, d, signed, rem);
-          sHi[sp - 1] = hi64.v;
-          pc++;
-          break;
-        }
-        case M['i64.and']:
+        case 93 /* i64.and */:
           sp--;
           sLo[sp - 1] &= sLo[sp];
           sHi[sp - 1] &= sHi[sp];
           pc++;
           break;
-        case M['i64.or']:
+        case 94 /* i64.or */:
           sp--;
           sLo[sp - 1] |= sLo[sp];
           sHi[sp - 1] |= sHi[sp];
           pc++;
           break;
-        case M['i64.xor']:
+        case 95 /* i64.xor */:
           sp--;
           sLo[sp - 1] ^= sLo[sp];
           sHi[sp - 1] ^= sHi[sp];
           pc++;
           break;
-        case M['i64.shl']:
+        case 96 /* i64.shl */:
           sp--;
           sLo[sp - 1] = shl64(sLo[sp - 1], sHi[sp - 1], sLo[sp]);
           sHi[sp - 1] = hi64.v;
           pc++;
           break;
-        case M['i64.shr_s']:
+        case 97 /* i64.shr_s */:
           sp--;
           sLo[sp - 1] = shrS64(sLo[sp - 1], sHi[sp - 1], sLo[sp]);
           sHi[sp - 1] = hi64.v;
           pc++;
           break;
-        case M['i64.shr_u']:
+        case 98 /* i64.shr_u */:
           sp--;
           sLo[sp - 1] = shrU64(sLo[sp - 1], sHi[sp - 1], sLo[sp]);
           sHi[sp - 1] = hi64.v;
           pc++;
           break;
-        case M['i64.rotl']:
+        case 99 /* i64.rotl */:
           sp--;
           sLo[sp - 1] = rotl64(sLo[sp - 1], sHi[sp - 1], sLo[sp]);
           sHi[sp - 1] = hi64.v;
           pc++;
           break;
-        case M['i64.rotr']:
+        case 100 /* i64.rotr */:
           sp--;
           sLo[sp - 1] = rotr64(sLo[sp - 1], sHi[sp - 1], sLo[sp]);
           sHi[sp - 1] = hi64.v;
@@ -859,39 +872,39 @@ export class Machine {
           break;
 
         // ---- conversions
-        case M['i32.wrap_i64']:
+        case 101 /* i32.wrap_i64 */:
           sHi[sp - 1] = 0;
           pc++;
           break;
-        case M['i64.extend_i32_s']:
+        case 102 /* i64.extend_i32_s */:
           sHi[sp - 1] = sLo[sp - 1] >> 31;
           pc++;
           break;
-        case M['i64.extend_i32_u']:
+        case 103 /* i64.extend_i32_u */:
           sHi[sp - 1] = 0;
           pc++;
           break;
-        case M['i32.extend8_s']:
+        case 104 /* i32.extend8_s */:
           sLo[sp - 1] = (sLo[sp - 1] << 24) >> 24;
           pc++;
           break;
-        case M['i32.extend16_s']:
+        case 105 /* i32.extend16_s */:
           sLo[sp - 1] = (sLo[sp - 1] << 16) >> 16;
           pc++;
           break;
-        case M['i64.extend8_s']:
+        case 106 /* i64.extend8_s */:
           a = (sLo[sp - 1] << 24) >> 24;
           sLo[sp - 1] = a;
           sHi[sp - 1] = a >> 31;
           pc++;
           break;
-        case M['i64.extend16_s']:
+        case 107 /* i64.extend16_s */:
           a = (sLo[sp - 1] << 16) >> 16;
           sLo[sp - 1] = a;
           sHi[sp - 1] = a >> 31;
           pc++;
           break;
-        case M['i64.extend32_s']:
+        case 108 /* i64.extend32_s */:
           sHi[sp - 1] = sLo[sp - 1] >> 31;
           pc++;
           break;
