@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createInterpEngine } from './interp-engine.ts';
 import { createNativeEngine } from './native-engine.ts';
 import { formatFileResult } from './report.ts';
 import { runSpecFile, SKIP_TEXT_MODULE } from './runner.ts';
@@ -29,28 +30,32 @@ const MIN_PASSED: Readonly<Record<string, number>> = {
 };
 const MIN_TOTAL_PASSED = 1750;
 
-describe('wasm spec tests (native engine)', () => {
-  it('finds the conformance scripts', () => {
-    expect(files.length).toBeGreaterThanOrEqual(20);
-  });
-
-  const engine = createNativeEngine();
-  let total = 0;
-  for (const file of files) {
-    it(file, () => {
-      const r = runSpecFile(join(SPEC_DIR, file), engine);
-      expect(r.failures, formatFileResult(r, { verbose: true })).toEqual([]);
-      expect(r.passed).toBeGreaterThanOrEqual(MIN_PASSED[file] ?? 0);
-      // every skip has a reason
-      expect([...r.skipReasons.values()].reduce((a, b) => a + b, 0)).toBe(r.skipped);
-      total += r.passed;
+for (const makeEngine of [createNativeEngine, createInterpEngine]) {
+  const engine = makeEngine();
+  describe(`wasm spec tests (${engine.name} engine)`, () => {
+    it('finds the conformance scripts', () => {
+      expect(files.length).toBeGreaterThanOrEqual(20);
     });
-  }
 
-  it('passes enough commands overall', () => {
-    expect(total).toBeGreaterThanOrEqual(MIN_TOTAL_PASSED);
+    let total = 0;
+    for (const file of files) {
+      it(file, () => {
+        const r = runSpecFile(join(SPEC_DIR, file), engine);
+        expect(r.failures, formatFileResult(r, { verbose: true })).toEqual([]);
+        expect(r.passed).toBeGreaterThanOrEqual(MIN_PASSED[file] ?? 0);
+        // every skip has a reason
+        expect([...r.skipReasons.values()].reduce((a, b) => a + b, 0)).toBe(r.skipped);
+        total += r.passed;
+      });
+    }
+
+    it('passes enough commands overall', () => {
+      expect(total).toBeGreaterThanOrEqual(MIN_TOTAL_PASSED);
+    });
   });
+}
 
+describe('wasm spec tests: runner', () => {
   it('skips text-format modules with a reason', () => {
     const r = runSpecFile(join(SPEC_DIR, 'block.json'), createNativeEngine());
     expect(r.skipReasons.get(SKIP_TEXT_MODULE)).toBeGreaterThan(0);
