@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { register as registerBench } from './commands/bench.ts';
 import { register as registerConfig } from './commands/config.ts';
 import { register as registerContracts } from './commands/contracts.ts';
 import { register as registerDevnet } from './commands/devnet.ts';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerContracts(program);
   registerDevnet(program);
+  registerBench(program);
   registerWasm(program);
   return program;
 }
