@@ -7,7 +7,7 @@
 import { ModexError } from '../../core/errors.ts';
 import { HOST_FUNCS, HOST_MODULE, type HostFuncName } from './host-abi.ts';
 import { type MachineLimits, resolveLimits } from './limits.ts';
-import { HostDataUnavailableError } from './machine.ts';
+import { type GlobalState, HostDataUnavailableError } from './machine.ts';
 import { type FuncType, type GlobalType, type ValidatedModule, ValType, type WasmModule } from './module.ts';
 import { parseModule } from './parse.ts';
 import { validateModule } from './validate.ts';
@@ -21,12 +21,8 @@ export interface HostContext {
   globalState: GlobalState;
 }
 
-export interface GlobalState {
-  /** [state root, send root] */
-  bytes32: [Uint8Array, Uint8Array];
-  /** [inbox position, position in message], unsigned 64-bit */
-  u64: [bigint, bigint];
-}
+/** The same global state the interpreter uses (docs/machine.md §2.3). */
+export type { GlobalState };
 
 /**
  * A trap raised while running natively. Codes:
