@@ -14,8 +14,10 @@ import { validateModule } from './validate.ts';
 
 /** What the STF host functions read and write. */
 export interface HostContext {
-  /** the current inbox message */
+  /** the current inbox message (used when `inboxMessage` is not given) */
   inbox: Uint8Array;
+  /** the message at an inbox position, as the interpreter's HostData: follows `u64[0]` if the STF moves it */
+  inboxMessage?: (position: bigint) => Uint8Array | undefined;
   /** preimage oracle: the preimage of `hash` (32 bytes) for preimage `kind`, or undefined if unknown */
   preimages: (kind: number, hash: Uint8Array) => Uint8Array | undefined;
   globalState: GlobalState;
@@ -226,7 +228,9 @@ function hostImports(
   return {
     inbox_read: (offset: number, ptr: number): number => {
       counter.calls++;
-      return copyOut(host.inbox, offset, ptr);
+      const msg = host.inboxMessage ? host.inboxMessage(state.u64[0]) : host.inbox;
+      if (!msg) throw new HostDataUnavailableError(`inbox message ${state.u64[0]} is not available`);
+      return copyOut(msg, offset, ptr);
     },
     preimage_read: (kind: number, hashPtr: number, offset: number, ptr: number): number => {
       counter.calls++;
