@@ -157,8 +157,6 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
   const nImported = funcImports.length;
   const funcType = (idx: number): FuncType =>
     mod.types[idx < nImported ? funcImports[idx].typeIndex : mod.funcs[idx - nImported].typeIndex];
-  const funcTypeId = (idx: number): number =>
-    typeIds[idx < nImported ? funcImports[idx].typeIndex : mod.funcs[idx - nImported].typeIndex];
   const bindings = funcImports.map(bind);
 
   // ---- globals: imported (initialised from the host) + defined + hidden segment lengths
@@ -525,7 +523,6 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
       table[off + j] = fidx ?? -1;
     });
   });
-  void funcTypeId;
 
   const n = em.ops.length;
   const ops = new Uint16Array(n);
