@@ -3,40 +3,12 @@
  * same final global state and status. Modules: AssemblyScript programs from guest/test-modules and
  * hand-written wat.
  */
-import binaryen from 'binaryen';
 import { describe, expect, it } from 'vitest';
 import { type GlobalState, type HostData, Status } from './machine.ts';
 import { runNative } from './native.ts';
 import { compileProgram, newMachine } from './program.ts';
 import { compileTestModule } from './test-utils/asc.ts';
-
-function wat(text: string): Uint8Array {
-  const m = binaryen.parseText(text);
-  try {
-    m.setFeatures(
-      binaryen.Features.MVP |
-        binaryen.Features.MutableGlobals |
-        binaryen.Features.SignExt |
-        binaryen.Features.BulkMemory |
-        binaryen.Features.BulkMemoryOpt,
-    );
-    if (!m.validate()) throw new Error('binaryen: invalid test module');
-    return m.emitBinary();
-  } finally {
-    m.dispose();
-  }
-}
-
-const HOST_IMPORTS = `
-  (import "modex" "inbox_read" (func $inbox_read (param i32 i32) (result i32)))
-  (import "modex" "get_global_bytes32" (func $get_b32 (param i32 i32)))
-  (import "modex" "set_global_bytes32" (func $set_b32 (param i32 i32)))
-  (import "modex" "get_global_u64" (func $get_u64 (param i32) (result i64)))
-  (import "modex" "set_global_u64" (func $set_u64 (param i32 i64)))
-  (import "modex" "halt" (func $halt))`;
-
-const stf = (body: string, extra = '', memory = '(memory 1)'): Uint8Array =>
-  wat(`(module ${HOST_IMPORTS} ${memory} ${extra} (func $main (export "main") ${body}))`);
+import { stf, wat } from './test-utils/wat.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 

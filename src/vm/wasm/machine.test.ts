@@ -2,7 +2,6 @@
  * Machine unit tests: every trap kind, the "a trapping step changes only status and steps" rule,
  * limits, memory.grow, and i64 arithmetic against BigInt references and V8.
  */
-import binaryen from 'binaryen';
 import { describe, expect, it } from 'vitest';
 import { MachineCommitter } from './commit.ts';
 import { toHex } from './hash.ts';
@@ -11,17 +10,7 @@ import { V8Wasm } from './native.ts';
 import { type CompileOptions, compileProgram, newMachine } from './program.ts';
 import { Rng } from './random-module.ts';
 import { buildModule, I64 } from './test-utils/wasm-builder.ts';
-
-function wat(text: string): Uint8Array {
-  const m = binaryen.parseText(text);
-  try {
-    m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.SignExt);
-    if (!m.validate()) throw new Error('binaryen: invalid test module');
-    return m.emitBinary();
-  } finally {
-    m.dispose();
-  }
-}
+import { wat } from './test-utils/wat.ts';
 
 const IMPORTS = `
   (import "modex" "set_global_u64" (func $set_u64 (param i32 i64)))

@@ -1,32 +1,7 @@
-import binaryen from 'binaryen';
 import { describe, expect, it } from 'vitest';
 import { ModexError } from '../../core/errors.ts';
 import { type HostContext, instantiateNative, invokeNative, runNative, validateStf } from './native.ts';
-
-/** Compiles wat to a wasm binary (binaryen ships with the assemblyscript devDependency). */
-function wat(text: string): Uint8Array {
-  const m = binaryen.parseText(text);
-  try {
-    m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals);
-    if (!m.validate()) throw new Error('binaryen: invalid test module');
-    return m.emitBinary();
-  } finally {
-    m.dispose();
-  }
-}
-
-const HOST_IMPORTS = `
-  (import "modex" "inbox_read" (func $inbox_read (param i32 i32) (result i32)))
-  (import "modex" "preimage_read" (func $preimage_read (param i32 i32 i32 i32) (result i32)))
-  (import "modex" "get_global_bytes32" (func $get_b32 (param i32 i32)))
-  (import "modex" "set_global_bytes32" (func $set_b32 (param i32 i32)))
-  (import "modex" "get_global_u64" (func $get_u64 (param i32) (result i64)))
-  (import "modex" "set_global_u64" (func $set_u64 (param i32 i64)))
-  (import "modex" "halt" (func $halt))`;
-
-/** An STF module with all host imports, one page of memory, and `body` as main. */
-const stf = (body: string, extra = ''): Uint8Array =>
-  wat(`(module ${HOST_IMPORTS} (memory 1) ${extra} (func $main (export "main") ${body}))`);
+import { HOST_IMPORTS, stf, wat } from './test-utils/wat.ts';
 
 const bytes32 = (fill: number): Uint8Array => new Uint8Array(32).fill(fill);
 

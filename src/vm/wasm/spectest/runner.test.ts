@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import binaryen from 'binaryen';
 import { afterAll, describe, expect, it } from 'vitest';
+import { wat } from '../test-utils/wat.ts';
 import type { SpecEngine } from './engine.ts';
 import { selectEngines } from './engines.ts';
 import { SpecEngineError } from './errors.ts';
@@ -10,23 +10,13 @@ import { createNativeEngine } from './native-engine.ts';
 import { formatFileResult, formatTotals, totals } from './report.ts';
 import { runSpecFile, runSpecFiles, SKIP_CROSS_MODULE, SKIP_TEXT_MODULE } from './runner.ts';
 
-function wat(text: string): Uint8Array {
-  const m = binaryen.parseText(text);
-  try {
-    m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals);
-    return m.emitBinary();
-  } finally {
-    m.dispose();
-  }
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'modex-spectest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Writes modules `t.N.wasm` and the script `t.json`; returns the script path. */
 function script(name: string, modules: string[], commands: object[]): string {
   modules.forEach((m, i) => {
-    writeFileSync(join(dir, `${name}.${i}.wasm`), wat(m));
+    writeFileSync(join(dir, `${name}.${i}.wasm`), wat(m, { validate: false }));
   });
   const path = join(dir, `${name}.json`);
   writeFileSync(path, JSON.stringify({ source_filename: `${name}.wast`, commands }));
