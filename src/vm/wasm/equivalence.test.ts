@@ -8,7 +8,7 @@ import { type GlobalState, type HostData, Status } from './machine.ts';
 import { runNative } from './native.ts';
 import { compileProgram, newMachine } from './program.ts';
 import { compileTestModule } from './test-utils/asc.ts';
-import { stf, wat } from './test-utils/wat.ts';
+import { stf } from './test-utils/wat.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
