@@ -14,7 +14,7 @@ import { LEAF_SIZE, PAGE_SIZE, Status } from './machine.ts';
 import { IncrementalTree, merkleProof, merkleRoot } from './merkle.ts';
 
 /** Values an instruction pops (§7.3): the verifier reads this many stack items. */
-export function popCount(_prog: Pick<Program, 'funcs'>, op: number, immLo: number): number {
+export function popCount(op: number, immLo: number): number {
   switch (op) {
     case M.unreachable:
     case M.nop:
@@ -211,7 +211,7 @@ export function proveStep(c: MachineCommitter): Uint8Array {
   out.push(c.module.codeLeaves[pc], ...t.code.proof(pc));
 
   // stack section
-  const k = Math.min(popCount(prog, op, immLo), m.sp);
+  const k = Math.min(popCount(op, immLo), m.sp);
   if (k > 0) {
     for (let i = 1; i <= k; i++) out.push(word64(m.stackLo[m.sp - i], m.stackHi[m.sp - i]));
     out.push(c.stackHashAt(m.sp - k));

@@ -234,7 +234,7 @@ export function verifyStep(preHash: Word, proof: Uint8Array, env: VerifierEnv): 
   const immLo = Number(imm & U32);
 
   // §7.3 stack section
-  const k = popCount({ funcs: [] }, op, immLo);
+  const k = popCount(op, immLo);
   if (k > f.stackHeight)
     throw new ProofError(`instruction pops ${k} values from a stack of ${f.stackHeight}`);
   const items: bigint[] = [];
