@@ -1,121 +1,154 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MachineCommitter } from './commit.ts';
 import { toHex, type Word } from './hash.ts';
-import { M, mopName } from './isa.ts';
+import { M, MOP_COUNT, mopName } from './isa.ts';
 import { type HostData, Machine, Status } from './machine.ts';
-import { parseModule } from './parse.ts';
 import { compileProgram } from './program.ts';
-import { messageHash, proveStep } from './proof.ts';
+import { proveStep } from './proof.ts';
 import {
-  resolveSpectestImport,
-  SPECTEST_GLOBALS,
-  SPECTEST_MEMORY,
-  SPECTEST_TABLE,
-} from './spectest/spectest-host.ts';
-import { ProofError, type VerifierEnv, verifyStep } from './verify.ts';
+  envFor,
+  moduleSamples,
+  NO_HOST,
+  type ProofSample,
+  randomModuleSamples,
+  specTestSamples,
+} from './proof-corpus.ts';
+import { stf } from './test-utils/wat.ts';
+import { ProofError, verifyStep } from './verify.ts';
 
-const SPEC_DIR = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../shared/conformance/wasm-spec/json',
-);
+const counts = new Map<number, number>();
 
-function envFor(host: HostData): VerifierEnv {
-  return {
-    inboxMessageHash: (pos) => {
-      const m = host.inboxMessage(pos);
-      return m ? messageHash(m) : undefined;
-    },
-    preimageChunk: (kind, hash, offset) => {
-      const p = host.preimage(kind, hash) ?? new Uint8Array(0);
-      return p.subarray(Math.min(offset, p.length), Math.min(offset + 32, p.length));
-    },
-  };
-}
-
-/** Steps `c.m` up to `max` times, checking each step's proof against the interpreter. */
-function checkSteps(c: MachineCommitter, max: number, counts: Map<number, number>, env: VerifierEnv): number {
-  let n = 0;
-  while (n < max && c.m.status === Status.Running) {
-    const pre = c.hash();
-    const op = c.m.prog.ops[c.m.pc];
-    const proof = proveStep(c);
-    expect(proof.length).toBeLessThanOrEqual(4096);
-    c.m.run(1);
-    const post = c.hash();
-    let got: Word;
-    try {
-      got = verifyStep(pre, proof, env);
-    } catch (e) {
-      throw new Error(`step ${c.m.steps - 1} (${mopName(op)}): verifier threw ${(e as Error).message}`);
-    }
-    if (toHex(got) !== toHex(post)) {
-      throw new Error(
-        `step ${c.m.steps - 1} (${mopName(op)}): verifier ${toHex(got)} != interpreter ${toHex(post)}`,
-      );
-    }
-    counts.set(op, (counts.get(op) ?? 0) + 1);
-    n++;
+/** Checks one sample with the TS verifier against the interpreter's post-state hash. */
+function check(s: ProofSample): void {
+  expect(s.proof.length).toBeLessThanOrEqual(4096);
+  let got: Word;
+  try {
+    got = verifyStep(s.pre, s.proof, envFor(s.host));
+  } catch (e) {
+    throw new Error(`${s.label} (${mopName(s.op)}): verifier threw ${(e as Error).message}`);
   }
-  return n;
+  if (toHex(got) !== toHex(s.post)) {
+    throw new Error(`${s.label} (${mopName(s.op)}): verifier ${toHex(got)} != interpreter ${toHex(s.post)}`);
+  }
+  counts.set(s.op, (counts.get(s.op) ?? 0) + 1);
 }
 
-interface Cmd {
-  type: string;
-  filename?: string;
-  action?: { type: string; field: string; args: { type: string; value: string }[] };
-}
+/**
+ * A module that exercises every host op and the bulk-memory helpers: inbox reads at unaligned
+ * offsets into a window crossing a leaf boundary, preimage reads, global-state get/set at
+ * unaligned pointers, memory.fill/copy (both directions)/init/data.drop, memory.grow, halt.
+ */
+export const HOST_IO_WAT = stf(
+  `
+  (local $i i32)
+  (drop (call $inbox_read (i32.const 0) (i32.const 100)))
+  (drop (call $inbox_read (i32.const 33) (i32.const 140)))
+  (drop (call $inbox_read (i32.const 70) (i32.const 200)))
+  (drop (call $inbox_read (i32.const 1000) (i32.const 0)))
+  (i64.store (i32.const 256) (i64.const 0x0102030405060708))
+  (call $get_b32 (i32.const 1) (i32.const 300))
+  (call $set_b32 (i32.const 0) (i32.const 101))
+  (call $set_u64 (i32.const 1) (i64.add (call $get_u64 (i32.const 0)) (i64.const 5)))
+  (memory.fill (i32.const 60) (i32.const 0xab) (i32.const 9))
+  (memory.copy (i32.const 62) (i32.const 58) (i32.const 7))
+  (memory.copy (i32.const 50) (i32.const 60) (i32.const 5))
+  (memory.init 0 (i32.const 500) (i32.const 1) (i32.const 4))
+  (data.drop 0)
+  (drop (memory.grow (i32.const 1)))
+  (i32.store (i32.const 65540) (memory.size))
+  ;; the host knows the preimage of the hash 0xeeee...ee
+  (memory.fill (i32.const 512) (i32.const 0xee) (i32.const 32))
+  (drop (call $preimage_read (i32.const 0) (i32.const 512) (i32.const 3) (i32.const 31)))
+  (call $set_b32 (i32.const 1) (i32.const 31))
+  (call $halt)
+  (unreachable)`,
+  '(data "\\01\\02\\03\\04\\05\\06")',
+  '(memory 1 2)',
+);
 
 describe('one-step proofs: the TS verifier agrees with the interpreter on every step', () => {
   it('over the spec-test modules', () => {
-    const counts = new Map<number, number>();
-    const env = envFor({ inboxMessage: () => undefined, preimage: () => undefined });
-    for (const file of readdirSync(SPEC_DIR).filter((f) => f.endsWith('.json'))) {
-      const script = JSON.parse(readFileSync(join(SPEC_DIR, file), 'utf8')) as { commands: Cmd[] };
-      let c: MachineCommitter | undefined;
-      let prog: ReturnType<typeof compileProgram> | undefined;
-      for (const cmd of script.commands) {
-        if (cmd.type === 'module') {
-          c = undefined;
-          try {
-            const bytes = readFileSync(join(SPEC_DIR, cmd.filename!));
-            prog = compileProgram(bytes, {
-              validate: { resolveImport: (imp) => resolveSpectestImport(parseModule(bytes), imp) },
-              entry: null,
-              bindFunc: () => ({ kind: 'nop' }),
-              importedGlobal: (g) => SPECTEST_GLOBALS[g.name]?.value ?? 0n,
-              importedMemory: SPECTEST_MEMORY,
-              importedTable: SPECTEST_TABLE.limits,
-            });
-          } catch {
-            prog = undefined;
-            continue;
-          }
-          c = new MachineCommitter(new Machine(prog));
-          checkSteps(c, 5000, counts, env);
-        } else if (
-          (cmd.type === 'assert_return' || cmd.type === 'assert_trap' || cmd.type === 'action') &&
-          c &&
-          prog
-        ) {
-          const a = cmd.action!;
-          if (a.type !== 'invoke' || a.args.some((x) => x.type !== 'i32' && x.type !== 'i64')) continue;
-          const ex = prog.exports.get(a.field);
-          if (ex?.kind !== 'func') continue;
-          c.m.invoke(
-            ex.index,
-            a.args.map((x) => BigInt(x.value)),
-          );
-          checkSteps(c, 3000, counts, env);
-        }
-      }
-    }
-    const covered = [...counts.keys()].map(mopName).sort();
-    expect(covered.length).toBeGreaterThan(80);
-    expect(counts.get(M['i64.div_s'])).toBeGreaterThan(0);
+    specTestSamples(check);
   }, 300_000);
+
+  it('over random modules (calls, loops, memory, host ops, traps)', () => {
+    randomModuleSamples([1, 2, 3, 4, 5, 6, 7, 8], check);
+  }, 120_000);
+
+  it('over every host op and the bulk-memory helpers', () => {
+    const inbox = Uint8Array.from({ length: 90 }, (_, i) => (i * 7 + 3) & 0xff);
+    const preimage = Uint8Array.from({ length: 40 }, (_, i) => 200 - i);
+    const host: HostData = {
+      inboxMessage: (pos) => (pos === 0n ? inbox : undefined),
+      preimage: (kind, h) => (kind === 0 && h.every((b) => b === 0xee) ? preimage : undefined),
+    };
+    const prog = compileProgram(HOST_IO_WAT);
+    const m = new Machine(prog, undefined, host);
+    const c = new MachineCommitter(m);
+    let n = 0;
+    while (m.status === Status.Running && n < 10_000) {
+      const pre = c.hash();
+      const op = prog.ops[m.pc];
+      const proof = proveStep(c);
+      m.run(1);
+      check({
+        label: `host-io step ${m.steps - 1}`,
+        op,
+        moduleRoot: c.module.moduleRoot,
+        pre,
+        proof,
+        post: c.hash(),
+        host,
+      });
+      n++;
+    }
+    expect(m.status).toBe(Status.Finished);
+    expect(m.globalState.u64[1]).toBe(5n);
+  });
+
+  it('over branches that discard values and wide loads', () => {
+    // block (result i64) { i32.const 0; i32.const 5; i64.load (i32.const 8); br 0 } -> two drop_under 1
+    const body = [
+      0x00, 0x02, 0x7e, 0x41, 0x00, 0x41, 0x05, 0x41, 0x08, 0x29, 0x03, 0x00, 0x0c, 0x00, 0x0b, 0x41, 0x03,
+      0x33, 0x01, 0x00, 0x7c, 0x1a, 0x0b,
+    ];
+    const sec = (id: number, b: number[]) => [id, b.length, ...b];
+    const bytes = new Uint8Array([
+      0x00,
+      0x61,
+      0x73,
+      0x6d,
+      0x01,
+      0x00,
+      0x00,
+      0x00,
+      ...sec(1, [1, 0x60, 0, 0]),
+      ...sec(3, [1, 0]),
+      ...sec(5, [1, 0, 1]),
+      ...sec(7, [1, 4, 0x6d, 0x61, 0x69, 0x6e, 0, 0]),
+      ...sec(10, [1, body.length, ...body]),
+    ]);
+    let n = 0;
+    moduleSamples('branches', bytes, NO_HOST, (smp) => {
+      check(smp);
+      if (smp.op === M.drop_under) n++;
+    });
+    expect(n).toBe(2);
+  });
+
+  it('covers the instruction set', () => {
+    const missing: string[] = [];
+    const rows: string[] = ['| opcode | steps checked |', '|---|---|'];
+    for (let op = 0; op < MOP_COUNT; op++) {
+      const n = counts.get(op) ?? 0;
+      rows.push(`| ${mopName(op)} | ${n} |`);
+      if (n === 0) missing.push(mopName(op));
+    }
+    if (process.env.MODEX_COVERAGE_OUT) writeFileSync(process.env.MODEX_COVERAGE_OUT, `${rows.join('\n')}\n`);
+    // nop is never emitted by lowering
+    expect(missing, `opcodes never checked: ${missing.join(', ')}`).toEqual(['nop']);
+  });
 
   it('rejects every lie: wrong pre-state, tampered stack item, code, memory, path, truncation', () => {
     // a loop that stores, loads and adds: every step has stack, code and (for memory ops) leaf proofs

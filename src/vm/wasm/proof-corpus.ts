@@ -1,0 +1,170 @@
+/**
+ * A corpus of one-step proofs for differential testing and gas benchmarks: every step of the
+ * spec-test modules' commands, of random modules and of a host-I/O module, each with the
+ * interpreter's post-state hash. The TS verifier (proof.test.ts) and the Solidity verifier
+ * (osp.test.ts, `modex bench osp`) are both checked against it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MachineCommitter } from './commit.ts';
+import type { Word } from './hash.ts';
+import { type HostData, Machine, Status } from './machine.ts';
+import { parseModule } from './parse.ts';
+import { type CompileOptions, compileProgram } from './program.ts';
+import { messageHash, proveStep } from './proof.ts';
+import { randomModule } from './random-module.ts';
+import {
+  resolveSpectestImport,
+  SPECTEST_GLOBALS,
+  SPECTEST_MEMORY,
+  SPECTEST_TABLE,
+} from './spectest/spectest-host.ts';
+import type { VerifierEnv } from './verify.ts';
+
+export const SPEC_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../shared/conformance/wasm-spec/json',
+);
+
+export interface ProofSample {
+  /** where it comes from, for messages */
+  label: string;
+  op: number;
+  moduleRoot: Word;
+  pre: Word;
+  proof: Uint8Array;
+  post: Word;
+  host: HostData;
+}
+
+export const NO_HOST: HostData = { inboxMessage: () => undefined, preimage: () => undefined };
+
+/** The verifier environment that matches a host (what L1's inbox and preimage oracle would answer). */
+export function envFor(host: HostData): VerifierEnv {
+  return {
+    inboxMessageHash: (pos) => {
+      const m = host.inboxMessage(pos);
+      return m ? messageHash(m) : undefined;
+    },
+    preimageChunk: (kind, hash, offset) => {
+      const p = host.preimage(kind, hash) ?? new Uint8Array(0);
+      return p.subarray(Math.min(offset, p.length), Math.min(offset + 32, p.length));
+    },
+  };
+}
+
+/**
+ * Steps `c.m` at most `max` times, calling `sink` with each step's proof and post-state hash.
+ * `keep(op)` decides whether a step's proof is produced (proving every step is the slow part).
+ */
+export function collectSteps(
+  c: MachineCommitter,
+  label: string,
+  max: number,
+  sink: (s: ProofSample) => void,
+  keep: (op: number) => boolean = () => true,
+): number {
+  let n = 0;
+  while (n < max && c.m.status === Status.Running) {
+    const op = c.m.prog.ops[c.m.pc];
+    if (keep(op)) {
+      const pre = c.hash();
+      const proof = proveStep(c);
+      c.m.run(1);
+      sink({
+        label: `${label} step ${c.m.steps - 1}`,
+        op,
+        moduleRoot: c.module.moduleRoot,
+        pre,
+        proof,
+        post: c.hash(),
+        host: c.m.host,
+      });
+    } else c.m.run(1);
+    n++;
+  }
+  return n;
+}
+
+interface Cmd {
+  type: string;
+  filename?: string;
+  action?: { type: string; field: string; args: { type: string; value: string }[] };
+}
+
+/** Proof samples from the spec-test scripts: instantiation and every i32/i64 invocation. */
+export function specTestSamples(
+  sink: (s: ProofSample) => void,
+  keep?: (op: number) => boolean,
+  maxPerInvoke = 3000,
+): void {
+  for (const file of readdirSync(SPEC_DIR).filter((f) => f.endsWith('.json'))) {
+    const script = JSON.parse(readFileSync(join(SPEC_DIR, file), 'utf8')) as { commands: Cmd[] };
+    let c: MachineCommitter | undefined;
+    let prog: ReturnType<typeof compileProgram> | undefined;
+    for (const cmd of script.commands) {
+      if (cmd.type === 'module') {
+        c = undefined;
+        try {
+          const bytes = readFileSync(join(SPEC_DIR, cmd.filename!));
+          prog = compileProgram(bytes, {
+            validate: { resolveImport: (imp) => resolveSpectestImport(parseModule(bytes), imp) },
+            entry: null,
+            bindFunc: () => ({ kind: 'nop' }),
+            importedGlobal: (g) => SPECTEST_GLOBALS[g.name]?.value ?? 0n,
+            importedMemory: SPECTEST_MEMORY,
+            importedTable: SPECTEST_TABLE.limits,
+          });
+        } catch {
+          prog = undefined;
+          continue;
+        }
+        c = new MachineCommitter(new Machine(prog));
+        collectSteps(c, `${cmd.filename} init`, 5000, sink, keep);
+      } else if (
+        (cmd.type === 'assert_return' || cmd.type === 'assert_trap' || cmd.type === 'action') &&
+        c &&
+        prog
+      ) {
+        const a = cmd.action!;
+        if (a.type !== 'invoke' || a.args.some((x) => x.type !== 'i32' && x.type !== 'i64')) continue;
+        const ex = prog.exports.get(a.field);
+        if (ex?.kind !== 'func') continue;
+        c.m.invoke(
+          ex.index,
+          a.args.map((x) => BigInt(x.value)),
+        );
+        collectSteps(c, `${file} ${a.field}`, maxPerInvoke, sink, keep);
+      }
+    }
+  }
+}
+
+/** Proof samples from seeded random modules (calls, loops, memory, host ops, traps). */
+export function randomModuleSamples(
+  seeds: number[],
+  sink: (s: ProofSample) => void,
+  keep?: (op: number) => boolean,
+  maxSteps = 20_000,
+): void {
+  for (const seed of seeds) {
+    const prog = compileProgram(randomModule(seed, { maxPages: 2, trapRate: 0.05 }), {
+      limits: { maxSteps: 1_000_000n },
+    });
+    collectSteps(new MachineCommitter(new Machine(prog)), `random ${seed}`, maxSteps, sink, keep);
+  }
+}
+
+/** Runs a module (compiled with `opts`) with `host`, collecting every step. */
+export function moduleSamples(
+  label: string,
+  bytes: Uint8Array,
+  host: HostData,
+  sink: (s: ProofSample) => void,
+  opts: CompileOptions = {},
+  maxSteps = 50_000,
+): void {
+  const prog = compileProgram(bytes, opts);
+  collectSteps(new MachineCommitter(new Machine(prog, undefined, host)), label, maxSteps, sink);
+}
