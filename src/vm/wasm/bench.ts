@@ -7,6 +7,7 @@ import { MachineCommitter } from './commit.ts';
 import { emptyGlobalState, type GlobalState, type Machine, Status } from './machine.ts';
 import { runNative } from './native.ts';
 import { compileProgram, newMachine } from './program.ts';
+import { proveStep } from './proof.ts';
 import { buildModule, I32, I64, limits, sleb } from './test-utils/wasm-builder.ts';
 
 export const COMMIT_CHUNK = 1 << 14;
@@ -104,8 +105,8 @@ export interface ProgramResult {
   native_seconds: number;
   /** interpreter time / native time */
   slowdown: number;
-  proof_steps: number | null;
-  proof_bytes_max: number | null;
+  proof_steps: number;
+  proof_bytes_max: number;
 }
 
 export interface BenchResult {
@@ -113,29 +114,16 @@ export interface BenchResult {
   steps_per_second_committed: number;
   commit_chunk_steps: number;
   native_seconds: number;
-  proof_bytes_max: number | null;
+  proof_bytes_max: number;
   proof_note: string;
   programs: ProgramResult[];
-}
-
-type ProveStep = (c: MachineCommitter) => Uint8Array;
-
-/** proof.ts's `proveStep`, if that module exists yet. */
-export async function loadProveStep(): Promise<ProveStep | undefined> {
-  const spec = './proof.ts';
-  try {
-    const mod = (await import(spec)) as { proveStep?: ProveStep };
-    return typeof mod.proveStep === 'function' ? mod.proveStep : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function finish(m: Machine, name: string): void {
   if (m.status !== Status.Finished) throw new Error(`bench program ${name} did not finish: ${m.trap}`);
 }
 
-export function benchProgram(p: BenchProgram, prove: ProveStep | undefined): ProgramResult {
+export function benchProgram(p: BenchProgram): ProgramResult {
   const prog = compileProgram(p.bytes);
   // warm-up (JIT) on the small input
   newMachine(prog, gsWith(p.proofArg)).run();
@@ -166,19 +154,15 @@ export function benchProgram(p: BenchProgram, prove: ProveStep | undefined): Pro
     throw new Error(`bench program ${p.name}: native result differs from the interpreter's`);
   }
 
-  let proofMax: number | null = null;
-  let proofSteps: number | null = null;
-  if (prove) {
-    const pm = newMachine(prog, gsWith(p.proofArg));
-    const pc = new MachineCommitter(pm);
-    proofMax = 0;
-    proofSteps = 0;
-    while (pm.status === Status.Running) {
-      const proof = prove(pc);
-      if (proof.length > proofMax) proofMax = proof.length;
-      pm.run(1);
-      proofSteps++;
-    }
+  const pm = newMachine(prog, gsWith(p.proofArg));
+  const pc = new MachineCommitter(pm);
+  let proofMax = 0;
+  let proofSteps = 0;
+  while (pm.status === Status.Running) {
+    const proof = proveStep(pc);
+    if (proof.length > proofMax) proofMax = proof.length;
+    pm.run(1);
+    proofSteps++;
   }
   return {
     name: p.name,
@@ -195,21 +179,18 @@ export function benchProgram(p: BenchProgram, prove: ProveStep | undefined): Pro
 }
 
 export async function benchMachine(programs: BenchProgram[] = BENCH_PROGRAMS): Promise<BenchResult> {
-  const prove = await loadProveStep();
-  const results = programs.map((p) => benchProgram(p, prove));
+  const results = programs.map((p) => benchProgram(p));
   const steps = results.reduce((s, r) => s + r.steps, 0);
   const secs = results.reduce((s, r) => s + r.seconds, 0);
   const secsC = results.reduce((s, r) => s + r.seconds_committed, 0);
-  const proofs = results.map((r) => r.proof_bytes_max).filter((x): x is number => x !== null);
+  const proofs = results.map((r) => r.proof_bytes_max);
   return {
     steps_per_second: steps / secs,
     steps_per_second_committed: steps / secsC,
     commit_chunk_steps: COMMIT_CHUNK,
     native_seconds: results.reduce((s, r) => s + r.native_seconds, 0),
-    proof_bytes_max: prove && proofs.length ? Math.max(...proofs) : null,
-    proof_note: prove
-      ? `max over every step of runs with the small inputs (${results.map((r) => r.proof_steps).join(' + ')} steps)`
-      : 'src/vm/wasm/proof.ts (proveStep) is not available: not measured',
+    proof_bytes_max: Math.max(...proofs),
+    proof_note: `max over every step of runs with the small inputs (${results.map((r) => r.proof_steps).join(' + ')} steps)`,
     programs: results,
   };
 }
@@ -226,7 +207,7 @@ export function formatBench(r: BenchResult): string {
       fmtRate(p.steps_per_second_committed),
       `${(p.native_seconds * 1000).toFixed(1)} ms`,
       `${p.slowdown.toFixed(0)}x`,
-      p.proof_bytes_max === null ? '-' : `${p.proof_bytes_max} B`,
+      `${p.proof_bytes_max} B`,
     ]),
     [
       'total',
@@ -235,7 +216,7 @@ export function formatBench(r: BenchResult): string {
       fmtRate(r.steps_per_second_committed),
       `${(r.native_seconds * 1000).toFixed(1)} ms`,
       '',
-      r.proof_bytes_max === null ? 'null' : `${r.proof_bytes_max} B`,
+      `${r.proof_bytes_max} B`,
     ],
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
