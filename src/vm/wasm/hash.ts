@@ -1,32 +1,30 @@
 /**
  * Hashing primitives of the machine commitments (docs/machine.md §4.1): keccak256 over 32-byte words.
  */
-import { keccak_256 } from '@noble/hashes/sha3.js';
+import { keccak256Into, keccak256Pair } from './keccak.ts';
 
 export type Word = Uint8Array;
 
 export const ZERO_WORD: Word = new Uint8Array(32);
 
 export function keccak(data: Uint8Array): Word {
-  return keccak_256(data);
+  return keccak256Into(data, new Uint8Array(32));
 }
-
-const pairBuf = new Uint8Array(64);
 
 /** keccak256(a || b) of two 32-byte words */
 export function hashPair(a: Word, b: Word): Word {
-  pairBuf.set(a, 0);
-  pairBuf.set(b, 32);
-  return keccak_256(pairBuf);
+  return keccak256Pair(a, b, new Uint8Array(32));
 }
+
+/** reused buffer of hashWords (grown as needed) */
+let wordsBuf = new Uint8Array(32 * 8);
 
 /** keccak256 of the concatenation of 32-byte words */
 export function hashWords(words: Word[]): Word {
-  const buf = new Uint8Array(words.length * 32);
-  words.forEach((w, i) => {
-    buf.set(w, i * 32);
-  });
-  return keccak_256(buf);
+  const n = words.length * 32;
+  if (wordsBuf.length < n) wordsBuf = new Uint8Array(n);
+  for (let i = 0; i < words.length; i++) wordsBuf.set(words[i], i * 32);
+  return keccak256Into(wordsBuf, new Uint8Array(32), 0, n);
 }
 
 /** a non-negative integer (< 2^256) as a big-endian 32-byte word */
