@@ -4,14 +4,51 @@
  * stays a small integer in V8. Written for the machine commitments (hash.ts), where almost every
  * hash is of exactly 64 bytes: `keccak256Pair` absorbs two 32-byte words straight into the state.
  *
- * State layout: lane (x, y) (x, y in 0..4) is 64-bit word x + 5y of the state, little-endian from
- * the input bytes; state[2 * lane] holds its low 32 bits and state[2 * lane + 1] its high 32 bits.
+ * State layout (bit-interleaved, so that every 64-bit lane rotation is two 32-bit rotations, which
+ * V8 compiles to single `ror`s): lane (x, y) (x, y in 0..4) is 64-bit word x + 5y of the state,
+ * little-endian from the input bytes; state[2 * lane] holds its even bits (0, 2, .., 62) and
+ * state[2 * lane + 1] its odd bits (1, 3, .., 63). A rotation by 2m rotates both halves by m; by
+ * 2m + 1 it swaps them, rotating the new even half by m + 1 and the new odd half by m.
  * The round body below is unrolled over the lanes (theta, rho + pi, chi, iota as in the Keccak
  * reference), with the state in locals a0..a49.
  */
 
 /** rate of keccak256 in bytes (1600 - 2 * 256 bits) */
 export const RATE = 136;
+
+/** the bits of x with its even bits moved to the low 16 bits and its odd bits to the high 16 bits */
+function unzip(x: number): number {
+  let t = (x ^ (x >>> 1)) & 0x22222222;
+  x ^= t ^ (t << 1);
+  t = (x ^ (x >>> 2)) & 0x0c0c0c0c;
+  x ^= t ^ (t << 2);
+  t = (x ^ (x >>> 4)) & 0x00f000f0;
+  x ^= t ^ (t << 4);
+  t = (x ^ (x >>> 8)) & 0x0000ff00;
+  return x ^ t ^ (t << 8);
+}
+
+/** inverse of unzip */
+function zip(x: number): number {
+  let t = (x ^ (x >>> 8)) & 0x0000ff00;
+  x ^= t ^ (t << 8);
+  t = (x ^ (x >>> 4)) & 0x00f000f0;
+  x ^= t ^ (t << 4);
+  t = (x ^ (x >>> 2)) & 0x0c0c0c0c;
+  x ^= t ^ (t << 2);
+  t = (x ^ (x >>> 1)) & 0x22222222;
+  return x ^ t ^ (t << 1);
+}
+
+/** bits 0, 2, .., 62 of the 64-bit lane (lo, hi) */
+function evenBits(lo: number, hi: number): number {
+  return (unzip(lo) & 0xffff) | (unzip(hi) << 16);
+}
+
+/** bits 1, 3, .., 63 of the 64-bit lane (lo, hi) */
+function oddBits(lo: number, hi: number): number {
+  return (unzip(lo) >>> 16) | (unzip(hi) & 0xffff0000);
+}
 
 /** the 24 iota round constants as (lo, hi) pairs, from the degree-8 LFSR of the Keccak reference */
 const RC: Int32Array = (() => {
@@ -29,10 +66,16 @@ const RC: Int32Array = (() => {
       r = r & 0x80 ? ((r << 1) ^ 0x71) & 0xff : r << 1;
     }
   }
+  for (let i = 0; i < 48; i += 2) {
+    const lo = rc[i];
+    const hi = rc[i + 1];
+    rc[i] = evenBits(lo, hi);
+    rc[i + 1] = oddBits(lo, hi);
+  }
   return rc;
 })();
 
-/** keccak-f[1600] in place on 50 int32 lane halves. */
+/** keccak-f[1600] in place on the 50 bit-interleaved int32 lane halves described above. */
 export function keccakF1600(s: Int32Array): void {
   let a0 = s[0];
   let a1 = s[1];
@@ -87,7 +130,7 @@ export function keccakF1600(s: Int32Array): void {
   let t0 = 0;
   let t1 = 0;
   for (let r = 0; r < 48; r += 2) {
-    // theta: column parities c, then d[x] = c[x-1] ^ rotl1(c[x+1])
+    // theta: column parities c, then d[x] = c[x-1] ^ rotl64(c[x+1], 1)
     const c0 = a0 ^ a10 ^ a20 ^ a30 ^ a40;
     const c1 = a1 ^ a11 ^ a21 ^ a31 ^ a41;
     const c2 = a2 ^ a12 ^ a22 ^ a32 ^ a42;
@@ -98,115 +141,115 @@ export function keccakF1600(s: Int32Array): void {
     const c7 = a7 ^ a17 ^ a27 ^ a37 ^ a47;
     const c8 = a8 ^ a18 ^ a28 ^ a38 ^ a48;
     const c9 = a9 ^ a19 ^ a29 ^ a39 ^ a49;
-    const d0 = c8 ^ ((c2 << 1) | (c3 >>> 31));
-    const d1 = c9 ^ ((c3 << 1) | (c2 >>> 31));
-    const d2 = c0 ^ ((c4 << 1) | (c5 >>> 31));
-    const d3 = c1 ^ ((c5 << 1) | (c4 >>> 31));
-    const d4 = c2 ^ ((c6 << 1) | (c7 >>> 31));
-    const d5 = c3 ^ ((c7 << 1) | (c6 >>> 31));
-    const d6 = c4 ^ ((c8 << 1) | (c9 >>> 31));
-    const d7 = c5 ^ ((c9 << 1) | (c8 >>> 31));
-    const d8 = c6 ^ ((c0 << 1) | (c1 >>> 31));
-    const d9 = c7 ^ ((c1 << 1) | (c0 >>> 31));
+    const d0 = c8 ^ ((c3 << 1) | (c3 >>> 31));
+    const d1 = c9 ^ c2;
+    const d2 = c0 ^ ((c5 << 1) | (c5 >>> 31));
+    const d3 = c1 ^ c4;
+    const d4 = c2 ^ ((c7 << 1) | (c7 >>> 31));
+    const d5 = c3 ^ c6;
+    const d6 = c4 ^ ((c9 << 1) | (c9 >>> 31));
+    const d7 = c5 ^ c8;
+    const d8 = c6 ^ ((c1 << 1) | (c1 >>> 31));
+    const d9 = c7 ^ c0;
     // theta applied, then rho (rotate) and pi (move (x, y) to (y, 2x + 3y))
     const b0 = a0 ^ d0;
     const b1 = a1 ^ d1;
     t0 = a2 ^ d2;
     t1 = a3 ^ d3;
-    const b20 = (t0 << 1) | (t1 >>> 31);
-    const b21 = (t1 << 1) | (t0 >>> 31);
+    const b20 = (t1 << 1) | (t1 >>> 31);
+    const b21 = t0;
     t0 = a4 ^ d4;
     t1 = a5 ^ d5;
-    const b40 = (t1 << 30) | (t0 >>> 2);
-    const b41 = (t0 << 30) | (t1 >>> 2);
+    const b40 = (t0 << 31) | (t0 >>> 1);
+    const b41 = (t1 << 31) | (t1 >>> 1);
     t0 = a6 ^ d6;
     t1 = a7 ^ d7;
-    const b10 = (t0 << 28) | (t1 >>> 4);
-    const b11 = (t1 << 28) | (t0 >>> 4);
+    const b10 = (t0 << 14) | (t0 >>> 18);
+    const b11 = (t1 << 14) | (t1 >>> 18);
     t0 = a8 ^ d8;
     t1 = a9 ^ d9;
-    const b30 = (t0 << 27) | (t1 >>> 5);
-    const b31 = (t1 << 27) | (t0 >>> 5);
+    const b30 = (t1 << 14) | (t1 >>> 18);
+    const b31 = (t0 << 13) | (t0 >>> 19);
     t0 = a10 ^ d0;
     t1 = a11 ^ d1;
-    const b32 = (t1 << 4) | (t0 >>> 28);
-    const b33 = (t0 << 4) | (t1 >>> 28);
+    const b32 = (t0 << 18) | (t0 >>> 14);
+    const b33 = (t1 << 18) | (t1 >>> 14);
     t0 = a12 ^ d2;
     t1 = a13 ^ d3;
-    const b2 = (t1 << 12) | (t0 >>> 20);
-    const b3 = (t0 << 12) | (t1 >>> 20);
+    const b2 = (t0 << 22) | (t0 >>> 10);
+    const b3 = (t1 << 22) | (t1 >>> 10);
     t0 = a14 ^ d4;
     t1 = a15 ^ d5;
-    const b22 = (t0 << 6) | (t1 >>> 26);
-    const b23 = (t1 << 6) | (t0 >>> 26);
+    const b22 = (t0 << 3) | (t0 >>> 29);
+    const b23 = (t1 << 3) | (t1 >>> 29);
     t0 = a16 ^ d6;
     t1 = a17 ^ d7;
-    const b42 = (t1 << 23) | (t0 >>> 9);
-    const b43 = (t0 << 23) | (t1 >>> 9);
+    const b42 = (t1 << 28) | (t1 >>> 4);
+    const b43 = (t0 << 27) | (t0 >>> 5);
     t0 = a18 ^ d8;
     t1 = a19 ^ d9;
-    const b12 = (t0 << 20) | (t1 >>> 12);
-    const b13 = (t1 << 20) | (t0 >>> 12);
+    const b12 = (t0 << 10) | (t0 >>> 22);
+    const b13 = (t1 << 10) | (t1 >>> 22);
     t0 = a20 ^ d0;
     t1 = a21 ^ d1;
-    const b14 = (t0 << 3) | (t1 >>> 29);
-    const b15 = (t1 << 3) | (t0 >>> 29);
+    const b14 = (t1 << 2) | (t1 >>> 30);
+    const b15 = (t0 << 1) | (t0 >>> 31);
     t0 = a22 ^ d2;
     t1 = a23 ^ d3;
-    const b34 = (t0 << 10) | (t1 >>> 22);
-    const b35 = (t1 << 10) | (t0 >>> 22);
+    const b34 = (t0 << 5) | (t0 >>> 27);
+    const b35 = (t1 << 5) | (t1 >>> 27);
     t0 = a24 ^ d4;
     t1 = a25 ^ d5;
-    const b4 = (t1 << 11) | (t0 >>> 21);
-    const b5 = (t0 << 11) | (t1 >>> 21);
+    const b4 = (t1 << 22) | (t1 >>> 10);
+    const b5 = (t0 << 21) | (t0 >>> 11);
     t0 = a26 ^ d6;
     t1 = a27 ^ d7;
-    const b24 = (t0 << 25) | (t1 >>> 7);
-    const b25 = (t1 << 25) | (t0 >>> 7);
+    const b24 = (t1 << 13) | (t1 >>> 19);
+    const b25 = (t0 << 12) | (t0 >>> 20);
     t0 = a28 ^ d8;
     t1 = a29 ^ d9;
-    const b44 = (t1 << 7) | (t0 >>> 25);
-    const b45 = (t0 << 7) | (t1 >>> 25);
+    const b44 = (t1 << 20) | (t1 >>> 12);
+    const b45 = (t0 << 19) | (t0 >>> 13);
     t0 = a30 ^ d0;
     t1 = a31 ^ d1;
-    const b46 = (t1 << 9) | (t0 >>> 23);
-    const b47 = (t0 << 9) | (t1 >>> 23);
+    const b46 = (t1 << 21) | (t1 >>> 11);
+    const b47 = (t0 << 20) | (t0 >>> 12);
     t0 = a32 ^ d2;
     t1 = a33 ^ d3;
-    const b16 = (t1 << 13) | (t0 >>> 19);
-    const b17 = (t0 << 13) | (t1 >>> 19);
+    const b16 = (t1 << 23) | (t1 >>> 9);
+    const b17 = (t0 << 22) | (t0 >>> 10);
     t0 = a34 ^ d4;
     t1 = a35 ^ d5;
-    const b36 = (t0 << 15) | (t1 >>> 17);
-    const b37 = (t1 << 15) | (t0 >>> 17);
+    const b36 = (t1 << 8) | (t1 >>> 24);
+    const b37 = (t0 << 7) | (t0 >>> 25);
     t0 = a36 ^ d6;
     t1 = a37 ^ d7;
-    const b6 = (t0 << 21) | (t1 >>> 11);
-    const b7 = (t1 << 21) | (t0 >>> 11);
+    const b6 = (t1 << 11) | (t1 >>> 21);
+    const b7 = (t0 << 10) | (t0 >>> 22);
     t0 = a38 ^ d8;
     t1 = a39 ^ d9;
-    const b26 = (t0 << 8) | (t1 >>> 24);
-    const b27 = (t1 << 8) | (t0 >>> 24);
+    const b26 = (t0 << 4) | (t0 >>> 28);
+    const b27 = (t1 << 4) | (t1 >>> 28);
     t0 = a40 ^ d0;
     t1 = a41 ^ d1;
-    const b28 = (t0 << 18) | (t1 >>> 14);
-    const b29 = (t1 << 18) | (t0 >>> 14);
+    const b28 = (t0 << 9) | (t0 >>> 23);
+    const b29 = (t1 << 9) | (t1 >>> 23);
     t0 = a42 ^ d2;
     t1 = a43 ^ d3;
-    const b48 = (t0 << 2) | (t1 >>> 30);
-    const b49 = (t1 << 2) | (t0 >>> 30);
+    const b48 = (t0 << 1) | (t0 >>> 31);
+    const b49 = (t1 << 1) | (t1 >>> 31);
     t0 = a44 ^ d4;
     t1 = a45 ^ d5;
-    const b18 = (t1 << 29) | (t0 >>> 3);
-    const b19 = (t0 << 29) | (t1 >>> 3);
+    const b18 = (t1 << 31) | (t1 >>> 1);
+    const b19 = (t0 << 30) | (t0 >>> 2);
     t0 = a46 ^ d6;
     t1 = a47 ^ d7;
-    const b38 = (t1 << 24) | (t0 >>> 8);
-    const b39 = (t0 << 24) | (t1 >>> 8);
+    const b38 = (t0 << 28) | (t0 >>> 4);
+    const b39 = (t1 << 28) | (t1 >>> 4);
     t0 = a48 ^ d8;
     t1 = a49 ^ d9;
-    const b8 = (t0 << 14) | (t1 >>> 18);
-    const b9 = (t1 << 14) | (t0 >>> 18);
+    const b8 = (t0 << 7) | (t0 >>> 25);
+    const b9 = (t1 << 7) | (t1 >>> 25);
     // chi (row-wise a = b ^ (~b[x+1] & b[x+2])) and iota
     a0 = b0 ^ (~b2 & b4) ^ RC[r];
     a1 = b1 ^ (~b3 & b5) ^ RC[r + 1];
@@ -323,13 +366,31 @@ function le32(b: Uint8Array, o: number): number {
 /** writes the first 32 bytes of the state (the digest) to out[off..off+32) */
 function squeeze(out: Uint8Array, off: number): void {
   const s = state;
-  for (let i = 0; i < 8; i++) {
-    const v = s[i];
+  for (let i = 0; i < 8; i += 2) {
+    const e = s[i];
+    const d = s[i + 1];
+    const lo = zip((e & 0xffff) | (d << 16));
+    const hi = zip((e >>> 16) | (d & 0xffff0000));
     const o = off + 4 * i;
-    out[o] = v;
-    out[o + 1] = v >>> 8;
-    out[o + 2] = v >>> 16;
-    out[o + 3] = v >>> 24;
+    out[o] = lo;
+    out[o + 1] = lo >>> 8;
+    out[o + 2] = lo >>> 16;
+    out[o + 3] = lo >>> 24;
+    out[o + 4] = hi;
+    out[o + 5] = hi >>> 8;
+    out[o + 6] = hi >>> 16;
+    out[o + 7] = hi >>> 24;
+  }
+}
+
+/** xors `lanes` 64-bit lanes of b[off..] into the state */
+function absorb(b: Uint8Array, off: number, lanes: number): void {
+  const s = state;
+  for (let i = 0; i < 2 * lanes; i += 2) {
+    const lo = le32(b, off + 4 * i);
+    const hi = le32(b, off + 4 * i + 4);
+    s[i] ^= evenBits(lo, hi);
+    s[i + 1] ^= oddBits(lo, hi);
   }
 }
 
@@ -352,7 +413,7 @@ export function keccak256Into(
   s.fill(0);
   let off = 0;
   for (; length - off >= RATE; off += RATE) {
-    for (let i = 0; i < RATE / 4; i++) s[i] ^= le32(input, off + 4 * i);
+    absorb(input, off, RATE / 8);
     keccakF1600(s);
   }
   // keccak padding: 0x01 after the message, 0x80 in the last byte of the block (may be the same byte)
@@ -362,7 +423,7 @@ export function keccak256Into(
   for (let i = 0; i < rem; i++) blk[i] = input[off + i];
   blk[rem] = 0x01;
   blk[RATE - 1] |= 0x80;
-  for (let i = 0; i < RATE / 4; i++) s[i] ^= le32(blk, 4 * i);
+  absorb(blk, 0, RATE / 8);
   keccakF1600(s);
   squeeze(out, outOffset);
   return out;
@@ -371,11 +432,16 @@ export function keccak256Into(
 /** The state after absorbing the single padded block a[aOff..aOff+32) || b[bOff..bOff+32). */
 function absorbPair(a: Uint8Array, aOff: number, b: Uint8Array, bOff: number): void {
   const s = state;
-  for (let i = 0; i < 8; i++) s[i] = le32(a, aOff + 4 * i);
-  for (let i = 0; i < 8; i++) s[8 + i] = le32(b, bOff + 4 * i);
-  s[16] = 0x01; // byte 64
-  s.fill(0, 17);
-  s[33] = 0x80 << 24; // byte 135 (top byte of lane 16)
+  s.fill(0);
+  absorb(a, aOff, 4);
+  for (let i = 0; i < 8; i += 2) {
+    const lo = le32(b, bOff + 4 * i);
+    const hi = le32(b, bOff + 4 * i + 4);
+    s[8 + i] = evenBits(lo, hi);
+    s[9 + i] = oddBits(lo, hi);
+  }
+  s[16] = 0x01; // byte 64: bit 0 of lane 8
+  s[33] = 1 << 31; // byte 135: bit 63 of lane 16
   keccakF1600(s);
 }
 
