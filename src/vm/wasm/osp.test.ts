@@ -1,0 +1,279 @@
+/**
+ * Differential test of the Solidity one-step prover (contracts/osp/) against the TS verifier
+ * (verify.ts) and the interpreter: every step of a hand-assembled loop module, a host-I/O module
+ * and a few spec-test modules is proven with `proveStep`, checked with `verifyStep`, then with
+ * `proveOneStep` on anvil (eth_call); all three post-state hashes must agree.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type L1, startAnvil } from '../../l1/anvil.ts';
+import { MachineCommitter } from './commit.ts';
+import { toHex, type Word } from './hash.ts';
+import { M, mopName } from './isa.ts';
+import { type HostData, Machine, Status } from './machine.ts';
+import { deployOsp, type OspDeployment } from './osp-harness.ts';
+import { parseModule } from './parse.ts';
+import { type CompileOptions, compileProgram } from './program.ts';
+import { messageHash, proveStep } from './proof.ts';
+import {
+  resolveSpectestImport,
+  SPECTEST_GLOBALS,
+  SPECTEST_MEMORY,
+  SPECTEST_TABLE,
+} from './spectest/spectest-host.ts';
+import { stf } from './test-utils/wat.ts';
+import { type VerifierEnv, verifyStep } from './verify.ts';
+
+const SPEC_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../shared/conformance/wasm-spec/json',
+);
+
+interface Sample {
+  label: string;
+  op: number;
+  moduleRoot: Word;
+  pre: Word;
+  proof: Uint8Array;
+  post: Word;
+}
+
+const NO_HOST: HostData = { inboxMessage: () => undefined, preimage: () => undefined };
+
+function envFor(host: HostData): VerifierEnv {
+  return {
+    inboxMessageHash: (pos) => {
+      const m = host.inboxMessage(pos);
+      return m ? messageHash(m) : undefined;
+    },
+    preimageChunk: (kind, hash, offset) => {
+      const p = host.preimage(kind, hash) ?? new Uint8Array(0);
+      return p.subarray(Math.min(offset, p.length), Math.min(offset + 32, p.length));
+    },
+  };
+}
+
+/** Steps the machine at most `max` times; each step's proof is checked with the TS verifier first. */
+function collect(c: MachineCommitter, label: string, max: number, out: Sample[]): void {
+  const env = envFor(c.m.host);
+  for (let n = 0; n < max && c.m.status === Status.Running; n++) {
+    const op = c.m.prog.ops[c.m.pc];
+    const pre = c.hash();
+    const proof = proveStep(c);
+    c.m.run(1);
+    const post = c.hash();
+    const s = {
+      label: `${label} step ${c.m.steps - 1} (${mopName(op)})`,
+      op,
+      moduleRoot: c.module.moduleRoot,
+      pre,
+      proof,
+      post,
+    };
+    expect(toHex(verifyStep(pre, proof, env)), s.label).toBe(toHex(post));
+    out.push(s);
+  }
+}
+
+let l1: L1;
+let osp: OspDeployment;
+const gas: bigint[] = [];
+const opsSeen = new Set<number>();
+
+beforeAll(async () => {
+  l1 = await startAnvil();
+  osp = await deployOsp(l1);
+}, 120_000);
+
+afterAll(async () => {
+  await l1?.stop();
+  if (gas.length > 0) {
+    const g = gas.slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    console.log(
+      `osp gas per step over ${g.length} steps: min ${g[0]} median ${g[g.length >> 1]} max ${g[g.length - 1]}`,
+    );
+  }
+});
+
+/** Proves every sample on chain (in parallel batches) and compares with the interpreter's post-state hash. */
+async function proveAll(samples: Sample[], opts: { gasEvery?: number } = {}): Promise<void> {
+  const every = opts.gasEvery ?? 1;
+  for (let i = 0; i < samples.length; i += 64) {
+    const batch = samples.slice(i, i + 64);
+    await Promise.all(
+      batch.map(async (s, j) => {
+        let got: string;
+        try {
+          got = await osp.proveOnChain(s.moduleRoot, s.pre, s.proof);
+        } catch (e) {
+          throw new Error(`${s.label}: proveOneStep reverted: ${(e as Error).message.split('\n')[0]}`);
+        }
+        expect(got, s.label).toBe(toHex(s.post));
+        opsSeen.add(s.op);
+        if ((i + j) % every === 0) gas.push(await osp.gasOf(s.moduleRoot, s.pre, s.proof));
+      }),
+    );
+  }
+}
+
+describe('OneStepProver agrees with verify.ts and the interpreter', () => {
+  it('on every step of the loop module', async () => {
+    const prog = compileProgram(loopModule(), { entry: 'main' });
+    const samples: Sample[] = [];
+    collect(new MachineCommitter(new Machine(prog)), 'loop', 10_000, samples);
+    expect(samples.length).toBeGreaterThan(300);
+    await proveAll(samples);
+  });
+
+  it('on every step of a host-I/O module (inbox, preimage, global state, halt)', async () => {
+    const inbox = Uint8Array.from({ length: 90 }, (_, i) => (i * 7 + 3) & 0xff);
+    const preimage = Uint8Array.from({ length: 40 }, (_, i) => 200 - i);
+    const hash = keccak_256(preimage);
+    await osp.setInboxMessage(0n, inbox);
+    await osp.submitPreimage(preimage);
+    const host: HostData = {
+      inboxMessage: (pos) => (pos === 0n ? inbox : undefined),
+      preimage: (kind, h) => (kind === 0 && toHex(h) === toHex(hash) ? preimage : undefined),
+    };
+    const hashData = Array.from(hash, (b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
+    const bytes = stf(
+      `
+      (drop (call $inbox_read (i32.const 0) (i32.const 100)))
+      (drop (call $inbox_read (i32.const 33) (i32.const 140)))
+      (drop (call $inbox_read (i32.const 70) (i32.const 200)))
+      (drop (call $inbox_read (i32.const 1000) (i32.const 0)))
+      (i64.store (i32.const 256) (i64.const 0x0102030405060708))
+      (i64.store offset=3 (i32.const 28) (i64.const -2))
+      (drop (i64.load16_s (i32.const 31)))
+      (call $get_b32 (i32.const 1) (i32.const 300))
+      (call $set_b32 (i32.const 0) (i32.const 101))
+      (call $set_u64 (i32.const 1) (i64.add (call $get_u64 (i32.const 0)) (i64.const 5)))
+      (memory.fill (i32.const 60) (i32.const 0xab) (i32.const 9))
+      (memory.copy (i32.const 62) (i32.const 58) (i32.const 7))
+      (memory.init 0 (i32.const 500) (i32.const 1) (i32.const 4))
+      (data.drop 0)
+      (drop (memory.grow (i32.const 1)))
+      (drop (memory.grow (i32.const 5)))
+      (i32.store (i32.const 65540) (memory.size))
+      (drop (call $preimage_read (i32.const 0) (i32.const 512) (i32.const 3) (i32.const 31)))
+      (drop (call $preimage_read (i32.const 0) (i32.const 512) (i32.const 33) (i32.const 1000)))
+      (drop (call $preimage_read (i32.const 0) (i32.const 512) (i32.const 40) (i32.const 1100)))
+      (call $set_b32 (i32.const 1) (i32.const 31))
+      (call $halt)
+      (unreachable)`,
+      `(data "\\01\\02\\03\\04\\05\\06") (data (i32.const 512) "${hashData}")`,
+      '(memory 1 2)',
+    );
+    const prog = compileProgram(bytes);
+    const c = new MachineCommitter(new Machine(prog, undefined, host));
+    const samples: Sample[] = [];
+    collect(c, 'host-io', 10_000, samples);
+    expect(c.m.status).toBe(Status.Finished);
+    // one more step of a finished machine: post = pre
+    collect(c, 'host-io finished', 1, samples);
+    await proveAll(samples);
+    for (const op of [M.host, M['i64.store'], M['i64.load16_s'], M['memory.grow']])
+      expect(opsSeen.has(op)).toBe(true);
+  });
+
+  it.skipIf(!existsSync(SPEC_DIR))(
+    'on spec-test modules (numeric, memory, calls, br_table, locals)',
+    async () => {
+      const files = [
+        'i32',
+        'i64',
+        'load',
+        'store',
+        'memory',
+        'call',
+        'br_table',
+        'global',
+        'local_tee',
+        'select',
+        'memory_grow',
+        'return',
+        'unreachable',
+      ];
+      const samples: Sample[] = [];
+      for (const f of files) specSamples(`${f}.json`, samples, 2500);
+      await proveAll(samples, { gasEvery: 7 });
+      const missing: string[] = [];
+      for (let op = 0; op < 109; op++) if (!opsSeen.has(op)) missing.push(mopName(op));
+      console.log(
+        `osp: ${samples.length} spec-test steps; opcodes never proven on chain: ${missing.join(' ') || 'none'}`,
+      );
+    },
+    300_000,
+  );
+});
+
+interface Cmd {
+  type: string;
+  filename?: string;
+  action?: { type: string; field: string; args: { type: string; value: string }[] };
+}
+
+/** Steps of one spec-test script: each module's instantiation and its i32/i64 invocations, at most `max` in all. */
+function specSamples(file: string, out: Sample[], max: number): void {
+  const script = JSON.parse(readFileSync(join(SPEC_DIR, file), 'utf8')) as { commands: Cmd[] };
+  const start = out.length;
+  let c: MachineCommitter | undefined;
+  for (const cmd of script.commands) {
+    if (out.length - start >= max) return;
+    if (cmd.type === 'module') {
+      c = undefined;
+      const bytes = readFileSync(join(SPEC_DIR, cmd.filename!));
+      const opts: CompileOptions = {
+        validate: { resolveImport: (imp) => resolveSpectestImport(parseModule(bytes), imp) },
+        entry: null,
+        bindFunc: () => ({ kind: 'nop' }),
+        importedGlobal: (g) => SPECTEST_GLOBALS[g.name]?.value ?? 0n,
+        importedMemory: SPECTEST_MEMORY,
+        importedTable: SPECTEST_TABLE.limits,
+      };
+      try {
+        c = new MachineCommitter(new Machine(compileProgram(bytes, opts), undefined, NO_HOST));
+      } catch {
+        continue;
+      }
+      collect(c, `${cmd.filename} init`, 5000, out);
+    } else if ((cmd.type === 'assert_return' || cmd.type === 'assert_trap' || cmd.type === 'action') && c) {
+      const a = cmd.action!;
+      if (a.type !== 'invoke' || a.args.some((x) => x.type !== 'i32' && x.type !== 'i64')) continue;
+      const ex = c.m.prog.exports.get(a.field);
+      if (ex?.kind !== 'func') continue;
+      c.m.invoke(
+        ex.index,
+        a.args.map((x) => BigInt(x.value)),
+      );
+      collect(c, `${file} ${a.field}`, 300, out);
+    }
+  }
+}
+
+/** (func main) loop i = 0..: mem[i*4] = i; acc += mem[i*4], 20 times; memory 1 page (as in proof.test.ts) */
+function loopModule(): Uint8Array {
+  // biome-ignore format: wasm bytes
+  const body = [
+    0x01, 0x02, 0x7f, // 2 locals i32 (i, acc)
+    0x03, 0x40, // loop
+    0x20, 0x00, 0x41, 0x04, 0x6c, // i*4
+    0x20, 0x00, 0x36, 0x02, 0x00, // i32.store
+    0x20, 0x01, 0x20, 0x00, 0x41, 0x04, 0x6c, 0x28, 0x02, 0x00, 0x6a, 0x21, 0x01, // acc += load
+    0x20, 0x00, 0x41, 0x01, 0x6a, 0x22, 0x00, 0x41, 0x14, 0x49, 0x0d, 0x00, // i++ < 20 -> br_if 0
+    0x0b, 0x0b,
+  ];
+  const sec = (id: number, bytes: number[]) => [id, bytes.length, ...bytes];
+  // biome-ignore format: wasm bytes
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...sec(1, [1, 0x60, 0, 0]),
+    ...sec(3, [1, 0]),
+    ...sec(5, [1, 0, 1]),
+    ...sec(7, [1, 4, 0x6d, 0x61, 0x69, 0x6e, 0, 0]),
+    ...sec(10, [1, body.length, ...body]),
+  ]);
+}
