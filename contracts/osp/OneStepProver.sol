@@ -56,16 +56,10 @@ contract OneStepProver {
         // §7.1 header: 7 machine words, then 5 module words
         uint256 pos = c.cur.pos;
         if (pos + 12 * 32 > c.cur.end) revert ProofTooShort();
-        uint256 scalarsWord;
-        assembly ("memory-safe") {
-            scalarsWord := calldataload(pos)
-        }
-        // verify.ts re-packs the unpacked scalars: bits above 200 make its hash differ
-        if (MachineHash.hashCalldata(pos, 7) != preStateHash || scalarsWord >> 200 != 0) {
-            revert MachineHashMismatch();
-        }
+        // verify.ts unpacks the scalars word and hashes the re-packed fields: bits above 200 are ignored
         Machine memory f = c.pre;
         MachineHash.load(f, pos);
+        if (MachineHash.hash(f) != preStateHash) revert MachineHashMismatch();
         if (f.moduleRoot != moduleRoot) revert ModuleRootMismatch();
         if (MachineHash.hashCalldata(pos + 7 * 32, 5) != moduleRoot) revert ModuleFieldsMismatch();
         MachineHash.loadModule(c.mod, pos + 7 * 32);

@@ -8,7 +8,7 @@ pragma solidity ^0.8.28;
 error ProofTooShort();
 /// the proof's length is not a multiple of 32
 error ProofNotWordAligned();
-/// the 7 machine words do not hash to the pre-state hash (or the scalars word has bits above 200)
+/// the 7 machine words (scalars re-packed from their fields) do not hash to the pre-state hash
 error MachineHashMismatch();
 /// the machine's module-root field differs from the `moduleRoot` parameter
 error ModuleRootMismatch();

@@ -18,6 +18,7 @@ import { deployOsp, type OspDeployment } from './osp-harness.ts';
 import { parseModule } from './parse.ts';
 import { type CompileOptions, compileProgram } from './program.ts';
 import { messageHash, proveStep } from './proof.ts';
+import { randomModule } from './random-module.ts';
 import {
   resolveSpectestImport,
   SPECTEST_GLOBALS,
@@ -25,7 +26,7 @@ import {
   SPECTEST_TABLE,
 } from './spectest/spectest-host.ts';
 import { stf } from './test-utils/wat.ts';
-import { type VerifierEnv, verifyStep } from './verify.ts';
+import { ProofError, type VerifierEnv, verifyStep } from './verify.ts';
 
 const SPEC_DIR = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -95,6 +96,7 @@ afterAll(async () => {
     console.log(
       `osp gas per step over ${g.length} steps: min ${g[0]} median ${g[g.length >> 1]} max ${g[g.length - 1]}`,
     );
+    expect(g[g.length - 1]).toBeLessThan(250_000n);
   }
 });
 
@@ -178,6 +180,96 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     for (const op of [M.host, M['i64.store'], M['i64.load16_s'], M['memory.grow']])
       expect(opsSeen.has(op)).toBe(true);
   });
+
+  it('on random modules (calls, loops, memory, host ops, traps)', async () => {
+    const samples: Sample[] = [];
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const prog = compileProgram(randomModule(seed, { maxPages: 2, trapRate: 0.05 }), {
+        limits: { maxSteps: 1_000_000n },
+      });
+      collect(new MachineCommitter(new Machine(prog)), `random ${seed}`, 3000, samples);
+    }
+    await proveAll(samples, { gasEvery: 5 });
+  }, 120_000);
+
+  it('rejects exactly what verify.ts rejects: wrong pre-state, module root, truncation, flipped words', async () => {
+    const prog = compileProgram(loopModule(), { entry: 'main' });
+    const samples: Sample[] = [];
+    collect(new MachineCommitter(new Machine(prog)), 'loop', 120, samples);
+    const env = envFor(NO_HOST);
+    const cases: { label: string; moduleRoot: Word; pre: Word; proof: Uint8Array; error?: string }[] = [];
+    for (const s of samples.filter((_, i) => i % 3 === 0)) {
+      const other = s.pre.slice();
+      other[0] ^= 1;
+      cases.push({
+        label: `${s.label} other pre`,
+        moduleRoot: s.moduleRoot,
+        pre: other,
+        proof: s.proof,
+        error: 'MachineHashMismatch',
+      });
+      const root = s.moduleRoot.slice();
+      root[31] ^= 1;
+      cases.push({
+        label: `${s.label} other module root`,
+        moduleRoot: root,
+        pre: s.pre,
+        proof: s.proof,
+        error: 'ModuleRootMismatch',
+      });
+      cases.push({
+        label: `${s.label} truncated`,
+        moduleRoot: s.moduleRoot,
+        pre: s.pre,
+        proof: s.proof.subarray(0, s.proof.length - 32),
+        error: 'ProofTooShort',
+      });
+      cases.push({
+        label: `${s.label} unaligned`,
+        moduleRoot: s.moduleRoot,
+        pre: s.pre,
+        proof: s.proof.subarray(0, s.proof.length - 1),
+        error: 'ProofNotWordAligned',
+      });
+      for (let w = 0; w < s.proof.length / 32; w++) {
+        for (const byte of [0, 31]) {
+          const bad = s.proof.slice();
+          bad[w * 32 + byte] ^= 0x01;
+          cases.push({
+            label: `${s.label} word ${w} byte ${byte}`,
+            moduleRoot: s.moduleRoot,
+            pre: s.pre,
+            proof: bad,
+          });
+        }
+      }
+    }
+    for (let i = 0; i < cases.length; i += 64) {
+      await Promise.all(
+        cases.slice(i, i + 64).map(async (t) => {
+          let ts: string | undefined;
+          try {
+            ts = toHex(verifyStep(t.pre, t.proof, env));
+          } catch (e) {
+            expect(e).toBeInstanceOf(ProofError);
+          }
+          let sol: string | undefined;
+          let err: Error | undefined;
+          try {
+            sol = await osp.proveOnChain(t.moduleRoot, t.pre, t.proof);
+          } catch (e) {
+            err = e as Error;
+          }
+          if (t.error) {
+            expect(err?.message, t.label).toContain(t.error);
+          } else {
+            expect(sol, t.label).toBe(ts);
+          }
+        }),
+      );
+    }
+    expect(cases.length).toBeGreaterThan(1000);
+  }, 120_000);
 
   it.skipIf(!existsSync(SPEC_DIR))(
     'on spec-test modules (numeric, memory, calls, br_table, locals)',
