@@ -181,6 +181,51 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
       expect(opsSeen.has(op)).toBe(true);
   });
 
+  it('on every load/store width, sign extension, drop_under and conversions', async () => {
+    const bytes = stf(
+      `
+      (i64.store (i32.const 30) (i64.const 0x8182838485868788))
+      (i64.store8 (i32.const 40) (i64.const 0xfe))
+      (i64.store16 (i32.const 63) (i64.const 0xfedc))
+      (i64.store32 (i32.const 94) (i64.const 0x89abcdef))
+      (i32.store8 (i32.const 100) (i32.const 0x80))
+      (i32.store16 (i32.const 127) (i32.const 0x8001))
+      (drop (i64.load (i32.const 30)))
+      (drop (i64.load offset=1 (i32.const 28)))
+      (drop (i32.load (i32.const 30)))
+      (drop (i32.load8_s (i32.const 100)))
+      (drop (i32.load8_u (i32.const 100)))
+      (drop (i32.load16_s (i32.const 127)))
+      (drop (i32.load16_u (i32.const 127)))
+      (drop (i64.load8_s (i32.const 31)))
+      (drop (i64.load8_u (i32.const 31)))
+      (drop (i64.load16_s (i32.const 63)))
+      (drop (i64.load16_u (i32.const 63)))
+      (drop (i64.load32_s (i32.const 94)))
+      (drop (i64.load32_u (i32.const 94)))
+      (drop (i32.wrap_i64 (i64.load (i32.const 30))))
+      (drop (i64.extend_i32_s (i32.load (i32.const 94))))
+      (drop (i64.extend_i32_u (i32.load (i32.const 94))))
+      (drop (i32.extend8_s (i32.const 0x80)))
+      (drop (i64.extend32_s (i64.const 0x80000000)))
+      (drop (block (result i32) (i32.const 1) (i32.const 2) (br 0)))
+      (drop (block (result i64) (i64.const 7) (i32.const 1) (i32.const 2) (drop) (drop) (br 0)))
+      (drop (i32.load (i32.const 65536)))`,
+    );
+    const samples: Sample[] = [];
+    collect(new MachineCommitter(new Machine(compileProgram(bytes))), 'widths', 10_000, samples);
+    await proveAll(samples);
+    for (const op of [
+      M['i64.load'],
+      M['i64.load16_u'],
+      M['i64.load32_u'],
+      M['i64.store8'],
+      M['i32.load16_s'],
+    ]) {
+      expect(opsSeen.has(op), mopName(op)).toBe(true);
+    }
+  });
+
   it('on random modules (calls, loops, memory, host ops, traps)', async () => {
     const samples: Sample[] = [];
     for (const seed of [1, 2, 3, 4, 5, 6]) {
