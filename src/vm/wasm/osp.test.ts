@@ -83,6 +83,8 @@ let l1: L1;
 let osp: OspDeployment;
 const gas: bigint[] = [];
 const opsSeen = new Set<number>();
+/** the host-I/O module's samples and host, kept for the rejection test */
+let hostIo: { samples: Sample[]; host: HostData } | undefined;
 
 beforeAll(async () => {
   l1 = await startAnvil();
@@ -176,6 +178,7 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     expect(c.m.status).toBe(Status.Finished);
     // one more step of a finished machine: post = pre
     collect(c, 'host-io finished', 1, samples);
+    hostIo = { samples, host };
     await proveAll(samples);
     for (const op of [M.host, M['i64.store'], M['i64.load16_s'], M['memory.grow']])
       expect(opsSeen.has(op)).toBe(true);
@@ -208,12 +211,18 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
       (drop (i64.extend_i32_u (i32.load (i32.const 94))))
       (drop (i32.extend8_s (i32.const 0x80)))
       (drop (i64.extend32_s (i64.const 0x80000000)))
-      (drop (block (result i32) (i32.const 1) (i32.const 2) (br 0)))
-      (drop (block (result i64) (i64.const 7) (i32.const 1) (i32.const 2) (drop) (drop) (br 0)))
+      (drop (block (result i32) (i32.add (i32.const 1) (br_if 0 (i32.const 2) (i32.const 1)))))
+      (drop (block (result i64) (i64.add (i64.const 1) (i64.add (i64.const 3) (br_if 0 (i64.const 2) (i32.const 1))))))
       (drop (i32.load (i32.const 65536)))`,
     );
     const samples: Sample[] = [];
     collect(new MachineCommitter(new Machine(compileProgram(bytes))), 'widths', 10_000, samples);
+    collect(
+      new MachineCommitter(new Machine(compileProgram(stf('(unreachable)')))),
+      'unreachable',
+      100,
+      samples,
+    );
     await proveAll(samples);
     for (const op of [
       M['i64.load'],
@@ -221,6 +230,8 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
       M['i64.load32_u'],
       M['i64.store8'],
       M['i32.load16_s'],
+      M.drop_under,
+      M.unreachable,
     ]) {
       expect(opsSeen.has(op), mopName(op)).toBe(true);
     }
@@ -228,73 +239,96 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
 
   it('on random modules (calls, loops, memory, host ops, traps)', async () => {
     const samples: Sample[] = [];
-    for (const seed of [1, 2, 3, 4, 5, 6]) {
+    for (const seed of [1, 2, 3, 4]) {
       const prog = compileProgram(randomModule(seed, { maxPages: 2, trapRate: 0.05 }), {
         limits: { maxSteps: 1_000_000n },
       });
-      collect(new MachineCommitter(new Machine(prog)), `random ${seed}`, 3000, samples);
+      collect(new MachineCommitter(new Machine(prog)), `random ${seed}`, 2000, samples);
     }
     await proveAll(samples, { gasEvery: 5 });
   }, 120_000);
 
   it('rejects exactly what verify.ts rejects: wrong pre-state, module root, truncation, flipped words', async () => {
     const prog = compileProgram(loopModule(), { entry: 'main' });
-    const samples: Sample[] = [];
-    collect(new MachineCommitter(new Machine(prog)), 'loop', 120, samples);
-    const env = envFor(NO_HOST);
-    const cases: { label: string; moduleRoot: Word; pre: Word; proof: Uint8Array; error?: string }[] = [];
-    for (const s of samples.filter((_, i) => i % 3 === 0)) {
-      const other = s.pre.slice();
-      other[0] ^= 1;
-      cases.push({
-        label: `${s.label} other pre`,
-        moduleRoot: s.moduleRoot,
-        pre: other,
-        proof: s.proof,
-        error: 'MachineHashMismatch',
+    const loop: Sample[] = [];
+    collect(new MachineCommitter(new Machine(prog)), 'loop', 120, loop);
+    const sets: { samples: Sample[]; env: VerifierEnv }[] = [
+      { samples: loop.filter((_, i) => i % 4 === 0), env: envFor(NO_HOST) },
+    ];
+    // host ops and the memory ops around them (needs the host-I/O test to have run)
+    if (hostIo)
+      sets.push({
+        samples: hostIo.samples.filter(
+          (s) => s.op === M.host || (s.op >= M['i32.load'] && s.op <= M['i64.store32']),
+        ),
+        env: envFor(hostIo.host),
       });
-      const root = s.moduleRoot.slice();
-      root[31] ^= 1;
-      cases.push({
-        label: `${s.label} other module root`,
-        moduleRoot: root,
-        pre: s.pre,
-        proof: s.proof,
-        error: 'ModuleRootMismatch',
-      });
-      cases.push({
-        label: `${s.label} truncated`,
-        moduleRoot: s.moduleRoot,
-        pre: s.pre,
-        proof: s.proof.subarray(0, s.proof.length - 32),
-        error: 'ProofTooShort',
-      });
-      cases.push({
-        label: `${s.label} unaligned`,
-        moduleRoot: s.moduleRoot,
-        pre: s.pre,
-        proof: s.proof.subarray(0, s.proof.length - 1),
-        error: 'ProofNotWordAligned',
-      });
-      for (let w = 0; w < s.proof.length / 32; w++) {
-        for (const byte of [0, 31]) {
-          const bad = s.proof.slice();
-          bad[w * 32 + byte] ^= 0x01;
-          cases.push({
-            label: `${s.label} word ${w} byte ${byte}`,
-            moduleRoot: s.moduleRoot,
-            pre: s.pre,
-            proof: bad,
-          });
+    const cases: {
+      label: string;
+      moduleRoot: Word;
+      pre: Word;
+      proof: Uint8Array;
+      env: VerifierEnv;
+      error?: string;
+    }[] = [];
+    for (const { samples, env } of sets)
+      for (const s of samples) {
+        const other = s.pre.slice();
+        other[0] ^= 1;
+        cases.push({
+          label: `${s.label} other pre`,
+          moduleRoot: s.moduleRoot,
+          pre: other,
+          proof: s.proof,
+          env,
+          error: 'MachineHashMismatch',
+        });
+        const root = s.moduleRoot.slice();
+        root[31] ^= 1;
+        cases.push({
+          label: `${s.label} other module root`,
+          moduleRoot: root,
+          pre: s.pre,
+          proof: s.proof,
+          env,
+          error: 'ModuleRootMismatch',
+        });
+        cases.push({
+          label: `${s.label} truncated`,
+          moduleRoot: s.moduleRoot,
+          pre: s.pre,
+          proof: s.proof.subarray(0, s.proof.length - 32),
+          env,
+          error: 'ProofTooShort',
+        });
+        cases.push({
+          label: `${s.label} unaligned`,
+          moduleRoot: s.moduleRoot,
+          pre: s.pre,
+          proof: s.proof.subarray(0, s.proof.length - 1),
+          env,
+          error: 'ProofNotWordAligned',
+        });
+        for (let w = 0; w < s.proof.length / 32; w++) {
+          for (const byte of [0, 20, 31]) {
+            const bad = s.proof.slice();
+            bad[w * 32 + byte] ^= 0x01;
+            cases.push({
+              label: `${s.label} word ${w} byte ${byte}`,
+              moduleRoot: s.moduleRoot,
+              pre: s.pre,
+              proof: bad,
+              env,
+            });
+          }
         }
       }
-    }
     for (let i = 0; i < cases.length; i += 64) {
       await Promise.all(
         cases.slice(i, i + 64).map(async (t) => {
           let ts: string | undefined;
           try {
-            ts = toHex(verifyStep(t.pre, t.proof, env));
+            ts = toHex(verifyStep(t.pre, t.proof, t.env));
           } catch (e) {
             expect(e).toBeInstanceOf(ProofError);
           }
