@@ -4,9 +4,7 @@
  * and a few spec-test modules is proven with `proveStep`, checked with `verifyStep`, then with
  * `proveOneStep` on anvil (eth_call); all three post-state hashes must agree.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
@@ -15,23 +13,11 @@ import { toHex, type Word } from './hash.ts';
 import { M, mopName } from './isa.ts';
 import { type HostData, Machine, Status } from './machine.ts';
 import { deployOsp, type OspDeployment } from './osp-harness.ts';
-import { parseModule } from './parse.ts';
-import { type CompileOptions, compileProgram } from './program.ts';
-import { messageHash, proveStep } from './proof.ts';
+import { compileProgram } from './program.ts';
+import { collectSteps, envFor, loopModule, NO_HOST, SPEC_DIR, specTestSamples } from './proof-corpus.ts';
 import { randomModule } from './random-module.ts';
-import {
-  resolveSpectestImport,
-  SPECTEST_GLOBALS,
-  SPECTEST_MEMORY,
-  SPECTEST_TABLE,
-} from './spectest/spectest-host.ts';
 import { stf } from './test-utils/wat.ts';
 import { ProofError, type VerifierEnv, verifyStep } from './verify.ts';
-
-const SPEC_DIR = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../shared/conformance/wasm-spec/json',
-);
 
 interface Sample {
   label: string;
@@ -42,41 +28,14 @@ interface Sample {
   post: Word;
 }
 
-const NO_HOST: HostData = { inboxMessage: () => undefined, preimage: () => undefined };
-
-function envFor(host: HostData): VerifierEnv {
-  return {
-    inboxMessageHash: (pos) => {
-      const m = host.inboxMessage(pos);
-      return m ? messageHash(m) : undefined;
-    },
-    preimageChunk: (kind, hash, offset) => {
-      const p = host.preimage(kind, hash) ?? new Uint8Array(0);
-      return p.subarray(Math.min(offset, p.length), Math.min(offset + 32, p.length));
-    },
-  };
-}
-
 /** Steps the machine at most `max` times; each step's proof is checked with the TS verifier first. */
 function collect(c: MachineCommitter, label: string, max: number, out: Sample[]): void {
   const env = envFor(c.m.host);
-  for (let n = 0; n < max && c.m.status === Status.Running; n++) {
-    const op = c.m.prog.ops[c.m.pc];
-    const pre = c.hash();
-    const proof = proveStep(c);
-    c.m.run(1);
-    const post = c.hash();
-    const s = {
-      label: `${label} step ${c.m.steps - 1} (${mopName(op)})`,
-      op,
-      moduleRoot: c.module.moduleRoot,
-      pre,
-      proof,
-      post,
-    };
-    expect(toHex(verifyStep(pre, proof, env)), s.label).toBe(toHex(post));
-    out.push(s);
-  }
+  collectSteps(c, label, max, (s) => {
+    const labelled = { ...s, label: `${s.label} (${mopName(s.op)})` };
+    expect(toHex(verifyStep(s.pre, s.proof, env)), labelled.label).toBe(toHex(s.post));
+    out.push(labelled);
+  });
 }
 
 let l1: L1;
@@ -369,7 +328,14 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
         'unreachable',
       ];
       const samples: Sample[] = [];
-      for (const f of files) specSamples(`${f}.json`, samples, 2500);
+      specTestSamples(
+        (smp) => {
+          const label = `${smp.label} (${mopName(smp.op)})`;
+          expect(toHex(verifyStep(smp.pre, smp.proof, envFor(smp.host))), label).toBe(toHex(smp.post));
+          samples.push({ ...smp, label });
+        },
+        { files: files.map((f) => `${f}.json`), maxPerFile: 2500, maxPerInvoke: 300 },
+      );
       await proveAll(samples, { gasEvery: 7 });
       const missing: string[] = [];
       for (let op = 0; op < 109; op++) if (!opsSeen.has(op)) missing.push(mopName(op));
@@ -380,71 +346,3 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     300_000,
   );
 });
-
-interface Cmd {
-  type: string;
-  filename?: string;
-  action?: { type: string; field: string; args: { type: string; value: string }[] };
-}
-
-/** Steps of one spec-test script: each module's instantiation and its i32/i64 invocations, at most `max` in all. */
-function specSamples(file: string, out: Sample[], max: number): void {
-  const script = JSON.parse(readFileSync(join(SPEC_DIR, file), 'utf8')) as { commands: Cmd[] };
-  const start = out.length;
-  let c: MachineCommitter | undefined;
-  for (const cmd of script.commands) {
-    if (out.length - start >= max) return;
-    if (cmd.type === 'module') {
-      c = undefined;
-      const bytes = readFileSync(join(SPEC_DIR, cmd.filename!));
-      const opts: CompileOptions = {
-        validate: { resolveImport: (imp) => resolveSpectestImport(parseModule(bytes), imp) },
-        entry: null,
-        bindFunc: () => ({ kind: 'nop' }),
-        importedGlobal: (g) => SPECTEST_GLOBALS[g.name]?.value ?? 0n,
-        importedMemory: SPECTEST_MEMORY,
-        importedTable: SPECTEST_TABLE.limits,
-      };
-      try {
-        c = new MachineCommitter(new Machine(compileProgram(bytes, opts), undefined, NO_HOST));
-      } catch {
-        continue;
-      }
-      collect(c, `${cmd.filename} init`, 5000, out);
-    } else if ((cmd.type === 'assert_return' || cmd.type === 'assert_trap' || cmd.type === 'action') && c) {
-      const a = cmd.action!;
-      if (a.type !== 'invoke' || a.args.some((x) => x.type !== 'i32' && x.type !== 'i64')) continue;
-      const ex = c.m.prog.exports.get(a.field);
-      if (ex?.kind !== 'func') continue;
-      c.m.invoke(
-        ex.index,
-        a.args.map((x) => BigInt(x.value)),
-      );
-      collect(c, `${file} ${a.field}`, 300, out);
-    }
-  }
-}
-
-/** (func main) loop i = 0..: mem[i*4] = i; acc += mem[i*4], 20 times; memory 1 page (as in proof.test.ts) */
-function loopModule(): Uint8Array {
-  // biome-ignore format: wasm bytes
-  const body = [
-    0x01, 0x02, 0x7f, // 2 locals i32 (i, acc)
-    0x03, 0x40, // loop
-    0x20, 0x00, 0x41, 0x04, 0x6c, // i*4
-    0x20, 0x00, 0x36, 0x02, 0x00, // i32.store
-    0x20, 0x01, 0x20, 0x00, 0x41, 0x04, 0x6c, 0x28, 0x02, 0x00, 0x6a, 0x21, 0x01, // acc += load
-    0x20, 0x00, 0x41, 0x01, 0x6a, 0x22, 0x00, 0x41, 0x14, 0x49, 0x0d, 0x00, // i++ < 20 -> br_if 0
-    0x0b, 0x0b,
-  ];
-  const sec = (id: number, bytes: number[]) => [id, bytes.length, ...bytes];
-  // biome-ignore format: wasm bytes
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...sec(1, [1, 0x60, 0, 0]),
-    ...sec(3, [1, 0]),
-    ...sec(5, [1, 0, 1]),
-    ...sec(7, [1, 4, 0x6d, 0x61, 0x69, 0x6e, 0, 0]),
-    ...sec(10, [1, body.length, ...body]),
-  ]);
-}

@@ -93,17 +93,27 @@ interface Cmd {
   action?: { type: string; field: string; args: { type: string; value: string }[] };
 }
 
+export interface SpecSampleOptions {
+  keep?: (op: number) => boolean;
+  /** steps per invocation (default 3000) */
+  maxPerInvoke?: number;
+  /** script files (default: all in SPEC_DIR) */
+  files?: string[];
+  /** steps per script (default: unbounded) */
+  maxPerFile?: number;
+}
+
 /** Proof samples from the spec-test scripts: instantiation and every i32/i64 invocation. */
-export function specTestSamples(
-  sink: (s: ProofSample) => void,
-  keep?: (op: number) => boolean,
-  maxPerInvoke = 3000,
-): void {
-  for (const file of readdirSync(SPEC_DIR).filter((f) => f.endsWith('.json'))) {
+export function specTestSamples(sink: (s: ProofSample) => void, opts: SpecSampleOptions = {}): void {
+  const { keep, maxPerInvoke = 3000, maxPerFile = Number.POSITIVE_INFINITY } = opts;
+  const files = opts.files ?? readdirSync(SPEC_DIR).filter((f) => f.endsWith('.json'));
+  for (const file of files) {
+    let left = maxPerFile;
     const script = JSON.parse(readFileSync(join(SPEC_DIR, file), 'utf8')) as { commands: Cmd[] };
     let c: MachineCommitter | undefined;
     let prog: ReturnType<typeof compileProgram> | undefined;
     for (const cmd of script.commands) {
+      if (left <= 0) break;
       if (cmd.type === 'module') {
         c = undefined;
         try {
@@ -121,7 +131,7 @@ export function specTestSamples(
           continue;
         }
         c = new MachineCommitter(new Machine(prog));
-        collectSteps(c, `${cmd.filename} init`, 5000, sink, keep);
+        left -= collectSteps(c, `${cmd.filename} init`, Math.min(5000, left), sink, keep);
       } else if (
         (cmd.type === 'assert_return' || cmd.type === 'assert_trap' || cmd.type === 'action') &&
         c &&
@@ -135,7 +145,7 @@ export function specTestSamples(
           ex.index,
           a.args.map((x) => BigInt(x.value)),
         );
-        collectSteps(c, `${file} ${a.field}`, maxPerInvoke, sink, keep);
+        left -= collectSteps(c, `${file} ${a.field}`, Math.min(maxPerInvoke, left), sink, keep);
       }
     }
   }
@@ -167,4 +177,28 @@ export function moduleSamples(
 ): void {
   const prog = compileProgram(bytes, opts);
   collectSteps(new MachineCommitter(new Machine(prog, undefined, host)), label, maxSteps, sink);
+}
+
+/** `(func main)`: for i in 0..20 { mem[i*4] = i; acc += mem[i*4] }; 2 locals, memory 1 page. */
+export function loopModule(): Uint8Array {
+  // biome-ignore format: wasm bytes
+  const body = [
+    0x01, 0x02, 0x7f, // 2 locals i32 (i, acc)
+    0x03, 0x40, // loop
+    0x20, 0x00, 0x41, 0x04, 0x6c, // i*4
+    0x20, 0x00, 0x36, 0x02, 0x00, // i32.store
+    0x20, 0x01, 0x20, 0x00, 0x41, 0x04, 0x6c, 0x28, 0x02, 0x00, 0x6a, 0x21, 0x01, // acc += load
+    0x20, 0x00, 0x41, 0x01, 0x6a, 0x22, 0x00, 0x41, 0x14, 0x49, 0x0d, 0x00, // i++ < 20 -> br_if 0
+    0x0b, 0x0b,
+  ];
+  const sec = (id: number, bytes: number[]) => [id, bytes.length, ...bytes];
+  // biome-ignore format: wasm bytes
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...sec(1, [1, 0x60, 0, 0]),
+    ...sec(3, [1, 0]),
+    ...sec(5, [1, 0, 1]),
+    ...sec(7, [1, 4, 0x6d, 0x61, 0x69, 0x6e, 0, 0]),
+    ...sec(10, [1, body.length, ...body]),
+  ]);
 }

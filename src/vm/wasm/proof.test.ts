@@ -8,6 +8,7 @@ import { compileProgram } from './program.ts';
 import { proveStep } from './proof.ts';
 import {
   envFor,
+  loopModule,
   moduleSamples,
   NO_HOST,
   type ProofSample,
@@ -39,7 +40,7 @@ function check(s: ProofSample): void {
  * offsets into a window crossing a leaf boundary, preimage reads, global-state get/set at
  * unaligned pointers, memory.fill/copy (both directions)/init/data.drop, memory.grow, halt.
  */
-export const HOST_IO_WAT = stf(
+const HOST_IO_WAT = stf(
   `
   (local $i i32)
   (drop (call $inbox_read (i32.const 0) (i32.const 100)))
@@ -189,68 +190,3 @@ describe('one-step proofs: the TS verifier agrees with the interpreter on every 
     expect(sawStore).toBe(true);
   });
 });
-
-/** (func main) loop i = 0..: mem[i*4] = i; acc += mem[i*4], 20 times; memory 1 page */
-function loopModule(): Uint8Array {
-  // hand-assembled: see the text in the comment above
-  const body = [
-    0x01,
-    0x02,
-    0x7f, // 2 locals i32 (i, acc)
-    0x03,
-    0x40, // loop
-    0x20,
-    0x00,
-    0x41,
-    0x04,
-    0x6c, // i*4
-    0x20,
-    0x00,
-    0x36,
-    0x02,
-    0x00, // i32.store
-    0x20,
-    0x01,
-    0x20,
-    0x00,
-    0x41,
-    0x04,
-    0x6c,
-    0x28,
-    0x02,
-    0x00,
-    0x6a,
-    0x21,
-    0x01, // acc += load
-    0x20,
-    0x00,
-    0x41,
-    0x01,
-    0x6a,
-    0x22,
-    0x00,
-    0x41,
-    0x14,
-    0x49,
-    0x0d,
-    0x00, // i++ < 20 -> br_if 0
-    0x0b,
-    0x0b,
-  ];
-  const sec = (id: number, bytes: number[]) => [id, bytes.length, ...bytes];
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...sec(1, [1, 0x60, 0, 0]),
-    ...sec(3, [1, 0]),
-    ...sec(5, [1, 0, 1]),
-    ...sec(7, [1, 4, 0x6d, 0x61, 0x69, 0x6e, 0, 0]),
-    ...sec(10, [1, body.length, ...body]),
-  ]);
-}
