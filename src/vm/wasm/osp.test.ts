@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { MachineCommitter } from './commit.ts';
 import { toHex, type Word } from './hash.ts';
-import { M, mopName } from './isa.ts';
+import { M, MOP_COUNT, mopName } from './isa.ts';
 import { type HostData, Machine, Status } from './machine.ts';
 import { deployOsp, type OspDeployment } from './osp-harness.ts';
 import { compileProgram } from './program.ts';
@@ -41,7 +41,8 @@ function collect(c: MachineCommitter, label: string, max: number, out: Sample[])
 let l1: L1;
 let osp: OspDeployment;
 const gas: bigint[] = [];
-const opsSeen = new Set<number>();
+/** on-chain checks per opcode (printed after the suite: the coverage table of docs/machine.md §10) */
+const opsSeen = new Map<number, number>();
 /** the host-I/O module's samples and host, kept for the rejection test */
 let hostIo: { samples: Sample[]; host: HostData } | undefined;
 
@@ -52,6 +53,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await l1?.stop();
+  if (opsSeen.size > 0) {
+    const cells = [...opsSeen].sort((a, b) => a[0] - b[0]).map(([op, n]) => `${mopName(op)} ${n}`);
+    console.log(`on-chain one-step checks per opcode (${opsSeen.size} of ${MOP_COUNT} opcodes): ${cells.join(', ')}`);
+  }
   if (gas.length > 0) {
     const g = gas.slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     console.log(
@@ -75,7 +80,7 @@ async function proveAll(samples: Sample[], opts: { gasEvery?: number } = {}): Pr
           throw new Error(`${s.label}: proveOneStep reverted: ${(e as Error).message.split('\n')[0]}`);
         }
         expect(got, s.label).toBe(toHex(s.post));
-        opsSeen.add(s.op);
+        opsSeen.set(s.op, (opsSeen.get(s.op) ?? 0) + 1);
         if ((i + j) % every === 0) gas.push(await osp.gasOf(s.moduleRoot, s.pre, s.proof));
       }),
     );
@@ -338,7 +343,7 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
       );
       await proveAll(samples, { gasEvery: 7 });
       const missing: string[] = [];
-      for (let op = 0; op < 109; op++) if (!opsSeen.has(op)) missing.push(mopName(op));
+      for (let op = 0; op < MOP_COUNT; op++) if (!opsSeen.has(op)) missing.push(mopName(op));
       console.log(
         `osp: ${samples.length} spec-test steps; opcodes never proven on chain: ${missing.join(' ') || 'none'}`,
       );

@@ -202,3 +202,16 @@ export function loopModule(): Uint8Array {
     ...sec(10, [1, body.length, ...body]),
   ]);
 }
+
+/** `(func main)`: a block whose `br` discards two values (two `drop_under`), an i64.load and an i64.load16_u. */
+export function branchesModule(): Uint8Array {
+  // block (result i64) { i32.const 0; i32.const 5; i64.load (i32.const 8); br 0 }; i64.load16_u (i32.const 3); i64.add; drop
+  // biome-ignore format: wasm bytes
+  const body = [0x00, 0x02, 0x7e, 0x41, 0x00, 0x41, 0x05, 0x41, 0x08, 0x29, 0x03, 0x00, 0x0c, 0x00, 0x0b,
+    0x41, 0x03, 0x33, 0x01, 0x00, 0x7c, 0x1a, 0x0b];
+  const sec = (id: number, b: number[]) => [id, b.length, ...b];
+  // biome-ignore format: wasm bytes
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...sec(1, [1, 0x60, 0, 0]),
+    ...sec(3, [1, 0]), ...sec(5, [1, 0, 1]), ...sec(7, [1, 4, 0x6d, 0x61, 0x69, 0x6e, 0, 0]),
+    ...sec(10, [1, body.length, ...body])]);
+}

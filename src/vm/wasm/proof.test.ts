@@ -7,6 +7,7 @@ import { type HostData, Machine, Status } from './machine.ts';
 import { compileProgram } from './program.ts';
 import { proveStep } from './proof.ts';
 import {
+  branchesModule,
   envFor,
   loopModule,
   moduleSamples,
@@ -109,29 +110,8 @@ describe('one-step proofs: the TS verifier agrees with the interpreter on every 
   });
 
   it('over branches that discard values and wide loads', () => {
-    // block (result i64) { i32.const 0; i32.const 5; i64.load (i32.const 8); br 0 } -> two drop_under 1
-    const body = [
-      0x00, 0x02, 0x7e, 0x41, 0x00, 0x41, 0x05, 0x41, 0x08, 0x29, 0x03, 0x00, 0x0c, 0x00, 0x0b, 0x41, 0x03,
-      0x33, 0x01, 0x00, 0x7c, 0x1a, 0x0b,
-    ];
-    const sec = (id: number, b: number[]) => [id, b.length, ...b];
-    const bytes = new Uint8Array([
-      0x00,
-      0x61,
-      0x73,
-      0x6d,
-      0x01,
-      0x00,
-      0x00,
-      0x00,
-      ...sec(1, [1, 0x60, 0, 0]),
-      ...sec(3, [1, 0]),
-      ...sec(5, [1, 0, 1]),
-      ...sec(7, [1, 4, 0x6d, 0x61, 0x69, 0x6e, 0, 0]),
-      ...sec(10, [1, body.length, ...body]),
-    ]);
     let n = 0;
-    moduleSamples('branches', bytes, NO_HOST, (smp) => {
+    moduleSamples('branches', branchesModule(), NO_HOST, (smp) => {
       check(smp);
       if (smp.op === M.drop_under) n++;
     });
