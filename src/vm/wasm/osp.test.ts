@@ -55,7 +55,9 @@ afterAll(async () => {
   await l1?.stop();
   if (opsSeen.size > 0) {
     const cells = [...opsSeen].sort((a, b) => a[0] - b[0]).map(([op, n]) => `${mopName(op)} ${n}`);
-    console.log(`on-chain one-step checks per opcode (${opsSeen.size} of ${MOP_COUNT} opcodes): ${cells.join(', ')}`);
+    console.log(
+      `on-chain one-step checks per opcode (${opsSeen.size} of ${MOP_COUNT} opcodes): ${cells.join(', ')}`,
+    );
   }
   if (gas.length > 0) {
     const g = gas.slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
