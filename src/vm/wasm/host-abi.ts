@@ -1,8 +1,11 @@
 /**
  * The STF ABI: the only imports a modex STF module may have (docs/machine.md, section "Host interface").
- * All come from the module named `modex`. Every host op touches at most 32 bytes of guest memory
- * (so at most two 32-byte memory leaves), which keeps its one-step proof small.
+ * All come from the module named `modex`. Every host op touches at most four 32-byte memory leaves
+ * (ops 0-6: at most 32 bytes, two leaves; `keccak256_pair` and `ecrecover`, added in machine v1.1:
+ * 32-byte aligned pointers, three or four leaves), which keeps its one-step proof small.
  */
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { keccak256Into } from './keccak.ts';
 import { type FuncType, ValType } from './module.ts';
 
 export const HOST_MODULE = 'modex';
@@ -25,10 +28,57 @@ export const HOST_FUNCS = {
   set_global_u64: { id: 5, type: { params: [I32, I64], results: [] } },
   /** (): stop the machine: status becomes Finished */
   halt: { id: 6, type: { params: [], results: [] } },
+  /** (inPtr, outPtr): the 32 bytes at `outPtr` = keccak256 of the 64 bytes at `inPtr` (both 32-byte aligned); v1.1 */
+  keccak256_pair: { id: 7, type: { params: [I32, I32], results: [] } },
+  /**
+   * (hashPtr, sigPtr, v, outPtr) -> ok: the EVM precompile 0x01 over hash = 32 bytes at `hashPtr`,
+   * r ‖ s = 64 bytes at `sigPtr`, v (27 or 28); writes the 32-byte result word (address
+   * right-aligned; zeros on failure) to `outPtr` and returns 1, or 0 on failure. Pointers 32-byte aligned; v1.1
+   */
+  ecrecover: { id: 8, type: { params: [I32, I32, I32, I32], results: [I32] } },
+  /** (ptr, len): no effect on the machine; the host may record the bytes as a keccak preimage; v1.1 */
+  hint_preimage: { id: 9, type: { params: [I32, I32], results: [] } },
 } as const satisfies Record<string, { id: number; type: FuncType }>;
 
 export type HostFuncName = keyof typeof HOST_FUNCS;
 
 export function hostFunc(name: string): { id: number; type: FuncType } | undefined {
   return Object.hasOwn(HOST_FUNCS, name) ? HOST_FUNCS[name as HostFuncName] : undefined;
+}
+
+/** keccak256 of 64 bytes, the result of `keccak256_pair` (docs/machine.md §6). */
+export function keccak256Of64(input: Uint8Array): Uint8Array {
+  return keccak256Into(input, new Uint8Array(32), 0, 64);
+}
+
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+/**
+ * The EVM ecrecover precompile (0x01), the semantics of `ecrecover` (docs/machine.md §6): `hash`
+ * 32 bytes, `sig` = r ‖ s (64 bytes, big-endian), v must be 27 or 28, r and s in [1, n-1] (a high
+ * s is accepted). Returns the 32-byte word 12 zero bytes ‖ address, or undefined when recovery fails.
+ */
+export function ecrecoverWord(hash: Uint8Array, sig: Uint8Array, v: number): Uint8Array | undefined {
+  if (v !== 27 && v !== 28) return undefined;
+  const r = bytesToBig(sig.subarray(0, 32));
+  const s = bytesToBig(sig.subarray(32, 64));
+  if (r === 0n || r >= SECP256K1_N || s === 0n || s >= SECP256K1_N) return undefined;
+  let pub: Uint8Array;
+  try {
+    const signature = new secp256k1.Signature(r, s, v - 27);
+    pub = signature.recoverPublicKey(hash.slice(0, 32)).toBytes(false);
+  } catch {
+    // r is not the x-coordinate of a curve point, or the recovered point is the point at infinity
+    return undefined;
+  }
+  const h = keccak256Into(pub.subarray(1, 65), new Uint8Array(32), 0, 64);
+  const out = new Uint8Array(32);
+  out.set(h.subarray(12), 12);
+  return out;
+}
+
+function bytesToBig(b: Uint8Array): bigint {
+  let x = 0n;
+  for (const byte of b) x = (x << 8n) | BigInt(byte);
+  return x;
 }

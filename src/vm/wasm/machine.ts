@@ -12,7 +12,7 @@
  * stack, dirty memory leaves and a dirty flag for globals.
  */
 import { ModexError } from '../../core/errors.ts';
-import { HOST_FUNCS } from './host-abi.ts';
+import { ecrecoverWord, HOST_FUNCS, keccak256Of64 } from './host-abi.ts';
 import {
   ctz32,
   divrem64,
@@ -52,6 +52,8 @@ export interface HostData {
   inboxMessage(position: bigint): Uint8Array | undefined;
   /** the preimage of a 32-byte hash, of a preimage kind (0 = keccak256) */
   preimage(kind: number, hash: Uint8Array): Uint8Array | undefined;
+  /** `hint_preimage` (§6): the guest offers these bytes as a keccak preimage (a copy; in-bounds ranges only) */
+  onPreimageHint?: (bytes: Uint8Array) => void;
 }
 
 export const NO_HOST_DATA: HostData = { inboxMessage: () => undefined, preimage: () => undefined };
@@ -78,7 +80,8 @@ export type TrapReason =
   | 'step limit reached'
   | 'return without frame'
   | 'bad global-state index'
-  | 'unaligned preimage hash pointer';
+  | 'unaligned preimage hash pointer'
+  | 'unaligned host pointer';
 
 export class Machine {
   readonly prog: Program;
@@ -1099,6 +1102,46 @@ export class Machine {
       case HOST_FUNCS.halt.id:
         this.status = Status.Finished;
         return undefined;
+      case HOST_FUNCS.keccak256_pair.id: {
+        const inPtr = arg(0, 2) >>> 0;
+        const outPtr = arg(1, 2) >>> 0;
+        if (!this.inBounds(inPtr, 64) || !this.inBounds(outPtr, 32)) return 'out of bounds memory access';
+        if (inPtr % 32 !== 0 || outPtr % 32 !== 0) return 'unaligned host pointer';
+        const h = keccak256Of64(this.memory.subarray(inPtr, inPtr + 64));
+        this.pop();
+        this.pop();
+        this.writeMemory(outPtr, h);
+        return undefined;
+      }
+      case HOST_FUNCS.ecrecover.id: {
+        const hashPtr = arg(0, 4) >>> 0;
+        const sigPtr = arg(1, 4) >>> 0;
+        const v = arg(2, 4) >>> 0;
+        const outPtr = arg(3, 4) >>> 0;
+        if (!this.inBounds(hashPtr, 32) || !this.inBounds(sigPtr, 64) || !this.inBounds(outPtr, 32))
+          return 'out of bounds memory access';
+        if (hashPtr % 32 !== 0 || sigPtr % 32 !== 0 || outPtr % 32 !== 0) return 'unaligned host pointer';
+        const w = ecrecoverWord(
+          this.memory.subarray(hashPtr, hashPtr + 32),
+          this.memory.subarray(sigPtr, sigPtr + 64),
+          v,
+        );
+        for (let i = 0; i < 4; i++) this.pop();
+        this.writeMemory(outPtr, w ?? new Uint8Array(32));
+        this.push(w ? 1 : 0);
+        return undefined;
+      }
+      case HOST_FUNCS.hint_preimage.id: {
+        const ptr = arg(0, 2) >>> 0;
+        const len = arg(1, 2) >>> 0;
+        // never a trap: an out-of-bounds range is ignored (§6). The callback runs before the pops, so
+        // if it throws, the machine is still in the pre-state of this step
+        if (this.host.onPreimageHint && this.inBounds(ptr, len))
+          this.host.onPreimageHint(this.memory.slice(ptr, ptr + len));
+        this.pop();
+        this.pop();
+        return undefined;
+      }
       default:
         throw new ModexError('MACHINE_BAD_HOST_OP', `host op ${id} is not defined`);
     }

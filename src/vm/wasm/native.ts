@@ -5,7 +5,7 @@
  * would reject. A trap of any kind ends the run as `errored`; it is never thrown.
  */
 import { ModexError } from '../../core/errors.ts';
-import { HOST_FUNCS, HOST_MODULE, type HostFuncName } from './host-abi.ts';
+import { ecrecoverWord, HOST_FUNCS, HOST_MODULE, type HostFuncName, keccak256Of64 } from './host-abi.ts';
 import { type MachineLimits, resolveLimits } from './limits.ts';
 import { type GlobalState, HostDataUnavailableError } from './machine.ts';
 import { type FuncType, type GlobalType, type ValidatedModule, ValType, type WasmModule } from './module.ts';
@@ -21,6 +21,8 @@ export interface HostContext {
   /** preimage oracle: the preimage of `hash` (32 bytes) for preimage `kind`, or undefined if unknown */
   preimages: (kind: number, hash: Uint8Array) => Uint8Array | undefined;
   globalState: GlobalState;
+  /** `hint_preimage`: the guest offers these bytes as a keccak preimage (a copy; in-bounds ranges only) */
+  onPreimageHint?: (bytes: Uint8Array) => void;
 }
 
 /** The same global state the interpreter uses (docs/machine.md §2.3). */
@@ -30,8 +32,8 @@ export type { GlobalState };
  * A trap raised while running natively. Codes:
  * - `WASM_TRAP`: a wasm trap (unreachable, out-of-bounds, division by zero, …)
  * - `WASM_STACK_EXHAUSTED`: call stack exhausted
- * - `WASM_HOST_TRAP`: a host op failed (its 32-byte guest-memory window out of bounds, unaligned
- *   preimage hash pointer, bad global-state field index)
+ * - `WASM_HOST_TRAP`: a host op failed (its guest-memory window out of bounds, an unaligned
+ *   pointer where one must be 32-byte aligned, bad global-state field index)
  */
 export class WasmTrapError extends ModexError {}
 
@@ -221,6 +223,10 @@ function hostImports(
     span(ptr, 32).set(src.subarray(off, off + n));
     return n;
   };
+  /** traps unless every pointer is 32-byte aligned */
+  const aligned = (...ptrs: number[]): void => {
+    for (const p of ptrs) if ((p >>> 0) % 32 !== 0) throw hostTrap(`unaligned host pointer ${p >>> 0}`);
+  };
   const fieldIndex = (index: number): 0 | 1 => {
     if (index !== 0 && index !== 1) throw hostTrap(`global-state field index ${index >>> 0} out of range`);
     return index;
@@ -266,6 +272,32 @@ function hostImports(
     halt: (): void => {
       counter.calls++;
       throw new HaltSignal();
+    },
+    keccak256_pair: (inPtr: number, outPtr: number): void => {
+      counter.calls++;
+      const input = span(inPtr, 64);
+      const out = span(outPtr, 32);
+      aligned(inPtr, outPtr);
+      out.set(keccak256Of64(input));
+    },
+    ecrecover: (hashPtr: number, sigPtr: number, v: number, outPtr: number): number => {
+      counter.calls++;
+      const hash = span(hashPtr, 32);
+      const sig = span(sigPtr, 64);
+      const out = span(outPtr, 32);
+      aligned(hashPtr, sigPtr, outPtr);
+      const w = ecrecoverWord(hash, sig, v >>> 0);
+      out.set(w ?? new Uint8Array(32));
+      return w ? 1 : 0;
+    },
+    hint_preimage: (ptr: number, len: number): void => {
+      counter.calls++;
+      const mem = getMemory();
+      const start = ptr >>> 0;
+      const end = start + (len >>> 0);
+      // never a trap: an out-of-bounds range is ignored (docs/machine.md §6)
+      if (host.onPreimageHint && mem && end <= mem.buffer.byteLength)
+        host.onPreimageHint(new Uint8Array(mem.buffer, start, end - start).slice());
     },
   };
 }
