@@ -1,0 +1,61 @@
+// The token app (app 0x02, docs/stf.md): op 0x01 transfer, 0x02 withdraw; L1 deposits credit `to`.
+// Balances: state key 0x03 ‖ address -> u256 big-endian (32 bytes; absent = 0).
+import { add256, alloc32, Bytes, cmp256, eqBytes, sub256 } from "../../sdk/bytes";
+import { outboxAppend } from "../../sdk/outbox";
+import { stateGet, stateSet } from "../../sdk/state";
+import { INSUFFICIENT_BALANCE, makeKey, MALFORMED, OK, OVERFLOW, runStf, UNKNOWN_OP } from "../../sdk/stf";
+import { Tx } from "../../sdk/tx";
+
+const APP_ID: u32 = 0x02;
+const CHAIN_ID: u64 = 0x6d6f6465780002; // "modex" ‖ 0x0002
+
+function balanceKey(addr: usize): Bytes {
+  return makeKey(0x03, addr, 0, 0);
+}
+
+function getBalance(addr: usize): usize {
+  const out = alloc32(32);
+  memory.fill(out, 0, 32);
+  const k = balanceKey(addr);
+  const v = stateGet(k.ptr, k.len);
+  if (v != null && v.len == 32) memory.copy(out, v.ptr, 32);
+  return out;
+}
+
+function setBalance(addr: usize, value: usize): void {
+  const k = balanceKey(addr);
+  stateSet(k.ptr, k.len, value, 32);
+}
+
+function onTx(tx: Tx, signer: usize): u8 {
+  if (tx.op != 0x01 && tx.op != 0x02) return UNKNOWN_OP;
+  if (tx.argsLen != 52) return MALFORMED;
+  const to = tx.args;
+  const amount = tx.args + 20;
+  const bal = getBalance(signer);
+  if (cmp256(bal, amount) < 0) return INSUFFICIENT_BALANCE;
+  const newFrom = alloc32(32);
+  sub256(newFrom, bal, amount);
+  if (tx.op == 0x01) {
+    if (eqBytes(to, signer, 20)) return OK; // a transfer to oneself changes nothing
+    const newTo = alloc32(32);
+    if (!add256(newTo, getBalance(to), amount)) return OVERFLOW;
+    setBalance(signer, newFrom);
+    setBalance(to, newTo);
+    return OK;
+  }
+  setBalance(signer, newFrom);
+  outboxAppend(signer, to, amount);
+  return OK;
+}
+
+function onDeposit(to: usize, amount: usize): u8 {
+  const nb = alloc32(32);
+  if (!add256(nb, getBalance(to), amount)) return OVERFLOW;
+  setBalance(to, nb);
+  return OK;
+}
+
+export function main(): void {
+  runStf(APP_ID, CHAIN_ID, onTx, onDeposit);
+}

@@ -1,0 +1,104 @@
+// Memory helpers: 32-byte aligned allocation (bump allocator of the stub runtime, never freed),
+// big-endian integer reads/writes, 32-byte word comparisons.
+
+/** A byte range of guest memory. */
+export class Bytes {
+  constructor(public ptr: usize, public len: i32) {}
+}
+
+/** `n` bytes at a 32-byte aligned address (host pointers must be 32-byte aligned). */
+export function alloc32(n: i32): usize {
+  const p = heap.alloc(<usize>n + 31);
+  return (p + 31) & ~(<usize>31);
+}
+
+/** A fresh 32-byte aligned copy of `len` bytes. */
+export function copyAligned(src: usize, len: i32): usize {
+  const p = alloc32(len < 32 ? 32 : len);
+  memory.fill(p, 0, len < 32 ? 32 : <usize>len);
+  memory.copy(p, src, <usize>len);
+  return p;
+}
+
+@inline export function readU8(p: usize): u32 {
+  return <u32>load<u8>(p);
+}
+@inline export function readU16BE(p: usize): u32 {
+  return <u32>bswap<u16>(load<u16>(p));
+}
+@inline export function readU32BE(p: usize): u32 {
+  return bswap<u32>(load<u32>(p));
+}
+@inline export function readU64BE(p: usize): u64 {
+  return bswap<u64>(load<u64>(p));
+}
+@inline export function writeU16BE(p: usize, v: u32): void {
+  store<u16>(p, bswap<u16>(<u16>v));
+}
+@inline export function writeU32BE(p: usize, v: u32): void {
+  store<u32>(p, bswap<u32>(v));
+}
+@inline export function writeU64BE(p: usize, v: u64): void {
+  store<u64>(p, bswap<u64>(v));
+}
+
+/** 32 bytes at a equal 32 bytes at b */
+export function eq32(a: usize, b: usize): bool {
+  return (
+    load<u64>(a) == load<u64>(b) &&
+    load<u64>(a, 8) == load<u64>(b, 8) &&
+    load<u64>(a, 16) == load<u64>(b, 16) &&
+    load<u64>(a, 24) == load<u64>(b, 24)
+  );
+}
+
+export function isZero32(a: usize): bool {
+  return (load<u64>(a) | load<u64>(a, 8) | load<u64>(a, 16) | load<u64>(a, 24)) == 0;
+}
+
+export function eqBytes(a: usize, b: usize, len: i32): bool {
+  for (let i = 0; i < len; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
+  return true;
+}
+
+/** Compares two 32-byte big-endian unsigned integers: -1, 0, 1. */
+export function cmp256(a: usize, b: usize): i32 {
+  for (let i: usize = 0; i < 32; i += 8) {
+    const x = readU64BE(a + i);
+    const y = readU64BE(b + i);
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** out = a + b (32-byte big-endian); returns false on overflow (out is then undefined). */
+export function add256(out: usize, a: usize, b: usize): bool {
+  let carry: u64 = 0;
+  for (let i: i32 = 24; i >= 0; i -= 8) {
+    const x = readU64BE(a + <usize>i);
+    const y = readU64BE(b + <usize>i);
+    const s = x + y;
+    const c1: u64 = s < x ? 1 : 0;
+    const t = s + carry;
+    const c2: u64 = t < s ? 1 : 0;
+    writeU64BE(out + <usize>i, t);
+    carry = c1 | c2;
+  }
+  return carry == 0;
+}
+
+/** out = a - b (32-byte big-endian); returns false on underflow. */
+export function sub256(out: usize, a: usize, b: usize): bool {
+  let borrow: u64 = 0;
+  for (let i: i32 = 24; i >= 0; i -= 8) {
+    const x = readU64BE(a + <usize>i);
+    const y = readU64BE(b + <usize>i);
+    const d = x - y;
+    const b1: u64 = x < y ? 1 : 0;
+    const t = d - borrow;
+    const b2: u64 = d < borrow ? 1 : 0;
+    writeU64BE(out + <usize>i, t);
+    borrow = b1 | b2;
+  }
+  return borrow == 0;
+}

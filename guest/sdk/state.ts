@@ -1,0 +1,184 @@
+// The Merkleized key-value state: a compact binary trie over keccak256(key) (docs/stf.md "State tree").
+//   empty    = 32 zero bytes (no preimage)
+//   leaf     = keccak256(MARKER ‖ keccak256(keyHash ‖ valueHash)), MARKER = 32 × 0xff,
+//              valueHash = keccak256(value)
+//   branch   = keccak256(left ‖ right); path bits of keyHash, most significant bit of byte 0 first,
+//              0 = left. Canonical: no branch has two empty children or one leaf and one empty child.
+// Every node is a 64-byte preimage hashed with keccak256_pair and reported with hint_preimage.
+import { alloc32, Bytes, eq32, isZero32 } from "./bytes";
+import { get_global_bytes32, hint_preimage, keccak256_pair, preimage_read, set_global_bytes32 } from "./host";
+import { keccak256 } from "./keccak";
+
+const ZERO: usize = memory.data(32, 32);
+const MARKER: usize = memory.data<u64>([-1, -1, -1, -1], 32);
+
+/** the current state root (32-byte aligned buffer) */
+let root: usize = 0;
+
+export function stateLoad(): void {
+  root = alloc32(32);
+  get_global_bytes32(0, root);
+}
+
+export function stateCommit(): void {
+  set_global_bytes32(0, root);
+}
+
+export function stateRoot(): usize {
+  return root;
+}
+
+/** keccak256(a ‖ b) with the host op; the 64-byte node is hinted as a preimage. */
+export function hashPair(a: usize, b: usize): usize {
+  const buf = alloc32(64);
+  memory.copy(buf, a, 32);
+  memory.copy(buf + 32, b, 32);
+  const out = alloc32(32);
+  keccak256_pair(buf, out);
+  hint_preimage(buf, 64);
+  return out;
+}
+
+function readNode(h: usize): usize {
+  const buf = alloc32(64);
+  preimage_read(0, h, 0, buf);
+  preimage_read(0, h, 32, buf + 32);
+  return buf;
+}
+
+function isLeafHash(h: usize): bool {
+  const buf = alloc32(32);
+  preimage_read(0, h, 0, buf);
+  return eq32(buf, MARKER);
+}
+
+function makeLeaf(kh: usize, vh: usize): usize {
+  return hashPair(MARKER, hashPair(kh, vh));
+}
+
+@inline function bitAt(kh: usize, depth: i32): u32 {
+  return (<u32>load<u8>(kh + <usize>(depth >> 3)) >> (7 - (<u32>depth & 7))) & 1;
+}
+
+/** A 32-byte aligned buffer holding keccak256 of the given bytes. */
+export function hashBytes(ptr: usize, len: i32): usize {
+  const out = alloc32(32);
+  keccak256(ptr, len, out);
+  return out;
+}
+
+/** The preimage of `h` (any length), read in 32-byte chunks. */
+export function readPreimage(h: usize): Bytes {
+  let cap: i32 = 64;
+  let buf = alloc32(cap);
+  let len: i32 = 0;
+  for (;;) {
+    if (len + 32 > cap) {
+      const bigger = alloc32(cap * 2);
+      memory.copy(bigger, buf, <usize>len);
+      buf = bigger;
+      cap *= 2;
+    }
+    const n = preimage_read(0, h, len, buf + <usize>len);
+    len += n;
+    if (n < 32) break;
+  }
+  return new Bytes(buf, len);
+}
+
+/** valueHash of the key with hash `kh`, or 0 if absent. */
+function lookup(kh: usize): usize {
+  let h = root;
+  for (let depth: i32 = 0; depth <= 256; depth++) {
+    if (isZero32(h)) return 0;
+    const n = readNode(h);
+    if (eq32(n, MARKER)) {
+      const inner = readNode(n + 32);
+      return eq32(inner, kh) ? inner + 32 : 0;
+    }
+    h = bitAt(kh, depth) ? n + 32 : n;
+  }
+  return 0;
+}
+
+function split(leafA: usize, khA: usize, leafB: usize, khB: usize, depth: i32): usize {
+  const ba = bitAt(khA, depth);
+  const bb = bitAt(khB, depth);
+  if (ba != bb) return ba == 0 ? hashPair(leafA, leafB) : hashPair(leafB, leafA);
+  const c = split(leafA, khA, leafB, khB, depth + 1);
+  return ba == 0 ? hashPair(c, ZERO) : hashPair(ZERO, c);
+}
+
+function insert(h: usize, kh: usize, vh: usize, depth: i32): usize {
+  if (isZero32(h)) return makeLeaf(kh, vh);
+  const n = readNode(h);
+  if (eq32(n, MARKER)) {
+    const inner = readNode(n + 32);
+    if (eq32(inner, kh)) return eq32(inner + 32, vh) ? h : makeLeaf(kh, vh);
+    return split(h, inner, makeLeaf(kh, vh), kh, depth);
+  }
+  if (bitAt(kh, depth) == 0) {
+    const c = insert(n, kh, vh, depth + 1);
+    return eq32(c, n) ? h : hashPair(c, n + 32);
+  }
+  const c = insert(n + 32, kh, vh, depth + 1);
+  return eq32(c, n + 32) ? h : hashPair(n, c);
+}
+
+/** set by remove: its result is a leaf (or empty) that may move up */
+let removedToLeaf: bool = false;
+
+function remove(h: usize, kh: usize, depth: i32): usize {
+  removedToLeaf = false;
+  if (isZero32(h)) return h;
+  const n = readNode(h);
+  if (eq32(n, MARKER)) {
+    const inner = readNode(n + 32);
+    if (!eq32(inner, kh)) return h;
+    removedToLeaf = true;
+    return ZERO;
+  }
+  const bit = bitAt(kh, depth);
+  const child = bit ? n + 32 : n;
+  const sib = bit ? n : n + 32;
+  const c = remove(child, kh, depth + 1);
+  if (eq32(c, child)) {
+    removedToLeaf = false;
+    return h;
+  }
+  if (isZero32(c)) {
+    if (isZero32(sib)) {
+      removedToLeaf = true;
+      return ZERO;
+    }
+    if (isLeafHash(sib)) {
+      removedToLeaf = true;
+      return sib;
+    }
+  } else if (removedToLeaf && isZero32(sib)) {
+    return c; // a leaf moves up; removedToLeaf stays true
+  }
+  removedToLeaf = false;
+  return bit ? hashPair(sib, c) : hashPair(c, sib);
+}
+
+/** The value stored under key (bytes at keyPtr..+keyLen), or null if absent. */
+export function stateGet(keyPtr: usize, keyLen: i32): Bytes | null {
+  const vh = lookup(hashBytes(keyPtr, keyLen));
+  if (vh == 0) return null;
+  const aligned = alloc32(32);
+  memory.copy(aligned, vh, 32);
+  return readPreimage(aligned);
+}
+
+/** state[key] = value (an empty value is a value, not a deletion). */
+export function stateSet(keyPtr: usize, keyLen: i32, valPtr: usize, valLen: i32): void {
+  const kh = hashBytes(keyPtr, keyLen);
+  const vh = hashBytes(valPtr, valLen);
+  hint_preimage(valPtr, valLen);
+  root = insert(root, kh, vh, 0);
+}
+
+export function stateDelete(keyPtr: usize, keyLen: i32): void {
+  root = remove(root, hashBytes(keyPtr, keyLen), 0);
+}

@@ -1,0 +1,145 @@
+// The run loop (docs/stf.md): one inbox message per run. Never traps on user input: every decode is
+// bounds-checked; a bad tx is skipped with a receipt status and leaves the app state unchanged.
+import { alloc32, Bytes, eqBytes, readU32BE, readU64BE, writeU32BE, writeU64BE } from "./bytes";
+import { get_global_u64, set_global_u64 } from "./host";
+import { readMessage } from "./inbox";
+import { stateCommit, stateGet, stateLoad, stateSet } from "./state";
+import { decodeTx, Tx, txSigner } from "./tx";
+
+// receipt statuses (per tx, and per message in byte 0 of the receipt)
+export const OK: u8 = 0;
+export const MALFORMED: u8 = 1;
+export const WRONG_APP: u8 = 2;
+export const WRONG_CHAIN: u8 = 3;
+export const BAD_SIGNATURE: u8 = 4;
+export const BAD_NONCE: u8 = 5;
+export const UNKNOWN_OP: u8 = 6;
+export const INSUFFICIENT_BALANCE: u8 = 7;
+export const OVERFLOW: u8 = 8;
+export const UNKNOWN_KIND: u8 = 9;
+export const UNDECODABLE: u8 = 10;
+export const UNSUPPORTED: u8 = 11;
+
+export const KIND_TXS: u32 = 0;
+export const KIND_DEPOSIT: u32 = 1;
+
+/** The application: called with a tx whose header, signature and nonce are valid. */
+export type TxHandler = (tx: Tx, signer: usize) => u8;
+/** Called for an L1 deposit: `to` 20 bytes, `amount` 32 bytes. */
+export type DepositHandler = (to: usize, amount: usize) => u8;
+
+/** state key 0x01 ‖ address: the sender's next nonce (u64, 8 bytes; absent = 0) */
+function nonceKey(addr: usize): usize {
+  const k = alloc32(21);
+  store<u8>(k, 0x01);
+  memory.copy(k + 1, addr, 20);
+  return k;
+}
+
+export function getNonce(addr: usize): u64 {
+  const v = stateGet(nonceKey(addr), 21);
+  if (v == null || v.len != 8) return 0;
+  return readU64BE(v.ptr);
+}
+
+function setNonce(addr: usize, nonce: u64): void {
+  const v = alloc32(8);
+  writeU64BE(v, nonce);
+  stateSet(nonceKey(addr), 21, v, 8);
+}
+
+function processTx(ptr: usize, len: i32, appId: u32, chainId: u64, onTx: TxHandler): u8 {
+  const tx = decodeTx(ptr, len);
+  if (tx == null) return MALFORMED;
+  if (tx.app != appId) return WRONG_APP;
+  if (tx.chainId != chainId) return WRONG_CHAIN;
+  const signer = txSigner(tx);
+  if (signer == 0) return BAD_SIGNATURE;
+  if (tx.nonce != getNonce(signer)) return BAD_NONCE;
+  const status = onTx(tx, signer);
+  if (status == OK) setNonce(signer, tx.nonce + 1);
+  return status;
+}
+
+/**
+ * One run: reads the message at inbox position u64[0], applies it, writes the receipt
+ * (state key 0x00 ‖ position u64: msgStatus u8 ‖ count u32 ‖ status u8 × count), the state root,
+ * and advances the inbox position.
+ */
+export function runStf(appId: u32, chainId: u64, onTx: TxHandler, onDeposit: DepositHandler): void {
+  stateLoad();
+  const pos = get_global_u64(0);
+  const msg = readMessage();
+  const p = msg.ptr;
+  const len = msg.len;
+  let msgStatus: u8 = OK;
+  let count: u32 = 0;
+  let statuses: usize = 0;
+  if (len == 0) {
+    msgStatus = UNDECODABLE;
+  } else {
+    const kind = <u32>load<u8>(p);
+    if (kind == KIND_TXS) {
+      // validate the framing first: a message that does not decode is an empty batch
+      let ok = len >= 5;
+      let n: u32 = ok ? readU32BE(p + 1) : 0;
+      if (ok && <u64>n * 4 > <u64>(len - 5)) ok = false;
+      let off: i32 = 5;
+      for (let i: u32 = 0; ok && i < n; i++) {
+        if (len - off < 4) {
+          ok = false;
+          break;
+        }
+        const txLen = readU32BE(p + <usize>off);
+        if (<u64>txLen > <u64>(len - off - 4)) {
+          ok = false;
+          break;
+        }
+        off += 4 + <i32>txLen;
+      }
+      if (ok && off != len) ok = false;
+      if (!ok) {
+        msgStatus = UNDECODABLE;
+      } else {
+        count = n;
+        statuses = alloc32(<i32>n);
+        off = 5;
+        for (let i: u32 = 0; i < n; i++) {
+          const txLen = <i32>readU32BE(p + <usize>off);
+          const s = processTx(p + <usize>(off + 4), txLen, appId, chainId, onTx);
+          store<u8>(statuses + <usize>i, s);
+          off += 4 + txLen;
+        }
+      }
+    } else if (kind == KIND_DEPOSIT) {
+      msgStatus = len == 53 ? onDeposit(p + 1, p + 21) : UNDECODABLE;
+    } else {
+      msgStatus = UNKNOWN_KIND;
+    }
+  }
+  // receipt
+  const key = alloc32(9);
+  store<u8>(key, 0x00);
+  writeU64BE(key + 1, pos);
+  const rlen = 5 + <i32>count;
+  const r = alloc32(rlen);
+  store<u8>(r, msgStatus);
+  writeU32BE(r + 1, count);
+  if (count > 0) memory.copy(r + 5, statuses, <usize>count);
+  stateSet(key, 9, r, rlen);
+  stateCommit();
+  set_global_u64(0, pos + 1);
+  set_global_u64(1, 0);
+}
+
+/** helper for apps: a state key prefix ‖ address ‖ extra bytes */
+export function makeKey(prefix: u8, addr: usize, extra: usize, extraLen: i32): Bytes {
+  const len = 21 + extraLen;
+  const k = alloc32(len);
+  store<u8>(k, prefix);
+  memory.copy(k + 1, addr, 20);
+  if (extraLen > 0) memory.copy(k + 21, extra, <usize>extraLen);
+  return new Bytes(k, len);
+}
+
+export { eqBytes };

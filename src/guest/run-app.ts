@@ -1,0 +1,195 @@
+/**
+ * Compiles a guest app (guest/apps/<name>/main.ts with the SDK, the asc flags of test-utils/asc.ts)
+ * and runs one inbox message natively (V8) and in the interpreter with the same host data; both runs
+ * must agree on status, global state and the preimages they hint. Used by tests and clients.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type GlobalState, Status } from '../vm/wasm/machine.ts';
+import { runNative } from '../vm/wasm/native.ts';
+import { parseModule } from '../vm/wasm/parse.ts';
+import { compileProgram, newMachine } from '../vm/wasm/program.ts';
+import { ASC_FLAGS } from '../vm/wasm/test-utils/asc.ts';
+import { validateModule } from '../vm/wasm/validate.ts';
+import { PreimageStore, toHex } from './preimage-store.ts';
+import { EMPTY_ROOT, StateTree } from './state-tree.ts';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const GUEST = join(REPO_ROOT, 'guest');
+const CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'modex-asc');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    )
+    .sort();
+}
+
+/** Compiles `guest/apps/<name>/main.ts` (cached by the hash of the SDK and app sources). */
+export function compileApp(name: string): Uint8Array {
+  const req = createRequire(import.meta.url);
+  const pkgPath = req.resolve('assemblyscript/package.json');
+  const version = (JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string }).version;
+  const files = [...sources(join(GUEST, 'sdk')), ...sources(join(GUEST, 'apps', name))];
+  const h = createHash('sha256').update(version).update(ASC_FLAGS.join(' '));
+  for (const f of files) h.update(f).update('\0').update(readFileSync(f));
+  const cached = join(CACHE_DIR, `app-${name}-${h.digest('hex').slice(0, 32)}.wasm`);
+  if (existsSync(cached)) return new Uint8Array(readFileSync(cached));
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const tmp = `${cached}.${process.pid}.tmp`;
+  try {
+    execFileSync(
+      process.execPath,
+      [
+        join(dirname(pkgPath), 'bin', 'asc.js'),
+        join(GUEST, 'apps', name, 'main.ts'),
+        ...ASC_FLAGS,
+        '-o',
+        tmp,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT },
+    );
+  } catch (e) {
+    const err = e as { stderr?: Buffer; stdout?: Buffer };
+    throw new Error(
+      `asc failed for app ${name}:\n${err.stderr?.toString() ?? ''}${err.stdout?.toString() ?? ''}`,
+    );
+  }
+  const bytes = new Uint8Array(readFileSync(tmp));
+  validateModule(parseModule(bytes));
+  renameSync(tmp, cached);
+  return bytes;
+}
+
+/** Receipt statuses (guest/sdk/stf.ts). */
+export const Receipt = {
+  OK: 0,
+  MALFORMED: 1,
+  WRONG_APP: 2,
+  WRONG_CHAIN: 3,
+  BAD_SIGNATURE: 4,
+  BAD_NONCE: 5,
+  UNKNOWN_OP: 6,
+  INSUFFICIENT_BALANCE: 7,
+  OVERFLOW: 8,
+  UNKNOWN_KIND: 9,
+  UNDECODABLE: 10,
+  UNSUPPORTED: 11,
+} as const;
+
+export interface Receipts {
+  /** message-level status: OK for a decoded batch; a deposit's status; UNKNOWN_KIND; UNDECODABLE */
+  message: number;
+  /** one status per transaction of a batch */
+  txs: number[];
+}
+
+export const receiptKey = (position: bigint): Uint8Array => {
+  const k = new Uint8Array(9);
+  new DataView(k.buffer).setBigUint64(1, position);
+  return k;
+};
+
+/** The receipts of the message at `position`, read from the state tree. */
+export function readReceipts(store: PreimageStore, root: Uint8Array, position: bigint): Receipts | undefined {
+  const v = new StateTree(store, root).get(receiptKey(position));
+  if (!v) return undefined;
+  const count = new DataView(v.buffer, v.byteOffset).getUint32(1);
+  return { message: v[0], txs: [...v.subarray(5, 5 + count)] };
+}
+
+/** Genesis: empty state tree, empty outbox, inbox position 0. */
+export function genesis(): GlobalState {
+  return { bytes32: [EMPTY_ROOT.slice(), EMPTY_ROOT.slice()], u64: [0n, 0n] };
+}
+
+const copyGs = (g: GlobalState): GlobalState => ({
+  bytes32: [g.bytes32[0].slice(), g.bytes32[1].slice()],
+  u64: [g.u64[0], g.u64[1]],
+});
+
+export interface AppRun {
+  globalState: GlobalState;
+  receipts: Receipts | undefined;
+  /** interpreter steps */
+  steps: number;
+  /** wall time of the native run, ms */
+  nativeMs: number;
+  /** preimages hinted by the run (new nodes and values) */
+  hinted: number;
+}
+
+export class App {
+  readonly bytes: Uint8Array;
+  readonly program: ReturnType<typeof compileProgram>;
+  constructor(
+    readonly name: string,
+    readonly store = new PreimageStore(),
+  ) {
+    this.bytes = compileApp(name);
+    this.program = compileProgram(this.bytes);
+  }
+
+  /**
+   * Runs `message` (the inbox message at position `gs.u64[0]`) natively and interpreted; throws if
+   * the runs disagree (status, global state, hinted preimages) or do not finish. The hinted
+   * preimages are then added to the store.
+   */
+  run(gs: GlobalState, message: Uint8Array, opts: { interpret?: boolean } = {}): AppRun {
+    const base = this.store;
+    const overlay = (): {
+      store: PreimageStore;
+      get: (k: number, h: Uint8Array) => Uint8Array | undefined;
+    } => {
+      const store = new PreimageStore();
+      return { store, get: (k, h) => store.get(h, k) ?? base.get(h, k) };
+    };
+    const nat = overlay();
+    const t0 = performance.now();
+    const n = runNative(this.bytes, {
+      inbox: message,
+      preimages: nat.get,
+      globalState: copyGs(gs),
+      onPreimageHint: nat.store.hint,
+    });
+    const nativeMs = performance.now() - t0;
+    if (n.status !== 'finished')
+      throw new Error(`app ${this.name}: native run ${n.status}: ${n.error?.message}`);
+    let steps = 0;
+    if (opts.interpret !== false) {
+      const int = overlay();
+      const m = newMachine(this.program, copyGs(gs), {
+        inboxMessage: (p) => (p === gs.u64[0] ? message : undefined),
+        preimage: int.get,
+        onPreimageHint: int.store.hint,
+      });
+      m.run();
+      if (m.status !== Status.Finished) throw new Error(`app ${this.name}: interpreter status ${m.status}`);
+      const show = (g: GlobalState) => `${g.bytes32.map(toHex).join(',')};${g.u64.join(',')}`;
+      if (show(m.globalState) !== show(n.globalState))
+        throw new Error(
+          `app ${this.name}: native and interpreter differ: ${show(n.globalState)} vs ${show(m.globalState)}`,
+        );
+      const keys = (s: PreimageStore) => [...s.map.keys()].sort().join(',');
+      if (keys(int.store) !== keys(nat.store)) throw new Error(`app ${this.name}: hinted preimages differ`);
+      steps = m.steps;
+    }
+    for (const [k, v] of nat.store.map) base.map.set(k, v);
+    return {
+      globalState: n.globalState,
+      receipts: readReceipts(base, n.globalState.bytes32[0], gs.u64[0]),
+      steps,
+      nativeMs,
+      hinted: nat.store.size,
+    };
+  }
+
+  tree(gs: GlobalState): StateTree {
+    return new StateTree(this.store, gs.bytes32[0]);
+  }
+}
