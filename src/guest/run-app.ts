@@ -32,10 +32,16 @@ function sources(dir: string): string[] {
 
 /** Compiles `guest/apps/<name>/main.ts` (cached by the hash of the SDK and app sources). */
 export function compileApp(name: string): Uint8Array {
+  return compileGuest(join('apps', name, 'main.ts'));
+}
+
+/** Compiles `guest/<entry>` with the SDK (cached by the hash of the SDK and the entry's directory). */
+export function compileGuest(entry: string): Uint8Array {
+  const name = entry.replace(/[^a-zA-Z0-9]+/g, '-');
   const req = createRequire(import.meta.url);
   const pkgPath = req.resolve('assemblyscript/package.json');
   const version = (JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string }).version;
-  const files = [...sources(join(GUEST, 'sdk')), ...sources(join(GUEST, 'apps', name))];
+  const files = [...new Set([...sources(join(GUEST, 'sdk')), ...sources(dirname(join(GUEST, entry)))])];
   const h = createHash('sha256').update(version).update(ASC_FLAGS.join(' '));
   for (const f of files) h.update(f).update('\0').update(readFileSync(f));
   const cached = join(CACHE_DIR, `app-${name}-${h.digest('hex').slice(0, 32)}.wasm`);
@@ -45,19 +51,13 @@ export function compileApp(name: string): Uint8Array {
   try {
     execFileSync(
       process.execPath,
-      [
-        join(dirname(pkgPath), 'bin', 'asc.js'),
-        join(GUEST, 'apps', name, 'main.ts'),
-        ...ASC_FLAGS,
-        '-o',
-        tmp,
-      ],
+      [join(dirname(pkgPath), 'bin', 'asc.js'), join(GUEST, entry), ...ASC_FLAGS, '-o', tmp],
       { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT },
     );
   } catch (e) {
     const err = e as { stderr?: Buffer; stdout?: Buffer };
     throw new Error(
-      `asc failed for app ${name}:\n${err.stderr?.toString() ?? ''}${err.stdout?.toString() ?? ''}`,
+      `asc failed for ${entry}:\n${err.stderr?.toString() ?? ''}${err.stdout?.toString() ?? ''}`,
     );
   }
   const bytes = new Uint8Array(readFileSync(tmp));
@@ -127,11 +127,12 @@ export interface AppRun {
 export class App {
   readonly bytes: Uint8Array;
   readonly program: ReturnType<typeof compileProgram>;
+  /** `name`: an app under guest/apps, or a path under guest/ (e.g. `sdk/test/state_ops.ts`) */
   constructor(
     readonly name: string,
     readonly store = new PreimageStore(),
   ) {
-    this.bytes = compileApp(name);
+    this.bytes = name.includes('/') ? compileGuest(name) : compileApp(name);
     this.program = compileProgram(this.bytes);
   }
 
