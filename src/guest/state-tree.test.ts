@@ -61,7 +61,7 @@ describe('state tree: guest vs TypeScript reference', () => {
     );
     const ref = new StateTree(new PreimageStore());
     let gs = genesis();
-    let acc = new Uint8Array(32);
+    let acc: Uint8Array = new Uint8Array(32);
     let maxSize = 0;
     let size = 0;
     for (let round = 0; round < 16; round++) {
