@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { register as registerBench } from './commands/bench.ts';
+import { register as registerBuild } from './commands/build.ts';
 import { register as registerConfig } from './commands/config.ts';
 import { register as registerContracts } from './commands/contracts.ts';
 import { register as registerDevnet } from './commands/devnet.ts';
+import { register as registerNew } from './commands/new.ts';
 import { register as registerWasm } from './commands/wasm.ts';
 
 /** Builds the `modex` command tree. Each command registers itself from its own file. */
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerDevnet(program);
   registerBench(program);
   registerWasm(program);
+  registerNew(program);
+  registerBuild(program);
   return program;
 }
 

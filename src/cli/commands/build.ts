@@ -1,0 +1,79 @@
+/** `modex build [DIR]` and `modex test [DIR]`: compile an app's AssemblyScript STF, run its test vectors (docs/build.md). */
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { type BuildResult, buildApp } from '../../build/build.ts';
+import { runVectors, vectorsPath } from '../../build/vectors.ts';
+import { ModexError } from '../../core/errors.ts';
+import { runAction } from '../action.ts';
+
+export function register(program: Command): void {
+  program
+    .command('build')
+    .description(
+      'compile an app (DIR/main.ts, or the "entry" of DIR/modex.app.json) to DIR/build/app.wasm with ' +
+        'AssemblyScript, check it with the machine validator and print its module root',
+    )
+    .argument('[dir]', 'app directory', '.')
+    .option('--json', 'print { moduleRoot, wasmBytes, codeLength, output } as JSON', false)
+    .option('--force', 'recompile even if no source changed', false)
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ modex build my-app\n\n' +
+        'Prints the module root (the STF id on L1), the wasm size and the machine code size. Floats, ' +
+        'imports other than the modex host functions and a missing `export function main(): void` are errors.',
+    )
+    .action(runAction(build));
+
+  program
+    .command('test')
+    .description(
+      'build an app, then run its test vectors (DIR/test-vectors.json) natively and in the step ' +
+        'interpreter; fail if they differ or the final state root is not the expected one',
+    )
+    .argument('[dir]', 'app directory', '.')
+    .option('--force', 'recompile even if no source changed', false)
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ modex test my-app\n\nPrints one line per vector. Exits with code 1 if any failed.',
+    )
+    .action(runAction(test));
+}
+
+const kib = (n: number): string => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
+
+function summary(r: BuildResult): string {
+  return [
+    `module root  ${r.moduleRoot}`,
+    `wasm         ${kib(r.wasmBytes)} (${r.wasmBytes} bytes) → ${relative(process.cwd(), r.output) || r.output}`,
+    `machine code ${r.codeLength} instructions`,
+    `time         ${Math.round(r.ms)} ms${r.cached ? ' (sources unchanged, not recompiled)' : ''}`,
+  ].join('\n');
+}
+
+async function build(dir: string, opts: { json: boolean; force: boolean }): Promise<void> {
+  const r = await buildApp(dir, { force: opts.force, log: opts.json ? undefined : (l) => console.error(l) });
+  if (opts.json) {
+    const { moduleRoot, wasmBytes, codeLength, output } = r;
+    console.log(JSON.stringify({ moduleRoot, wasmBytes, codeLength, output }));
+  } else {
+    console.log(summary(r));
+  }
+}
+
+async function test(dir: string, opts: { force: boolean }): Promise<void> {
+  const r = await buildApp(dir, { force: opts.force, log: (l) => console.error(l) });
+  console.log(`module root ${r.moduleRoot}`);
+  const file = vectorsPath(dir);
+  const results = runVectors(r.bytes, r.program, file);
+  for (const v of results) {
+    console.log(`${v.ok ? 'PASS' : 'FAIL'} ${v.name} (${v.steps} steps)${v.ok ? '' : `\n  ${v.problem}`}`);
+  }
+  const failed = results.filter((v) => !v.ok).length;
+  if (failed > 0) {
+    throw new ModexError(
+      'TEST_FAILED',
+      `${failed} of ${results.length} test vector(s) failed in ${relative(process.cwd(), file) || file}`,
+    );
+  }
+  console.log(`${results.length} vector(s) passed, native and interpreter agree`);
+}

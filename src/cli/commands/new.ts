@@ -1,0 +1,27 @@
+/** `modex new NAME`: scaffold an app (docs/build.md "Scaffold"). */
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { scaffoldApp } from '../../build/scaffold.ts';
+import { runAction } from '../action.ts';
+
+export function register(program: Command): void {
+  program
+    .command('new')
+    .description(
+      'scaffold an app: NAME/ with a working counter STF (main.ts), modex.app.json, test vectors, README',
+    )
+    .argument('<name>', 'app name (also the directory name)')
+    .option('--dir <parent>', 'create NAME/ inside this directory', '.')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ modex new my-app && modex test my-app\n\nRefuses to overwrite an existing directory.',
+    )
+    .action(runAction(create));
+}
+
+function create(name: string, opts: { dir: string }): void {
+  const { dir, files } = scaffoldApp(name, opts.dir);
+  const rel = relative(process.cwd(), dir) || '.';
+  console.log(`created ${rel}/: ${files.join(', ')}`);
+  console.log(`next: modex build ${rel} && modex test ${rel}`);
+}
