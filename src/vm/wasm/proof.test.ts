@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { keccak_256 } from '@noble/hashes/sha3.js';
 import { describe, expect, it } from 'vitest';
 import { MachineCommitter } from './commit.ts';
 import { toHex, type Word } from './hash.ts';
@@ -16,10 +17,11 @@ import {
   randomModuleSamples,
   specTestSamples,
 } from './proof-corpus.ts';
-import { stf } from './test-utils/wat.ts';
+import { ecdsaFixture, stf, watBytes } from './test-utils/wat.ts';
 import { ProofError, verifyStep } from './verify.ts';
 
 const counts = new Map<number, number>();
+const prog = (m: Machine) => m.prog;
 
 /** Checks one sample with the TS verifier against the interpreter's post-state hash. */
 function check(s: ProofSample): void {
@@ -36,10 +38,18 @@ function check(s: ProofSample): void {
   counts.set(s.op, (counts.get(s.op) ?? 0) + 1);
 }
 
+const ECDSA = ecdsaFixture();
+/** the signature data at 1152: digest, r, s, then r = 0 ‖ s (at 1248), then r ‖ n - s (at 1312) */
+const SIG_DATA = watBytes(
+  Buffer.concat([ECDSA.digest, ECDSA.r, ECDSA.s, new Uint8Array(32), ECDSA.s, ECDSA.r, ECDSA.highS]),
+);
+
 /**
  * A module that exercises every host op and the bulk-memory helpers: inbox reads at unaligned
  * offsets into a window crossing a leaf boundary, preimage reads, global-state get/set at
- * unaligned pointers, memory.fill/copy (both directions)/init/data.drop, memory.grow, halt.
+ * unaligned pointers, memory.fill/copy (both directions)/init/data.drop, memory.grow,
+ * keccak256_pair (also in place), ecrecover (valid, high s, v = 26, r = 0; results at 1408..1536,
+ * flags at 1600), hint_preimage (in and out of bounds), halt.
  */
 const HOST_IO_WAT = stf(
   `
@@ -63,9 +73,20 @@ const HOST_IO_WAT = stf(
   (memory.fill (i32.const 512) (i32.const 0xee) (i32.const 32))
   (drop (call $preimage_read (i32.const 0) (i32.const 512) (i32.const 3) (i32.const 31)))
   (call $set_b32 (i32.const 1) (i32.const 31))
+  ;; v1.1: keccak256_pair, ecrecover, hint_preimage
+  (memory.fill (i32.const 1024) (i32.const 0x5a) (i32.const 40))
+  (call $keccak256_pair (i32.const 1024) (i32.const 1088))
+  (call $keccak256_pair (i32.const 1056) (i32.const 1056))
+  (i32.store (i32.const 1600) (call $ecrecover (i32.const 1152) (i32.const 1184) (i32.const ${ECDSA.v}) (i32.const 1408)))
+  (i32.store (i32.const 1604) (call $ecrecover (i32.const 1152) (i32.const 1312) (i32.const ${ECDSA.highV}) (i32.const 1440)))
+  (i32.store (i32.const 1608) (call $ecrecover (i32.const 1152) (i32.const 1184) (i32.const 26) (i32.const 1472)))
+  (i32.store (i32.const 1612) (call $ecrecover (i32.const 1152) (i32.const 1248) (i32.const ${ECDSA.v}) (i32.const 1504)))
+  (i32.store (i32.const 1616) (call $ecrecover (i32.const 1152) (i32.const 1184) (i32.const ${ECDSA.v}) (i32.const 1536)))
+  (call $hint_preimage (i32.const 1024) (i32.const 64))
+  (call $hint_preimage (i32.const 131000) (i32.const 100))
   (call $halt)
   (unreachable)`,
-  '(data "\\01\\02\\03\\04\\05\\06")',
+  `(data "\\01\\02\\03\\04\\05\\06") (data (i32.const 1152) "${SIG_DATA}") (data (i32.const 1504) "\\ff")`,
   '(memory 1 2)',
 );
 
@@ -81,9 +102,11 @@ describe('one-step proofs: the TS verifier agrees with the interpreter on every 
   it('over every host op and the bulk-memory helpers', () => {
     const inbox = Uint8Array.from({ length: 90 }, (_, i) => (i * 7 + 3) & 0xff);
     const preimage = Uint8Array.from({ length: 40 }, (_, i) => 200 - i);
+    const hints: Uint8Array[] = [];
     const host: HostData = {
       inboxMessage: (pos) => (pos === 0n ? inbox : undefined),
       preimage: (kind, h) => (kind === 0 && h.every((b) => b === 0xee) ? preimage : undefined),
+      onPreimageHint: (b) => hints.push(b),
     };
     const prog = compileProgram(HOST_IO_WAT);
     const m = new Machine(prog, undefined, host);
@@ -107,6 +130,88 @@ describe('one-step proofs: the TS verifier agrees with the interpreter on every 
     }
     expect(m.status).toBe(Status.Finished);
     expect(m.globalState.u64[1]).toBe(5n);
+    // v1.1 ops: keccak256_pair, ecrecover (valid, high s, v = 26, r = 0), hint_preimage
+    const mem = (a: number, n = 32) => toHex(m.memory.subarray(a, a + n));
+    const input = new Uint8Array(96);
+    input.fill(0x5a, 0, 40);
+    input.set(keccak_256(input.subarray(0, 64)), 64);
+    expect(mem(1088)).toBe(toHex(input.subarray(64)));
+    expect(mem(1056)).toBe(toHex(keccak_256(input.subarray(32, 96))));
+    expect(mem(1408)).toBe(toHex(ECDSA.addressWord));
+    expect(mem(1440)).toBe(toHex(ECDSA.addressWord));
+    expect(mem(1472)).toBe(toHex(new Uint8Array(32)));
+    expect(mem(1504)).toBe(toHex(new Uint8Array(32)));
+    expect([...new Uint32Array(m.memory.slice(1600, 1620).buffer)]).toEqual([1, 1, 0, 0, 1]);
+    expect(hints.map((h) => toHex(h))).toEqual([mem(1024, 64)]);
+  });
+
+  it('v1.1 host-op proofs fit in 4 KiB with the default memory limit and 2^20 instructions', () => {
+    // (memory 1) without a maximum: the memory tree has the default limit's depth (1024 pages: 21)
+    const m = new Machine(
+      compileProgram(
+        stf(
+          `(call $keccak256_pair (i32.const 0) (i32.const 64))
+           (drop (call $ecrecover (i32.const 1152) (i32.const 1184) (i32.const ${ECDSA.v}) (i32.const 1408)))
+           (call $hint_preimage (i32.const 0) (i32.const 64))`,
+          `(data (i32.const 1152) "${SIG_DATA}")`,
+        ),
+      ),
+      undefined,
+      NO_HOST,
+    );
+    const c = new MachineCommitter(m);
+    const sizes: Record<string, number> = {};
+    const names = ['keccak256_pair', 'ecrecover', 'hint_preimage'];
+    while (m.status === Status.Running) {
+      if (m.prog.ops[m.pc] === M.host && m.prog.immLo[m.pc] >= 7) {
+        // grow the code path to the depth of a 2^20-instruction module
+        const extra = 20 - c.module.codeDepth;
+        sizes[names[m.prog.immLo[m.pc] - 7]] = proveStep(c).length + 32 * extra;
+      }
+      m.run(1);
+    }
+    expect(toHex(m.memory.subarray(1408, 1440))).toBe(toHex(ECDSA.addressWord));
+    console.log(
+      `v1.1 host-op proof bytes (default memory limit, 2^20 instructions): ${JSON.stringify(sizes)}`,
+    );
+    for (const n of names) expect(sizes[n], n).toBeLessThanOrEqual(4096);
+  });
+
+  it('over the traps of the v1.1 host ops (unaligned and out-of-bounds pointers)', () => {
+    const bodies = [
+      '(call $keccak256_pair (i32.const 16) (i32.const 64))',
+      '(call $keccak256_pair (i32.const 0) (i32.const 65))',
+      '(call $keccak256_pair (i32.const 65504) (i32.const 0))',
+      '(call $keccak256_pair (i32.const 0) (i32.const 65536))',
+      '(drop (call $ecrecover (i32.const 8) (i32.const 64) (i32.const 27) (i32.const 128)))',
+      '(drop (call $ecrecover (i32.const 0) (i32.const 33) (i32.const 27) (i32.const 128)))',
+      '(drop (call $ecrecover (i32.const 0) (i32.const 64) (i32.const 27) (i32.const 100)))',
+      '(drop (call $ecrecover (i32.const 0) (i32.const 65504) (i32.const 27) (i32.const 128)))',
+      '(drop (call $ecrecover (i32.const 0) (i32.const 64) (i32.const 27) (i32.const -32)))',
+    ];
+    for (const body of bodies) {
+      const m = new Machine(compileProgram(stf(body)), undefined, NO_HOST);
+      const c = new MachineCommitter(m);
+      let sawHost = false;
+      while (m.status === Status.Running) {
+        const pre = c.hash();
+        const op = prog(m).ops[m.pc];
+        const proof = proveStep(c);
+        m.run(1);
+        check({
+          label: `${body} step ${m.steps - 1}`,
+          op,
+          moduleRoot: c.module.moduleRoot,
+          pre,
+          proof,
+          post: c.hash(),
+          host: NO_HOST,
+        });
+        if (op === M.host) sawHost = true;
+      }
+      expect(m.status, body).toBe(Status.Errored);
+      expect(sawHost).toBe(true);
+    }
   });
 
   it('over branches that discard values and wide loads', () => {

@@ -7,7 +7,7 @@
 
 import { type MachineCommitter, machineFieldWords } from './commit.ts';
 import { ceilLog2, hashPair, type Word, word, word64 } from './hash.ts';
-import { HOST_FUNCS } from './host-abi.ts';
+import { ecrecoverWord, HOST_FUNCS, keccak256Of64 } from './host-abi.ts';
 import { M } from './isa.ts';
 import type { Program } from './lower.ts';
 import { LEAF_SIZE, PAGE_SIZE, Status } from './machine.ts';
@@ -259,8 +259,8 @@ function proveHost(c: MachineCommitter, out: Word[], id: number, top: (i: number
   const size = m.pages * PAGE_SIZE;
   const inBounds = (p: number) => (p >>> 0) + 32 <= size;
   const gs = m.globalState;
-  // §7.5: every host op but preimage_read and halt reads the global state's preimage first
-  if (id !== HOST_FUNCS.preimage_read.id && id !== HOST_FUNCS.halt.id) {
+  // §7.5: the ops that use the global state (0, 2-5) read its preimage first
+  if (usesGlobalState(id)) {
     out.push(gs.bytes32[0], gs.bytes32[1], word(gs.u64[0]), word(gs.u64[1]));
   }
   switch (id) {
@@ -302,9 +302,45 @@ function proveHost(c: MachineCommitter, out: Word[], id: number, top: (i: number
       memoryItems(c, out, leavesOf(ptr, 32), []);
       return;
     }
+    case HOST_FUNCS.keccak256_pair.id: {
+      const inPtr = top(1) >>> 0;
+      const outPtr = top(0) >>> 0;
+      if (inPtr + 64 > size || !inBounds(outPtr) || inPtr % 32 !== 0 || outPtr % 32 !== 0) return;
+      const h = keccak256Of64(m.memory.subarray(inPtr, inPtr + 64));
+      memoryItems(c, out, [inPtr / 32, inPtr / 32 + 1], writtenLeaves(c, outPtr, h));
+      return;
+    }
+    case HOST_FUNCS.ecrecover.id: {
+      const hashPtr = top(3) >>> 0;
+      const sigPtr = top(2) >>> 0;
+      const outPtr = top(0) >>> 0;
+      if (!inBounds(hashPtr) || sigPtr + 64 > size || !inBounds(outPtr)) return;
+      if (hashPtr % 32 !== 0 || sigPtr % 32 !== 0 || outPtr % 32 !== 0) return;
+      const w = ecrecoverWord(
+        m.memory.subarray(hashPtr, hashPtr + 32),
+        m.memory.subarray(sigPtr, sigPtr + 64),
+        top(1) >>> 0,
+      );
+      memoryItems(
+        c,
+        out,
+        [hashPtr / 32, sigPtr / 32, sigPtr / 32 + 1],
+        writtenLeaves(c, outPtr, w ?? new Uint8Array(32)),
+      );
+      return;
+    }
     default:
+      // hint_preimage has no sections: it only pops its arguments
       return;
   }
+}
+
+/** §7.5: host ops whose proof starts with the 4 global-state words (inbox_read and the global-state ops) */
+export function usesGlobalState(id: number): boolean {
+  return (
+    id === HOST_FUNCS.inbox_read.id ||
+    (id >= HOST_FUNCS.get_global_bytes32.id && id <= HOST_FUNCS.set_global_u64.id)
+  );
 }
 
 function concat(words: Word[]): Uint8Array {

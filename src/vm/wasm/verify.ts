@@ -4,13 +4,15 @@
  * written against, and an independent second implementation of the instruction semantics (on
  * bigints, over words) that the interpreter is differentially tested with.
  */
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { keccak_256 } from '@noble/hashes/sha3.js';
 import { ModexError } from '../../core/errors.ts';
 import { frameHash, hashMachineFields, type MachineFields } from './commit.ts';
 import { ceilLog2, hashPair, hashWords, type Word, word, wordToBigInt, ZERO_HASHES } from './hash.ts';
 import { HOST_FUNCS } from './host-abi.ts';
 import { M } from './isa.ts';
 import { rootFromPath } from './merkle.ts';
-import { accessWidth, isLoad, isStore, leavesOf, popCount } from './proof.ts';
+import { accessWidth, isLoad, isStore, leavesOf, popCount, usesGlobalState } from './proof.ts';
 
 export class ProofError extends ModexError {
   constructor(message: string) {
@@ -459,7 +461,7 @@ export function verifyStep(preHash: Word, proof: Uint8Array, env: VerifierEnv): 
   function host(): Word {
     const id = immLo;
     let gs: { b: [Word, Word]; u: [bigint, bigint] } | undefined;
-    if (id !== HOST_FUNCS.preimage_read.id && id !== HOST_FUNCS.halt.id) {
+    if (usesGlobalState(id)) {
       const b: [Word, Word] = [r.word('global state'), r.word('global state')];
       const u: [bigint, bigint] = [r.num('global state'), r.num('global state')];
       if (!eq(hashWords([b[0], b[1], word(u[0]), word(u[1])]), f.globalStateHash)) {
@@ -542,9 +544,66 @@ export function verifyStep(preHash: Word, proof: Uint8Array, env: VerifierEnv): 
         post.status = 1;
         post.pc = f.pc;
         return done();
+      case HOST_FUNCS.keccak256_pair.id: {
+        const outPtr = Number(items[0] & U32);
+        const inPtr = Number(items[1] & U32);
+        if (inPtr + 64 > memSize || !inBounds(outPtr) || inPtr % 32 !== 0 || outPtr % 32 !== 0) return trap();
+        const a = readLeaf(inPtr / 32);
+        const b = readLeaf(inPtr / 32 + 1);
+        writeBytes(outPtr, hashPair(a, b));
+        return done();
+      }
+      case HOST_FUNCS.ecrecover.id: {
+        const outPtr = Number(items[0] & U32);
+        const v = items[1] & U32;
+        const sigPtr = Number(items[2] & U32);
+        const hashPtr = Number(items[3] & U32);
+        if (!inBounds(hashPtr) || sigPtr + 64 > memSize || !inBounds(outPtr)) return trap();
+        if (hashPtr % 32 !== 0 || sigPtr % 32 !== 0 || outPtr % 32 !== 0) return trap();
+        const hash = readLeaf(hashPtr / 32);
+        const rw = readLeaf(sigPtr / 32);
+        const sw = readLeaf(sigPtr / 32 + 1);
+        const res = ecrecoverPrecompile(hash, wordToBigInt(rw), wordToBigInt(sw), v);
+        writeBytes(outPtr, res ?? new Uint8Array(32));
+        push(res ? 1n : 0n);
+        return done();
+      }
+      case HOST_FUNCS.hint_preimage.id:
+        // no effect on the machine: pops its two arguments
+        return done();
     }
     throw new ProofError(`host op ${id} is not defined`);
   }
+}
+
+/**
+ * The EVM ecrecover precompile (0x01) as `ecrecover` defines it (docs/machine.md §6), written
+ * independently of the interpreter's `ecrecoverWord` (host-abi.ts), on curve points: v ∈ {27, 28},
+ * r, s ∈ [1, n-1] (a high s is accepted), R = the point with x = r and y's parity v - 27,
+ * Q = r⁻¹(sR - zG) with z = hash mod n. Returns 12 zero bytes ‖ keccak256(Q)[12..32], or undefined
+ * when recovery fails (bad v, r or s, r not an x-coordinate on the curve, Q at infinity).
+ */
+export function ecrecoverPrecompile(hash: Word, r: bigint, s: bigint, v: bigint): Word | undefined {
+  const P = secp256k1.Point;
+  const Fn = P.Fn;
+  const n = Fn.ORDER;
+  if ((v !== 27n && v !== 28n) || r === 0n || r >= n || s === 0n || s >= n) return undefined;
+  let R: InstanceType<typeof P>;
+  try {
+    const enc = new Uint8Array(33);
+    enc[0] = v === 27n ? 2 : 3;
+    enc.set(word(r), 1);
+    R = P.fromBytes(enc);
+  } catch {
+    return undefined;
+  }
+  const rInv = Fn.inv(r);
+  const z = wordToBigInt(hash) % n;
+  const Q = P.BASE.multiplyUnsafe(Fn.create(-z * rInv)).add(R.multiplyUnsafe(Fn.create(s * rInv)));
+  if (Q.is0()) return undefined;
+  const out = new Uint8Array(32);
+  out.set(keccak_256(Q.toBytes(false).subarray(1)).subarray(12), 12);
+  return out;
 }
 
 function eq(a: Word, b: Word): boolean {
