@@ -17,9 +17,14 @@ import {MerkleProof} from "./MerkleProof.sol";
 import {OspMemory} from "./OspMemory.sol";
 import {ProofReader} from "./ProofReader.sol";
 
+/// the ecrecover precompile call itself failed (only when it runs out of gas: the precompile reports a
+/// failed recovery with empty output, not with a failed call); reverting keeps the result independent
+/// of the gas given
+error EcrecoverCallFailed();
+
 /// Mirrors `host()` of src/vm/wasm/verify.ts (docs/machine.md §6, §7.5): the host ops of the STF ABI
 /// (host-abi.ts). The inbox commitment and the preimage chunk come from L1 contracts (verify.ts'
-/// `VerifierEnv`).
+/// `VerifierEnv`); `ecrecover` (machine v1.1) uses the precompile at address 0x01.
 library OspHost {
     using ProofReader for *;
     using OspContext for Ctx;
@@ -32,6 +37,9 @@ library OspHost {
     uint256 internal constant HOST_GET_GLOBAL_U64 = 4;
     uint256 internal constant HOST_SET_GLOBAL_U64 = 5;
     uint256 internal constant HOST_HALT = 6;
+    uint256 internal constant HOST_KECCAK256_PAIR = 7;
+    uint256 internal constant HOST_ECRECOVER = 8;
+    uint256 internal constant HOST_HINT_PREIMAGE = 9;
 
     /// the global state's preimage (2 bytes32, 2 u64 as full words)
     struct GlobalState {
@@ -43,10 +51,10 @@ library OspHost {
 
     /// number of parameters (popCount of `host id`, proof.ts `hostParams`)
     function params(uint256 id) internal pure returns (uint256) {
-        if (id == HOST_PREIMAGE_READ) return 4;
+        if (id == HOST_PREIMAGE_READ || id == HOST_ECRECOVER) return 4;
         if (id == HOST_GET_GLOBAL_U64) return 1;
         if (id == HOST_HALT) return 0;
-        if (id > HOST_HALT) revert UnknownHostOp(id);
+        if (id > HOST_HINT_PREIMAGE) revert UnknownHostOp(id);
         return 2;
     }
 
@@ -58,6 +66,10 @@ library OspHost {
             return c.done();
         }
         if (id == HOST_PREIMAGE_READ) return _preimageRead(c, oracle);
+        // v1.1 ops: no global-state section
+        if (id == HOST_KECCAK256_PAIR) return _keccakPair(c);
+        if (id == HOST_ECRECOVER) return _ecrecover(c);
+        if (id == HOST_HINT_PREIMAGE) return c.done();
         GlobalState memory gs;
         gs.b0 = c.cur.word();
         gs.b1 = c.cur.word();
@@ -154,5 +166,61 @@ library OspHost {
         OspMemory.writeBytes(c, ptr, data, n);
         c.push(n);
         return c.done();
+    }
+
+    /// keccak256_pair(inPtr, outPtr): the 2 input leaves, then the output leaf
+    function _keccakPair(Ctx memory c) private pure returns (bytes32) {
+        uint256 outPtr = c.item(0) & U32;
+        uint256 inPtr = c.item(1) & U32;
+        uint256 size = c.memSize();
+        if (inPtr + 64 > size || outPtr + 32 > size || (inPtr | outPtr) & 31 != 0) return c.trap();
+        uint256 d = OspMemory.depth(c);
+        bytes32 a = OspMemory.readLeaf(c, inPtr >> 5, d);
+        bytes32 b = OspMemory.readLeaf(c, (inPtr >> 5) + 1, d);
+        OspMemory.writeBytes(c, outPtr, MachineHash.hashPair(a, b), 32);
+        return c.done();
+    }
+
+    /// ecrecover(hashPtr, sigPtr, v, outPtr) -> ok: the hash leaf, the r and s leaves, then the output leaf
+    function _ecrecover(Ctx memory c) private view returns (bytes32) {
+        uint256 outPtr = c.item(0) & U32;
+        uint256 v = c.item(1) & U32;
+        uint256 sigPtr = c.item(2) & U32;
+        uint256 hashPtr = c.item(3) & U32;
+        uint256 size = c.memSize();
+        if (hashPtr + 32 > size || sigPtr + 64 > size || outPtr + 32 > size) return c.trap();
+        if ((hashPtr | sigPtr | outPtr) & 31 != 0) return c.trap();
+        uint256 d = OspMemory.depth(c);
+        bytes32 hash = OspMemory.readLeaf(c, hashPtr >> 5, d);
+        bytes32 r = OspMemory.readLeaf(c, sigPtr >> 5, d);
+        bytes32 s = OspMemory.readLeaf(c, (sigPtr >> 5) + 1, d);
+        (bytes32 w, bool ok) = _precompileEcrecover(hash, v, r, s);
+        OspMemory.writeBytes(c, outPtr, w, 32);
+        c.push(ok ? 1 : 0);
+        return c.done();
+    }
+
+    /// the precompile 0x01: 32 bytes (0^12 ‖ address) on success; empty output when recovery fails
+    /// (v not 27/28, r or s not in [1, n-1], no curve point for r, result at infinity) → (0, false)
+    function _precompileEcrecover(bytes32 hash, uint256 v, bytes32 r, bytes32 s)
+        private
+        view
+        returns (bytes32 w, bool ok)
+    {
+        bool success;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, hash)
+            mstore(add(p, 0x20), v)
+            mstore(add(p, 0x40), r)
+            mstore(add(p, 0x60), s)
+            mstore(0, 0)
+            success := staticcall(gas(), 0x01, p, 0x80, 0, 0x20)
+            if eq(returndatasize(), 0x20) {
+                w := mload(0)
+                ok := 1
+            }
+        }
+        if (!success) revert EcrecoverCallFailed();
     }
 }

@@ -16,7 +16,7 @@ import { deployOsp, type OspDeployment } from './osp-harness.ts';
 import { compileProgram } from './program.ts';
 import { collectSteps, envFor, loopModule, NO_HOST, SPEC_DIR, specTestSamples } from './proof-corpus.ts';
 import { randomModule } from './random-module.ts';
-import { stf } from './test-utils/wat.ts';
+import { ecdsaFixture, stf, watBytes } from './test-utils/wat.ts';
 import { ProofError, type VerifierEnv, verifyStep } from './verify.ts';
 
 interface Sample {
@@ -37,6 +37,10 @@ function collect(c: MachineCommitter, label: string, max: number, out: Sample[])
     out.push(labelled);
   });
 }
+
+/** the host id of a `host` step's proof (the immediate in the code leaf after the 12 header words) */
+const hostId = (proof: Uint8Array): number =>
+  new DataView(proof.buffer, proof.byteOffset).getUint32(12 * 32 + 28);
 
 let l1: L1;
 let osp: OspDeployment;
@@ -98,7 +102,7 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     await proveAll(samples);
   });
 
-  it('on every step of a host-I/O module (inbox, preimage, global state, halt)', async () => {
+  it('on every step of a host-I/O module (inbox, preimage, global state, halt, keccak, ecrecover, hint)', async () => {
     const inbox = Uint8Array.from({ length: 90 }, (_, i) => (i * 7 + 3) & 0xff);
     const preimage = Uint8Array.from({ length: 40 }, (_, i) => 200 - i);
     const hash = keccak_256(preimage);
@@ -107,8 +111,13 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     const host: HostData = {
       inboxMessage: (pos) => (pos === 0n ? inbox : undefined),
       preimage: (kind, h) => (kind === 0 && toHex(h) === toHex(hash) ? preimage : undefined),
+      onPreimageHint: (b) => hints.push(b),
     };
-    const hashData = Array.from(hash, (b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
+    const hashData = watBytes(hash);
+    // v1.1: ecrecover data at 1152: digest, r, s, then r = 0 ‖ s (at 1248), then r ‖ n - s (at 1312)
+    const e = ecdsaFixture();
+    const sigData = watBytes(Buffer.concat([e.digest, e.r, e.s, new Uint8Array(32), e.s, e.r, e.highS]));
+    const hints: Uint8Array[] = [];
     const bytes = stf(
       `
       (drop (call $inbox_read (i32.const 0) (i32.const 100)))
@@ -132,9 +141,19 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
       (drop (call $preimage_read (i32.const 0) (i32.const 512) (i32.const 33) (i32.const 1000)))
       (drop (call $preimage_read (i32.const 0) (i32.const 512) (i32.const 40) (i32.const 1100)))
       (call $set_b32 (i32.const 1) (i32.const 31))
+      ;; v1.1: keccak256_pair (also in place), ecrecover (valid, high s, v = 26, r = 0), hint_preimage
+      (memory.fill (i32.const 1024) (i32.const 0x5a) (i32.const 40))
+      (call $keccak256_pair (i32.const 1024) (i32.const 1088))
+      (call $keccak256_pair (i32.const 1056) (i32.const 1056))
+      (i32.store (i32.const 1600) (call $ecrecover (i32.const 1152) (i32.const 1184) (i32.const ${e.v}) (i32.const 1408)))
+      (i32.store (i32.const 1604) (call $ecrecover (i32.const 1152) (i32.const 1312) (i32.const ${e.highV}) (i32.const 1440)))
+      (i32.store (i32.const 1608) (call $ecrecover (i32.const 1152) (i32.const 1184) (i32.const 26) (i32.const 1472)))
+      (i32.store (i32.const 1612) (call $ecrecover (i32.const 1152) (i32.const 1248) (i32.const ${e.v}) (i32.const 1504)))
+      (call $hint_preimage (i32.const 1024) (i32.const 64))
+      (call $hint_preimage (i32.const 1000000) (i32.const 100))
       (call $halt)
       (unreachable)`,
-      `(data "\\01\\02\\03\\04\\05\\06") (data (i32.const 512) "${hashData}")`,
+      `(data "\\01\\02\\03\\04\\05\\06") (data (i32.const 512) "${hashData}") (data (i32.const 1152) "${sigData}") (data (i32.const 1504) "\\ff")`,
       '(memory 1 2)',
     );
     const prog = compileProgram(bytes);
@@ -148,6 +167,40 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     await proveAll(samples);
     for (const op of [M.host, M['i64.store'], M['i64.load16_s'], M['memory.grow']])
       expect(opsSeen.has(op)).toBe(true);
+    // v1.1 ops: the recovered signer (valid and high-s signatures), failures, the hint
+    const mem = (a: number, n = 32) => toHex(c.m.memory.subarray(a, a + n));
+    expect(mem(1408)).toBe(toHex(e.addressWord));
+    expect(mem(1440)).toBe(toHex(e.addressWord));
+    expect(mem(1472)).toBe(toHex(new Uint8Array(32)));
+    expect(mem(1504)).toBe(toHex(new Uint8Array(32)));
+    expect([...new Uint32Array(c.m.memory.slice(1600, 1616).buffer)]).toEqual([1, 1, 0, 0]);
+    expect(hints.map((h) => toHex(h))).toEqual([mem(1024, 64)]);
+    // gas per step of the v1.1 ops (the whole transaction, as `modex bench osp`)
+    const names: Record<number, string> = { 7: 'keccak256_pair', 8: 'ecrecover', 9: 'hint_preimage' };
+    const v11 = samples.filter((s) => s.op === M.host && hostId(s.proof) >= 7);
+    expect(v11.length).toBe(8);
+    const rows: string[] = [];
+    for (const s of v11)
+      rows.push(
+        `${names[hostId(s.proof)]} ${await osp.gasOf(s.moduleRoot, s.pre, s.proof)} (${s.proof.length} B)`,
+      );
+    console.log(`osp gas per step of the v1.1 host ops: ${rows.join(', ')}`);
+  });
+
+  it('on the traps of the v1.1 host ops (unaligned and out-of-bounds pointers)', async () => {
+    const samples: Sample[] = [];
+    for (const body of [
+      '(call $keccak256_pair (i32.const 16) (i32.const 64))',
+      '(call $keccak256_pair (i32.const 65504) (i32.const 0))',
+      '(drop (call $ecrecover (i32.const 0) (i32.const 33) (i32.const 27) (i32.const 128)))',
+      '(drop (call $ecrecover (i32.const 0) (i32.const 64) (i32.const 27) (i32.const 100)))',
+      '(drop (call $ecrecover (i32.const 0) (i32.const 65504) (i32.const 27) (i32.const 128)))',
+    ]) {
+      const c = new MachineCommitter(new Machine(compileProgram(stf(body))));
+      collect(c, body, 100, samples);
+      expect(c.m.status, body).toBe(Status.Errored);
+    }
+    await proveAll(samples);
   });
 
   it('on every load/store width, sign extension, drop_under and conversions', async () => {
