@@ -2,13 +2,13 @@
  * `modex build` errors: floats, asc diagnostics, no main, missing entry; the `modex/…` import path.
  * (Split from build.test.ts so the two files run in parallel.)
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.test-helper.ts';
 import { ModexError } from '../core/errors.ts';
-import { buildApp, FLOAT_HINT } from './build.ts';
+import { buildApp, FLOAT_HINT, GUEST_DIR } from './build.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'modex-build-'));
 
@@ -75,17 +75,20 @@ export function main(): void {
     expect(r.stderr).toMatch(/^error \[BUILD_ENTRY_MISSING\]: app directory .*nope does not exist/);
   });
 
-  it('the entry of modex.app.json is compiled, and modex/sdk/… resolves to guest/', async () => {
+  it("the entry of modex.app.json is compiled, and modex/sdk/… resolves to the package's guest/sdk/", async () => {
     const dir = app('');
     mkdirSync(join(dir, 'src'));
     writeFileSync(join(dir, 'modex.app.json'), JSON.stringify({ entry: 'src/stf.ts' }));
-    // guest/test-modules/ stands in for guest/sdk/: the same `modex/…` → guest/ mapping
     writeFileSync(
       join(dir, 'src', 'stf.ts'),
-      'import { main as inner } from "modex/test-modules/fib";\nexport function main(): void { inner(); }\n',
+      'import { get_global_u64, set_global_u64 } from "modex/sdk/host";\n' +
+        'export function main(): void { set_global_u64(0, get_global_u64(0) + 1); }\n',
     );
     const r = await buildApp(dir);
     expect(r.moduleRoot).toMatch(/^0x[0-9a-f]{64}$/);
     expect(r.output).toBe(join(dir, 'build', 'app.wasm'));
+    // the manifest records the SDK file, so editing the SDK triggers a rebuild
+    const manifest = JSON.parse(readFileSync(join(dir, 'build', 'app.build.json'), 'utf8'));
+    expect(Object.keys(manifest.inputs)).toContain(join(GUEST_DIR, 'sdk', 'host.ts'));
   });
 });
