@@ -164,7 +164,12 @@ function remove(h: usize, kh: usize, depth: i32): usize {
 
 /** The value stored under key (bytes at keyPtr..+keyLen), or null if absent. */
 export function stateGet(keyPtr: usize, keyLen: i32): Bytes | null {
-  const vh = lookup(hashBytes(keyPtr, keyLen));
+  return stateGetAt(hashBytes(keyPtr, keyLen));
+}
+
+/** stateGet by key hash (`hashBytes(key)`, to hash a key once for a read and a write) */
+export function stateGetAt(kh: usize): Bytes | null {
+  const vh = lookup(kh);
   if (vh == 0) return null;
   const aligned = alloc32(32);
   memory.copy(aligned, vh, 32);
@@ -173,7 +178,11 @@ export function stateGet(keyPtr: usize, keyLen: i32): Bytes | null {
 
 /** state[key] = value (an empty value is a value, not a deletion). */
 export function stateSet(keyPtr: usize, keyLen: i32, valPtr: usize, valLen: i32): void {
-  const kh = hashBytes(keyPtr, keyLen);
+  stateSetAt(hashBytes(keyPtr, keyLen), valPtr, valLen);
+}
+
+/** stateSet by key hash */
+export function stateSetAt(kh: usize, valPtr: usize, valLen: i32): void {
   const vh = hashBytes(valPtr, valLen);
   hint_preimage(valPtr, valLen);
   root = insert(root, kh, vh, 0);

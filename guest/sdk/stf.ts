@@ -3,7 +3,7 @@
 import { alloc32, Bytes, eqBytes, readU32BE, readU64BE, writeU32BE, writeU64BE } from "./bytes";
 import { get_global_u64, set_global_u64 } from "./host";
 import { readMessage } from "./inbox";
-import { stateCommit, stateGet, stateLoad, stateSet } from "./state";
+import { hashBytes, stateCommit, stateGetAt, stateLoad, stateSet, stateSetAt } from "./state";
 import { decodeTx, Tx, txSigner } from "./tx";
 
 // receipt statuses (per tx, and per message in byte 0 of the receipt)
@@ -28,24 +28,22 @@ export type TxHandler = (tx: Tx, signer: usize) => u8;
 /** Called for an L1 deposit: `to` 20 bytes, `amount` 32 bytes. */
 export type DepositHandler = (to: usize, amount: usize) => u8;
 
-/** state key 0x01 ‖ address: the sender's next nonce (u64, 8 bytes; absent = 0) */
-function nonceKey(addr: usize): usize {
+/** hash of state key 0x01 ‖ address: the sender's next nonce (u64, 8 bytes; absent = 0) */
+function nonceKeyHash(addr: usize): usize {
   const k = alloc32(21);
   store<u8>(k, 0x01);
   memory.copy(k + 1, addr, 20);
-  return k;
+  return hashBytes(k, 21);
 }
 
-export function getNonce(addr: usize): u64 {
-  const v = stateGet(nonceKey(addr), 21);
+function getNonceAt(kh: usize): u64 {
+  const v = stateGetAt(kh);
   if (v == null || v.len != 8) return 0;
   return readU64BE(v.ptr);
 }
 
-function setNonce(addr: usize, nonce: u64): void {
-  const v = alloc32(8);
-  writeU64BE(v, nonce);
-  stateSet(nonceKey(addr), 21, v, 8);
+export function getNonce(addr: usize): u64 {
+  return getNonceAt(nonceKeyHash(addr));
 }
 
 function processTx(ptr: usize, len: i32, appId: u32, chainId: u64, onTx: TxHandler): u8 {
@@ -55,9 +53,14 @@ function processTx(ptr: usize, len: i32, appId: u32, chainId: u64, onTx: TxHandl
   if (tx.chainId != chainId) return WRONG_CHAIN;
   const signer = txSigner(tx);
   if (signer == 0) return BAD_SIGNATURE;
-  if (tx.nonce != getNonce(signer)) return BAD_NONCE;
+  const nk = nonceKeyHash(signer);
+  if (tx.nonce != getNonceAt(nk)) return BAD_NONCE;
   const status = onTx(tx, signer);
-  if (status == OK) setNonce(signer, tx.nonce + 1);
+  if (status == OK) {
+    const v = alloc32(8);
+    writeU64BE(v, tx.nonce + 1);
+    stateSetAt(nk, v, 8);
+  }
   return status;
 }
 
