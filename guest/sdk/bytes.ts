@@ -6,10 +6,42 @@ export class Bytes {
   constructor(public ptr: usize, public len: i32) {}
 }
 
+// Scratch memory: a 256 KiB arena with mark/release, so that the memory a run uses does not grow with
+// the number of transactions in a batch (the run loop releases each transaction's scratch memory).
+// When the arena is full, allocations fall back to the (never freed) stub heap.
+const ARENA_SIZE: usize = 1 << 18;
+let arenaStart: usize = 0;
+let arenaTop: usize = 0;
+
 /** `n` bytes at a 32-byte aligned address (host pointers must be 32-byte aligned). */
 export function alloc32(n: i32): usize {
+  if (arenaStart == 0) {
+    arenaStart = (heap.alloc(ARENA_SIZE + 31) + 31) & ~(<usize>31);
+    arenaTop = arenaStart;
+  }
+  const size = (<usize>n + 31) & ~(<usize>31);
+  if (arenaTop + size <= arenaStart + ARENA_SIZE) {
+    const p = arenaTop;
+    arenaTop += size;
+    return p;
+  }
+  return heapAlloc32(n);
+}
+
+/** `n` bytes at a 32-byte aligned address that are never released */
+export function heapAlloc32(n: i32): usize {
   const p = heap.alloc(<usize>n + 31);
   return (p + 31) & ~(<usize>31);
+}
+
+/** the current arena position, for {@link arenaRelease} */
+export function arenaMark(): usize {
+  return arenaTop;
+}
+
+/** frees every arena allocation made since `mark` (memory allocated before stays valid) */
+export function arenaRelease(mark: usize): void {
+  if (mark != 0) arenaTop = mark;
 }
 
 /** A fresh 32-byte aligned copy of `len` bytes. */

@@ -1,7 +1,7 @@
 // The outbox (docs/stf.md "Outbox"): withdrawal leaves in an append-only Merkle tree of depth 32
 // (missing leaves = 32 zero bytes); the send root bytes32[1] is its root. The tree's frontier is kept
 // in the state under key 0x04: count u64 ‖ branch[0..32] (32 bytes each).
-import { alloc32, Bytes, readU64BE, writeU64BE } from "./bytes";
+import { alloc32, Bytes, heapAlloc32, readU64BE, writeU64BE } from "./bytes";
 import { get_global_bytes32, set_global_bytes32 } from "./host";
 import { keccak256 } from "./keccak";
 import { hashPair, stateGet, stateSet } from "./state";
@@ -14,7 +14,7 @@ let zeroHashes: usize = 0;
 
 function zeros(): usize {
   if (zeroHashes != 0) return zeroHashes;
-  zeroHashes = alloc32(32 * (OUTBOX_DEPTH + 1));
+  zeroHashes = heapAlloc32(32 * (OUTBOX_DEPTH + 1));
   memory.fill(zeroHashes, 0, 32);
   for (let i: i32 = 0; i < OUTBOX_DEPTH; i++) {
     const p = zeroHashes + <usize>(i * 32);

@@ -5,18 +5,18 @@
 //   branch   = keccak256(left ‖ right); path bits of keyHash, most significant bit of byte 0 first,
 //              0 = left. Canonical: no branch has two empty children or one leaf and one empty child.
 // Every node is a 64-byte preimage hashed with keccak256_pair and reported with hint_preimage.
-import { alloc32, Bytes, eq32, isZero32 } from "./bytes";
+import { alloc32, Bytes, eq32, heapAlloc32, isZero32 } from "./bytes";
 import { get_global_bytes32, hint_preimage, keccak256_pair, preimage_read, set_global_bytes32 } from "./host";
 import { keccak256 } from "./keccak";
 
 const ZERO: usize = memory.data(32, 32);
 const MARKER: usize = memory.data<u64>([-1, -1, -1, -1], 32);
 
-/** the current state root (32-byte aligned buffer) */
+/** the current state root (32-byte aligned buffer, outside the arena, updated in place) */
 let root: usize = 0;
 
 export function stateLoad(): void {
-  root = alloc32(32);
+  root = heapAlloc32(32);
   get_global_bytes32(0, root);
 }
 
@@ -185,9 +185,9 @@ export function stateSet(keyPtr: usize, keyLen: i32, valPtr: usize, valLen: i32)
 export function stateSetAt(kh: usize, valPtr: usize, valLen: i32): void {
   const vh = hashBytes(valPtr, valLen);
   hint_preimage(valPtr, valLen);
-  root = insert(root, kh, vh, 0);
+  memory.copy(root, insert(root, kh, vh, 0), 32);
 }
 
 export function stateDelete(keyPtr: usize, keyLen: i32): void {
-  root = remove(root, hashBytes(keyPtr, keyLen), 0);
+  memory.copy(root, remove(root, hashBytes(keyPtr, keyLen), 0), 32);
 }

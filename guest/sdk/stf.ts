@@ -1,6 +1,6 @@
 // The run loop (docs/stf.md): one inbox message per run. Never traps on user input: every decode is
 // bounds-checked; a bad tx is skipped with a receipt status and leaves the app state unchanged.
-import { alloc32, Bytes, eqBytes, readU32BE, readU64BE, writeU32BE, writeU64BE } from "./bytes";
+import { alloc32, arenaMark, arenaRelease, Bytes, eqBytes, readU32BE, readU64BE, writeU32BE, writeU64BE } from "./bytes";
 import { get_global_u64, set_global_u64 } from "./host";
 import { readMessage } from "./inbox";
 import { hashBytes, stateCommit, stateGetAt, stateLoad, stateSet, stateSetAt } from "./state";
@@ -109,7 +109,9 @@ export function runStf(appId: u32, chainId: u64, onTx: TxHandler, onDeposit: Dep
         off = 5;
         for (let i: u32 = 0; i < n; i++) {
           const txLen = <i32>readU32BE(p + <usize>off);
+          const mark = arenaMark();
           const s = processTx(p + <usize>(off + 4), txLen, appId, chainId, onTx);
+          arenaRelease(mark);
           store<u8>(statuses + <usize>i, s);
           off += 4 + txLen;
         }

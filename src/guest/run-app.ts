@@ -122,6 +122,8 @@ export interface AppRun {
   nativeMs: number;
   /** preimages hinted by the run (new nodes and values) */
   hinted: number;
+  /** the interpreter's memory size at the end of the run, bytes (0 if not interpreted) */
+  memoryBytes: number;
 }
 
 export class App {
@@ -162,6 +164,7 @@ export class App {
     if (n.status !== 'finished')
       throw new Error(`app ${this.name}: native run ${n.status}: ${n.error?.message}`);
     let steps = 0;
+    let memoryBytes = 0;
     if (opts.interpret !== false) {
       const int = overlay();
       const m = newMachine(this.program, copyGs(gs), {
@@ -179,6 +182,7 @@ export class App {
       const keys = (s: PreimageStore) => [...s.map.keys()].sort().join(',');
       if (keys(int.store) !== keys(nat.store)) throw new Error(`app ${this.name}: hinted preimages differ`);
       steps = m.steps;
+      memoryBytes = m.memory.length;
     }
     for (const [k, v] of nat.store.map) base.map.set(k, v);
     return {
@@ -187,6 +191,7 @@ export class App {
       steps,
       nativeMs,
       hinted: nat.store.size,
+      memoryBytes,
     };
   }
 
