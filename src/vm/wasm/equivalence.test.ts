@@ -8,7 +8,7 @@ import { type GlobalState, type HostData, Status } from './machine.ts';
 import { runNative } from './native.ts';
 import { compileProgram, newMachine } from './program.ts';
 import { compileTestModule } from './test-utils/asc.ts';
-import { stf } from './test-utils/wat.ts';
+import { ecdsaFixture, stf, watBytes } from './test-utils/wat.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -215,6 +215,78 @@ describe('equivalence: hand-written modules', () => {
     expect(runBoth(read(65532), msg)).toMatchObject({ status: 'errored', state: { u64: ['0', '0'] } });
   });
 
+  it('keccak256_pair: in place and into another leaf', () => {
+    const mod = stf(
+      `(memory.fill (i32.const 64) (i32.const 0x33) (i32.const 50))
+      (call $keccak256_pair (i32.const 64) (i32.const 0))
+      (call $keccak256_pair (i32.const 0) (i32.const 0))
+      (call $set_b32 (i32.const 0) (i32.const 0))
+      (call $set_b32 (i32.const 1) (i32.const 64))`,
+    );
+    const r = runBoth(mod);
+    expect(r.status).toBe('finished');
+    expect(r.state.bytes32[0]).not.toBe(r.state.bytes32[1]);
+    expect(r.state.bytes32[0]).not.toBe('00'.repeat(32));
+  });
+
+  it('ecrecover: valid, high s, bad v, r = 0, and a non-curve r', () => {
+    const e = ecdsaFixture();
+    // r with no curve point: x^3 + 7 is not a square for x = 5
+    const r5 = new Uint8Array(32);
+    r5[31] = 5;
+    const data = watBytes(
+      Buffer.concat([e.digest, e.r, e.s, new Uint8Array(32), e.s, e.r, e.highS, r5, e.s]),
+    );
+    const rec = (sig: number, v: number, shift: number) =>
+      `(call $set_u64 (i32.const 0) (i64.or (i64.shl (i64.extend_i32_u
+        (call $ecrecover (i32.const 0) (i32.const ${sig}) (i32.const ${v}) (i32.const 512))) (i64.const ${shift}))
+        (call $get_u64 (i32.const 0))))`;
+    const mod = stf(
+      `${rec(32, e.v, 0)} (call $set_b32 (i32.const 0) (i32.const 512))
+      ${rec(160, e.highV, 1)} (call $set_b32 (i32.const 1) (i32.const 512))
+      ${rec(32, 26, 2)} ${rec(32, e.v + 2, 3)} ${rec(96, e.v, 4)} ${rec(224, e.v, 5)} ${rec(32, 55 - e.v, 6)}
+      (call $set_u64 (i32.const 1) (i64.load (i32.const 520)))`,
+      `(data (i32.const 0) "${data}")`,
+    );
+    const r = runBoth(mod);
+    expect(r.status).toBe('finished');
+    const addr = hex(e.addressWord);
+    expect(r.state.bytes32).toEqual([addr, addr]);
+    // valid and high s succeed; v = 26, v = 29, r = 0, r off the curve fail; the other v recovers another key
+    expect(r.state.u64[0]).toBe(String(0b1000011));
+    // the last call's result word: a different address (not zero)
+    expect(r.state.u64[1]).not.toBe('0');
+  });
+
+  it('hint_preimage: both engines offer the same bytes; out-of-bounds ranges are ignored', () => {
+    const mod = stf(
+      `(memory.fill (i32.const 3) (i32.const 0x44) (i32.const 70))
+      (call $hint_preimage (i32.const 3) (i32.const 70))
+      (call $hint_preimage (i32.const 65530) (i32.const 7))
+      (call $hint_preimage (i32.const 65530) (i32.const 6))
+      (call $hint_preimage (i32.const -1) (i32.const 2))
+      (call $set_u64 (i32.const 1) (i64.const 3))`,
+    );
+    const natHints: string[] = [];
+    const intHints: string[] = [];
+    const nat = runNative(mod, {
+      inbox: new Uint8Array(),
+      preimages: () => undefined,
+      globalState: gs(),
+      onPreimageHint: (b) => natHints.push(hex(b)),
+    });
+    const m = newMachine(compileProgram(mod), gs(), {
+      inboxMessage: () => undefined,
+      preimage: () => undefined,
+      onPreimageHint: (b) => intHints.push(hex(b)),
+    });
+    m.run();
+    expect(nat.status).toBe('finished');
+    expect(m.status).toBe(Status.Finished);
+    expect(natHints).toEqual(intHints);
+    expect(intHints).toEqual(['44'.repeat(70), '00'.repeat(6)]);
+  });
+
   const traps: [string, string][] = [
     ['unreachable', '(unreachable)'],
     ['i32 div by zero', '(drop (i32.div_u (i32.const 1) (i32.const 0)))'],
@@ -225,6 +297,16 @@ describe('equivalence: hand-written modules', () => {
     ['OOB memory.copy', '(memory.copy (i32.const 0) (i32.const 65500) (i32.const 100))'],
     ['bad global-state index', '(call $set_u64 (i32.const 2) (i64.const 0))'],
     ['host op OOB pointer', '(call $set_b32 (i32.const 0) (i32.const 65530))'],
+    ['keccak256_pair unaligned', '(call $keccak256_pair (i32.const 8) (i32.const 64))'],
+    ['keccak256_pair OOB input', '(call $keccak256_pair (i32.const 65504) (i32.const 0))'],
+    [
+      'ecrecover unaligned',
+      '(drop (call $ecrecover (i32.const 0) (i32.const 64) (i32.const 27) (i32.const 100)))',
+    ],
+    [
+      'ecrecover OOB signature',
+      '(drop (call $ecrecover (i32.const 0) (i32.const 65504) (i32.const 27) (i32.const 0)))',
+    ],
   ];
   for (const [name, body] of traps) {
     it(`trap: ${name}`, () => {

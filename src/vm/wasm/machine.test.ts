@@ -2,6 +2,7 @@
  * Machine unit tests: every trap kind, the "a trapping step changes only status and steps" rule,
  * limits, memory.grow, and i64 arithmetic against BigInt references and V8.
  */
+import { keccak_256 } from '@noble/hashes/sha3.js';
 import { describe, expect, it } from 'vitest';
 import { MachineCommitter } from './commit.ts';
 import { toHex } from './hash.ts';
@@ -14,7 +15,10 @@ import { wat } from './test-utils/wat.ts';
 
 const IMPORTS = `
   (import "modex" "set_global_u64" (func $set_u64 (param i32 i64)))
-  (import "modex" "set_global_bytes32" (func $set_b32 (param i32 i32)))`;
+  (import "modex" "set_global_bytes32" (func $set_b32 (param i32 i32)))
+  (import "modex" "keccak256_pair" (func $keccak256_pair (param i32 i32)))
+  (import "modex" "ecrecover" (func $ecrecover (param i32 i32 i32 i32) (result i32)))
+  (import "modex" "hint_preimage" (func $hint_preimage (param i32 i32)))`;
 
 const stf = (body: string, extra = '', memory = '(memory 1 4)'): Uint8Array =>
   wat(`(module ${IMPORTS} ${memory} ${extra} (func $main (export "main") ${body}))`);
@@ -49,6 +53,31 @@ const TRAPS: [TrapReason, string, string?, CompileOptions?][] = [
   ['out of bounds memory access', '(i32.store16 offset=65535 (i32.const 0) (i32.const 1))'],
   ['out of bounds memory access', '(call $set_b32 (i32.const 0) (i32.const 65520))'],
   ['bad global-state index', '(call $set_u64 (i32.const 2) (i64.const 1))'],
+  // v1.1 host ops: 32-byte aligned pointers, whole windows in bounds
+  ['unaligned host pointer', '(call $keccak256_pair (i32.const 16) (i32.const 64))'],
+  ['unaligned host pointer', '(call $keccak256_pair (i32.const 64) (i32.const 72))'],
+  ['out of bounds memory access', '(call $keccak256_pair (i32.const 65504) (i32.const 0))'],
+  ['out of bounds memory access', '(call $keccak256_pair (i32.const 0) (i32.const 65536))'],
+  [
+    'unaligned host pointer',
+    '(drop (call $ecrecover (i32.const 4) (i32.const 64) (i32.const 27) (i32.const 128)))',
+  ],
+  [
+    'unaligned host pointer',
+    '(drop (call $ecrecover (i32.const 0) (i32.const 80) (i32.const 27) (i32.const 128)))',
+  ],
+  [
+    'unaligned host pointer',
+    '(drop (call $ecrecover (i32.const 0) (i32.const 64) (i32.const 26) (i32.const 129)))',
+  ],
+  [
+    'out of bounds memory access',
+    '(drop (call $ecrecover (i32.const 0) (i32.const 65504) (i32.const 27) (i32.const 128)))',
+  ],
+  [
+    'out of bounds memory access',
+    '(drop (call $ecrecover (i32.const -32) (i32.const 64) (i32.const 27) (i32.const 128)))',
+  ],
   [
     'undefined table element',
     '(drop (call_indirect (type $t) (i32.const 2)))',
@@ -238,5 +267,48 @@ describe('i64 arithmetic vs BigInt and V8', () => {
       }
       if (name.startsWith('div') || name.startsWith('rem')) expect(traps).toBeGreaterThan(0);
     });
+  });
+});
+
+describe('v1.1 host ops', () => {
+  it('ecrecover of a failing recovery writes a zero word and returns 0; keccak256_pair hashes 64 bytes', () => {
+    const m = run(
+      stf(
+        `(memory.fill (i32.const 128) (i32.const 0xff) (i32.const 32))
+        (call $set_u64 (i32.const 0) (i64.extend_i32_u
+          (call $ecrecover (i32.const 0) (i32.const 64) (i32.const 27) (i32.const 128))))
+        (memory.fill (i32.const 256) (i32.const 0x61) (i32.const 64))
+        (call $keccak256_pair (i32.const 256) (i32.const 320))`,
+      ),
+    );
+    expect(m.status).toBe(Status.Finished);
+    expect(m.globalState.u64[0]).toBe(0n);
+    expect(toHex(m.memory.subarray(128, 160))).toBe(toHex(new Uint8Array(32)));
+    expect(toHex(m.memory.subarray(320, 352))).toBe(toHex(keccak_256(new Uint8Array(64).fill(0x61))));
+  });
+
+  it('hint_preimage passes in-bounds ranges to the host, ignores the others, never traps', () => {
+    const bytes = stf(
+      `(memory.fill (i32.const 10) (i32.const 7) (i32.const 5))
+      (call $hint_preimage (i32.const 10) (i32.const 5))
+      (call $hint_preimage (i32.const 0) (i32.const 0))
+      (call $hint_preimage (i32.const 65535) (i32.const 2))
+      (call $hint_preimage (i32.const -1) (i32.const -1))
+      (call $set_u64 (i32.const 1) (i64.const 9))`,
+    );
+    const hints: string[] = [];
+    const m = newMachine(compileProgram(bytes), undefined, {
+      inboxMessage: () => undefined,
+      preimage: () => undefined,
+      onPreimageHint: (b) => hints.push(toHex(b)),
+    });
+    m.run();
+    expect(m.status).toBe(Status.Finished);
+    expect(m.globalState.u64[1]).toBe(9n);
+    expect(hints).toEqual(['0x0707070707', '0x']);
+    // without a callback it is a no-op
+    const plain = run(bytes);
+    expect(plain.status).toBe(Status.Finished);
+    expect(plain.steps).toBe(m.steps);
   });
 });
