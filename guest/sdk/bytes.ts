@@ -44,14 +44,6 @@ export function arenaRelease(mark: usize): void {
   if (mark != 0) arenaTop = mark;
 }
 
-/** A fresh 32-byte aligned copy of `len` bytes. */
-export function copyAligned(src: usize, len: i32): usize {
-  const p = alloc32(len < 32 ? 32 : len);
-  memory.fill(p, 0, len < 32 ? 32 : <usize>len);
-  memory.copy(p, src, <usize>len);
-  return p;
-}
-
 @inline export function readU8(p: usize): u32 {
   return <u32>load<u8>(p);
 }

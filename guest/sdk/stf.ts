@@ -1,6 +1,6 @@
 // The run loop (docs/stf.md): one inbox message per run. Never traps on user input: every decode is
 // bounds-checked; a bad tx is skipped with a receipt status and leaves the app state unchanged.
-import { alloc32, arenaMark, arenaRelease, Bytes, eqBytes, readU32BE, readU64BE, writeU32BE, writeU64BE } from "./bytes";
+import { alloc32, arenaMark, arenaRelease, Bytes, readU32BE, readU64BE, writeU32BE, writeU64BE } from "./bytes";
 import { get_global_u64, set_global_u64 } from "./host";
 import { readMessage } from "./inbox";
 import { hashBytes, stateCommit, stateGetAt, stateLoad, stateSet, stateSetAt } from "./state";
@@ -146,5 +146,3 @@ export function makeKey(prefix: u8, addr: usize, extra: usize, extraLen: i32): B
   if (extraLen > 0) memory.copy(k + 21, extra, <usize>extraLen);
   return new Bytes(k, len);
 }
-
-export { eqBytes };
