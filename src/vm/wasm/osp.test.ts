@@ -187,8 +187,33 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     console.log(`osp gas per step of the v1.1 host ops: ${rows.join(', ')}`);
   });
 
-  it('on the traps of the v1.1 host ops (unaligned and out-of-bounds pointers)', async () => {
+  it('on the v1.1 host ops with the default memory limit (deepest memory paths), and on their traps', async () => {
     const samples: Sample[] = [];
+    // (memory 1) without a maximum: the memory tree has the depth of the default 1024-page limit (21)
+    const e = ecdsaFixture();
+    const data = watBytes(Buffer.concat([e.digest, e.r, e.s]));
+    const deep = new MachineCommitter(
+      new Machine(
+        compileProgram(
+          stf(
+            `(call $keccak256_pair (i32.const 32) (i32.const 96))
+            (drop (call $ecrecover (i32.const 0) (i32.const 32) (i32.const ${e.v}) (i32.const 96)))`,
+            `(data (i32.const 0) "${data}")`,
+          ),
+        ),
+      ),
+    );
+    const before = samples.length;
+    collect(deep, 'default memory limit', 10_000, samples);
+    expect(deep.m.status).toBe(Status.Finished);
+    expect(toHex(deep.m.memory.subarray(96, 128))).toBe(toHex(e.addressWord));
+    const rows: string[] = [];
+    for (const s of samples.slice(before))
+      if (s.op === M.host && hostId(s.proof) >= 7)
+        rows.push(
+          `id ${hostId(s.proof)} ${await osp.gasOf(s.moduleRoot, s.pre, s.proof)} (${s.proof.length} B)`,
+        );
+    console.log(`osp gas of the v1.1 host ops with a depth-21 memory tree: ${rows.join(', ')}`);
     for (const body of [
       '(call $keccak256_pair (i32.const 16) (i32.const 64))',
       '(call $keccak256_pair (i32.const 65504) (i32.const 0))',
