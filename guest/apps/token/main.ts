@@ -1,30 +1,26 @@
 // The token app (app 0x02, docs/stf.md): op 0x01 transfer, 0x02 withdraw; L1 deposits credit `to`.
 // Balances: state key 0x03 ‖ address -> u256 big-endian (32 bytes; absent = 0).
-import { add256, alloc32, Bytes, cmp256, eqBytes, sub256 } from "../../sdk/bytes";
+import { add256, alloc32, cmp256, eqBytes, sub256 } from "../../sdk/bytes";
 import { outboxAppend } from "../../sdk/outbox";
-import { stateGet, stateSet } from "../../sdk/state";
+import { hashBytes, stateGetAt, stateSetAt } from "../../sdk/state";
 import { INSUFFICIENT_BALANCE, makeKey, MALFORMED, OK, OVERFLOW, runStf, UNKNOWN_OP } from "../../sdk/stf";
 import { Tx } from "../../sdk/tx";
 
 const APP_ID: u32 = 0x02;
 const CHAIN_ID: u64 = 0x6d6f6465780002; // "modex" ‖ 0x0002
 
-function balanceKey(addr: usize): Bytes {
-  return makeKey(0x03, addr, 0, 0);
+/** hash of the balance key 0x03 ‖ address */
+function balanceKey(addr: usize): usize {
+  const k = makeKey(0x03, addr, 0, 0);
+  return hashBytes(k.ptr, k.len);
 }
 
-function getBalance(addr: usize): usize {
+function getBalance(kh: usize): usize {
   const out = alloc32(32);
   memory.fill(out, 0, 32);
-  const k = balanceKey(addr);
-  const v = stateGet(k.ptr, k.len);
+  const v = stateGetAt(kh);
   if (v != null && v.len == 32) memory.copy(out, v.ptr, 32);
   return out;
-}
-
-function setBalance(addr: usize, value: usize): void {
-  const k = balanceKey(addr);
-  stateSet(k.ptr, k.len, value, 32);
 }
 
 function onTx(tx: Tx, signer: usize): u8 {
@@ -32,27 +28,30 @@ function onTx(tx: Tx, signer: usize): u8 {
   if (tx.argsLen != 52) return MALFORMED;
   const to = tx.args;
   const amount = tx.args + 20;
-  const bal = getBalance(signer);
+  const fromKey = balanceKey(signer);
+  const bal = getBalance(fromKey);
   if (cmp256(bal, amount) < 0) return INSUFFICIENT_BALANCE;
   const newFrom = alloc32(32);
   sub256(newFrom, bal, amount);
   if (tx.op == 0x01) {
     if (eqBytes(to, signer, 20)) return OK; // a transfer to oneself changes nothing
     const newTo = alloc32(32);
-    if (!add256(newTo, getBalance(to), amount)) return OVERFLOW;
-    setBalance(signer, newFrom);
-    setBalance(to, newTo);
+    const toKey = balanceKey(to);
+    if (!add256(newTo, getBalance(toKey), amount)) return OVERFLOW;
+    stateSetAt(fromKey, newFrom, 32);
+    stateSetAt(toKey, newTo, 32);
     return OK;
   }
-  setBalance(signer, newFrom);
+  stateSetAt(fromKey, newFrom, 32);
   outboxAppend(signer, to, amount);
   return OK;
 }
 
 function onDeposit(to: usize, amount: usize): u8 {
+  const kh = balanceKey(to);
   const nb = alloc32(32);
-  if (!add256(nb, getBalance(to), amount)) return OVERFLOW;
-  setBalance(to, nb);
+  if (!add256(nb, getBalance(kh), amount)) return OVERFLOW;
+  stateSetAt(kh, nb, 32);
   return OK;
 }
 
