@@ -1,5 +1,6 @@
 /** `modex bench …`: benchmarks. */
 import type { Command } from 'commander';
+import { benchToken, formatTokenBench } from '../../guest/bench-token.ts';
 import { benchMachine, formatBench } from '../../vm/wasm/bench.ts';
 import { benchOsp, formatOspBench } from '../../vm/wasm/osp-bench.ts';
 
@@ -34,4 +35,37 @@ export function register(program: Command): void {
       });
       console.log(opts.json ? JSON.stringify(r) : formatOspBench(r));
     });
+  bench
+    .command('token')
+    .description(
+      'token app: signed transfers/s through the native path (median per inbox message), interpreter steps per transfer, native CPU profile by host op',
+    )
+    .option(
+      '--json',
+      'print one JSON object instead of a table (tx_per_second, steps_per_tx, profile, …)',
+      false,
+    )
+    .option('--accounts <n>', 'funded accounts', '1000')
+    .option('--batch <n>', 'transfers per timed inbox message', '1000')
+    .option('--messages <n>', 'timed messages (median)', '5')
+    .option('--profile-messages <n>', 'extra messages run under the CPU profiler (0: no profile)', '2')
+    .addHelpText('after', '\nExample:\n  npx modex bench token --json | jq .tx_per_second\n')
+    .action(
+      async (opts: {
+        json: boolean;
+        accounts: string;
+        batch: string;
+        messages: string;
+        profileMessages: string;
+      }) => {
+        const r = await benchToken({
+          accounts: Number(opts.accounts),
+          batch: Number(opts.batch),
+          messages: Number(opts.messages),
+          profileMessages: Number(opts.profileMessages),
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        console.log(opts.json ? JSON.stringify(r) : formatTokenBench(r));
+      },
+    );
 }

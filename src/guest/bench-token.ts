@@ -1,0 +1,334 @@
+/**
+ * Token benchmark (`modex bench token`): signed transfers per second through the native (V8) path
+ * of the token app (guest/apps/token), machine steps per transfer in the interpreter, and where
+ * the native time goes (an in-process CPU profile of the native runs, by host op).
+ *
+ * Setup (not timed): genesis, one deposit message per funded account (deterministic keys), then
+ * pre-signed batches of transfers (sender i → another funded account, amount 1, nonces in order).
+ * Timed per inbox message: `runNative` (decode, signature checks with the `ecrecover` host op,
+ * state-tree reads via the preimage store, `keccak256_pair`, receipts) with the node's side of
+ * it: preimage lookups (the message's own hints first, then the store) and recording the hinted
+ * preimages into the store. The asc compile and the module validation are one-off and excluded;
+ * `runNative` still rewrites and compiles the module with V8 for every message, which is included
+ * (`v8_compile_ms` reports it separately).
+ */
+import { Session } from 'node:inspector/promises';
+import { privateKeyToAccount } from 'viem/accounts';
+import type { GlobalState } from '../vm/wasm/machine.ts';
+import type { ValidatedModule } from '../vm/wasm/module.ts';
+import { compileNative, rewriteForNative, runNative, validateStf } from '../vm/wasm/native.ts';
+import { encodeBatch } from './clients/common.ts';
+import { depositMessage, transfer } from './clients/token.ts';
+import { PreimageStore } from './preimage-store.ts';
+import { App, genesis, Receipt, readReceipts } from './run-app.ts';
+
+export interface TokenBenchOptions {
+  /** funded accounts (default 1000) */
+  accounts?: number;
+  /** transfers per timed inbox message (default 1000) */
+  batch?: number;
+  /** timed messages; the result is their median (default 5) */
+  messages?: number;
+  /** transfers in the interpreted message (default 100) */
+  interpretBatch?: number;
+  /** CPU-profile this many extra native messages for the breakdown (default 2; 0 = no profile) */
+  profileMessages?: number;
+  log?: (line: string) => void;
+}
+
+export interface ProfileEntry {
+  category: string;
+  /** share of the profiled native time */
+  fraction: number;
+  /** per transfer, µs */
+  us_per_tx: number;
+}
+
+export interface TokenBenchResult {
+  /** transfers per second through the native path, median over the timed messages */
+  tx_per_second: number;
+  /** interpreter steps per transfer: (steps of a batch − steps of an empty batch) / count */
+  steps_per_tx: number;
+  /** interpreter steps of an empty batch (the fixed cost of a message: receipt, roots) */
+  steps_per_message_overhead: number;
+  accounts: number;
+  batch: number;
+  messages: number;
+  /** native time of a message of `batch` transfers (median, min, max), ms */
+  native_ms_per_message: { median: number; min: number; max: number };
+  /** native time of an empty batch message (median), ms */
+  native_ms_empty_message: number;
+  /** V8 rewrite + compile of the module alone (median of 5), ms: part of every runNative */
+  v8_compile_ms: number;
+  /** preimages recorded per message (median) */
+  hints_per_message: number;
+  interpret_batch: number;
+  interpret_steps: number;
+  /** setup: deposits, signing (not timed in tx_per_second), s */
+  setup_seconds: { deposits: number; signing: number };
+  profile: ProfileEntry[];
+  total_seconds: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** The node's side of one inbox message on the native path; returns the new global state and its time. */
+function runMessage(
+  app: App,
+  mod: ValidatedModule,
+  gs: GlobalState,
+  msg: Uint8Array,
+): { gs: GlobalState; ms: number; hinted: number } {
+  const base = app.store;
+  const t0 = performance.now();
+  const hinted = new PreimageStore();
+  const r = runNative(
+    { bytes: app.bytes, module: mod },
+    {
+      inbox: msg,
+      preimages: (kind, h) => hinted.get(h, kind) ?? base.get(h, kind),
+      globalState: gs,
+      onPreimageHint: hinted.hint,
+    },
+  );
+  if (r.status !== 'finished') throw new Error(`bench token: native run ${r.status}: ${r.error?.message}`);
+  for (const [k, v] of hinted.map) base.map.set(k, v);
+  return { gs: r.globalState, ms: performance.now() - t0, hinted: hinted.size };
+}
+
+const HOST_OPS = new Set([
+  'inbox_read',
+  'preimage_read',
+  'get_global_bytes32',
+  'set_global_bytes32',
+  'get_global_u64',
+  'set_global_u64',
+  'halt',
+  'keccak256_pair',
+  'ecrecover',
+  'hint_preimage',
+]);
+
+interface CpuProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: CpuProfileNode[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** The category of a profile frame, or undefined to look at its caller. */
+function frameCategory(f: CpuProfileNode['callFrame']): string | undefined {
+  const { functionName: fn, url } = f;
+  if (fn === '(garbage collector)') return 'GC';
+  if (fn === '(program)' || fn === '(idle)' || fn === '(root)') return 'other (V8: program, idle)';
+  if (url.includes('preimage-store.ts')) {
+    if (fn === 'add' || fn === 'hint') return 'hint_preimage: store.add (keccak + hex key + copy)';
+    if (fn === 'get') return 'preimage_read: store.get (hex key + Map lookup)';
+  }
+  if (url.includes('host-abi.ts')) {
+    if (fn === 'ecrecoverWord') return 'ecrecover (host-abi.ts, noble secp256k1)';
+    if (fn === 'keccak256Of64') return 'keccak256_pair (keccak-f)';
+  }
+  if (url.includes('vm/wasm/native.ts')) {
+    if (HOST_OPS.has(fn)) return `${fn} (host glue: bounds, copies)`;
+    if (fn === 'compileNative' || fn === 'rewriteForNative') return 'V8 rewrite + compile';
+  }
+  if (url.startsWith('wasm://') || fn.startsWith('$') || fn.startsWith('wasm-function'))
+    return 'guest compute (wasm)';
+  return undefined;
+}
+
+/** Self time by category: each sample goes to the innermost frame on its stack that has a category. */
+function breakdown(profile: CpuProfile, txs: number): ProfileEntry[] {
+  const parent = new Map<number, number>();
+  const byId = new Map<number, CpuProfileNode>();
+  for (const n of profile.nodes) {
+    byId.set(n.id, n);
+    for (const c of n.children ?? []) parent.set(c, n.id);
+  }
+  const catOf = new Map<number, string>();
+  const category = (id: number): string => {
+    const known = catOf.get(id);
+    if (known) return known;
+    let cur: number | undefined = id;
+    let cat: string | undefined;
+    while (cur !== undefined && !cat) {
+      const node = byId.get(cur);
+      cat = node ? frameCategory(node.callFrame) : undefined;
+      cur = parent.get(cur);
+    }
+    const c = cat ?? 'other (JS: runNative setup, merge, callbacks)';
+    catOf.set(id, c);
+    return c;
+  };
+  const time = new Map<string, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  let total = 0;
+  // timeDeltas[i] is the time before sample i: charge it to sample i - 1
+  for (let i = 0; i + 1 < samples.length; i++) {
+    const dt = deltas[i + 1] ?? 0;
+    const c = category(samples[i]);
+    time.set(c, (time.get(c) ?? 0) + dt);
+    total += dt;
+  }
+  return [...time.entries()]
+    .filter(([c]) => !c.startsWith('other (V8'))
+    .map(([category, us]) => ({ category, fraction: us / total, us_per_tx: us / txs }))
+    .sort((a, b) => b.fraction - a.fraction);
+}
+
+export async function benchToken(opts: TokenBenchOptions = {}): Promise<TokenBenchResult> {
+  const t0 = performance.now();
+  const nAccounts = opts.accounts ?? 1000;
+  const batch = opts.batch ?? 1000;
+  const messages = opts.messages ?? 5;
+  const interpretBatch = opts.interpretBatch ?? 100;
+  const profileMessages = opts.profileMessages ?? 2;
+  const log = opts.log ?? (() => {});
+  if (nAccounts < 2) throw new Error('bench token: at least 2 accounts');
+
+  const app = new App('token'); // asc compile (cached): one-off, not timed
+  const mod = validateStf(app.bytes);
+  const accounts = Array.from({ length: nAccounts }, (_, i) =>
+    privateKeyToAccount(`0x${(0xb0000 + i + 1).toString(16).padStart(64, '0')}`),
+  );
+
+  // genesis and deposits
+  let t = performance.now();
+  let gs = genesis();
+  for (const a of accounts) gs = runMessage(app, mod, gs, depositMessage(a.address, 10n ** 24n)).gs;
+  const depositSeconds = (performance.now() - t) / 1000;
+  log(`setup: ${nAccounts} deposits in ${depositSeconds.toFixed(1)} s`);
+
+  // pre-signed batches: message m, tx i: sender i mod N → another account, amount 1
+  const nonces = new Array<bigint>(nAccounts).fill(0n);
+  const total = messages + profileMessages + 1; // + 1: the interpreted message
+  t = performance.now();
+  const batches: Uint8Array[] = [];
+  for (let m = 0; m < total; m++) {
+    const size = m === total - 1 ? interpretBatch : batch;
+    const txs: Uint8Array[] = [];
+    for (let i = 0; i < size; i++) {
+      const s = i % nAccounts;
+      const to = accounts[(s + 1 + ((m * 7 + Math.floor(i / nAccounts)) % (nAccounts - 1))) % nAccounts];
+      txs.push(await transfer(accounts[s], to.address, 1n, { nonce: nonces[s]++ }));
+    }
+    batches.push(encodeBatch(txs));
+  }
+  const signSeconds = (performance.now() - t) / 1000;
+  log(`setup: ${batches.length} batches signed in ${signSeconds.toFixed(1)} s`);
+
+  const checkAllOk = (g: GlobalState, pos: bigint, n: number) => {
+    const r = readReceipts(app.store, g.bytes32[0], pos);
+    if (!r || r.message !== Receipt.OK || r.txs.length !== n || r.txs.some((s) => s !== Receipt.OK))
+      throw new Error(`bench token: message ${pos}: not every transfer succeeded`);
+  };
+
+  // warm-up: an empty batch (JIT of the host glue), not counted
+  const empty = encodeBatch([]);
+  runMessage(app, mod, gs, empty);
+
+  // timed messages
+  const times: number[] = [];
+  const hints: number[] = [];
+  for (let m = 0; m < messages; m++) {
+    const pos = gs.u64[0];
+    const r = runMessage(app, mod, gs, batches[m]);
+    checkAllOk(r.gs, pos, batch);
+    gs = r.gs;
+    times.push(r.ms);
+    hints.push(r.hinted);
+    log(`message ${m + 1}/${messages}: ${batch} transfers in ${r.ms.toFixed(1)} ms`);
+  }
+  const emptyTimes = Array.from({ length: 5 }, () => runMessage(app, mod, gs, empty).ms);
+  const compileTimes = Array.from({ length: 5 }, () => {
+    const c = performance.now();
+    compileNative(rewriteForNative(app.bytes, mod).binary);
+    return performance.now() - c;
+  });
+
+  // profile
+  let profile: ProfileEntry[] = [];
+  if (profileMessages > 0) {
+    const session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+    for (let m = 0; m < profileMessages; m++) {
+      const pos = gs.u64[0];
+      const r = runMessage(app, mod, gs, batches[messages + m]);
+      checkAllOk(r.gs, pos, batch);
+      gs = r.gs;
+    }
+    const { profile: p } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
+    session.disconnect();
+    profile = breakdown(p, profileMessages * batch);
+  }
+
+  // interpreter: steps of a batch and of an empty batch (App.run checks native = interpreter)
+  const full = app.run(gs, batches[total - 1]);
+  if (full.receipts?.txs.some((s) => s !== Receipt.OK))
+    throw new Error('bench token: interpreted batch failed');
+  const none = app.run(gs, empty);
+
+  const ms = median(times);
+  return {
+    tx_per_second: batch / (ms / 1000),
+    steps_per_tx: (full.steps - none.steps) / interpretBatch,
+    steps_per_message_overhead: none.steps,
+    accounts: nAccounts,
+    batch,
+    messages,
+    native_ms_per_message: { median: ms, min: Math.min(...times), max: Math.max(...times) },
+    native_ms_empty_message: median(emptyTimes),
+    v8_compile_ms: median(compileTimes),
+    hints_per_message: median(hints),
+    interpret_batch: interpretBatch,
+    interpret_steps: full.steps,
+    setup_seconds: { deposits: depositSeconds, signing: signSeconds },
+    profile,
+    total_seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+export function formatTokenBench(r: TokenBenchResult): string {
+  const rows: [string, string][] = [
+    ['transfers/s (native, median)', Math.round(r.tx_per_second).toLocaleString('en-US')],
+    [
+      `native ms per message of ${r.batch} (median, min–max)`,
+      `${r.native_ms_per_message.median.toFixed(1)} (${r.native_ms_per_message.min.toFixed(1)}–${r.native_ms_per_message.max.toFixed(1)})`,
+    ],
+    ['native µs per transfer', ((r.native_ms_per_message.median * 1000) / r.batch).toFixed(1)],
+    ['native ms per empty message', r.native_ms_empty_message.toFixed(2)],
+    ['  of which V8 rewrite + compile', r.v8_compile_ms.toFixed(2)],
+    ['preimages hinted per message', String(r.hints_per_message)],
+    ['interpreter steps per transfer', Math.round(r.steps_per_tx).toLocaleString('en-US')],
+    ['interpreter steps per message (empty batch)', r.steps_per_message_overhead.toLocaleString('en-US')],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  const lines = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`);
+  if (r.profile.length) {
+    lines.push('', 'native profile (self time by host op; µs per transfer):');
+    const pw = Math.max(...r.profile.map((p) => p.category.length));
+    for (const p of r.profile)
+      lines.push(
+        `  ${p.category.padEnd(pw)}  ${(p.fraction * 100).toFixed(1).padStart(5)}%  ${p.us_per_tx.toFixed(1).padStart(7)} µs`,
+      );
+  }
+  lines.push(
+    '',
+    `${r.accounts} funded accounts, ${r.messages} timed messages of ${r.batch} transfers; interpreted: ${r.interpret_batch} transfers (${r.interpret_steps.toLocaleString('en-US')} steps)`,
+    `setup (not timed): deposits ${r.setup_seconds.deposits.toFixed(1)} s, signing ${r.setup_seconds.signing.toFixed(1)} s; total ${r.total_seconds.toFixed(1)} s`,
+  );
+  return lines.join('\n');
+}
