@@ -4,7 +4,7 @@
  * (ops 0-6: at most 32 bytes, two leaves; `keccak256_pair` and `ecrecover`, added in machine v1.1:
  * 32-byte aligned pointers, three or four leaves), which keeps its one-step proof small.
  */
-import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { recoverPublicKey } from './ecrecover.ts';
 import { keccak256Into } from './keccak.ts';
 import { type FuncType, ValType } from './module.ts';
 
@@ -63,14 +63,8 @@ export function ecrecoverWord(hash: Uint8Array, sig: Uint8Array, v: number): Uin
   const r = bytesToBig(sig.subarray(0, 32));
   const s = bytesToBig(sig.subarray(32, 64));
   if (r === 0n || r >= SECP256K1_N || s === 0n || s >= SECP256K1_N) return undefined;
-  let pub: Uint8Array;
-  try {
-    const signature = new secp256k1.Signature(r, s, v - 27);
-    pub = signature.recoverPublicKey(hash.slice(0, 32)).toBytes(false);
-  } catch {
-    // r is not the x-coordinate of a curve point, or the recovered point is the point at infinity
-    return undefined;
-  }
+  const pub = recoverPublicKey(hash, sig, v - 27);
+  if (!pub) return undefined;
   const h = keccak256Into(pub.subarray(1, 65), new Uint8Array(32), 0, 64);
   const out = new Uint8Array(32);
   out.set(h.subarray(12), 12);
