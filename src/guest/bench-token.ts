@@ -19,7 +19,7 @@ import type { ValidatedModule } from '../vm/wasm/module.ts';
 import { compileNative, rewriteForNative, runNative, validateStf } from '../vm/wasm/native.ts';
 import { encodeBatch } from './clients/common.ts';
 import { depositMessage, transfer } from './clients/token.ts';
-import { PreimageStore } from './preimage-store.ts';
+import { PreimageStore, toHex } from './preimage-store.ts';
 import { App, genesis, Receipt, readReceipts } from './run-app.ts';
 
 export interface TokenBenchOptions {
@@ -90,7 +90,11 @@ function runMessage(
     { bytes: app.bytes, module: mod },
     {
       inbox: msg,
-      preimages: (kind, h) => hinted.get(h, kind) ?? base.get(h, kind),
+      preimages: (kind, h) => {
+        if (kind !== 0) return undefined;
+        const k = toHex(h); // one hex key for both maps
+        return hinted.map.get(k) ?? base.map.get(k);
+      },
       globalState: gs,
       onPreimageHint: hinted.hint,
     },
@@ -129,18 +133,21 @@ function frameCategory(f: CpuProfileNode['callFrame']): string | undefined {
   const { functionName: fn, url } = f;
   if (fn === '(garbage collector)') return 'GC';
   if (fn === '(program)' || fn === '(idle)' || fn === '(root)') return 'other (V8: program, idle)';
-  if (url.includes('preimage-store.ts')) {
-    if (fn === 'add' || fn === 'hint') return 'hint_preimage: store.add (keccak + hex key + copy)';
-    if (fn === 'get') return 'preimage_read: store.get (hex key + Map lookup)';
-  }
+  if (url.includes('preimage-store.ts'))
+    return fn === 'get' || fn === 'toHex'
+      ? 'preimage_read: store.get (hex key + Map lookup)'
+      : 'hint_preimage: recording (keccak + hex key)';
   if (url.includes('host-abi.ts')) {
-    if (fn === 'ecrecoverWord') return 'ecrecover (host-abi.ts, noble secp256k1)';
+    if (fn === 'ecrecoverWord') return 'ecrecover (host-abi.ts ecrecoverWord)';
     if (fn === 'keccak256Of64') return 'keccak256_pair (keccak-f)';
   }
   if (url.includes('vm/wasm/native.ts')) {
-    if (HOST_OPS.has(fn)) return `${fn} (host glue: bounds, copies)`;
     if (fn === 'compileNative' || fn === 'rewriteForNative') return 'V8 rewrite + compile';
+    // the host imports are arrow functions: named after their property, or anonymous after tsx
+    if (HOST_OPS.has(fn) || fn === '' || fn === 'span' || fn === 'copyOut' || fn === 'aligned')
+      return 'host glue (native.ts: bounds checks, copies)';
   }
+  if (fn.startsWith('wasm-to-js') || fn.startsWith('js-to-wasm')) return 'wasm <-> JS call transitions';
   if (url.startsWith('wasm://') || fn.startsWith('$') || fn.startsWith('wasm-function'))
     return 'guest compute (wasm)';
   return undefined;
