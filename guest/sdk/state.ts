@@ -21,10 +21,13 @@ export function stateLoad(): void {
 }
 
 export function stateCommit(): void {
+  stateFlush();
   set_global_bytes32(0, root);
 }
 
+/** the current state root (pending writes applied) */
 export function stateRoot(): usize {
+  stateFlush();
   return root;
 }
 
@@ -169,7 +172,8 @@ export function stateGet(keyPtr: usize, keyLen: i32): Bytes | null {
 
 /** stateGet by key hash (`hashBytes(key)`, to hash a key once for a read and a write) */
 export function stateGetAt(kh: usize): Bytes | null {
-  const vh = lookup(kh);
+  const e = pendingFind(kh);
+  const vh = e != 0 ? e + 32 : lookup(kh);
   if (vh == 0) return null;
   const aligned = alloc32(32);
   memory.copy(aligned, vh, 32);
@@ -185,9 +189,136 @@ export function stateSet(keyPtr: usize, keyLen: i32, valPtr: usize, valLen: i32)
 export function stateSetAt(kh: usize, valPtr: usize, valLen: i32): void {
   const vh = hashBytes(valPtr, valLen);
   hint_preimage(valPtr, valLen);
-  memory.copy(root, insert(root, kh, vh, 0), 32);
+  pendingPut(kh, vh);
 }
 
 export function stateDelete(keyPtr: usize, keyLen: i32): void {
-  memory.copy(root, remove(root, hashBytes(keyPtr, keyLen), 0), 32);
+  const kh = hashBytes(keyPtr, keyLen);
+  stateFlush();
+  memory.copy(root, remove(root, kh, 0), 32);
+}
+
+// Pending writes: sets are buffered (key hash → value hash, the last write wins) and applied to the
+// tree together by stateFlush (before a delete and at stateCommit), so that every tree node on the
+// paths of a run's writes is hashed once per flush instead of once per write. The root depends only
+// on the final set of (key, value) pairs (canonical form), so it is the same as with writes applied
+// one by one. Entries (keyHash 32 ‖ valueHash 32) and the index live on the heap: the run loop
+// releases the arena after each transaction.
+let pendEntries: usize = 0; // pendCap entries of 64 bytes
+let pendIndex: usize = 0; // 2 * pendCap u32 slots: entry number + 1, 0 = free
+let pendCap: i32 = 0;
+let pendCount: i32 = 0;
+
+function pendingFind(kh: usize): usize {
+  if (pendCount == 0) return 0;
+  const mask = <u32>(2 * pendCap - 1);
+  let slot = load<u32>(kh) & mask;
+  let v = load<u32>(pendIndex + (<usize>slot << 2));
+  while (v != 0) {
+    const e = pendEntries + (<usize>(v - 1) << 6);
+    if (eq32(e, kh)) return e;
+    slot = (slot + 1) & mask;
+    v = load<u32>(pendIndex + (<usize>slot << 2));
+  }
+  return 0;
+}
+
+function indexInsert(e: usize, n: u32): void {
+  const mask = <u32>(2 * pendCap - 1);
+  let slot = load<u32>(e) & mask;
+  while (load<u32>(pendIndex + (<usize>slot << 2)) != 0) slot = (slot + 1) & mask;
+  store<u32>(pendIndex + (<usize>slot << 2), n + 1);
+}
+
+function pendingPut(kh: usize, vh: usize): void {
+  const found = pendingFind(kh);
+  if (found != 0) {
+    memory.copy(found + 32, vh, 32);
+    return;
+  }
+  if (pendCount == pendCap) {
+    const cap = pendCap == 0 ? 64 : pendCap * 2;
+    const entries = heapAlloc32(cap * 64);
+    if (pendCount > 0) memory.copy(entries, pendEntries, <usize>pendCount << 6);
+    pendEntries = entries;
+    pendCap = cap;
+    pendIndex = heapAlloc32(cap * 8);
+    memory.fill(pendIndex, 0, <usize>cap * 8);
+    for (let i: i32 = 0; i < pendCount; i++) indexInsert(pendEntries + (<usize>i << 6), <u32>i);
+  }
+  const e = pendEntries + (<usize>pendCount << 6);
+  memory.copy(e, kh, 32);
+  memory.copy(e + 32, vh, 32);
+  indexInsert(e, <u32>pendCount);
+  pendCount++;
+}
+
+/** Applies the pending writes to the tree (root updated in place). */
+export function stateFlush(): void {
+  if (pendCount == 0) return;
+  // an array of entry pointers, partitioned in place by path bits while inserting
+  const arr = alloc32(pendCount * 4);
+  for (let i: i32 = 0; i < pendCount; i++) store<u32>(arr + (<usize>i << 2), <u32>(pendEntries + (<usize>i << 6)));
+  memory.copy(root, insertMany(root, arr, 0, pendCount, 0), 32);
+  pendCount = 0;
+  memory.fill(pendIndex, 0, <usize>pendCap * 8);
+}
+
+@inline function entryAt(arr: usize, i: i32): usize {
+  return <usize>load<u32>(arr + (<usize>i << 2));
+}
+
+/** Reorders arr[lo..hi) so that the entries with bit `depth` = 0 come first; returns the split. */
+function partition(arr: usize, lo: i32, hi: i32, depth: i32): i32 {
+  let i = lo;
+  let j = hi - 1;
+  while (i <= j) {
+    if (bitAt(entryAt(arr, i), depth) == 0) {
+      i++;
+    } else {
+      const t = load<u32>(arr + (<usize>i << 2));
+      store<u32>(arr + (<usize>i << 2), load<u32>(arr + (<usize>j << 2)));
+      store<u32>(arr + (<usize>j << 2), t);
+      j--;
+    }
+  }
+  return i;
+}
+
+/** The canonical subtree (at `depth`) of the distinct keys arr[lo..hi), hi > lo. */
+function build(arr: usize, lo: i32, hi: i32, depth: i32): usize {
+  if (hi - lo == 1) {
+    const e = entryAt(arr, lo);
+    return makeLeaf(e, e + 32);
+  }
+  const mid = partition(arr, lo, hi, depth);
+  if (mid == lo) return hashPair(ZERO, build(arr, lo, hi, depth + 1));
+  if (mid == hi) return hashPair(build(arr, lo, hi, depth + 1), ZERO);
+  return hashPair(build(arr, lo, mid, depth + 1), build(arr, mid, hi, depth + 1));
+}
+
+/** The subtree `h` (at `depth`) with the distinct keys arr[lo..hi) set. */
+function insertMany(h: usize, arr: usize, lo: i32, hi: i32, depth: i32): usize {
+  if (lo == hi) return h;
+  if (hi - lo == 1) {
+    const e = entryAt(arr, lo);
+    return insert(h, e, e + 32, depth);
+  }
+  if (isZero32(h)) return build(arr, lo, hi, depth);
+  const n = readNode(h);
+  if (eq32(n, MARKER)) {
+    // a leaf: rebuild with the new keys, and the leaf's own key unless one of them replaces it
+    const inner = readNode(n + 32);
+    for (let i = lo; i < hi; i++) if (eq32(entryAt(arr, i), inner)) return build(arr, lo, hi, depth);
+    const count = hi - lo + 1;
+    const more = alloc32(count * 4);
+    memory.copy(more, arr + (<usize>lo << 2), <usize>(hi - lo) << 2);
+    store<u32>(more + (<usize>(hi - lo) << 2), <u32>inner);
+    return build(more, 0, count, depth);
+  }
+  const mid = partition(arr, lo, hi, depth);
+  const l = insertMany(n, arr, lo, mid, depth + 1);
+  const r = insertMany(n + 32, arr, mid, hi, depth + 1);
+  if (eq32(l, n) && eq32(r, n + 32)) return h;
+  return hashPair(l, r);
 }
