@@ -14,19 +14,20 @@ import { M, MOP_COUNT, mopName } from './isa.ts';
 import { type HostData, Machine, Status } from './machine.ts';
 import { deployOsp, type OspDeployment } from './osp-harness.ts';
 import { compileProgram } from './program.ts';
-import { collectSteps, envFor, loopModule, NO_HOST, SPEC_DIR, specTestSamples } from './proof-corpus.ts';
+import {
+  collectSteps,
+  envFor,
+  loopModule,
+  NO_HOST,
+  type ProofSample,
+  SPEC_DIR,
+  specTestSamples,
+} from './proof-corpus.ts';
 import { randomModule } from './random-module.ts';
 import { ecdsaFixture, stf, watBytes } from './test-utils/wat.ts';
 import { ProofError, type VerifierEnv, verifyStep } from './verify.ts';
 
-interface Sample {
-  label: string;
-  op: number;
-  moduleRoot: Word;
-  pre: Word;
-  proof: Uint8Array;
-  post: Word;
-}
+type Sample = Omit<ProofSample, 'host'>;
 
 /** Steps the machine at most `max` times; each step's proof is checked with the TS verifier first. */
 function collect(c: MachineCommitter, label: string, max: number, out: Sample[]): void {
