@@ -18,8 +18,8 @@ export class PreimageStore {
   }
 
   /** records `bytes` (kept as is, not copied) under its keccak256 hash */
-  private record(bytes: Uint8Array): Uint8Array {
-    const h = keccak256Into(bytes, new Uint8Array(32));
+  private record(bytes: Uint8Array, known?: Uint8Array): Uint8Array {
+    const h = known ?? keccak256Into(bytes, new Uint8Array(32));
     this.map.set(toHex(h), bytes);
     return h;
   }
@@ -33,8 +33,8 @@ export class PreimageStore {
    * a callback for HostData.onPreimageHint / HostContext.onPreimageHint: both hand over a fresh
    * copy of the guest's bytes, which is kept without copying it again
    */
-  readonly hint = (bytes: Uint8Array): void => {
-    this.record(bytes);
+  readonly hint = (bytes: Uint8Array, hash?: Uint8Array): void => {
+    this.record(bytes, hash);
   };
 
   get size(): number {

@@ -53,7 +53,8 @@ export interface HostData {
   /** the preimage of a 32-byte hash, of a preimage kind (0 = keccak256) */
   preimage(kind: number, hash: Uint8Array): Uint8Array | undefined;
   /** `hint_preimage` (§6): the guest offers these bytes as a keccak preimage (a copy; in-bounds ranges only) */
-  onPreimageHint?: (bytes: Uint8Array) => void;
+  /** `hash`, when given, is keccak256(bytes) (the native runner passes it when it just computed it) */
+  onPreimageHint?: (bytes: Uint8Array, hash?: Uint8Array) => void;
 }
 
 export const NO_HOST_DATA: HostData = { inboxMessage: () => undefined, preimage: () => undefined };

@@ -22,7 +22,8 @@ export interface HostContext {
   preimages: (kind: number, hash: Uint8Array) => Uint8Array | undefined;
   globalState: GlobalState;
   /** `hint_preimage`: the guest offers these bytes as a keccak preimage (a copy; in-bounds ranges only) */
-  onPreimageHint?: (bytes: Uint8Array) => void;
+  /** `hash`, when given, is keccak256(bytes), already computed by the host (a node just hashed with keccak256_pair) */
+  onPreimageHint?: (bytes: Uint8Array, hash?: Uint8Array) => void;
 }
 
 /** The same global state the interpreter uses (docs/machine.md §2.3). */
@@ -231,6 +232,15 @@ function hostImports(
     if (index !== 0 && index !== 1) throw hostTrap(`global-state field index ${index >>> 0} out of range`);
     return index;
   };
+  const last: { kind: number; hash: Uint8Array; preimage: Uint8Array | undefined } = {
+    kind: 0,
+    hash: new Uint8Array(32),
+    preimage: undefined,
+  };
+  const lastPair: { input: Uint8Array; hash: Uint8Array | undefined } = {
+    input: new Uint8Array(64),
+    hash: undefined,
+  };
   return {
     inbox_read: (offset: number, ptr: number): number => {
       counter.calls++;
@@ -240,10 +250,20 @@ function hostImports(
     },
     preimage_read: (kind: number, hashPtr: number, offset: number, ptr: number): number => {
       counter.calls++;
-      const hash = span(hashPtr, 32).slice();
+      const hashView = span(hashPtr, 32);
       span(ptr, 32);
       if ((hashPtr >>> 0) % 32 !== 0) throw hostTrap('unaligned preimage hash pointer');
+      // guests read a preimage in consecutive 32-byte chunks: reuse the last lookup (content-addressed, so exact)
+      if (last.preimage && last.kind === kind >>> 0 && equal32(last.hash, hashView)) {
+        return copyOut(last.preimage, offset, ptr);
+      }
+      const hash = hashView.slice();
       const preimage = host.preimages(kind >>> 0, hash);
+      if (preimage) {
+        last.kind = kind >>> 0;
+        last.hash = hash;
+        last.preimage = preimage;
+      }
       if (!preimage) {
         // not a trap: the node lacks data every honest party has; the run cannot go on (as in the interpreter)
         throw new HostDataUnavailableError(
@@ -278,7 +298,11 @@ function hostImports(
       const input = span(inPtr, 64);
       const out = span(outPtr, 32);
       aligned(inPtr, outPtr);
-      out.set(keccak256Of64(input));
+      const h = keccak256Of64(input);
+      out.set(h);
+      // the SDK hints every node it hashes: remember the pair so the hint needs no second keccak
+      lastPair.input.set(input);
+      lastPair.hash = h;
     },
     ecrecover: (hashPtr: number, sigPtr: number, v: number, outPtr: number): number => {
       counter.calls++;
@@ -296,13 +320,27 @@ function hostImports(
       const start = ptr >>> 0;
       const end = start + (len >>> 0);
       // never a trap: an out-of-bounds range is ignored (docs/machine.md §6)
-      if (host.onPreimageHint && mem && end <= mem.buffer.byteLength)
-        host.onPreimageHint(new Uint8Array(mem.buffer, start, end - start).slice());
+      if (host.onPreimageHint && mem && end <= mem.buffer.byteLength) {
+        const bytes = new Uint8Array(mem.buffer, start, end - start).slice();
+        const known =
+          bytes.length === 64 && lastPair.hash && equal64(lastPair.input, bytes) ? lastPair.hash : undefined;
+        host.onPreimageHint(bytes, known);
+      }
     },
   };
 }
 
 const toHex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
+
+function equal32(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function equal64(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 64; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Generic instantiation and invocation (used by the spectest engine)
