@@ -21,7 +21,7 @@ describe('modex devnet', () => {
     expect(r.stdout).toMatch(/settlement RPC {3}http:\/\/127\.0\.0\.1:\d+ \(embedded anvil, pid \d+\)/);
     expect(r.stdout).toContain('chain id         31337');
     expect(r.stdout).toContain('[0] 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 0xac0974bec');
-    expect(r.stdout).toMatch(/Counter +0x[0-9a-f]{40} {2}\(contracts\/test\/Counter\.sol\)/);
+    expect(r.stdout).toMatch(/OneStepProver +0x[0-9a-f]{40} {2}\(contracts\/osp\/OneStepProver\.sol\)/);
     expect(isAnvil(anvilPid(r.stdout))).toBe(false);
   });
 
@@ -64,7 +64,7 @@ describe('modex devnet', () => {
       const r = await runCli(['devnet', '--rpc', l1.rpcUrl, '--exit-when-ready']).done;
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`settlement RPC   ${l1.rpcUrl}\n`);
-      const addr = /Counter +(0x[0-9a-f]{40})/.exec(r.stdout)![1] as `0x${string}`;
+      const addr = /OneStepProver +(0x[0-9a-f]{40})/.exec(r.stdout)![1] as `0x${string}`;
       expect(await l1.publicClient.getCode({ address: addr })).toMatch(/^0x60/);
       expect(isAnvil(l1.pid!)).toBe(true);
     });

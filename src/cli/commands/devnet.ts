@@ -7,7 +7,7 @@ import { loadConfig } from '../../config/load.ts';
 import { summarizeConfig } from '../../config/summary.ts';
 import { type L1, openL1 } from '../../l1/anvil.ts';
 import { buildContracts, REPO_ROOT } from '../../l1/contracts.ts';
-import { deployAll } from '../../l1/deploy-all.ts';
+import { deployOsp } from '../../vm/wasm/osp-harness.ts';
 import { runAction } from '../action.ts';
 
 const DEFAULT_CONFIG = 'examples/devnet.config.json';
@@ -78,7 +78,19 @@ async function devnet(opts: DevnetOptions): Promise<void> {
     );
 
     log('[3/3] contracts: deploying...');
-    const deployed = await deployAll(l1, (c) => log(`      ${c.name} at ${c.address}`));
+    // The explicit deployment plan so far: the one-step prover and what it reads. The settlement
+    // inbox, assertions and challenge manager (issue 6) replace TestInbox and join this plan.
+    const osp = await deployOsp(l1);
+    const deployed = [
+      {
+        name: 'TestInbox',
+        sourceName: 'contracts/test/TestInbox.sol (stand-in for the settlement inbox)',
+        address: osp.inbox,
+      },
+      { name: 'PreimageOracle', sourceName: 'contracts/osp/PreimageOracle.sol', address: osp.oracle },
+      { name: 'OneStepProver', sourceName: 'contracts/osp/OneStepProver.sol', address: osp.prover },
+    ];
+    for (const c of deployed) log(`      ${c.name} at ${c.address}`);
 
     const balances = await Promise.all(
       l1.accounts.map((a) => l1!.publicClient.getBalance({ address: a.address })),
