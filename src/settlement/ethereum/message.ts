@@ -1,0 +1,117 @@
+/**
+ * Inbox messages as the settlement inbox stores them (docs/inbox.md, inbox v1): kinds and bytes (§2),
+ * the hash accumulator (§3) and the per-message commitment the one-step prover reads (§4, which is
+ * docs/machine.md §6.2: `messageHash` of src/vm/wasm/proof.ts, re-exported here, not re-implemented).
+ */
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex, type Hex, hexToBytes } from 'viem';
+import { encodeBatch } from '../../guest/clients/common.ts';
+import { messageHash } from '../../vm/wasm/proof.ts';
+
+export { messageHash };
+
+export const INBOX_VERSION = 'inbox v1';
+
+/** §2: byte 0 of every message (docs/stf.md "Inbox message format"). */
+export const MESSAGE_KIND = {
+  /** L2 transaction list: `count u32 ‖ (len u32 ‖ tx)*` */
+  l2Transactions: 0x00,
+  /** L1 deposit (only from the bridge, through the delayed inbox): `to (20) ‖ amount (32)` */
+  deposit: 0x01,
+} as const;
+
+/** §5: batch kinds `postBatch` accepts (0x01 is reserved for the inbox's own deposits). */
+export const BATCH_KINDS: readonly number[] = [MESSAGE_KIND.l2Transactions];
+
+/** §6.1: the largest transaction list `sendMessage` accepts (Inbox.MAX_DELAYED_TX_LIST_BYTES). */
+export const MAX_DELAYED_TX_LIST_BYTES = 65_536;
+
+/** §8: `MessageAppended.source`. */
+export const MESSAGE_SOURCE = { batch: 0, delayed: 1 } as const;
+export type MessageSource = keyof typeof MESSAGE_SOURCE;
+
+const ZERO32 = `0x${'00'.repeat(32)}` as Hex;
+
+const bytes = (b: Uint8Array | Hex): Uint8Array => (typeof b === 'string' ? hexToBytes(b) : b);
+
+/** §2: the message a batch of `kind` with `payload` appends (`kind ‖ payload`). */
+export function batchMessage(kind: number, payload: Uint8Array): Uint8Array {
+  const m = new Uint8Array(1 + payload.length);
+  m[0] = kind;
+  m.set(payload, 1);
+  return m;
+}
+
+/** §2: a transaction list `count u32 ‖ (len u32 ‖ tx)*` (the payload of a kind-0x00 batch or of `sendMessage`). */
+export function encodeTxList(txs: Uint8Array[]): Uint8Array {
+  return encodeBatch(txs).subarray(1);
+}
+
+/** §2: the transactions of a list, or undefined when it does not decode exactly (the STF then runs none). */
+export function decodeTxList(payload: Uint8Array): Uint8Array[] | undefined {
+  if (payload.length < 4) return undefined;
+  const dv = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  const count = dv.getUint32(0);
+  const txs: Uint8Array[] = [];
+  let off = 4;
+  for (let i = 0; i < count; i++) {
+    if (off + 4 > payload.length) return undefined;
+    const len = dv.getUint32(off);
+    off += 4;
+    if (off + len > payload.length) return undefined;
+    txs.push(payload.subarray(off, off + len));
+    off += len;
+  }
+  return off === payload.length ? txs : undefined;
+}
+
+/** §2, §6.1: the delayed message `sendMessage(txList)` stores: `0x00 ‖ txList`. */
+export const txListMessage = (txList: Uint8Array): Uint8Array =>
+  batchMessage(MESSAGE_KIND.l2Transactions, txList);
+
+/** §2, §7.1: the deposit message `0x01 ‖ to (20) ‖ amount (32, big-endian)`. */
+export function depositMessage(to: Hex, amount: bigint): Uint8Array {
+  if (amount < 0n || amount >= 2n ** 256n) throw new RangeError(`deposit amount ${amount} is not a uint256`);
+  const m = new Uint8Array(53);
+  m[0] = MESSAGE_KIND.deposit;
+  m.set(hexToBytes(to), 1);
+  let v = amount;
+  for (let i = 52; i >= 21; i--) {
+    m[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return m;
+}
+
+/** §2: `{to, amount}` of a deposit message, or undefined when `m` is not one. */
+export function decodeDeposit(m: Uint8Array): { to: Hex; amount: bigint } | undefined {
+  if (m.length !== 53 || m[0] !== MESSAGE_KIND.deposit) return undefined;
+  let amount = 0n;
+  for (let i = 21; i < 53; i++) amount = (amount << 8n) | BigInt(m[i]);
+  return { to: bytesToHex(m.subarray(1, 21)), amount };
+}
+
+/** keccak256 as hex. */
+export const keccakHex = (data: Uint8Array): Hex => bytesToHex(keccak_256(data));
+
+/** §3: acc(p + 1) = keccak256(acc(p) ‖ keccak256(message)). */
+export function accumulate(prevAcc: Hex | Uint8Array, message: Uint8Array): Hex {
+  const buf = new Uint8Array(64);
+  buf.set(bytes(prevAcc), 0);
+  buf.set(keccak_256(message), 32);
+  return bytesToHex(keccak_256(buf));
+}
+
+/** §3: [acc(1), ..., acc(n)] over `messages` starting from `start` (acc(0) = 0 by default). */
+export function accumulators(messages: Uint8Array[], start: Hex = ZERO32): Hex[] {
+  const out: Hex[] = [];
+  let acc = start;
+  for (const m of messages) {
+    acc = accumulate(acc, m);
+    out.push(acc);
+  }
+  return out;
+}
+
+/** §4: the §6.2 commitment as hex (what `Inbox.messageHash(position)` returns once merkleized). */
+export const messageHashHex = (message: Uint8Array): Hex => bytesToHex(messageHash(message));
