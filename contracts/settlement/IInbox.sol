@@ -5,7 +5,7 @@ import {IInboxMessages} from "../osp/IInboxMessages.sol";
 
 /// The settlement inbox (docs/inbox.md, inbox v1): one dense sequence of messages (positions 0, 1, ...)
 /// fed by the sequencer's batches and by the delayed inbox (user messages, bridge deposits), with a
-/// hash accumulator over it (§3), lazily computed §6.2 message commitments (§4) and forced inclusion
+/// hash accumulator over it (§3), lazily computed machine §6.2 message commitments (§4) and forced inclusion
 /// of delayed messages after `maxDelaySeconds` (§6).
 interface IInbox is IInboxMessages {
     // ---- events (§8) ----
@@ -21,7 +21,7 @@ interface IInbox is IInboxMessages {
     event DelayedMessageSent(uint64 indexed index, address indexed sender, bytes message, uint64 timestamp);
     /// Anyone forced the delayed messages below `delayedRead` into the inbox (§6.3).
     event ForcedInclusion(uint64 indexed delayedRead, address by);
-    /// The §6.2 commitment of the message at `position` was computed and stored.
+    /// The machine §6.2 commitment of the message at `position` was computed and stored.
     event MessageMerkleized(uint64 indexed position, bytes32 messageHash);
     /// The deployer registered the bridge (the only account allowed to enqueue deposits).
     event BridgeInitialized(address bridge);

@@ -7,7 +7,7 @@ import {IInbox} from "./IInbox.sol";
 ///
 /// Positions 0, 1, 2, ... each hold one message (kind byte first, docs/stf.md "Inbox messages").
 /// Sequencer batches and delayed messages (user transaction lists, bridge deposits) share this one
-/// sequence. Only the accumulator is stored per position (§3); the §6.2 commitment the one-step
+/// sequence. Only the accumulator is stored per position (§3); the machine §6.2 commitment the one-step
 /// prover reads is computed on demand by `merkleizeMessage` (§4).
 contract Inbox is IInbox {
     /// §6.1: the largest transaction list `sendMessage` accepts (the stored message is one byte longer).
@@ -34,7 +34,7 @@ contract Inbox is IInbox {
 
     /// accs[p] = acc(p + 1), the accumulator after the message at position p (§3).
     mapping(uint64 => bytes32) internal accs;
-    /// §6.2 commitments of merkleized positions (a keccak output, never zero).
+    /// machine §6.2 commitments of merkleized positions (a keccak output, never zero).
     mapping(uint64 => bytes32) internal hashes;
 
     struct Delayed {
@@ -70,7 +70,7 @@ contract Inbox is IInbox {
         return n == 0 ? bytes32(0) : accs[n - 1];
     }
 
-    /// §4: the §6.2 commitment of the message at `position`; zero past the end; reverts
+    /// §4: the machine §6.2 commitment of the message at `position`; zero past the end; reverts
     /// MessageNotMerkleized for an existing position nobody has merkleized yet.
     function messageHash(uint64 position) external view override returns (bytes32) {
         if (position >= messageCount) return bytes32(0);
@@ -217,7 +217,7 @@ contract Inbox is IInbox {
 
     // ---------------------------------------------------------------- merkleization (§4)
 
-    /// §4: checks `message` against the accumulator at `position` and stores its §6.2 commitment
+    /// §4: checks `message` against the accumulator at `position` and stores its machine §6.2 commitment
     /// (docs/machine.md): keccak(word(len) ‖ root of its zero-padded 32-byte chunks). Idempotent.
     function merkleizeMessage(uint64 position, bytes calldata message) external override returns (bytes32 h) {
         uint64 count = messageCount;

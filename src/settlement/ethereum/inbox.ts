@@ -244,10 +244,10 @@ export class InboxClient {
   delayedIncluded = (): Promise<bigint> => this.read('delayedIncluded');
   /** §3: acc(n), the accumulator after the first n messages */
   accumulator = (n: bigint): Promise<Hex> => this.read('accumulator', [n]);
-  /** §4: the stored §6.2 commitment (0x0…0 past the end; InboxRevertError MESSAGE_NOT_MERKLEIZED before merkleize) */
+  /** §4: the stored machine §6.2 commitment (0x0…0 past the end; InboxRevertError MESSAGE_NOT_MERKLEIZED before merkleize) */
   messageHash = (position: bigint): Promise<Hex> => this.read('messageHash', [position]);
   isMerkleized = (position: bigint): Promise<boolean> => this.read('isMerkleized', [position]);
-  /** §4: the Solidity §6.2 hash of any bytes (a pure function; for tests and tools) */
+  /** §4: the Solidity machine §6.2 hash of any bytes (a pure function; for tests and tools) */
   chunkHash = (message: Uint8Array): Promise<Hex> => this.read('chunkHash', [bytesToHex(message)]);
   async delayedMessage(
     index: bigint,
@@ -489,7 +489,7 @@ export class InboxClient {
   // ---- merkleization (§4)
 
   /**
-   * §4: computes and stores the §6.2 commitment of the message at `position` (reads the message, then
+   * §4: computes and stores the machine §6.2 commitment of the message at `position` (reads the message, then
    * calls merkleizeMessage); a no-op when it is already stored. Returns the commitment.
    */
   async merkleize(position: bigint): Promise<{ messageHash: Hex; tx?: TxResult }> {

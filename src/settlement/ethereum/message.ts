@@ -113,5 +113,5 @@ export function accumulators(messages: Uint8Array[], start: Hex = ZERO32): Hex[]
   return out;
 }
 
-/** §4: the §6.2 commitment as hex (what `Inbox.messageHash(position)` returns once merkleized). */
+/** §4: the machine §6.2 commitment as hex (what `Inbox.messageHash(position)` returns once merkleized). */
 export const messageHashHex = (message: Uint8Array): Hex => bytesToHex(messageHash(message));
