@@ -63,6 +63,11 @@ export class History {
     this.last = states[states.length - 1];
   }
 
+  /** the given states (the history pads with the last one) */
+  get realStates(): readonly Word[] {
+    return this.states;
+  }
+
   /** N = 2^h, the index of the last state */
   get size(): number {
     return 2 ** this.h;

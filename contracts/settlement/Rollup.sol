@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AssertionData, DisputeHash, GlobalState} from "./DisputeTypes.sol";
+
+interface IInboxLength {
+    function messageCount() external view returns (uint64);
+}
+
+interface IEdgeConfirmations {
+    function layerZeroHeight() external view returns (uint8);
+    function edgeConfirmed(bytes32 edgeId) external view returns (bool);
+}
+
+/// Assertions, stakes and confirmation (docs/dispute.md §2). Disputes between rival assertions
+/// are played in the ChallengeManager; an assertion with rivals confirms once its level-0 edge does.
+contract Rollup {
+    uint8 internal constant NONE = 0;
+    uint8 internal constant PENDING = 1;
+    uint8 internal constant CONFIRMED = 2;
+
+    /// One slot per assertion (§2.1).
+    struct Node {
+        uint8 status;
+        bool hasRival;
+        uint40 createdAt;
+        uint40 firstChildAt;
+        address asserter;
+    }
+
+    IInboxLength public immutable inbox;
+    IEdgeConfirmations public immutable challengeManager;
+    uint256 public immutable assertionBond;
+    uint64 public immutable challengePeriod;
+    uint8 public immutable layerZeroHeight;
+    bytes32 public immutable genesisId;
+
+    mapping(bytes32 => Node) public nodes;
+    /// staker -> its latest assertion (0: not staked)
+    mapping(address => bytes32) public latestStakedAssertion;
+    mapping(bytes32 => bytes32) public confirmedChild;
+    mapping(bytes32 => bool) internal confirmedSendRoots;
+    /// payouts that could not be pushed (the recipient refused ETH)
+    mapping(address => uint256) public owed;
+    bytes32 public latestConfirmed;
+
+    event AssertionCreated(bytes32 indexed id, bytes32 indexed prevId, address indexed asserter, AssertionData data);
+    event AssertionConfirmed(bytes32 indexed id, bytes32 indexed prevId, bytes32 sendRoot, bool byChallenge);
+    event StakeWithdrawn(address indexed staker, uint256 amount);
+    event StakeSlashed(address indexed staker, bytes32 indexed lostAssertion, address indexed winner, uint256 amount);
+
+    error UnknownAssertion(bytes32 id);
+    error AssertionRejected(bytes32 id);
+    error AssertionExists(bytes32 id);
+    error NotPending(bytes32 id);
+    error WrongInboxPosition(uint64 expected, uint64 inboxPosition, uint64 positionInMessage);
+    error InboxTooShort(uint64 needed, uint64 messageCount);
+    error WrongBond(uint256 expected, uint256 sent);
+    error StakeOnOtherBranch(bytes32 latestStaked);
+    error PrevNotLatestConfirmed(bytes32 prevId, bytes32 latestConfirmed);
+    error TooEarly(uint256 confirmableAt);
+    error RivalsNotDecided(bytes32 layerZeroEdgeId);
+    error NotStaked(address staker);
+    error StakeNotConfirmed(bytes32 latestStaked);
+    error BadChain(uint256 index);
+    error NotRejected(bytes32 id);
+    error TransferFailed(address to, uint256 amount);
+
+    constructor(
+        IInboxLength inbox_,
+        IEdgeConfirmations challengeManager_,
+        uint256 assertionBond_,
+        uint64 challengePeriod_,
+        GlobalState memory genesis
+    ) {
+        inbox = inbox_;
+        challengeManager = challengeManager_;
+        assertionBond = assertionBond_;
+        challengePeriod = challengePeriod_;
+        layerZeroHeight = challengeManager_.layerZeroHeight();
+        AssertionData memory g = AssertionData({
+            prevId: bytes32(0),
+            prevStateHash: bytes32(0),
+            blockCount: 0,
+            end: genesis,
+            historyRoot: bytes32(0),
+            nextInboxPosition: genesis.inboxPosition + 1
+        });
+        bytes32 id = DisputeHash.assertionId(g);
+        nodes[id] = Node(CONFIRMED, false, uint40(block.timestamp), 0, address(0));
+        genesisId = id;
+        latestConfirmed = id;
+        confirmedSendRoots[genesis.sendRoot] = true;
+        emit AssertionCreated(id, bytes32(0), address(0), g);
+        emit AssertionConfirmed(id, bytes32(0), genesis.sendRoot, false);
+    }
+
+    /// §2.2. Returns the new assertion's id.
+    function createAssertion(AssertionData calldata prev, GlobalState calldata end, bytes32 historyInner)
+        external
+        payable
+        returns (bytes32 id)
+    {
+        bytes32 prevId = DisputeHash.assertionId(prev);
+        Node memory p = nodes[prevId];
+        if (p.status == NONE) revert UnknownAssertion(prevId);
+        if (p.status == PENDING) {
+            bytes32 sibling = confirmedChild[prev.prevId];
+            if (sibling != bytes32(0) && sibling != prevId) revert AssertionRejected(prevId);
+        }
+        AssertionData memory a = _next(prev, prevId, end, historyInner);
+        id = DisputeHash.assertionId(a);
+        if (nodes[id].status != NONE) revert AssertionExists(id);
+        _moveStake(prevId, id);
+        nodes[id] = Node(PENDING, false, uint40(block.timestamp), 0, msg.sender);
+        if (p.firstChildAt == 0) nodes[prevId].firstChildAt = uint40(block.timestamp);
+        else if (!p.hasRival) nodes[prevId].hasRival = true;
+        emit AssertionCreated(id, prevId, msg.sender, a);
+    }
+
+    function _next(AssertionData calldata prev, bytes32 prevId, GlobalState calldata end, bytes32 historyInner)
+        internal
+        view
+        returns (AssertionData memory a)
+    {
+        uint64 startPos = prev.end.inboxPosition;
+        uint64 target = prev.nextInboxPosition;
+        uint256 cap = uint256(startPos) + (uint256(1) << layerZeroHeight);
+        if (target > cap) target = uint64(cap);
+        if (end.inboxPosition != target || end.positionInMessage != 0) {
+            revert WrongInboxPosition(target, end.inboxPosition, end.positionInMessage);
+        }
+        uint64 count = inbox.messageCount();
+        if (count < target) revert InboxTooShort(target, count);
+        bytes32 prevStateHash = DisputeHash.stateHash(prev.end);
+        a.prevId = prevId;
+        a.prevStateHash = prevStateHash;
+        a.blockCount = target - startPos;
+        a.end = end;
+        a.historyRoot = DisputeHash.node(prevStateHash, DisputeHash.stateHash(end), historyInner);
+        a.nextInboxPosition = count > target ? count : target + 1;
+    }
+
+    function _moveStake(bytes32 prevId, bytes32 id) internal {
+        bytes32 latest = latestStakedAssertion[msg.sender];
+        if (latest == bytes32(0)) {
+            if (msg.value != assertionBond) revert WrongBond(assertionBond, msg.value);
+        } else {
+            if (msg.value != 0) revert WrongBond(0, msg.value);
+            if (latest != prevId && nodes[latest].status != CONFIRMED) revert StakeOnOtherBranch(latest);
+        }
+        latestStakedAssertion[msg.sender] = id;
+    }
+
+    /// §2.3
+    function confirmAssertion(AssertionData calldata a) external {
+        bytes32 id = DisputeHash.assertionId(a);
+        Node memory n = nodes[id];
+        if (n.status != PENDING) revert NotPending(id);
+        if (a.prevId != latestConfirmed) revert PrevNotLatestConfirmed(a.prevId, latestConfirmed);
+        bool byChallenge = nodes[a.prevId].hasRival;
+        if (byChallenge) {
+            bytes32 edge = layerZeroEdgeId(a);
+            if (!challengeManager.edgeConfirmed(edge)) revert RivalsNotDecided(edge);
+        } else if (block.timestamp < uint256(n.createdAt) + challengePeriod) {
+            revert TooEarly(uint256(n.createdAt) + challengePeriod);
+        }
+        nodes[id].status = CONFIRMED;
+        latestConfirmed = id;
+        confirmedChild[a.prevId] = id;
+        confirmedSendRoots[a.end.sendRoot] = true;
+        emit AssertionConfirmed(id, a.prevId, a.end.sendRoot, byChallenge);
+    }
+
+    /// §4.1: the id of `a`'s level-0 top edge.
+    function layerZeroEdgeId(AssertionData calldata a) public view returns (bytes32) {
+        bytes32 k = DisputeHash.key(0, a.prevId, 0, layerZeroHeight, a.prevStateHash);
+        return DisputeHash.edgeId(k, a.historyRoot);
+    }
+
+    /// §2.4
+    function withdrawStake() external {
+        bytes32 latest = latestStakedAssertion[msg.sender];
+        if (latest == bytes32(0)) revert NotStaked(msg.sender);
+        if (nodes[latest].status != CONFIRMED) revert StakeNotConfirmed(latest);
+        delete latestStakedAssertion[msg.sender];
+        _pay(msg.sender, assertionBond);
+        emit StakeWithdrawn(msg.sender, assertionBond);
+    }
+
+    /// §2.4: `chain[0]` is the staker's latest assertion, each next entry its predecessor, and the
+    /// last entry's predecessor confirmed another child. The bond goes to that child's asserter.
+    function slash(address staker, AssertionData[] calldata chain) external {
+        bytes32 latest = latestStakedAssertion[staker];
+        if (latest == bytes32(0)) revert NotStaked(staker);
+        if (chain.length == 0) revert BadChain(0);
+        bytes32 cur = DisputeHash.assertionId(chain[0]);
+        if (cur != latest) revert BadChain(0);
+        for (uint256 i = 1; i < chain.length; i++) {
+            bytes32 next = DisputeHash.assertionId(chain[i]);
+            if (chain[i - 1].prevId != next) revert BadChain(i);
+            cur = next;
+        }
+        bytes32 winner = confirmedChild[chain[chain.length - 1].prevId];
+        if (winner == bytes32(0) || winner == cur) revert NotRejected(cur);
+        delete latestStakedAssertion[staker];
+        address to = nodes[winner].asserter;
+        _pay(to, assertionBond);
+        emit StakeSlashed(staker, latest, to, assertionBond);
+    }
+
+    /// Pays out what `_pay` could not push.
+    function claimOwed() external {
+        uint256 amount = owed[msg.sender];
+        owed[msg.sender] = 0;
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed(msg.sender, amount);
+    }
+
+    function _pay(address to, uint256 amount) internal {
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) owed[to] += amount;
+    }
+
+    function isConfirmedSendRoot(bytes32 root) external view returns (bool) {
+        return confirmedSendRoots[root];
+    }
+
+    function assertionStatus(bytes32 id) external view returns (uint8) {
+        return nodes[id].status;
+    }
+
+    function hasRival(bytes32 id) external view returns (bool) {
+        return nodes[id].hasRival;
+    }
+
+    function assertionId(AssertionData calldata a) external pure returns (bytes32) {
+        return DisputeHash.assertionId(a);
+    }
+}

@@ -1,0 +1,118 @@
+/**
+ * A chain on an L1 ready for disputes: the settlement contracts deployed for an STF, its inbox
+ * filled with messages, and dispute agents (honest or lying) with their own funded wallets. Used by
+ * the dispute tests, `modex bench dispute` and the devnet's fraud scenario.
+ */
+import type { Hex } from 'viem';
+import type { L1 } from '../../l1/anvil.ts';
+import {
+  type DisputeParams,
+  deploySettlement,
+  type SettlementDeployment,
+} from '../../settlement/ethereum/deploy-settlement.ts';
+import { type AssertionData, genesisAssertion, toSolState } from '../../settlement/ethereum/dispute-hash.ts';
+import { walletFor } from '../../settlement/ethereum/inbox.ts';
+import type { Program } from '../../vm/wasm/lower.ts';
+import type { GlobalState, HostData } from '../../vm/wasm/machine.ts';
+import { DisputeAgent } from './challenger.ts';
+import { type Claim, type ExecutionContext, moduleFieldsHex } from './claim.ts';
+
+export interface DisputeFixture {
+  l1: L1;
+  settlement: SettlementDeployment;
+  ctx: ExecutionContext;
+  genesis: GlobalState;
+  genesisData: AssertionData;
+  /** the inbox messages posted so far, by position */
+  messages: Uint8Array[];
+  /** posts a batch (kind 0x00) from the sequencer; returns its message bytes */
+  postBatch(payload: Uint8Array): Promise<Uint8Array>;
+  /** an agent signing with dev account `accountIndex` */
+  agent(
+    name: string,
+    accountIndex: number,
+    claim: Claim,
+    prev: AssertionData,
+    log?: (l: string) => void,
+  ): DisputeAgent;
+  /** moves L1 time forward by `seconds` and mines a block */
+  elapse(seconds: number): Promise<void>;
+}
+
+export async function setupDisputeFixture(
+  l1: L1,
+  opts: {
+    prog: Program;
+    params: DisputeParams;
+    genesis: GlobalState;
+    /** preimages for the STF (the state it reads); inbox messages are added by the fixture */
+    preimages?: Pick<HostData, 'preimage' | 'onPreimageHint'>;
+  },
+): Promise<DisputeFixture> {
+  const settlement = await deploySettlement(l1, {
+    sequencer: l1.accounts[0].address,
+    maxDelaySeconds: 3600,
+    moduleFields: moduleFieldsHex(opts.prog),
+    genesis: toSolState(opts.genesis),
+    params: opts.params,
+  });
+  const messages: Uint8Array[] = [];
+  const host: HostData = {
+    inboxMessage: (p) => messages[Number(p)],
+    preimage: (kind, hash) => opts.preimages?.preimage(kind, hash),
+    onPreimageHint: opts.preimages?.onPreimageHint,
+  };
+  const ctx: ExecutionContext = { prog: opts.prog, heights: opts.params.heights, host };
+  return {
+    l1,
+    settlement,
+    ctx,
+    genesis: opts.genesis,
+    genesisData: genesisAssertion(toSolState(opts.genesis)),
+    messages,
+    async postBatch(payload) {
+      await settlement.inbox.postBatch(payload);
+      const message = new Uint8Array([0, ...payload]);
+      messages.push(message);
+      return message;
+    },
+    agent(name, accountIndex, claim, prev, log) {
+      const clients = {
+        publicClient: l1.publicClient,
+        walletClient: walletFor(l1, l1.accounts[accountIndex].account),
+      };
+      return new DisputeAgent({
+        name,
+        rollup: settlement.rollup.as(clients),
+        challenges: settlement.challenges.as(clients),
+        inbox: settlement.inbox.connect(clients.walletClient),
+        oracle: settlement.oracle.as(clients),
+        claim,
+        prev,
+        log,
+      });
+    },
+    async elapse(seconds) {
+      await l1.testClient.increaseTime({ seconds });
+      await l1.testClient.mine({ blocks: 1 });
+    },
+  };
+}
+
+/** Advances every agent in turn, moving time by `step` seconds per round, until `done()` or `maxRounds`. */
+export async function playUntil(
+  f: DisputeFixture,
+  agents: DisputeAgent[],
+  done: () => Promise<boolean>,
+  opts: { step?: number; maxRounds?: number } = {},
+): Promise<number> {
+  const maxRounds = opts.maxRounds ?? 200;
+  for (let round = 0; round < maxRounds; round++) {
+    for (const a of agents) await a.advance();
+    if (await done()) return round + 1;
+    await f.elapse(opts.step ?? 10);
+  }
+  throw new Error(`the dispute did not end within ${maxRounds} rounds`);
+}
+
+export type { Hex };

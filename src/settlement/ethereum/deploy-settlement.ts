@@ -1,0 +1,111 @@
+/**
+ * Deploys the whole ethereum settlement layer of one chain (docs/dispute.md §1, docs/inbox.md):
+ * Inbox → PreimageOracle → OneStepProver(inbox, oracle) → ChallengeManager(prover, module, params)
+ * → Rollup(inbox, challengeManager, genesis) → ChallengeManager.initialize(rollup) → Bridge(inbox,
+ * rollup) wired into the inbox. Returns the addresses and clients.
+ */
+import type { Address, Hex } from 'viem';
+import type { L1 } from '../../l1/anvil.ts';
+import { getArtifact } from '../../l1/contracts.ts';
+import { deploy } from '../../l1/deploy.ts';
+import { BridgeClient, deployBridge } from './bridge.ts';
+import type { SolGlobalState } from './dispute-hash.ts';
+import { deployInbox, InboxClient, sendContractTx } from './inbox.ts';
+import { ChallengeClient, PreimageOracleClient, RollupClient } from './rollup.ts';
+
+export interface DisputeParams {
+  /** heights[0]: block level; heights[1..]: step levels (dispute.md §1) */
+  heights: number[];
+  /** seconds */
+  challengePeriod: bigint;
+  assertionBond: bigint;
+  edgeBond: bigint;
+}
+
+/** dispute.md §1's defaults: 2^8 messages per assertion, 2^36 steps per block in two levels, 60 s. */
+export const DEFAULT_DISPUTE_PARAMS: DisputeParams = {
+  heights: [8, 16, 20],
+  challengePeriod: 60n,
+  assertionBond: 10n ** 18n,
+  edgeBond: 10n ** 17n,
+};
+
+export interface SettlementAddresses {
+  inbox: Address;
+  oracle: Address;
+  prover: Address;
+  challengeManager: Address;
+  rollup: Address;
+  bridge: Address;
+}
+
+export interface SettlementDeployment {
+  addresses: SettlementAddresses;
+  /** L1 block of the first deployment: readers scan logs from here */
+  deployBlock: bigint;
+  params: DisputeParams;
+  genesis: SolGlobalState;
+  inbox: InboxClient;
+  oracle: PreimageOracleClient;
+  rollup: RollupClient;
+  challenges: ChallengeClient;
+  bridge: BridgeClient;
+}
+
+export async function deploySettlement(
+  l1: L1,
+  p: {
+    sequencer: Address;
+    maxDelaySeconds: bigint | number;
+    /** the STF's 5 module words (docs/machine.md §4.3) */
+    moduleFields: Hex[];
+    genesis: SolGlobalState;
+    params?: DisputeParams;
+  },
+): Promise<SettlementDeployment> {
+  const params = p.params ?? DEFAULT_DISPUTE_PARAMS;
+  const inbox = await deployInbox(l1, { sequencer: p.sequencer, maxDelaySeconds: p.maxDelaySeconds });
+  const oracle = await deploy(l1, await getArtifact('PreimageOracle'));
+  const prover = await deploy(l1, await getArtifact('OneStepProver'), [inbox.address, oracle.address]);
+  const cmArtifact = await getArtifact('ChallengeManager');
+  const cm = await deploy(l1, cmArtifact, [
+    prover.address,
+    p.moduleFields,
+    params.heights,
+    params.challengePeriod,
+    params.edgeBond,
+  ]);
+  const rollup = await deploy(l1, await getArtifact('Rollup'), [
+    inbox.address,
+    cm.address,
+    params.assertionBond,
+    params.challengePeriod,
+    p.genesis,
+  ]);
+  await sendContractTx(l1, 'ChallengeManager', {
+    address: cm.address,
+    abi: cmArtifact.abi,
+    functionName: 'initialize',
+    args: [rollup.address],
+  });
+  const bridge = await deployBridge(l1, { inbox: inbox.address, sendRoots: rollup.address });
+  const addresses: SettlementAddresses = {
+    inbox: inbox.address,
+    oracle: oracle.address,
+    prover: prover.address,
+    challengeManager: cm.address,
+    rollup: rollup.address,
+    bridge: bridge.address,
+  };
+  return {
+    addresses,
+    deployBlock: inbox.deployBlock,
+    params,
+    genesis: p.genesis,
+    inbox: await InboxClient.attach(l1, inbox.address, { fromBlock: inbox.deployBlock }),
+    oracle: await PreimageOracleClient.at(l1, oracle.address),
+    rollup: await RollupClient.at(l1, rollup.address),
+    challenges: await ChallengeClient.at(l1, cm.address),
+    bridge: await BridgeClient.attach(l1, bridge.address),
+  };
+}

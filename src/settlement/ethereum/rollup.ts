@@ -1,0 +1,289 @@
+/**
+ * viem bindings of the assertion chain and the challenge manager (contracts/settlement/Rollup.sol,
+ * ChallengeManager.sol; docs/dispute.md): assertions, stakes, edges, dissections, timers and
+ * one-step proofs. Every write waits for its receipt and returns its gas (the dispute bench sums it).
+ */
+import {
+  type Abi,
+  type Address,
+  bytesToHex,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+  parseEventLogs,
+} from 'viem';
+import { getArtifact } from '../../l1/contracts.ts';
+import { type AssertionData, assertionId, type EdgeRef, type SolGlobalState } from './dispute-hash.ts';
+import { type L1Clients, sendContractTx, type TxResult } from './inbox.ts';
+
+type ContractName = 'Rollup' | 'ChallengeManager' | 'PreimageOracle';
+const abis = new Map<string, Promise<Abi>>();
+function abiOf(name: ContractName): Promise<Abi> {
+  let a = abis.get(name);
+  if (!a) {
+    a = getArtifact(name).then((x) => x.abi);
+    abis.set(name, a);
+  }
+  return a;
+}
+
+/** An assertion as its AssertionCreated event tells it. */
+export interface AssertionRecord {
+  id: Hex;
+  prevId: Hex;
+  asserter: Address;
+  data: AssertionData;
+  blockNumber: bigint;
+}
+
+export type AssertionStatus = 'none' | 'pending' | 'confirmed';
+const STATUS: AssertionStatus[] = ['none', 'pending', 'confirmed'];
+
+abstract class ContractClient {
+  constructor(
+    readonly clients: L1Clients,
+    readonly address: Address,
+    protected readonly abi: Abi,
+    private readonly contractName: ContractName,
+  ) {}
+
+  protected read<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {
+    return this.clients.publicClient.readContract({
+      address: this.address,
+      abi: this.abi,
+      functionName,
+      args,
+    }) as Promise<T>;
+  }
+
+  protected send(functionName: string, args: readonly unknown[], value?: bigint): Promise<TxResult> {
+    return sendContractTx(this.clients, this.contractName, {
+      address: this.address,
+      abi: this.abi,
+      functionName,
+      args,
+      value,
+    });
+  }
+
+  /** calldata of `functionName(args)` (for multicall) */
+  encode(functionName: string, args: readonly unknown[]): Hex {
+    return encodeFunctionData({ abi: this.abi, functionName, args });
+  }
+}
+
+export class RollupClient extends ContractClient {
+  static async at(clients: L1Clients, address: Address): Promise<RollupClient> {
+    return new RollupClient(clients, address, await abiOf('Rollup'), 'Rollup');
+  }
+
+  /** The same contract, sending from another wallet. */
+  as(clients: L1Clients): RollupClient {
+    return new RollupClient(clients, this.address, this.abi, 'Rollup');
+  }
+
+  /** §2.2. `value` is the bond for a first-time staker (0 when already staked). */
+  async createAssertion(
+    prev: AssertionData,
+    end: SolGlobalState,
+    historyInner: Hex,
+    value = 0n,
+  ): Promise<TxResult & { id: Hex; data: AssertionData }> {
+    const tx = await this.send('createAssertion', [prev, end, historyInner], value);
+    const [ev] = parseEventLogs({ abi: this.abi, logs: tx.receipt.logs, eventName: 'AssertionCreated' });
+    const args = (ev as unknown as { args: { id: Hex; data: AssertionData } }).args;
+    return { ...tx, id: args.id, data: args.data };
+  }
+
+  confirmAssertion(a: AssertionData): Promise<TxResult> {
+    return this.send('confirmAssertion', [a]);
+  }
+
+  withdrawStake(): Promise<TxResult> {
+    return this.send('withdrawStake', []);
+  }
+
+  slash(staker: Address, chain: AssertionData[]): Promise<TxResult> {
+    return this.send('slash', [staker, chain]);
+  }
+
+  async status(id: Hex): Promise<AssertionStatus> {
+    return STATUS[Number(await this.read<number>('assertionStatus', [id]))] ?? 'none';
+  }
+
+  hasRival(id: Hex): Promise<boolean> {
+    return this.read('hasRival', [id]);
+  }
+
+  latestConfirmed(): Promise<Hex> {
+    return this.read('latestConfirmed');
+  }
+
+  latestStaked(staker: Address): Promise<Hex> {
+    return this.read('latestStakedAssertion', [staker]);
+  }
+
+  assertionBond(): Promise<bigint> {
+    return this.read('assertionBond');
+  }
+
+  challengePeriod(): Promise<bigint> {
+    return this.read('challengePeriod');
+  }
+
+  isConfirmedSendRoot(root: Hex): Promise<boolean> {
+    return this.read('isConfirmedSendRoot', [root]);
+  }
+
+  /** Whether `a` (without rivals) is past its challenge period at the latest block (§2.3). */
+  async canConfirmByTime(a: AssertionData): Promise<boolean> {
+    const [node, period, block] = await Promise.all([
+      this.read<readonly [number, boolean, number, number, Address]>('nodes', [assertionId(a)]),
+      this.challengePeriod(),
+      this.clients.publicClient.getBlock({ blockTag: 'latest' }),
+    ]);
+    return Number(node[0]) === 1 && block.timestamp >= BigInt(node[2]) + period;
+  }
+
+  layerZeroEdgeId(a: AssertionData): Promise<Hex> {
+    return this.read('layerZeroEdgeId', [a]);
+  }
+
+  /** Every assertion created since `fromBlock` (the genesis one included), in creation order. */
+  async assertions(fromBlock = 0n): Promise<AssertionRecord[]> {
+    const logs = await this.clients.publicClient.getLogs({
+      address: this.address,
+      fromBlock,
+      toBlock: 'latest',
+    });
+    return parseEventLogs({ abi: this.abi, logs, eventName: 'AssertionCreated' }).map((l) => {
+      const a = (l as unknown as { args: { id: Hex; prevId: Hex; asserter: Address; data: AssertionData } })
+        .args;
+      return { id: a.id, prevId: a.prevId, asserter: a.asserter, data: a.data, blockNumber: l.blockNumber };
+    });
+  }
+}
+
+/** (exists, rivaled, timer total, confirmed, dissected) of an edge (ChallengeManager.edgeStatus). */
+export interface EdgeStatus {
+  exists: boolean;
+  rivaled: boolean;
+  total: bigint;
+  confirmed: boolean;
+  dissected: boolean;
+}
+
+export class ChallengeClient extends ContractClient {
+  static async at(clients: L1Clients, address: Address): Promise<ChallengeClient> {
+    return new ChallengeClient(clients, address, await abiOf('ChallengeManager'), 'ChallengeManager');
+  }
+
+  as(clients: L1Clients): ChallengeClient {
+    return new ChallengeClient(clients, this.address, this.abi, 'ChallengeManager');
+  }
+
+  edgeBond(): Promise<bigint> {
+    return this.read('edgeBond');
+  }
+
+  async levelHeights(): Promise<number[]> {
+    return (await this.read<readonly number[]>('levelHeights')).map(Number);
+  }
+
+  initialMachineHash(globalStateHash: Hex): Promise<Hex> {
+    return this.read('initialMachineHash', [globalStateHash]);
+  }
+
+  async edgeStatus(e: EdgeRef): Promise<EdgeStatus> {
+    const [exists, rivaled, total, confirmed, dissected] = await this.read<
+      [boolean, boolean, bigint, boolean, boolean]
+    >('edgeStatus', [e]);
+    return { exists, rivaled, total, confirmed, dissected };
+  }
+
+  edgeConfirmed(id: Hex): Promise<boolean> {
+    return this.read('edgeConfirmed', [id]);
+  }
+
+  createLayerZeroEdge(a: AssertionData, bond: bigint): Promise<TxResult> {
+    return this.send('createLayerZeroEdge', [a], bond);
+  }
+
+  createBlockStepEdge(
+    c: EdgeRef,
+    start: SolGlobalState,
+    claimedEnd: Hex,
+    endMachine: Hex[],
+    inner: Hex,
+    bond: bigint,
+  ): Promise<TxResult> {
+    return this.send('createBlockStepEdge', [c, start, claimedEnd, endMachine, inner], bond);
+  }
+
+  createStepSubEdge(c: EdgeRef, claimedEnd: Hex, inner: Hex, bond: bigint): Promise<TxResult> {
+    return this.send('createStepSubEdge', [c, claimedEnd, inner], bond);
+  }
+
+  dissect(e: EdgeRef, boundaries: Hex[], inners: Hex[]): Promise<TxResult> {
+    return this.send('dissect', [e, boundaries, inners]);
+  }
+
+  confirmEdgeByOneStepProof(e: EdgeRef, proof: Hex): Promise<TxResult> {
+    return this.send('confirmEdgeByOneStepProof', [e, proof]);
+  }
+
+  confirmEdgeByPadding(e: EdgeRef): Promise<TxResult> {
+    return this.send('confirmEdgeByPadding', [e]);
+  }
+
+  confirmEdgeByTime(e: EdgeRef): Promise<TxResult> {
+    return this.send('confirmEdgeByTime', [e]);
+  }
+
+  multicall(calls: Hex[]): Promise<TxResult> {
+    return this.send('multicall', [calls]);
+  }
+
+  /** Whether `multicall(calls)` would succeed now (an eth_call). */
+  async wouldSucceed(calls: Hex[]): Promise<boolean> {
+    try {
+      await this.clients.publicClient.simulateContract({
+        account: this.clients.walletClient.account,
+        address: this.address,
+        abi: this.abi,
+        functionName: 'multicall',
+        args: [calls],
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  refundEdgeBond(e: EdgeRef): Promise<TxResult> {
+    return this.send('refundEdgeBond', [e]);
+  }
+
+  sweepEdgeBond(loser: EdgeRef, winner: EdgeRef): Promise<TxResult> {
+    return this.send('sweepEdgeBond', [loser, winner]);
+  }
+}
+
+/** The preimage oracle (contracts/osp/PreimageOracle.sol): keccak preimages for one-step proofs. */
+export class PreimageOracleClient extends ContractClient {
+  static async at(clients: L1Clients, address: Address): Promise<PreimageOracleClient> {
+    return new PreimageOracleClient(clients, address, await abiOf('PreimageOracle'), 'PreimageOracle');
+  }
+
+  as(clients: L1Clients): PreimageOracleClient {
+    return new PreimageOracleClient(clients, this.address, this.abi, 'PreimageOracle');
+  }
+
+  isKnown(preimage: Uint8Array): Promise<boolean> {
+    return this.read('isKnown', [0, keccak256(preimage)]);
+  }
+
+  submit(preimage: Uint8Array): Promise<TxResult> {
+    return this.send('submitPreimage', [bytesToHex(preimage)]);
+  }
+}
