@@ -1,6 +1,7 @@
 /** `modex bench …`: benchmarks. */
 import type { Command } from 'commander';
 import { benchToken, formatTokenBench } from '../../guest/bench-token.ts';
+import { benchDispute, formatDisputeBench } from '../../proof/fraud/bench-dispute.ts';
 import { benchMachine, formatBench } from '../../vm/wasm/bench.ts';
 import { benchOsp, formatOspBench } from '../../vm/wasm/osp-bench.ts';
 
@@ -68,4 +69,27 @@ export function register(program: Command): void {
         console.log(opts.json ? JSON.stringify(r) : formatTokenBench(r));
       },
     );
+  bench
+    .command('dispute')
+    .description(
+      'full disputes on the embedded anvil (honest validator vs a liar about a block of token transfers) for 2^20, 2^28 and 2^36 machine steps per block: honest transactions and gas until confirmation, gas of an assertion',
+    )
+    .option(
+      '--json',
+      'print one JSON object instead of a table (assertion_gas, disputes[].steps, .honest_moves, .honest_gas, …)',
+      false,
+    )
+    .option('--steps <list>', 'comma-separated log2 step heights to measure', '20,28,36')
+    .option('--transfers <n>', 'signed transfers in the disputed block', '3')
+    .option('--rpc <url>', 'use this L1 instead of an embedded anvil (needs evm_increaseTime)')
+    .addHelpText('after', '\nExample:\n  npx modex bench dispute --json | jq .disputes\n')
+    .action(async (opts: { json: boolean; steps: string; transfers: string; rpc?: string }) => {
+      const r = await benchDispute({
+        stepLogs: opts.steps.split(',').map(Number),
+        transfers: Number(opts.transfers),
+        rpc: opts.rpc,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      console.log(opts.json ? JSON.stringify(r) : formatDisputeBench(r));
+    });
 }

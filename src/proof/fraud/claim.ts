@@ -90,6 +90,11 @@ export class HonestClaim implements Claim {
     return this.blockState(this.blockCount);
   }
 
+  /** machine steps block i ran */
+  steps(block: number): number {
+    return this.results[block].steps;
+  }
+
   level0(): History {
     this.l0 ??= new History(
       this.ctx.heights[0],

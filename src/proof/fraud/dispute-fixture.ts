@@ -25,7 +25,7 @@ export interface DisputeFixture {
   genesisData: AssertionData;
   /** the inbox messages posted so far, by position */
   messages: Uint8Array[];
-  /** posts a batch (kind 0x00) from the sequencer; returns its message bytes */
+  /** posts a batch (kind 0x00) from the sequencer, after any pending delayed messages; returns its message bytes */
   postBatch(payload: Uint8Array): Promise<Uint8Array>;
   /** an agent signing with dev account `accountIndex` */
   agent(
@@ -71,10 +71,11 @@ export async function setupDisputeFixture(
     genesisData: genesisAssertion(toSolState(opts.genesis)),
     messages,
     async postBatch(payload) {
-      await settlement.inbox.postBatch(payload);
-      const message = new Uint8Array([0, ...payload]);
-      messages.push(message);
-      return message;
+      const r = await settlement.inbox.postBatch(payload);
+      for (const e of await settlement.inbox.readMessages(BigInt(messages.length), r.position + 1n)) {
+        messages.push(e.data);
+      }
+      return messages[messages.length - 1];
     },
     agent(name, accountIndex, claim, prev, log) {
       const clients = {
