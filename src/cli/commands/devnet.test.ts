@@ -22,6 +22,12 @@ describe('modex devnet', () => {
     expect(r.stdout).toContain('chain id         31337');
     expect(r.stdout).toContain('[0] 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 0xac0974bec');
     expect(r.stdout).toMatch(/OneStepProver +0x[0-9a-f]{40} {2}\(contracts\/osp\/OneStepProver\.sol\)/);
+    for (const name of ['Inbox', 'Bridge', 'Rollup', 'ChallengeManager']) {
+      expect(r.stdout).toMatch(
+        new RegExp(`${name} +0x[0-9a-f]{40} {2}\\(contracts/settlement/${name}\\.sol\\)`),
+      );
+    }
+    expect(r.stdout).toMatch(/STF module root 0x[0-9a-f]{64}/);
     expect(isAnvil(anvilPid(r.stdout))).toBe(false);
   });
 

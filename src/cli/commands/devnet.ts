@@ -1,13 +1,17 @@
 /** `modex devnet`: a local chain environment (for now: settlement layer + contracts) until Ctrl-C. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { formatEther } from 'viem';
 import { loadConfig } from '../../config/load.ts';
 import { summarizeConfig } from '../../config/summary.ts';
+import { compileApp, genesis } from '../../guest/run-app.ts';
 import { type L1, openL1 } from '../../l1/anvil.ts';
 import { buildContracts, REPO_ROOT } from '../../l1/contracts.ts';
-import { deployOsp } from '../../vm/wasm/osp-harness.ts';
+import { moduleFieldsHex } from '../../proof/fraud/claim.ts';
+import { DEFAULT_DISPUTE_PARAMS, deploySettlement } from '../../settlement/ethereum/deploy-settlement.ts';
+import { toSolState } from '../../settlement/ethereum/dispute-hash.ts';
+import { compileProgram, moduleRootHex } from '../../vm/wasm/program.ts';
 import { runAction } from '../action.ts';
 
 const DEFAULT_CONFIG = 'examples/devnet.config.json';
@@ -77,18 +81,37 @@ async function devnet(opts: DevnetOptions): Promise<void> {
       `      ${build.compiled ? 'compiled' : 'up to date (cached)'}: ${build.contracts.length} contract(s) in ${Date.now() - t} ms`,
     );
 
-    log('[3/3] contracts: deploying...');
-    // The explicit deployment plan so far: the one-step prover and what it reads. The settlement
-    // inbox, assertions and challenge manager (issue 6) replace TestInbox and join this plan.
-    const osp = await deployOsp(l1);
-    const deployed = [
-      {
-        name: 'TestInbox',
-        sourceName: 'contracts/test/TestInbox.sol (stand-in for the settlement inbox)',
-        address: osp.inbox,
+    log('[3/3] contracts: deploying the settlement layer...');
+    const stf = config.vm.app
+      ? compileApp(config.vm.app)
+      : new Uint8Array(readFileSync(config.vm.stf as string));
+    const prog = compileProgram(stf);
+    const bond = BigInt(config.proof.bond);
+    const settlement = await deploySettlement(l1, {
+      sequencer: l1.accounts[0].address,
+      maxDelaySeconds: config.sequencing.maxDelaySeconds,
+      moduleFields: moduleFieldsHex(prog),
+      genesis: toSolState(genesis()),
+      params: {
+        ...DEFAULT_DISPUTE_PARAMS,
+        challengePeriod: BigInt(config.proof.challengePeriodSeconds),
+        assertionBond: bond,
+        edgeBond: bond / 10n,
       },
-      { name: 'PreimageOracle', sourceName: 'contracts/osp/PreimageOracle.sol', address: osp.oracle },
-      { name: 'OneStepProver', sourceName: 'contracts/osp/OneStepProver.sol', address: osp.prover },
+    });
+    log(`      STF module root ${moduleRootHex(prog)}`);
+    const a = settlement.addresses;
+    const deployed = [
+      { name: 'Inbox', sourceName: 'contracts/settlement/Inbox.sol', address: a.inbox },
+      { name: 'Bridge', sourceName: 'contracts/settlement/Bridge.sol', address: a.bridge },
+      { name: 'Rollup', sourceName: 'contracts/settlement/Rollup.sol', address: a.rollup },
+      {
+        name: 'ChallengeManager',
+        sourceName: 'contracts/settlement/ChallengeManager.sol',
+        address: a.challengeManager,
+      },
+      { name: 'OneStepProver', sourceName: 'contracts/osp/OneStepProver.sol', address: a.prover },
+      { name: 'PreimageOracle', sourceName: 'contracts/osp/PreimageOracle.sol', address: a.oracle },
     ];
     for (const c of deployed) log(`      ${c.name} at ${c.address}`);
 
