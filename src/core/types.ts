@@ -59,7 +59,7 @@ export interface InboxMessage {
   sender: Address;
   /** The message payload after DA resolution (for batches: the decompressed batch bytes). */
   data: Uint8Array;
-  /** The inbox accumulator after this message: keccak(prevAcc, messageHash). */
+  /** The inbox accumulator after this message: keccak(prevAcc ‖ keccak(message)) (docs/inbox.md). */
   accumulator: Hash32;
 }
 
