@@ -141,6 +141,34 @@ describe('many liars at once', () => {
   });
 });
 
+describe('restarts', () => {
+  it('an honest validator restarted mid-dispute rebuilds its view from the contracts and wins', async () => {
+    const { f, prev, honest: claim } = await chainWithPending(2);
+    const honest = f.agent('honest', 2, claim, prev);
+    const liar = f.agent('liar', 3, new LyingClaim(claim, 1), prev);
+    await honest.postAssertion();
+    await liar.postAssertion();
+    for (let i = 0; i < 3; i++) {
+      await honest.advance();
+      await liar.advance();
+    }
+    expect(kinds(honest)).toContain('dissect');
+    // a new process: same key, same chain data, no memory of the moves
+    const restarted = f.agent(
+      'restarted',
+      2,
+      new HonestClaim(f.ctx, claim.blockState(0), claim.blockCount),
+      prev,
+    );
+    restarted.adopt(honest.assertion as AssertionData, honest.assertionId as `0x${string}`);
+    await playUntil(f, [restarted, liar], () => restarted.isConfirmed());
+    // it repeated none of the moves made before the restart
+    const before = new Set(honest.moves.map((m) => `${m.kind}:${m.level}:${m.start}:${m.w}`));
+    for (const m of restarted.moves) expect(before.has(`${m.kind}:${m.level}:${m.start}:${m.w}`)).toBe(false);
+    expect(kinds(restarted)).toContain('one-step-proof');
+  });
+});
+
 describe('timeouts', () => {
   it('a liar that stops moving loses on time', async () => {
     const { f, prev, honest: claim } = await chainWithPending(2);
