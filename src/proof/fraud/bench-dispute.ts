@@ -13,7 +13,7 @@ import { PreimageStore } from '../../guest/preimage-store.ts';
 import { compileApp, genesis } from '../../guest/run-app.ts';
 import { type L1, openL1 } from '../../l1/anvil.ts';
 import type { DisputeParams } from '../../settlement/ethereum/deploy-settlement.ts';
-import type { AssertionData } from '../../settlement/ethereum/dispute-hash.ts';
+import { type AssertionData, nextBlockCount } from '../../settlement/ethereum/dispute-hash.ts';
 import { encodeTxList } from '../../settlement/ethereum/message.ts';
 import { compileProgram } from '../../vm/wasm/program.ts';
 import type { MoveKind } from './challenger.ts';
@@ -116,7 +116,7 @@ export async function benchDispute(opts: DisputeBenchOptions = {}): Promise<Disp
       await first.advance();
       confirmGas = Number(first.moves.at(-1)?.gasUsed ?? 0);
       const prev = first.assertion as AssertionData;
-      const blocks = Number(prev.nextInboxPosition - prev.end.inboxPosition);
+      const blocks = nextBlockCount(prev, params.heights[0]);
       const claim = new HonestClaim(f.ctx, firstClaim.endState(), blocks);
       const blockSteps = claim.steps(blocks - 1);
       log(`  the disputed block runs ${blockSteps} machine steps; honest and liar assert`);

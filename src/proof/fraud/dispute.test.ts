@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
-import type { AssertionData } from '../../settlement/ethereum/dispute-hash.ts';
+import { type AssertionData, nextBlockCount } from '../../settlement/ethereum/dispute-hash.ts';
 import { keccak } from '../../vm/wasm/hash.ts';
 import type { GlobalState } from '../../vm/wasm/machine.ts';
 import { compileProgram } from '../../vm/wasm/program.ts';
@@ -61,7 +61,7 @@ async function chainWithPending(count: number) {
   expect(await first.isConfirmed()).toBe(true);
   const prev = first.assertion as AssertionData;
   const start = new HonestClaim(f.ctx, f.genesis, 1).endState();
-  const blocks = Number(prev.nextInboxPosition - prev.end.inboxPosition);
+  const blocks = nextBlockCount(prev, PARAMS.heights[0]);
   return { f, prev, honest: new HonestClaim(f.ctx, start, blocks) };
 }
 

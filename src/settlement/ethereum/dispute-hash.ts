@@ -101,3 +101,11 @@ export function genesisAssertion(genesis: SolGlobalState): AssertionData {
     nextInboxPosition: genesis.inboxPosition + 1n,
   };
 }
+
+/** §2.2: the number of inbox messages (blocks) the assertions that follow `prev` consume. */
+export function nextBlockCount(prev: AssertionData, layerZeroHeight: number): number {
+  const start = prev.end.inboxPosition;
+  const cap = start + (1n << BigInt(layerZeroHeight));
+  const target = prev.nextInboxPosition < cap ? prev.nextInboxPosition : cap;
+  return Number(target - start);
+}
