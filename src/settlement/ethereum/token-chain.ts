@@ -52,9 +52,13 @@ export class TokenChain {
   /** states[n]: the global state after the first n messages (states[0] = genesis) */
   private readonly states: GlobalState[];
 
-  constructor(opts: { app?: App; genesis?: GlobalState } = {}) {
+  /** also run every message in the interpreter and require agreement (default true; nodes pass false) */
+  private readonly interpret: boolean;
+
+  constructor(opts: { app?: App; genesis?: GlobalState; interpret?: boolean } = {}) {
     this.app = opts.app ?? new App('token');
     this.states = [opts.genesis ?? genesis()];
+    this.interpret = opts.interpret ?? true;
   }
 
   get store(): PreimageStore {
@@ -76,7 +80,7 @@ export class TokenChain {
   /** Executes `message` at the next position; returns its run. */
   async execute(message: Uint8Array): Promise<AppRun> {
     const position = this.length;
-    const run = this.app.run(this.stateAt(), message);
+    const run = this.app.run(this.stateAt(), message, { interpret: this.interpret });
     this.messages.push(message);
     this.runs.push(run);
     this.states.push(run.globalState);
