@@ -6,6 +6,7 @@
  * devnet's fraud scenario use it to play a dishonest validator).
  */
 import { bytesToHex, type Hex } from 'viem';
+import { ModexError } from '../../core/errors.ts';
 import { commitModule, globalStateHash, machineFieldWords } from '../../vm/wasm/commit.ts';
 import { keccak, type Word } from '../../vm/wasm/hash.ts';
 import type { Program } from '../../vm/wasm/lower.ts';
@@ -50,6 +51,17 @@ export interface Claim {
   proveStep(block: number, step: number): { proof: Uint8Array; needs: StepNeeds };
 }
 
+/** The interpreter's run of a block disagrees with the state a node computed natively for it. */
+export class ClaimMismatchError extends ModexError {
+  constructor(readonly block: number) {
+    super(
+      'PROOF_NATIVE_INTERPRETER_MISMATCH',
+      `block ${block}: the interpreter reaches a different global state than the native run; ` +
+        'the node and the machine disagree (a determinism bug): report it with the block',
+    );
+  }
+}
+
 const HOST_OP = 10;
 const INBOX_READ = 0;
 const PREIMAGE_READ = 1;
@@ -66,20 +78,41 @@ export class HonestClaim implements Claim {
   private readonly stepHistories = new Map<string, History>();
   private l0?: History;
 
-  /** Executes the `blockCount` messages that follow `start`. */
+  /**
+   * The claim about the `blockCount` messages that follow `start`. Without `knownStates` every
+   * block runs in the interpreter now; with them (the global states after each block, from a node
+   * that executed natively: knownStates[i] after block i) a block runs in the interpreter only
+   * when a dispute needs its machine history, and must then reach the same state.
+   */
   constructor(
     readonly ctx: ExecutionContext,
     start: GlobalState,
     blockCount: number,
+    knownStates?: GlobalState[],
   ) {
     this.blockCount = blockCount;
     this.states = [cloneGlobalState(start)];
-    const stepHeight = strideLog2(ctx.heights, 0);
-    for (let i = 0; i < blockCount; i++) {
-      const r = blockResult(ctx.prog, this.states[i], ctx.host, stepHeight);
-      this.results.push(r);
-      this.states.push(r.resultState);
+    if (knownStates) {
+      if (knownStates.length < blockCount)
+        throw new RangeError(`${blockCount} block states needed, got ${knownStates.length}`);
+      for (let i = 0; i < blockCount; i++) this.states.push(cloneGlobalState(knownStates[i]));
+    } else {
+      for (let i = 0; i < blockCount; i++) this.states.push(this.result(i).resultState);
     }
+  }
+
+  /** the interpreter's run of block i (from S_i) */
+  private result(block: number): BlockResult {
+    let r = this.results[block];
+    if (!r) {
+      r = blockResult(this.ctx.prog, this.states[block], this.ctx.host, strideLog2(this.ctx.heights, 0));
+      this.results[block] = r;
+      const known = this.states[block + 1];
+      if (known && globalStateHash(known).join() !== globalStateHash(r.resultState).join()) {
+        throw new ClaimMismatchError(block);
+      }
+    }
+    return r;
   }
 
   blockState(i: number): GlobalState {
@@ -92,7 +125,7 @@ export class HonestClaim implements Claim {
 
   /** machine steps block i ran */
   steps(block: number): number {
-    return this.results[block].steps;
+    return this.result(block).steps;
   }
 
   level0(): History {
@@ -104,7 +137,7 @@ export class HonestClaim implements Claim {
   }
 
   endMachineWords(block: number): Hex[] {
-    return machineFieldWords(this.results[block].endFields).map((w) => bytesToHex(w));
+    return machineFieldWords(this.result(block).endFields).map((w) => bytesToHex(w));
   }
 
   stepHistory(block: number, level: number, base: number): History {
