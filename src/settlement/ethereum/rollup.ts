@@ -3,6 +3,7 @@
  * ChallengeManager.sol; docs/dispute.md): assertions, stakes, edges, dissections, timers and
  * one-step proofs. Every write waits for its receipt and returns its gas (the dispute bench sums it).
  */
+import './dispute-errors.ts';
 import {
   type Abi,
   type Address,
