@@ -192,7 +192,7 @@ contract ChallengeManager {
         payable
         returns (bytes32 id)
     {
-        if (c.level == 0 || c.level + 1 >= heights.length) revert WrongLevel(c.level);
+        if (c.level == 0 || uint256(c.level) + 1 >= heights.length) revert WrongLevel(c.level);
         bytes32 cId = _claimable(c);
         if (DisputeHash.node(c.startState, claimedEnd, 0) != c.root) revert ClaimMismatch();
         id = _createTop(c, cId, c.startState, DisputeHash.node(c.startState, claimedEnd, inner));
@@ -349,7 +349,7 @@ contract ChallengeManager {
     }
 
     function confirmEdgeByOneStepProof(EdgeRef calldata e, bytes calldata proof) external {
-        if (e.level + 1 != heights.length) revert WrongLevel(e.level);
+        if (uint256(e.level) + 1 != heights.length) revert WrongLevel(e.level);
         if (e.w != 0) revert WrongWidth(e.w);
         (bytes32 k, bytes32 id) = _known(e);
         bytes32 post = prover.proveOneStep(moduleRoot, e.startState, proof);

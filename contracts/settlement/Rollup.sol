@@ -39,6 +39,9 @@ contract Rollup {
     /// staker -> its latest assertion (0: not staked)
     mapping(address => bytes32) public latestStakedAssertion;
     mapping(bytes32 => bytes32) public confirmedChild;
+    /// keccak256(prevId, historyRoot) -> the assertion making that claim: one assertion per claim, so
+    /// a copy of a claim (same history, another nextInboxPosition) cannot become its rival (§2.2)
+    mapping(bytes32 => bytes32) public assertionOfClaim;
     mapping(bytes32 => bool) internal confirmedSendRoots;
     /// payouts that could not be pushed (the recipient refused ETH)
     mapping(address => uint256) public owed;
@@ -110,7 +113,10 @@ contract Rollup {
         }
         AssertionData memory a = _next(prev, prevId, end, historyInner);
         id = DisputeHash.assertionId(a);
-        if (nodes[id].status != NONE) revert AssertionExists(id);
+        bytes32 claim = keccak256(abi.encode(prevId, a.historyRoot));
+        bytes32 existing = assertionOfClaim[claim];
+        if (existing != bytes32(0)) revert AssertionExists(existing);
+        assertionOfClaim[claim] = id;
         _moveStake(prevId, id);
         nodes[id] = Node(PENDING, false, uint40(block.timestamp), 0, msg.sender);
         if (p.firstChildAt == 0) nodes[prevId].firstChildAt = uint40(block.timestamp);

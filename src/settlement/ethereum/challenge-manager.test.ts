@@ -450,6 +450,7 @@ describe('a dispute, move by move', () => {
       'WrongLevel',
       [H.length - 1],
     );
+    await reverts(cm.createStepSubEdge({ ...c, level: 255 }, claimedEnd, inner, BOND), 'WrongLevel', [255]);
     await reverts(cm.createStepSubEdge(h1.node.ref, claimedEnd, inner, BOND), 'WrongWidth', [H[1]]);
     const unknown = { ...c, root: word(7) };
     await reverts(cm.createStepSubEdge(unknown, claimedEnd, inner, BOND), 'UnknownEdge', [edgeId(unknown)]);
@@ -476,6 +477,7 @@ describe('a dispute, move by move', () => {
     const { proof } = honest.proveStep(hLast.block, step);
     const p = hex(proof);
     await reverts(cm.confirmEdgeByOneStepProof(hk1[j1].ref, p), 'WrongLevel', [1]);
+    await reverts(cm.confirmEdgeByOneStepProof({ ...hLast.ref, level: 255 }, p), 'WrongLevel', [255]);
     await reverts(cm.confirmEdgeByOneStepProof(h2.node.ref, p), 'WrongWidth', [H[2]]);
     const unknown = { ...hLast.ref, root: word(9) };
     await reverts(cm.confirmEdgeByOneStepProof(unknown, p), 'UnknownEdge', [edgeId(unknown)]);

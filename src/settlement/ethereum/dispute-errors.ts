@@ -15,8 +15,8 @@ export const ROLLUP_ERRORS: Record<string, DescribeRevert> = {
   AssertionRejected: ([id]) =>
     `assertion ${id} is rejected (its predecessor confirmed another child); build on the latest confirmed assertion instead`,
   AssertionExists: ([id]) =>
-    `assertion ${id} already exists (same predecessor, end state, history and inbox range); ` +
-    'nothing to post: if this is a retry, the first attempt landed',
+    `assertion ${id} already makes this claim (same predecessor, end state and history); ` +
+    'nothing to post: build on it, or if this is a retry, the first attempt landed',
   NotPending: ([id]) =>
     `assertion ${id} is not pending (unknown, or already confirmed); check its data and RollupClient.status`,
   WrongInboxPosition: ([expected, inboxPosition, positionInMessage]) =>

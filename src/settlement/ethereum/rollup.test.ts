@@ -102,6 +102,7 @@ describe('creating assertions; confirmation with rivals', () => {
   let post: (n: number) => Promise<void>;
   let a: AssertionData;
   let b: AssertionData;
+  let c: AssertionData;
 
   beforeAll(async () => {
     ({ f, r, g, post } = await fixture());
@@ -162,6 +163,19 @@ describe('creating assertions; confirmation with rivals', () => {
     await reverts(r[2].createAssertion(g, end(1, 1n), inner(1), BOND), 'AssertionExists', [assertionId(a)]);
   });
 
+  it('AssertionExists: a copy of a claim made after more messages arrived (another nextInboxPosition)', async () => {
+    // without this check the copy would be a rival with the same level-0 edge: it would force a
+    // dispute, and whoever confirmed first would get the other staker slashed
+    await post(1);
+    const copy = { ...a, nextInboxPosition: 4n };
+    expect(assertionId(copy)).not.toBe(assertionId(a));
+    const e = await reverts(r[2].createAssertion(g, end(1, 1n), inner(1), BOND), 'AssertionExists', [
+      assertionId(a),
+    ]);
+    expect(e.message).toContain('already makes this claim');
+    await reverts(r[1].createAssertion(g, end(1, 1n), inner(1)), 'AssertionExists', [assertionId(a)]);
+  });
+
   it('WrongBond: a staked staker sends nothing', async () => {
     await reverts(r[1].createAssertion(a, end(2, target(a)), inner(2), BOND), 'WrongBond', [0n, BOND]);
   });
@@ -175,14 +189,16 @@ describe('creating assertions; confirmation with rivals', () => {
     const tb = await r[1].createAssertion(a, end(2, 3n), inner(2));
     b = tb.data;
     expect(b.blockCount).toBe(2n);
-    expect(b.nextInboxPosition).toBe(4n); // nothing more in the inbox: at least one message
+    expect(b.nextInboxPosition).toBe(4n); // the inbox holds 4 messages
     expect(await r[0].latestStaked(l1.accounts[1].address)).toBe(tb.id);
     await r[2].createAssertion(g, end(3, 1n), inner(3), BOND);
     expect(await r[0].hasRival(assertionId(g))).toBe(true);
   });
 
-  it('InboxTooShort: the next assertion needs one more message', async () => {
-    await reverts(r[3].createAssertion(b, end(4, 4n), inner(4), BOND), 'InboxTooShort', [4n, 3n]);
+  it('InboxTooShort: an assertion consumes at least one message', async () => {
+    c = (await r[1].createAssertion(b, end(4, 4n), inner(4))).data;
+    expect(c.nextInboxPosition).toBe(5n); // nothing more in the inbox: at least one message
+    await reverts(r[3].createAssertion(c, end(5, 5n), inner(5), BOND), 'InboxTooShort', [5n, 4n]);
   });
 
   it('NotPending: confirming the (confirmed) genesis assertion or an unknown one', async () => {
@@ -204,7 +220,7 @@ describe('creating assertions; confirmation with rivals', () => {
 
   it('NotStaked, StakeNotConfirmed: withdrawing', async () => {
     await reverts(r[4].withdrawStake(), 'NotStaked', [l1.accounts[4].address]);
-    await reverts(r[1].withdrawStake(), 'StakeNotConfirmed', [assertionId(b)]);
+    await reverts(r[1].withdrawStake(), 'StakeNotConfirmed', [assertionId(c)]);
   });
 });
 
