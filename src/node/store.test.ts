@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BlockStore, Store, type StoredBlock } from './store.ts';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'modex-store-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as const;
+
+const block = (number: number, txs: number): StoredBlock => ({
+  number,
+  kind: 'batch',
+  messageHash: h(1000 + number),
+  stateRoot: h(2000 + number),
+  sendRoot: h(0),
+  status: 0,
+  receipts: Array.from({ length: txs }, (_, i) => i % 2),
+  txCount: txs,
+  delayedRead: 1,
+  sealedAt: 1_700_000_000_000 + number,
+});
+
+describe('store (lmdb)', () => {
+  it('typed tables: atomic writes, reads, ranges, persistence across reopen', async () => {
+    const dir = join(tmp(), 'sequencer', 'store');
+    const s = Store.open(dir);
+    const nums = s.table<{ a: number; b: Uint8Array }, number>('nums', { keyEncoding: 'uint32' });
+    const raw = s.table<Uint8Array, string>('raw', { encoding: 'binary' });
+    await s.write(() => {
+      for (let i = 0; i < 10; i++) nums.put(i, { a: i * i, b: Uint8Array.of(i) });
+      raw.put('x', Uint8Array.of(1, 2, 3));
+    });
+    expect(nums.get(3)?.a).toBe(9);
+    expect([...nums.get(3)!.b]).toEqual([3]);
+    expect(nums.count()).toBe(10);
+    expect(nums.last()?.key).toBe(9);
+    expect([...nums.range({ start: 2, end: 5 })].map((e) => e.key)).toEqual([2, 3, 4]);
+    expect([...raw.get('x')!]).toEqual([1, 2, 3]);
+    expect(raw.has('y')).toBe(false);
+    await s.write(() => nums.remove(9));
+    await s.close();
+
+    const s2 = Store.open(dir);
+    const n2 = s2.table<{ a: number }, number>('nums', { keyEncoding: 'uint32' });
+    expect(n2.count()).toBe(9);
+    expect(n2.get(8)?.a).toBe(64);
+    await s2.close();
+  });
+
+  it('block store: dense blocks, messages, tx index, meta; survives reopen', async () => {
+    const dir = tmp();
+    const bs = BlockStore.open(dir);
+    expect(bs.head).toBe(0);
+    expect(bs.delayedRead).toBe(0);
+    await bs.putBlock(block(0, 2), Uint8Array.of(0, 0, 0, 0, 0), [h(1), h(2)]);
+    await expect(bs.putBlock(block(5, 0), Uint8Array.of(0), [])).rejects.toThrow(RangeError);
+    await bs.putBlock(block(1, 1), Uint8Array.of(7), [h(3)]);
+    await bs.setMeta('x', { y: 1 });
+    await bs.close();
+
+    const again = BlockStore.open(dir);
+    expect(again.head).toBe(2);
+    expect(again.delayedRead).toBe(1);
+    expect(again.block(1)).toEqual(block(1, 1));
+    expect(again.block(2)).toBeUndefined();
+    expect(again.block(-1)).toBeUndefined();
+    expect([...again.message(1)!]).toEqual([7]);
+    expect(again.txHashes(0)).toEqual([h(1), h(2)]);
+    expect(again.tx(h(2))).toEqual({ block: 0, index: 1, status: 1 });
+    expect(again.tx(h(3).toUpperCase().replace('0X', '0x'))).toEqual({ block: 1, index: 0, status: 0 });
+    expect(again.hasTx(h(9))).toBe(false);
+    expect(again.getMeta('x')).toEqual({ y: 1 });
+    await again.close();
+  });
+});
