@@ -1,0 +1,225 @@
+/**
+ * The batcher on anvil: blocks posted in order with the delayed messages they include, a restart
+ * (and a lost receipt, and a racing second batcher) that posts nothing twice, a block over the DA
+ * limit, and a forced inclusion that moves positions under the sequencer.
+ */
+import { bytesToHex } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DaBatchTooLargeError } from '../da/errors.ts';
+import { L1CalldataDa } from '../da/l1-calldata.ts';
+import { type L1, startAnvil } from '../l1/anvil.ts';
+import { SettlementTxError } from '../settlement/ethereum/errors.ts';
+import { deployInbox, InboxClient, walletFor } from '../settlement/ethereum/inbox.ts';
+import { batchMessage, encodeTxList } from '../settlement/ethereum/message.ts';
+import {
+  Batcher,
+  BatcherError,
+  type BatcherEvent,
+  BatchPositionMismatchError,
+  type SealedBlock,
+} from './batcher.ts';
+
+const MAX_DELAY = 60;
+let l1: L1;
+let inbox: InboxClient;
+/** a user's client (sends delayed messages, forces inclusion) */
+let user: InboxClient;
+
+beforeAll(async () => {
+  l1 = await startAnvil();
+  const d = await deployInbox(l1, { sequencer: l1.accounts[0].address, maxDelaySeconds: MAX_DELAY });
+  inbox = await InboxClient.attach(l1, d.address, { fromBlock: d.deployBlock });
+  user = inbox.connect(walletFor(l1, l1.accounts[2].account));
+}, 60_000);
+
+afterAll(async () => {
+  await l1?.stop();
+});
+
+/**
+ * The sequencer's view for these tests: the next position and delayed messages it included. A block
+ * includes the delayed messages below `delayedRead` first (each at its own position).
+ */
+const seq = { position: 0n, delayedRead: 0n, n: 0 };
+function seal(opts: { include?: bigint; size?: number } = {}): SealedBlock {
+  const delayedRead = opts.include ?? seq.delayedRead;
+  seq.position += delayedRead - seq.delayedRead;
+  seq.delayedRead = delayedRead;
+  const tx = new Uint8Array(opts.size ?? 40).fill(++seq.n & 0xff);
+  const block = { position: seq.position, message: batchMessage(0, encodeTxList([tx])), delayedRead };
+  seq.position++;
+  return block;
+}
+
+async function onL1(b: SealedBlock) {
+  const [m] = await inbox.readMessages(b.position, b.position + 1n);
+  return m;
+}
+
+describe('Batcher', () => {
+  const blocks: SealedBlock[] = [];
+
+  it('posts sealed blocks in order, each at its predicted position, with the delayed messages before it', async () => {
+    const events: BatcherEvent[] = [];
+    const b = new Batcher({ inbox, onEvent: (e) => events.push(e) });
+    expect(await b.start()).toEqual({ batchCount: 0n, messageCount: 0n, delayedIncluded: 0n });
+    blocks.push(seal());
+    const sent = await user.sendMessage(encodeTxList([Uint8Array.of(0xde, 0x1a)]));
+    expect(sent.index).toBe(0n);
+    blocks.push(seal({ include: 1n }), seal());
+    expect(blocks.map((x) => x.position)).toEqual([0n, 2n, 3n]);
+
+    const posted = await b.postAll(blocks);
+    expect(posted.map((p) => [p.position, p.sequenceNumber, p.alreadyPosted])).toEqual([
+      [0n, 0n, false],
+      [2n, 1n, false],
+      [3n, 2n, false],
+    ]);
+    expect(b.l1).toEqual({ batchCount: 3n, messageCount: 4n, delayedIncluded: 1n });
+    const all = await inbox.readMessages(0n, 4n);
+    expect(all.map((m) => m.source)).toEqual(['batch', 'delayed', 'batch', 'batch']);
+    for (const x of blocks) expect(bytesToHex((await onL1(x)).data)).toBe(bytesToHex(x.message));
+    expect(events.map((e) => e.type)).toEqual(['started', 'posted', 'posted', 'posted']);
+    console.log(
+      `batcher: postBatch gas for a ${blocks[2].message.length}-byte block: ${posted[2].tx?.gasUsed}`,
+    );
+  });
+
+  it('a restarted batcher skips what L1 has (checking it is the same block) and posts the rest once', async () => {
+    const more = [seal(), seal()];
+    const events: BatcherEvent[] = [];
+    const b = new Batcher({ inbox, onEvent: (e) => events.push(e) });
+    // the sequencer re-feeds everything it is not sure about
+    const posted = await b.postAll([...blocks, ...more]);
+    expect(posted.map((p) => p.alreadyPosted)).toEqual([true, true, true, false, false]);
+    expect(posted.map((p) => p.sequenceNumber)).toEqual([0n, 1n, 2n, 3n, 4n]);
+    expect(events.map((e) => e.type)).toEqual([
+      'started',
+      'skipped',
+      'skipped',
+      'skipped',
+      'posted',
+      'posted',
+    ]);
+    expect(await inbox.batchCount()).toBe(5n);
+    expect(await inbox.messageCount()).toBe(6n);
+    blocks.push(...more);
+
+    // the sequencer's positions for blocks L1 has differently: a mismatch, nothing posted
+    const wrong = { ...blocks[3], message: batchMessage(0, encodeTxList([Uint8Array.of(1)])) };
+    const e = await new Batcher({ inbox }).submit(wrong).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BatchPositionMismatchError);
+    expect((e as BatchPositionMismatchError).code).toBe('BATCHER_POSITION_MISMATCH');
+    expect((e as Error).message).toMatch(/another batch there \(sequence number 3\)/);
+    const e2 = await new Batcher({ inbox }).submit(blocks[0]).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e2).toBeUndefined(); // the same block: skipped
+    expect(
+      await new Batcher({ inbox }).submit({ ...blocks[1], position: 1n }).catch((x) => x),
+    ).toBeInstanceOf(BatchPositionMismatchError); // position 1 is the delayed message
+  });
+
+  it('a lost receipt and a racing batcher do not double-post: the sequence number makes resubmission idempotent', async () => {
+    // a transaction that lands but whose receipt the batcher never sees
+    let lost = 0;
+    const flaky = Object.create(inbox) as InboxClient;
+    flaky.postBatch = async (payload, opts) => {
+      const r = await inbox.postBatch(payload, opts);
+      if (lost++ === 0) throw new SettlementTxError(`receipt lost for ${r.txHash}`);
+      return r;
+    };
+    const events: BatcherEvent[] = [];
+    const b = new Batcher({ inbox: flaky, retryDelayMs: 10, onEvent: (e) => events.push(e) });
+    await b.start();
+    const x = seal();
+    const r = await b.submit(x);
+    expect(r).toMatchObject({ position: x.position, sequenceNumber: 5n, alreadyPosted: true });
+    expect(events.map((e) => e.type)).toEqual(['started', 'retry', 'skipped']);
+    expect(await inbox.batchCount()).toBe(6n);
+
+    // a second batcher with a stale view races the first one on the same block
+    const stale = new Batcher({ inbox });
+    await stale.start();
+    const y = seal();
+    const fresh = new Batcher({ inbox });
+    expect((await fresh.submit(y)).alreadyPosted).toBe(false);
+    const again = await stale.submit(y); // BatchAlreadyPosted on L1 → found there
+    expect(again).toMatchObject({ position: y.position, sequenceNumber: 6n, alreadyPosted: true });
+    expect(await inbox.batchCount()).toBe(7n);
+    expect(await inbox.messageCount()).toBe(y.position + 1n);
+    blocks.push(x, y);
+  });
+
+  it('refuses a block over the DA limit and blocks out of order', async () => {
+    const b = new Batcher({ inbox, da: new L1CalldataDa({ maxBatchBytes: 1_000 }) });
+    const big = seal({ size: 2_000 });
+    seq.position--; // not posted
+    seq.n--;
+    await expect(b.submit(big)).rejects.toBeInstanceOf(DaBatchTooLargeError);
+    expect(await inbox.messageCount()).toBe(big.position);
+    const next = seal();
+    await b.submit(next);
+    const e = await b.submit(blocks[0]).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BatcherError);
+    expect((e as BatcherError).code).toBe('BATCHER_OUT_OF_ORDER');
+    await expect(b.submit({ ...seal(), message: Uint8Array.of(1, 2) })).rejects.toMatchObject({
+      code: 'BATCHER_UNSUPPORTED_KIND',
+    });
+    seq.position--;
+    blocks.push(next);
+  });
+
+  it('a forced inclusion that moves positions is reported (BATCHER_POSITION_MISMATCH), nothing is posted; after start() the re-sealed block posts', async () => {
+    const b = new Batcher({ inbox });
+    await b.start();
+    // a user forces a delayed message in while the sequencer ignores it
+    const sent = await user.sendMessage(encodeTxList([Uint8Array.of(0xf0)]));
+    expect(sent.index).toBe(1n);
+    await l1.testClient.increaseTime({ seconds: MAX_DELAY });
+    await l1.testClient.mine({ blocks: 1 });
+    await user.forceInclusion(2n);
+    const countAfterForce = await inbox.messageCount();
+
+    const stale = seal(); // the sequencer did not include delayed message 1
+    const events: BatcherEvent[] = [];
+    const b2 = new Batcher({ inbox, onEvent: (e) => events.push(e) });
+    await b2.start();
+    const e = await b.submit(stale).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BatchPositionMismatchError);
+    const m = e as BatchPositionMismatchError;
+    expect(m.expected).toBe(stale.position);
+    expect(m.l1).toMatchObject({ messageCount: countAfterForce, delayedIncluded: 2n });
+    expect(m.message).toMatch(/forced inclusion/);
+    // the freshly started batcher predicts the mismatch before sending anything
+    const e2 = await b2.submit(stale).catch((x: unknown) => x);
+    expect(e2).toBeInstanceOf(BatchPositionMismatchError);
+    expect(events.map((x) => x.type)).toEqual(['started', 'mismatch']);
+    expect(await inbox.messageCount()).toBe(countAfterForce);
+    // further blocks are refused until the sequencer re-executes and restarts the batcher
+    await expect(b.submit(seal())).rejects.toBe(e);
+
+    // the sequencer re-executes: the forced message is at the old position, its block after it
+    seq.position = countAfterForce;
+    seq.delayedRead = 2n;
+    const resealed = seal();
+    expect(resealed.position).toBe(stale.position + 1n);
+    await b.start();
+    expect((await b.submit(resealed)).position).toBe(resealed.position);
+  });
+
+  it('a forced inclusion of messages the block includes anyway does not move it', async () => {
+    const b = new Batcher({ inbox });
+    await b.start();
+    const sent = await user.sendMessage(encodeTxList([Uint8Array.of(0xf1)]));
+    const block = seal({ include: sent.index + 1n }); // the sequencer includes it
+    await l1.testClient.increaseTime({ seconds: MAX_DELAY });
+    await l1.testClient.mine({ blocks: 1 });
+    await user.forceInclusion(sent.index + 1n); // someone forced it first (the batcher's view is stale)
+    const r = await b.submit(block);
+    expect([r.position, r.alreadyPosted]).toEqual([block.position, false]);
+    const [m] = await inbox.readMessages(block.position - 1n, block.position);
+    expect([m.source, m.sourceIndex]).toEqual(['delayed', sent.index]);
+  });
+});

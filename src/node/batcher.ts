@@ -1,0 +1,381 @@
+/**
+ * The batcher (docs/node.md §3): posts the sequencer's sealed blocks to the L1 inbox, in order, one
+ * block = one inbox message = one `postBatch`, through the DA module (l1-calldata: the inbox payload
+ * is the block's bytes). The sequencer decides when a block is sealed (sequencing.batch.maxAgeSeconds
+ * / maxBytes); the batcher posts each block as soon as it gets it and retries transient failures.
+ *
+ * Idempotent and restartable:
+ * - `start()` reads batchCount / messageCount / delayedIncluded on L1. A block whose predicted
+ *   position is already on L1 is not posted again: the batcher checks that L1 holds this very block
+ *   there (a batch with the same bytes) and skips it. The sequencer can thus re-feed every block it
+ *   is not sure about after a crash.
+ * - Each post carries an explicit sequence number, so a resubmission of a batch that landed (a retry
+ *   after a lost receipt, a second batcher) reverts `BatchAlreadyPosted` instead of posting twice;
+ *   the batcher then finds the landed batch and reports the block as already posted.
+ * - Before posting, it predicts where the batch lands (messageCount + the delayed messages it
+ *   includes) and after posting it checks the position L1 reports. When L1 disagrees with the
+ *   sequencer's position (a forced inclusion moved positions, a reorg dropped a batch) it throws a
+ *   {@link BatchPositionMismatchError} (nothing is posted in the forced-inclusion case): the
+ *   sequencer must re-execute from what L1 says and re-seal; the batcher refuses further blocks until
+ *   `start()` is called again.
+ *
+ * Blocks bigger than `da.maxBatchBytes` are refused (DA_BATCH_TOO_LARGE), not split: a block is one
+ * STF run, so the sequencer must seal smaller blocks (sequencing.batch.maxBytes ≤ maxBatchBytes).
+ */
+import type { DataAvailability } from '../core/da.ts';
+import { ModexError } from '../core/errors.ts';
+import { DaBatchTooLargeError } from '../da/errors.ts';
+import { L1CalldataDa } from '../da/l1-calldata.ts';
+import { InboxRevertError } from '../settlement/ethereum/errors.ts';
+import type { InboxClient, InboxEntry, PostBatchResult } from '../settlement/ethereum/inbox.ts';
+import { MESSAGE_KIND } from '../settlement/ethereum/message.ts';
+
+const equal = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length &&
+  Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+
+/** A block sealed by the sequencer, ready to post. */
+export interface SealedBlock {
+  /** the inbox position the sequencer executed it at (after the delayed messages it includes) */
+  position: bigint;
+  /** the block's inbox message: kind byte ‖ payload (kind 0x00: the transaction list) */
+  message: Uint8Array;
+  /** the delayed messages [0, delayedRead) are in the inbox before this block (postBatch's delayedRead) */
+  delayedRead: bigint;
+  /** the batch's sequence number, if the sequencer tracks it (else: L1's batchCount, then +1 per block) */
+  sequenceNumber?: bigint;
+}
+
+/** A block that is on L1. */
+export interface PostedBlock {
+  block: SealedBlock;
+  sequenceNumber: bigint;
+  position: bigint;
+  /** true when it was found on L1 (posted before a restart, or by a racing attempt) rather than posted now */
+  alreadyPosted: boolean;
+  /** the postBatch transaction (when posted now) */
+  tx?: PostBatchResult;
+}
+
+/** What the batcher knows of the inbox (refreshed on start and after any surprise). */
+export interface InboxCursor {
+  batchCount: bigint;
+  messageCount: bigint;
+  delayedIncluded: bigint;
+}
+
+export type BatcherEvent =
+  | ({ type: 'started' } & InboxCursor)
+  | { type: 'posted'; posted: PostedBlock }
+  | { type: 'skipped'; posted: PostedBlock }
+  | { type: 'retry'; position: bigint; attempt: number; error: unknown }
+  | { type: 'mismatch'; error: BatchPositionMismatchError };
+
+/** The batcher's own errors (codes `BATCHER_*`). */
+export class BatcherError extends ModexError {}
+
+/**
+ * L1's inbox disagrees with the sequencer's positions (code BATCHER_POSITION_MISMATCH): a forced
+ * inclusion or a reorg moved positions, or another block is at the predicted position. The sequencer
+ * re-executes from L1 (derivation) and re-seals its unposted transactions; then `batcher.start()`.
+ */
+export class BatchPositionMismatchError extends BatcherError {
+  /** where the sequencer executed the block */
+  readonly expected: bigint;
+  /** where the block landed or would land, when known */
+  readonly actual: bigint | undefined;
+  /** L1's inbox when the mismatch was found */
+  readonly l1: InboxCursor;
+  constructor(expected: bigint, actual: bigint | undefined, l1: InboxCursor, why: string, cause?: unknown) {
+    super(
+      'BATCHER_POSITION_MISMATCH',
+      `block predicted at inbox position ${expected}${actual === undefined ? '' : ` lands at ${actual}`}: ${why} ` +
+        `(L1: messageCount ${l1.messageCount}, delayedIncluded ${l1.delayedIncluded}, batchCount ${l1.batchCount}); ` +
+        're-execute from L1 (derivation), re-seal the unposted transactions, then restart the batcher',
+      { cause },
+    );
+    this.expected = expected;
+    this.actual = actual;
+    this.l1 = l1;
+  }
+}
+
+export interface BatcherOptions {
+  /** the sequencer's inbox client (its wallet signs postBatch) */
+  inbox: InboxClient;
+  /** default l1-calldata */
+  da?: DataAvailability;
+  /** attempts per block on transient failures (default 5) */
+  attempts?: number;
+  /** first retry delay, doubled each time (default 500 ms) */
+  retryDelayMs?: number;
+  onEvent?: (e: BatcherEvent) => void;
+}
+
+export class Batcher {
+  readonly inbox: InboxClient;
+  readonly da: DataAvailability;
+  private readonly attempts: number;
+  private readonly retryDelayMs: number;
+  private readonly onEvent: (e: BatcherEvent) => void;
+  private cursor: InboxCursor | undefined;
+  /** the last position handled (posted or skipped) since start */
+  private lastPosition = -1n;
+  private tail: Promise<unknown> = Promise.resolve();
+  private queued = 0;
+  private failure: BatcherError | undefined;
+  /** entries of L1 read for skip checks: position → entry */
+  private readonly seen = new Map<bigint, InboxEntry>();
+
+  constructor(opts: BatcherOptions) {
+    this.inbox = opts.inbox;
+    this.da = opts.da ?? new L1CalldataDa();
+    this.attempts = opts.attempts ?? 5;
+    this.retryDelayMs = opts.retryDelayMs ?? 500;
+    this.onEvent = opts.onEvent ?? (() => {});
+  }
+
+  /** L1's inbox as the batcher last knew it (undefined before start) */
+  get l1(): InboxCursor | undefined {
+    return this.cursor && { ...this.cursor };
+  }
+
+  /** the sequence number the next new batch will carry */
+  get nextSequenceNumber(): bigint | undefined {
+    return this.cursor?.batchCount;
+  }
+
+  /** blocks submitted and not yet handled */
+  get pending(): number {
+    return this.queued;
+  }
+
+  /** (Re)reads the inbox and clears a previous mismatch. Waits for the blocks already queued. */
+  async start(): Promise<InboxCursor> {
+    await this.tail.catch(() => {});
+    return this.init();
+  }
+
+  private async init(): Promise<InboxCursor> {
+    this.failure = undefined;
+    this.lastPosition = -1n;
+    this.seen.clear();
+    const c = await this.refresh();
+    this.emit({ type: 'started', ...c });
+    return { ...c };
+  }
+
+  /**
+   * Queues `block` behind the ones submitted before; resolves once it is on L1 at its position
+   * (posted now or found there). Rejects with a BatcherError (mismatch, out of order), a
+   * DA_BATCH_TOO_LARGE or the last error after `attempts` transient failures.
+   */
+  submit(block: SealedBlock): Promise<PostedBlock> {
+    this.queued++;
+    const p = this.tail.then(
+      () => this.handle(block),
+      () => this.handle(block),
+    );
+    this.tail = p.finally(() => this.queued--).catch(() => {});
+    return p;
+  }
+
+  /** Posts `blocks` in order (submit each); resolves with all of them or rejects at the first failure. */
+  async postAll(blocks: SealedBlock[]): Promise<PostedBlock[]> {
+    const ps = blocks.map((b) => this.submit(b));
+    for (const p of ps) p.catch(() => {});
+    return Promise.all(ps);
+  }
+
+  /** Waits until every submitted block is handled. */
+  async flush(): Promise<void> {
+    await this.tail;
+  }
+
+  private emit(e: BatcherEvent): void {
+    try {
+      this.onEvent(e);
+    } catch {
+      // the listener's failure is its own
+    }
+  }
+
+  private async refresh(): Promise<InboxCursor> {
+    const [batchCount, messageCount, delayedIncluded] = await Promise.all([
+      this.inbox.batchCount(),
+      this.inbox.messageCount(),
+      this.inbox.delayedIncluded(),
+    ]);
+    this.cursor = { batchCount, messageCount, delayedIncluded };
+    return this.cursor;
+  }
+
+  private mismatch(block: SealedBlock, actual: bigint | undefined, why: string, cause?: unknown): never {
+    const error = new BatchPositionMismatchError(
+      block.position,
+      actual,
+      { ...(this.cursor as InboxCursor) },
+      why,
+      cause,
+    );
+    this.failure = error;
+    this.emit({ type: 'mismatch', error });
+    throw error;
+  }
+
+  private async handle(block: SealedBlock): Promise<PostedBlock> {
+    if (this.failure) throw this.failure;
+    if (!this.cursor) await this.init();
+    if (block.position <= this.lastPosition) {
+      throw new BatcherError(
+        'BATCHER_OUT_OF_ORDER',
+        `block at position ${block.position} submitted after position ${this.lastPosition}; submit blocks in position order`,
+      );
+    }
+    if (block.message.length === 0) {
+      throw new BatcherError('BATCHER_EMPTY_MESSAGE', `block at position ${block.position} has no kind byte`);
+    }
+    // the inbox message this block becomes (l1-calldata: the block's own bytes)
+    if (block.message[0] !== MESSAGE_KIND.l2Transactions) {
+      throw new BatcherError(
+        'BATCHER_UNSUPPORTED_KIND',
+        `block at position ${block.position} is a kind-${block.message[0]} message; the sequencer posts transaction lists (kind 0x00)`,
+      );
+    }
+    const stored = await this.da.store(block.message.subarray(1));
+    const message = this.da.encodePointer(stored.pointer);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const r = await this.attempt(block, message);
+        this.lastPosition = block.position;
+        this.emit({ type: r.alreadyPosted ? 'skipped' : 'posted', posted: r });
+        return r;
+      } catch (error) {
+        // ours, the DA's and the contract's errors are final; transport failures are retried
+        const final = error instanceof BatcherError || error instanceof DaBatchTooLargeError;
+        if (final || error instanceof InboxRevertError || attempt >= this.attempts) throw error;
+        this.emit({ type: 'retry', position: block.position, attempt, error });
+        await new Promise((r) => setTimeout(r, this.retryDelayMs * 2 ** (attempt - 1)));
+        await this.refresh().catch(() => {});
+      }
+    }
+  }
+
+  /** One attempt: skip if L1 already has the block, else predict, post and check. */
+  private async attempt(block: SealedBlock, message: Uint8Array): Promise<PostedBlock> {
+    const c = this.cursor as InboxCursor;
+    if (block.position < c.messageCount) return this.alreadyThere(block, message);
+
+    if (block.delayedRead < c.delayedIncluded) {
+      await this.refresh();
+      if (block.position < this.cursor!.messageCount) return this.alreadyThere(block, message);
+      this.mismatch(
+        block,
+        undefined,
+        `the block includes delayed messages up to ${block.delayedRead}, but L1 already included ${this.cursor!.delayedIncluded} (forced inclusion)`,
+      );
+    }
+    const predicted = c.messageCount + (block.delayedRead - c.delayedIncluded);
+    if (predicted !== block.position) {
+      await this.refresh();
+      const c2 = this.cursor as InboxCursor;
+      if (block.position < c2.messageCount) return this.alreadyThere(block, message);
+      const p2 = c2.messageCount + (block.delayedRead - c2.delayedIncluded);
+      if (p2 !== block.position)
+        this.mismatch(block, p2, 'the inbox holds a different number of messages than the sequencer assumed');
+    }
+    const seq = block.sequenceNumber ?? c.batchCount;
+    let r: PostBatchResult;
+    try {
+      r = await this.inbox.postBatch(message.subarray(1), {
+        kind: message[0],
+        delayedRead: block.delayedRead,
+        sequenceNumber: seq,
+      });
+    } catch (e) {
+      if (e instanceof InboxRevertError) {
+        const cur = await this.refresh();
+        if (e.errorName === 'BatchAlreadyPosted' && block.position < cur.messageCount) {
+          return this.alreadyThere(block, message); // a previous attempt landed
+        }
+        if (e.errorName === 'DelayedReadBehind' || e.errorName === 'DelayedReadBeyondCount') {
+          if (block.position < cur.messageCount) return this.alreadyThere(block, message);
+          this.mismatch(
+            block,
+            undefined,
+            `postBatch reverted ${e.errorName} (delayed inbox changed under the sequencer)`,
+            e,
+          );
+        }
+        if (e.errorName === 'BatchAlreadyPosted' || e.errorName === 'SequenceNumberGap') {
+          this.mismatch(block, undefined, `postBatch with sequence number ${seq} reverted ${e.errorName}`, e);
+        }
+      }
+      throw e;
+    }
+    this.cursor = {
+      batchCount: seq + 1n,
+      messageCount: r.position + 1n,
+      delayedIncluded: r.delayedRead, // postBatch requires delayedIncluded ≤ delayedRead, then sets it
+    };
+    const posted: PostedBlock = {
+      block,
+      sequenceNumber: seq,
+      position: r.position,
+      alreadyPosted: false,
+      tx: r,
+    };
+    if (r.position !== block.position) {
+      this.mismatch(
+        block,
+        r.position,
+        `the batch landed at ${r.position} (sequence number ${seq}, tx ${r.txHash})`,
+      );
+    }
+    return posted;
+  }
+
+  /** The block's position is on L1: it must be this very batch (then it is skipped), else a mismatch. */
+  private async alreadyThere(block: SealedBlock, message: Uint8Array): Promise<PostedBlock> {
+    let e = this.seen.get(block.position);
+    if (!e) {
+      const end = (this.cursor as InboxCursor).messageCount;
+      const to = block.position + 64n < end ? block.position + 64n : end;
+      for (const x of await this.inbox.readMessages(block.position, to)) this.seen.set(x.position, x);
+      e = this.seen.get(block.position);
+    }
+    this.seen.delete(block.position);
+    if (!e) return this.mismatch(block, undefined, 'L1 has no message at that position any more (reorg?)');
+    if (e.source !== 'batch') {
+      return this.mismatch(
+        block,
+        undefined,
+        `L1 has delayed message ${e.sourceIndex} there (a forced inclusion the sequencer did not see?)`,
+      );
+    }
+    if (!(await this.sameBatch(e.data, message, block))) {
+      return this.mismatch(block, undefined, `L1 has another batch there (sequence number ${e.sourceIndex})`);
+    }
+    if (block.sequenceNumber !== undefined && block.sequenceNumber !== e.sourceIndex) {
+      return this.mismatch(
+        block,
+        undefined,
+        `the block is batch ${e.sourceIndex} on L1, not ${block.sequenceNumber} as the sequencer says`,
+      );
+    }
+    const c = this.cursor as InboxCursor;
+    if (c.batchCount <= e.sourceIndex) c.batchCount = e.sourceIndex + 1n;
+    return { block, sequenceNumber: e.sourceIndex, position: e.position, alreadyPosted: true };
+  }
+
+  /** L1's message is this block: the same bytes, or (non-deterministic pointers) the same data behind it. */
+  private async sameBatch(onL1: Uint8Array, message: Uint8Array, block: SealedBlock): Promise<boolean> {
+    if (equal(onL1, message)) return true;
+    if (this.da.name === 'l1-calldata') return false;
+    try {
+      return equal(await this.da.retrieve(this.da.decodePointer(onL1)), block.message.subarray(1));
+    } catch {
+      return false;
+    }
+  }
+}
