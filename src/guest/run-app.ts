@@ -179,12 +179,12 @@ export class App {
         throw new Error(
           `app ${this.name}: native and interpreter differ: ${show(n.globalState)} vs ${show(m.globalState)}`,
         );
-      const keys = (s: PreimageStore) => [...s.map.keys()].sort().join(',');
+      const keys = (s: PreimageStore) => s.keys().sort().join(',');
       if (keys(int.store) !== keys(nat.store)) throw new Error(`app ${this.name}: hinted preimages differ`);
       steps = m.steps;
       memoryBytes = m.memory.length;
     }
-    for (const [k, v] of nat.store.map) base.map.set(k, v);
+    base.addAll(nat.store);
     return {
       globalState: n.globalState,
       receipts: this.name.includes('/') ? undefined : readReceipts(base, n.globalState.bytes32[0], gs.u64[0]),

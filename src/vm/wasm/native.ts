@@ -5,7 +5,8 @@
  * would reject. A trap of any kind ends the run as `errored`; it is never thrown.
  */
 import { ModexError } from '../../core/errors.ts';
-import { ecrecoverWord, HOST_FUNCS, HOST_MODULE, type HostFuncName, keccak256Of64 } from './host-abi.ts';
+import { ecrecoverWord, HOST_FUNCS, HOST_MODULE, type HostFuncName } from './host-abi.ts';
+import { keccak256Into } from './keccak.ts';
 import { type MachineLimits, resolveLimits } from './limits.ts';
 import { type GlobalState, HostDataUnavailableError } from './machine.ts';
 import { type FuncType, type GlobalType, type ValidatedModule, ValType, type WasmModule } from './module.ts';
@@ -20,9 +21,18 @@ export interface HostContext {
   inboxMessage?: (position: bigint) => Uint8Array | undefined;
   /** preimage oracle: the preimage of `hash` (32 bytes) for preimage `kind`, or undefined if unknown */
   preimages: (kind: number, hash: Uint8Array) => Uint8Array | undefined;
+  /**
+   * The same oracle with the hash read in place: the preimage of the 32-byte hash at
+   * `mem[hashOffset..+32]` (guest memory: read it during the call, never keep or write `mem`).
+   * When given, it is used instead of `preimages`, which then needs no copy of the hash.
+   */
+  preimageIn?: (kind: number, mem: Uint8Array, hashOffset: number) => Uint8Array | undefined;
   globalState: GlobalState;
-  /** `hint_preimage`: the guest offers these bytes as a keccak preimage (a copy; in-bounds ranges only) */
-  /** `hash`, when given, is keccak256(bytes), already computed by the host (a node just hashed with keccak256_pair) */
+  /**
+   * `hint_preimage`: the guest offers these bytes as a keccak preimage (a copy; in-bounds ranges
+   * only). `hash`, when given, is keccak256(bytes), already computed by the host (a node just
+   * hashed with keccak256_pair); it is valid during the call only (the host reuses the buffer).
+   */
   onPreimageHint?: (bytes: Uint8Array, hash?: Uint8Array) => void;
 }
 
@@ -206,80 +216,91 @@ function hostImports(
   getMemory: () => V8Memory | undefined,
   counter: { calls: number },
 ): Record<HostFuncName, (...args: never[]) => unknown> {
-  /** the guest memory bytes [ptr, ptr+len), or a trap if out of bounds */
-  const span = (ptr: number, len: number): Uint8Array => {
+  // A view of the whole guest memory, made again only when the memory has grown (growing a
+  // non-shared memory detaches its old buffer: the old view then has length 0).
+  let u8 = new Uint8Array(0);
+  const refresh = (): Uint8Array => {
     const mem = getMemory();
-    const size = mem ? mem.buffer.byteLength : 0;
-    const start = ptr >>> 0;
-    if (!mem || start + len > size) {
-      throw hostTrap(`host op accesses guest memory [${start}, ${start + len}) out of bounds (size ${size})`);
-    }
-    return new Uint8Array(mem.buffer, start, len);
+    u8 = mem ? new Uint8Array(mem.buffer) : new Uint8Array(0);
+    return u8;
   };
-  /** copies up to 32 bytes of `src` from `offset` to guest `ptr`; returns the count */
-  const copyOut = (src: Uint8Array, offset: number, ptr: number): number => {
+  /** the guest memory view, or a trap if [ptr, ptr+len) is out of bounds */
+  const checked = (ptr: number, len: number): Uint8Array => {
+    const start = ptr >>> 0;
+    if (start + len <= u8.length) return u8;
+    const m = refresh();
+    if (start + len > m.length) {
+      throw hostTrap(
+        `host op accesses guest memory [${start}, ${start + len}) out of bounds (size ${m.length})`,
+      );
+    }
+    return m;
+  };
+  /** copies up to 32 bytes of `src` from `offset` to guest `ptr` (the 32-byte window is in bounds); returns the count */
+  const copyOut = (src: Uint8Array, offset: number, m: Uint8Array, ptr: number): number => {
     const off = offset >>> 0;
     const n = off >= src.length ? 0 : Math.min(32, src.length - off);
-    // the whole 32-byte destination window must be in bounds, whatever n is (docs/machine.md §6)
-    span(ptr, 32).set(src.subarray(off, off + n));
+    const p = ptr >>> 0;
+    for (let i = 0; i < n; i++) m[p + i] = src[off + i];
     return n;
   };
-  /** traps unless every pointer is 32-byte aligned */
-  const aligned = (...ptrs: number[]): void => {
-    for (const p of ptrs) if ((p >>> 0) % 32 !== 0) throw hostTrap(`unaligned host pointer ${p >>> 0}`);
+  /** traps unless `p` is 32-byte aligned */
+  const aligned = (p: number): void => {
+    if ((p & 31) !== 0) throw hostTrap(`unaligned host pointer ${p >>> 0}`);
   };
   const fieldIndex = (index: number): 0 | 1 => {
     if (index !== 0 && index !== 1) throw hostTrap(`global-state field index ${index >>> 0} out of range`);
     return index;
   };
-  const last: { kind: number; hash: Uint8Array; preimage: Uint8Array | undefined } = {
-    kind: 0,
-    hash: new Uint8Array(32),
-    preimage: undefined,
-  };
-  const lastPair: { input: Uint8Array; hash: Uint8Array | undefined } = {
-    input: new Uint8Array(64),
-    hash: undefined,
-  };
+  // guests read a preimage in consecutive 32-byte chunks: the last lookup is reused
+  // (content-addressed, so exact)
+  let lastKind = 0;
+  const lastHash = new Uint8Array(32);
+  let lastPreimage: Uint8Array | undefined;
+  // the SDK hints every node it hashes: the last pair hashed, so that the hint needs no second keccak
+  const pairIn = new Uint8Array(64);
+  const pairHash = new Uint8Array(32);
+  let pairValid = false;
+  const preimageIn = host.preimageIn;
   return {
     inbox_read: (offset: number, ptr: number): number => {
       counter.calls++;
       const msg = host.inboxMessage ? host.inboxMessage(state.u64[0]) : host.inbox;
       if (!msg) throw new HostDataUnavailableError(`inbox message ${state.u64[0]} is not available`);
-      return copyOut(msg, offset, ptr);
+      const m = checked(ptr, 32);
+      return copyOut(msg, offset, m, ptr);
     },
     preimage_read: (kind: number, hashPtr: number, offset: number, ptr: number): number => {
       counter.calls++;
-      const hashView = span(hashPtr, 32);
-      span(ptr, 32);
-      if ((hashPtr >>> 0) % 32 !== 0) throw hostTrap('unaligned preimage hash pointer');
-      // guests read a preimage in consecutive 32-byte chunks: reuse the last lookup (content-addressed, so exact)
-      if (last.preimage && last.kind === kind >>> 0 && equal32(last.hash, hashView)) {
-        return copyOut(last.preimage, offset, ptr);
+      checked(hashPtr, 32);
+      const m = checked(ptr, 32);
+      if ((hashPtr & 31) !== 0) throw hostTrap('unaligned preimage hash pointer');
+      const h = hashPtr >>> 0;
+      const k = kind >>> 0;
+      let preimage = lastPreimage;
+      if (preimage === undefined || lastKind !== k || !equalAt(lastHash, m, h)) {
+        preimage = preimageIn ? preimageIn(k, m, h) : host.preimages(k, m.slice(h, h + 32));
+        if (!preimage) {
+          // not a trap: the node lacks data every honest party has; the run cannot go on (as in the interpreter)
+          throw new HostDataUnavailableError(
+            `preimage of kind ${k} for hash ${toHex(m.subarray(h, h + 32))} is not available`,
+          );
+        }
+        lastKind = k;
+        for (let i = 0; i < 32; i++) lastHash[i] = m[h + i];
+        lastPreimage = preimage;
       }
-      const hash = hashView.slice();
-      const preimage = host.preimages(kind >>> 0, hash);
-      if (preimage) {
-        last.kind = kind >>> 0;
-        last.hash = hash;
-        last.preimage = preimage;
-      }
-      if (!preimage) {
-        // not a trap: the node lacks data every honest party has; the run cannot go on (as in the interpreter)
-        throw new HostDataUnavailableError(
-          `preimage of kind ${kind >>> 0} for hash ${toHex(hash)} is not available`,
-        );
-      }
-      return copyOut(preimage, offset, ptr);
+      return copyOut(preimage, offset, m, ptr);
     },
     get_global_bytes32: (index: number, ptr: number): void => {
       counter.calls++;
-      span(ptr, 32).set(state.bytes32[fieldIndex(index)]);
+      checked(ptr, 32).set(state.bytes32[fieldIndex(index)], ptr >>> 0);
     },
     set_global_bytes32: (index: number, ptr: number): void => {
       counter.calls++;
       const i = fieldIndex(index);
-      state.bytes32[i] = span(ptr, 32).slice();
+      const p = ptr >>> 0;
+      state.bytes32[i] = checked(ptr, 32).slice(p, p + 32);
     },
     get_global_u64: (index: number): bigint => {
       counter.calls++;
@@ -295,50 +316,52 @@ function hostImports(
     },
     keccak256_pair: (inPtr: number, outPtr: number): void => {
       counter.calls++;
-      const input = span(inPtr, 64);
-      const out = span(outPtr, 32);
-      aligned(inPtr, outPtr);
-      const h = keccak256Of64(input);
-      out.set(h);
-      // the SDK hints every node it hashes: remember the pair so the hint needs no second keccak
-      lastPair.input.set(input);
-      lastPair.hash = h;
+      checked(inPtr, 64);
+      const m = checked(outPtr, 32);
+      aligned(inPtr);
+      aligned(outPtr);
+      const src = inPtr >>> 0;
+      for (let i = 0; i < 64; i++) pairIn[i] = m[src + i];
+      const dst = outPtr >>> 0;
+      keccak256Into(pairIn, m, dst, 64);
+      for (let i = 0; i < 32; i++) pairHash[i] = m[dst + i];
+      pairValid = true;
     },
     ecrecover: (hashPtr: number, sigPtr: number, v: number, outPtr: number): number => {
       counter.calls++;
-      const hash = span(hashPtr, 32);
-      const sig = span(sigPtr, 64);
-      const out = span(outPtr, 32);
-      aligned(hashPtr, sigPtr, outPtr);
-      const w = ecrecoverWord(hash, sig, v >>> 0);
-      out.set(w ?? new Uint8Array(32));
+      checked(hashPtr, 32);
+      checked(sigPtr, 64);
+      const m = checked(outPtr, 32);
+      aligned(hashPtr);
+      aligned(sigPtr);
+      aligned(outPtr);
+      const h0 = hashPtr >>> 0;
+      const s0 = sigPtr >>> 0;
+      const w = ecrecoverWord(m.subarray(h0, h0 + 32), m.subarray(s0, s0 + 64), v >>> 0);
+      m.set(w ?? new Uint8Array(32), outPtr >>> 0);
       return w ? 1 : 0;
     },
     hint_preimage: (ptr: number, len: number): void => {
       counter.calls++;
-      const mem = getMemory();
+      const onHint = host.onPreimageHint;
+      if (!onHint) return;
       const start = ptr >>> 0;
       const end = start + (len >>> 0);
       // never a trap: an out-of-bounds range is ignored (docs/machine.md §6)
-      if (host.onPreimageHint && mem && end <= mem.buffer.byteLength) {
-        const bytes = new Uint8Array(mem.buffer, start, end - start).slice();
-        const known =
-          bytes.length === 64 && lastPair.hash && equal64(lastPair.input, bytes) ? lastPair.hash : undefined;
-        host.onPreimageHint(bytes, known);
-      }
+      const m = end <= u8.length ? u8 : refresh();
+      if (end > m.length) return;
+      const bytes = m.slice(start, end);
+      const known = end - start === 64 && pairValid && equalAt(pairIn, bytes, 0) ? pairHash : undefined;
+      onHint(bytes, known);
     },
   };
 }
 
 const toHex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
 
-function equal32(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function equal64(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < 64; i++) if (a[i] !== b[i]) return false;
+/** a (its whole length) equals b[offset..offset + a.length) */
+function equalAt(a: Uint8Array, b: Uint8Array, offset: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[offset + i]) return false;
   return true;
 }
 
