@@ -90,6 +90,7 @@ export class DisputeAgent {
   private readonly tracked = new Map<Hex, Tracked>();
   private readonly finished = new Set<Hex>();
   private readonly heights: number[];
+  private lastWhyNot?: string;
 
   constructor(private readonly o: AgentOptions) {
     this.name = o.name;
@@ -316,8 +317,12 @@ export class DisputeAgent {
     const c = this.o.challenges;
     if ((await c.edgeStatus(l0)).confirmed) return;
     const calls = this.confirmCalls();
-    if (await c.wouldSucceed(calls)) {
+    const why = await c.whyNot(calls);
+    if (why === undefined) {
       this.record('confirm-edge', await c.multicall(calls), l0, `${calls.length - 1} timer updates`);
+    } else if (why !== this.lastWhyNot) {
+      this.lastWhyNot = why;
+      this.log(`level-0 edge not confirmable yet: ${why}`);
     }
   }
 

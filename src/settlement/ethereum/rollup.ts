@@ -15,6 +15,7 @@ import {
 } from 'viem';
 import { getArtifact } from '../../l1/contracts.ts';
 import { type AssertionData, assertionId, type EdgeRef, type SolGlobalState } from './dispute-hash.ts';
+import { revertOf } from './errors.ts';
 import { type L1Clients, sendContractTx, type TxResult } from './inbox.ts';
 
 type ContractName = 'Rollup' | 'ChallengeManager' | 'PreimageOracle';
@@ -114,6 +115,11 @@ export class RollupClient extends ContractClient {
 
   hasRival(id: Hex): Promise<boolean> {
     return this.read('hasRival', [id]);
+  }
+
+  /** the confirmed child of `id`, or the zero hash */
+  confirmedChild(id: Hex): Promise<Hex> {
+    return this.read('confirmedChild', [id]);
   }
 
   latestConfirmed(): Promise<Hex> {
@@ -229,6 +235,14 @@ export class ChallengeClient extends ContractClient {
     return this.send('dissect', [e, boundaries, inners]);
   }
 
+  updateTimerCacheByChildren(e: EdgeRef, boundaries: Hex[], inners: Hex[]): Promise<TxResult> {
+    return this.send('updateTimerCacheByChildren', [e, boundaries, inners]);
+  }
+
+  updateTimerCacheByClaim(c: EdgeRef, sub: EdgeRef): Promise<TxResult> {
+    return this.send('updateTimerCacheByClaim', [c, sub]);
+  }
+
   confirmEdgeByOneStepProof(e: EdgeRef, proof: Hex): Promise<TxResult> {
     return this.send('confirmEdgeByOneStepProof', [e, proof]);
   }
@@ -245,8 +259,8 @@ export class ChallengeClient extends ContractClient {
     return this.send('multicall', [calls]);
   }
 
-  /** Whether `multicall(calls)` would succeed now (an eth_call). */
-  async wouldSucceed(calls: Hex[]): Promise<boolean> {
+  /** Why `multicall(calls)` would revert now (an eth_call), or undefined when it would succeed. */
+  async whyNot(calls: Hex[]): Promise<string | undefined> {
     try {
       await this.clients.publicClient.simulateContract({
         account: this.clients.walletClient.account,
@@ -255,9 +269,10 @@ export class ChallengeClient extends ContractClient {
         functionName: 'multicall',
         args: [calls],
       });
-      return true;
-    } catch {
-      return false;
+      return undefined;
+    } catch (e) {
+      const r = revertOf(e);
+      return r ? `${r.errorName}(${r.args.join(', ')})` : (e as Error).message.split('\n')[0];
     }
   }
 

@@ -1,0 +1,164 @@
+/**
+ * Validators on anvil with the real token STF: honest ones post and confirm assertions by
+ * themselves; when a dishonest validator asserts a wrong state, the honest one disagrees, posts the
+ * correct assertion, wins the dispute on L1 and takes the liar's stake. A restarted validator picks
+ * the dispute up from the contracts.
+ */
+import { parseEventLogs } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transfer } from '../guest/clients/token.ts';
+import { genesis } from '../guest/run-app.ts';
+import { type L1, startAnvil } from '../l1/anvil.ts';
+import { getArtifact } from '../l1/contracts.ts';
+import { moduleFieldsHex } from '../proof/fraud/claim.ts';
+import {
+  type DisputeParams,
+  deploySettlement,
+  type SettlementDeployment,
+} from '../settlement/ethereum/deploy-settlement.ts';
+import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
+import { walletFor } from '../settlement/ethereum/inbox.ts';
+import { encodeTxList } from '../settlement/ethereum/message.ts';
+import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { Validator } from './validator.ts';
+
+const ETH = 10n ** 18n;
+/** long enough against the rounds of 5 s of the dispute test: a liar gains the time the honest party takes to answer, on every edge (the chess clock, docs/dispute.md §6) */
+const PERIOD = 120;
+const PARAMS: DisputeParams = {
+  heights: [4, 12, 12],
+  challengePeriod: BigInt(PERIOD),
+  assertionBond: ETH,
+  edgeBond: ETH / 10n,
+};
+const user = privateKeyToAccount(`0x${'42'.repeat(32)}`);
+
+let l1: L1;
+beforeAll(async () => {
+  l1 = await startAnvil();
+}, 60_000);
+afterAll(async () => {
+  await l1?.stop();
+});
+
+async function chain() {
+  const follower = new TokenChain({ interpret: false });
+  const s = await deploySettlement(l1, {
+    sequencer: l1.accounts[0].address,
+    maxDelaySeconds: 3600,
+    moduleFields: moduleFieldsHex(follower.app.program),
+    genesis: toSolState(genesis()),
+    params: PARAMS,
+  });
+  let nonce = 0n;
+  const env = {
+    s,
+    /** a deposit, then `n` batches of 2 transfers each */
+    async traffic(n: number) {
+      if (nonce === 0n) await s.bridge.depositEth(user.address, 10n * ETH);
+      for (let i = 0; i < n; i++) {
+        const txs = [];
+        for (let j = 0; j < 2; j++)
+          txs.push(await transfer(user, `0x${'0b'.repeat(20)}`, 1000n, { nonce: nonce++ }));
+        await s.inbox.postBatch(encodeTxList(txs));
+      }
+    },
+    validator(name: string, account: number, follower: TokenChain, lie = false, log?: (l: string) => void) {
+      const clients = {
+        publicClient: l1.publicClient,
+        walletClient: walletFor(l1, l1.accounts[account].account),
+      };
+      return new Validator({
+        name,
+        rollup: s.rollup.as(clients),
+        challenges: s.challenges.as(clients),
+        inbox: s.inbox.connect(clients.walletClient),
+        oracle: s.oracle.as(clients),
+        follower,
+        heights: PARAMS.heights,
+        fromBlock: s.deployBlock,
+        lie,
+        log,
+      });
+    },
+    async round(followers: TokenChain[], validators: Validator[], seconds = 15) {
+      for (const f of followers) await f.sync(s.inbox);
+      for (const v of validators) await v.tick();
+      await l1.testClient.increaseTime({ seconds });
+      await l1.testClient.mine({ blocks: 1 });
+    },
+  };
+  return env;
+}
+
+describe('validators', () => {
+  it('two honest validators assert and confirm the chain without a dispute', async () => {
+    const c = await chain();
+    const fa = new TokenChain({ interpret: false });
+    const fb = new TokenChain({ interpret: false });
+    const a = c.validator('a', 1, fa);
+    const b = c.validator('b', 2, fb);
+    await c.traffic(2);
+    for (let i = 0; i < 20; i++) {
+      await c.round([fa, fb], [a, b]);
+      if ((await confirmedPosition(c)) >= 3n) break;
+    }
+    expect(await confirmedPosition(c)).toBe(3n);
+    const kinds = [...a.events, ...b.events].map((e) => e.kind);
+    expect(kinds).toContain('assertion');
+    expect(kinds).toContain('confirmed');
+    expect(kinds).not.toContain('disagree');
+  });
+
+  it('an honest validator defeats a lying one on L1, takes its stake, and survives a restart mid-dispute', async () => {
+    const c = await chain();
+    const fh = new TokenChain({ interpret: false });
+    const fl = new TokenChain({ interpret: false });
+    const lines: string[] = [];
+    let honest = c.validator('honest', 1, fh, false, (l) => lines.push(l));
+    const liar = c.validator('liar', 2, fl, true);
+    await c.traffic(2);
+    // the liar is first to assert (honest validator offline)
+    await fl.sync(c.s.inbox);
+    await liar.tick();
+    expect(liar.events.filter((e) => e.kind === 'assertion')).toHaveLength(1);
+    const liarBalance = await l1.publicClient.getBalance({ address: l1.accounts[2].address });
+    let restarted = false;
+    for (let i = 0; i < 120; i++) {
+      await c.round([fh, fl], [honest, liar], 5);
+      if (!restarted && honest.events.some((e) => e.kind === 'move' && e.move.startsWith('dissect'))) {
+        honest = c.validator('honest-restarted', 1, fh, false, (l) => lines.push(l));
+        restarted = true;
+      }
+      if (honest.events.some((e) => e.kind === 'slashed')) break;
+    }
+    expect(restarted).toBe(true);
+    expect(honest.events.some((e) => e.kind === 'confirmed' && e.byChallenge)).toBe(true);
+    expect(honest.events.some((e) => e.kind === 'slashed')).toBe(true);
+    expect(lines.join('\n')).toMatch(/one-step-proof/);
+    // the liar's stake went to the honest validator
+    const abi = (await getArtifact('Rollup')).abi;
+    const logs = await l1.publicClient.getLogs({ address: c.s.addresses.rollup, fromBlock: c.s.deployBlock });
+    const slashes = parseEventLogs({ abi, logs, eventName: 'StakeSlashed' }) as unknown as {
+      args: { staker: string; winner: string; amount: bigint };
+    }[];
+    expect(slashes.map((l) => l.args)).toEqual([
+      {
+        staker: l1.accounts[2].address,
+        lostAssertion: expect.any(String),
+        winner: l1.accounts[1].address,
+        amount: ETH,
+      },
+    ]);
+    expect(await l1.publicClient.getBalance({ address: l1.accounts[2].address })).toBeLessThan(
+      liarBalance - ETH,
+    );
+  });
+});
+
+async function confirmedPosition(c: Awaited<ReturnType<typeof chain>>): Promise<bigint> {
+  const id = await c.s.rollup.latestConfirmed();
+  const r = (await c.s.rollup.assertions(c.s.deployBlock)).find((x) => x.id === id);
+  return r?.data.end.inboxPosition ?? 0n;
+}

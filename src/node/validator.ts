@@ -1,0 +1,282 @@
+/**
+ * A validator (docs/node.md §5): follows the chain derived from L1, posts assertions
+ * (docs/dispute.md §2.2) on top of the newest one it agrees with, confirms them after the challenge
+ * period, and when a rival assertion disagrees with its own execution it posts the correct one and
+ * plays the dispute with the dispute agent until it ends; then it takes the loser's stake. It keeps
+ * no state of its own: every `tick()` reads the contracts' events, so a restarted validator picks
+ * up where the last one stopped (a running dispute included).
+ */
+import type { Address, Hex } from 'viem';
+import { DisputeAgent as Agent, type DisputeAgent, type InboxMerkleizer } from '../proof/fraud/challenger.ts';
+import { type Claim, type ExecutionContext, HonestClaim, LyingClaim } from '../proof/fraud/claim.ts';
+import {
+  type AssertionData,
+  nextBlockCount,
+  stateHash,
+  toSolState,
+} from '../settlement/ethereum/dispute-hash.ts';
+import type {
+  AssertionRecord,
+  ChallengeClient,
+  PreimageOracleClient,
+  RollupClient,
+} from '../settlement/ethereum/rollup.ts';
+import type { GlobalState } from '../vm/wasm/machine.ts';
+
+/** What a validator needs of the chain it follows (derivation, or TokenChain in tests). */
+export interface ChainFollower {
+  /** inbox messages executed so far */
+  readonly length: number;
+  /** the global state after the first n messages */
+  stateAt(n: number): GlobalState;
+  executionContext(heights: number[]): ExecutionContext;
+}
+
+export interface ValidatorOptions {
+  name: string;
+  rollup: RollupClient;
+  challenges: ChallengeClient;
+  inbox: InboxMerkleizer;
+  oracle: PreimageOracleClient;
+  follower: ChainFollower;
+  /** the challenge manager's level heights (docs/dispute.md §1) */
+  heights: number[];
+  /** L1 block of the deployment (event scans start there) */
+  fromBlock: bigint;
+  /** dishonest mode (the devnet's fraud scenario, tests): its assertions lie about their last block */
+  lie?: boolean;
+  log?: (line: string) => void;
+}
+
+/** What happened in a tick (the devnet's summary counts these). */
+export type ValidatorEvent =
+  | { kind: 'assertion'; id: Hex; blocks: number; lie: boolean }
+  | { kind: 'confirmed'; id: Hex; byChallenge: boolean }
+  | { kind: 'disagree'; id: Hex; asserter: Address }
+  | { kind: 'move'; move: string; gas: bigint }
+  | { kind: 'slashed'; staker: Address; assertion: Hex };
+
+export class Validator {
+  readonly name: string;
+  readonly address: Address;
+  readonly events: ValidatorEvent[] = [];
+  private readonly agents = new Map<Hex, Agent>();
+  private readonly slashed = new Set<Hex>();
+  private blockedLogged?: Hex;
+
+  constructor(private readonly o: ValidatorOptions) {
+    this.name = o.name;
+    this.address = o.rollup.clients.walletClient.account.address;
+  }
+
+  private log(line: string): void {
+    this.o.log?.(`[${this.name}] ${line}`);
+  }
+
+  private emit(e: ValidatorEvent): void {
+    this.events.push(e);
+  }
+
+  /** true when `r`'s end state is what the follower computed (undefined: not derived that far yet) */
+  private agrees(r: AssertionRecord): boolean | undefined {
+    const pos = Number(r.data.end.inboxPosition);
+    if (r.data.prevId === `0x${'00'.repeat(32)}`) return true;
+    if (pos > this.o.follower.length) return undefined;
+    return stateHash(r.data.end) === stateHash(toSolState(this.o.follower.stateAt(pos)));
+  }
+
+  /** One round: post, confirm, dispute, collect. */
+  async tick(): Promise<void> {
+    const { rollup } = this.o;
+    const records = await rollup.assertions(this.o.fromBlock);
+    const byId = new Map(records.map((r) => [r.id, r]));
+    const children = new Map<Hex, AssertionRecord[]>();
+    for (const r of records) children.set(r.data.prevId, [...(children.get(r.data.prevId) ?? []), r]);
+    const latestConfirmed = await rollup.latestConfirmed();
+    const confirmedRecord = byId.get(latestConfirmed);
+    if (!confirmedRecord) return;
+
+    // the newest assertion we agree with, along the chain from the latest confirmed one
+    let tip = confirmedRecord;
+    const path: AssertionRecord[] = [tip];
+    for (;;) {
+      const next = (children.get(tip.id) ?? []).find(
+        (c) => this.agrees(c) === true && (!this.o.lie || c.asserter === this.address),
+      );
+      if (!next) break;
+      tip = next;
+      path.push(next);
+    }
+    for (const r of records) {
+      if (
+        this.agrees(r) === false &&
+        !this.o.lie &&
+        !this.agents.has(r.id) &&
+        (await rollup.status(r.id)) === 'pending'
+      ) {
+        if (!this.events.some((e) => e.kind === 'disagree' && e.id === r.id)) {
+          this.emit({ kind: 'disagree', id: r.id, asserter: r.asserter });
+          this.log(`disagrees with assertion ${r.id.slice(0, 10)} by ${r.asserter.slice(0, 10)}`);
+        }
+      }
+    }
+    await this.maybePost(tip, children);
+    await this.playDisputes(path, children, byId);
+    await this.confirmReady(path);
+    await this.collect(records);
+  }
+
+  private claimFor(prev: AssertionRecord, lie: boolean): Claim | undefined {
+    const { follower, heights } = this.o;
+    const start = Number(prev.data.end.inboxPosition);
+    const blocks = nextBlockCount(prev.data, heights[0]);
+    if (follower.length < start + blocks) return undefined;
+    const known: GlobalState[] = [];
+    for (let i = 1; i <= blocks; i++) known.push(follower.stateAt(start + i));
+    const honest = new HonestClaim(
+      follower.executionContext(heights),
+      follower.stateAt(start),
+      blocks,
+      known,
+    );
+    return lie ? new LyingClaim(honest, blocks - 1, `${this.name} lies`) : honest;
+  }
+
+  private agentFor(prev: AssertionRecord, claim: Claim): Agent {
+    const { rollup, challenges, inbox, oracle } = this.o;
+    return new Agent({
+      name: this.name,
+      rollup,
+      challenges,
+      inbox,
+      oracle,
+      claim,
+      prev: prev.data,
+      log: (l) => this.o.log?.(l),
+    });
+  }
+
+  private async maybePost(tip: AssertionRecord, children: Map<Hex, AssertionRecord[]>): Promise<void> {
+    const mine = (children.get(tip.id) ?? []).some((c) => c.asserter === this.address);
+    if (mine) return;
+    const claim = this.claimFor(tip, this.o.lie === true);
+    if (!claim) return;
+    const latest = await this.o.rollup.latestStaked(this.address);
+    if (
+      latest !== `0x${'00'.repeat(32)}` &&
+      latest !== tip.id &&
+      (await this.o.rollup.status(latest)) !== 'confirmed'
+    ) {
+      if (this.blockedLogged !== latest)
+        this.log(`waits: its stake is on ${latest.slice(0, 10)}, not confirmed yet`);
+      this.blockedLogged = latest;
+      return;
+    }
+    const agent = this.agentFor(tip, claim);
+    try {
+      const id = await agent.postAssertion();
+      this.agents.set(id, agent);
+      this.emit({ kind: 'assertion', id, blocks: claim.blockCount, lie: this.o.lie === true });
+    } catch (e) {
+      // another validator posted the same assertion first: nothing to do
+      if (!/AssertionExists/.test((e as Error).message)) throw e;
+    }
+  }
+
+  /** Plays every dispute about the children of the assertions on our path. */
+  private async playDisputes(
+    path: AssertionRecord[],
+    children: Map<Hex, AssertionRecord[]>,
+    byId: Map<Hex, AssertionRecord>,
+  ): Promise<void> {
+    for (const prev of path) {
+      const kids = children.get(prev.id) ?? [];
+      if (kids.length < 2) continue;
+      const ours = kids.find((c) => (this.o.lie ? c.asserter === this.address : this.agrees(c) === true));
+      if (!ours || (await this.o.rollup.status(ours.id)) !== 'pending') continue;
+      let agent = this.agents.get(ours.id);
+      if (!agent) {
+        const claim = this.claimFor(prev, this.o.lie === true);
+        if (!claim) continue;
+        agent = this.agentFor(prev, claim);
+        agent.adopt(ours.data, ours.id);
+        this.agents.set(ours.id, agent);
+      }
+      const before = agent.moves.length;
+      await agent.advance();
+      for (const m of agent.moves.slice(before)) {
+        this.emit({ kind: 'move', move: describeMove(m), gas: m.gasUsed });
+        if (m.kind === 'confirm-assertion') this.emit({ kind: 'confirmed', id: ours.id, byChallenge: true });
+      }
+      void byId;
+    }
+  }
+
+  /** Confirms unrivaled assertions of our path past their challenge period. */
+  private async confirmReady(path: AssertionRecord[]): Promise<void> {
+    const { rollup } = this.o;
+    for (let i = 1; i < path.length; i++) {
+      const r = path[i];
+      if ((await rollup.latestConfirmed()) !== r.data.prevId) return;
+      if (await rollup.hasRival(r.data.prevId)) return;
+      if (!(await rollup.canConfirmByTime(r.data))) return;
+      try {
+        const tx = await rollup.confirmAssertion(r.data);
+        this.emit({ kind: 'confirmed', id: r.id, byChallenge: false });
+        this.log(`confirmed ${r.id.slice(0, 10)} (gas ${tx.gasUsed})`);
+      } catch (e) {
+        if (!/NotPending/.test((e as Error).message)) throw e;
+      }
+    }
+  }
+
+  /**
+   * Takes the stake of every staker whose latest assertion lies on a rejected branch: it, or one of
+   * its ancestors, lost to a confirmed sibling (docs/dispute.md §2.4).
+   */
+  private async collect(records: AssertionRecord[]): Promise<void> {
+    if (this.o.lie) return;
+    const { rollup } = this.o;
+    const byId = new Map(records.map((r) => [r.id, r]));
+    const zero = `0x${'00'.repeat(32)}`;
+    for (const staker of new Set(records.map((r) => r.asserter))) {
+      if (staker === this.address) continue;
+      const latest = await rollup.latestStaked(staker);
+      if (latest === zero || this.slashed.has(latest)) continue;
+      const chain: AssertionRecord[] = [];
+      for (let cur = byId.get(latest); cur; cur = byId.get(cur.data.prevId)) {
+        if ((await rollup.status(cur.id)) === 'confirmed') break;
+        chain.push(cur);
+        const winner = await rollup.confirmedChild(cur.data.prevId);
+        if (winner === zero) continue;
+        if (winner === cur.id) break;
+        this.slashed.add(latest);
+        const tx = await rollup.slash(
+          staker,
+          chain.map((r) => r.data),
+        );
+        this.emit({ kind: 'slashed', staker, assertion: cur.id });
+        this.log(`took the stake of ${staker.slice(0, 10)} (lost ${cur.id.slice(0, 10)}; gas ${tx.gasUsed})`);
+        break;
+      }
+    }
+  }
+
+  /** dispute agents of this validator (by assertion id) */
+  get disputeAgents(): ReadonlyMap<Hex, DisputeAgent> {
+    return this.agents;
+  }
+}
+
+function describeMove(m: {
+  kind: string;
+  level?: number;
+  start?: bigint;
+  w?: number;
+  detail?: string;
+}): string {
+  const where = m.level === undefined ? '' : ` level ${m.level} [${m.start}, +2^${m.w})`;
+  return `${m.kind}${where}${m.detail ? ` ${m.detail}` : ''}`;
+}
+
+export type { AssertionData };
