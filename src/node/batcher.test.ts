@@ -160,6 +160,9 @@ describe('Batcher', () => {
     await expect(b.submit(big)).rejects.toBeInstanceOf(DaBatchTooLargeError);
     expect(await inbox.messageCount()).toBe(big.position);
     const next = seal();
+    // the queue halted at the refused block (the next positions assumed it) until start()
+    await expect(b.submit(next)).rejects.toMatchObject({ code: 'BATCHER_HALTED' });
+    await b.start();
     await b.submit(next);
     const e = await b.submit(blocks[0]).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(BatcherError);
@@ -221,5 +224,28 @@ describe('Batcher', () => {
     expect([r.position, r.alreadyPosted]).toEqual([block.position, false]);
     const [m] = await inbox.readMessages(block.position - 1n, block.position);
     expect([m.source, m.sourceIndex]).toEqual(['delayed', sent.index]);
+  });
+
+  it('an L1 reorg that drops posted batches: the next block is a mismatch; after start() the dropped blocks are posted again', async () => {
+    const b = new Batcher({ inbox });
+    await b.start();
+    const snap = await l1.testClient.snapshot();
+    const dropped = [seal(), seal()];
+    await b.postAll(dropped);
+    await l1.testClient.revert({ id: snap });
+    const next = seal();
+    const e = await b.submit(next).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BatchPositionMismatchError);
+    expect((e as Error).message).toMatch(/SequenceNumberGap/);
+    expect((e as BatchPositionMismatchError).l1.messageCount).toBe(dropped[0].position);
+    // the delayed inbox did not change: the same blocks are still valid at the same positions
+    await b.start();
+    const r = await b.postAll([...dropped, next]);
+    expect(r.map((x) => [x.position, x.alreadyPosted])).toEqual([
+      [dropped[0].position, false],
+      [dropped[1].position, false],
+      [next.position, false],
+    ]);
+    for (const x of [...dropped, next]) expect(bytesToHex((await onL1(x)).data)).toBe(bytesToHex(x.message));
   });
 });

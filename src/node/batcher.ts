@@ -123,7 +123,8 @@ export class Batcher {
   private lastPosition = -1n;
   private tail: Promise<unknown> = Promise.resolve();
   private queued = 0;
-  private failure: BatcherError | undefined;
+  /** the error that halted the queue (a mismatch, or any failure of a block): later blocks are refused */
+  private failure: Error | undefined;
   /** entries of L1 read for skip checks: position → entry */
   private readonly seen = new Map<bigint, InboxEntry>();
 
@@ -224,7 +225,25 @@ export class Batcher {
   }
 
   private async handle(block: SealedBlock): Promise<PostedBlock> {
-    if (this.failure) throw this.failure;
+    if (this.failure) {
+      if (this.failure instanceof BatchPositionMismatchError) throw this.failure;
+      throw new BatcherError(
+        'BATCHER_HALTED',
+        `not posting the block at position ${block.position}: an earlier block failed (${this.failure.message}); ` +
+          'call start() and re-submit from the first block L1 does not have',
+        { cause: this.failure },
+      );
+    }
+    try {
+      return await this.handleOne(block);
+    } catch (e) {
+      // the later blocks' positions assume this one: stop the queue (except for a block given out of order)
+      if (!(e instanceof BatcherError && e.code === 'BATCHER_OUT_OF_ORDER')) this.failure ??= e as Error;
+      throw e;
+    }
+  }
+
+  private async handleOne(block: SealedBlock): Promise<PostedBlock> {
     if (!this.cursor) await this.init();
     if (block.position <= this.lastPosition) {
       throw new BatcherError(
