@@ -1,6 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { describe, expect, it } from 'vitest';
-import { ECRECOVER_BACKEND, nativeSecp256k1, recoverNative, recoverNoble } from './ecrecover.ts';
+import { ECRECOVER_BACKEND, ecrecoverAt, nativeSecp256k1, recoverNative, recoverNoble } from './ecrecover.ts';
+import { ecrecoverWord } from './host-abi.ts';
 import { Rng } from './random-module.ts';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -43,5 +44,50 @@ describe('ecrecover backends', () => {
       );
     }
     expect(checked).toBe(600);
+  });
+});
+
+describe('ecrecoverAt (the native runner fast path)', () => {
+  it('matches host-abi ecrecoverWord on valid, high-s, off-curve and out-of-range inputs', () => {
+    const rng = new Rng(9);
+    const mem = new Uint8Array(512);
+    let ok = 0;
+    for (let i = 0; i < 60; i++) {
+      const priv = secp256k1.utils.randomSecretKey(Uint8Array.from({ length: 48 }, () => rng.int(256)));
+      const hash = Uint8Array.from({ length: 32 }, () => rng.int(256));
+      const sig = secp256k1.sign(hash, priv, { prehash: false, format: 'recovered' });
+      const r = sig.subarray(1, 33);
+      const s = sig.subarray(33, 65);
+      const sBig = BigInt(`0x${hex(s)}`);
+      const rs = (a: Uint8Array, b: Uint8Array) => new Uint8Array([...a, ...b]);
+      const cases: [Uint8Array, number][] = [
+        [sig.subarray(1, 65), 27 + sig[0]],
+        [sig.subarray(1, 65), 28 - sig[0]],
+        [rs(r, word(N - sBig)), 28 - sig[0]],
+        [sig.subarray(1, 65), 0],
+        [sig.subarray(1, 65), 29],
+        [rs(word(0n), s), 27],
+        [rs(word(N), s), 27],
+        [rs(word(N + 1n), s), 27],
+        [rs(word(N - 1n), s), 28],
+        [rs(r, word(0n)), 27],
+        [rs(r, word(N)), 27],
+        [rs(r, word(N - 1n)), 27],
+        [rs(word(BigInt(rng.int(1 << 30)) + 1n), s), 27],
+        [rs(new Uint8Array(32).fill(0xff), s), 27],
+      ];
+      for (const [sig64, v] of cases) {
+        const want = ecrecoverWord(hash, sig64, v);
+        const [h, sg, out] = [32 * rng.int(4), 128 + 32 * rng.int(4), 288 + 32 * rng.int(4)];
+        mem.fill(0x5a);
+        mem.set(hash, h);
+        mem.set(sig64, sg);
+        const got = ecrecoverAt(mem, h, sg, v, out);
+        expect(got).toBe(want !== undefined);
+        expect(hex(mem.subarray(out, out + 32))).toBe(hex(want ?? new Uint8Array(32)));
+        if (got) ok++;
+      }
+    }
+    expect(ok).toBeGreaterThanOrEqual(120);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { keccak256Into } from './keccak.ts';
 
 interface NativeSecp256k1 {
   ecdsaRecover(
@@ -62,6 +63,69 @@ export function recoverNative(
 }
 
 export const nativeSecp256k1 = native;
+
+/** secp256k1 n, big-endian */
+const N_BYTES = Uint8Array.from(
+  Buffer.from('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141', 'hex'),
+);
+
+/** 1 ≤ b[o..o+32) (big-endian) < n */
+function inScalarRange(b: Uint8Array, o: number): boolean {
+  let zero = true;
+  for (let i = 0; i < 32 && zero; i++) zero = b[o + i] === 0;
+  if (zero) return false;
+  for (let i = 0; i < 32; i++) {
+    const x = b[o + i];
+    if (x !== N_BYTES[i]) return x < N_BYTES[i];
+  }
+  return false; // equal to n
+}
+
+// buffers reused by every ecrecoverAt call (single-threaded; nothing keeps them)
+const sigBuf = new Uint8Array(64);
+const msgBuf = new Uint8Array(32);
+const pubBuf = new Uint8Array(65);
+const pubXY = pubBuf.subarray(1);
+const addrHash = new Uint8Array(32);
+
+/**
+ * The `ecrecover` host op over a byte array (guest memory), with the semantics of host-abi.ts's
+ * `ecrecoverWord` (the EVM precompile 0x01: v 27 or 28, r and s in [1, n-1], high s accepted):
+ * writes 12 zero bytes ‖ the signer's address to mem[outOff..+32] and returns true, or 32 zero
+ * bytes and false. Reads hash = mem[hashOff..+32], r ‖ s = mem[sigOff..+64] (all in bounds).
+ * No allocation on the libsecp256k1 path.
+ */
+export function ecrecoverAt(
+  mem: Uint8Array,
+  hashOff: number,
+  sigOff: number,
+  v: number,
+  outOff: number,
+): boolean {
+  let pub: Uint8Array | undefined;
+  if ((v === 27 || v === 28) && inScalarRange(mem, sigOff) && inScalarRange(mem, sigOff + 32)) {
+    for (let i = 0; i < 64; i++) sigBuf[i] = mem[sigOff + i];
+    for (let i = 0; i < 32; i++) msgBuf[i] = mem[hashOff + i];
+    if (native) {
+      try {
+        pub = native.ecdsaRecover(sigBuf, v - 27, msgBuf, false, pubBuf);
+      } catch {
+        pub = undefined;
+      }
+    } else {
+      pub = recoverNoble(msgBuf, sigBuf, v - 27);
+      if (pub) pubBuf.set(pub);
+    }
+  }
+  if (!pub) {
+    mem.fill(0, outOff, outOff + 32);
+    return false;
+  }
+  keccak256Into(pubXY, addrHash, 0, 64);
+  for (let i = 0; i < 12; i++) mem[outOff + i] = 0;
+  for (let i = 12; i < 32; i++) mem[outOff + i] = addrHash[i];
+  return true;
+}
 
 function toBig(b: Uint8Array): bigint {
   let x = 0n;

@@ -5,7 +5,8 @@
  * would reject. A trap of any kind ends the run as `errored`; it is never thrown.
  */
 import { ModexError } from '../../core/errors.ts';
-import { ecrecoverWord, HOST_FUNCS, HOST_MODULE, type HostFuncName } from './host-abi.ts';
+import { ecrecoverAt } from './ecrecover.ts';
+import { HOST_FUNCS, HOST_MODULE, type HostFuncName } from './host-abi.ts';
 import { keccak256Into } from './keccak.ts';
 import { type MachineLimits, resolveLimits } from './limits.ts';
 import { type GlobalState, HostDataUnavailableError } from './machine.ts';
@@ -335,11 +336,7 @@ function hostImports(
       aligned(hashPtr);
       aligned(sigPtr);
       aligned(outPtr);
-      const h0 = hashPtr >>> 0;
-      const s0 = sigPtr >>> 0;
-      const w = ecrecoverWord(m.subarray(h0, h0 + 32), m.subarray(s0, s0 + 64), v >>> 0);
-      m.set(w ?? new Uint8Array(32), outPtr >>> 0);
-      return w ? 1 : 0;
+      return ecrecoverAt(m, hashPtr >>> 0, sigPtr >>> 0, v >>> 0, outPtr >>> 0) ? 1 : 0;
     },
     hint_preimage: (ptr: number, len: number): void => {
       counter.calls++;
