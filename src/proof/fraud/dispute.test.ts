@@ -6,41 +6,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { type AssertionData, nextBlockCount } from '../../settlement/ethereum/dispute-hash.ts';
-import { keccak } from '../../vm/wasm/hash.ts';
-import type { GlobalState } from '../../vm/wasm/machine.ts';
-import { compileProgram } from '../../vm/wasm/program.ts';
-import { stf } from '../../vm/wasm/test-utils/wat.ts';
 import type { DisputeAgent } from './challenger.ts';
 import { HonestClaim, LyingClaim } from './claim.ts';
 import { type DisputeFixture, playUntil, setupDisputeFixture } from './dispute-fixture.ts';
+import {
+  DISPUTE_TEST_PARAMS,
+  DISPUTE_TEST_PERIOD,
+  disputeTestGenesis,
+  disputeTestPayload,
+  disputeTestProgram,
+} from './test-stf.ts';
 
-/** state root := keccak^(n+1)(root ‖ first 32 message bytes), n = message byte 1; then the next message */
-const STF = stf(`
-  (local $i i32) (local $n i32)
-  (call $get_b32 (i32.const 0) (i32.const 0))
-  (drop (call $inbox_read (i32.const 0) (i32.const 32)))
-  (local.set $n (i32.load8_u (i32.const 33)))
-  (block $done (loop $l
-    (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-    (call $keccak256_pair (i32.const 0) (i32.const 0))
-    (local.set $i (i32.add (local.get $i) (i32.const 1)))
-    (br $l)))
-  (call $keccak256_pair (i32.const 0) (i32.const 0))
-  (call $set_b32 (i32.const 0) (i32.const 0))
-  (call $set_u64 (i32.const 0) (i64.add (call $get_u64 (i32.const 0)) (i64.const 1)))
-  (call $set_u64 (i32.const 1) (i64.const 0))`);
-
-const PERIOD = 100;
-const PARAMS = {
-  heights: [3, 3, 7],
-  challengePeriod: BigInt(PERIOD),
-  assertionBond: 10n ** 18n,
-  edgeBond: 10n ** 17n,
-};
-const genesis = (): GlobalState => ({
-  bytes32: [keccak(new Uint8Array([1])), new Uint8Array(32)],
-  u64: [0n, 0n],
-});
+const PERIOD = DISPUTE_TEST_PERIOD;
+const PARAMS = DISPUTE_TEST_PARAMS;
+const genesis = disputeTestGenesis;
 
 let l1: L1;
 beforeAll(async () => {
@@ -52,8 +31,8 @@ afterAll(async () => {
 
 /** A fresh chain whose first assertion (message 0) is confirmed; `count` more messages wait in the inbox. */
 async function chainWithPending(count: number) {
-  const f = await setupDisputeFixture(l1, { prog: compileProgram(STF), params: PARAMS, genesis: genesis() });
-  for (let i = 0; i <= count; i++) await f.postBatch(new Uint8Array([5 + 7 * i, i, 2, 3]));
+  const f = await setupDisputeFixture(l1, { prog: disputeTestProgram(), params: PARAMS, genesis: genesis() });
+  for (let i = 0; i <= count; i++) await f.postBatch(disputeTestPayload(i));
   const first = f.agent('first', 1, new HonestClaim(f.ctx, f.genesis, 1), f.genesisData);
   await first.postAssertion();
   await f.elapse(PERIOD);
