@@ -12,11 +12,7 @@ import { genesis } from '../guest/run-app.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
 import { getArtifact } from '../l1/contracts.ts';
 import { moduleFieldsHex } from '../proof/fraud/claim.ts';
-import {
-  type DisputeParams,
-  deploySettlement,
-  type SettlementDeployment,
-} from '../settlement/ethereum/deploy-settlement.ts';
+import { type DisputeParams, deploySettlement } from '../settlement/ethereum/deploy-settlement.ts';
 import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import { encodeTxList } from '../settlement/ethereum/message.ts';
