@@ -78,7 +78,7 @@ const median = (xs: number[]): number => {
 /**
  * The node's side of one inbox message on the native path; returns the new global state, its time
  * and the number of new preimages recorded. Lookups read the hash in guest memory
- * (`preimageIn`); every hinted preimage goes straight into the store (content-addressed, so a
+ * (`preimageStore`); every hinted preimage goes straight into the store (content-addressed, so a
  * run that fails leaves nothing wrong in it).
  */
 function runMessage(
@@ -95,9 +95,8 @@ function runMessage(
     {
       inbox: msg,
       preimages: (kind, h) => store.get(h, kind),
-      preimageIn: (kind, mem, off) => store.getAt(mem, off, kind),
+      preimageStore: store,
       globalState: gs,
-      onPreimageHint: store.hint,
     },
   );
   if (r.status !== 'finished') throw new Error(`bench token: native run ${r.status}: ${r.error?.message}`);
@@ -134,10 +133,10 @@ function frameCategory(f: CpuProfileNode['callFrame']): string | undefined {
   if (fn === '(garbage collector)') return 'GC';
   if (fn === '(program)' || fn === '(idle)' || fn === '(root)') return 'other (V8: program, idle)';
   if (url.includes('preimage-store.ts') && fn !== '' && fn !== 'toHex')
-    return ['get', 'getAt', 'find', 'slotOf'].includes(fn)
+    return ['find', 'copyOut', 'probe', 'slotOf'].includes(fn)
       ? 'preimage_read: store lookup (hash table)'
       : 'hint_preimage: recording (hash table insert)';
-  if (url.includes('bench-token.ts') && (fn === '' || fn === 'preimageIn' || fn === 'preimages'))
+  if (url.includes('bench-token.ts') && (fn === '' || fn === 'preimages'))
     return 'preimage_read: store lookup (hash table)';
   if (url.includes('host-abi.ts') && fn === 'ecrecoverWord')
     return 'ecrecover (libsecp256k1, address keccak)';
@@ -146,7 +145,7 @@ function frameCategory(f: CpuProfileNode['callFrame']): string | undefined {
   if (url.includes('vm/wasm/native.ts')) {
     if (fn === 'compileNative' || fn === 'rewriteForNative') return 'V8 rewrite + compile';
     // the host imports are arrow functions: named after their property, or anonymous after tsx
-    if (HOST_OPS.has(fn) || ['', 'checked', 'refresh', 'copyOut', 'aligned', 'equalAt'].includes(fn))
+    if (HOST_OPS.has(fn) || ['', 'checked', 'refresh', 'copyOut', 'isLast', 'aligned'].includes(fn))
       return 'host glue (native.ts: bounds checks, copies)';
   }
   if (fn.startsWith('wasm-to-js') || fn.startsWith('js-to-wasm')) return 'wasm <-> JS call transitions';

@@ -1,7 +1,12 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
+import { runNative } from '../vm/wasm/native.ts';
 import { Rng } from '../vm/wasm/random-module.ts';
+import { encodeBatch } from './clients/common.ts';
+import { depositMessage, transfer, withdraw } from './clients/token.ts';
 import { PreimageStore, toHex } from './preimage-store.ts';
+import { App, genesis } from './run-app.ts';
 
 const bytes = (rng: Rng, n: number) => Uint8Array.from({ length: n }, () => rng.int(256));
 
@@ -11,7 +16,7 @@ describe('PreimageStore', () => {
     const store = new PreimageStore();
     const all: Uint8Array[] = [];
     for (let i = 0; i < 5000; i++) {
-      const b = bytes(rng, 16 + rng.int(100));
+      const b = bytes(rng, 16 + rng.int(200));
       all.push(b);
       if (i % 2) store.hint(b.slice());
       else expect(toHex(store.add(b))).toBe(toHex(keccak_256(b)));
@@ -20,9 +25,26 @@ describe('PreimageStore', () => {
     for (const b of all) {
       const h = keccak_256(b);
       expect(toHex(store.get(h) ?? new Uint8Array())).toBe(toHex(b));
-      const mem = new Uint8Array(100);
-      mem.set(h, 37);
-      expect(store.getAt(mem, 37)).toBe(store.get(h));
+      // the native runner's path: the hash in place, copies of 32-byte chunks at any offset
+      const mem = new Uint8Array(256);
+      const words = new Int32Array(mem.buffer);
+      mem.set(h, 32);
+      const e = store.find(words, 8);
+      expect(e).toBeGreaterThanOrEqual(0);
+      for (const [off, ptr] of [
+        [0, 64],
+        [32, 100],
+        [5, 128],
+        [b.length - 3, 161],
+        [b.length, 192],
+      ]) {
+        mem.fill(0xee, 64, 256);
+        const n = store.copyOut(e, off, mem, words, ptr);
+        const want = b.subarray(off, off + 32);
+        expect(n).toBe(want.length);
+        expect(toHex(mem.subarray(ptr, ptr + n))).toBe(toHex(want));
+        expect(mem[ptr + n]).toBe(0xee);
+      }
       expect(store.get(h, 1)).toBeUndefined();
       expect(store.has(h)).toBe(true);
     }
@@ -64,5 +86,63 @@ describe('PreimageStore', () => {
     expect(a.size).toBe(2);
     expect(a.keys().sort()).toEqual([toHex(h1), toHex(h2)].sort());
     expect([...(a.get(h2) ?? [])]).toEqual([4]);
+  });
+});
+
+describe('PreimageStore.record (from guest memory)', () => {
+  it('records aligned and unaligned ranges, with or without a known hash', () => {
+    const rng = new Rng(5);
+    const store = new PreimageStore();
+    const mem = new Uint8Array(4096);
+    const words = new Int32Array(mem.buffer);
+    for (let i = 0; i < 200; i++) {
+      const start = rng.int(2000);
+      const len = rng.int(300);
+      for (let j = 0; j < len; j++) mem[start + j] = rng.int(256);
+      const want = mem.slice(start, start + len);
+      const h = keccak_256(want);
+      store.record(mem, words, start, len, i % 2 ? h : undefined);
+      mem.fill(0, start, start + len);
+      expect(toHex(store.get(h) ?? Uint8Array.of(1))).toBe(toHex(want));
+    }
+  });
+});
+
+describe('the native runner with a NativePreimageStore', () => {
+  it('gives the same global states and records the same preimages as App.run (native + interpreter)', async () => {
+    const app = new App('token');
+    const store = new PreimageStore();
+    const [a, b, c] = [0x31, 0x32, 0x33].map((x) => privateKeyToAccount(`0x${x.toString(16).repeat(32)}`));
+    const messages = [
+      depositMessage(a.address, 1000n),
+      depositMessage(b.address, 5n),
+      encodeBatch([
+        await transfer(a, b.address, 300n, { nonce: 0n }),
+        await transfer(b, c.address, 100n, { nonce: 0n }),
+        await transfer(c, a.address, 1n, { nonce: 0n }), // fails: no balance
+        await transfer(a, a.address, 50n, { nonce: 1n }),
+        await withdraw(b, a.address, 7n, { nonce: 1n }),
+        await transfer(a, c.address, 2n, { nonce: 5n }), // bad nonce
+      ]),
+      encodeBatch([]),
+      Uint8Array.of(7),
+    ];
+    let gs = genesis();
+    for (const msg of messages) {
+      const ref = app.run(gs, msg);
+      const r = runNative(app.bytes, {
+        inbox: msg,
+        preimages: () => {
+          throw new Error('kind-0 lookups go to the store');
+        },
+        preimageStore: store,
+        globalState: gs,
+      });
+      expect(r.status).toBe('finished');
+      expect(r.globalState.bytes32.map(toHex)).toEqual(ref.globalState.bytes32.map(toHex));
+      expect(r.globalState.u64).toEqual(ref.globalState.u64);
+      gs = ref.globalState;
+    }
+    expect(store.keys().sort()).toEqual(app.store.keys().sort());
   });
 });

@@ -23,11 +23,11 @@ export interface HostContext {
   /** preimage oracle: the preimage of `hash` (32 bytes) for preimage `kind`, or undefined if unknown */
   preimages: (kind: number, hash: Uint8Array) => Uint8Array | undefined;
   /**
-   * The same oracle with the hash read in place: the preimage of the 32-byte hash at
-   * `mem[hashOffset..+32]` (guest memory: read it during the call, never keep or write `mem`).
-   * When given, it is used instead of `preimages`, which then needs no copy of the hash.
+   * A store for the kind-0 (keccak256) preimages that the runner reads and fills in place, with no
+   * copy of a hash and no allocation per host call. When given, kind-0 lookups use it instead of
+   * `preimages`, and every hint is recorded in it (`onPreimageHint` is then not called).
    */
-  preimageIn?: (kind: number, mem: Uint8Array, hashOffset: number) => Uint8Array | undefined;
+  preimageStore?: NativePreimageStore;
   globalState: GlobalState;
   /**
    * `hint_preimage`: the guest offers these bytes as a keccak preimage (a copy; in-bounds ranges
@@ -35,6 +35,20 @@ export interface HostContext {
    * hashed with keccak256_pair); it is valid during the call only (the host reuses the buffer).
    */
   onPreimageHint?: (bytes: Uint8Array, hash?: Uint8Array) => void;
+}
+
+/**
+ * A keccak256 preimage store the native runner reads and fills in place. `words` and `mem` are
+ * views of guest memory from byte 0 (`memWords[i]` holds bytes [4 i, 4 i + 4)), valid during the
+ * call only: never keep them.
+ */
+export interface NativePreimageStore {
+  /** a handle (≥ 0) on the preimage of the 32-byte hash in words[index..index+8), or -1 if unknown */
+  find(words: Int32Array, index: number): number;
+  /** copies up to 32 bytes of preimage `entry` from byte `offset` to mem[ptr..]; returns the count */
+  copyOut(entry: number, offset: number, mem: Uint8Array, memWords: Int32Array, ptr: number): number;
+  /** records mem[start..start+len) (copied) as a preimage; `hash`, when given, is its keccak256 (not kept) */
+  record(mem: Uint8Array, memWords: Int32Array, start: number, len: number, hash?: Uint8Array): void;
 }
 
 /** The same global state the interpreter uses (docs/machine.md §2.3). */
@@ -217,12 +231,15 @@ function hostImports(
   getMemory: () => V8Memory | undefined,
   counter: { calls: number },
 ): Record<HostFuncName, (...args: never[]) => unknown> {
-  // A view of the whole guest memory, made again only when the memory has grown (growing a
-  // non-shared memory detaches its old buffer: the old view then has length 0).
+  // Views of the whole guest memory, made again only when the memory has grown (growing a
+  // non-shared memory detaches its old buffer: the old views then have length 0).
   let u8 = new Uint8Array(0);
+  let u32 = new Int32Array(0);
   const refresh = (): Uint8Array => {
     const mem = getMemory();
-    u8 = mem ? new Uint8Array(mem.buffer) : new Uint8Array(0);
+    const buf = mem ? mem.buffer : new ArrayBuffer(0);
+    u8 = new Uint8Array(buf);
+    u32 = new Int32Array(buf, 0, buf.byteLength >> 2);
     return u8;
   };
   /** the guest memory view, or a trap if [ptr, ptr+len) is out of bounds */
@@ -256,13 +273,30 @@ function hostImports(
   // guests read a preimage in consecutive 32-byte chunks: the last lookup is reused
   // (content-addressed, so exact)
   let lastKind = 0;
-  const lastHash = new Uint8Array(32);
-  let lastPreimage: Uint8Array | undefined;
+  const lastHash = new Int32Array(8);
+  let lastEntry = -1; // in host.preimageStore
+  let lastPreimage: Uint8Array | undefined; // from host.preimages
   // the SDK hints every node it hashes: the last pair hashed, so that the hint needs no second keccak
   const pairIn = new Uint8Array(64);
+  const pairWords = new Int32Array(pairIn.buffer);
   const pairHash = new Uint8Array(32);
   let pairValid = false;
-  const preimageIn = host.preimageIn;
+  const store = host.preimageStore;
+  /** the hash at words w[i..i+8) is the last one looked up */
+  const isLast = (w: Int32Array, i: number): boolean =>
+    lastHash[0] === w[i] &&
+    lastHash[1] === w[i + 1] &&
+    lastHash[2] === w[i + 2] &&
+    lastHash[3] === w[i + 3] &&
+    lastHash[4] === w[i + 4] &&
+    lastHash[5] === w[i + 5] &&
+    lastHash[6] === w[i + 6] &&
+    lastHash[7] === w[i + 7];
+  const unavailable = (k: number, m: Uint8Array, h: number): HostDataUnavailableError =>
+    // not a trap: the node lacks data every honest party has; the run cannot go on (as in the interpreter)
+    new HostDataUnavailableError(
+      `preimage of kind ${k} for hash ${toHex(m.subarray(h, h + 32))} is not available`,
+    );
   return {
     inbox_read: (offset: number, ptr: number): number => {
       counter.calls++;
@@ -278,18 +312,27 @@ function hostImports(
       if ((hashPtr & 31) !== 0) throw hostTrap('unaligned preimage hash pointer');
       const h = hashPtr >>> 0;
       const k = kind >>> 0;
-      let preimage = lastPreimage;
-      if (preimage === undefined || lastKind !== k || !equalAt(lastHash, m, h)) {
-        preimage = preimageIn ? preimageIn(k, m, h) : host.preimages(k, m.slice(h, h + 32));
-        if (!preimage) {
-          // not a trap: the node lacks data every honest party has; the run cannot go on (as in the interpreter)
-          throw new HostDataUnavailableError(
-            `preimage of kind ${k} for hash ${toHex(m.subarray(h, h + 32))} is not available`,
-          );
+      const w = u32;
+      const i = h >>> 2;
+      if (store && k === 0) {
+        if (lastEntry < 0 || lastKind !== 0 || !isLast(w, i)) {
+          const e = store.find(w, i);
+          if (e < 0) throw unavailable(k, m, h);
+          for (let j = 0; j < 8; j++) lastHash[j] = w[i + j];
+          lastKind = 0;
+          lastEntry = e;
+          lastPreimage = undefined;
         }
+        return store.copyOut(lastEntry, offset >>> 0, m, w, ptr >>> 0);
+      }
+      let preimage = lastPreimage;
+      if (preimage === undefined || lastKind !== k || !isLast(w, i)) {
+        preimage = host.preimages(k, m.slice(h, h + 32));
+        if (!preimage) throw unavailable(k, m, h);
+        for (let j = 0; j < 8; j++) lastHash[j] = w[i + j];
         lastKind = k;
-        for (let i = 0; i < 32; i++) lastHash[i] = m[h + i];
         lastPreimage = preimage;
+        lastEntry = -1;
       }
       return copyOut(preimage, offset, m, ptr);
     },
@@ -321,8 +364,9 @@ function hostImports(
       const m = checked(outPtr, 32);
       aligned(inPtr);
       aligned(outPtr);
-      const src = inPtr >>> 0;
-      for (let i = 0; i < 64; i++) pairIn[i] = m[src + i];
+      const w = u32;
+      const src = inPtr >>> 2;
+      for (let i = 0; i < 16; i++) pairWords[i] = w[src + i];
       const dst = outPtr >>> 0;
       keccak256Into(pairIn, m, dst, 64);
       for (let i = 0; i < 32; i++) pairHash[i] = m[dst + i];
@@ -341,26 +385,27 @@ function hostImports(
     hint_preimage: (ptr: number, len: number): void => {
       counter.calls++;
       const onHint = host.onPreimageHint;
-      if (!onHint) return;
+      if (!store && !onHint) return;
       const start = ptr >>> 0;
       const end = start + (len >>> 0);
       // never a trap: an out-of-bounds range is ignored (docs/machine.md §6)
       const m = end <= u8.length ? u8 : refresh();
       if (end > m.length) return;
-      const bytes = m.slice(start, end);
-      const known = end - start === 64 && pairValid && equalAt(pairIn, bytes, 0) ? pairHash : undefined;
-      onHint(bytes, known);
+      let known: Uint8Array | undefined;
+      if (end - start === 64 && pairValid && (start & 3) === 0) {
+        const w = u32;
+        const i = start >>> 2;
+        let j = 0;
+        while (j < 16 && pairWords[j] === w[i + j]) j++;
+        if (j === 16) known = pairHash;
+      }
+      if (store) store.record(m, u32, start, end - start, known);
+      else onHint?.(m.slice(start, end), known);
     },
   };
 }
 
 const toHex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
-
-/** a (its whole length) equals b[offset..offset + a.length) */
-function equalAt(a: Uint8Array, b: Uint8Array, offset: number): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[offset + i]) return false;
-  return true;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Generic instantiation and invocation (used by the spectest engine)
