@@ -85,8 +85,20 @@ function inScalarRange(b: Uint8Array, o: number): boolean {
 const sigBuf = new Uint8Array(64);
 const msgBuf = new Uint8Array(32);
 const pubBuf = new Uint8Array(65);
-const pubXY = pubBuf.subarray(1);
 const addrHash = new Uint8Array(32);
+
+/** keccak256 of src[start..start+len) into out[outOff..outOff+32) */
+export type Keccak256At = (
+  src: Uint8Array,
+  start: number,
+  len: number,
+  out: Uint8Array,
+  outOff: number,
+) => void;
+
+const keccakAt: Keccak256At = (src, start, len, out, outOff) => {
+  keccak256Into(src.subarray(start, start + len), out, outOff);
+};
 
 /**
  * The `ecrecover` host op over a byte array (guest memory), with the semantics of host-abi.ts's
@@ -101,6 +113,7 @@ export function ecrecoverAt(
   sigOff: number,
   v: number,
   outOff: number,
+  keccak: Keccak256At = keccakAt,
 ): boolean {
   let pub: Uint8Array | undefined;
   if ((v === 27 || v === 28) && inScalarRange(mem, sigOff) && inScalarRange(mem, sigOff + 32)) {
@@ -121,7 +134,7 @@ export function ecrecoverAt(
     mem.fill(0, outOff, outOff + 32);
     return false;
   }
-  keccak256Into(pubXY, addrHash, 0, 64);
+  keccak(pubBuf, 1, 64, addrHash, 0);
   for (let i = 0; i < 12; i++) mem[outOff + i] = 0;
   for (let i = 12; i < 32; i++) mem[outOff + i] = addrHash[i];
   return true;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ModexError } from '../../core/errors.ts';
-import { type HostContext, instantiateNative, invokeNative, runNative, validateStf } from './native.ts';
+import { keccak256Into } from './keccak.ts';
+import {
+  type HostContext,
+  hostKeccak256,
+  instantiateNative,
+  invokeNative,
+  runNative,
+  validateStf,
+} from './native.ts';
 import { HOST_IMPORTS, stf, wat } from './test-utils/wat.ts';
 
 const bytes32 = (fill: number): Uint8Array => new Uint8Array(32).fill(fill);
@@ -194,5 +202,21 @@ describe('invokeNative', () => {
     expect(invokeNative(inst, 'add32', [0xffffffffn, 2n])).toEqual({ kind: 'ok', values: [1n] });
     expect(invokeNative(inst, 'neg64', [1n])).toEqual({ kind: 'ok', values: [(1n << 64n) - 1n] });
     expect(invokeNative(inst, 'trap', [])).toMatchObject({ kind: 'trap' });
+  });
+});
+
+describe('host keccak256 (wasm permutation of the host ops)', () => {
+  it('matches keccak.ts for every length up to 3 blocks and for long inputs', () => {
+    let seed = 1;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed >>> 24;
+    };
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    const lengths = [...Array.from({ length: 420 }, (_, i) => i), 1000, 5000, 70000];
+    for (const len of lengths) {
+      const b = Uint8Array.from({ length: len }, rnd);
+      expect(hex(hostKeccak256(b)), `length ${len}`).toBe(hex(keccak256Into(b, new Uint8Array(32))));
+    }
   });
 });

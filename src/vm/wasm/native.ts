@@ -280,6 +280,8 @@ function hostImports(
   const pairIn = new Uint8Array(64);
   const pairWords = new Int32Array(pairIn.buffer);
   const pairHash = new Uint8Array(32);
+  const pairHashWords = new Int32Array(pairHash.buffer);
+  const hintHash = new Uint8Array(32);
   let pairValid = false;
   const store = host.preimageStore;
   /** the hash at words w[i..i+8) is the last one looked up */
@@ -361,15 +363,16 @@ function hostImports(
     keccak256_pair: (inPtr: number, outPtr: number): void => {
       counter.calls++;
       checked(inPtr, 64);
-      const m = checked(outPtr, 32);
+      checked(outPtr, 32);
       aligned(inPtr);
       aligned(outPtr);
       const w = u32;
       const src = inPtr >>> 2;
-      for (let i = 0; i < 16; i++) pairWords[i] = w[src + i];
-      const dst = outPtr >>> 0;
-      keccak256Into(pairIn, m, dst, 64);
-      for (let i = 0; i < 32; i++) pairHash[i] = m[dst + i];
+      for (let j = 0; j < 16; j++) pairWords[j] = w[src + j];
+      const k = hostKeccakPair(w, src);
+      const dst = outPtr >>> 2;
+      const o = KW_OUT >> 2;
+      for (let j = 0; j < 8; j++) w[dst + j] = pairHashWords[j] = k[o + j];
       pairValid = true;
     },
     ecrecover: (hashPtr: number, sigPtr: number, v: number, outPtr: number): number => {
@@ -380,7 +383,7 @@ function hostImports(
       aligned(hashPtr);
       aligned(sigPtr);
       aligned(outPtr);
-      return ecrecoverAt(m, hashPtr >>> 0, sigPtr >>> 0, v >>> 0, outPtr >>> 0) ? 1 : 0;
+      return ecrecoverAt(m, hashPtr >>> 0, sigPtr >>> 0, v >>> 0, outPtr >>> 0, hostKeccak) ? 1 : 0;
     },
     hint_preimage: (ptr: number, len: number): void => {
       counter.calls++;
@@ -399,13 +402,247 @@ function hostImports(
         while (j < 16 && pairWords[j] === w[i + j]) j++;
         if (j === 16) known = pairHash;
       }
-      if (store) store.record(m, u32, start, end - start, known);
-      else onHint?.(m.slice(start, end), known);
+      if (store) {
+        if (!known) {
+          hostKeccak(m, start, end - start, hintHash, 0);
+          known = hintHash;
+        }
+        store.record(m, u32, start, end - start, known);
+      } else onHint?.(m.slice(start, end), known);
     },
   };
 }
 
 const toHex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
+
+// ---------------------------------------------------------------------------------------------
+// keccak256 for the host ops in wasm: keccak-f[1600] on 25 i64 locals, generated below (about 4x
+// faster than the JS permutation on 32-bit halves). Memory: RC table at 0, output at 192, input
+// blocks (padded by the caller) from 256.
+
+const KW_OUT = 192;
+const KW_IN = 256;
+const RATE_BYTES = 136;
+/** rho rotation of lane x + 5 y */
+const RHO = [0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14];
+const KECCAK_RC = [
+  0x0000000000000001n,
+  0x0000000000008082n,
+  0x800000000000808an,
+  0x8000000080008000n,
+  0x000000000000808bn,
+  0x0000000080000001n,
+  0x8000000080008081n,
+  0x8000000000008009n,
+  0x000000000000008an,
+  0x0000000000000088n,
+  0x0000000080008009n,
+  0x000000008000000an,
+  0x000000008000808bn,
+  0x800000000000008bn,
+  0x8000000000008089n,
+  0x8000000000008003n,
+  0x8000000000008002n,
+  0x8000000000000080n,
+  0x000000000000800an,
+  0x800000008000000an,
+  0x8000000080008081n,
+  0x8000000000008080n,
+  0x0000000080000001n,
+  0x8000000080008008n,
+];
+
+function leb(n: number): number[] {
+  const out: number[] = [];
+  let v = n >>> 0;
+  do {
+    const b = v & 0x7f;
+    v >>>= 7;
+    out.push(v ? b | 0x80 : b);
+  } while (v);
+  return out;
+}
+
+/** the module: export "m" (memory, 1 page), "k" (nblocks: i32) -> () hashes the padded blocks */
+function keccakWasmBinary(): Uint8Array {
+  // locals: 0 nblocks (param), 1 p, 2 round (byte offset into RC), then i64: a 3..27, c 28..32, d 33..37, b 38..62
+  const P = 1;
+  const R = 2;
+  const A = (i: number) => 3 + i;
+  const C = (i: number) => 28 + i;
+  const D = (i: number) => 33 + i;
+  const B = (i: number) => 38 + i;
+  const c: number[] = [];
+  const get = (l: number) => c.push(0x20, ...leb(l));
+  const set = (l: number) => c.push(0x21, ...leb(l));
+  const xor = () => c.push(0x85);
+  // p = KW_IN
+  c.push(0x41, ...leb(KW_IN));
+  set(P);
+  c.push(0x03, 0x40); // loop (blocks)
+  for (let j = 0; j < 17; j++) {
+    get(A(j));
+    get(P);
+    c.push(0x29, 0x03, ...leb(8 * j)); // i64.load align=8 offset=8j
+    xor();
+    set(A(j));
+  }
+  c.push(0x41, 0x00);
+  set(R);
+  c.push(0x03, 0x40); // loop (rounds)
+  // theta
+  for (let x = 0; x < 5; x++) {
+    get(A(x));
+    for (let y = 1; y < 5; y++) {
+      get(A(x + 5 * y));
+      xor();
+    }
+    set(C(x));
+  }
+  for (let x = 0; x < 5; x++) {
+    get(C((x + 4) % 5));
+    get(C((x + 1) % 5));
+    c.push(0x42, 0x01, 0x89); // i64.const 1, i64.rotl
+    xor();
+    set(D(x));
+  }
+  // theta apply, rho, pi: B[y + 5 ((2x + 3y) % 5)] = rotl(A[x + 5y] ^ D[x], RHO[x + 5y])
+  for (let y = 0; y < 5; y++) {
+    for (let x = 0; x < 5; x++) {
+      get(A(x + 5 * y));
+      get(D(x));
+      xor();
+      const r = RHO[x + 5 * y];
+      if (r) c.push(0x42, ...leb(r), 0x89);
+      set(B(y + 5 * ((2 * x + 3 * y) % 5)));
+    }
+  }
+  // chi: A[x + 5y] = B[x + 5y] ^ (~B[x+1] & B[x+2])
+  for (let y = 0; y < 5; y++) {
+    for (let x = 0; x < 5; x++) {
+      get(B(x + 5 * y));
+      get(B(((x + 1) % 5) + 5 * y));
+      c.push(0x42, 0x7f); // i64.const -1
+      xor();
+      get(B(((x + 2) % 5) + 5 * y));
+      c.push(0x83); // i64.and
+      xor();
+      set(A(x + 5 * y));
+    }
+  }
+  // iota
+  get(A(0));
+  get(R);
+  c.push(0x29, 0x03, 0x00);
+  xor();
+  set(A(0));
+  get(R);
+  c.push(0x41, 0x08, 0x6a); // + 8
+  c.push(0x22, ...leb(R)); // tee
+  c.push(0x41, ...leb(192), 0x47); // != 192
+  c.push(0x0d, 0x00); // br_if rounds
+  c.push(0x0b); // end rounds
+  get(P);
+  c.push(0x41, ...leb(RATE_BYTES), 0x6a);
+  set(P);
+  get(0);
+  c.push(0x41, 0x01, 0x6b); // nblocks - 1
+  c.push(0x22, 0x00); // tee nblocks
+  c.push(0x0d, 0x00); // br_if blocks
+  c.push(0x0b); // end blocks
+  for (let j = 0; j < 4; j++) {
+    c.push(0x41, ...leb(KW_OUT + 8 * j));
+    get(A(j));
+    c.push(0x37, 0x03, 0x00); // i64.store
+  }
+  c.push(0x0b); // end func
+  const locals = [0x02, ...leb(2), 0x7f, ...leb(60), 0x7e]; // 2 i32, 60 i64
+  const body = [...locals, ...c];
+  const func = [...leb(body.length), ...body];
+  const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
+  const name = (s: string) => [...leb(s.length), ...Buffer.from(s)];
+  return Uint8Array.from([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, [1, 0x60, 1, 0x7f, 0]),
+    ...section(3, [1, 0]),
+    ...section(5, [1, 0x00, 1]),
+    ...section(7, [2, ...name('m'), 0x02, 0, ...name('k'), 0x00, 0]),
+    ...section(10, [1, ...func]),
+  ]);
+}
+
+interface KeccakWasm {
+  bytes: Uint8Array;
+  words: Int32Array;
+  run: (nblocks: number) => void;
+}
+
+function loadKeccakWasm(): KeccakWasm {
+  const inst = new V8Wasm.Instance(new V8Wasm.Module(keccakWasmBinary()));
+  const buf = (inst.exports.m as V8Memory).buffer;
+  const rc = new DataView(buf);
+  for (let i = 0; i < KECCAK_RC.length; i++) rc.setBigUint64(8 * i, KECCAK_RC[i], true);
+  return {
+    bytes: new Uint8Array(buf),
+    words: new Int32Array(buf),
+    run: inst.exports.k as (n: number) => void,
+  };
+}
+
+let keccakWasm: KeccakWasm | undefined;
+/** the padding of a one-block 64-byte input is in place (bytes 320..391 of the keccak memory) */
+let pairPadded = false;
+
+/** keccak256 of src[start..start+len) into out[outOff..outOff+32) */
+function hostKeccak(src: Uint8Array, start: number, len: number, out: Uint8Array, outOff: number): void {
+  keccakWasm ??= loadKeccakWasm();
+  const nb = Math.floor(len / RATE_BYTES) + 1;
+  const end = KW_IN + nb * RATE_BYTES;
+  const m = keccakWasm.bytes;
+  if (end > m.length) {
+    keccak256Into(src.subarray(start, start + len), out, outOff);
+    return;
+  }
+  if (len > 128) m.set(src.subarray(start, start + len), KW_IN);
+  else for (let i = 0; i < len; i++) m[KW_IN + i] = src[start + i];
+  m.fill(0, KW_IN + len, end);
+  m[KW_IN + len] = 0x01;
+  m[end - 1] |= 0x80;
+  pairPadded = false;
+  keccakWasm.run(nb);
+  for (let i = 0; i < 32; i++) out[outOff + i] = m[KW_OUT + i];
+}
+
+/** keccak256 of the 64 bytes in words w[i..i+16); the hash is left in words [KW_OUT / 4, +8) of the keccak memory */
+function hostKeccakPair(w: Int32Array, i: number): Int32Array {
+  keccakWasm ??= loadKeccakWasm();
+  const k = keccakWasm.words;
+  const base = KW_IN >> 2;
+  for (let j = 0; j < 16; j++) k[base + j] = w[i + j];
+  if (!pairPadded) {
+    const m = keccakWasm.bytes;
+    m.fill(0, KW_IN + 64, KW_IN + RATE_BYTES);
+    m[KW_IN + 64] = 0x01;
+    m[KW_IN + RATE_BYTES - 1] = 0x80;
+    pairPadded = true;
+  }
+  keccakWasm.run(1);
+  return k;
+}
+
+/** keccak256 with the host ops' wasm permutation (exported for tests) */
+export function hostKeccak256(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(32);
+  hostKeccak(bytes, 0, bytes.length, out, 0);
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Generic instantiation and invocation (used by the spectest engine)
