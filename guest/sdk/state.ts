@@ -89,17 +89,31 @@ export function readPreimage(h: usize): Bytes {
   return new Bytes(buf, len);
 }
 
-/** valueHash of the key with hash `kh`, or 0 if absent. */
+/**
+ * valueHash of the key with hash `kh`, or 0 if absent. Reads only the halves it needs: a node's
+ * left half tells a leaf (MARKER) from a branch, the right half is read for a leaf or a 1 bit, and
+ * a leaf's value hash only when its key hash matches.
+ */
 function lookup(kh: usize): usize {
   let h = root;
   for (let depth: i32 = 0; depth <= 256; depth++) {
     if (isZero32(h)) return 0;
-    const n = readNode(h);
+    const n = alloc32(64);
+    preimage_read(0, h, 0, n);
     if (eq32(n, MARKER)) {
-      const inner = readNode(n + 32);
-      return eq32(inner, kh) ? inner + 32 : 0;
+      preimage_read(0, h, 32, n + 32);
+      const inner = alloc32(64);
+      preimage_read(0, n + 32, 0, inner);
+      if (!eq32(inner, kh)) return 0;
+      preimage_read(0, n + 32, 32, inner + 32);
+      return inner + 32;
     }
-    h = bitAt(kh, depth) ? n + 32 : n;
+    if (bitAt(kh, depth)) {
+      preimage_read(0, h, 32, n + 32);
+      h = n + 32;
+    } else {
+      h = n;
+    }
   }
   return 0;
 }
