@@ -187,7 +187,15 @@ export function stateGet(keyPtr: usize, keyLen: i32): Bytes | null {
 /** stateGet by key hash (`hashBytes(key)`, to hash a key once for a read and a write) */
 export function stateGetAt(kh: usize): Bytes | null {
   const e = pendingFind(kh);
-  const vh = e != 0 ? e + 32 : lookup(kh);
+  if (e != 0) {
+    // a pending write: its value (a copy), not yet hashed
+    const v = pendingValue(e);
+    const len = pendingValueLen(e);
+    const copy = alloc32(len);
+    memory.copy(copy, v, <usize>len);
+    return new Bytes(copy, len);
+  }
+  const vh = lookup(kh);
   if (vh == 0) return null;
   const aligned = alloc32(32);
   memory.copy(aligned, vh, 32);
@@ -201,9 +209,7 @@ export function stateSet(keyPtr: usize, keyLen: i32, valPtr: usize, valLen: i32)
 
 /** stateSet by key hash */
 export function stateSetAt(kh: usize, valPtr: usize, valLen: i32): void {
-  const vh = hashBytes(valPtr, valLen);
-  hint_preimage(valPtr, valLen);
-  pendingPut(kh, vh);
+  pendingPut(kh, valPtr, valLen);
 }
 
 export function stateDelete(keyPtr: usize, keyLen: i32): void {
@@ -212,16 +218,31 @@ export function stateDelete(keyPtr: usize, keyLen: i32): void {
   memory.copy(root, remove(root, kh, 0), 32);
 }
 
-// Pending writes: sets are buffered (key hash → value hash, the last write wins) and applied to the
-// tree together by stateFlush (before a delete and at stateCommit), so that every tree node on the
-// paths of a run's writes is hashed once per flush instead of once per write. The root depends only
-// on the final set of (key, value) pairs (canonical form), so it is the same as with writes applied
-// one by one. Entries (keyHash 32 ‖ valueHash 32) and the index live on the heap: the run loop
-// releases the arena after each transaction.
+// Pending writes: sets are buffered (key hash → a copy of the value, the last write wins) and
+// applied to the tree together by stateFlush (before a delete and at stateCommit), so that every
+// tree node on the paths of a run's writes is hashed once per flush instead of once per write, and
+// only the value a key ends with is hashed and hinted. The root depends only on the final set of
+// (key, value) pairs (canonical form), so it is the same as with writes applied one by one.
+// Entries (keyHash 32 ‖ valueHash 32, the value hash filled in by the flush), the values (ptr u32 ‖
+// len u32 per entry), the value copies and the index live on the heap: the run loop releases the
+// arena after each transaction.
 let pendEntries: usize = 0; // pendCap entries of 64 bytes
+let pendVals: usize = 0; // pendCap × (ptr u32, len u32)
 let pendIndex: usize = 0; // 2 * pendCap u32 slots: entry number + 1, 0 = free
 let pendCap: i32 = 0;
 let pendCount: i32 = 0;
+
+@inline function pendingSlot(e: usize): usize {
+  return pendVals + ((e - pendEntries) >> 3);
+}
+
+function pendingValue(e: usize): usize {
+  return <usize>load<u32>(pendingSlot(e));
+}
+
+function pendingValueLen(e: usize): i32 {
+  return <i32>load<u32>(pendingSlot(e), 4);
+}
 
 function pendingFind(kh: usize): usize {
   if (pendCount == 0) return 0;
@@ -244,35 +265,50 @@ function indexInsert(e: usize, n: u32): void {
   store<u32>(pendIndex + (<usize>slot << 2), n + 1);
 }
 
-function pendingPut(kh: usize, vh: usize): void {
-  const found = pendingFind(kh);
-  if (found != 0) {
-    memory.copy(found + 32, vh, 32);
-    return;
+function pendingPut(kh: usize, valPtr: usize, valLen: i32): void {
+  const copy = heapAlloc32(valLen);
+  memory.copy(copy, valPtr, <usize>valLen);
+  let e = pendingFind(kh);
+  if (e == 0) {
+    if (pendCount == pendCap) {
+      const cap = pendCap == 0 ? 64 : pendCap * 2;
+      const entries = heapAlloc32(cap * 64);
+      const vals = heapAlloc32(cap * 8);
+      if (pendCount > 0) {
+        memory.copy(entries, pendEntries, <usize>pendCount << 6);
+        memory.copy(vals, pendVals, <usize>pendCount << 3);
+      }
+      pendEntries = entries;
+      pendVals = vals;
+      pendCap = cap;
+      pendIndex = heapAlloc32(cap * 8);
+      memory.fill(pendIndex, 0, <usize>cap * 8);
+      for (let i: i32 = 0; i < pendCount; i++) indexInsert(pendEntries + (<usize>i << 6), <u32>i);
+    }
+    e = pendEntries + (<usize>pendCount << 6);
+    memory.copy(e, kh, 32);
+    indexInsert(e, <u32>pendCount);
+    pendCount++;
   }
-  if (pendCount == pendCap) {
-    const cap = pendCap == 0 ? 64 : pendCap * 2;
-    const entries = heapAlloc32(cap * 64);
-    if (pendCount > 0) memory.copy(entries, pendEntries, <usize>pendCount << 6);
-    pendEntries = entries;
-    pendCap = cap;
-    pendIndex = heapAlloc32(cap * 8);
-    memory.fill(pendIndex, 0, <usize>cap * 8);
-    for (let i: i32 = 0; i < pendCount; i++) indexInsert(pendEntries + (<usize>i << 6), <u32>i);
-  }
-  const e = pendEntries + (<usize>pendCount << 6);
-  memory.copy(e, kh, 32);
-  memory.copy(e + 32, vh, 32);
-  indexInsert(e, <u32>pendCount);
-  pendCount++;
+  const slot = pendingSlot(e);
+  store<u32>(slot, <u32>copy);
+  store<u32>(slot, <u32>valLen, 4);
 }
 
 /** Applies the pending writes to the tree (root updated in place). */
 export function stateFlush(): void {
   if (pendCount == 0) return;
-  // an array of entry pointers, partitioned in place by path bits while inserting
+  // the value hashes, each value hinted once; an array of entry pointers, partitioned in place
+  // by path bits while inserting
   const arr = alloc32(pendCount * 4);
-  for (let i: i32 = 0; i < pendCount; i++) store<u32>(arr + (<usize>i << 2), <u32>(pendEntries + (<usize>i << 6)));
+  for (let i: i32 = 0; i < pendCount; i++) {
+    const e = pendEntries + (<usize>i << 6);
+    const v = pendingValue(e);
+    const len = pendingValueLen(e);
+    keccak256(v, len, e + 32);
+    hint_preimage(v, len);
+    store<u32>(arr + (<usize>i << 2), <u32>e);
+  }
   memory.copy(root, insertMany(root, arr, 0, pendCount, 0), 32);
   pendCount = 0;
   memory.fill(pendIndex, 0, <usize>pendCap * 8);
