@@ -1,6 +1,8 @@
 // keccak256 of any length (Keccak-f[1600], rate 136, pad 0x01 ... 0x80), on u64 lanes.
 // The 64-byte node hash uses the keccak256_pair host op instead (state.ts).
 
+import { copy32 } from "./bytes";
+
 const RC = memory.data<u64>([
   0x0000000000000001, 0x0000000000008082, 0x800000000000808a, 0x8000000080008000,
   0x000000000000808b, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
@@ -156,7 +158,7 @@ function keccakF(st: usize): void {
 /** mem[out..+32] = keccak256(mem[ptr..+len]) */
 export function keccak256(ptr: usize, len: i32, out: usize): void {
   const st = ST;
-  memory.fill(st, 0, 200);
+  for (let i: usize = 0; i < 200; i += 8) store<u64>(st + i, 0);
   let off: i32 = 0;
   while (len - off >= 136) {
     for (let i: usize = 0; i < 136; i += 8) store<u64>(st + i, load<u64>(st + i) ^ load<u64>(ptr + <usize>off + i));
@@ -164,12 +166,17 @@ export function keccak256(ptr: usize, len: i32, out: usize): void {
     off += 136;
   }
   const rem = len - off;
-  for (let i: i32 = 0; i < rem; i++) {
+  let i0: i32 = 0;
+  for (; i0 + 8 <= rem; i0 += 8) {
+    const q = st + <usize>i0;
+    store<u64>(q, load<u64>(q) ^ load<u64>(ptr + <usize>(off + i0)));
+  }
+  for (let i: i32 = i0; i < rem; i++) {
     const q = st + <usize>i;
     store<u8>(q, load<u8>(q) ^ load<u8>(ptr + <usize>(off + i)));
   }
   store<u8>(st + <usize>rem, load<u8>(st + <usize>rem) ^ 0x01);
   store<u8>(st + 135, load<u8>(st + 135) ^ 0x80);
   keccakF(st);
-  memory.copy(out, st, 32);
+  copy32(out, st);
 }

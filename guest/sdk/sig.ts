@@ -1,5 +1,5 @@
 // EIP-191 signatures ("\x19Ethereum Signed Message:\n32" ‖ digest) checked with the ecrecover host op.
-import { alloc32, cmp256, isZero32 } from "./bytes";
+import { alloc32, cmp256, copy32, copyBytes, isZero32 } from "./bytes";
 import { ecrecover } from "./host";
 import { keccak256 } from "./keccak";
 
@@ -23,13 +23,13 @@ export function recoverPersonal(digest: usize, r: usize, s: usize, v: u32): usiz
   if (v != 27 && v != 28) return 0;
   if (cmp256(s, HALF_N) > 0) return 0;
   const msg = alloc32(60);
-  memory.copy(msg, PREFIX, 28);
-  memory.copy(msg + 28, digest, 32);
+  copyBytes(msg, PREFIX, 28);
+  copy32(msg + 28, digest);
   const signed = alloc32(32);
   keccak256(msg, 60, signed);
   const sig = alloc32(64);
-  memory.copy(sig, r, 32);
-  memory.copy(sig + 32, s, 32);
+  copy32(sig, r);
+  copy32(sig + 32, s);
   const out = alloc32(32);
   if (ecrecover(signed, sig, <i32>v, out) != 1) return 0;
   if (isZero32(out)) return 0;

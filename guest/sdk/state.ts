@@ -5,7 +5,7 @@
 //   branch   = keccak256(left ‖ right); path bits of keyHash, most significant bit of byte 0 first,
 //              0 = left. Canonical: no branch has two empty children or one leaf and one empty child.
 // Every node is a 64-byte preimage hashed with keccak256_pair and reported with hint_preimage.
-import { alloc32, Bytes, eq32, heapAlloc32, isZero32 } from "./bytes";
+import { alloc32, Bytes, copy32, copyBytes, eq32, heapAlloc32, isZero32 } from "./bytes";
 import { get_global_bytes32, hint_preimage, keccak256_pair, preimage_read, set_global_bytes32 } from "./host";
 import { keccak256 } from "./keccak";
 
@@ -34,8 +34,8 @@ export function stateRoot(): usize {
 /** keccak256(a ‖ b) with the host op; the 64-byte node is hinted as a preimage. */
 export function hashPair(a: usize, b: usize): usize {
   const buf = alloc32(64);
-  memory.copy(buf, a, 32);
-  memory.copy(buf + 32, b, 32);
+  copy32(buf, a);
+  copy32(buf + 32, b);
   const out = alloc32(32);
   keccak256_pair(buf, out);
   hint_preimage(buf, 64);
@@ -192,13 +192,13 @@ export function stateGetAt(kh: usize): Bytes | null {
     const v = pendingValue(e);
     const len = pendingValueLen(e);
     const copy = alloc32(len);
-    memory.copy(copy, v, <usize>len);
+    copyBytes(copy, v, len);
     return new Bytes(copy, len);
   }
   const vh = lookup(kh);
   if (vh == 0) return null;
   const aligned = alloc32(32);
-  memory.copy(aligned, vh, 32);
+  copy32(aligned, vh);
   return readPreimage(aligned);
 }
 
@@ -215,7 +215,7 @@ export function stateSetAt(kh: usize, valPtr: usize, valLen: i32): void {
 export function stateDelete(keyPtr: usize, keyLen: i32): void {
   const kh = hashBytes(keyPtr, keyLen);
   stateFlush();
-  memory.copy(root, remove(root, kh, 0), 32);
+  copy32(root, remove(root, kh, 0));
 }
 
 // Pending writes: sets are buffered (key hash → a copy of the value, the last write wins) and
@@ -267,7 +267,7 @@ function indexInsert(e: usize, n: u32): void {
 
 function pendingPut(kh: usize, valPtr: usize, valLen: i32): void {
   const copy = heapAlloc32(valLen);
-  memory.copy(copy, valPtr, <usize>valLen);
+  copyBytes(copy, valPtr, valLen);
   let e = pendingFind(kh);
   if (e == 0) {
     if (pendCount == pendCap) {
@@ -286,7 +286,7 @@ function pendingPut(kh: usize, valPtr: usize, valLen: i32): void {
       for (let i: i32 = 0; i < pendCount; i++) indexInsert(pendEntries + (<usize>i << 6), <u32>i);
     }
     e = pendEntries + (<usize>pendCount << 6);
-    memory.copy(e, kh, 32);
+    copy32(e, kh);
     indexInsert(e, <u32>pendCount);
     pendCount++;
   }
@@ -309,7 +309,7 @@ export function stateFlush(): void {
     hint_preimage(v, len);
     store<u32>(arr + (<usize>i << 2), <u32>e);
   }
-  memory.copy(root, insertMany(root, arr, 0, pendCount, 0), 32);
+  copy32(root, insertMany(root, arr, 0, pendCount, 0));
   pendCount = 0;
   memory.fill(pendIndex, 0, <usize>pendCap * 8);
 }

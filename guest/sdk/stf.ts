@@ -1,6 +1,16 @@
 // The run loop (docs/stf.md): one inbox message per run. Never traps on user input: every decode is
 // bounds-checked; a bad tx is skipped with a receipt status and leaves the app state unchanged.
-import { alloc32, arenaMark, arenaRelease, Bytes, readU32BE, readU64BE, writeU32BE, writeU64BE } from "./bytes";
+import {
+  alloc32,
+  arenaMark,
+  arenaRelease,
+  Bytes,
+  copyBytes,
+  readU32BE,
+  readU64BE,
+  writeU32BE,
+  writeU64BE,
+} from "./bytes";
 import { get_global_u64, set_global_u64 } from "./host";
 import { readMessage } from "./inbox";
 import { hashBytes, stateCommit, stateGetAt, stateLoad, stateSet, stateSetAt } from "./state";
@@ -32,7 +42,7 @@ export type DepositHandler = (to: usize, amount: usize) => u8;
 function nonceKeyHash(addr: usize): usize {
   const k = alloc32(21);
   store<u8>(k, 0x01);
-  memory.copy(k + 1, addr, 20);
+  copyBytes(k + 1, addr, 20);
   return hashBytes(k, 21);
 }
 
@@ -130,7 +140,7 @@ export function runStf(appId: u32, chainId: u64, onTx: TxHandler, onDeposit: Dep
   const r = alloc32(rlen);
   store<u8>(r, msgStatus);
   writeU32BE(r + 1, count);
-  if (count > 0) memory.copy(r + 5, statuses, <usize>count);
+  if (count > 0) copyBytes(r + 5, statuses, <i32>count);
   stateSet(key, 9, r, rlen);
   stateCommit();
   set_global_u64(0, pos + 1);
@@ -142,7 +152,7 @@ export function makeKey(prefix: u8, addr: usize, extra: usize, extraLen: i32): B
   const len = 21 + extraLen;
   const k = alloc32(len);
   store<u8>(k, prefix);
-  memory.copy(k + 1, addr, 20);
-  if (extraLen > 0) memory.copy(k + 21, extra, <usize>extraLen);
+  copyBytes(k + 1, addr, 20);
+  if (extraLen > 0) copyBytes(k + 21, extra, extraLen);
   return new Bytes(k, len);
 }

@@ -1,6 +1,6 @@
 // The token app (app 0x02, docs/stf.md): op 0x01 transfer, 0x02 withdraw; L1 deposits credit `to`.
 // Balances: state key 0x03 ‖ address -> u256 big-endian (32 bytes; absent = 0).
-import { add256, alloc32, cmp256, eqBytes, sub256 } from "../../sdk/bytes";
+import { add256, alloc32, cmp256, copy32, eqBytes, sub256, zero32 } from "../../sdk/bytes";
 import { outboxAppend } from "../../sdk/outbox";
 import { hashBytes, stateGetAt, stateSetAt } from "../../sdk/state";
 import { INSUFFICIENT_BALANCE, makeKey, MALFORMED, OK, OVERFLOW, runStf, UNKNOWN_OP } from "../../sdk/stf";
@@ -17,9 +17,9 @@ function balanceKey(addr: usize): usize {
 
 function getBalance(kh: usize): usize {
   const out = alloc32(32);
-  memory.fill(out, 0, 32);
+  zero32(out);
   const v = stateGetAt(kh);
-  if (v != null && v.len == 32) memory.copy(out, v.ptr, 32);
+  if (v != null && v.len == 32) copy32(out, v.ptr);
   return out;
 }
 
