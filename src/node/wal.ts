@@ -187,10 +187,14 @@ export class Wal {
     return p;
   }
 
-  /** Resolves when every record appended so far is durable. */
-  async sync(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    if (this.failed) throw this.failed;
+  /** Resolves when every record appended so far is durable (later appends are not waited for). */
+  sync(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (!this.flushing && this.queue.length === 0) return Promise.resolve();
+    // a barrier: resolved with the group that holds the last queued record, or after the one in flight
+    const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.flushing ??= this.flushLoop();
+    return p;
   }
 
   /** Sends the next appends to segment `id` (≥ the current one; a no-op when equal). */
@@ -222,7 +226,7 @@ export class Wal {
   /** Waits for pending appends, then closes the files. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.sync().catch(() => {});
+    while (this.flushing) await this.flushing;
     this.closed = true;
     for (const fh of this.handles.values()) await fh.close();
     this.handles.clear();
@@ -242,7 +246,8 @@ export class Wal {
   }
 
   private async flushLoop(): Promise<void> {
-    while (this.queue.length > 0) {
+    await null; // let the caller store this promise in `flushing` before the loop can end
+    while (this.queue.length > 0 || this.waiters.length > 0) {
       const batch = this.queue;
       const waiters = this.waiters;
       this.queue = [];
@@ -264,12 +269,14 @@ export class Wal {
           i = j;
         }
         for (const fh of touched) await fh.datasync();
-        const ms = performance.now() - t0;
-        this.s.fsyncs++;
-        this.s.records += batch.length;
-        this.s.fsyncMsTotal += ms;
-        this.s.fsyncMsLast = ms;
-        if (ms > this.s.fsyncMsMax) this.s.fsyncMsMax = ms;
+        if (batch.length > 0) {
+          const ms = performance.now() - t0;
+          this.s.fsyncs++;
+          this.s.records += batch.length;
+          this.s.fsyncMsTotal += ms;
+          this.s.fsyncMsLast = ms;
+          if (ms > this.s.fsyncMsMax) this.s.fsyncMsMax = ms;
+        }
         for (const w of waiters) w.resolve();
       } catch (e) {
         // a failed write leaves the log's tail unknown: refuse everything from now on

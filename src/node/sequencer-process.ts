@@ -1,0 +1,46 @@
+/**
+ * Runs a token-app sequencer with its JSON-RPC server in this process (used by the crash tests,
+ * which kill it with SIGKILL). `node --import tsx src/node/sequencer-process.ts '<json>'` with
+ * `{ dataDir, port?, maxBlockAgeMs?, maxTransactionsPerBlock?, maxBlockBytes?, mempoolLimit?,
+ * deposits?: [address, amount][] }`: the deposits are the delayed messages 0, 1, … (the chain's
+ * genesis funding). Prints one JSON line `{ url, pid, head }` when it serves; SIGTERM closes it.
+ */
+import type { Hex } from 'viem';
+import { depositMessage, TOKEN_CHAIN_ID } from '../guest/clients/token.ts';
+import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { startRpcServer } from './rpc.ts';
+import { Sequencer } from './sequencer.ts';
+
+interface Args {
+  dataDir: string;
+  port?: number;
+  maxBlockAgeMs?: number;
+  maxTransactionsPerBlock?: number;
+  maxBlockBytes?: number;
+  mempoolLimit?: number;
+  deposits?: [Hex, string][];
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as Args;
+const deposits = (args.deposits ?? []).map(([to, amount], index) => ({
+  index,
+  data: depositMessage(to, BigInt(amount)),
+}));
+const seq = await Sequencer.open({
+  dataDir: args.dataDir,
+  executor: new TokenChain({ interpret: false }),
+  maxBlockAgeMs: args.maxBlockAgeMs,
+  maxTransactionsPerBlock: args.maxTransactionsPerBlock,
+  maxBlockBytes: args.maxBlockBytes,
+  mempoolLimit: args.mempoolLimit,
+  chainId: TOKEN_CHAIN_ID,
+  delayed: () => deposits,
+});
+const rpc = await startRpcServer(seq, { port: args.port ?? 0 });
+process.stdout.write(`${JSON.stringify({ url: rpc.url, pid: process.pid, head: seq.head })}\n`);
+process.on('SIGTERM', () => {
+  void rpc
+    .close()
+    .then(() => seq.close())
+    .then(() => process.exit(0));
+});

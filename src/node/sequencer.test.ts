@@ -1,0 +1,250 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { privateKeyToAccount } from 'viem/accounts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { depositMessage, TOKEN_CHAIN_ID, transfer } from '../guest/clients/token.ts';
+import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import {
+  DuplicateTransactionError,
+  InvalidTransactionError,
+  SequencerBusyError,
+  SequencerUnavailableError,
+} from './errors.ts';
+import { type DelayedMessageIn, type SealedBlock, Sequencer, type SequencerOptions } from './sequencer.ts';
+import { fastAccount, fastTransfer, rpcCall, startSequencerProcess } from './test-utils.ts';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'modex-seq-'));
+  dirs.push(d);
+  return d;
+};
+const open: Sequencer[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const alice = fastAccount(1);
+const bob = fastAccount(2);
+const carol = fastAccount(3);
+
+async function start(dataDir: string, o: Partial<SequencerOptions> = {}, delayed: DelayedMessageIn[] = []) {
+  const seq = await Sequencer.open({
+    dataDir,
+    executor: new TokenChain({ interpret: false }),
+    chainId: TOKEN_CHAIN_ID,
+    maxBlockAgeMs: 60_000,
+    delayed: () => delayed,
+    delayedPollMs: 20,
+    onError: () => {},
+    ...o,
+  });
+  open.push(seq);
+  return seq;
+}
+
+const genesis = (): DelayedMessageIn[] => [{ index: 0, data: depositMessage(alice.address, 1_000n) }];
+
+async function until<T>(f: () => T | undefined | false, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('sequencer', () => {
+  it('soft-confirms a transaction, seals it by age, executes it: receipt ok and balances moved', async () => {
+    const sealed: SealedBlock[] = [];
+    const seq = await start(
+      tmp(),
+      { maxBlockAgeMs: 100, onBlockSealed: (b) => void sealed.push(b) },
+      genesis(),
+    );
+    // the genesis deposit is block 0 (a delayed message), the first sequencer block is 1
+    const viemAlice = privateKeyToAccount(`0x${Buffer.from(alice.key).toString('hex')}`);
+    const tx = await transfer(viemAlice, bob.address, 10n, { nonce: 0n });
+    const conf = await seq.submit(tx);
+    expect(conf).toMatchObject({ block: 1, index: 0 });
+    expect(seq.receipt(conf.hash)).toEqual({ status: 'pending', block: 1, index: 0 });
+    expect(seq.nonceOf(alice.address, 'pending')).toBe(1n);
+    const r = await until(() => {
+      const x = seq.receipt(conf.hash);
+      return x && 'stateRoot' in x ? x : undefined;
+    });
+    expect(r).toMatchObject({ status: 'ok', code: 0, block: 1, index: 0 });
+    expect(seq.balanceOf(bob.address)).toBe(10n);
+    expect(seq.balanceOf(alice.address)).toBe(990n);
+    expect(seq.balanceOf(alice.address, 0)).toBe(1_000n);
+    expect(seq.nonceOf(alice.address)).toBe(1n);
+    expect(seq.head).toBe(1);
+    expect(sealed.map((b) => [b.number, b.kind, b.txCount, b.delayedRead])).toEqual([
+      [0, 'delayed', 0, 1],
+      [1, 'batch', 1, 1],
+    ]);
+    expect(seq.block(1)).toMatchObject({
+      number: 1,
+      txHashes: [conf.hash],
+      receipts: [0],
+      stateRoot: r.stateRoot,
+    });
+    expect(seq.block(1, true)?.message?.length).toBe(2 + 2 * (5 + 4 + tx.length));
+    expect(seq.stateRoot()).toBe(r.stateRoot);
+    expect(seq.block(7)).toBeNull();
+  });
+
+  it('refuses malformed, badly signed, wrong-chain and duplicate transactions, and sheds load when the mempool is full', async () => {
+    const seq = await start(tmp(), { mempoolLimit: 3 }, genesis());
+    const good = fastTransfer(alice, bob.address, 1n, 0n);
+    await expect(seq.submit(good.subarray(0, 50))).rejects.toThrow(InvalidTransactionError);
+    const badV = good.slice();
+    badV[badV.length - 1] = 29;
+    await expect(seq.submit(badV)).rejects.toThrow(/v = 29/);
+    const highS = good.slice();
+    highS.fill(0xff, highS.length - 33, highS.length - 1);
+    await expect(seq.submit(highS)).rejects.toThrow(/lower half/);
+    const zeroR = good.slice();
+    zeroR.fill(0, zeroR.length - 65, zeroR.length - 33);
+    await expect(seq.submit(zeroR)).rejects.toThrow(InvalidTransactionError);
+    const otherChain = fastTransfer(alice, bob.address, 1n, 0n).slice();
+    otherChain[9] ^= 1; // chain id byte (the signature no longer matters: the chain id is checked first)
+    await expect(seq.submit(otherChain)).rejects.toThrow(/chain id/);
+    await seq.submit(good);
+    await expect(seq.submit(good)).rejects.toThrow(DuplicateTransactionError);
+    await seq.submit(fastTransfer(alice, bob.address, 1n, 1n));
+    await seq.submit(fastTransfer(alice, bob.address, 1n, 2n));
+    await expect(seq.submit(fastTransfer(alice, bob.address, 1n, 3n))).rejects.toThrow(SequencerBusyError);
+    expect(seq.status()).toMatchObject({ mempool: 3, rejectedBusy: 1, openTxs: 3 });
+    seq.sealNow();
+    await until(() => seq.status().mempool === 0);
+    await expect(seq.submit(good)).rejects.toThrow(DuplicateTransactionError); // in a block now
+    await seq.submit(fastTransfer(alice, bob.address, 1n, 3n));
+    await seq.close();
+    await expect(seq.submit(good)).rejects.toThrow(SequencerUnavailableError);
+  });
+
+  it('seals by transaction count and by size; includes new delayed messages between blocks, in order', async () => {
+    const delayed = genesis();
+    const tx = (n: bigint) => fastTransfer(alice, bob.address, 1n, n);
+    const size = tx(0n).length;
+    const seq = await start(
+      tmp(),
+      { maxTransactionsPerBlock: 3, maxBlockBytes: 5 + 2 * (4 + size) + 10 },
+      delayed,
+    );
+    const c1 = await Promise.all([0n, 1n].map((n) => seq.submit(tx(n))));
+    expect(c1.map((c) => [c.block, c.index])).toEqual([
+      [1, 0],
+      [1, 1],
+    ]);
+    // a deposit arrives while block 1 is open: it waits until block 1 seals
+    delayed.push({ index: 1, data: depositMessage(carol.address, 5n) });
+    await seq.pollDelayed();
+    expect(seq.status()).toMatchObject({ openBlock: 1, delayedIncluded: 1 });
+    const c2 = await seq.submit(tx(2n)); // does not fit by size: block 1 seals, the deposit is block 2
+    expect([c2.block, c2.index]).toEqual([3, 0]);
+    expect(seq.status()).toMatchObject({ delayedIncluded: 2 });
+    const seq3 = await start(tmp(), { maxTransactionsPerBlock: 3 }, genesis());
+    const c3 = [];
+    for (let n = 0n; n < 7n; n++) c3.push(await seq3.submit(tx(n)));
+    expect(c3.map((c) => `${c.block}.${c.index}`)).toEqual(['1.0', '1.1', '1.2', '2.0', '2.1', '2.2', '3.0']);
+    await until(() => seq3.head === 2);
+    expect(seq3.block(2)?.receipts).toEqual([0, 0, 0]);
+    seq.sealNow();
+    await until(() => seq.head === 3);
+    expect(seq.block(2)).toMatchObject({ kind: 'delayed', delayedIndex: 1, delayedRead: 2, status: 0 });
+    expect(seq.balanceOf(carol.address)).toBe(5n);
+  });
+
+  it('restarts on the same data dir: stored blocks re-executed, WAL transactions back at the same (block, index)', async () => {
+    const dir = tmp();
+    const seq = await start(dir, { maxTransactionsPerBlock: 2 }, genesis());
+    const confs = [];
+    for (let n = 0n; n < 5n; n++) confs.push(await seq.submit(fastTransfer(alice, bob.address, 2n, n)));
+    await until(() => seq.head === 2);
+    const root2 = seq.stateRoot();
+    await seq.close();
+    open.pop();
+    const again = await start(dir, { maxTransactionsPerBlock: 2 }, genesis());
+    expect(again.head).toBe(2);
+    expect(again.stateRoot()).toBe(root2);
+    expect(again.balanceOf(bob.address)).toBe(8n);
+    expect(again.receipt(confs[4].hash)).toEqual({ status: 'pending', block: 3, index: 0 });
+    expect(again.receipt(confs[1].hash)).toMatchObject({ status: 'ok', block: 1, index: 1 });
+    const next = await again.submit(fastTransfer(alice, bob.address, 2n, 5n));
+    expect([next.block, next.index]).toEqual([3, 1]);
+    await until(() => again.head === 3);
+    expect(again.balanceOf(bob.address)).toBe(12n);
+    expect(again.status().wal.segments).toBeLessThanOrEqual(1);
+  });
+
+  it('crash (SIGKILL) before the block seals: every acknowledged transaction survives, in order, and executes', async () => {
+    const dataDir = tmp();
+    const senders = [alice, bob, carol];
+    const base = {
+      dataDir,
+      deposits: senders.map((a) => [a.address, '1000000']),
+      maxTransactionsPerBlock: 10_000,
+    };
+    const p1 = await startSequencerProcess({ ...base, maxBlockAgeMs: 600_000 });
+    const to = fastAccount(99).address;
+    const txs = senders.flatMap((a) =>
+      Array.from({ length: 40 }, (_, n) => fastTransfer(a, to, 1n, BigInt(n))),
+    );
+    // one sender's transactions are sent one after the other (nonce order); senders concurrently
+    const confs = (
+      await Promise.all(
+        senders.map(async (_, s) => {
+          const out = [];
+          for (const tx of txs.slice(s * 40, s * 40 + 40))
+            out.push(
+              await rpcCall<{ hash: string; block: number; index: number }>(
+                p1.url,
+                'modex_sendRawTransaction',
+                [`0x${Buffer.from(tx).toString('hex')}`],
+              ),
+            );
+          return out;
+        }),
+      )
+    ).flat();
+    expect(new Set(confs.map((c) => c.block))).toEqual(new Set([3])); // deposits are blocks 0..2
+    expect(new Set(confs.map((c) => c.index)).size).toBe(120);
+    p1.child.kill('SIGKILL');
+    await p1.exited;
+
+    const p2 = await startSequencerProcess({ ...base, maxBlockAgeMs: 200 });
+    // right after the restart every acknowledged transaction is known, at its (block, index)
+    for (const c of confs) {
+      const r = await rpcCall<{ block: number; index: number }>(p2.url, 'modex_getTransactionReceipt', [
+        c.hash,
+      ]);
+      expect(r).toMatchObject({ block: c.block, index: c.index });
+    }
+    // the reopened block seals by age and executes every transaction
+    const end = Date.now() + 30_000;
+    let head = -1;
+    while (head < 3 && Date.now() < end) {
+      head = await rpcCall<number>(p2.url, 'modex_blockNumber');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(head).toBe(3);
+    for (const c of confs) {
+      const r = await rpcCall<{ status: string; block: number; index: number }>(
+        p2.url,
+        'modex_getTransactionReceipt',
+        [c.hash],
+      );
+      expect(r).toMatchObject({ status: 'ok', block: c.block, index: c.index });
+    }
+    expect(await rpcCall(p2.url, 'modex_getBalance', [to])).toBe('120');
+    const block = await rpcCall<{ txHashes: string[] }>(p2.url, 'modex_getBlock', [3]);
+    expect(block.txHashes).toEqual([...confs].sort((a, b) => a.index - b.index).map((c) => c.hash));
+    p2.child.kill('SIGTERM');
+    expect(await p2.exited).toBe(0);
+  });
+});

@@ -1,0 +1,679 @@
+/**
+ * The sequencer (docs/node.md §2): accepts signed transactions, gives each a soft confirmation
+ * `{ hash, block, index }` once it is in the write-ahead log and fsynced, orders them into blocks,
+ * seals a block by age or size, executes it at the next inbox position with the STF (through a
+ * `BlockExecutor`, e.g. `new TokenChain({ interpret: false })`), and persists it in the store.
+ *
+ * ```ts
+ * const seq = await Sequencer.open({ dataDir, executor: new TokenChain({ interpret: false }), config,
+ *   delayed: async () => (await inbox.pendingDelayed()).messages, onBlockSealed: (b) => batcher.post(b) });
+ * const { hash, block, index } = await seq.submit(rawTx);
+ * seq.receipt(hash);   // { status: 'pending', … } then { status: 'ok', code: 0, block, index, stateRoot }
+ * ```
+ *
+ * - Block numbers are inbox positions. The open block's number is fixed when it opens, so a soft
+ *   confirmation never changes: delayed messages (deposits, users' L1 transaction lists) are
+ *   included, as blocks of their own and in delayed-inbox order, only while the open block is empty
+ *   (right after a block seals, or when the poll finds new ones and no transaction is waiting).
+ * - Every position assigned (a transaction's block and index, a delayed message's block) is first
+ *   a WAL record: `type u8 ‖ block u64 ‖ index u32 ‖ bytes`. A block executes only once its
+ *   records are durable; once it is in the store its WAL segments are deleted.
+ * - Restart (`open` on the same data dir): the stored blocks are re-executed to rebuild the
+ *   executor (their state roots must match), then the WAL's records past the store are replayed in
+ *   order: every acknowledged transaction gets back its block and index.
+ */
+import { join } from 'node:path';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex, type Hex } from 'viem';
+import { Receipt, type Receipts } from '../guest/run-app.ts';
+import { batchMessage, encodeTxList, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
+import { recoverPublicKey } from '../vm/wasm/ecrecover.ts';
+import type { GlobalState } from '../vm/wasm/machine.ts';
+import {
+  DuplicateTransactionError,
+  InvalidParamsError,
+  InvalidTransactionError,
+  NodeStateError,
+  SequencerBusyError,
+  SequencerUnavailableError,
+} from './errors.ts';
+import { BlockStore, type StoredBlock } from './store.ts';
+import { Wal, type WalReplay, type WalStats } from './wal.ts';
+
+/** What the sequencer needs from an STF runner (TokenChain satisfies it). */
+export interface BlockExecutor {
+  /** messages executed = the next inbox position */
+  readonly length: number;
+  /** Executes `message` at the next position. */
+  execute(message: Uint8Array): Promise<{ globalState: GlobalState; receipts: Receipts | undefined }>;
+  /** the global state after the first `n` messages (default all) */
+  stateAt(n?: number): GlobalState;
+  balanceOf?(a: Hex, n?: number): bigint;
+  nonceOf?(a: Hex, n?: number): bigint;
+}
+
+/** A delayed inbox message (e.g. an entry of `InboxClient.pendingDelayed().messages`). */
+export interface DelayedMessageIn {
+  /** its delayed inbox index */
+  index: bigint | number;
+  data: Uint8Array;
+}
+
+/** Returns the delayed messages not yet included on L1 (those the sequencer already included are skipped by index). */
+export type DelayedSource = () => Promise<readonly DelayedMessageIn[]> | readonly DelayedMessageIn[];
+
+export interface SequencerOptions {
+  /** the node's data directory; the sequencer uses `<dataDir>/sequencer/{store,wal}` */
+  dataDir: string;
+  /** a fresh executor (at genesis, nothing executed) */
+  executor: BlockExecutor;
+  /** the chain config's limits: vm.limits.maxTransactionsPerBlock, sequencing.batch.{maxBytes,maxAgeSeconds} */
+  config?: {
+    vm?: { limits?: { maxTransactionsPerBlock?: number } };
+    sequencing?: { batch?: { maxBytes?: number; maxAgeSeconds?: number } };
+  };
+  /** override of vm.limits.maxTransactionsPerBlock (default 1,000) */
+  maxTransactionsPerBlock?: number;
+  /** override of sequencing.batch.maxBytes: largest block message (default 100,000 bytes) */
+  maxBlockBytes?: number;
+  /** override of sequencing.batch.maxAgeSeconds × 1000: seal a non-empty block this long after its first tx */
+  maxBlockAgeMs?: number;
+  /** transactions acknowledged (or being acknowledged) but not yet in a stored block; beyond it `submit` is refused busy (default 10,000) */
+  mempoolLimit?: number;
+  /** refuse transactions whose chain id differs */
+  chainId?: bigint;
+  /** pending delayed messages; polled at open and every `delayedPollMs` (default 1,000) */
+  delayed?: DelayedSource;
+  delayedPollMs?: number;
+  /** called with each block once it is executed and persisted, in block order (not awaited) */
+  onBlockSealed?: (b: SealedBlock) => void | Promise<void>;
+  /** fatal errors (the sequencer stops accepting transactions); default console.error */
+  onError?: (e: unknown) => void;
+}
+
+export interface SealedBlock extends StoredBlock {
+  message: Uint8Array;
+  txHashes: Hex[];
+}
+
+export interface SoftConfirmation {
+  hash: Hex;
+  block: number;
+  index: number;
+}
+
+export type TxReceipt =
+  | { status: 'pending'; block: number; index: number }
+  | { status: string; code: number; block: number; index: number; stateRoot: Hex };
+
+export interface SequencerStatus {
+  /** latest stored block (−1: none) */
+  head: number;
+  /** number of the open block */
+  openBlock: number;
+  openTxs: number;
+  /** sealed blocks waiting to be executed and stored */
+  queuedBlocks: number;
+  /** transactions acknowledged (or being acknowledged) and not yet in a stored block */
+  mempool: number;
+  mempoolLimit: number;
+  /** delayed messages included so far (assigned a position) */
+  delayedIncluded: number;
+  accepted: number;
+  rejectedBusy: number;
+  wal: WalStats;
+  limits: { maxTransactionsPerBlock: number; maxBlockBytes: number; maxBlockAgeMs: number };
+}
+
+// ---------------------------------------------------------------------------------------------
+// transactions (docs/stf.md "Signed transactions")
+
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const HEADER = 18;
+const SIGNATURE = 65;
+const PERSONAL_PREFIX = new TextEncoder().encode('\x19Ethereum Signed Message:\n32');
+
+export interface SignedTx {
+  raw: Uint8Array;
+  /** keccak256 of the raw transaction bytes */
+  hash: Hex;
+  /** recovered signer, lowercase */
+  sender: Hex;
+  app: number;
+  op: number;
+  chainId: bigint;
+  nonce: bigint;
+}
+
+const toBig = (b: Uint8Array) => b.reduce((x, y) => (x << 8n) | BigInt(y), 0n);
+
+/**
+ * Decodes a transaction envelope `body ‖ r ‖ s ‖ v` and recovers its signer as the STF does
+ * (v ∈ {27, 28}, 0 < r < n, 0 < s ≤ n/2); throws InvalidTransactionError.
+ */
+export function decodeSignedTx(raw: Uint8Array, opts: { chainId?: bigint } = {}): SignedTx {
+  if (raw.length < HEADER + SIGNATURE)
+    throw new InvalidTransactionError(
+      `${raw.length} bytes, shorter than header + signature (${HEADER + SIGNATURE})`,
+    );
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const chainId = dv.getBigUint64(2);
+  if (opts.chainId !== undefined && chainId !== opts.chainId)
+    throw new InvalidTransactionError(`chain id ${chainId}, expected ${opts.chainId}`);
+  const body = raw.subarray(0, raw.length - SIGNATURE);
+  const sig = raw.subarray(raw.length - SIGNATURE);
+  const v = sig[64];
+  if (v !== 27 && v !== 28) throw new InvalidTransactionError(`signature v = ${v}, expected 27 or 28`);
+  const r = toBig(sig.subarray(0, 32));
+  const s = toBig(sig.subarray(32, 64));
+  if (r === 0n || r >= SECP256K1_N || s === 0n || s > SECP256K1_N / 2n)
+    throw new InvalidTransactionError('signature r or s out of range (s must be in the lower half)');
+  const signed = new Uint8Array(PERSONAL_PREFIX.length + 32);
+  signed.set(PERSONAL_PREFIX);
+  signed.set(keccak_256(body), PERSONAL_PREFIX.length);
+  const pub = recoverPublicKey(keccak_256(signed), sig.subarray(0, 64), v - 27);
+  if (!pub) throw new InvalidTransactionError('signature does not recover a public key');
+  const sender = bytesToHex(keccak_256(pub.subarray(1)).subarray(12));
+  return {
+    raw,
+    hash: bytesToHex(keccak_256(raw)),
+    sender,
+    app: raw[0],
+    op: raw[1],
+    chainId,
+    nonce: dv.getBigUint64(10),
+  };
+}
+
+const RECEIPT_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(Receipt).map(([k, v]) => [v, k.toLowerCase()]),
+);
+
+/** `ok`, `bad_nonce`, … (docs/stf.md "Receipts"), or `status_<n>` for a code the table lacks */
+export const receiptName = (code: number): string => RECEIPT_NAMES[code] ?? `status_${code}`;
+
+// ---------------------------------------------------------------------------------------------
+// WAL records: type u8 ‖ block u64 ‖ index u32 ‖ bytes
+
+const REC_TX = 0;
+const REC_DELAYED = 1;
+const REC_HEADER = 13;
+
+function encodeRecord(type: number, block: number, index: number, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(REC_HEADER + data.length);
+  const dv = new DataView(out.buffer);
+  out[0] = type;
+  dv.setBigUint64(1, BigInt(block));
+  dv.setUint32(9, index);
+  out.set(data, REC_HEADER);
+  return out;
+}
+
+function decodeRecord(p: Uint8Array): { type: number; block: number; index: number; data: Uint8Array } {
+  if (p.length < REC_HEADER) throw new NodeStateError(`sequencer WAL: record of ${p.length} bytes`);
+  const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  return {
+    type: p[0],
+    block: Number(dv.getBigUint64(1)),
+    index: dv.getUint32(9),
+    data: p.subarray(REC_HEADER),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface PendingTx {
+  tx: SignedTx;
+  block: number;
+  index: number;
+}
+
+interface OpenBlock {
+  number: number;
+  txs: PendingTx[];
+  /** size of the block message so far: kind + count + (len + tx)* */
+  bytes: number;
+  firstAt: number;
+}
+
+type Job =
+  | { kind: 'batch'; number: number; txs: PendingTx[]; delayedRead: number; sealedAt: number }
+  | {
+      kind: 'delayed';
+      number: number;
+      message: Uint8Array;
+      delayedIndex: number;
+      delayedRead: number;
+      sealedAt: number;
+    };
+
+const EMPTY_BLOCK_BYTES = 5;
+
+export class Sequencer {
+  readonly maxTransactionsPerBlock: number;
+  readonly maxBlockBytes: number;
+  readonly maxBlockAgeMs: number;
+  readonly mempoolLimit: number;
+
+  private open: OpenBlock;
+  private readonly pending = new Map<Hex, PendingTx>();
+  private readonly pendingNonces = new Map<Hex, { max: bigint; count: number }>();
+  private readonly jobs: Job[] = [];
+  private draining: Promise<void> | undefined;
+  private delayedAssigned: number;
+  private delayedCache: { index: number; data: Uint8Array }[] = [];
+  private polling: Promise<void> | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly listeners = new Set<(b: SealedBlock) => void | Promise<void>>();
+  private failed: unknown;
+  private closed = false;
+  private accepted = 0;
+  private rejectedBusy = 0;
+
+  private constructor(
+    private readonly opts: SequencerOptions,
+    readonly store: BlockStore,
+    readonly wal: Wal,
+    readonly executor: BlockExecutor,
+  ) {
+    const c = opts.config;
+    this.maxTransactionsPerBlock =
+      opts.maxTransactionsPerBlock ?? c?.vm?.limits?.maxTransactionsPerBlock ?? 1_000;
+    this.maxBlockBytes = opts.maxBlockBytes ?? c?.sequencing?.batch?.maxBytes ?? 100_000;
+    this.maxBlockAgeMs = opts.maxBlockAgeMs ?? (c?.sequencing?.batch?.maxAgeSeconds ?? 10) * 1000;
+    this.mempoolLimit = opts.mempoolLimit ?? 10_000;
+    this.open = { number: store.head, txs: [], bytes: EMPTY_BLOCK_BYTES, firstAt: 0 };
+    this.delayedAssigned = store.delayedRead;
+    if (opts.onBlockSealed) this.listeners.add(opts.onBlockSealed);
+  }
+
+  /**
+   * Opens the sequencer on `dataDir`: restores the stored blocks into the executor, replays the
+   * WAL (acknowledged transactions not yet in a stored block), polls the delayed messages once,
+   * and starts the block timer.
+   */
+  static async open(opts: SequencerOptions): Promise<Sequencer> {
+    const root = join(opts.dataDir, 'sequencer');
+    if (opts.executor.length !== 0)
+      throw new NodeStateError(
+        `sequencer: the executor must be fresh (it executed ${opts.executor.length} messages)`,
+      );
+    const store = BlockStore.open(join(root, 'store'));
+    let wal: Wal | undefined;
+    try {
+      for (let n = 0; n < store.head; n++) {
+        const run = await opts.executor.execute(store.message(n)!);
+        const root = bytesToHex(run.globalState.bytes32[0]);
+        if (root !== store.block(n)!.stateRoot)
+          throw new NodeStateError(
+            `sequencer: re-executing stored block ${n} gives state root ${root}, the store says ${store.block(n)!.stateRoot}`,
+          );
+      }
+      const opened = await Wal.open(join(root, 'wal'));
+      wal = opened.wal;
+      const seq = new Sequencer(opts, store, opened.wal, opts.executor);
+      seq.restore(opened.replay);
+      await seq.pollDelayed();
+      seq.start();
+      return seq;
+    } catch (e) {
+      await wal?.close();
+      await store.close();
+      throw e;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // submitting
+
+  /**
+   * Accepts a signed transaction: checks it, assigns it the next index of the open block, appends
+   * it to the WAL and resolves once that is fsynced (the soft confirmation).
+   */
+  async submit(raw: Uint8Array): Promise<SoftConfirmation> {
+    this.checkUsable();
+    const tx = decodeSignedTx(raw, { chainId: this.opts.chainId });
+    if (EMPTY_BLOCK_BYTES + 4 + raw.length > this.maxBlockBytes)
+      throw new InvalidTransactionError(`${raw.length} bytes do not fit in a block of ${this.maxBlockBytes}`);
+    if (this.pending.has(tx.hash) || this.store.hasTx(tx.hash)) throw new DuplicateTransactionError(tx.hash);
+    if (this.pending.size >= this.mempoolLimit) {
+      this.rejectedBusy++;
+      throw new SequencerBusyError(this.mempoolLimit);
+    }
+    if (this.open.txs.length > 0 && this.open.bytes + 4 + raw.length > this.maxBlockBytes) this.seal();
+    const p = this.place(tx);
+    const durable = this.wal.append(encodeRecord(REC_TX, p.block, p.index, raw));
+    if (this.open.txs.length >= this.maxTransactionsPerBlock) this.seal();
+    try {
+      await durable;
+    } catch (e) {
+      this.fail(e);
+      throw new SequencerUnavailableError('the write-ahead log failed', { cause: e });
+    }
+    this.accepted++;
+    return { hash: tx.hash, block: p.block, index: p.index };
+  }
+
+  /** Seals the open block now (if it has transactions). */
+  sealNow(): void {
+    this.checkUsable();
+    this.seal();
+  }
+
+  /** Resolves when every sealed block is executed and stored. */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+    if (this.failed) throw new SequencerUnavailableError('stopped after an error', { cause: this.failed });
+  }
+
+  /** Calls `fn` with every block stored from now on; returns the unsubscribe function. */
+  subscribe(fn: (b: SealedBlock) => void | Promise<void>): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Polls the delayed source now (also done every `delayedPollMs`). */
+  async pollDelayed(): Promise<void> {
+    const src = this.opts.delayed;
+    if (!src || this.closed) return;
+    if (this.polling) return this.polling;
+    this.polling = (async () => {
+      try {
+        const got = await src();
+        const known = this.delayedAssigned + this.delayedCache.length;
+        const fresh = got
+          .map((m) => ({ index: Number(m.index), data: m.data }))
+          .filter((m) => m.index >= known)
+          .sort((a, b) => a.index - b.index);
+        this.delayedCache.push(...fresh);
+        this.includeDelayed();
+      } catch (e) {
+        (this.opts.onError ?? console.error)(e);
+      } finally {
+        this.polling = undefined;
+      }
+    })();
+    return this.polling;
+  }
+
+  /** Stops the timers, waits for the sealed blocks to be stored, and closes the WAL and the store. The open block stays in the WAL. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.polling;
+    while (this.draining) await this.draining;
+    await this.wal.close();
+    await this.store.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // queries
+
+  /** A transaction's receipt: pending (acknowledged, block not stored yet), executed, or null. */
+  receipt(hash: string): TxReceipt | null {
+    const h = hash.toLowerCase() as Hex;
+    const p = this.pending.get(h);
+    if (p) return { status: 'pending', block: p.block, index: p.index };
+    const t = this.store.tx(h);
+    if (!t) return null;
+    const b = this.store.block(t.block)!;
+    const code = t.status ?? b.status ?? 0;
+    return { status: receiptName(code), code, block: t.block, index: t.index, stateRoot: b.stateRoot };
+  }
+
+  /** A stored block with its transaction hashes (and its message bytes with `withMessage`). */
+  block(n: number, withMessage = false): (StoredBlock & { txHashes: Hex[]; message?: Hex }) | null {
+    const b = this.store.block(n);
+    if (!b) return null;
+    const out: StoredBlock & { txHashes: Hex[]; message?: Hex } = { ...b, txHashes: this.store.txHashes(n) };
+    if (withMessage) out.message = bytesToHex(this.store.message(n)!);
+    return out;
+  }
+
+  /** The latest stored block's number (−1 before the first). */
+  get head(): number {
+    return this.store.head - 1;
+  }
+
+  /** The state root after block `n` (default: the head); undefined for a block not stored. */
+  stateRoot(n = this.head): Hex | undefined {
+    if (n === -1 && this.store.head === 0) return bytesToHex(this.executor.stateAt(0).bytes32[0]);
+    return this.store.block(n)?.stateRoot;
+  }
+
+  /** `a`'s balance after block `n` (default: the latest executed one). */
+  balanceOf(a: Hex, n?: number): bigint {
+    if (!this.executor.balanceOf) throw new InvalidParamsError('this STF has no balances');
+    return this.executor.balanceOf(a, this.positionAfter(n));
+  }
+
+  /** `a`'s next nonce: after the latest executed block, or counting its pending transactions (`pending`). */
+  nonceOf(a: Hex, tag: 'latest' | 'pending' = 'latest'): bigint {
+    if (!this.executor.nonceOf) throw new InvalidParamsError('this STF has no nonces');
+    const n = this.executor.nonceOf(a);
+    const p = tag === 'pending' ? this.pendingNonces.get(a.toLowerCase() as Hex) : undefined;
+    return p && p.max + 1n > n ? p.max + 1n : n;
+  }
+
+  status(): SequencerStatus {
+    return {
+      head: this.head,
+      openBlock: this.open.number,
+      openTxs: this.open.txs.length,
+      queuedBlocks: this.jobs.length,
+      mempool: this.pending.size,
+      mempoolLimit: this.mempoolLimit,
+      delayedIncluded: this.delayedAssigned,
+      accepted: this.accepted,
+      rejectedBusy: this.rejectedBusy,
+      wal: this.wal.stats,
+      limits: {
+        maxTransactionsPerBlock: this.maxTransactionsPerBlock,
+        maxBlockBytes: this.maxBlockBytes,
+        maxBlockAgeMs: this.maxBlockAgeMs,
+      },
+    };
+  }
+
+  private positionAfter(n: number | undefined): number {
+    if (n === undefined) return this.executor.length;
+    if (!Number.isSafeInteger(n) || n < -1 || n + 1 > this.executor.length)
+      throw new InvalidParamsError(`block ${n} is not executed (head ${this.executor.length - 1})`);
+    return n + 1;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // blocks
+
+  private checkUsable(): void {
+    if (this.closed) throw new SequencerUnavailableError('closed');
+    if (this.failed) throw new SequencerUnavailableError('stopped after an error', { cause: this.failed });
+  }
+
+  private place(tx: SignedTx): PendingTx {
+    const o = this.open;
+    const p: PendingTx = { tx, block: o.number, index: o.txs.length };
+    if (o.txs.length === 0) o.firstAt = Date.now();
+    o.txs.push(p);
+    o.bytes += 4 + tx.raw.length;
+    this.pending.set(tx.hash, p);
+    const n = this.pendingNonces.get(tx.sender);
+    if (n) {
+      n.count++;
+      if (tx.nonce > n.max) n.max = tx.nonce;
+    } else this.pendingNonces.set(tx.sender, { max: tx.nonce, count: 1 });
+    return p;
+  }
+
+  /** Queues the open block for execution and opens the next one (no WAL, no delayed messages). */
+  private closeOpen(): void {
+    const o = this.open;
+    if (o.txs.length === 0) return;
+    this.jobs.push({
+      kind: 'batch',
+      number: o.number,
+      txs: o.txs,
+      delayedRead: this.delayedAssigned,
+      sealedAt: Date.now(),
+    });
+    this.open = { number: o.number + 1, txs: [], bytes: EMPTY_BLOCK_BYTES, firstAt: 0 };
+  }
+
+  private seal(): void {
+    if (this.open.txs.length === 0) return;
+    this.closeOpen();
+    this.includeDelayed();
+    this.wal.rotate(this.open.number);
+    void this.drain();
+  }
+
+  /** While the open block is empty: gives the cached delayed messages the next positions, in order. */
+  private includeDelayed(): void {
+    if (this.open.txs.length > 0 || this.failed || this.closed) return;
+    let n = 0;
+    while (this.delayedCache.length > 0) {
+      const m = this.delayedCache[0];
+      if (m.index < this.delayedAssigned) {
+        this.delayedCache.shift();
+        continue;
+      }
+      if (m.index > this.delayedAssigned) break; // a gap: wait for the source to fill it
+      this.delayedCache.shift();
+      const number = this.open.number;
+      this.wal.append(encodeRecord(REC_DELAYED, number, m.index, m.data)).catch((e) => this.fail(e));
+      this.delayedAssigned++;
+      this.jobs.push({
+        kind: 'delayed',
+        number,
+        message: m.data,
+        delayedIndex: m.index,
+        delayedRead: this.delayedAssigned,
+        sealedAt: Date.now(),
+      });
+      this.open.number++;
+      n++;
+    }
+    if (n > 0) {
+      this.wal.rotate(this.open.number);
+      void this.drain();
+    }
+  }
+
+  /** Rebuilds the open block and the queued blocks from the WAL records past the store. */
+  private restore(replay: WalReplay): void {
+    for (const { payload } of replay.records) {
+      const r = decodeRecord(payload);
+      if (r.block < this.store.head) continue; // already stored; its segment was not deleted yet
+      if (r.type === REC_TX) {
+        if (r.block !== this.open.number) this.closeOpen();
+        if (r.block !== this.open.number || r.index !== this.open.txs.length)
+          throw new NodeStateError(
+            `sequencer WAL: transaction at block ${r.block} index ${r.index}, expected block ${this.open.number} index ${this.open.txs.length}`,
+          );
+        this.place(decodeSignedTx(new Uint8Array(r.data)));
+      } else if (r.type === REC_DELAYED) {
+        this.closeOpen();
+        if (r.block !== this.open.number || r.index !== this.delayedAssigned)
+          throw new NodeStateError(
+            `sequencer WAL: delayed message ${r.index} at block ${r.block}, expected ${this.delayedAssigned} at ${this.open.number}`,
+          );
+        this.delayedAssigned++;
+        this.jobs.push({
+          kind: 'delayed',
+          number: r.block,
+          message: new Uint8Array(r.data),
+          delayedIndex: r.index,
+          delayedRead: this.delayedAssigned,
+          sealedAt: Date.now(),
+        });
+        this.open.number++;
+      } else throw new NodeStateError(`sequencer WAL: unknown record type ${r.type}`);
+    }
+    if (this.open.txs.length > 0) this.open.firstAt = Date.now();
+    if (this.open.txs.length >= this.maxTransactionsPerBlock) this.closeOpen();
+    this.wal.rotate(Math.max(this.wal.segment, this.open.number));
+    void this.drain();
+  }
+
+  private start(): void {
+    const tick = Math.min(250, Math.max(5, Math.floor(this.maxBlockAgeMs / 4)));
+    this.timers.push(setInterval(() => this.tick(), tick).unref());
+    if (this.opts.delayed)
+      this.timers.push(setInterval(() => void this.pollDelayed(), this.opts.delayedPollMs ?? 1_000).unref());
+  }
+
+  private tick(): void {
+    if (this.closed || this.failed) return;
+    if (this.open.txs.length > 0 && Date.now() - this.open.firstAt >= this.maxBlockAgeMs) this.seal();
+    else if (this.open.txs.length === 0) this.includeDelayed();
+  }
+
+  private drain(): Promise<void> {
+    this.draining ??= (async () => {
+      await null; // let `draining` hold this promise before the loop can end
+      try {
+        while (this.jobs.length > 0 && !this.failed) {
+          await this.wal.sync();
+          await this.executeJob(this.jobs[0]);
+          this.jobs.shift();
+        }
+      } catch (e) {
+        this.fail(e);
+      } finally {
+        this.draining = undefined;
+      }
+    })();
+    return this.draining;
+  }
+
+  private async executeJob(job: Job): Promise<void> {
+    const message =
+      job.kind === 'batch'
+        ? batchMessage(MESSAGE_KIND.l2Transactions, encodeTxList(job.txs.map((p) => p.tx.raw)))
+        : job.message;
+    if (this.executor.length !== job.number)
+      throw new NodeStateError(
+        `sequencer: block ${job.number} but the executor is at ${this.executor.length}`,
+      );
+    const run = await this.executor.execute(message);
+    const txHashes = job.kind === 'batch' ? job.txs.map((p) => p.tx.hash) : [];
+    const b: StoredBlock = {
+      number: job.number,
+      kind: job.kind,
+      messageHash: bytesToHex(keccak_256(message)),
+      stateRoot: bytesToHex(run.globalState.bytes32[0]),
+      sendRoot: bytesToHex(run.globalState.bytes32[1]),
+      receipts: run.receipts?.txs ?? [],
+      txCount: txHashes.length,
+      delayedRead: job.delayedRead,
+      sealedAt: job.sealedAt,
+    };
+    if (run.receipts) b.status = run.receipts.message;
+    if (job.kind === 'delayed') b.delayedIndex = job.delayedIndex;
+    await this.store.putBlock(b, message, txHashes);
+    if (job.kind === 'batch')
+      for (const p of job.txs) {
+        this.pending.delete(p.tx.hash);
+        const n = this.pendingNonces.get(p.tx.sender);
+        if (n && --n.count === 0) this.pendingNonces.delete(p.tx.sender);
+      }
+    await this.wal.truncate(job.number + 1);
+    const sealed: SealedBlock = { ...b, message, txHashes };
+    // called in block order; not awaited (a slow consumer, e.g. the batcher, queues on its side)
+    const onError = this.opts.onError ?? console.error;
+    for (const fn of this.listeners) {
+      try {
+        Promise.resolve(fn(sealed)).catch(onError);
+      } catch (e) {
+        onError(e);
+      }
+    }
+  }
+
+  private fail(e: unknown): void {
+    if (this.failed) return;
+    this.failed = e ?? new Error('unknown failure');
+    (this.opts.onError ?? console.error)(e);
+  }
+}
