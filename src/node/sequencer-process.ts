@@ -36,6 +36,12 @@ const seq = await Sequencer.open({
   chainId: TOKEN_CHAIN_ID,
   delayed: () => deposits,
 });
+if (process.env.MODEX_SEQ_DEBUG)
+  seq.subscribe((b) => {
+    process.stderr.write(
+      `${Date.now() % 100_000} block ${b.number} ${b.kind} txs ${b.txCount} sealedAt ${b.sealedAt % 100_000}\n`,
+    );
+  });
 const rpc = await startRpcServer(seq, { port: args.port ?? 0 });
 process.stdout.write(`${JSON.stringify({ url: rpc.url, pid: process.pid, head: seq.head })}\n`);
 process.on('SIGTERM', () => {

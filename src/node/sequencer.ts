@@ -231,12 +231,14 @@ interface PendingTx {
 interface OpenBlock {
   number: number;
   txs: PendingTx[];
+  /** the WAL append of its last transaction */
+  durable?: Promise<void>;
   /** size of the block message so far: kind + count + (len + tx)* */
   bytes: number;
   firstAt: number;
 }
 
-type Job =
+type Job = (
   | { kind: 'batch'; number: number; txs: PendingTx[]; delayedRead: number; sealedAt: number }
   | {
       kind: 'delayed';
@@ -245,7 +247,11 @@ type Job =
       delayedIndex: number;
       delayedRead: number;
       sealedAt: number;
-    };
+    }
+) & {
+  /** resolves when the job's WAL records are durable */
+  durable?: Promise<void>;
+};
 
 const EMPTY_BLOCK_BYTES = 5;
 
@@ -260,6 +266,10 @@ export class Sequencer {
   private readonly pendingNonces = new Map<Hex, { max: bigint; count: number }>();
   private readonly jobs: Job[] = [];
   private draining: Promise<void> | undefined;
+  /** the store writes in flight, with what follows each (in block order) */
+  private persisting: Promise<unknown> = Promise.resolve();
+  /** blocks on disk */
+  private storedHead: number;
   private delayedAssigned: number;
   private delayedCache: { index: number; data: Uint8Array }[] = [];
   private polling: Promise<void> | undefined;
@@ -283,6 +293,7 @@ export class Sequencer {
     this.maxBlockAgeMs = opts.maxBlockAgeMs ?? (c?.sequencing?.batch?.maxAgeSeconds ?? 10) * 1000;
     this.mempoolLimit = opts.mempoolLimit ?? 10_000;
     this.open = { number: store.head, txs: [], bytes: EMPTY_BLOCK_BYTES, firstAt: 0 };
+    this.storedHead = store.head;
     this.delayedAssigned = store.delayedRead;
     if (opts.onBlockSealed) this.listeners.add(opts.onBlockSealed);
   }
@@ -332,17 +343,19 @@ export class Sequencer {
    */
   async submit(raw: Uint8Array): Promise<SoftConfirmation> {
     this.checkUsable();
-    const tx = decodeSignedTx(raw, { chainId: this.opts.chainId });
-    if (EMPTY_BLOCK_BYTES + 4 + raw.length > this.maxBlockBytes)
-      throw new InvalidTransactionError(`${raw.length} bytes do not fit in a block of ${this.maxBlockBytes}`);
-    if (this.pending.has(tx.hash) || this.store.hasTx(tx.hash)) throw new DuplicateTransactionError(tx.hash);
+    // shed load before spending a signature recovery on it
     if (this.pending.size >= this.mempoolLimit) {
       this.rejectedBusy++;
       throw new SequencerBusyError(this.mempoolLimit);
     }
+    const tx = decodeSignedTx(raw, { chainId: this.opts.chainId });
+    if (EMPTY_BLOCK_BYTES + 4 + raw.length > this.maxBlockBytes)
+      throw new InvalidTransactionError(`${raw.length} bytes do not fit in a block of ${this.maxBlockBytes}`);
+    if (this.pending.has(tx.hash) || this.store.hasTx(tx.hash)) throw new DuplicateTransactionError(tx.hash);
     if (this.open.txs.length > 0 && this.open.bytes + 4 + raw.length > this.maxBlockBytes) this.seal();
     const p = this.place(tx);
     const durable = this.wal.append(encodeRecord(REC_TX, p.block, p.index, raw));
+    this.open.durable = durable;
     if (this.open.txs.length >= this.maxTransactionsPerBlock) this.seal();
     try {
       await durable;
@@ -424,7 +437,7 @@ export class Sequencer {
 
   /** A stored block with its transaction hashes (and its message bytes with `withMessage`). */
   block(n: number, withMessage = false): (StoredBlock & { txHashes: Hex[]; message?: Hex }) | null {
-    const b = this.store.block(n);
+    const b = n < this.storedHead ? this.store.block(n) : undefined;
     if (!b) return null;
     const out: StoredBlock & { txHashes: Hex[]; message?: Hex } = { ...b, txHashes: this.store.txHashes(n) };
     if (withMessage) out.message = bytesToHex(this.store.message(n)!);
@@ -433,13 +446,13 @@ export class Sequencer {
 
   /** The latest stored block's number (−1 before the first). */
   get head(): number {
-    return this.store.head - 1;
+    return this.storedHead - 1;
   }
 
   /** The state root after block `n` (default: the head); undefined for a block not stored. */
   stateRoot(n = this.head): Hex | undefined {
-    if (n === -1 && this.store.head === 0) return bytesToHex(this.executor.stateAt(0).bytes32[0]);
-    return this.store.block(n)?.stateRoot;
+    if (n === -1) return bytesToHex(this.executor.stateAt(0).bytes32[0]);
+    return n < this.storedHead ? this.store.block(n)?.stateRoot : undefined;
   }
 
   /** `a`'s balance after block `n` (default: the latest executed one). */
@@ -516,6 +529,7 @@ export class Sequencer {
       txs: o.txs,
       delayedRead: this.delayedAssigned,
       sealedAt: Date.now(),
+      durable: o.durable,
     });
     this.open = { number: o.number + 1, txs: [], bytes: EMPTY_BLOCK_BYTES, firstAt: 0 };
   }
@@ -541,7 +555,7 @@ export class Sequencer {
       if (m.index > this.delayedAssigned) break; // a gap: wait for the source to fill it
       this.delayedCache.shift();
       const number = this.open.number;
-      this.wal.append(encodeRecord(REC_DELAYED, number, m.index, m.data)).catch((e) => this.fail(e));
+      const durable = this.wal.append(encodeRecord(REC_DELAYED, number, m.index, m.data));
       this.delayedAssigned++;
       this.jobs.push({
         kind: 'delayed',
@@ -550,6 +564,7 @@ export class Sequencer {
         delayedIndex: m.index,
         delayedRead: this.delayedAssigned,
         sealedAt: Date.now(),
+        durable,
       });
       this.open.number++;
       n++;
@@ -609,14 +624,31 @@ export class Sequencer {
     else if (this.open.txs.length === 0) this.includeDelayed();
   }
 
+  /**
+   * Executes the queued blocks in order. A block executes once its WAL records are durable; its
+   * store write is pipelined (the next block executes while it is flushed); once it is on disk its
+   * transactions leave the mempool, its WAL segments are deleted and the listeners are called.
+   */
   private drain(): Promise<void> {
     this.draining ??= (async () => {
       await null; // let `draining` hold this promise before the loop can end
       try {
-        while (this.jobs.length > 0 && !this.failed) {
-          await this.wal.sync();
-          await this.executeJob(this.jobs[0]);
-          this.jobs.shift();
+        for (;;) {
+          while (this.jobs.length > 0 && !this.failed) {
+            const job = this.jobs[0];
+            if (job.durable) await job.durable;
+            const { block, message, txHashes } = await this.executeJob(job);
+            this.jobs.shift();
+            const written = this.store.putBlock(block, message, txHashes);
+            this.persisting = Promise.all([this.persisting, written]).then(() =>
+              this.afterStored(job, block, message, txHashes),
+            );
+            this.persisting.catch(() => {}); // handled when awaited below
+            // let I/O (RPC requests, WAL and store completions) in between blocks
+            await new Promise((r) => setImmediate(r));
+          }
+          await this.persisting;
+          if (this.jobs.length === 0 || this.failed) break;
         }
       } catch (e) {
         this.fail(e);
@@ -627,7 +659,7 @@ export class Sequencer {
     return this.draining;
   }
 
-  private async executeJob(job: Job): Promise<void> {
+  private async executeJob(job: Job): Promise<{ block: StoredBlock; message: Uint8Array; txHashes: Hex[] }> {
     const message =
       job.kind === 'batch'
         ? batchMessage(MESSAGE_KIND.l2Transactions, encodeTxList(job.txs.map((p) => p.tx.raw)))
@@ -638,7 +670,7 @@ export class Sequencer {
       );
     const run = await this.executor.execute(message);
     const txHashes = job.kind === 'batch' ? job.txs.map((p) => p.tx.hash) : [];
-    const b: StoredBlock = {
+    const block: StoredBlock = {
       number: job.number,
       kind: job.kind,
       messageHash: bytesToHex(keccak_256(message)),
@@ -649,18 +681,21 @@ export class Sequencer {
       delayedRead: job.delayedRead,
       sealedAt: job.sealedAt,
     };
-    if (run.receipts) b.status = run.receipts.message;
-    if (job.kind === 'delayed') b.delayedIndex = job.delayedIndex;
-    await this.store.putBlock(b, message, txHashes);
+    if (run.receipts) block.status = run.receipts.message;
+    if (job.kind === 'delayed') block.delayedIndex = job.delayedIndex;
+    return { block, message, txHashes };
+  }
+
+  private async afterStored(job: Job, b: StoredBlock, message: Uint8Array, txHashes: Hex[]): Promise<void> {
+    this.storedHead = b.number + 1;
     if (job.kind === 'batch')
       for (const p of job.txs) {
         this.pending.delete(p.tx.hash);
         const n = this.pendingNonces.get(p.tx.sender);
         if (n && --n.count === 0) this.pendingNonces.delete(p.tx.sender);
       }
-    await this.wal.truncate(job.number + 1);
-    const sealed: SealedBlock = { ...b, message, txHashes };
     // called in block order; not awaited (a slow consumer, e.g. the batcher, queues on its side)
+    const sealed: SealedBlock = { ...b, message, txHashes };
     const onError = this.opts.onError ?? console.error;
     for (const fn of this.listeners) {
       try {
@@ -669,6 +704,7 @@ export class Sequencer {
         onError(e);
       }
     }
+    await this.wal.truncate(b.number + 1);
   }
 
   private fail(e: unknown): void {

@@ -167,17 +167,21 @@ export class BlockStore {
     return this.headCache === 0 ? 0 : this.block(this.headCache - 1)!.delayedRead;
   }
 
-  /** Appends block `b` (its number must be `head`) with its message and transaction hashes. */
-  async putBlock(b: StoredBlock, message: Uint8Array, txHashes: Hex[]): Promise<void> {
+  /**
+   * Appends block `b` (its number must be `head`) with its message and transaction hashes; `head`
+   * moves at once, the promise resolves when the block is on disk. Blocks written one after the
+   * other commit in order (so a caller may pipeline them).
+   */
+  putBlock(b: StoredBlock, message: Uint8Array, txHashes: Hex[]): Promise<void> {
     if (b.number !== this.headCache)
-      throw new RangeError(`store: block ${b.number}, expected ${this.headCache}`);
-    await this.store.write(() => {
+      return Promise.reject(new RangeError(`store: block ${b.number}, expected ${this.headCache}`));
+    this.headCache = b.number + 1;
+    return this.store.write(() => {
       this.blocks.put(b.number, b);
       this.messages.put(b.number, message);
       this.blockTxs.put(b.number, txHashes);
       for (const [i, h] of txHashes.entries()) this.txs.put(h, [b.number, i, b.receipts[i] ?? null]);
     });
-    this.headCache = b.number + 1;
   }
 
   block(n: number): StoredBlock | undefined {

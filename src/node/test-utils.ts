@@ -80,7 +80,7 @@ export interface SequencerProcess {
 export function startSequencerProcess(args: Record<string, unknown>): Promise<SequencerProcess> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'sequencer-process.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(args)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', process.env.MODEX_SEQ_DEBUG ? 'inherit' : 'pipe'],
   });
   let err = '';
   child.stderr?.on('data', (c) => {

@@ -1,0 +1,267 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { depositMessage, TOKEN_CHAIN_ID } from '../guest/clients/token.ts';
+import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { type RpcServer, startRpcServer } from './rpc.ts';
+import { Sequencer } from './sequencer.ts';
+import { fastAccount, fastTransfer, rpcCall, rpcPost, startSequencerProcess } from './test-utils.ts';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'modex-rpc-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
+const alice = fastAccount(1);
+const bob = fastAccount(2);
+
+type Res = { jsonrpc: string; id: unknown; result?: unknown; error?: { code: number; message: string } };
+
+async function raw(
+  url: string,
+  body: string,
+  method = 'POST',
+): Promise<{ status: number; json?: Res | Res[] }> {
+  const r = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: method === 'GET' ? undefined : body,
+  });
+  const text = await r.text();
+  return { status: r.status, json: text ? JSON.parse(text) : undefined };
+}
+
+describe('JSON-RPC server', () => {
+  let seq: Sequencer;
+  let srv: RpcServer;
+  beforeAll(async () => {
+    seq = await Sequencer.open({
+      dataDir: tmp(),
+      executor: new TokenChain({ interpret: false }),
+      chainId: TOKEN_CHAIN_ID,
+      maxBlockAgeMs: 60_000,
+      mempoolLimit: 2,
+      delayed: () => [{ index: 0, data: depositMessage(alice.address, 100n) }],
+      onError: () => {},
+    });
+    srv = await startRpcServer(seq, { maxBodyBytes: 64 * 1024, maxBatch: 50 });
+    return async () => {
+      await srv.close();
+      await seq.close();
+    };
+  });
+
+  it('answers every malformed request with the right JSON-RPC error and keeps serving', async () => {
+    const url = srv.url;
+    const code = async (body: string) => ((await raw(url, body)).json as Res).error?.code;
+    expect(await code('{"jsonrpc":"2.0","id":1,"method":')).toBe(-32700);
+    expect(await code('')).toBe(-32700);
+    expect(await code('1')).toBe(-32600);
+    expect(await code('[]')).toBe(-32600);
+    expect(await code('{"jsonrpc":"1.0","id":1,"method":"modex_status"}')).toBe(-32600);
+    expect(await code('{"id":1,"method":"modex_status"}')).toBe(-32600);
+    expect(await code('{"jsonrpc":"2.0","id":1,"method":7}')).toBe(-32600);
+    expect(await code('{"jsonrpc":"2.0","id":{},"method":"modex_status"}')).toBe(-32600);
+    expect(await code('{"jsonrpc":"2.0","id":1,"method":"eth_call"}')).toBe(-32601);
+    expect(await code('{"jsonrpc":"2.0","id":1,"method":"toString"}')).toBe(-32601);
+    const call = (method: string, params: unknown) =>
+      code(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }));
+    expect(await call('modex_status', { a: 1 })).toBe(-32602);
+    expect(await call('modex_status', [1])).toBe(-32602);
+    expect(await call('modex_sendRawTransaction', [])).toBe(-32602);
+    expect(await call('modex_sendRawTransaction', ['0xzz'])).toBe(-32602);
+    expect(await call('modex_sendRawTransaction', ['0x0102'])).toBe(-32602);
+    expect(await call('modex_getTransactionReceipt', ['0x12'])).toBe(-32602);
+    expect(await call('modex_getBalance', ['0x1234'])).toBe(-32602);
+    expect(await call('modex_getBlock', [-1])).toBe(-32602);
+    expect(await call('modex_getBlock', [1.5])).toBe(-32602);
+    expect(await call('modex_getNonce', [alice.address, 'earliest'])).toBe(-32602);
+    expect(await call('modex_getBalance', [alice.address, 99])).toBe(-32602);
+    // a body over the limit: HTTP 413 with a JSON-RPC error, the connection closed
+    const huge = await raw(
+      url,
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'modex_status', params: ['x'.repeat(100_000)] }),
+    );
+    expect(huge.status).toBe(413);
+    expect((huge.json as Res).error?.code).toBe(-32600);
+    expect((await raw(url, '', 'GET')).status).toBe(405);
+    const tooMany = JSON.stringify(
+      Array.from({ length: 51 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'modex_blockNumber' })),
+    );
+    expect(await code(tooMany)).toBe(-32600);
+    // a batch: one response per request with an id, errors in place; notifications get none
+    const batch = (await rpcPost(url, [
+      { jsonrpc: '2.0', id: 'a', method: 'modex_blockNumber' },
+      { jsonrpc: '2.0', method: 'modex_blockNumber' },
+      { jsonrpc: '2.0', id: 'b', method: 'nope' },
+      5,
+    ])) as Res[];
+    expect(batch).toEqual([
+      { jsonrpc: '2.0', id: 'a', result: 0 },
+      { jsonrpc: '2.0', id: 'b', error: { code: -32601, message: 'method not found: nope' } },
+      { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'invalid request: not an object' } },
+    ]);
+    expect(await rpcPost(url, { jsonrpc: '2.0', method: 'modex_blockNumber' })).toBeUndefined();
+    // still serving
+    expect(await rpcCall(url, 'modex_blockNumber')).toBe(0);
+  });
+
+  it('serves the methods of docs/node.md §2; duplicate −32003, busy −32005', async () => {
+    const url = srv.url;
+    const t0 = hex(fastTransfer(alice, bob.address, 7n, 0n));
+    const c = await rpcCall<{ hash: string; block: number; index: number }>(url, 'modex_sendRawTransaction', [
+      t0,
+    ]);
+    expect(c).toMatchObject({ block: 1, index: 0 });
+    await expect(rpcCall(url, 'modex_sendRawTransaction', [t0])).rejects.toMatchObject({ code: -32003 });
+    await rpcCall(url, 'modex_sendRawTransaction', [hex(fastTransfer(alice, bob.address, 1n, 1n))]);
+    await expect(
+      rpcCall(url, 'modex_sendRawTransaction', [hex(fastTransfer(alice, bob.address, 1n, 2n))]),
+    ).rejects.toMatchObject({ code: -32005 });
+    expect(await rpcCall(url, 'modex_getTransactionReceipt', [c.hash])).toEqual({
+      status: 'pending',
+      block: 1,
+      index: 0,
+    });
+    expect(await rpcCall(url, 'modex_getTransactionReceipt', [`0x${'00'.repeat(32)}`])).toBeNull();
+    expect(await rpcCall(url, 'modex_getNonce', [alice.address, 'pending'])).toBe(2);
+    seq.sealNow();
+    await seq.idle();
+    expect(await rpcCall(url, 'modex_getTransactionReceipt', [c.hash])).toMatchObject({
+      status: 'ok',
+      code: 0,
+      block: 1,
+      index: 0,
+    });
+    expect(await rpcCall(url, 'modex_blockNumber')).toBe(1);
+    expect(await rpcCall(url, 'modex_getBalance', [bob.address])).toBe('8');
+    expect(await rpcCall(url, 'modex_getBalance', [bob.address, '0x0'])).toBe('0');
+    expect(await rpcCall(url, 'modex_getNonce', [alice.address])).toBe(2);
+    const b = await rpcCall<{ number: number; txHashes: string[]; stateRoot: string; message: string }>(
+      url,
+      'modex_getBlock',
+      [1, true],
+    );
+    expect(b).toMatchObject({ number: 1, kind: 'batch', txCount: 2, receipts: [0, 0] });
+    expect(b.txHashes[0]).toBe(c.hash);
+    expect(b.message.startsWith('0x0000000002')).toBe(true);
+    expect(await rpcCall(url, 'modex_stateRoot')).toBe(b.stateRoot);
+    expect(await rpcCall(url, 'modex_stateRoot', [9])).toBeNull();
+    expect(await rpcCall(url, 'modex_getBlock', ['latest'])).toMatchObject({ number: 1 });
+    expect(await rpcCall(url, 'modex_status')).toMatchObject({ head: 1, mempool: 0, delayedIncluded: 1 });
+  });
+});
+
+/** POSTs with a keep-alive agent; resolves with the parsed body and the time from socket assignment to the end. */
+function post(agent: Agent, url: URL, body: string): Promise<{ json: Res | Res[]; ms: number }> {
+  return new Promise((resolve, reject) => {
+    let t0 = 0;
+    const req = request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: '/',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ json: JSON.parse(Buffer.concat(chunks).toString()), ms: performance.now() - t0 }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('socket', () => {
+      t0 = performance.now();
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
+describe('JSON-RPC flood (sequencer in a child process)', () => {
+  it('20,000 concurrent transactions: shed with −32005 or queued; every acknowledged one ends in a block', async () => {
+    const senders = Array.from({ length: 200 }, (_, i) => fastAccount(1000 + i));
+    const to = fastAccount(5).address;
+    const PER = 100;
+    const txs: string[] = [];
+    for (let n = 0; n < PER; n++) for (const a of senders) txs.push(hex(fastTransfer(a, to, 1n, BigInt(n))));
+    const p = await startSequencerProcess({
+      dataDir: tmp(),
+      deposits: senders.map((a) => [a.address, '1000000']),
+      maxBlockAgeMs: 200,
+      mempoolLimit: 1_000,
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+    try {
+      const url = new URL(p.url);
+      const t0 = performance.now();
+      const results = await Promise.all(
+        txs.map((t, i) =>
+          post(
+            agent,
+            url,
+            JSON.stringify({ jsonrpc: '2.0', id: i, method: 'modex_sendRawTransaction', params: [t] }),
+          ),
+        ),
+      );
+      const wall = performance.now() - t0;
+      const acked = results.filter((r) => (r.json as Res).result !== undefined);
+      const errors = results.filter((r) => (r.json as Res).error).map((r) => (r.json as Res).error!.code);
+      expect(errors.every((c) => c === -32005)).toBe(true);
+      expect(acked.length + errors.length).toBe(txs.length);
+      expect(acked.length).toBeGreaterThanOrEqual(1_000);
+      const lat = acked.map((r) => r.ms).sort((a, b) => a - b);
+      // every acknowledged transaction ends in a block
+      const hashes = acked.map((r) => ((r.json as Res).result as { hash: string }).hash);
+      const end = Date.now() + 120_000;
+      while ((await rpcCall<{ mempool: number }>(p.url, 'modex_status')).mempool > 0 && Date.now() < end)
+        await new Promise((r) => setTimeout(r, 100));
+      const drained = performance.now() - t0;
+      const status = await rpcCall<{
+        head: number;
+        wal: { fsyncs: number; records: number; fsyncMsTotal: number; fsyncMsMax: number };
+      }>(p.url, 'modex_status');
+      let ok = 0;
+      for (let i = 0; i < hashes.length; i += 50) {
+        const rs = (await rpcPost(
+          p.url,
+          hashes
+            .slice(i, i + 50)
+            .map((h, j) => ({ jsonrpc: '2.0', id: j, method: 'modex_getTransactionReceipt', params: [h] })),
+        )) as Res[];
+        for (const r of rs) {
+          const x = r.result as { status: string; stateRoot?: string };
+          expect(x.stateRoot).toBeDefined();
+          if (x.status === 'ok') ok++;
+        }
+      }
+      console.log(
+        `flood: ${txs.length} sendRawTransaction over HTTP (256 connections): ${acked.length} acknowledged, ` +
+          `${errors.length} busy, in ${wall.toFixed(0)} ms (${((acked.length / wall) * 1000).toFixed(0)} acks/s, ` +
+          `${((txs.length / wall) * 1000).toFixed(0)} requests/s); soft-confirmation latency p50 ${pct(lat, 0.5).toFixed(1)} ms ` +
+          `p99 ${pct(lat, 0.99).toFixed(1)} ms; all executed after ${drained.toFixed(0)} ms ` +
+          `(${((acked.length / drained) * 1000).toFixed(0)} tx/s end to end), ${ok} ok; head ${status.head}; ` +
+          `WAL ${status.wal.records} records in ${status.wal.fsyncs} fsyncs (mean ${(status.wal.fsyncMsTotal / status.wal.fsyncs).toFixed(2)} ms, max ${status.wal.fsyncMsMax.toFixed(1)} ms)`,
+      );
+      expect(await rpcCall(p.url, 'modex_getBalance', [to])).toBe(String(ok));
+    } finally {
+      agent.destroy();
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
+  }, 240_000);
+});
