@@ -45,6 +45,8 @@ export interface ValidatorOptions {
   fromBlock: bigint;
   /** dishonest mode (the devnet's fraud scenario, tests): its assertions lie about their last block */
   lie?: boolean;
+  /** dishonest mode: stop posting after this many lies (default: no limit) */
+  maxLies?: number;
   log?: (line: string) => void;
 }
 
@@ -159,6 +161,8 @@ export class Validator {
   private async maybePost(tip: AssertionRecord, children: Map<Hex, AssertionRecord[]>): Promise<void> {
     const mine = (children.get(tip.id) ?? []).some((c) => c.asserter === this.address);
     if (mine) return;
+    const posted = this.events.filter((e) => e.kind === 'assertion').length;
+    if (this.o.lie && posted >= (this.o.maxLies ?? Number.POSITIVE_INFINITY)) return;
     const claim = this.claimFor(tip, this.o.lie === true);
     if (!claim) return;
     const latest = await this.o.rollup.latestStaked(this.address);

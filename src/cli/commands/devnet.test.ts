@@ -17,7 +17,9 @@ describe('modex devnet', () => {
     expect(r.stdout).toContain(
       'modex devnet: modex-devnet (chain id 412346): wasm VM with app token, fraud proofs',
     );
-    expect(r.stdout).toContain('[1/3] settlement layer: starting embedded anvil...');
+    expect(r.stdout).toContain('[1/5] settlement layer: starting embedded anvil...');
+    expect(r.stdout).toMatch(/sequencer RPC {4}http:\/\/127\.0\.0\.1:\d+/);
+    expect(r.stdout).toContain('exit-when-ready: stopped');
     expect(r.stdout).toMatch(/settlement RPC {3}http:\/\/127\.0\.0\.1:\d+ \(embedded anvil, pid \d+\)/);
     expect(r.stdout).toContain('chain id         31337');
     expect(r.stdout).toContain('[0] 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 0xac0974bec');
@@ -27,7 +29,7 @@ describe('modex devnet', () => {
         new RegExp(`${name} +0x[0-9a-f]{40} {2}\\(contracts/settlement/${name}\\.sol\\)`),
       );
     }
-    expect(r.stdout).toMatch(/STF module root 0x[0-9a-f]{64}/);
+    expect(r.stdout).toMatch(/STF module root +0x[0-9a-f]{64}/);
     expect(isAnvil(anvilPid(r.stdout))).toBe(false);
   });
 

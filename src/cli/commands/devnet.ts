@@ -1,17 +1,16 @@
-/** `modex devnet`: a local chain environment (for now: settlement layer + contracts) until Ctrl-C. */
-import { existsSync, readFileSync } from 'node:fs';
+/**
+ * `modex devnet`: the whole chain on one machine (docs/node.md §6): the settlement layer (embedded
+ * anvil or --rpc), the contracts, a sequencer with JSON-RPC, the batcher, two validators, and a demo
+ * workload; `--scenario fraud` makes one validator lie and the other win the dispute on L1.
+ */
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { formatEther } from 'viem';
 import { loadConfig } from '../../config/load.ts';
 import { summarizeConfig } from '../../config/summary.ts';
-import { compileApp, genesis } from '../../guest/run-app.ts';
-import { type L1, openL1 } from '../../l1/anvil.ts';
-import { buildContracts, REPO_ROOT } from '../../l1/contracts.ts';
-import { moduleFieldsHex } from '../../proof/fraud/claim.ts';
-import { DEFAULT_DISPUTE_PARAMS, deploySettlement } from '../../settlement/ethereum/deploy-settlement.ts';
-import { toSolState } from '../../settlement/ethereum/dispute-hash.ts';
-import { compileProgram, moduleRootHex } from '../../vm/wasm/program.ts';
+import { ModexError } from '../../core/errors.ts';
+import { REPO_ROOT } from '../../l1/contracts.ts';
+import { DevnetRun, type DevnetScenario } from '../../node/devnet-run.ts';
 import { runAction } from '../action.ts';
 
 const DEFAULT_CONFIG = 'examples/devnet.config.json';
@@ -19,25 +18,57 @@ const DEFAULT_CONFIG = 'examples/devnet.config.json';
 interface DevnetOptions {
   config: string;
   rpc?: string;
+  scenario: string;
+  untilConfirmed: boolean;
+  json: boolean;
+  warp: string;
+  dataDir?: string;
+  timeout: string;
   exitWhenReady: boolean;
+}
+
+class DevnetOptionError extends ModexError {
+  constructor(message: string) {
+    super('DEVNET_BAD_OPTION', message);
+  }
 }
 
 export function register(program: Command): void {
   program
     .command('devnet')
     .description(
-      'start a local devnet: the settlement layer (embedded anvil, or --rpc), the contracts built and deployed; ' +
-        'prints RPC URL, chain id, funded accounts and addresses, then runs until Ctrl-C',
+      'run a whole modex chain locally: settlement layer (embedded anvil, or --rpc), contracts, a sequencer with ' +
+        'JSON-RPC, the batcher, two validators and a demo workload (deposit, transfers, a withdrawal paid on L1 ' +
+        'after confirmation), with a live summary; runs until Ctrl-C unless --until-confirmed',
     )
     .option('-c, --config <file>', 'chain config (see docs/config.md)', DEFAULT_CONFIG)
     .option(
       '--rpc <url>',
       'use this settlement-layer JSON-RPC URL instead of settlement.rpcUrl from the config',
     )
-    .option('--exit-when-ready', 'stop everything and exit 0 once the devnet is up (for tests and CI)', false)
+    .option(
+      '--scenario <name>',
+      'demo (honest validators) or fraud (validator-2 lies; validator-1 disputes it)',
+      'demo',
+    )
+    .option(
+      '--until-confirmed',
+      'exit once the scenario has a result (withdrawal paid; for fraud: liar slashed)',
+      false,
+    )
+    .option('--json', 'with --until-confirmed: print the result as one JSON object on the last line', false)
+    .option(
+      '--warp <seconds>',
+      'embedded anvil: add this many seconds to L1 time every tick (shortens the wait for challenge periods)',
+      '0',
+    )
+    .option('--data-dir <dir>', 'node data directory (default: a temporary directory, removed at exit)')
+    .option('--timeout <seconds>', 'with --until-confirmed: give up (exit 1) after this long', '600')
+    .option('--exit-when-ready', 'stop everything and exit 0 once every role is up (for tests and CI)', false)
     .addHelpText(
       'after',
-      '\nExamples:\n  $ modex devnet\n  $ modex devnet --config my.config.json\n  $ modex devnet --rpc http://127.0.0.1:8545 --exit-when-ready',
+      '\nExamples:\n  $ modex devnet\n  $ modex devnet --scenario fraud --until-confirmed\n' +
+        '  $ modex devnet --until-confirmed --json --warp 5\n  $ modex devnet --rpc http://127.0.0.1:8545 --exit-when-ready',
     )
     .action(runAction((opts: DevnetOptions) => devnet(opts)));
 }
@@ -48,100 +79,74 @@ async function devnet(opts: DevnetOptions): Promise<void> {
       ? join(REPO_ROOT, DEFAULT_CONFIG)
       : opts.config;
   const config = loadConfig(configFile);
-  const log = (s: string) => console.log(s);
+  if (opts.scenario !== 'demo' && opts.scenario !== 'fraud') {
+    throw new DevnetOptionError(`--scenario ${opts.scenario}: use demo or fraud`);
+  }
+  const warp = Number(opts.warp);
+  const timeout = Number(opts.timeout);
+  if (!(warp >= 0)) throw new DevnetOptionError(`--warp ${opts.warp}: a number of seconds ≥ 0`);
+  if (!(timeout > 0)) throw new DevnetOptionError(`--timeout ${opts.timeout}: a number of seconds > 0`);
+  // with --json the last line of stdout is the result: progress goes to stderr
+  const log = opts.json ? (s: string) => console.error(s) : (s: string) => console.log(s);
   log(`modex devnet: ${summarizeConfig(config)}`);
 
-  let l1: L1 | undefined;
-  let stopping = false;
-  const shutdown = async (reason: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`\n${reason}: stopping...`);
-    await l1?.stop();
-    log('stopped');
-    process.exit(0);
+  const run = new DevnetRun({
+    config,
+    rpc: opts.rpc,
+    scenario: opts.scenario as DevnetScenario,
+    untilConfirmed: opts.untilConfirmed,
+    dataDir: opts.dataDir,
+    warpSeconds: warp,
+    timeoutMs: timeout * 1000,
+    exitWhenReady: opts.exitWhenReady,
+    log,
+    onReady: async (info) => {
+      const { l1, settlement } = info;
+      log('');
+      log('ready');
+      log(`  settlement RPC   ${l1.rpcUrl}${l1.embedded ? ` (embedded anvil, pid ${l1.pid})` : ''}`);
+      log(`  chain id         ${l1.chainId}`);
+      log(`  sequencer RPC    ${info.rpcUrl}`);
+      log(`  STF module root  ${info.moduleRoot}`);
+      log(`  config           ${relative(process.cwd(), configFile) || configFile}`);
+      log(`  data dir         ${info.dataDir}`);
+      log(
+        '  funded accounts (address, private key) — [0] sequencer, [1] validator-1, [2] validator-2, [3] demo user:',
+      );
+      l1.accounts.forEach((a, i) => {
+        log(`    [${i}] ${a.address} ${a.privateKey}`);
+      });
+      log('  deployed contracts:');
+      const a = settlement.addresses;
+      const rows: [string, string, string][] = [
+        ['Inbox', a.inbox, 'contracts/settlement/Inbox.sol'],
+        ['Bridge', a.bridge, 'contracts/settlement/Bridge.sol'],
+        ['Rollup', a.rollup, 'contracts/settlement/Rollup.sol'],
+        ['ChallengeManager', a.challengeManager, 'contracts/settlement/ChallengeManager.sol'],
+        ['OneStepProver', a.prover, 'contracts/osp/OneStepProver.sol'],
+        ['PreimageOracle', a.oracle, 'contracts/osp/PreimageOracle.sol'],
+      ];
+      for (const [name, address, source] of rows) log(`    ${name.padEnd(24)} ${address}  (${source})`);
+      log('');
+      if (!opts.exitWhenReady && !opts.untilConfirmed) log('running; press Ctrl-C to stop');
+    },
+  });
+  let signalled: string | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = sig;
+    log(`\n${sig}: stopping...`);
+    run.stop();
   };
-  const onSignal = (sig: NodeJS.Signals) => void shutdown(sig);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-
-  try {
-    const rpc = opts.rpc ?? config.settlement.rpcUrl ?? 'embedded';
-    let t = Date.now();
+  const r = await run.run();
+  if (opts.exitWhenReady) log('exit-when-ready: stopped');
+  else if (signalled) log('stopped');
+  else
     log(
-      `[1/3] settlement layer: ${rpc === 'embedded' ? 'starting embedded anvil' : `connecting to ${rpc}`}...`,
+      `result: ${r.result} (${r.l2_blocks} L2 blocks, ${r.batches} batches, ${r.assertions} assertions, ${r.confirmed_assertions} confirmed${r.dispute_moves ? `, ${r.dispute_moves} dispute moves` : ''}; ${r.elapsed_s.toFixed(1)} s)`,
     );
-    l1 = await openL1(rpc);
-    log(`      up at ${l1.rpcUrl} (chain id ${l1.chainId}) in ${Date.now() - t} ms`);
-
-    t = Date.now();
-    log('[2/3] contracts: building...');
-    const build = await buildContracts();
-    log(
-      `      ${build.compiled ? 'compiled' : 'up to date (cached)'}: ${build.contracts.length} contract(s) in ${Date.now() - t} ms`,
-    );
-
-    log('[3/3] contracts: deploying the settlement layer...');
-    const stf = config.vm.app
-      ? compileApp(config.vm.app)
-      : new Uint8Array(readFileSync(config.vm.stf as string));
-    const prog = compileProgram(stf);
-    const bond = BigInt(config.proof.bond);
-    const settlement = await deploySettlement(l1, {
-      sequencer: l1.accounts[0].address,
-      maxDelaySeconds: config.sequencing.maxDelaySeconds,
-      moduleFields: moduleFieldsHex(prog),
-      genesis: toSolState(genesis()),
-      params: {
-        ...DEFAULT_DISPUTE_PARAMS,
-        challengePeriod: BigInt(config.proof.challengePeriodSeconds),
-        assertionBond: bond,
-        edgeBond: bond / 10n,
-      },
-    });
-    log(`      STF module root ${moduleRootHex(prog)}`);
-    const a = settlement.addresses;
-    const deployed = [
-      { name: 'Inbox', sourceName: 'contracts/settlement/Inbox.sol', address: a.inbox },
-      { name: 'Bridge', sourceName: 'contracts/settlement/Bridge.sol', address: a.bridge },
-      { name: 'Rollup', sourceName: 'contracts/settlement/Rollup.sol', address: a.rollup },
-      {
-        name: 'ChallengeManager',
-        sourceName: 'contracts/settlement/ChallengeManager.sol',
-        address: a.challengeManager,
-      },
-      { name: 'OneStepProver', sourceName: 'contracts/osp/OneStepProver.sol', address: a.prover },
-      { name: 'PreimageOracle', sourceName: 'contracts/osp/PreimageOracle.sol', address: a.oracle },
-    ];
-    for (const c of deployed) log(`      ${c.name} at ${c.address}`);
-
-    const balances = await Promise.all(
-      l1.accounts.map((a) => l1!.publicClient.getBalance({ address: a.address })),
-    );
-    log('');
-    log('ready');
-    log(`  settlement RPC   ${l1.rpcUrl}${l1.embedded ? ` (embedded anvil, pid ${l1.pid})` : ''}`);
-    log(`  chain id         ${l1.chainId}`);
-    log(`  config           ${relative(process.cwd(), configFile) || configFile}`);
-    log('  funded accounts (address, private key, balance):');
-    l1.accounts.forEach((a, i) => {
-      log(`    [${i}] ${a.address} ${a.privateKey} ${formatEther(balances[i])} ETH`);
-    });
-    log('  deployed contracts:');
-    if (deployed.length === 0) log('    (none)');
-    for (const c of deployed) log(`    ${c.name.padEnd(24)} ${c.address}  (${c.sourceName})`);
-  } catch (e) {
-    await l1?.stop();
-    throw e;
-  }
-
-  if (opts.exitWhenReady) {
-    await l1.stop();
-    log('exit-when-ready: stopped');
-    process.exit(0);
-  }
-  log('\nrunning; press Ctrl-C to stop');
-  await new Promise<never>(() => {
-    setInterval(() => {}, 1 << 30);
-  });
+  if (opts.json) console.log(JSON.stringify(r));
+  process.exit(r.result === 'timeout' ? 1 : 0);
 }

@@ -320,8 +320,8 @@ export class DisputeAgent {
     const why = await c.whyNot(calls);
     if (why === undefined) {
       this.record('confirm-edge', await c.multicall(calls), l0, `${calls.length - 1} timer updates`);
-    } else if (why !== this.lastWhyNot) {
-      this.lastWhyNot = why;
+    } else if (why.split('(')[0] !== this.lastWhyNot) {
+      this.lastWhyNot = why.split('(')[0];
       this.log(`level-0 edge not confirmable yet: ${why}`);
     }
   }

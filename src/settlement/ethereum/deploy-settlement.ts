@@ -22,9 +22,13 @@ export interface DisputeParams {
   edgeBond: bigint;
 }
 
-/** dispute.md §1's defaults: 2^8 messages per assertion, 2^36 steps per block in two levels, 60 s. */
+/**
+ * dispute.md §1's defaults: 2^8 messages per assertion, 2^36 steps per block in three levels of
+ * 2^12 (the bottom level hashes every step of a 4096-step range, so a validator's histories stay
+ * cheap whatever the block's size), 60 s.
+ */
 export const DEFAULT_DISPUTE_PARAMS: DisputeParams = {
-  heights: [8, 16, 20],
+  heights: [8, 12, 12, 12],
   challengePeriod: 60n,
   assertionBond: 10n ** 18n,
   edgeBond: 10n ** 17n,

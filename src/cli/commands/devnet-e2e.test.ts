@@ -1,0 +1,62 @@
+/**
+ * `modex devnet` end to end with real processes (slow: tens of seconds each): the demo workload
+ * settles and its withdrawal is paid on L1; the fraud scenario ends with the honest validator
+ * winning the dispute on L1. `--warp` speeds up L1 time on the embedded anvil.
+ */
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../run-cli.test-helper.ts';
+
+interface DevnetJson {
+  result: string;
+  l2_blocks: number;
+  batches: number;
+  assertions: number;
+  confirmed_assertions: number;
+  dispute_moves: number;
+  withdrawal_paid: boolean;
+  first_block_s: number | null;
+}
+
+function lastJson(stdout: string): DevnetJson {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as DevnetJson;
+}
+
+describe('modex devnet --until-confirmed (slow)', () => {
+  it('demo: deposit, transfers and a withdrawal paid on L1 after confirmation', {
+    timeout: 240_000,
+  }, async () => {
+    const r = await runCli(['devnet', '--until-confirmed', '--json', '--warp', '5', '--timeout', '200']).done;
+    expect(r.code).toBe(0);
+    const j = lastJson(r.stdout);
+    expect(j.result).toBe('confirmed');
+    expect(j.withdrawal_paid).toBe(true);
+    expect(j.l2_blocks).toBeGreaterThanOrEqual(2);
+    expect(j.batches).toBeGreaterThanOrEqual(1);
+    expect(j.confirmed_assertions).toBeGreaterThanOrEqual(2);
+    expect(j.first_block_s).toBeLessThan(10);
+    expect(r.stderr).toMatch(/withdrawal 0 paid on L1/);
+  });
+
+  it('fraud: the honest validator wins the dispute on L1 and takes the liar stake', {
+    timeout: 300_000,
+  }, async () => {
+    const r = await runCli([
+      'devnet',
+      '--scenario',
+      'fraud',
+      '--until-confirmed',
+      '--json',
+      '--warp',
+      '2',
+      '--timeout',
+      '280',
+    ]).done;
+    expect(r.code).toBe(0);
+    const j = lastJson(r.stdout);
+    expect(j.result).toBe('honest-won');
+    expect(j.dispute_moves).toBeGreaterThan(5);
+    expect(r.stderr).toMatch(/\[validator-1\] one-step-proof/);
+    expect(r.stderr).toMatch(/\[validator-1\] took the stake of/);
+  });
+});

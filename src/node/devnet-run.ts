@@ -1,0 +1,432 @@
+/**
+ * The devnet (docs/node.md §6): one process runs a whole modex chain on an L1 — the settlement
+ * contracts, a sequencer with its JSON-RPC endpoint, the batcher, and two validators, each deriving
+ * the chain from L1 alone — then drives a demo workload through the public interfaces (an ETH
+ * deposit through the bridge, signed transfers over JSON-RPC, a withdrawal paid on L1 once its send
+ * root is confirmed). With the `fraud` scenario the second validator lies about every block it
+ * asserts; the honest one disputes it down to a one-step proof and takes its stake.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bytesToHex, type Hex } from 'viem';
+import type { PrivateKeyAccount } from 'viem/accounts';
+import type { ChainConfig } from '../config/types.ts';
+import { L1CalldataDa } from '../da/l1-calldata.ts';
+import { transfer, withdraw } from '../guest/clients/token.ts';
+import { App, genesis } from '../guest/run-app.ts';
+import { type L1, openL1 } from '../l1/anvil.ts';
+import { moduleFieldsHex } from '../proof/fraud/claim.ts';
+import {
+  DEFAULT_DISPUTE_PARAMS,
+  deploySettlement,
+  type SettlementDeployment,
+} from '../settlement/ethereum/deploy-settlement.ts';
+import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
+import { walletFor } from '../settlement/ethereum/inbox.ts';
+import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { moduleRootHex } from '../vm/wasm/program.ts';
+import { Batcher } from './batcher.ts';
+import { Derivation, ReplayExecutor } from './derivation.ts';
+import { startRpcServer } from './rpc.ts';
+import { Sequencer } from './sequencer.ts';
+import { type ChainFollower, Validator } from './validator.ts';
+
+export type DevnetScenario = 'demo' | 'fraud';
+
+export interface DevnetRunOptions {
+  config: ChainConfig;
+  /** settlement RPC, default config.settlement.rpcUrl or the embedded anvil */
+  rpc?: string;
+  scenario?: DevnetScenario;
+  /** exit once the scenario's result is known (otherwise keep running until stop()) */
+  untilConfirmed?: boolean;
+  /** node data directory (default a fresh temporary one, removed at the end) */
+  dataDir?: string;
+  /** embedded anvil only: L1 seconds added per tick (speeds up challenge periods) */
+  warpSeconds?: number;
+  /** ms between ticks of the validators and the summary (default 500) */
+  tickMs?: number;
+  /** give up after this long (default 10 minutes) */
+  timeoutMs?: number;
+  /** transfers of the demo workload */
+  transfers?: number;
+  /** no workload and no waiting: stop once every role is up (tests, CI) */
+  exitWhenReady?: boolean;
+  /** called once every role is up, before the workload */
+  onReady?: (info: DevnetReadyInfo) => void;
+  log?: (line: string) => void;
+}
+
+export interface DevnetReadyInfo {
+  l1: L1;
+  settlement: SettlementDeployment;
+  rpcUrl: string;
+  moduleRoot: Hex;
+  dataDir: string;
+}
+
+export interface DevnetResult {
+  result: 'confirmed' | 'honest-won' | 'timeout' | 'stopped';
+  l2_blocks: number;
+  batches: number;
+  assertions: number;
+  confirmed_assertions: number;
+  dispute_moves: number;
+  withdrawal_paid: boolean;
+  first_block_s: number | null;
+  elapsed_s: number;
+  rpc_url: string;
+  settlement_rpc: string;
+  contracts: Record<string, string>;
+}
+
+interface RpcReply {
+  result?: unknown;
+  error?: { code: number; message: string };
+}
+
+async function rpcCall(url: string, method: string, params: unknown[]): Promise<unknown> {
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  const body = (await r.json()) as RpcReply;
+  if (body.error) throw new Error(`${method}: ${body.error.message} (${body.error.code})`);
+  return body.result;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A follower over a derivation whose executor replays into a TokenChain (rebuilt on reorgs). */
+function followerOf(ex: ReplayExecutor<TokenChain>): ChainFollower & { chain(): TokenChain } {
+  return {
+    get length() {
+      return ex.follower.length;
+    },
+    stateAt: (n) => ex.follower.stateAt(n),
+    executionContext: (h) => ex.follower.executionContext(h),
+    chain: () => ex.follower,
+  };
+}
+
+export class DevnetRun {
+  private stopping = false;
+  private readonly t0 = Date.now();
+  private firstBlockAt: number | null = null;
+  private cleanup: (() => Promise<void>)[] = [];
+  l1?: L1;
+  settlement?: SettlementDeployment;
+
+  constructor(private readonly o: DevnetRunOptions) {}
+
+  private log(line: string): void {
+    this.o.log?.(line);
+  }
+
+  stop(): void {
+    this.stopping = true;
+  }
+
+  async run(): Promise<DevnetResult> {
+    try {
+      return await this.runInner();
+    } finally {
+      for (const c of this.cleanup.reverse()) await c().catch(() => {});
+    }
+  }
+
+  private async runInner(): Promise<DevnetResult> {
+    const { config } = this.o;
+    const scenario = this.o.scenario ?? 'demo';
+    const tickMs = this.o.tickMs ?? 500;
+    const rpc = this.o.rpc ?? config.settlement.rpcUrl ?? 'embedded';
+    this.log(
+      `[1/5] settlement layer: ${rpc === 'embedded' ? 'starting embedded anvil' : `connecting to ${rpc}`}...`,
+    );
+    const l1 = await openL1(rpc);
+    this.l1 = l1;
+    this.cleanup.push(() => l1.stop());
+    this.log(`      up at ${l1.rpcUrl} (chain id ${l1.chainId})`);
+
+    this.log('[2/5] STF and contracts: building and deploying...');
+    const app = config.vm.app
+      ? new App(config.vm.app)
+      : (() => {
+          throw new Error('the devnet runs a built-in app (vm.app); vm.stf files are not supported yet');
+        })();
+    const bond = BigInt(config.proof.bond);
+    const params = {
+      ...DEFAULT_DISPUTE_PARAMS,
+      challengePeriod: BigInt(config.proof.challengePeriodSeconds),
+      assertionBond: bond,
+      edgeBond: bond / 10n,
+    };
+    const s = await deploySettlement(l1, {
+      sequencer: l1.accounts[0].address,
+      maxDelaySeconds: config.sequencing.maxDelaySeconds,
+      moduleFields: moduleFieldsHex(app.program),
+      genesis: toSolState(genesis()),
+      params,
+    });
+    this.settlement = s;
+    for (const [name, address] of Object.entries(s.addresses))
+      this.log(`      ${name.padEnd(16)} ${address}`);
+
+    this.log('[3/5] sequencer and batcher: starting...');
+    const dataDir = this.o.dataDir ?? mkdtempSync(join(tmpdir(), 'modex-devnet-'));
+    if (!this.o.dataDir) this.cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const batcher = new Batcher({ inbox: s.inbox, da: new L1CalldataDa() });
+    await batcher.start();
+    let batches = 0;
+    const seq = await Sequencer.open({
+      dataDir,
+      executor: new TokenChain({ app: new App(config.vm.app as string), interpret: false }),
+      config,
+      delayed: async () =>
+        (await s.inbox.pendingDelayed()).messages.map((m) => ({ index: m.index, data: m.data })),
+      onBlockSealed: async (b) => {
+        this.firstBlockAt ??= Date.now();
+        if (b.kind !== 'batch') return;
+        await batcher.submit({
+          position: BigInt(b.number),
+          message: b.message,
+          delayedRead: BigInt(b.delayedRead),
+        });
+        batches++;
+      },
+    });
+    this.cleanup.push(() => seq.close());
+    const server = await startRpcServer(seq, { port: 0 });
+    this.cleanup.push(() => server.close());
+    this.log(`      sequencer JSON-RPC at ${server.url}`);
+
+    this.log(`[4/5] validators: 2 (${scenario === 'fraud' ? 'one honest, one lying' : 'both honest'})...`);
+    const mkFollower = () => {
+      const ex = new ReplayExecutor(
+        () => new TokenChain({ app: new App(config.vm.app as string), interpret: false }),
+      );
+      const d = new Derivation({ inbox: s.inbox, executor: ex });
+      return { d, f: followerOf(ex) };
+    };
+    const roles = [
+      { name: 'validator-1', account: 1, lie: false },
+      { name: 'validator-2', account: 2, lie: scenario === 'fraud' },
+    ].map((r) => {
+      const { d, f } = mkFollower();
+      const clients = {
+        publicClient: l1.publicClient,
+        walletClient: walletFor(l1, l1.accounts[r.account].account),
+      };
+      const v = new Validator({
+        name: r.lie ? `${r.name} (lying)` : r.name,
+        rollup: s.rollup.as(clients),
+        challenges: s.challenges.as(clients),
+        inbox: s.inbox.connect(clients.walletClient),
+        oracle: s.oracle.as(clients),
+        follower: f,
+        heights: params.heights,
+        fromBlock: s.deployBlock,
+        lie: r.lie,
+        maxLies: 1,
+        log: (l) => this.log(`      ${l}`),
+      });
+      return { ...r, d, f, v };
+    });
+
+    this.o.onReady?.({
+      l1,
+      settlement: s,
+      rpcUrl: server.url,
+      moduleRoot: moduleRootHex(app.program),
+      dataDir,
+    });
+    if (this.o.exitWhenReady) {
+      return this.result('stopped', seq, batches, roles, false, server.url);
+    }
+    this.log('[5/5] workload: deposit, transfers, a withdrawal...');
+    const user = l1.accounts[3].account as PrivateKeyAccount;
+    const userBridge = s.bridge.connect(walletFor(l1, user));
+    const deposit = 10n ** 18n;
+    try {
+      await userBridge.depositEth(user.address, deposit);
+    } catch (e) {
+      if (this.stopping) return this.result('stopped', seq, batches, roles, false, server.url);
+      throw e;
+    }
+    const workload = this.workload(server.url, user, seq);
+
+    let withdrawalPaid = false;
+    let lastSummary = 0;
+    const deadline = this.t0 + (this.o.timeoutMs ?? 600_000);
+    let result: DevnetResult['result'] = 'stopped';
+    const honest = roles[0];
+    while (!this.stopping) {
+      if (Date.now() > deadline) {
+        result = 'timeout';
+        break;
+      }
+      try {
+        for (const r of roles) await r.d.poll();
+        for (const r of roles) await r.v.tick();
+        const w = await workload.state();
+        if (w.withdrawn !== undefined && !withdrawalPaid)
+          withdrawalPaid = await this.tryWithdraw(honest.f.chain(), w.withdrawn, userBridge);
+        if (Date.now() - lastSummary > 2000) {
+          lastSummary = Date.now();
+          this.log(
+            await this.summary(
+              seq,
+              batches,
+              roles.map((r) => r.v),
+            ),
+          );
+        }
+        if (this.o.untilConfirmed) {
+          const done =
+            scenario === 'fraud'
+              ? honest.v.events.some((e) => e.kind === 'slashed') && withdrawalPaid
+              : withdrawalPaid;
+          if (done) {
+            result = scenario === 'fraud' ? 'honest-won' : 'confirmed';
+            break;
+          }
+        }
+        if (this.o.warpSeconds && l1.embedded) {
+          await l1.testClient.increaseTime({ seconds: this.o.warpSeconds });
+          await l1.testClient.mine({ blocks: 1 });
+        }
+      } catch (e) {
+        // a signal kills the embedded anvil at once (src/l1/process-registry.ts): not an error then
+        if (this.stopping) break;
+        throw e;
+      }
+      await sleep(tickMs);
+    }
+    if (!this.stopping)
+      this.log(
+        await this.summary(
+          seq,
+          batches,
+          roles.map((r) => r.v),
+        ),
+      );
+    return this.result(result, seq, batches, roles, withdrawalPaid, server.url);
+  }
+
+  private result(
+    result: DevnetResult['result'],
+    seq: Sequencer,
+    batches: number,
+    roles: { v: Validator }[],
+    withdrawalPaid: boolean,
+    rpcUrl: string,
+  ): DevnetResult {
+    const events = roles.flatMap((r) => r.v.events);
+    return {
+      result,
+      l2_blocks: seq.status().head + 1,
+      batches,
+      assertions: events.filter((e) => e.kind === 'assertion').length,
+      confirmed_assertions: events.filter((e) => e.kind === 'confirmed').length,
+      dispute_moves: roles[0].v.events.filter((e) => e.kind === 'move').length,
+      withdrawal_paid: withdrawalPaid,
+      first_block_s: this.firstBlockAt === null ? null : (this.firstBlockAt - this.t0) / 1000,
+      elapsed_s: (Date.now() - this.t0) / 1000,
+      rpc_url: rpcUrl,
+      settlement_rpc: this.l1?.rpcUrl ?? '',
+      contracts: { ...(this.settlement?.addresses ?? {}) },
+    };
+  }
+
+  /** The demo workload, driven in the background through the sequencer's JSON-RPC. */
+  private workload(url: string, user: PrivateKeyAccount, seq: Sequencer) {
+    const n = this.o.transfers ?? 20;
+    let withdrawn: number | undefined;
+    let error: unknown;
+    const run = (async () => {
+      // wait until the deposit is in the sequencer's chain
+      while (!this.stopping && seq.status().delayedIncluded < 1) await sleep(200);
+      let nonce = BigInt((await rpcCall(url, 'modex_getNonce', [user.address, 'pending'])) as number);
+      const hashes: Hex[] = [];
+      for (let i = 0; i < n; i++) {
+        const to = `0x${(0x1000 + i).toString(16).padStart(40, '0')}` as const;
+        const raw = await transfer(user, to, 10n ** 15n, { nonce: nonce++ });
+        const c = (await rpcCall(url, 'modex_sendRawTransaction', [bytesToHex(raw)])) as { hash: Hex };
+        hashes.push(c.hash);
+      }
+      const raw = await withdraw(user, user.address, 10n ** 17n, { nonce: nonce++ });
+      const c = (await rpcCall(url, 'modex_sendRawTransaction', [bytesToHex(raw)])) as {
+        hash: Hex;
+        block: number;
+      };
+      this.log(
+        `      workload: ${n} transfers and a withdrawal soft-confirmed (withdrawal in block ${c.block})`,
+      );
+      for (;;) {
+        const r = (await rpcCall(url, 'modex_getTransactionReceipt', [c.hash])) as { status: string } | null;
+        if (r && r.status !== 'pending') {
+          this.log(
+            `      workload: withdrawal executed on L2 (${r.status}); waiting for its send root to be confirmed on L1`,
+          );
+          withdrawn = 0;
+          break;
+        }
+        await sleep(200);
+      }
+    })().catch((e) => {
+      error = e;
+    });
+    void run;
+    return {
+      state: async () => {
+        if (error) throw error;
+        return { withdrawn };
+      },
+    };
+  }
+
+  /** Pays withdrawal `index` on L1 once a confirmed send root contains it. */
+  private async tryWithdraw(
+    chain: TokenChain,
+    index: number,
+    bridge: SettlementDeployment['bridge'],
+  ): Promise<boolean> {
+    const s = this.settlement as SettlementDeployment;
+    if (chain.withdrawals.length <= index) return false;
+    // the newest confirmed state that contains the withdrawal
+    for (let n = chain.length; n > 0; n--) {
+      const root = bytesToHex(chain.stateAt(n).bytes32[1]);
+      if (!(await s.rollup.isConfirmedSendRoot(root))) continue;
+      let p: ReturnType<TokenChain['withdrawalProof']>;
+      try {
+        p = chain.withdrawalProof(index, n);
+      } catch {
+        return false;
+      }
+      const tx = await bridge.executeWithdrawal(
+        p.withdrawal,
+        bytesToHex(p.sendRoot),
+        p.proof.map((x) => bytesToHex(x)),
+      );
+      this.log(
+        `      withdrawal ${index} paid on L1: ${p.withdrawal.amount} wei to ${p.withdrawal.to} (gas ${tx.gasUsed})`,
+      );
+      return true;
+    }
+    return false;
+  }
+
+  private async summary(seq: Sequencer, batches: number, validators: Validator[]): Promise<string> {
+    const s = this.settlement as SettlementDeployment;
+    const st = seq.status();
+    const events = validators.flatMap((v) => v.events);
+    const assertions = events.filter((e) => e.kind === 'assertion').length;
+    const confirmed = events.filter((e) => e.kind === 'confirmed').length;
+    const moves = events.filter((e) => e.kind === 'move').length;
+    const l1Messages = await s.inbox.messageCount();
+    const t = ((Date.now() - this.t0) / 1000).toFixed(1);
+    return `[${t}s] L2 blocks ${st.head + 1} · batches ${batches} (L1 inbox ${l1Messages}) · assertions ${assertions} · confirmed ${confirmed}${moves ? ` · dispute moves ${moves}` : ''}`;
+  }
+}
