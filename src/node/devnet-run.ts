@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { bytesToHex, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { ChainConfig } from '../config/types.ts';
-import { L1CalldataDa } from '../da/l1-calldata.ts';
 import { transfer, withdraw } from '../guest/clients/token.ts';
 import { App, genesis } from '../guest/run-app.ts';
 import { type L1, openL1 } from '../l1/anvil.ts';
@@ -24,13 +23,18 @@ import {
 } from '../settlement/ethereum/deploy-settlement.ts';
 import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
-import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import type { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { moduleRootHex } from '../vm/wasm/program.ts';
-import { Batcher } from './batcher.ts';
-import { Derivation, ReplayExecutor } from './derivation.ts';
-import { startRpcServer } from './rpc.ts';
-import { Sequencer } from './sequencer.ts';
-import { type ChainFollower, Validator } from './validator.ts';
+import {
+  attachChain,
+  deploymentFile,
+  type SequencerRole,
+  startSequencerRole,
+  startValidatorRole,
+  writeDeploymentFile,
+} from './roles.ts';
+import type { Sequencer } from './sequencer.ts';
+import type { Validator } from './validator.ts';
 
 export type DevnetScenario = 'demo' | 'fraud';
 
@@ -99,18 +103,6 @@ async function rpcCall(url: string, method: string, params: unknown[]): Promise<
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A follower over a derivation whose executor replays into a TokenChain (rebuilt on reorgs). */
-function followerOf(ex: ReplayExecutor<TokenChain>): ChainFollower & { chain(): TokenChain } {
-  return {
-    get length() {
-      return ex.follower.length;
-    },
-    stateAt: (n) => ex.follower.stateAt(n),
-    executionContext: (h) => ex.follower.executionContext(h),
-    chain: () => ex.follower,
-  };
-}
-
 export class DevnetRun {
   private stopping = false;
   private readonly t0 = Date.now();
@@ -177,63 +169,44 @@ export class DevnetRun {
     this.log('[3/5] sequencer and batcher: starting...');
     const dataDir = this.o.dataDir ?? mkdtempSync(join(tmpdir(), 'modex-devnet-'));
     if (!this.o.dataDir) this.cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const batcher = new Batcher({ inbox: s.inbox, da: new L1CalldataDa() });
-    await batcher.start();
-    let batches = 0;
-    const seq = await Sequencer.open({
-      dataDir,
-      executor: new TokenChain({ app: new App(config.vm.app as string), interpret: false }),
+    const appName = config.vm.app as string;
+    const d = deploymentFile(s, l1.chainId, appName, moduleRootHex(app.program));
+    writeDeploymentFile(join(dataDir, 'deployment.json'), d);
+    const chainFor = (account: number) =>
+      attachChain(
+        { publicClient: l1.publicClient, walletClient: walletFor(l1, l1.accounts[account].account) },
+        d,
+      );
+    const sequencer = await startSequencerRole({
+      chain: await chainFor(0),
+      app: appName,
       config,
-      delayed: async () =>
-        (await s.inbox.pendingDelayed()).messages.map((m) => ({ index: m.index, data: m.data })),
-      onBlockSealed: async (b) => {
-        this.firstBlockAt ??= Date.now();
-        if (b.kind !== 'batch') return;
-        await batcher.submit({
-          position: BigInt(b.number),
-          message: b.message,
-          delayedRead: BigInt(b.delayedRead),
-        });
-        batches++;
+      dataDir,
+      onError: (e) => {
+        if (!this.stopping) this.log(`      sequencer stopped: ${(e as Error).message}`);
       },
     });
-    this.cleanup.push(() => seq.close());
-    const server = await startRpcServer(seq, { port: 0 });
-    this.cleanup.push(() => server.close());
+    this.cleanup.push(() => sequencer.close());
+    const seq = sequencer.seq;
+    const server = sequencer.server;
     this.log(`      sequencer JSON-RPC at ${server.url}`);
 
     this.log(`[4/5] validators: 2 (${scenario === 'fraud' ? 'one honest, one lying' : 'both honest'})...`);
-    const mkFollower = () => {
-      const ex = new ReplayExecutor(
-        () => new TokenChain({ app: new App(config.vm.app as string), interpret: false }),
-      );
-      const d = new Derivation({ inbox: s.inbox, executor: ex });
-      return { d, f: followerOf(ex) };
-    };
-    const roles = [
+    const roles = [];
+    for (const r of [
       { name: 'validator-1', account: 1, lie: false },
       { name: 'validator-2', account: 2, lie: scenario === 'fraud' },
-    ].map((r) => {
-      const { d, f } = mkFollower();
-      const clients = {
-        publicClient: l1.publicClient,
-        walletClient: walletFor(l1, l1.accounts[r.account].account),
-      };
-      const v = new Validator({
+    ]) {
+      const role = startValidatorRole({
+        chain: await chainFor(r.account),
+        app: appName,
         name: r.lie ? `${r.name} (lying)` : r.name,
-        rollup: s.rollup.as(clients),
-        challenges: s.challenges.as(clients),
-        inbox: s.inbox.connect(clients.walletClient),
-        oracle: s.oracle.as(clients),
-        follower: f,
-        heights: params.heights,
-        fromBlock: s.deployBlock,
         lie: r.lie,
         maxLies: 1,
-        log: (l) => this.log(`      ${l}`),
+        log: (l: string) => this.log(`      ${l}`),
       });
-      return { ...r, d, f, v };
-    });
+      roles.push({ ...r, ...role, v: role.validator, f: role.follower });
+    }
 
     this.o.onReady?.({
       l1,
@@ -243,7 +216,7 @@ export class DevnetRun {
       dataDir,
     });
     if (this.o.exitWhenReady) {
-      return this.result('stopped', seq, batches, roles, false, server.url);
+      return this.result('stopped', sequencer, roles, false);
     }
     this.log('[5/5] workload: deposit, transfers, a withdrawal...');
     const user = l1.accounts[3].account as PrivateKeyAccount;
@@ -252,7 +225,7 @@ export class DevnetRun {
     try {
       await userBridge.depositEth(user.address, deposit);
     } catch (e) {
-      if (this.stopping) return this.result('stopped', seq, batches, roles, false, server.url);
+      if (this.stopping) return this.result('stopped', sequencer, roles, false);
       throw e;
     }
     const workload = this.workload(server.url, user, seq);
@@ -268,8 +241,7 @@ export class DevnetRun {
         break;
       }
       try {
-        for (const r of roles) await r.d.poll();
-        for (const r of roles) await r.v.tick();
+        for (const r of roles) await r.tick();
         const w = await workload.state();
         if (w.withdrawn !== undefined && !withdrawalPaid)
           withdrawalPaid = await this.tryWithdraw(honest.f.chain(), w.withdrawn, userBridge);
@@ -278,7 +250,7 @@ export class DevnetRun {
           this.log(
             await this.summary(
               seq,
-              batches,
+              sequencer.batches,
               roles.map((r) => r.v),
             ),
           );
@@ -308,21 +280,21 @@ export class DevnetRun {
       this.log(
         await this.summary(
           seq,
-          batches,
+          sequencer.batches,
           roles.map((r) => r.v),
         ),
       );
-    return this.result(result, seq, batches, roles, withdrawalPaid, server.url);
+    return this.result(result, sequencer, roles, withdrawalPaid);
   }
 
   private result(
     result: DevnetResult['result'],
-    seq: Sequencer,
-    batches: number,
+    sequencer: SequencerRole,
     roles: { v: Validator }[],
     withdrawalPaid: boolean,
-    rpcUrl: string,
   ): DevnetResult {
+    const { seq, batches } = sequencer;
+    const firstBlockAt = sequencer.firstBlockAt;
     const events = roles.flatMap((r) => r.v.events);
     return {
       result,
@@ -332,9 +304,9 @@ export class DevnetRun {
       confirmed_assertions: events.filter((e) => e.kind === 'confirmed').length,
       dispute_moves: roles[0].v.events.filter((e) => e.kind === 'move').length,
       withdrawal_paid: withdrawalPaid,
-      first_block_s: this.firstBlockAt === null ? null : (this.firstBlockAt - this.t0) / 1000,
+      first_block_s: firstBlockAt === undefined ? null : (firstBlockAt - this.t0) / 1000,
       elapsed_s: (Date.now() - this.t0) / 1000,
-      rpc_url: rpcUrl,
+      rpc_url: sequencer.server.url,
       settlement_rpc: this.l1?.rpcUrl ?? '',
       contracts: { ...(this.settlement?.addresses ?? {}) },
     };

@@ -137,6 +137,11 @@ async function devnet(opts: DevnetOptions): Promise<void> {
     signalled = sig;
     log(`\n${sig}: stopping...`);
     run.stop();
+    // the embedded anvil is already gone (it gets the signal too): give the roles 5 s to close
+    setTimeout(() => {
+      log('stopped');
+      process.exit(0);
+    }, 5000).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

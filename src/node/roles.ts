@@ -1,0 +1,260 @@
+/**
+ * The node's roles (docs/node.md): the sequencer role (sequencer + JSON-RPC + batcher) and the
+ * validator role (derivation + validator), each against any settlement endpoint, and the deployment
+ * file that tells separate processes where the chain's contracts are.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Hex } from 'viem';
+import type { ChainConfig } from '../config/types.ts';
+import { ModexError } from '../core/errors.ts';
+import { L1CalldataDa } from '../da/l1-calldata.ts';
+import { App } from '../guest/run-app.ts';
+import { BridgeClient } from '../settlement/ethereum/bridge.ts';
+import type {
+  DisputeParams,
+  SettlementAddresses,
+  SettlementDeployment,
+} from '../settlement/ethereum/deploy-settlement.ts';
+import type { SolGlobalState } from '../settlement/ethereum/dispute-hash.ts';
+import { InboxClient, type L1Clients } from '../settlement/ethereum/inbox.ts';
+import { ChallengeClient, PreimageOracleClient, RollupClient } from '../settlement/ethereum/rollup.ts';
+import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { Batcher } from './batcher.ts';
+import { Derivation, ReplayExecutor } from './derivation.ts';
+import { type RpcServer, startRpcServer } from './rpc.ts';
+import { Sequencer } from './sequencer.ts';
+import { type ChainFollower, Validator } from './validator.ts';
+
+/** `deployment.json`: where one chain's contracts are (written by `modex deploy` and the devnet). */
+export interface DeploymentFile {
+  version: 1;
+  chainId: number;
+  app: string;
+  moduleRoot: Hex;
+  deployBlock: string;
+  addresses: SettlementAddresses;
+  params: { heights: number[]; challengePeriod: string; assertionBond: string; edgeBond: string };
+  genesis: { stateRoot: Hex; sendRoot: Hex; inboxPosition: string; positionInMessage: string };
+}
+
+export class DeploymentFileError extends ModexError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NODE_DEPLOYMENT_INVALID', message, options);
+  }
+}
+
+export function deploymentFile(
+  s: SettlementDeployment,
+  chainId: number,
+  app: string,
+  moduleRoot: Hex,
+): DeploymentFile {
+  return {
+    version: 1,
+    chainId,
+    app,
+    moduleRoot,
+    deployBlock: s.deployBlock.toString(),
+    addresses: s.addresses,
+    params: {
+      heights: s.params.heights,
+      challengePeriod: s.params.challengePeriod.toString(),
+      assertionBond: s.params.assertionBond.toString(),
+      edgeBond: s.params.edgeBond.toString(),
+    },
+    genesis: {
+      stateRoot: s.genesis.stateRoot,
+      sendRoot: s.genesis.sendRoot,
+      inboxPosition: s.genesis.inboxPosition.toString(),
+      positionInMessage: s.genesis.positionInMessage.toString(),
+    },
+  };
+}
+
+export function writeDeploymentFile(path: string, d: DeploymentFile): void {
+  writeFileSync(path, `${JSON.stringify(d, null, 2)}\n`);
+}
+
+const ADDRESS_KEYS: (keyof SettlementAddresses)[] = [
+  'inbox',
+  'oracle',
+  'prover',
+  'challengeManager',
+  'rollup',
+  'bridge',
+];
+
+export function readDeploymentFile(path: string): DeploymentFile {
+  let d: DeploymentFile;
+  try {
+    d = JSON.parse(readFileSync(path, 'utf8')) as DeploymentFile;
+  } catch (e) {
+    throw new DeploymentFileError(`cannot read deployment file ${path}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  const bad = (what: string) =>
+    new DeploymentFileError(
+      `deployment file ${path}: ${what} (write it with \`modex deploy --out ${path}\`)`,
+    );
+  if (d?.version !== 1) throw bad('version must be 1');
+  for (const k of ADDRESS_KEYS) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(d.addresses?.[k] ?? '')) throw bad(`addresses.${k} is not an address`);
+  }
+  if (!Array.isArray(d.params?.heights) || d.params.heights.length < 2)
+    throw bad('params.heights must list ≥ 2 heights');
+  if (!/^\d+$/.test(d.deployBlock ?? '')) throw bad('deployBlock must be a decimal block number');
+  if (typeof d.app !== 'string') throw bad('app must name the STF');
+  return d;
+}
+
+export function paramsOf(d: DeploymentFile): DisputeParams {
+  return {
+    heights: d.params.heights,
+    challengePeriod: BigInt(d.params.challengePeriod),
+    assertionBond: BigInt(d.params.assertionBond),
+    edgeBond: BigInt(d.params.edgeBond),
+  };
+}
+
+export function genesisOf(d: DeploymentFile): SolGlobalState {
+  return {
+    stateRoot: d.genesis.stateRoot,
+    sendRoot: d.genesis.sendRoot,
+    inboxPosition: BigInt(d.genesis.inboxPosition),
+    positionInMessage: BigInt(d.genesis.positionInMessage),
+  };
+}
+
+/** Clients of a deployed chain, signing with `clients.walletClient`. */
+export interface ChainClients {
+  inbox: InboxClient;
+  rollup: RollupClient;
+  challenges: ChallengeClient;
+  oracle: PreimageOracleClient;
+  bridge: BridgeClient;
+  deployBlock: bigint;
+  params: DisputeParams;
+}
+
+export async function attachChain(clients: L1Clients, d: DeploymentFile): Promise<ChainClients> {
+  const a = d.addresses;
+  const deployBlock = BigInt(d.deployBlock);
+  return {
+    inbox: await InboxClient.attach(clients, a.inbox, { fromBlock: deployBlock }),
+    rollup: await RollupClient.at(clients, a.rollup),
+    challenges: await ChallengeClient.at(clients, a.challengeManager),
+    oracle: await PreimageOracleClient.at(clients, a.oracle),
+    bridge: await BridgeClient.attach(clients, a.bridge),
+    deployBlock,
+    params: paramsOf(d),
+  };
+}
+
+export interface SequencerRole {
+  seq: Sequencer;
+  server: RpcServer;
+  batcher: Batcher;
+  /** batches posted by this process */
+  readonly batches: number;
+  firstBlockAt?: number;
+  close(): Promise<void>;
+}
+
+/** The sequencer role: sequencer, its JSON-RPC server and the batcher (the wallet must be the inbox's sequencer). */
+export async function startSequencerRole(o: {
+  chain: ChainClients;
+  app: string;
+  config: Pick<ChainConfig, 'vm' | 'sequencing'>;
+  dataDir: string;
+  port?: number;
+  host?: string;
+  log?: (line: string) => void;
+  /** the sequencer stopped on an error (default: logged) */
+  onError?: (e: unknown) => void;
+}): Promise<SequencerRole> {
+  const { inbox } = o.chain;
+  const batcher = new Batcher({ inbox, da: new L1CalldataDa() });
+  await batcher.start();
+  const role = { batches: 0 } as { batches: number; firstBlockAt?: number };
+  const seq = await Sequencer.open({
+    dataDir: o.dataDir,
+    executor: new TokenChain({ app: new App(o.app), interpret: false }),
+    config: o.config,
+    delayed: async () =>
+      (await inbox.pendingDelayed()).messages.map((m) => ({ index: m.index, data: m.data })),
+    onBlockSealed: async (b) => {
+      role.firstBlockAt ??= Date.now();
+      if (b.kind !== 'batch') return;
+      await batcher.submit({
+        position: BigInt(b.number),
+        message: b.message,
+        delayedRead: BigInt(b.delayedRead),
+      });
+      role.batches++;
+      o.log?.(`batch for block ${b.number} posted (${b.txCount} txs)`);
+    },
+  });
+  const server = await startRpcServer(seq, { port: o.port ?? 0, host: o.host });
+  return Object.assign(role, {
+    seq,
+    server,
+    batcher,
+    async close() {
+      await server.close();
+      await seq.close();
+    },
+  });
+}
+
+export interface ValidatorRole {
+  validator: Validator;
+  derivation: Derivation;
+  follower: ChainFollower & { chain(): TokenChain };
+  /** derive what L1 has, then one validator round */
+  tick(): Promise<void>;
+}
+
+/** The validator role: derivation from L1 alone and the validator (wallet = its staking key). */
+export function startValidatorRole(o: {
+  chain: ChainClients;
+  app: string;
+  name: string;
+  lie?: boolean;
+  maxLies?: number;
+  log?: (line: string) => void;
+}): ValidatorRole {
+  const c = o.chain;
+  const ex = new ReplayExecutor(() => new TokenChain({ app: new App(o.app), interpret: false }));
+  const derivation = new Derivation({ inbox: c.inbox, executor: ex });
+  const follower = {
+    get length() {
+      return ex.follower.length;
+    },
+    stateAt: (n: number) => ex.follower.stateAt(n),
+    executionContext: (h: number[]) => ex.follower.executionContext(h),
+    chain: () => ex.follower,
+  };
+  const validator = new Validator({
+    name: o.name,
+    rollup: c.rollup,
+    challenges: c.challenges,
+    inbox: c.inbox,
+    oracle: c.oracle,
+    follower,
+    heights: c.params.heights,
+    fromBlock: c.deployBlock,
+    lie: o.lie,
+    maxLies: o.maxLies,
+    log: o.log,
+  });
+  return {
+    validator,
+    derivation,
+    follower,
+    async tick() {
+      await derivation.poll();
+      await validator.tick();
+    },
+  };
+}
