@@ -5,6 +5,7 @@ import { register as registerConfig } from './commands/config.ts';
 import { register as registerContracts } from './commands/contracts.ts';
 import { register as registerDevnet } from './commands/devnet.ts';
 import { register as registerNew } from './commands/new.ts';
+import { register as registerNode } from './commands/node.ts';
 import { register as registerWasm } from './commands/wasm.ts';
 
 /** Builds the `modex` command tree. Each command registers itself from its own file. */
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerContracts(program);
   registerDevnet(program);
+  registerNode(program);
   registerBench(program);
   registerWasm(program);
   registerNew(program);

@@ -1,0 +1,208 @@
+/**
+ * `modex deploy` and `modex node`: run a chain's roles as separate processes, each against any
+ * Ethereum JSON-RPC endpoint (docs/node.md). `deploy` writes the deployment file the roles read.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { type Hex, isHex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { loadConfig } from '../../config/load.ts';
+import { ModexError } from '../../core/errors.ts';
+import { App, genesis } from '../../guest/run-app.ts';
+import { connectL1 } from '../../l1/anvil.ts';
+import { REPO_ROOT } from '../../l1/contracts.ts';
+import {
+  attachChain,
+  deploymentFile,
+  readDeploymentFile,
+  startSequencerRole,
+  startValidatorRole,
+  writeDeploymentFile,
+} from '../../node/roles.ts';
+import { moduleFieldsHex } from '../../proof/fraud/claim.ts';
+import { DEFAULT_DISPUTE_PARAMS, deploySettlement } from '../../settlement/ethereum/deploy-settlement.ts';
+import { toSolState } from '../../settlement/ethereum/dispute-hash.ts';
+import { moduleRootHex } from '../../vm/wasm/program.ts';
+import { runAction } from '../action.ts';
+
+const DEFAULT_CONFIG = 'examples/devnet.config.json';
+
+class NodeOptionError extends ModexError {
+  constructor(message: string) {
+    super('NODE_BAD_OPTION', message);
+  }
+}
+
+function configPath(p: string): string {
+  return p === DEFAULT_CONFIG && !existsSync(p) ? join(REPO_ROOT, DEFAULT_CONFIG) : p;
+}
+
+/** The signing key: --key, else the environment variable, else an error. */
+function keyOf(opt: string | undefined, env: string): Hex {
+  const k = opt ?? process.env[env];
+  if (!k) throw new NodeOptionError(`no signing key: pass --key 0x… or set ${env}`);
+  if (!isHex(k) || k.length !== 66) throw new NodeOptionError('the key must be 32 bytes as 0x-prefixed hex');
+  return k;
+}
+
+function rpcOf(opt: string | undefined, configured: string | undefined): string {
+  const rpc = opt ?? configured;
+  if (!rpc || rpc === 'embedded') {
+    throw new NodeOptionError(
+      'a settlement endpoint is needed: pass --rpc URL or set settlement.rpcUrl (an embedded anvil would die with this process; use `modex devnet` for a local chain)',
+    );
+  }
+  return rpc;
+}
+
+export function register(program: Command): void {
+  program
+    .command('deploy')
+    .description(
+      "deploy a chain's settlement contracts (inbox, bridge, rollup, challenge manager, one-step prover, preimage oracle) to an Ethereum JSON-RPC endpoint and write the deployment file",
+    )
+    .option('-c, --config <file>', 'chain config (see docs/config.md)', DEFAULT_CONFIG)
+    .option('--rpc <url>', 'settlement JSON-RPC endpoint (default settlement.rpcUrl)')
+    .option('--key <hex>', 'deployer private key (default $MODEX_DEPLOYER_KEY)')
+    .option('--sequencer <address>', "the sequencer's address (default the deployer)")
+    .requiredOption('-o, --out <file>', 'where to write the deployment file')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ modex deploy --rpc http://127.0.0.1:8545 --key 0xac09… --out deployment.json\n',
+    )
+    .action(
+      runAction(
+        async (o: { config: string; rpc?: string; key?: string; sequencer?: string; out: string }) => {
+          const config = loadConfig(configPath(o.config));
+          if (!config.vm.app)
+            throw new NodeOptionError('only built-in apps (vm.app) can be deployed by the node for now');
+          const l1 = await connectL1(rpcOf(o.rpc, config.settlement.rpcUrl), {
+            privateKeys: [keyOf(o.key, 'MODEX_DEPLOYER_KEY')],
+          });
+          const app = new App(config.vm.app);
+          const bond = BigInt(config.proof.bond);
+          const s = await deploySettlement(l1, {
+            sequencer: (o.sequencer as Hex | undefined) ?? l1.accounts[0].address,
+            maxDelaySeconds: config.sequencing.maxDelaySeconds,
+            moduleFields: moduleFieldsHex(app.program),
+            genesis: toSolState(genesis()),
+            params: {
+              ...DEFAULT_DISPUTE_PARAMS,
+              challengePeriod: BigInt(config.proof.challengePeriodSeconds),
+              assertionBond: bond,
+              edgeBond: bond / 10n,
+            },
+          });
+          writeDeploymentFile(
+            o.out,
+            deploymentFile(s, l1.chainId, config.vm.app, moduleRootHex(app.program)),
+          );
+          for (const [name, address] of Object.entries(s.addresses))
+            console.log(`${name.padEnd(16)} ${address}`);
+          console.log(`deployment written to ${o.out}`);
+        },
+      ),
+    );
+
+  program
+    .command('node')
+    .description(
+      'run one role of a chain against its deployment: the sequencer (sequencer, JSON-RPC, batcher) or a validator (derivation from L1, assertions, disputes); until Ctrl-C',
+    )
+    .requiredOption('--role <role>', 'sequencer or validator')
+    .option('-c, --config <file>', 'chain config (see docs/config.md)', DEFAULT_CONFIG)
+    .requiredOption(
+      '-d, --deployment <file>',
+      'deployment file written by `modex deploy` (or the devnet data dir)',
+    )
+    .option('--rpc <url>', 'settlement JSON-RPC endpoint (default settlement.rpcUrl)')
+    .option(
+      '--key <hex>',
+      'signing key: the sequencer key, or the validator stake key (default $MODEX_NODE_KEY)',
+    )
+    .option('--data-dir <dir>', 'data directory of this role', '.modex')
+    .option('--port <n>', 'sequencer: JSON-RPC port (0: any free port)', '8547')
+    .option('--host <host>', 'sequencer: JSON-RPC interface', '127.0.0.1')
+    .option('--interval <ms>', 'validator: ms between rounds', '1000')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ modex node --role sequencer --deployment deployment.json --rpc http://127.0.0.1:8545 --key 0xac09…\n' +
+        '  $ MODEX_NODE_KEY=0x59c6… modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545\n',
+    )
+    .action(
+      runAction(
+        async (o: {
+          role: string;
+          config: string;
+          deployment: string;
+          rpc?: string;
+          key?: string;
+          dataDir: string;
+          port: string;
+          host: string;
+          interval: string;
+        }) => {
+          if (o.role !== 'sequencer' && o.role !== 'validator')
+            throw new NodeOptionError(`--role ${o.role}: use sequencer or validator`);
+          const config = loadConfig(configPath(o.config));
+          const d = readDeploymentFile(o.deployment);
+          const key = keyOf(o.key, 'MODEX_NODE_KEY');
+          const l1 = await connectL1(rpcOf(o.rpc, config.settlement.rpcUrl), { privateKeys: [key] });
+          if (l1.chainId !== d.chainId) {
+            throw new NodeOptionError(
+              `the endpoint is chain ${l1.chainId}, the deployment is on chain ${d.chainId}`,
+            );
+          }
+          const chain = await attachChain(l1, d);
+          const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
+          const dataDir = join(o.dataDir, o.role);
+          mkdirSync(dataDir, { recursive: true });
+          let stop = async () => {};
+          let stopping = false;
+          const onSignal = async (sig: string) => {
+            if (stopping) return;
+            stopping = true;
+            log(`${sig}: stopping...`);
+            await stop().catch(() => {});
+            log('stopped');
+            process.exit(0);
+          };
+          process.on('SIGINT', onSignal);
+          process.on('SIGTERM', onSignal);
+          const me = privateKeyToAccount(key).address;
+          if (o.role === 'sequencer') {
+            const seqAddress = await chain.inbox.sequencer();
+            if (seqAddress.toLowerCase() !== me.toLowerCase()) {
+              throw new NodeOptionError(`the key is ${me}, but the inbox's sequencer is ${seqAddress}`);
+            }
+            const r = await startSequencerRole({
+              chain,
+              app: d.app,
+              config,
+              dataDir,
+              port: Number(o.port),
+              host: o.host,
+              log,
+            });
+            stop = () => r.close();
+            log(`sequencer ${me}: JSON-RPC at ${r.server.url}`);
+          } else {
+            const r = startValidatorRole({ chain, app: d.app, name: `validator ${me.slice(0, 10)}`, log });
+            log(`validator ${me}: following the inbox at ${d.addresses.inbox}`);
+            const interval = Number(o.interval);
+            for (;;) {
+              if (stopping) return;
+              try {
+                await r.tick();
+              } catch (e) {
+                if (stopping) return;
+                log(`round failed (retrying): ${(e as Error).message.split('\n')[0]}`);
+              }
+              await new Promise((res) => setTimeout(res, interval));
+            }
+          }
+        },
+      ),
+    );
+}
