@@ -182,7 +182,10 @@ export interface EdgeStatus {
 
 export class ChallengeClient extends ContractClient {
   static async at(clients: L1Clients, address: Address): Promise<ChallengeClient> {
-    return new ChallengeClient(clients, address, await abiOf('ChallengeManager'), 'ChallengeManager');
+    // the one-step prover's errors bubble up through confirmEdgeByOneStepProof: decode them too
+    const prover = (await getArtifact('OneStepProver')).abi.filter((x) => x.type === 'error');
+    const abi = [...(await abiOf('ChallengeManager')), ...prover] as Abi;
+    return new ChallengeClient(clients, address, abi, 'ChallengeManager');
   }
 
   as(clients: L1Clients): ChallengeClient {
