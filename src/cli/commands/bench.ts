@@ -1,6 +1,7 @@
 /** `modex bench …`: benchmarks. */
 import type { Command } from 'commander';
 import { benchToken, formatTokenBench } from '../../guest/bench-token.ts';
+import { benchE2e, formatE2eBench } from '../../node/bench-e2e.ts';
 import { benchDispute, formatDisputeBench } from '../../proof/fraud/bench-dispute.ts';
 import { benchMachine, formatBench } from '../../vm/wasm/bench.ts';
 import { benchOsp, formatOspBench } from '../../vm/wasm/osp-bench.ts';
@@ -92,4 +93,56 @@ export function register(program: Command): void {
       });
       console.log(opts.json ? JSON.stringify(r) : formatDisputeBench(r));
     });
+  bench
+    .command('e2e')
+    .description(
+      "end to end on the embedded anvil with the devnet roles (sequencer + JSON-RPC, batcher, L1 inbox): signed transfers over HTTP from many funded senders — acknowledged tx/s, soft-confirmation latency (moderate and maximum load), L1 inclusion time, the devnet's first block",
+    )
+    .option(
+      '--json',
+      'print one JSON object instead of a table (tx_per_second, latency_ms.p50/.p99, l1_inclusion_s, devnet_first_block_s, …)',
+      false,
+    )
+    .option('--txs <n>', 'transactions of the maximum-throughput phase', '20000')
+    .option('--accounts <n>', 'funded L2 senders (one deposit through the bridge, then a fan-out)', '500')
+    .option('--concurrency <n>', 'concurrent HTTP clients (keep-alive connections) at maximum load', '64')
+    .option('--rate <n>', 'offered load of the moderate phase (tx/s, open loop, 6 s)', '500')
+    .option('--batch <n>', 'transactions per HTTP request (JSON-RPC batch) at maximum load', '1')
+    .option(
+      '--short-age <s>',
+      'block age (seconds) of the last phase, after a sequencer restart (0: skip)',
+      '1',
+    )
+    .option('--rpc <url>', 'use this L1 instead of an embedded anvil')
+    .option('--no-devnet', 'skip spawning `modex devnet` to time its first block')
+    .option('--profile', 'CPU-profile the sequencer thread during the maximum load', false)
+    .addHelpText('after', "\nExample:\n  npx modex bench e2e --json | jq '{tx_per_second, latency_ms}'\n")
+    .action(
+      async (opts: {
+        json: boolean;
+        txs: string;
+        accounts: string;
+        concurrency: string;
+        rate: string;
+        batch: string;
+        shortAge: string;
+        rpc?: string;
+        devnet: boolean;
+        profile: boolean;
+      }) => {
+        const r = await benchE2e({
+          txs: Number(opts.txs),
+          accounts: Number(opts.accounts),
+          concurrency: Number(opts.concurrency),
+          rate: Number(opts.rate),
+          batch: Number(opts.batch),
+          shortAgeSeconds: Number(opts.shortAge),
+          rpc: opts.rpc,
+          devnet: opts.devnet,
+          profile: opts.profile,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        console.log(opts.json ? JSON.stringify(r) : formatE2eBench(r));
+      },
+    );
 }
