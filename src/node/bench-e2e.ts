@@ -34,15 +34,13 @@ import type { PrivateKeyAccount } from 'viem/accounts';
 import { loadConfig } from '../config/load.ts';
 import type { ChainConfig } from '../config/types.ts';
 import { L1CalldataDa } from '../da/l1-calldata.ts';
-import { App, genesis } from '../guest/run-app.ts';
+import { App } from '../guest/run-app.ts';
 import { type L1, openL1 } from '../l1/anvil.ts';
 import { REPO_ROOT } from '../l1/contracts.ts';
-import { moduleFieldsHex } from '../proof/fraud/claim.ts';
-import { DEFAULT_DISPUTE_PARAMS, deploySettlement } from '../settlement/ethereum/deploy-settlement.ts';
-import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { Batcher } from './batcher.ts';
+import { deployForConfig } from './roles.ts';
 import { type RpcServer, startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';
 import { type FastAccount, fastAccount, fastTransfer, rpcCall, rpcPost } from './test-utils.ts';
@@ -473,20 +471,7 @@ export async function benchE2e(opts: E2eBenchOptions = {}): Promise<E2eBenchResu
   const dataDir = mkdtempSync(join(tmpdir(), 'modex-bench-e2e-'));
   cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   try {
-    const app = new App(appName);
-    const bond = BigInt(config.proof.bond);
-    const s = await deploySettlement(l1, {
-      sequencer: l1.accounts[0].address,
-      maxDelaySeconds: config.sequencing.maxDelaySeconds,
-      moduleFields: moduleFieldsHex(app.program),
-      genesis: toSolState(genesis()),
-      params: {
-        ...DEFAULT_DISPUTE_PARAMS,
-        challengePeriod: BigInt(config.proof.challengePeriodSeconds),
-        assertionBond: bond,
-        edgeBond: bond / 10n,
-      },
-    });
+    const { settlement: s } = await deployForConfig(l1, config);
     const batcher = new Batcher({ inbox: s.inbox, da: new L1CalldataDa() });
     await batcher.start();
     const storedAt = new Map<number, number>();

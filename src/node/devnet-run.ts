@@ -13,21 +13,15 @@ import { bytesToHex, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { ChainConfig } from '../config/types.ts';
 import { transfer, withdraw } from '../guest/clients/token.ts';
-import { App, genesis } from '../guest/run-app.ts';
 import { type L1, openL1 } from '../l1/anvil.ts';
-import { moduleFieldsHex } from '../proof/fraud/claim.ts';
-import {
-  DEFAULT_DISPUTE_PARAMS,
-  deploySettlement,
-  type SettlementDeployment,
-} from '../settlement/ethereum/deploy-settlement.ts';
-import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
+import type { SettlementDeployment } from '../settlement/ethereum/deploy-settlement.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import type { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { moduleRootHex } from '../vm/wasm/program.ts';
 import {
   attachChain,
-  deploymentFile,
+  DeploymentFileError,
+  deployForConfig,
   type SequencerRole,
   startSequencerRole,
   startValidatorRole,
@@ -143,25 +137,12 @@ export class DevnetRun {
     this.log(`      up at ${l1.rpcUrl} (chain id ${l1.chainId})`);
 
     this.log('[2/5] STF and contracts: building and deploying...');
-    const app = config.vm.app
-      ? new App(config.vm.app)
-      : (() => {
-          throw new Error('the devnet runs a built-in app (vm.app); vm.stf files are not supported yet');
-        })();
-    const bond = BigInt(config.proof.bond);
-    const params = {
-      ...DEFAULT_DISPUTE_PARAMS,
-      challengePeriod: BigInt(config.proof.challengePeriodSeconds),
-      assertionBond: bond,
-      edgeBond: bond / 10n,
-    };
-    const s = await deploySettlement(l1, {
-      sequencer: l1.accounts[0].address,
-      maxDelaySeconds: config.sequencing.maxDelaySeconds,
-      moduleFields: moduleFieldsHex(app.program),
-      genesis: toSolState(genesis()),
-      params,
-    });
+    if (!config.vm.app) {
+      throw new DeploymentFileError(
+        'the devnet runs a built-in app (vm.app); vm.stf files are not supported yet',
+      );
+    }
+    const { settlement: s, app, file: d } = await deployForConfig(l1, config);
     this.settlement = s;
     for (const [name, address] of Object.entries(s.addresses))
       this.log(`      ${name.padEnd(16)} ${address}`);
@@ -169,8 +150,7 @@ export class DevnetRun {
     this.log('[3/5] sequencer and batcher: starting...');
     const dataDir = this.o.dataDir ?? mkdtempSync(join(tmpdir(), 'modex-devnet-'));
     if (!this.o.dataDir) this.cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const appName = config.vm.app as string;
-    const d = deploymentFile(s, l1.chainId, appName, moduleRootHex(app.program));
+    const appName = config.vm.app;
     writeDeploymentFile(join(dataDir, 'deployment.json'), d);
     const chainFor = (account: number) =>
       attachChain(

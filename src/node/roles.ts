@@ -4,21 +4,27 @@
  * file that tells separate processes where the chain's contracts are.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import type { ChainConfig } from '../config/types.ts';
 import { ModexError } from '../core/errors.ts';
 import { L1CalldataDa } from '../da/l1-calldata.ts';
-import { App } from '../guest/run-app.ts';
+import { App, genesis } from '../guest/run-app.ts';
+import type { L1 } from '../l1/anvil.ts';
+import { moduleFieldsHex } from '../proof/fraud/claim.ts';
 import { BridgeClient } from '../settlement/ethereum/bridge.ts';
-import type {
-  DisputeParams,
-  SettlementAddresses,
-  SettlementDeployment,
+import {
+  DEFAULT_DISPUTE_PARAMS,
+  type DisputeParams,
+  deploySettlement,
+  type SettlementAddresses,
+  type SettlementDeployment,
 } from '../settlement/ethereum/deploy-settlement.ts';
 import type { SolGlobalState } from '../settlement/ethereum/dispute-hash.ts';
+import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
 import { InboxClient, type L1Clients } from '../settlement/ethereum/inbox.ts';
 import { ChallengeClient, PreimageOracleClient, RollupClient } from '../settlement/ethereum/rollup.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { moduleRootHex } from '../vm/wasm/program.ts';
 import { Batcher } from './batcher.ts';
 import { Derivation, ReplayExecutor } from './derivation.ts';
 import { type RpcServer, startRpcServer } from './rpc.ts';
@@ -68,6 +74,43 @@ export function deploymentFile(
       inboxPosition: s.genesis.inboxPosition.toString(),
       positionInMessage: s.genesis.positionInMessage.toString(),
     },
+  };
+}
+
+/** The dispute parameters a chain config asks for (docs/dispute.md §1: edge bond = bond / 10). */
+export function disputeParamsOf(config: Pick<ChainConfig, 'proof'>): DisputeParams {
+  const bond = BigInt(config.proof.bond);
+  return {
+    ...DEFAULT_DISPUTE_PARAMS,
+    challengePeriod: BigInt(config.proof.challengePeriodSeconds),
+    assertionBond: bond,
+    edgeBond: bond / 10n,
+  };
+}
+
+/**
+ * Deploys the settlement layer of a chain config's built-in app (`vm.app`) from `l1`'s first
+ * account; the sequencer defaults to that account. Returns the deployment and its file.
+ */
+export async function deployForConfig(
+  l1: L1,
+  config: Pick<ChainConfig, 'vm' | 'proof' | 'sequencing'>,
+  opts: { sequencer?: Address } = {},
+): Promise<{ settlement: SettlementDeployment; app: App; file: DeploymentFile }> {
+  if (!config.vm.app)
+    throw new DeploymentFileError('only built-in apps (vm.app) can be deployed by the node for now');
+  const app = new App(config.vm.app);
+  const settlement = await deploySettlement(l1, {
+    sequencer: opts.sequencer ?? l1.accounts[0].address,
+    maxDelaySeconds: config.sequencing.maxDelaySeconds,
+    moduleFields: moduleFieldsHex(app.program),
+    genesis: toSolState(genesis()),
+    params: disputeParamsOf(config),
+  });
+  return {
+    settlement,
+    app,
+    file: deploymentFile(settlement, l1.chainId, config.vm.app, moduleRootHex(app.program)),
   };
 }
 

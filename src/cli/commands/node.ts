@@ -9,21 +9,16 @@ import { type Hex, isHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { loadConfig } from '../../config/load.ts';
 import { ModexError } from '../../core/errors.ts';
-import { App, genesis } from '../../guest/run-app.ts';
 import { connectL1 } from '../../l1/anvil.ts';
 import { REPO_ROOT } from '../../l1/contracts.ts';
 import {
   attachChain,
-  deploymentFile,
+  deployForConfig,
   readDeploymentFile,
   startSequencerRole,
   startValidatorRole,
   writeDeploymentFile,
 } from '../../node/roles.ts';
-import { moduleFieldsHex } from '../../proof/fraud/claim.ts';
-import { DEFAULT_DISPUTE_PARAMS, deploySettlement } from '../../settlement/ethereum/deploy-settlement.ts';
-import { toSolState } from '../../settlement/ethereum/dispute-hash.ts';
-import { moduleRootHex } from '../../vm/wasm/program.ts';
 import { runAction } from '../action.ts';
 
 const DEFAULT_CONFIG = 'examples/devnet.config.json';
@@ -80,24 +75,10 @@ export function register(program: Command): void {
           const l1 = await connectL1(rpcOf(o.rpc, config.settlement.rpcUrl), {
             privateKeys: [keyOf(o.key, 'MODEX_DEPLOYER_KEY')],
           });
-          const app = new App(config.vm.app);
-          const bond = BigInt(config.proof.bond);
-          const s = await deploySettlement(l1, {
-            sequencer: (o.sequencer as Hex | undefined) ?? l1.accounts[0].address,
-            maxDelaySeconds: config.sequencing.maxDelaySeconds,
-            moduleFields: moduleFieldsHex(app.program),
-            genesis: toSolState(genesis()),
-            params: {
-              ...DEFAULT_DISPUTE_PARAMS,
-              challengePeriod: BigInt(config.proof.challengePeriodSeconds),
-              assertionBond: bond,
-              edgeBond: bond / 10n,
-            },
+          const { settlement: s, file } = await deployForConfig(l1, config, {
+            sequencer: o.sequencer as Hex | undefined,
           });
-          writeDeploymentFile(
-            o.out,
-            deploymentFile(s, l1.chainId, config.vm.app, moduleRootHex(app.program)),
-          );
+          writeDeploymentFile(o.out, file);
           for (const [name, address] of Object.entries(s.addresses))
             console.log(`${name.padEnd(16)} ${address}`);
           console.log(`deployment written to ${o.out}`);
