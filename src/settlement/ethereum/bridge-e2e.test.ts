@@ -21,6 +21,7 @@ import { type AssertionData, genesisAssertion, toSolState } from './dispute-hash
 import { BridgeRevertError, InboxRevertError, type SettlementRevertError } from './errors.ts';
 import { type InboxClient, walletFor } from './inbox.ts';
 import { depositMessage, encodeTxList } from './message.ts';
+import { expectRevert } from './test-utils.ts';
 import { TokenChain } from './token-chain.ts';
 
 const ETH = 10n ** 18n;
@@ -84,21 +85,13 @@ afterAll(async () => {
   );
 });
 
-async function reverts<E extends SettlementRevertError>(
+const reverts = <E extends SettlementRevertError>(
   p: Promise<unknown>,
   cls: new (...a: never[]) => E,
   name: string,
   args?: readonly unknown[],
-): Promise<E> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e, `expected ${name}`).toBeInstanceOf(cls);
-  expect((e as E).errorName).toBe(name);
-  if (args) expect((e as E).args).toEqual(args);
-  return e as E;
-}
+): Promise<E> =>
+  expectRevert(p, (cls as unknown) === BridgeRevertError ? 'Bridge' : 'Inbox', name, args) as Promise<E>;
 
 /** Executes the inbox positions not executed yet; every message fits the step budget. */
 async function sync() {

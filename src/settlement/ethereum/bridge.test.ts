@@ -19,6 +19,7 @@ import { BridgeClient, deployBridge, deploySettlementInbox } from './bridge.ts';
 import { BridgeRevertError, InboxRevertError, type SettlementRevertError } from './errors.ts';
 import { deployInbox, InboxClient, walletFor } from './inbox.ts';
 import { depositMessage } from './message.ts';
+import { expectRevert } from './test-utils.ts';
 
 let l1: L1;
 let user: L1WalletClient;
@@ -64,21 +65,13 @@ const confirm = async (root: Uint8Array | Hex, confirmed = true) => {
   await l1.publicClient.waitForTransactionReceipt({ hash });
 };
 
-async function reverts<E extends SettlementRevertError>(
+const reverts = <E extends SettlementRevertError>(
   p: Promise<unknown>,
   cls: new (...a: never[]) => E,
   name: string,
   args?: readonly unknown[],
-): Promise<E> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e, `expected ${name}`).toBeInstanceOf(cls);
-  expect((e as E).errorName).toBe(name);
-  if (args) expect((e as E).args).toEqual(args);
-  return e as E;
-}
+): Promise<E> =>
+  expectRevert(p, (cls as unknown) === BridgeRevertError ? 'Bridge' : 'Inbox', name, args) as Promise<E>;
 
 /** a random-ish address */
 const addrOf = (n: number): Address => getAddress(`0x${n.toString(16).padStart(40, 'a')}`);

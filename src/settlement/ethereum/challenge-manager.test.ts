@@ -43,6 +43,7 @@ import {
 import { SettlementRevertError, toSettlementError } from './errors.ts';
 import { sendContractTx, walletFor } from './inbox.ts';
 import { ChallengeClient } from './rollup.ts';
+import { expectRevert } from './test-utils.ts';
 
 const BOND = PARAMS.edgeBond;
 const H = PARAMS.heights;
@@ -57,19 +58,8 @@ afterAll(async () => {
   await l1?.stop();
 });
 
-/** asserts that `p` rejects with ChallengeManager's custom error `name` (and `args`, when given) */
-async function reverts(p: Promise<unknown>, name: string, args?: readonly unknown[]) {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e, `expected ${name}`).toBeInstanceOf(SettlementRevertError);
-  const r = e as SettlementRevertError;
-  expect(r.contract).toBe('ChallengeManager');
-  expect(r.errorName).toBe(name);
-  if (args) expect(r.args).toEqual(args);
-  return r;
-}
+const reverts = (p: Promise<unknown>, name: string, args?: readonly unknown[]) =>
+  expectRevert(p, 'ChallengeManager', name, args);
 
 const balance = (a: Address) => l1.publicClient.getBalance({ address: a });
 const clientsOf = (i: number) => ({

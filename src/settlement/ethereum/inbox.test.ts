@@ -10,7 +10,7 @@ import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
 import { DeployError } from '../../l1/errors.ts';
 import { BridgeClient, deployBridge } from './bridge.ts';
-import { InboxRevertError, SettlementRevertError } from './errors.ts';
+import { InboxRevertError } from './errors.ts';
 import { deployInbox, InboxClient, inboxAbi, sendContractTx, walletFor } from './inbox.ts';
 import {
   accumulators,
@@ -21,6 +21,7 @@ import {
   messageHashHex,
   txListMessage,
 } from './message.ts';
+import { expectRevert } from './test-utils.ts';
 
 let l1: L1;
 let sequencer: L1WalletClient;
@@ -60,22 +61,8 @@ async function fresh(maxDelaySeconds = MAX_DELAY) {
   return { inbox, seq: inbox.connect(sequencer), usr: inbox.connect(user), bridge: bridge.connect(user) };
 }
 
-/** asserts that `p` rejects with the inbox's custom error `name` (and its args, when given) */
-async function reverts(
-  p: Promise<unknown>,
-  name: string,
-  args?: readonly unknown[],
-): Promise<InboxRevertError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e, `expected ${name}`).toBeInstanceOf(SettlementRevertError);
-  const r = e as InboxRevertError;
-  expect(r.errorName).toBe(name);
-  if (args) expect(r.args).toEqual(args);
-  return r;
-}
+const reverts = (p: Promise<unknown>, name: string, args?: readonly unknown[]) =>
+  expectRevert(p, 'Inbox', name, args) as Promise<InboxRevertError>;
 
 const bytes = (n: number, seed = 1) =>
   new Uint8Array(n).map((_, i) => (i * 31 + seed * 17 + (i >> 8)) & 0xff);

@@ -17,9 +17,9 @@ import {
 } from '../../proof/fraud/test-stf.ts';
 import { ROLLUP_ERRORS } from './dispute-errors.ts';
 import { type AssertionData, assertionId, nodeHex, type SolGlobalState, stateHash } from './dispute-hash.ts';
-import { SettlementRevertError } from './errors.ts';
 import { sendContractTx, type TxResult, walletFor } from './inbox.ts';
 import { RollupClient } from './rollup.ts';
+import { expectRevert } from './test-utils.ts';
 
 const BOND = PARAMS.assertionBond;
 const word = (n: number | bigint): Hex => numberToHex(BigInt(n), { size: 32 });
@@ -44,19 +44,8 @@ afterAll(async () => {
   await l1?.stop();
 });
 
-/** asserts that `p` rejects with Rollup's custom error `name` (and `args`, when given) */
-async function reverts(p: Promise<unknown>, name: string, args?: readonly unknown[]) {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e, `expected ${name}`).toBeInstanceOf(SettlementRevertError);
-  const r = e as SettlementRevertError;
-  expect(r.contract).toBe('Rollup');
-  expect(r.errorName).toBe(name);
-  if (args) expect(r.args).toEqual(args);
-  return r;
-}
+const reverts = (p: Promise<unknown>, name: string, args?: readonly unknown[]) =>
+  expectRevert(p, 'Rollup', name, args);
 
 const balance = (a: Address) => l1.publicClient.getBalance({ address: a });
 /** what a transaction cost its sender */
