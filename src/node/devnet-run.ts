@@ -20,6 +20,7 @@ import type { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { moduleRootHex } from '../vm/wasm/program.ts';
 import {
   attachChain,
+  checkNodeModules,
   DeploymentFileError,
   deployForConfig,
   type SequencerRole,
@@ -127,6 +128,7 @@ export class DevnetRun {
     const { config } = this.o;
     const scenario = this.o.scenario ?? 'demo';
     const tickMs = this.o.tickMs ?? 500;
+    checkNodeModules(config);
     const rpc = this.o.rpc ?? config.settlement.rpcUrl ?? 'embedded';
     this.log(
       `[1/5] settlement layer: ${rpc === 'embedded' ? 'starting embedded anvil' : `connecting to ${rpc}`}...`,

@@ -77,6 +77,16 @@ export function deploymentFile(
   };
 }
 
+/** The node runs l1-calldata DA only so far: refuse a config that asks for another module. */
+export function checkNodeModules(config: Pick<ChainConfig, 'da'>): void {
+  if (config.da.module !== 'l1-calldata') {
+    throw new ModexError(
+      'NODE_MODULE_NOT_BUILT',
+      `da.module "${config.da.module}" is accepted by the config but the node does not run it yet; use "l1-calldata"`,
+    );
+  }
+}
+
 /** The dispute parameters a chain config asks for (docs/dispute.md §1: edge bond = bond / 10). */
 export function disputeParamsOf(config: Pick<ChainConfig, 'proof'>): DisputeParams {
   const bond = BigInt(config.proof.bond);
@@ -94,11 +104,12 @@ export function disputeParamsOf(config: Pick<ChainConfig, 'proof'>): DisputePara
  */
 export async function deployForConfig(
   l1: L1,
-  config: Pick<ChainConfig, 'vm' | 'proof' | 'sequencing'>,
+  config: Pick<ChainConfig, 'vm' | 'proof' | 'sequencing' | 'da'>,
   opts: { sequencer?: Address } = {},
 ): Promise<{ settlement: SettlementDeployment; app: App; file: DeploymentFile }> {
   if (!config.vm.app)
     throw new DeploymentFileError('only built-in apps (vm.app) can be deployed by the node for now');
+  checkNodeModules(config);
   const app = new App(config.vm.app);
   const settlement = await deploySettlement(l1, {
     sequencer: opts.sequencer ?? l1.accounts[0].address,

@@ -13,6 +13,7 @@ import { connectL1 } from '../../l1/anvil.ts';
 import { REPO_ROOT } from '../../l1/contracts.ts';
 import {
   attachChain,
+  checkNodeModules,
   deployForConfig,
   readDeploymentFile,
   startSequencerRole,
@@ -127,6 +128,7 @@ export function register(program: Command): void {
           if (o.role !== 'sequencer' && o.role !== 'validator')
             throw new NodeOptionError(`--role ${o.role}: use sequencer or validator`);
           const config = loadConfig(configPath(o.config));
+          checkNodeModules(config);
           const d = readDeploymentFile(o.deployment);
           const key = keyOf(o.key, 'MODEX_NODE_KEY');
           const l1 = await connectL1(rpcOf(o.rpc, config.settlement.rpcUrl), { privateKeys: [key] });
