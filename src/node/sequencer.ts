@@ -27,7 +27,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from 'viem';
 import { Receipt, type Receipts } from '../guest/run-app.ts';
 import { batchMessage, encodeTxList, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
-import { recoverPublicKey } from '../vm/wasm/ecrecover.ts';
+import { recoverAndRemember } from '../vm/wasm/ecrecover.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 import {
   DuplicateTransactionError,
@@ -171,7 +171,8 @@ export function decodeSignedTx(raw: Uint8Array, opts: { chainId?: bigint } = {})
   const signed = new Uint8Array(PERSONAL_PREFIX.length + 32);
   signed.set(PERSONAL_PREFIX);
   signed.set(keccak_256(body), PERSONAL_PREFIX.length);
-  const pub = recoverPublicKey(keccak_256(signed), sig.subarray(0, 64), v - 27);
+  // remembered, so the STF's ecrecover of this transaction does not recover it a second time
+  const pub = recoverAndRemember(keccak_256(signed), sig.subarray(0, 64), v - 27);
   if (!pub) throw new InvalidTransactionError('signature does not recover a public key');
   const sender = bytesToHex(keccak_256(pub.subarray(1)).subarray(12));
   return {

@@ -1,6 +1,13 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { describe, expect, it } from 'vitest';
-import { ECRECOVER_BACKEND, ecrecoverAt, nativeSecp256k1, recoverNative, recoverNoble } from './ecrecover.ts';
+import {
+  ECRECOVER_BACKEND,
+  ecrecoverAt,
+  nativeSecp256k1,
+  recoverAndRemember,
+  recoverNative,
+  recoverNoble,
+} from './ecrecover.ts';
 import { ecrecoverWord } from './host-abi.ts';
 import { Rng } from './random-module.ts';
 
@@ -89,5 +96,39 @@ describe('ecrecoverAt (the native runner fast path)', () => {
       }
     }
     expect(ok).toBeGreaterThanOrEqual(120);
+  });
+});
+
+describe('recoverAndRemember (a node recovers each signature once)', () => {
+  it('ecrecoverAt answers a remembered input with the same address, and only that input', () => {
+    const rng = new Rng(11);
+    const mem = new Uint8Array(256);
+    for (let i = 0; i < 20; i++) {
+      const priv = secp256k1.utils.randomSecretKey(Uint8Array.from({ length: 48 }, () => rng.int(256)));
+      const hash = Uint8Array.from({ length: 32 }, () => rng.int(256));
+      const sig = secp256k1.sign(hash, priv, { prehash: false, format: 'recovered' });
+      const rs = sig.subarray(1, 65);
+      const v = 27 + sig[0];
+      const fresh = (h: Uint8Array, s: Uint8Array, vv: number) => {
+        mem.fill(0);
+        mem.set(h, 0);
+        mem.set(s, 64);
+        const ok = ecrecoverAt(mem, 0, 64, vv, 128);
+        return ok ? hex(mem.subarray(128, 160)) : undefined;
+      };
+      const before = fresh(hash, rs, v);
+      expect(recoverAndRemember(hash, rs, v - 27)).toBeDefined();
+      expect(fresh(hash, rs, v)).toBe(before);
+      expect(before).toBe(hex(ecrecoverWord(hash, rs, v) as Uint8Array));
+      // the other recovery id, or another hash, is not answered from the remembered entry
+      expect(fresh(hash, rs, 55 - v)).toBe(
+        ecrecoverWord(hash, rs, 55 - v) ? hex(ecrecoverWord(hash, rs, 55 - v) as Uint8Array) : undefined,
+      );
+      const other = hash.slice();
+      other[0] ^= 1;
+      expect(fresh(other, rs, v)).toBe(
+        ecrecoverWord(other, rs, v) ? hex(ecrecoverWord(other, rs, v) as Uint8Array) : undefined,
+      );
+    }
   });
 });

@@ -38,6 +38,26 @@ export function recoverPublicKey(hash: Uint8Array, rs: Uint8Array, recid: number
   return native ? recoverNative(native, hash, rs, recid) : recoverNoble(hash, rs, recid);
 }
 
+/**
+ * Recoveries a node has already done (a sequencer checks every signature when it accepts a
+ * transaction): `ecrecoverAt` answers them from here instead of recovering again when the STF's
+ * `ecrecover` host op asks the same question. Exact: keyed by the whole input (hash, r, s, recid).
+ */
+const remembered = new Map<string, Uint8Array>();
+const REMEMBER_MAX = 16_384;
+const rememberKey = (hash: Uint8Array, rs: Uint8Array, recid: number): string =>
+  `${Buffer.from(hash.buffer, hash.byteOffset, 32).toString('latin1')}${Buffer.from(rs.buffer, rs.byteOffset, 64).toString('latin1')}${recid}`;
+
+/** `recoverPublicKey`, remembering the result for the node's next `ecrecoverAt` of the same input. */
+export function recoverAndRemember(hash: Uint8Array, rs: Uint8Array, recid: number): Uint8Array | undefined {
+  const pub = recoverPublicKey(hash, rs, recid);
+  if (pub) {
+    if (remembered.size >= REMEMBER_MAX) remembered.clear();
+    remembered.set(rememberKey(hash, rs, recid), pub);
+  }
+  return pub;
+}
+
 export function recoverNoble(hash: Uint8Array, rs: Uint8Array, recid: number): Uint8Array | undefined {
   try {
     const sig = new secp256k1.Signature(toBig(rs.subarray(0, 32)), toBig(rs.subarray(32, 64)), recid);
@@ -119,7 +139,11 @@ export function ecrecoverAt(
   if ((v === 27 || v === 28) && inScalarRange(mem, sigOff) && inScalarRange(mem, sigOff + 32)) {
     for (let i = 0; i < 64; i++) sigBuf[i] = mem[sigOff + i];
     for (let i = 0; i < 32; i++) msgBuf[i] = mem[hashOff + i];
-    if (native) {
+    const known = remembered.size > 0 ? remembered.get(rememberKey(msgBuf, sigBuf, v - 27)) : undefined;
+    if (known) {
+      pubBuf.set(known);
+      pub = pubBuf;
+    } else if (native) {
       try {
         pub = native.ecdsaRecover(sigBuf, v - 27, msgBuf, false, pubBuf);
       } catch {
