@@ -123,7 +123,7 @@ export class Validator {
       }
     }
     await this.maybePost(tip, children);
-    await this.playDisputes(path, children, byId);
+    await this.playDisputes(path, children);
     await this.confirmReady(path);
     await this.collect(records);
   }
@@ -188,11 +188,7 @@ export class Validator {
   }
 
   /** Plays every dispute about the children of the assertions on our path. */
-  private async playDisputes(
-    path: AssertionRecord[],
-    children: Map<Hex, AssertionRecord[]>,
-    byId: Map<Hex, AssertionRecord>,
-  ): Promise<void> {
+  private async playDisputes(path: AssertionRecord[], children: Map<Hex, AssertionRecord[]>): Promise<void> {
     for (const prev of path) {
       const kids = children.get(prev.id) ?? [];
       if (kids.length < 2) continue;
@@ -212,7 +208,6 @@ export class Validator {
         this.emit({ kind: 'move', move: describeMove(m), gas: m.gasUsed });
         if (m.kind === 'confirm-assertion') this.emit({ kind: 'confirmed', id: ours.id, byChallenge: true });
       }
-      void byId;
     }
   }
 
