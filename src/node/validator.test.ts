@@ -129,6 +129,9 @@ describe('validators', () => {
       }
       if (honest.events.some((e) => e.kind === 'slashed')) break;
     }
+    // the next round takes back its edge bonds and sweeps the liar's
+    await c.round([fh, fl], [honest, liar], 5);
+    expect(lines.join('\n')).toMatch(/collected \d+ wei of edge bonds/);
     expect(restarted).toBe(true);
     expect(honest.events.some((e) => e.kind === 'confirmed' && e.byChallenge)).toBe(true);
     expect(honest.events.some((e) => e.kind === 'slashed')).toBe(true);

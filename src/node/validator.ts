@@ -64,6 +64,7 @@ export class Validator {
   readonly events: ValidatorEvent[] = [];
   private readonly agents = new Map<Hex, Agent>();
   private readonly slashed = new Set<Hex>();
+  private readonly bondsCollected = new Set<Hex>();
   private blockedLogged?: Hex;
 
   constructor(private readonly o: ValidatorOptions) {
@@ -125,6 +126,10 @@ export class Validator {
     await this.maybePost(tip, children);
     await this.playDisputes(path, children);
     await this.confirmReady(path);
+    for (const id of this.agents.keys()) {
+      if (!this.bondsCollected.has(id) && (await this.o.rollup.status(id)) === 'confirmed')
+        await this.collectBonds(id);
+    }
     await this.collect(records);
   }
 
@@ -209,6 +214,23 @@ export class Validator {
         if (m.kind === 'confirm-assertion') this.emit({ kind: 'confirmed', id: ours.id, byChallenge: true });
       }
     }
+  }
+
+  /** Once a disputed assertion of ours is confirmed: our edge bonds back, the rivals' swept to us. */
+  private async collectBonds(id: Hex): Promise<void> {
+    const agent = this.agents.get(id);
+    this.bondsCollected.add(id);
+    if (
+      !agent ||
+      this.o.lie ||
+      agent.moves.every((m) => m.kind !== 'confirm-edge' && m.kind !== 'layer-zero-edge')
+    )
+      return;
+    const before = agent.moves.length;
+    const wei = await agent.collectBonds();
+    for (const m of agent.moves.slice(before))
+      this.emit({ kind: 'move', move: describeMove(m), gas: m.gasUsed });
+    if (wei > 0n) this.log(`collected ${wei} wei of edge bonds`);
   }
 
   /** Confirms unrivaled assertions of our path past their challenge period. */

@@ -342,6 +342,51 @@ export class DisputeAgent {
     );
   }
 
+  /**
+   * After the assertion is confirmed: confirms this agent's top edges (level 0 and every
+   * sub-challenge it opened), takes back their bonds, and sweeps the bonds of the rival top edges
+   * at the same keys to itself (docs/dispute.md §4.4). Returns the wei collected.
+   */
+  async collectBonds(): Promise<bigint> {
+    const c = this.o.challenges;
+    if (!(await this.isConfirmed())) return 0n;
+    const me = c.clients.walletClient.account.address.toLowerCase();
+    const bond = await c.edgeBond();
+    let collected = 0n;
+    const tops = [
+      this.layerZeroRef(),
+      ...[...this.tracked.values()].filter((t) => t.sub).map((t) => t.sub?.ref as EdgeRef),
+    ];
+    for (const top of tops) {
+      const id = edgeId(top);
+      const rivals = await c.topEdgesAt(edgeKey(top));
+      const mine = rivals.find((r) => r.id === id);
+      if (!mine || mine.payer.toLowerCase() !== me) continue;
+      try {
+        if (!(await c.edgeStatus(top)).confirmed) await c.confirmEdgeByTime(top);
+        this.record('collect', await c.refundEdgeBond(top), top, 'own bond back');
+        collected += bond;
+      } catch (e) {
+        this.log(`cannot take back the bond of level ${top.level}: ${(e as Error).message.split('\n')[0]}`);
+        continue;
+      }
+      for (const r of rivals.filter((x) => x.id !== id)) {
+        try {
+          this.record(
+            'collect',
+            await c.sweepEdgeBond(r.edge, top),
+            top,
+            `rival bond of ${r.payer.slice(0, 10)}`,
+          );
+          collected += bond;
+        } catch (e) {
+          this.log(`cannot sweep the bond of ${r.id.slice(0, 10)}: ${(e as Error).message.split('\n')[0]}`);
+        }
+      }
+    }
+    return collected;
+  }
+
   /** Edge refs this agent created or tracks at level 0 (for bond collection). */
   get layerZeroEdge(): EdgeRef {
     return this.layerZeroRef();

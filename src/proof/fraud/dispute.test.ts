@@ -70,6 +70,17 @@ describe('a dispute between an honest validator and a liar', () => {
     expect(kinds(liar)).not.toContain('one-step-proof');
   });
 
+  it('the winner takes back its edge bonds and sweeps the liar ones', async () => {
+    const before = await balance(f.l1.accounts[2].address);
+    const collected = await honest.collectBonds();
+    // its level-0 edge and two sub-challenges, each won against one liar edge
+    expect(collected).toBe(6n * PARAMS.edgeBond);
+    const gas = honest.moves.filter((m) => m.kind === 'collect').length;
+    expect(gas).toBe(6);
+    expect((await balance(f.l1.accounts[2].address)) - before).toBeGreaterThan(5n * PARAMS.edgeBond);
+    expect(await honest.collectBonds()).toBe(0n);
+  });
+
   it("the liar's stake goes to the winner, once", async () => {
     const before = await balance(f.l1.accounts[2].address);
     const liarData = liar.assertion as AssertionData;
