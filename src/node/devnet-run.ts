@@ -101,7 +101,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class DevnetRun {
   private stopping = false;
   private readonly t0 = Date.now();
-  private firstBlockAt: number | null = null;
   private cleanup: (() => Promise<void>)[] = [];
   l1?: L1;
   settlement?: SettlementDeployment;

@@ -7,14 +7,9 @@
  * up where the last one stopped (a running dispute included).
  */
 import type { Address, Hex } from 'viem';
-import { DisputeAgent as Agent, type DisputeAgent, type InboxMerkleizer } from '../proof/fraud/challenger.ts';
+import { DisputeAgent as Agent, type InboxMerkleizer } from '../proof/fraud/challenger.ts';
 import { type Claim, type ExecutionContext, HonestClaim, LyingClaim } from '../proof/fraud/claim.ts';
-import {
-  type AssertionData,
-  nextBlockCount,
-  stateHash,
-  toSolState,
-} from '../settlement/ethereum/dispute-hash.ts';
+import { nextBlockCount, stateHash, toSolState } from '../settlement/ethereum/dispute-hash.ts';
 import type {
   AssertionRecord,
   ChallengeClient,
@@ -282,11 +277,6 @@ export class Validator {
       }
     }
   }
-
-  /** dispute agents of this validator (by assertion id) */
-  get disputeAgents(): ReadonlyMap<Hex, DisputeAgent> {
-    return this.agents;
-  }
 }
 
 function describeMove(m: {
@@ -299,5 +289,3 @@ function describeMove(m: {
   const where = m.level === undefined ? '' : ` level ${m.level} [${m.start}, +2^${m.w})`;
   return `${m.kind}${where}${m.detail ? ` ${m.detail}` : ''}`;
 }
-
-export type { AssertionData };

@@ -12,7 +12,6 @@ import {
   type EdgeRef,
   edgeId,
   edgeKey,
-  stateHash,
   toSolState,
   ZERO32,
 } from '../../settlement/ethereum/dispute-hash.ts';
@@ -390,11 +389,6 @@ export class DisputeAgent {
   /** Edge refs this agent created or tracks at level 0 (for bond collection). */
   get layerZeroEdge(): EdgeRef {
     return this.layerZeroRef();
-  }
-
-  /** stateHash of the claim's end state (what the assertion claims) */
-  get claimedStateHash(): Hex {
-    return stateHash(toSolState(this.o.claim.endState()));
   }
 
   /** Honest moves so far (all transactions of this agent) and their gas. */

@@ -1,9 +1,3 @@
-/**
- * A chain on an L1 ready for disputes: the settlement contracts deployed for an STF, its inbox
- * filled with messages, and dispute agents (honest or lying) with their own funded wallets. Used by
- * the dispute tests, `modex bench dispute` and the devnet's fraud scenario.
- */
-import type { Hex } from 'viem';
 import type { L1 } from '../../l1/anvil.ts';
 import {
   type DisputeParams,
@@ -115,5 +109,3 @@ export async function playUntil(
   }
   throw new Error(`the dispute did not end within ${maxRounds} rounds`);
 }
-
-export type { Hex };
