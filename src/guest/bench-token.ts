@@ -13,8 +13,8 @@
  * validation are one-off and excluded; `runNative` still rewrites and compiles the module with V8 for every
  * message, which is included (`v8_compile_ms` reports it separately).
  */
-import { Session } from 'node:inspector/promises';
 import { privateKeyToAccount } from 'viem/accounts';
+import { type FrameRule, profileShares, startProfile, stopProfile } from '../util/cpu-profile.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 import type { ValidatedModule } from '../vm/wasm/module.ts';
 import { compileNative, rewriteForNative, runNative, validateStf } from '../vm/wasm/native.ts';
@@ -127,19 +127,8 @@ const HOST_OPS = new Set([
   'hint_preimage',
 ]);
 
-interface CpuProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string };
-  children?: number[];
-}
-interface CpuProfile {
-  nodes: CpuProfileNode[];
-  samples?: number[];
-  timeDeltas?: number[];
-}
-
 /** The category of a profile frame, or undefined to look at its caller. */
-function frameCategory(f: CpuProfileNode['callFrame']): string | undefined {
+const frameCategory: FrameRule = (f) => {
   const { functionName: fn, url } = f;
   if (fn === '(garbage collector)') return 'GC';
   if (fn === '(program)' || fn === '(idle)' || fn === '(root)') return 'other (V8: program, idle)';
@@ -163,47 +152,7 @@ function frameCategory(f: CpuProfileNode['callFrame']): string | undefined {
   if (url.startsWith('wasm://') || fn.startsWith('$') || fn.startsWith('wasm-function'))
     return 'guest compute (wasm)';
   return undefined;
-}
-
-/** Self time by category: each sample goes to the innermost frame on its stack that has a category. */
-function breakdown(profile: CpuProfile, txs: number): ProfileEntry[] {
-  const parent = new Map<number, number>();
-  const byId = new Map<number, CpuProfileNode>();
-  for (const n of profile.nodes) {
-    byId.set(n.id, n);
-    for (const c of n.children ?? []) parent.set(c, n.id);
-  }
-  const catOf = new Map<number, string>();
-  const category = (id: number): string => {
-    const known = catOf.get(id);
-    if (known) return known;
-    let cur: number | undefined = id;
-    let cat: string | undefined;
-    while (cur !== undefined && !cat) {
-      const node = byId.get(cur);
-      cat = node ? frameCategory(node.callFrame) : undefined;
-      cur = parent.get(cur);
-    }
-    const c = cat ?? 'other (JS: runNative setup, merge, callbacks)';
-    catOf.set(id, c);
-    return c;
-  };
-  const time = new Map<string, number>();
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
-  let total = 0;
-  // timeDeltas[i] is the time before sample i: charge it to sample i - 1
-  for (let i = 0; i + 1 < samples.length; i++) {
-    const dt = deltas[i + 1] ?? 0;
-    const c = category(samples[i]);
-    time.set(c, (time.get(c) ?? 0) + dt);
-    total += dt;
-  }
-  return [...time.entries()]
-    .filter(([c]) => !c.startsWith('other (V8'))
-    .map(([category, us]) => ({ category, fraction: us / total, us_per_tx: us / txs }))
-    .sort((a, b) => b.fraction - a.fraction);
-}
+};
 
 export async function benchToken(opts: TokenBenchOptions = {}): Promise<TokenBenchResult> {
   const t0 = performance.now();
@@ -292,20 +241,19 @@ export async function benchToken(opts: TokenBenchOptions = {}): Promise<TokenBen
   // profile
   let profile: ProfileEntry[] = [];
   if (profileMessages > 0) {
-    const session = new Session();
-    session.connect();
-    await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 100 });
-    await session.post('Profiler.start');
+    const session = await startProfile(100);
     for (let m = 0; m < profileMessages; m++) {
       const pos = gs.u64[0];
       const r = runMessage(app, mod, gs, batches[1 + messages + m]);
       checkAllOk(r.gs, pos, batch);
       gs = r.gs;
     }
-    const { profile: p } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
-    session.disconnect();
-    profile = breakdown(p, profileMessages * batch);
+    profile = profileShares(
+      await stopProfile(session),
+      frameCategory,
+      profileMessages * batch,
+      'other (JS: runNative setup, merge, callbacks)',
+    ).filter((e) => !e.category.startsWith('other (V8'));
   }
 
   // interpreter: steps of a batch and of an empty batch (App.run checks native = interpreter)

@@ -21,8 +21,7 @@
  * `MODEX_BENCH_CPUPROFILE=<file>` the raw profile is written there (Chrome DevTools, speedscope).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -39,6 +38,7 @@ import { type L1, openL1 } from '../l1/anvil.ts';
 import { REPO_ROOT } from '../l1/contracts.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { type FrameRule, profileShares, startProfile, stopProfile } from '../util/cpu-profile.ts';
 import { Batcher } from './batcher.ts';
 import { deployForConfig } from './roles.ts';
 import { type RpcServer, startRpcServer } from './rpc.ts';
@@ -346,100 +346,38 @@ async function devnetFirstBlock(
   return { rpcUp, firstBlock };
 }
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string };
-  children?: number[];
-}
-
-/** The sequencer thread's time by activity: each sample goes to the innermost frame that has one. */
-function profileShares(p: CpuProfile, txs: number) {
-  const parent = new Map<number, number>();
-  const byId = new Map<number, ProfileNode>();
-  for (const n of p.nodes) {
-    byId.set(n.id, n);
-    for (const c of n.children ?? []) parent.set(c, n.id);
-  }
-  const rule = (f: ProfileNode['callFrame']): string | undefined => {
-    const { functionName: fn, url } = f;
-    if (fn === '(garbage collector)') return 'GC';
-    if (fn === '(idle)') return 'idle';
-    if (fn === '(program)') return 'V8 (program: native code, compilation)';
-    if (url.includes('ecrecover.ts')) return undefined; // attributed to its caller: admission or the STF's host op
-    if (url.includes('node/sequencer.ts') && fn === 'decodeSignedTx')
-      return 'admission: decode + signature recovery (libsecp256k1) + keccak';
-    if (
-      url.includes('settlement/ethereum/token-chain.ts') ||
-      url.includes('/vm/wasm/') ||
-      url.includes('/guest/')
-    )
-      return 'block execution (STF, native)';
-    if (url.includes('node/store.ts') || url.includes('lmdb')) return 'store (LMDB)';
-    if (url.includes('node/wal.ts')) return 'WAL (append, fdatasync completion)';
-    if (url.includes('node/sequencer.ts')) return 'sequencer bookkeeping (place, seal, receipts)';
-    if (url.includes('node/rpc.ts')) return 'JSON-RPC (JSON parse/stringify, dispatch)';
-    if (
-      url.includes('viem') ||
-      url.includes('node/batcher.ts') ||
-      url.includes('ethereum/inbox.ts') ||
-      url.includes('/da/') ||
-      url.includes('abitype') ||
-      url.includes('@noble/curves')
-    )
-      return 'batcher (viem: encode, sign, L1 RPC)';
-    if (url.startsWith('node:') && /http|net|stream|events|timers|buffer/.test(url))
-      return 'HTTP server (node:http, sockets)';
-    return undefined;
-  };
-  const cat = new Map<number, string>();
-  const category = (id: number): string => {
-    const known = cat.get(id);
-    if (known) return known;
-    let cur: number | undefined = id;
-    let c: string | undefined;
-    while (cur !== undefined && !c) {
-      const node = byId.get(cur);
-      c = node ? rule(node.callFrame) : undefined;
-      cur = parent.get(cur);
-    }
-    const out = c ?? 'other JS';
-    cat.set(id, out);
-    return out;
-  };
-  const time = new Map<string, number>();
-  const samples = p.samples ?? [];
-  const deltas = p.timeDeltas ?? [];
-  let total = 0;
-  for (let i = 0; i + 1 < samples.length; i++) {
-    const dt = deltas[i + 1] ?? 0;
-    const c = category(samples[i]);
-    time.set(c, (time.get(c) ?? 0) + dt);
-    total += dt;
-  }
-  return [...time.entries()]
-    .map(([category, us]) => ({ category, fraction: us / total, us_per_tx: us / txs }))
-    .sort((a, b) => b.fraction - a.fraction);
-}
-
-type CpuProfile = { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] };
-
-async function startProfile(): Promise<Session> {
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
-  return session;
-}
-
-async function stopProfile(session: Session): Promise<CpuProfile> {
-  const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
-  session.disconnect();
-  // the raw profile, for Chrome DevTools or speedscope
-  if (process.env.MODEX_BENCH_CPUPROFILE)
-    writeFileSync(process.env.MODEX_BENCH_CPUPROFILE, JSON.stringify(profile));
-  return profile;
-}
+/** The sequencer thread's activities (bench e2e's CPU profile). */
+const sequencerFrame: FrameRule = (f) => {
+  const { functionName: fn, url } = f;
+  if (fn === '(garbage collector)') return 'GC';
+  if (fn === '(idle)') return 'idle';
+  if (fn === '(program)') return 'V8 (program: native code, compilation)';
+  if (url.includes('ecrecover.ts')) return undefined; // attributed to its caller: admission or the STF's host op
+  if (url.includes('node/sequencer.ts') && fn === 'decodeSignedTx')
+    return 'admission: decode + signature recovery (libsecp256k1) + keccak';
+  if (
+    url.includes('settlement/ethereum/token-chain.ts') ||
+    url.includes('/vm/wasm/') ||
+    url.includes('/guest/')
+  )
+    return 'block execution (STF, native)';
+  if (url.includes('node/store.ts') || url.includes('lmdb')) return 'store (LMDB)';
+  if (url.includes('node/wal.ts')) return 'WAL (append, fdatasync completion)';
+  if (url.includes('node/sequencer.ts')) return 'sequencer bookkeeping (place, seal, receipts)';
+  if (url.includes('node/rpc.ts')) return 'JSON-RPC (JSON parse/stringify, dispatch)';
+  if (
+    url.includes('viem') ||
+    url.includes('node/batcher.ts') ||
+    url.includes('ethereum/inbox.ts') ||
+    url.includes('/da/') ||
+    url.includes('abitype') ||
+    url.includes('@noble/curves')
+  )
+    return 'batcher (viem: encode, sign, L1 RPC)';
+  if (url.startsWith('node:') && /http|net|stream|events|timers|buffer/.test(url))
+    return 'HTTP server (node:http, sockets)';
+  return undefined;
+};
 
 export async function benchE2e(opts: E2eBenchOptions = {}): Promise<E2eBenchResult> {
   const log = opts.log ?? (() => {});
@@ -621,7 +559,8 @@ export async function benchE2e(opts: E2eBenchOptions = {}): Promise<E2eBenchResu
       const lastAck = Math.max(...acked.map((i) => o.ackAt[i]));
       const blocks = [...new Set(acked.map((i) => o.block[i]))];
       await settle(blocks, `${name}: every acknowledged transaction on L1`);
-      if (session) profile = profileShares(await stopProfile(session), acked.length);
+      if (session)
+        profile = profileShares(await stopProfile(session), sequencerFrame, acked.length, 'other JS');
       const lastStored = Math.max(...blocks.map((b) => storedAt.get(b) as number));
       let ok = 0;
       const other: Record<string, number> = {};
