@@ -4,22 +4,12 @@
  * winning the dispute on L1. `--warp` speeds up L1 time on the embedded anvil.
  */
 import { describe, expect, it } from 'vitest';
+import type { DevnetResult } from '../../node/devnet-run.ts';
 import { runCli } from '../run-cli.test-helper.ts';
 
-interface DevnetJson {
-  result: string;
-  l2_blocks: number;
-  batches: number;
-  assertions: number;
-  confirmed_assertions: number;
-  dispute_moves: number;
-  withdrawal_paid: boolean;
-  first_block_s: number | null;
-}
-
-function lastJson(stdout: string): DevnetJson {
+function lastJson(stdout: string): DevnetResult {
   const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as DevnetJson;
+  return JSON.parse(lines[lines.length - 1]) as DevnetResult;
 }
 
 describe('modex devnet --until-confirmed (slow)', () => {

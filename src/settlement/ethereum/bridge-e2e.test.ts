@@ -18,10 +18,10 @@ import { HonestClaim, moduleFieldsHex } from '../../proof/fraud/claim.ts';
 import type { BridgeClient } from './bridge.ts';
 import { type DisputeParams, deploySettlement, type SettlementDeployment } from './deploy-settlement.ts';
 import { type AssertionData, genesisAssertion, toSolState } from './dispute-hash.ts';
-import { BridgeRevertError, InboxRevertError, type SettlementRevertError } from './errors.ts';
+import { BridgeRevertError, InboxRevertError } from './errors.ts';
 import { type InboxClient, walletFor } from './inbox.ts';
 import { depositMessage, encodeTxList } from './message.ts';
-import { expectRevert } from './test-utils.ts';
+import { expectRevertOf } from './test-utils.ts';
 import { TokenChain } from './token-chain.ts';
 
 const ETH = 10n ** 18n;
@@ -85,13 +85,7 @@ afterAll(async () => {
   );
 });
 
-const reverts = <E extends SettlementRevertError>(
-  p: Promise<unknown>,
-  cls: new (...a: never[]) => E,
-  name: string,
-  args?: readonly unknown[],
-): Promise<E> =>
-  expectRevert(p, (cls as unknown) === BridgeRevertError ? 'Bridge' : 'Inbox', name, args) as Promise<E>;
+const reverts = expectRevertOf;
 
 /** Executes the inbox positions not executed yet; every message fits the step budget. */
 async function sync() {

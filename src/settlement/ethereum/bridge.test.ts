@@ -16,10 +16,10 @@ import { type L1, type L1WalletClient, startAnvil } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { type Deployed, deploy } from '../../l1/deploy.ts';
 import { BridgeClient, deployBridge, deploySettlementInbox } from './bridge.ts';
-import { BridgeRevertError, InboxRevertError, type SettlementRevertError } from './errors.ts';
+import { BridgeRevertError, InboxRevertError } from './errors.ts';
 import { deployInbox, InboxClient, walletFor } from './inbox.ts';
 import { depositMessage } from './message.ts';
-import { expectRevert } from './test-utils.ts';
+import { expectRevertOf } from './test-utils.ts';
 
 let l1: L1;
 let user: L1WalletClient;
@@ -65,13 +65,7 @@ const confirm = async (root: Uint8Array | Hex, confirmed = true) => {
   await l1.publicClient.waitForTransactionReceipt({ hash });
 };
 
-const reverts = <E extends SettlementRevertError>(
-  p: Promise<unknown>,
-  cls: new (...a: never[]) => E,
-  name: string,
-  args?: readonly unknown[],
-): Promise<E> =>
-  expectRevert(p, (cls as unknown) === BridgeRevertError ? 'Bridge' : 'Inbox', name, args) as Promise<E>;
+const reverts = expectRevertOf;
 
 /** a random-ish address */
 const addrOf = (n: number): Address => getAddress(`0x${n.toString(16).padStart(40, 'a')}`);
