@@ -14,6 +14,7 @@ import {
   type InboxDeployment,
   inboxAbi,
   type L1Clients,
+  readContractTx,
   sendContractTx,
   type TxResult,
 } from './inbox.ts';
@@ -107,17 +108,8 @@ export class BridgeClient {
     );
   }
 
-  private async read<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {
-    try {
-      return (await this.c.publicClient.readContract({
-        address: this.address,
-        abi: this.abi,
-        functionName,
-        args,
-      })) as T;
-    } catch (e) {
-      throw toSettlementError(e, 'Bridge', `Bridge.${functionName}`);
-    }
+  private read<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {
+    return readContractTx(this.c, 'Bridge', { address: this.address, abi: this.abi, functionName, args });
   }
 
   inbox = (): Promise<Address> => this.read('inbox');

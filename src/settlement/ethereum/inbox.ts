@@ -77,6 +77,19 @@ export function inboxAbi(): Promise<Abi> {
   return abiCache;
 }
 
+/** Reads a contract view, mapping reverts to typed errors. */
+export async function readContractTx<T>(
+  c: L1Clients,
+  contract: SettlementContract,
+  call: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[] },
+): Promise<T> {
+  try {
+    return (await c.publicClient.readContract({ ...call, args: call.args ?? [] })) as T;
+  } catch (e) {
+    throw toSettlementError(e, contract, `${contract}.${call.functionName}`);
+  }
+}
+
 /** Sends a contract call, waits for it and maps reverts to typed errors. */
 export async function sendContractTx(
   c: L1Clients,
@@ -210,17 +223,8 @@ export class InboxClient {
     );
   }
 
-  private async read<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {
-    try {
-      return (await this.c.publicClient.readContract({
-        address: this.address,
-        abi: this.abi,
-        functionName,
-        args,
-      })) as T;
-    } catch (e) {
-      throw toSettlementError(e, 'Inbox', `Inbox.${functionName}`);
-    }
+  private read<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {
+    return readContractTx(this.c, 'Inbox', { address: this.address, abi: this.abi, functionName, args });
   }
 
   private write(functionName: string, args: readonly unknown[]): Promise<TxResult> {

@@ -16,7 +16,7 @@ import {
 import { getArtifact } from '../../l1/contracts.ts';
 import { type AssertionData, assertionId, type EdgeRef, type SolGlobalState } from './dispute-hash.ts';
 import { revertOf } from './errors.ts';
-import { type L1Clients, sendContractTx, type TxResult } from './inbox.ts';
+import { type L1Clients, readContractTx, sendContractTx, type TxResult } from './inbox.ts';
 
 type ContractName = 'Rollup' | 'ChallengeManager' | 'PreimageOracle';
 const abis = new Map<string, Promise<Abi>>();
@@ -50,12 +50,12 @@ abstract class ContractClient {
   ) {}
 
   protected read<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {
-    return this.clients.publicClient.readContract({
+    return readContractTx(this.clients, this.contractName, {
       address: this.address,
       abi: this.abi,
       functionName,
       args,
-    }) as Promise<T>;
+    });
   }
 
   protected send(functionName: string, args: readonly unknown[], value?: bigint): Promise<TxResult> {
