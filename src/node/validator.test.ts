@@ -12,7 +12,11 @@ import { genesis } from '../guest/run-app.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
 import { getArtifact } from '../l1/contracts.ts';
 import { moduleFieldsHex } from '../proof/fraud/claim.ts';
-import { type DisputeParams, deploySettlement } from '../settlement/ethereum/deploy-settlement.ts';
+import {
+  connectSettlement,
+  type DisputeParams,
+  deploySettlement,
+} from '../settlement/ethereum/deploy-settlement.ts';
 import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import { encodeTxList } from '../settlement/ethereum/message.ts';
@@ -61,16 +65,9 @@ async function chain() {
       }
     },
     validator(name: string, account: number, follower: TokenChain, lie = false, log?: (l: string) => void) {
-      const clients = {
-        publicClient: l1.publicClient,
-        walletClient: walletFor(l1, l1.accounts[account].account),
-      };
       return new Validator({
         name,
-        rollup: s.rollup.as(clients),
-        challenges: s.challenges.as(clients),
-        inbox: s.inbox.connect(clients.walletClient),
-        oracle: s.oracle.as(clients),
+        ...connectSettlement(s, walletFor(l1, l1.accounts[account].account)),
         follower,
         heights: PARAMS.heights,
         fromBlock: s.deployBlock,

@@ -1,5 +1,6 @@
 import type { L1 } from '../../l1/anvil.ts';
 import {
+  connectSettlement,
   type DisputeParams,
   deploySettlement,
   type SettlementDeployment,
@@ -72,16 +73,9 @@ export async function setupDisputeFixture(
       return messages[messages.length - 1];
     },
     agent(name, accountIndex, claim, prev, log) {
-      const clients = {
-        publicClient: l1.publicClient,
-        walletClient: walletFor(l1, l1.accounts[accountIndex].account),
-      };
       return new DisputeAgent({
         name,
-        rollup: settlement.rollup.as(clients),
-        challenges: settlement.challenges.as(clients),
-        inbox: settlement.inbox.connect(clients.walletClient),
-        oracle: settlement.oracle.as(clients),
+        ...connectSettlement(settlement, walletFor(l1, l1.accounts[accountIndex].account)),
         claim,
         prev,
         log,

@@ -5,7 +5,7 @@
  * rollup) wired into the inbox. Returns the addresses and clients.
  */
 import type { Address, Hex } from 'viem';
-import type { L1 } from '../../l1/anvil.ts';
+import type { L1, L1WalletClient } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
 import { BridgeClient, deployBridge } from './bridge.ts';
@@ -111,5 +111,20 @@ export async function deploySettlement(
     rollup: await RollupClient.at(l1, rollup.address),
     challenges: await ChallengeClient.at(l1, cm.address),
     bridge: await BridgeClient.attach(l1, bridge.address),
+  };
+}
+
+/** The deployment's clients, with writes signed by `wallet` (one validator's or user's view). */
+export function connectSettlement(
+  s: SettlementDeployment,
+  wallet: L1WalletClient,
+): Pick<SettlementDeployment, 'inbox' | 'oracle' | 'rollup' | 'challenges' | 'bridge'> {
+  const clients = { publicClient: s.rollup.clients.publicClient, walletClient: wallet };
+  return {
+    inbox: s.inbox.connect(wallet),
+    oracle: s.oracle.as(clients),
+    rollup: s.rollup.as(clients),
+    challenges: s.challenges.as(clients),
+    bridge: s.bridge.connect(wallet),
   };
 }
