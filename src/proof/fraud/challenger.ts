@@ -356,9 +356,12 @@ export class DisputeAgent {
       this.layerZeroRef(),
       ...[...this.tracked.values()].filter((t) => t.sub).map((t) => t.sub?.ref as EdgeRef),
     ];
+    // one log scan for all of them
+    const created = await c.topEdges();
     for (const top of tops) {
       const id = edgeId(top);
-      const rivals = await c.topEdgesAt(edgeKey(top));
+      const key = edgeKey(top);
+      const rivals = created.filter((e) => e.key === key);
       const mine = rivals.find((r) => r.id === id);
       if (!mine || mine.payer.toLowerCase() !== me) continue;
       try {

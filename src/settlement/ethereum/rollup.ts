@@ -196,8 +196,8 @@ export class ChallengeClient extends ContractClient {
     return this.read('edgeBond');
   }
 
-  /** The top edges created at `key` (any level), from the EdgeCreated events since `fromBlock`. */
-  async topEdgesAt(key: Hex, fromBlock = 0n): Promise<{ id: Hex; edge: EdgeRef; payer: Address }[]> {
+  /** Every top edge (any level) created since `fromBlock`, from the EdgeCreated events. */
+  async topEdges(fromBlock = 0n): Promise<{ id: Hex; key: Hex; edge: EdgeRef; payer: Address }[]> {
     const logs = await this.clients.publicClient.getLogs({
       address: this.address,
       fromBlock,
@@ -205,9 +205,9 @@ export class ChallengeClient extends ContractClient {
     });
     return parseEventLogs({ abi: this.abi, logs, eventName: 'EdgeCreated' })
       .map((l) => (l as unknown as { args: { id: Hex; key: Hex; edge: EdgeRef; payer: Address } }).args)
-      .filter((a) => a.key === key)
       .map((a) => ({
         id: a.id,
+        key: a.key,
         edge: { ...a.edge, level: Number(a.edge.level), w: Number(a.edge.w) },
         payer: a.payer,
       }));
