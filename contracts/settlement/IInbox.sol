@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {ICertificateVerifier} from "../da/ICertificateVerifier.sol";
 import {IInboxMessages} from "../osp/IInboxMessages.sol";
 
 /// The settlement inbox (docs/inbox.md, inbox v1): one dense sequence of messages (positions 0, 1, ...)
@@ -25,6 +26,8 @@ interface IInbox is IInboxMessages {
     event MessageMerkleized(uint64 indexed position, bytes32 messageHash);
     /// The deployer registered the bridge (the only account allowed to enqueue deposits).
     event BridgeInitialized(address bridge);
+    /// The deployer registered the committee's certificate checker (§5.3).
+    event CertificateVerifierInitialized(address verifier);
 
     // ---- errors (§9) ----
 
@@ -39,6 +42,11 @@ interface IInbox is IInboxMessages {
     error BatchAlreadyPosted(uint64 sequenceNumber, uint64 batchCount);
     error SequenceNumberGap(uint64 sequenceNumber, uint64 batchCount);
     error UnsupportedBatchKind(uint8 kind);
+    /// §5.2: a blob batch (kind 0x02) carries its data in the transaction's blobs, not in the payload.
+    error BlobBatchPayloadNotEmpty(uint256 length);
+    /// §5.2: a blob batch was posted by a transaction without blobs.
+    error NoBlobs();
+    error CertificateVerifierAlreadyInitialized(address verifier);
     error DelayedReadBehind(uint64 delayedRead, uint64 delayedIncluded);
     error DelayedReadBeyondCount(uint64 delayedRead, uint64 delayedCount);
     error NothingToInclude(uint64 delayedRead);
@@ -55,6 +63,7 @@ interface IInbox is IInboxMessages {
     function sequencer() external view returns (address);
     function maxDelaySeconds() external view returns (uint64);
     function bridge() external view returns (address);
+    function certificateVerifier() external view returns (ICertificateVerifier);
     function messageCount() external view returns (uint64);
     function batchCount() external view returns (uint64);
     function delayedCount() external view returns (uint64);
@@ -67,6 +76,7 @@ interface IInbox is IInboxMessages {
     function isMerkleized(uint64 position) external view returns (bool);
 
     function initializeBridge(address bridge_) external;
+    function initializeCertificateVerifier(address verifier) external;
     function postBatch(uint64 sequenceNumber, uint64 delayedRead, uint8 kind, bytes calldata payload) external;
     function includeDelayed(uint64 delayedRead) external;
     function sendMessage(bytes calldata txList) external returns (uint64 index);

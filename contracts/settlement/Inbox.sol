@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {ICertificateVerifier} from "../da/ICertificateVerifier.sol";
 import {IInbox} from "./IInbox.sol";
 
 /// The settlement inbox, inbox v1 (docs/inbox.md). Section numbers (§n) refer to that document.
@@ -16,6 +17,8 @@ contract Inbox is IInbox {
     /// §2 message kinds.
     uint8 internal constant KIND_L2_TXS = 0x00;
     uint8 internal constant KIND_DEPOSIT = 0x01;
+    uint8 internal constant KIND_BLOBS = 0x02;
+    uint8 internal constant KIND_CERTIFICATE = 0x03;
 
     /// §8 MessageAppended.source
     uint8 internal constant SOURCE_BATCH = 0;
@@ -25,6 +28,8 @@ contract Inbox is IInbox {
     uint64 public immutable override maxDelaySeconds;
     address public immutable deployer;
     address public override bridge;
+    /// §5.3: the committee's certificate checker (zero: batch kind 0x03 is refused).
+    ICertificateVerifier public override certificateVerifier;
 
     // One slot: the four counters.
     uint64 public override messageCount;
@@ -59,6 +64,17 @@ contract Inbox is IInbox {
         if (bridge_ == address(0)) revert ZeroAddress();
         bridge = bridge_;
         emit BridgeInitialized(bridge_);
+    }
+
+    /// §5.3: registers the committee's certificate checker, once, by the deployer (chains with committee DA).
+    function initializeCertificateVerifier(address verifier) external override {
+        if (msg.sender != deployer) revert NotDeployer(msg.sender);
+        if (address(certificateVerifier) != address(0)) {
+            revert CertificateVerifierAlreadyInitialized(address(certificateVerifier));
+        }
+        if (verifier == address(0)) revert ZeroAddress();
+        certificateVerifier = ICertificateVerifier(verifier);
+        emit CertificateVerifierInitialized(verifier);
     }
 
     // ---------------------------------------------------------------- views
@@ -128,9 +144,9 @@ contract Inbox is IInbox {
         messageCount = position;
     }
 
-    /// §2, §5: keccak256 of the message a batch of this kind appends. Adding a batch kind (blobs 0x02,
-    /// committee certificates 0x03) means adding a branch here that builds its message.
-    function _batchMessageKeccak(uint8 kind, bytes calldata payload) internal pure returns (bytes32 h) {
+    /// §2, §5: keccak256 of the message a batch of this kind appends: `0x00 ‖ payload` (§5.1),
+    /// `0x02 ‖ blobhash(0) ‖ … ‖ blobhash(k-1)` (§5.2), `0x03 ‖ dataHash` of a valid certificate (§5.3).
+    function _batchMessageKeccak(uint8 kind, bytes calldata payload) internal view returns (bytes32 h) {
         if (kind == KIND_L2_TXS) {
             // message = kind ‖ payload, hashed from scratch memory (nothing is allocated)
             assembly ("memory-safe") {
@@ -140,6 +156,30 @@ contract Inbox is IInbox {
                 h := keccak256(ptr, add(payload.length, 1))
             }
             return h;
+        }
+        if (kind == KIND_BLOBS) {
+            if (payload.length != 0) revert BlobBatchPayloadNotEmpty(payload.length);
+            uint256 n;
+            assembly ("memory-safe") {
+                let ptr := mload(0x40)
+                mstore8(ptr, kind)
+                for {} 1 {} {
+                    let vh := blobhash(n)
+                    if iszero(vh) { break }
+                    mstore(add(add(ptr, 1), mul(n, 32)), vh)
+                    n := add(n, 1)
+                }
+                h := keccak256(ptr, add(1, mul(n, 32)))
+            }
+            if (n == 0) revert NoBlobs();
+            return h;
+        }
+        if (kind == KIND_CERTIFICATE) {
+            ICertificateVerifier v = certificateVerifier;
+            if (address(v) == address(0)) revert UnsupportedBatchKind(kind);
+            // reverts with the verifier's own error for a bad certificate, so it never enters the inbox
+            bytes32 dataHash = v.verifyCertificate(payload);
+            return keccak256(abi.encodePacked(kind, dataHash));
         }
         revert UnsupportedBatchKind(kind);
     }

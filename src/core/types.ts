@@ -95,13 +95,6 @@ export interface Batch {
   dataHash: Hash32;
 }
 
-/** A committee member's signature over a certificate's digest. */
-export interface CommitteeSignature {
-  /** Index of the signer in the committee's member list (keyset). */
-  memberIndex: number;
-  signature: Hex;
-}
-
 /**
  * What the DA module returns for a batch and what goes into the L1 inbox. The settlement layer
  * stores the pointer; derivation resolves it back into bytes with `DataAvailability.retrieve`.
@@ -109,8 +102,17 @@ export interface CommitteeSignature {
 export type DaPointer =
   /** The batch bytes themselves, posted as L1 calldata. */
   | { kind: 'calldata'; data: Uint8Array }
-  /** EIP-4844 blobs: versioned hashes of the blobs that carry the batch, in order. */
-  | { kind: 'blob'; versionedHashes: Hash32[]; dataLength: number }
+  /**
+   * EIP-4844 blobs: versioned hashes of the blobs that carry the batch, in order. `sidecars` is set
+   * by `store` (what the batcher's type-3 transaction carries); `l1BlockNumber` by derivation (where
+   * to fetch the blobs back).
+   */
+  | {
+      kind: 'blob';
+      versionedHashes: Hash32[];
+      sidecars?: { blobs: Uint8Array[]; commitments: Uint8Array[]; proofs: Uint8Array[] };
+      l1BlockNumber?: bigint;
+    }
   /** A data availability certificate: enough committee members promise to serve `dataHash`. */
   | {
       kind: 'certificate';
@@ -119,7 +121,8 @@ export type DaPointer =
       expiry: bigint;
       /** Hash of the committee keyset the signatures are checked against. */
       keysetHash: Hash32;
-      signatures: CommitteeSignature[];
+      /** The certificate's bytes as posted to the inbox (docs/committee.md §3). */
+      certificate: Uint8Array;
     };
 
 /**

@@ -54,12 +54,12 @@ describe('L1CalldataDa', () => {
     expect(code(() => da.decodePointer(new Uint8Array(0)))).toBe('DA_INVALID_POINTER');
     expect(() => da.decodePointer(new Uint8Array(0))).toThrow(DaInvalidPointerError);
     expect(() => da.decodePointer(Uint8Array.of(0x01, 1, 2))).toThrow(/deposit message/);
-    expect(() => da.decodePointer(Uint8Array.of(0x02))).toThrow(/reserved for the l1-blob/);
-    expect(() => da.decodePointer(Uint8Array.of(0x03, 0))).toThrow(/reserved for the committee/);
+    expect(() => da.decodePointer(Uint8Array.of(0x02))).toThrow(/read by the l1-blob module/);
+    expect(() => da.decodePointer(Uint8Array.of(0x03, 0))).toThrow(/read by the committee module/);
     expect(() => da.decodePointer(Uint8Array.of(0xff))).toThrow(/unknown pointer kind 0xff/);
     expect(code(() => da.decodePointer('0x00' as unknown as Uint8Array))).toBe('DA_INVALID_POINTER');
 
-    const blob: DaPointer = { kind: 'blob', versionedHashes: [], dataLength: 0 };
+    const blob: DaPointer = { kind: 'blob', versionedHashes: [] };
     expect(da.checkPointer(blob)).toMatch(/cannot resolve a "blob" pointer/);
     const e = await da.retrieve(blob).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DaInvalidPointerError);

@@ -3,16 +3,17 @@
  * calldata of the sequencer's `Inbox.postBatch` transaction, so the pointer _is_ the data and anyone
  * with an L1 node can read it back (docs/inbox.md §10).
  *
- * Pointer encoding (shared by every DA module; the first byte is the pointer kind). The encoded
- * pointer is the inbox message itself: its first byte is both the pointer kind and the inbox message
- * kind (docs/inbox.md §2), the rest is the `postBatch` payload.
+ * Pointer encoding (shared by every DA module; the first byte is the pointer kind, which is also the
+ * inbox message kind of the batch, docs/inbox.md §2). The encoded pointer is what derivation reads
+ * back from the batch's L1 transaction: `kind ‖ payload` for 0x00 and 0x03, `0x02 ‖ versioned hashes`
+ * for blobs (= the inbox message; the payload is empty).
  *
  * | pointer kind | DaPointer      | encoding = inbox message                  | inbox message kind              |
  * | ------------ | -------------- | ----------------------------------------- | ------------------------------- |
  * | 0x00         | `calldata`     | `0x00 ‖ data` (data: the transaction list) | 0x00 transaction list (today's) |
  * | 0x01         | —              | never a pointer                           | 0x01 deposit (bridge only)      |
- * | 0x02         | `blob`         | reserved (l1-blob, next issue)            | 0x02 blob batch (reserved)      |
- * | 0x03         | `certificate`  | reserved (committee, next issue)          | 0x03 certificate (reserved)     |
+ * | 0x02         | `blob`         | `0x02 ‖ versionedHash*` (l1-blob.ts)      | 0x02 blob batch (same bytes)    |
+ * | 0x03         | `certificate`  | `0x03 ‖ certificate` (committee)          | 0x03 `0x03 ‖ dataHash`          |
  *
  * So a calldata batch's inbox payload is the block's bytes exactly as before DA existed.
  */
@@ -24,9 +25,9 @@ import { DaBatchTooLargeError, DaInvalidPointerError } from './errors.ts';
 /** First byte of an encoded pointer (= the inbox message kind of the batch that carries it). */
 export const DA_POINTER_KIND = {
   calldata: 0x00,
-  /** reserved for l1-blob (EIP-4844 versioned hashes) */
+  /** l1-blob (EIP-4844 versioned hashes) */
   blob: 0x02,
-  /** reserved for the committee's certificates */
+  /** the committee's certificates */
   certificate: 0x03,
 } as const;
 
@@ -42,8 +43,8 @@ export const L1_CALLDATA_MAX_BATCH_BYTES = 120_000;
 
 const RESERVED: Record<number, string> = {
   1: 'kind 0x01 is a deposit message (bridge only), not a DA pointer',
-  2: 'pointer kind 0x02 (blob) is reserved for the l1-blob module and not readable by l1-calldata',
-  3: 'pointer kind 0x03 (certificate) is reserved for the committee module and not readable by l1-calldata',
+  2: 'pointer kind 0x02 (blob) is read by the l1-blob module, not by l1-calldata',
+  3: 'pointer kind 0x03 (certificate) is read by the committee module, not by l1-calldata',
 };
 
 export class L1CalldataDa implements DataAvailability {

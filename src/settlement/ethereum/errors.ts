@@ -18,7 +18,13 @@ type Describe = DescribeRevert;
 const INBOX_ERRORS: Record<string, Describe> = {
   ZeroAddress: () => 'an address argument is the zero address; pass a real sequencer / bridge address',
   NotDeployer: ([caller]) =>
-    `initializeBridge was called by ${caller}, not by the inbox's deployer; call it from the deploying account`,
+    `initializeBridge / initializeCertificateVerifier was called by ${caller}, not by the inbox's deployer; call it from the deploying account`,
+  CertificateVerifierAlreadyInitialized: ([v]) =>
+    `the inbox's certificate verifier is already set to ${v}; it can be set once only (rotate keysets in that verifier instead)`,
+  BlobBatchPayloadNotEmpty: ([len]) =>
+    `a blob batch (kind 0x02) carries its data in blobs; its payload must be empty (got ${len} bytes)`,
+  NoBlobs: () =>
+    'a blob batch (kind 0x02) was posted by a transaction without blobs; send postBatch as an EIP-4844 (type-3) transaction',
   BridgeAlreadyInitialized: ([bridge]) =>
     `the inbox's bridge is already set to ${bridge}; it can be set once only (deploy a new inbox to change it)`,
   NotSequencer: ([caller]) =>
@@ -33,7 +39,7 @@ const INBOX_ERRORS: Record<string, Describe> = {
   SequenceNumberGap: ([seq, count]) =>
     `batch sequence number ${seq} skips ahead of batchCount = ${count}; post batch ${count} first`,
   UnsupportedBatchKind: ([kind]) =>
-    `batch kind ${kind} is not supported by inbox v1 (only 0x00, an L2 transaction list)`,
+    `batch kind ${kind} is not supported: 0x00 (transaction list), 0x02 (blobs) and 0x03 (certificate, once the deployer registered a certificate verifier)`,
   DelayedReadBehind: ([read, included]) =>
     `delayedRead ${read} is below delayedIncluded = ${included} (those delayed messages are already in the inbox, e.g. forced); read delayedIncluded and retry`,
   DelayedReadBeyondCount: ([read, count]) =>

@@ -303,7 +303,11 @@ describe('Inbox: every revert path', () => {
     await reverts(seq.postBatch(Uint8Array.of(1), { sequenceNumber: 0n }), 'BatchAlreadyPosted', [0n, 1n]);
     await reverts(seq.postBatch(Uint8Array.of(1), { sequenceNumber: 2n }), 'SequenceNumberGap', [2n, 1n]);
     await reverts(seq.postBatch(Uint8Array.of(1), { kind: 1 }), 'UnsupportedBatchKind', [1]);
-    await reverts(seq.postBatch(Uint8Array.of(1), { kind: 2 }), 'UnsupportedBatchKind', [2]);
+    await reverts(seq.postBatch(Uint8Array.of(1), { kind: 2 }), 'BlobBatchPayloadNotEmpty', [1n]);
+    await reverts(seq.postBatch(new Uint8Array(0), { kind: 2 }), 'NoBlobs');
+    // kind 0x03 needs a registered certificate verifier (§5.3)
+    await reverts(seq.postBatch(Uint8Array.of(1), { kind: 3 }), 'UnsupportedBatchKind', [3]);
+    await reverts(seq.postBatch(Uint8Array.of(1), { kind: 4 }), 'UnsupportedBatchKind', [4]);
     await reverts(seq.postBatch(Uint8Array.of(1), { delayedRead: 1n }), 'DelayedReadBeyondCount', [1n, 0n]);
     const e = await reverts(usr.postBatch(Uint8Array.of(1)), 'NotSequencer');
     expect(e.code).toBe('INBOX_NOT_SEQUENCER');
@@ -395,6 +399,18 @@ describe('Inbox: every revert path', () => {
     ]);
     await reverts(call(l1.walletClient, 'initializeBridge', ['0x'.padEnd(42, '0')]), 'ZeroAddress');
     await call(l1.walletClient, 'initializeBridge', [third.account.address]);
+    // the certificate verifier (§5.3): deployer only, non-zero, once
+    await reverts(call(user, 'initializeCertificateVerifier', [user.account.address]), 'NotDeployer');
+    await reverts(
+      call(l1.walletClient, 'initializeCertificateVerifier', ['0x'.padEnd(42, '0')]),
+      'ZeroAddress',
+    );
+    await call(l1.walletClient, 'initializeCertificateVerifier', [third.account.address]);
+    await reverts(
+      call(l1.walletClient, 'initializeCertificateVerifier', [user.account.address]),
+      'CertificateVerifierAlreadyInitialized',
+      [third.account.address],
+    );
     await reverts(
       call(l1.walletClient, 'initializeBridge', [user.account.address]),
       'BridgeAlreadyInitialized',

@@ -22,7 +22,7 @@ import type { L1, L1PublicClient, L1WalletClient } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
 import { InboxReadError, type SettlementContract, SettlementTxError, toSettlementError } from './errors.ts';
-import { batchMessage, keccakHex, MESSAGE_KIND, type MessageSource } from './message.ts';
+import { batchMessageOf, keccakHex, MESSAGE_KIND, type MessageSource } from './message.ts';
 
 /** What the bindings need of an L1: a public client and a wallet (L1 has both). */
 export interface L1Clients {
@@ -95,6 +95,8 @@ export async function sendContractTx(
   c: L1Clients,
   contract: SettlementContract,
   call: { address: Address; abi: Abi; functionName: string; args: readonly unknown[]; value?: bigint },
+  /** extra transaction fields, e.g. an EIP-4844 transaction's `blobs`, `kzg`, `maxFeePerBlobGas` */
+  extra?: Record<string, unknown>,
 ): Promise<TxResult> {
   const what = `${contract}.${call.functionName}`;
   let hash: Hex;
@@ -105,6 +107,7 @@ export async function sendContractTx(
       functionName: call.functionName,
       args: call.args,
       value: call.value,
+      ...extra,
     } as Parameters<L1WalletClient['writeContract']>[0]);
   } catch (e) {
     throw toSettlementError(e, contract, what);
@@ -141,6 +144,8 @@ export interface InboxEntry {
   sourceIndex: bigint;
   /** the exact message bytes the STF reads at this position (kind byte first) */
   data: Uint8Array;
+  /** batches: the postBatch kind and payload (a certificate's DA pointer is `0x03 ‖ payload`, §5.3) */
+  batch?: { kind: number; payload: Uint8Array };
   /** L1 block and time at which the message was appended to the inbox */
   l1BlockNumber: bigint;
   l1Timestamp: bigint;
@@ -227,8 +232,17 @@ export class InboxClient {
     return readContractTx(this.c, 'Inbox', { address: this.address, abi: this.abi, functionName, args });
   }
 
-  private write(functionName: string, args: readonly unknown[]): Promise<TxResult> {
-    return sendContractTx(this.c, 'Inbox', { address: this.address, abi: this.abi, functionName, args });
+  private write(
+    functionName: string,
+    args: readonly unknown[],
+    extra?: Record<string, unknown>,
+  ): Promise<TxResult> {
+    return sendContractTx(
+      this.c,
+      'Inbox',
+      { address: this.address, abi: this.abi, functionName, args },
+      extra,
+    );
   }
 
   private appended(r: TxResult): AppendedArgs[] {
@@ -270,14 +284,24 @@ export class InboxClient {
    */
   async postBatch(
     payload: Uint8Array,
-    opts: { kind?: number; delayedRead?: bigint; sequenceNumber?: bigint } = {},
+    opts: {
+      kind?: number;
+      delayedRead?: bigint;
+      sequenceNumber?: bigint;
+      /** §5.2: the type-3 transaction fields of a blob batch (src/da/blob-tx.ts) */
+      blobTx?: Record<string, unknown>;
+    } = {},
   ): Promise<PostBatchResult> {
     const [sequenceNumber, delayedRead] = await Promise.all([
       opts.sequenceNumber ?? this.batchCount(),
       opts.delayedRead ?? this.delayedCount(),
     ]);
     const kind = opts.kind ?? MESSAGE_KIND.l2Transactions;
-    const r = await this.write('postBatch', [sequenceNumber, delayedRead, kind, bytesToHex(payload)]);
+    const r = await this.write(
+      'postBatch',
+      [sequenceNumber, delayedRead, kind, bytesToHex(payload)],
+      opts.blobTx,
+    );
     const appended = this.appended(r);
     const batch = appended[appended.length - 1];
     return {
@@ -396,7 +420,10 @@ export class InboxClient {
       for (const m of await this.readDelayed(lo, hi + 1n)) delayed.set(m.index, m);
     }
 
-    const txs = new Map<Hex, Promise<{ from: Address; to: Address | null; input: Hex }>>();
+    const txs = new Map<
+      Hex,
+      Promise<{ from: Address; to: Address | null; input: Hex; blobVersionedHashes?: readonly Hex[] }>
+    >();
     const blocks = new Map<bigint, Promise<bigint>>();
     const timeOf = (n: bigint) => {
       let b = blocks.get(n);
@@ -413,6 +440,7 @@ export class InboxClient {
         const l1BlockNumber = log.blockNumber as bigint;
         let data: Uint8Array;
         let sender: Address;
+        let batch: InboxEntry['batch'];
         if (a.source === 0) {
           let tx = txs.get(txHash);
           if (!tx) {
@@ -420,7 +448,7 @@ export class InboxClient {
             txs.set(txHash, tx);
           }
           const t = await tx;
-          data = this.batchFromCalldata(t, a.position, txHash);
+          ({ data, batch } = this.batchFromCalldata(t, a.position, txHash));
           sender = t.from;
         } else {
           const m = delayed.get(a.sourceIndex);
@@ -440,6 +468,7 @@ export class InboxClient {
           source: a.source === 0 ? 'batch' : 'delayed',
           sourceIndex: a.sourceIndex,
           data,
+          ...(batch ? { batch } : {}),
           l1BlockNumber,
           l1Timestamp: await timeOf(l1BlockNumber),
           sender,
@@ -451,12 +480,15 @@ export class InboxClient {
     );
   }
 
-  /** §10: `kind ‖ payload` of the postBatch call that is the transaction itself (NotDirectCall guarantees it). */
+  /**
+   * §10: the message of the postBatch call that is the transaction itself (NotDirectCall guarantees
+   * it): `kind ‖ payload`, or for blob and certificate batches the message the inbox built (§5.2, §5.3).
+   */
   private batchFromCalldata(
-    t: { to: Address | null; input: Hex },
+    t: { to: Address | null; input: Hex; blobVersionedHashes?: readonly Hex[] },
     position: bigint,
     txHash: Hex,
-  ): Uint8Array {
+  ): { data: Uint8Array; batch: { kind: number; payload: Uint8Array } } {
     if (t.to?.toLowerCase() !== this.address.toLowerCase()) {
       throw new InboxReadError(
         `batch at inbox position ${position}: transaction ${txHash} is not addressed to the inbox`,
@@ -468,8 +500,16 @@ export class InboxClient {
         `batch at inbox position ${position}: transaction ${txHash} is not a postBatch`,
       );
     }
-    const [, , kind, payload] = call.args as [bigint, bigint, number, Hex];
-    return batchMessage(kind, hexToBytes(payload));
+    const [, , kind, payloadHex] = call.args as [bigint, bigint, number, Hex];
+    const payload = hexToBytes(payloadHex);
+    const data = batchMessageOf(kind, payload, t.blobVersionedHashes ?? []);
+    if (!data) {
+      throw new InboxReadError(
+        `batch at inbox position ${position}: transaction ${txHash} posts kind ${kind} with a payload ` +
+          'the inbox cannot have accepted; the RPC returned inconsistent data',
+      );
+    }
+    return { data, batch: { kind, payload } };
   }
 
   /** Logs of `eventName` whose indexed `key` is in [from, to): topic-filtered when the range is small. */

@@ -18,10 +18,21 @@ export const MESSAGE_KIND = {
   l2Transactions: 0x00,
   /** L1 deposit (only from the bridge, through the delayed inbox): `to (20) ‖ amount (32)` */
   deposit: 0x01,
+  /** §5.2 blob batch: `versionedHash*` of the transaction's blobs (docs/blob.md) */
+  blobBatch: 0x02,
+  /** §5.3 committee batch: `dataHash` of a verified certificate (docs/committee.md) */
+  certificateBatch: 0x03,
 } as const;
 
 /** §5: batch kinds `postBatch` accepts (0x01 is reserved for the inbox's own deposits). */
-export const BATCH_KINDS: readonly number[] = [MESSAGE_KIND.l2Transactions];
+export const BATCH_KINDS: readonly number[] = [
+  MESSAGE_KIND.l2Transactions,
+  MESSAGE_KIND.blobBatch,
+  MESSAGE_KIND.certificateBatch,
+];
+
+/** docs/committee.md §3: certificate v1 = version u8 ‖ keysetHash (32) ‖ dataHash (32) ‖ … */
+const CERTIFICATE_DATA_HASH_OFFSET = 33;
 
 /** §6.1: the largest transaction list `sendMessage` accepts (Inbox.MAX_DELAYED_TX_LIST_BYTES). */
 export const MAX_DELAYED_TX_LIST_BYTES = 65_536;
@@ -40,6 +51,35 @@ export function batchMessage(kind: number, payload: Uint8Array): Uint8Array {
   m[0] = kind;
   m.set(payload, 1);
   return m;
+}
+
+/**
+ * §2, §5.1–§5.3: the message the inbox appends for a batch posted as `postBatch(kind, payload)` by a
+ * transaction carrying `blobVersionedHashes`: `0x00 ‖ payload`, `0x02 ‖ versionedHash*`, or
+ * `0x03 ‖ dataHash` (the certificate's; the inbox verified it). Undefined for a payload the inbox
+ * cannot have accepted (so the reader reports inconsistent L1 data rather than guessing).
+ */
+export function batchMessageOf(
+  kind: number,
+  payload: Uint8Array,
+  blobVersionedHashes: readonly Hex[] = [],
+): Uint8Array | undefined {
+  if (kind === MESSAGE_KIND.blobBatch) {
+    if (payload.length !== 0 || blobVersionedHashes.length === 0) return undefined;
+    const m = new Uint8Array(1 + 32 * blobVersionedHashes.length);
+    m[0] = kind;
+    blobVersionedHashes.forEach((h, i) => {
+      m.set(hexToBytes(h), 1 + 32 * i);
+    });
+    return m;
+  }
+  if (kind === MESSAGE_KIND.certificateBatch) {
+    const end = CERTIFICATE_DATA_HASH_OFFSET + 32;
+    if (payload.length < end) return undefined;
+    return batchMessage(kind, payload.subarray(CERTIFICATE_DATA_HASH_OFFSET, end));
+  }
+  if (kind === MESSAGE_KIND.l2Transactions) return batchMessage(kind, payload);
+  return undefined;
 }
 
 /** §2: a transaction list `count u32 ‖ (len u32 ‖ tx)*` (the payload of a kind-0x00 batch or of `sendMessage`). */
