@@ -39,7 +39,11 @@ export function withDefaults(input: ConfigInput): ChainConfig {
   if (daIn.committee !== undefined || da.module === 'committee') {
     const c = daIn.committee ?? {};
     da.committee = {
-      members: (c.members ?? []).map((m) => ({ url: m.url ?? '', address: m.address ?? '0x' })),
+      members: (c.members ?? []).map((m) => ({
+        url: m.url ?? '',
+        publicKey: m.publicKey ?? '0x',
+        proofOfPossession: m.proofOfPossession ?? '0x',
+      })),
       assumedHonest: c.assumedHonest ?? d.committee.assumedHonest,
       fallback: c.fallback ?? d.committee.fallback,
       timeoutMs: c.timeoutMs ?? d.committee.timeoutMs,

@@ -100,13 +100,17 @@ describe('validateConfig: shape', () => {
       chain: { name: 'My Chain', chainId: 1.5 },
       proof: { challengePeriodSeconds: 100 * 86400, bond: 1e30 },
       settlement: { rpcUrl: 'ftp://x' },
-      da: { committee: { members: [{ url: 'http://a', address: '0x12' }] } },
+      da: {
+        committee: {
+          members: [{ url: 'http://a', publicKey: '0x12', proofOfPossession: `0x${'ab'.repeat(128)}` }],
+        },
+      },
     });
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
     expect(Object.keys(byPath).sort()).toEqual([
       'chain.chainId',
       'chain.name',
-      'da.committee.members[0].address',
+      'da.committee.members[0].publicKey',
       'proof.bond',
       'proof.challengePeriodSeconds',
       'settlement.rpcUrl',
@@ -117,7 +121,7 @@ describe('validateConfig: shape', () => {
     );
     expect(byPath['proof.bond']).toContain('decimal string');
     expect(byPath['settlement.rpcUrl']).toContain('"embedded" or an http(s)/ws(s) JSON-RPC URL');
-    expect(byPath['da.committee.members[0].address']).toContain('got "0x12"');
+    expect(byPath['da.committee.members[0].publicKey']).toContain('got "0x12"');
   });
 
   it('accepts a bond as a decimal string beyond 2^53', () => {

@@ -2,7 +2,7 @@
  * Shape check of a raw config document (parsed JSON): types, ranges, allowed values, unknown
  * fields. Produces a ConfigInput (defaults not yet applied). Cross-field rules live in rules.ts.
  */
-import type { Address } from '../core/types.ts';
+import type { Address, Hex } from '../core/types.ts';
 import type { Issues } from './reader.ts';
 import { ADDRESS, arr, HTTP_URL, int, join, obj, oneOf, RPC_URL, str } from './reader.ts';
 import {
@@ -15,6 +15,10 @@ import {
   SETTLEMENT_MODULES,
   VM_MODULES,
 } from './types.ts';
+
+/** docs/committee.md §1: G2 public key (256 bytes) and G1 proof of possession (128 bytes), hex. */
+const BLS_PUBLIC_KEY = /^0x[0-9a-fA-F]{512}$/;
+const BLS_POP = /^0x[0-9a-fA-F]{256}$/;
 
 const DAY = 86_400;
 /** Largest chain id that fits EIP-155 signing comfortably (2^53 - 1 keeps it a safe JS number). */
@@ -105,17 +109,21 @@ export function parseConfigShape(raw: unknown, issues: Issues): ConfigInput {
       committee: committee && {
         members: arr(issues, 'da.committee.members', committee.members)?.map((m, i) => {
           const p = join('da.committee.members', i);
-          const member = obj(issues, p, m, ['url', 'address']);
+          const member = obj(issues, p, m, ['url', 'publicKey', 'proofOfPossession']);
           if (!member) {
-            if (m === undefined) issues.add(p, 'expected an object { url, address }');
+            if (m === undefined) issues.add(p, 'expected an object { url, publicKey, proofOfPossession }');
             return {};
           }
           return {
             url: str(issues, join(p, 'url'), member.url, { pattern: HTTP_URL, hint: 'an http(s) URL' }),
-            address: str(issues, join(p, 'address'), member.address, {
-              pattern: ADDRESS,
-              hint: 'a 0x-prefixed 20-byte hex address',
-            }) as Address | undefined,
+            publicKey: str(issues, join(p, 'publicKey'), member.publicKey, {
+              pattern: BLS_PUBLIC_KEY,
+              hint: 'a 0x-prefixed 256-byte BLS12-381 G2 public key (`modex da keygen` prints it)',
+            }) as Hex | undefined,
+            proofOfPossession: str(issues, join(p, 'proofOfPossession'), member.proofOfPossession, {
+              pattern: BLS_POP,
+              hint: 'a 0x-prefixed 128-byte proof of possession (`modex da keygen` prints it)',
+            }) as Hex | undefined,
           };
         }),
         assumedHonest: int(issues, 'da.committee.assumedHonest', committee.assumedHonest, 1, 1_000),

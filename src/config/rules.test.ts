@@ -14,12 +14,15 @@ function problems(raw: unknown): Record<string, string> {
 
 const A = '0x1111111111111111111111111111111111111111';
 const B = '0x2222222222222222222222222222222222222222';
+const PK1 = `0x${'11'.repeat(256)}`;
+const PK2 = `0x${'22'.repeat(256)}`;
+const POP = `0x${'33'.repeat(128)}`;
 const committee = (assumedHonest: number, fallback = 'l1-calldata') => ({
   module: 'committee',
   committee: {
     members: [
-      { url: 'http://127.0.0.1:9001', address: A },
-      { url: 'http://127.0.0.1:9002', address: B },
+      { url: 'http://127.0.0.1:9001', publicKey: PK1, proofOfPossession: POP },
+      { url: 'http://127.0.0.1:9002', publicKey: PK2, proofOfPossession: POP },
     ],
     assumedHonest,
     fallback,
@@ -64,12 +67,12 @@ describe('combinations', () => {
     );
   });
 
-  it('committee DA needs members, each with its own address', () => {
+  it('committee DA needs members, each with its own key', () => {
     expect(problems({ da: { module: 'committee' } })['da.committee.members']).toContain('got no members');
     const dup = committee(1);
-    dup.committee.members[1].address = A.toUpperCase().replace('0X', '0x');
-    expect(problems({ da: dup })['da.committee.members[1].address']).toContain(
-      'duplicate of members[0].address',
+    dup.committee.members[1].publicKey = PK1.toUpperCase().replace('0X', '0x');
+    expect(problems({ da: dup })['da.committee.members[1].publicKey']).toContain(
+      'duplicate of members[0].publicKey',
     );
   });
 

@@ -144,12 +144,12 @@ function checkCommittee(c: ChainConfig, issues: Issues): void {
   }
   const seen = new Map<string, number>();
   com.members.forEach((m, i) => {
-    const key = m.address.toLowerCase();
+    const key = (m.publicKey ?? '').toLowerCase();
     const first = seen.get(key);
-    if (first !== undefined && key !== '0x') {
+    if (first !== undefined && key !== '') {
       issues.add(
-        `da.committee.members[${i}].address`,
-        `duplicate of members[${first}].address; each member needs its own key`,
+        `da.committee.members[${i}].publicKey`,
+        `duplicate of members[${first}].publicKey; each member needs its own key (\`modex da keygen\`)`,
       );
     } else seen.set(key, i);
   });

@@ -6,6 +6,7 @@
 import type {
   Address,
   DaModuleName,
+  Hex,
   ProofModuleName,
   SequencingModuleName,
   SettlementModuleName,
@@ -61,10 +62,12 @@ export interface ProofConfig {
 }
 
 export interface CommitteeMember {
-  /** Base URL of the member's DA server. */
+  /** Base URL of the member's DA server (`modex da-server`). */
   url: string;
-  /** Address whose signatures the certificate checker accepts for this member. */
-  address: Address;
+  /** The member's BLS12-381 public key (G2, 256-byte EIP-2537 encoding, docs/committee.md §1). */
+  publicKey: Hex;
+  /** The member's proof of possession of that key (G1, 128 bytes), checked on L1 at registration. */
+  proofOfPossession: Hex;
 }
 
 export interface CommitteeDaConfig {
