@@ -11,6 +11,7 @@ import {
   writeU32BE,
   writeU64BE,
 } from "./bytes";
+import { batchPayload, isBatchKind } from "./batch";
 import { get_global_u64, set_global_u64 } from "./host";
 import { readMessage } from "./inbox";
 import { hashBytes, stateCommit, stateGetAt, stateLoad, stateSet, stateSetAt } from "./state";
@@ -30,7 +31,7 @@ export const UNKNOWN_KIND: u8 = 9;
 export const UNDECODABLE: u8 = 10;
 export const UNSUPPORTED: u8 = 11;
 
-export const KIND_TXS: u32 = 0;
+export { KIND_BLOBS, KIND_CERTIFIED, KIND_TXS } from "./batch";
 export const KIND_DEPOSIT: u32 = 1;
 
 /** The application: called with a tx whose header, signature and nonce are valid. */
@@ -74,6 +75,46 @@ function processTx(ptr: usize, len: i32, appId: u32, chainId: u64, onTx: TxHandl
   return status;
 }
 
+let lastStatuses: usize = 0;
+
+/**
+ * Runs the transaction list `count u32 ‖ (len u32 ‖ tx)*` at q..q+len: returns the count (the
+ * statuses are at `lastStatuses`), or -1 if the list does not decode (a message that does not
+ * decode is an empty batch: the framing is validated before any transaction runs).
+ */
+function runBatch(q: usize, len: i32, appId: u32, chainId: u64, onTx: TxHandler): i64 {
+  let ok = len >= 4;
+  const n: u32 = ok ? readU32BE(q) : 0;
+  if (ok && <u64>n * 4 > <u64>(len - 4)) ok = false;
+  let off: i32 = 4;
+  for (let i: u32 = 0; ok && i < n; i++) {
+    if (len - off < 4) {
+      ok = false;
+      break;
+    }
+    const txLen = readU32BE(q + <usize>off);
+    if (<u64>txLen > <u64>(len - off - 4)) {
+      ok = false;
+      break;
+    }
+    off += 4 + <i32>txLen;
+  }
+  if (ok && off != len) ok = false;
+  if (!ok) return -1;
+  const statuses = alloc32(<i32>n);
+  off = 4;
+  for (let i: u32 = 0; i < n; i++) {
+    const txLen = <i32>readU32BE(q + <usize>off);
+    const mark = arenaMark();
+    const s = processTx(q + <usize>(off + 4), txLen, appId, chainId, onTx);
+    arenaRelease(mark);
+    store<u8>(statuses + <usize>i, s);
+    off += 4 + txLen;
+  }
+  lastStatuses = statuses;
+  return <i64>n;
+}
+
 /**
  * One run: reads the message at inbox position u64[0], applies it, writes the receipt
  * (state key 0x00 ‖ position u64: msgStatus u8 ‖ count u32 ‖ status u8 × count), the state root,
@@ -92,38 +133,18 @@ export function runStf(appId: u32, chainId: u64, onTx: TxHandler, onDeposit: Dep
     msgStatus = UNDECODABLE;
   } else {
     const kind = <u32>load<u8>(p);
-    if (kind == KIND_TXS) {
-      // validate the framing first: a message that does not decode is an empty batch
-      let ok = len >= 5;
-      let n: u32 = ok ? readU32BE(p + 1) : 0;
-      if (ok && <u64>n * 4 > <u64>(len - 5)) ok = false;
-      let off: i32 = 5;
-      for (let i: u32 = 0; ok && i < n; i++) {
-        if (len - off < 4) {
-          ok = false;
-          break;
-        }
-        const txLen = readU32BE(p + <usize>off);
-        if (<u64>txLen > <u64>(len - off - 4)) {
-          ok = false;
-          break;
-        }
-        off += 4 + <i32>txLen;
-      }
-      if (ok && off != len) ok = false;
-      if (!ok) {
+    if (isBatchKind(kind)) {
+      // 0x00 inline, 0x02 blobs, 0x03 certified: the same transaction list (batch.ts)
+      const batch = batchPayload(p, len);
+      if (batch == null) {
         msgStatus = UNDECODABLE;
       } else {
-        count = n;
-        statuses = alloc32(<i32>n);
-        off = 5;
-        for (let i: u32 = 0; i < n; i++) {
-          const txLen = <i32>readU32BE(p + <usize>off);
-          const mark = arenaMark();
-          const s = processTx(p + <usize>(off + 4), txLen, appId, chainId, onTx);
-          arenaRelease(mark);
-          store<u8>(statuses + <usize>i, s);
-          off += 4 + txLen;
+        const n = runBatch(batch.ptr, batch.len, appId, chainId, onTx);
+        if (n < 0) {
+          msgStatus = UNDECODABLE;
+        } else {
+          count = <u32>n;
+          statuses = lastStatuses;
         }
       }
     } else if (kind == KIND_DEPOSIT) {
