@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Bls12381, PrecompileFailed} from "./Bls12381.sol";
+import {ICertificateVerifier} from "./ICertificateVerifier.sol";
+
+/// The data availability committee's keysets and certificate check (docs/committee.md §2–§4).
+///
+/// The owner registers keysets (every member's proof of possession is checked here, §2.2) and
+/// invalidates them; rotation is "register the new keyset, then invalidate the old one". The inbox
+/// calls `verifyCertificate` for every committee batch (docs/inbox.md §5.3), so a certificate that
+/// is not signed by enough members of a live keyset, or has expired, never enters the inbox.
+contract CommitteeKeysets is ICertificateVerifier {
+    /// §1.3, §1.4: hash_to_G1 domain separation tags.
+    bytes internal constant SIGNATURE_DST = "BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_POP_";
+    bytes internal constant POP_DST = "BLS_POP_BLS12381G1_XMD:SHA-256_SSWU_RO_POP_";
+
+    /// §3 certificate v1 layout (byte offsets).
+    uint8 internal constant CERTIFICATE_VERSION = 0x01;
+    uint256 internal constant OFF_KEYSET = 1;
+    uint256 internal constant OFF_DATA_HASH = 33;
+    uint256 internal constant OFF_EXPIRY = 65;
+    uint256 internal constant OFF_SIGNATURE = 73;
+    uint256 internal constant OFF_AGGREGATE_KEY = 201;
+    uint256 internal constant OFF_NON_SIGNER_COUNT = 457;
+    uint256 internal constant HEADER_BYTES = 458;
+
+    /// §2.3: what is stored per keyset.
+    struct KeysetInfo {
+        bool registered;
+        bool invalidated;
+        uint8 assumedHonest;
+        uint8 size;
+        /// assumedHonest − 1: the most members a certificate may leave out
+        uint8 maxNonSigners;
+        uint64 registeredAt;
+        uint64 invalidatedAt;
+        /// keccak256 of the 256-byte sum of all members' public keys
+        bytes32 aggregateKeyHash;
+    }
+
+    address public immutable owner;
+    mapping(bytes32 keysetHash => KeysetInfo) internal _keysets;
+    /// keysetHash ⇒ keccak256(publicKey) ⇒ member
+    mapping(bytes32 keysetHash => mapping(bytes32 pkHash => bool)) public isMember;
+
+    event KeysetRegistered(bytes32 indexed keysetHash, uint8 assumedHonest, bytes[] publicKeys);
+    event KeysetInvalidation(bytes32 indexed keysetHash);
+
+    error NotOwner(address caller);
+    error ZeroOwner();
+    error BadKeysetSize(uint256 size, uint8 assumedHonest);
+    error ProofCountMismatch(uint256 publicKeys, uint256 proofs);
+    error BadPublicKey(uint256 index);
+    error DuplicateMember(uint256 index);
+    error BadProofOfPossession(uint256 index);
+    error KeysetAlreadyRegistered(bytes32 keysetHash);
+    error UnknownKeyset(bytes32 keysetHash);
+    error KeysetInvalidated(bytes32 keysetHash);
+    error MalformedCertificate(uint256 length);
+    error UnsupportedCertificateVersion(uint8 version);
+    error CertificateExpired(uint64 expiry, uint256 now_);
+    error TooManyNonSigners(uint256 count, uint256 max);
+    error AggregateKeyMismatch(bytes32 given, bytes32 registered);
+    error NotAMember(bytes32 pkHash);
+    error NonSignersNotSorted(uint256 index);
+    error BadAggregateSignature();
+
+    constructor(address owner_) {
+        if (owner_ == address(0)) revert ZeroOwner();
+        owner = owner_;
+    }
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        _;
+    }
+
+    // ------------------------------------------------------------------ §2 keysets
+
+    /// §2.1 keyset hash: keccak256(u8 assumedHonest ‖ u8 n ‖ pk_0 ‖ … ‖ pk_{n−1}).
+    function keysetHashOf(uint8 assumedHonest, bytes[] calldata publicKeys) public pure returns (bytes32) {
+        bytes memory packed = abi.encodePacked(assumedHonest, uint8(publicKeys.length));
+        for (uint256 i = 0; i < publicKeys.length; i++) {
+            packed = bytes.concat(packed, publicKeys[i]);
+        }
+        return keccak256(packed);
+    }
+
+    /// §2.2: registers a keyset after checking each member's proof of possession; returns its hash.
+    function registerKeyset(uint8 assumedHonest, bytes[] calldata publicKeys, bytes[] calldata pops)
+        external
+        onlyOwner
+        returns (bytes32 keysetHash)
+    {
+        uint256 n = publicKeys.length;
+        if (n == 0 || n > 255 || assumedHonest == 0 || assumedHonest > n) {
+            revert BadKeysetSize(n, assumedHonest);
+        }
+        if (pops.length != n) revert ProofCountMismatch(n, pops.length);
+        for (uint256 i = 0; i < n; i++) {
+            if (publicKeys[i].length != Bls12381.G2_BYTES) revert BadPublicKey(i);
+        }
+        keysetHash = keysetHashOf(assumedHonest, publicKeys);
+        if (_keysets[keysetHash].registered) revert KeysetAlreadyRegistered(keysetHash);
+
+        bytes memory aggregate;
+        for (uint256 i = 0; i < n; i++) {
+            bytes memory pk = publicKeys[i];
+            if (Bls12381.isZero(pk)) revert BadPublicKey(i);
+            bytes32 pkHash = keccak256(pk);
+            if (isMember[keysetHash][pkHash]) revert DuplicateMember(i);
+            isMember[keysetHash][pkHash] = true;
+            bytes memory pop = pops[i];
+            if (pop.length != Bls12381.G1_BYTES || Bls12381.isZero(pop)) revert BadProofOfPossession(i);
+            // §1.4: pop = sk · H_pop(pk); the pairing check also puts pk in the G2 subgroup
+            if (!Bls12381.verify(pop, Bls12381.hashToG1(pk, POP_DST), pk)) revert BadProofOfPossession(i);
+            aggregate = i == 0 ? pk : Bls12381.g2Add(aggregate, pk);
+        }
+        _keysets[keysetHash] = KeysetInfo({
+            registered: true,
+            invalidated: false,
+            assumedHonest: assumedHonest,
+            size: uint8(n),
+            maxNonSigners: assumedHonest - 1,
+            registeredAt: uint64(block.timestamp),
+            invalidatedAt: 0,
+            aggregateKeyHash: keccak256(aggregate)
+        });
+        emit KeysetRegistered(keysetHash, assumedHonest, publicKeys);
+    }
+
+    /// §2.4: from now on, certificates of this keyset are refused. Permanent.
+    function invalidateKeyset(bytes32 keysetHash) external onlyOwner {
+        KeysetInfo storage k = _keysets[keysetHash];
+        if (!k.registered) revert UnknownKeyset(keysetHash);
+        if (k.invalidated) revert KeysetInvalidated(keysetHash);
+        k.invalidated = true;
+        k.invalidatedAt = uint64(block.timestamp);
+        emit KeysetInvalidation(keysetHash);
+    }
+
+    /// §2.3: the stored record of a keyset (all zero when unknown).
+    function keysetInfo(bytes32 keysetHash) external view returns (KeysetInfo memory) {
+        return _keysets[keysetHash];
+    }
+
+    // ------------------------------------------------------------------ §4 certificates
+
+    /// §4: reverts unless `certificate` is valid now; returns its data hash.
+    function verifyCertificate(bytes calldata certificate) external view override returns (bytes32 dataHash) {
+        uint256 len = certificate.length;
+        if (len == 0) revert MalformedCertificate(len);
+        if (uint8(certificate[0]) != CERTIFICATE_VERSION) {
+            revert UnsupportedCertificateVersion(uint8(certificate[0]));
+        }
+        if (len < HEADER_BYTES) revert MalformedCertificate(len);
+        uint256 count = uint8(certificate[OFF_NON_SIGNER_COUNT]);
+        if (len != HEADER_BYTES + count * Bls12381.G2_BYTES) revert MalformedCertificate(len);
+
+        bytes32 keysetHash = bytes32(certificate[OFF_KEYSET:OFF_DATA_HASH]);
+        dataHash = bytes32(certificate[OFF_DATA_HASH:OFF_EXPIRY]);
+        uint64 expiry = uint64(bytes8(certificate[OFF_EXPIRY:OFF_SIGNATURE]));
+
+        KeysetInfo storage k = _keysets[keysetHash];
+        if (!k.registered) revert UnknownKeyset(keysetHash);
+        if (k.invalidated) revert KeysetInvalidated(keysetHash);
+        if (block.timestamp > expiry) revert CertificateExpired(expiry, block.timestamp);
+        if (count > k.maxNonSigners) revert TooManyNonSigners(count, k.maxNonSigners);
+
+        bytes memory aggregateKey = certificate[OFF_AGGREGATE_KEY:OFF_NON_SIGNER_COUNT];
+        bytes32 givenKeyHash = keccak256(aggregateKey);
+        if (givenKeyHash != k.aggregateKeyHash) revert AggregateKeyMismatch(givenKeyHash, k.aggregateKeyHash);
+
+        bytes memory signersKey = aggregateKey;
+        if (count > 0) {
+            // §4.2: signers' key = aggregateKey − Σ nonSigners (members, strictly ascending by hash)
+            bytes memory nonSignersSum;
+            bytes32 previous;
+            for (uint256 i = 0; i < count; i++) {
+                uint256 at = HEADER_BYTES + i * Bls12381.G2_BYTES;
+                bytes memory pk = certificate[at:at + Bls12381.G2_BYTES];
+                bytes32 pkHash = keccak256(pk);
+                if (i > 0 && pkHash <= previous) revert NonSignersNotSorted(i);
+                if (!isMember[keysetHash][pkHash]) revert NotAMember(pkHash);
+                previous = pkHash;
+                nonSignersSum = i == 0 ? pk : Bls12381.g2Add(nonSignersSum, pk);
+            }
+            signersKey = Bls12381.g2Add(aggregateKey, Bls12381.g2Neg(nonSignersSum));
+            if (Bls12381.isZero(signersKey)) revert BadAggregateSignature();
+        }
+
+        bytes memory signature = certificate[OFF_SIGNATURE:OFF_AGGREGATE_KEY];
+        if (Bls12381.isZero(signature)) revert BadAggregateSignature();
+        // §1.3: the signed message is dataHash ‖ expiry, i.e. certificate bytes [33, 73)
+        bytes memory hashed = Bls12381.hashToG1(certificate[OFF_DATA_HASH:OFF_SIGNATURE], SIGNATURE_DST);
+        if (!Bls12381.verify(signature, hashed, signersKey)) revert BadAggregateSignature();
+    }
+}
