@@ -2,8 +2,9 @@
 // EIP-4844 blobs, read as preimage kind 1 (docs/machine.md §6: the blob as a 131,072-byte string of
 // 4096 field elements of 32 bytes; an aligned read returns one whole element). The concatenation of
 // each element's low 31 bytes over the k blobs is `dataLength u32 BE ‖ data ‖ zero padding`; an
-// element whose top byte is not 0, or a dataLength beyond k × 126,976 − 4, makes the batch
-// undecodable. Only the elements that hold the length and the data are read.
+// element whose top byte is not 0 (any of the k × 4096, padding included), or a dataLength beyond
+// k × 126,976 − 4, makes the batch undecodable (docs/blob.md §1, as `decodeBlobs` in
+// src/da/blob-codec.ts).
 import { alloc32, Bytes, copy32, readU32BE } from "./bytes";
 import { preimage_read } from "./host";
 
@@ -27,15 +28,21 @@ export const BLOB_STREAM_BYTES: u64 = 126976;
  * (already checked, zero) top byte of the element after it and stream byte s ends at base + 1 + s.
  */
 export function readBlobData(hashes: usize, k: i32): Bytes | null {
-  const first = alloc32(32);
-  if (!readElement(hashes, 0, first)) return null;
-  const dataLen = readU32BE(first + 1);
+  const lead = alloc32(32); // element 0: the length prefix and the first 27 data bytes
+  if (!readElement(hashes, 0, lead)) return null;
+  const dataLen = readU32BE(lead + 1);
   if (<u64>dataLen + 4 > <u64>k * BLOB_STREAM_BYTES) return null;
   const count = (4 + <i32>dataLen + 30) / 31; // elements holding the length and the data
   const base = alloc32(count * 31 + 1); // the last read writes base + 31(count − 1) .. + 32
+  // the padding elements: only their top bytes matter
+  const scratch = alloc32(32);
+  const total = k << 12;
+  for (let g = count; g < total; g++) {
+    if (!readElement(hashes, g, scratch)) return null;
+  }
   for (let j = count - 1; j >= 1; j--) {
     if (!readElement(hashes, j, base + <usize>(j * 31))) return null;
   }
-  copy32(base, first); // element 0, last: its byte 31 lands on element 1's top byte
+  copy32(base, lead); // element 0, last: its byte 31 lands on element 1's top byte
   return new Bytes(base + 5, <i32>dataLen);
 }

@@ -8,10 +8,17 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { privateKeyToAccount } from 'viem/accounts';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeBlobs } from '../da/blob-codec.ts';
 import { HostDataUnavailableError } from '../vm/wasm/machine.ts';
 import { runNative } from '../vm/wasm/native.ts';
 import { newMachine } from '../vm/wasm/program.ts';
-import { blobMessage, certifiedMessage, encodeBlobStream, FIELD_ELEMENT_DATA } from './blob-test-utils.ts';
+import {
+  blobMessage,
+  certifiedMessage,
+  encodeBlobStream,
+  FIELD_ELEMENT_DATA,
+  type TestBlob,
+} from './blob-test-utils.ts';
 import { encodeBatch, encodeBody } from './clients/common.ts';
 import { balanceOf, depositMessage, TOKEN_CHAIN_ID, transfer } from './clients/token.ts';
 import { PreimageStore, toHex } from './preimage-store.ts';
@@ -60,6 +67,18 @@ const run = (msg: Uint8Array) => app.run(funded, msg);
 const stateOf = (r: ReturnType<typeof run>) =>
   `${r.globalState.bytes32.map(toHex).join(',')};${r.globalState.u64.join(',')}`;
 
+/**
+ * runs `0x02 ‖ versioned hashes` of `blobs`; checks it against the node's decoder (`decodeBlobs`):
+ * undecodable for the STF exactly when for the decoder, else the same state as `0x00 ‖ data`
+ */
+function runBlobs(blobs: TestBlob[]) {
+  const r = run(store.postBlobs(blobs));
+  const data = decodeBlobs(blobs.map((b) => b.blob));
+  if (data === undefined) expect(r.receipts).toEqual({ message: Receipt.UNDECODABLE, txs: [] });
+  else expect(stateOf(r)).toBe(stateOf(run(Uint8Array.from([0, ...data]))));
+  return r;
+}
+
 describe('batch kinds 0x00, 0x02 (blobs), 0x03 (certified)', () => {
   it('the same transactions end in the same state root and receipts on all three paths (one and two blobs)', async () => {
     const txs = [
@@ -76,7 +95,7 @@ describe('batch kinds 0x00, 0x02 (blobs), 0x03 (certified)', () => {
       expect(blobs.length).toBe(list.length === 4 ? 1 : 2);
       const runs = [
         run(inline),
-        run(store.postBlobs(blobs)),
+        runBlobs(blobs),
         run(certifiedMessage(store.add(payloadOf(inline).slice()))),
       ];
       const want = list.length === 4 ? expected : [Receipt.OK, Receipt.WRONG_APP, Receipt.OK];
@@ -84,6 +103,9 @@ describe('batch kinds 0x00, 0x02 (blobs), 0x03 (certified)', () => {
         expect(r.receipts).toEqual({ message: Receipt.OK, txs: want });
         expect(stateOf(r)).toBe(stateOf(runs[0]));
       }
+      // a non-zero top byte in the last element of the last blob
+      blobs[blobs.length - 1].blob[4095 * 32] = 0x01;
+      expect(runBlobs(blobs).receipts).toEqual({ message: Receipt.UNDECODABLE, txs: [] });
       const t = app.tree(runs[1].globalState);
       expect(balanceOf(t, bob.address)).toBe(200n);
       expect(toHex(runs[0].globalState.bytes32[0])).not.toBe(toHex(funded.bytes32[0]));
@@ -100,38 +122,41 @@ describe('batch kinds 0x00, 0x02 (blobs), 0x03 (certified)', () => {
       d.set(junkTx(txLen), 8);
       return d;
     };
-    const full = run(store.postBlobs(encodeBlobStream(data(ONE_BLOB - 4, ONE_BLOB - 12))));
+    const full = runBlobs(encodeBlobStream(data(ONE_BLOB - 4, ONE_BLOB - 12)));
     expect(full.receipts).toEqual({ message: Receipt.OK, txs: [Receipt.WRONG_APP] });
     // the length prefix says one byte more than the blob holds
     const over = encodeBlobStream(data(ONE_BLOB - 4, ONE_BLOB - 12));
     new DataView(over[0].blob.buffer).setUint32(1, ONE_BLOB - 3);
-    expect(run(store.postBlobs(over)).receipts).toEqual({ message: Receipt.UNDECODABLE, txs: [] });
+    expect(runBlobs(over).receipts).toEqual({ message: Receipt.UNDECODABLE, txs: [] });
     // a length prefix shorter than the list: the list no longer ends where the data does
     const short = encodeBlobStream(data(ONE_BLOB - 4, ONE_BLOB - 12));
     new DataView(short[0].blob.buffer).setUint32(1, ONE_BLOB - 5);
-    expect(run(store.postBlobs(short)).receipts).toEqual({ message: Receipt.UNDECODABLE, txs: [] });
+    expect(runBlobs(short).receipts).toEqual({ message: Receipt.UNDECODABLE, txs: [] });
   });
 
-  it('undecodable: a non-zero top byte in a data element, bad message lengths; the state keeps only the receipt', async () => {
+  it('undecodable: a non-zero top byte in any element, bad message lengths; the state keeps only the receipt', async () => {
     const inline = encodeBatch([await transfer(alice, bob.address, 1n, { nonce: 0n })]);
     const good = encodeBlobStream(payloadOf(inline));
-    expect(run(store.postBlobs(good)).receipts?.txs).toEqual([Receipt.OK]);
+    expect(runBlobs(good).receipts?.txs).toEqual([Receipt.OK]);
     const undecodable = { message: Receipt.UNDECODABLE, txs: [] };
+    const padFrom = Math.ceil((4 + payloadOf(inline).length) / FIELD_ELEMENT_DATA);
     const empty = run(encodeBatch([]));
     // top byte of element 0 (the length prefix) and of element 3 (inside the data)
-    for (const element of [0, 3]) {
+    for (const element of [0, 3, padFrom - 1]) {
       const bad = encodeBlobStream(payloadOf(inline));
       bad[0].blob[element * 32] = 1;
-      const r = run(store.postBlobs(bad));
+      const r = runBlobs(bad);
       expect(r.receipts).toEqual(undecodable);
       // an empty batch: the nonce and balances are untouched, as in an empty 0x00 batch
       expect(balanceOf(app.tree(r.globalState), alice.address)).toBe(1000n);
       expect(r.steps).toBeGreaterThan(0);
     }
-    // a top byte past the data (the zero padding is not read)
-    const pad = encodeBlobStream(payloadOf(inline));
-    pad[0].blob[4000 * 32] = 1;
-    expect(run(store.postBlobs(pad)).receipts?.txs).toEqual([Receipt.OK]);
+    // a top byte in the padding, in the first padding element and in the blob's last element
+    for (const element of [padFrom, 4095]) {
+      const pad = encodeBlobStream(payloadOf(inline));
+      pad[0].blob[element * 32] = 1;
+      expect(runBlobs(pad).receipts, `element ${element}`).toEqual(undecodable);
+    }
     const h = good[0].versionedHash;
     const cat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
     for (const msg of [
@@ -172,14 +197,17 @@ describe('batch kinds 0x00, 0x02 (blobs), 0x03 (certified)', () => {
       certified: (b: Uint8Array) => certifiedMessage(store.add(payloadOf(b).slice())),
     };
     const perTx: Record<string, number> = {};
+    const fixed: Record<string, number> = {};
     for (const [name, toMsg] of Object.entries(paths)) {
       const full = run(toMsg(encodeBatch(txs)));
       expect(full.receipts?.txs).toEqual(Array(30).fill(Receipt.OK));
       const empty = run(toMsg(encodeBatch([])));
       perTx[name] = Math.round((full.steps - empty.steps) / 30);
+      fixed[name] = empty.steps;
     }
     console.log(
-      `steps per transfer: inline ${perTx.inline}, blob ${perTx.blob}, certified ${perTx.certified}`,
+      `steps per transfer: inline ${perTx.inline}, blob ${perTx.blob}, certified ${perTx.certified}; ` +
+        `empty batch: inline ${fixed.inline}, blob ${fixed.blob} (one blob), certified ${fixed.certified}`,
     );
     // inline pays readMessage's growth copies (memory.copy, ~15 steps a byte); 0x03 copies with
     // words when its buffer grows; 0x02 reads every element in place and copies nothing

@@ -1,12 +1,12 @@
 /**
  * Test helpers for the batch message kinds 0x02 and 0x03 (docs/stf.md "Inbox message format"):
- * blob stream v1 (docs/blob.md) written out from the spec, independently of the guest's decoder.
+ * blobs of blob stream v1 (docs/blob.md §1, src/da/blob-codec.ts) and the two messages.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { BYTES_PER_PIECE, encodeBlobs } from '../da/blob-codec.ts';
 
-export const BLOB_BYTES = 131_072;
 /** stream bytes per field element: its low 31 bytes (the top byte is 0) */
-export const FIELD_ELEMENT_DATA = 31;
+export const FIELD_ELEMENT_DATA = BYTES_PER_PIECE;
 
 export interface TestBlob {
   /** the key the host serves the blob under (kind-1 preimage); a stand-in for the KZG versioned hash */
@@ -14,28 +14,13 @@ export interface TestBlob {
   blob: Uint8Array;
 }
 
-/**
- * Blob stream v1: `dataLength u32 BE ‖ data ‖ zero padding` cut into 31-byte pieces, each the low
- * 31 bytes of a 32-byte field element (top byte 0), 4096 elements per blob, as few blobs as fit.
- */
+/** the blobs of `data` (blob stream v1, `encodeBlobs`), each under a stand-in versioned hash */
 export function encodeBlobStream(data: Uint8Array): TestBlob[] {
-  const perBlob = 4096 * FIELD_ELEMENT_DATA;
-  const k = Math.max(1, Math.ceil((4 + data.length) / perBlob));
-  const stream = new Uint8Array(k * perBlob);
-  new DataView(stream.buffer).setUint32(0, data.length);
-  stream.set(data, 4);
-  const out: TestBlob[] = [];
-  for (let b = 0; b < k; b++) {
-    const blob = new Uint8Array(BLOB_BYTES);
-    for (let e = 0; e < 4096; e++) {
-      const s = (b * 4096 + e) * FIELD_ELEMENT_DATA;
-      blob.set(stream.subarray(s, s + FIELD_ELEMENT_DATA), e * 32 + 1);
-    }
+  return encodeBlobs(data).map((blob) => {
     const versionedHash = keccak_256(blob);
     versionedHash[0] = 0x01;
-    out.push({ versionedHash, blob });
-  }
-  return out;
+    return { versionedHash, blob };
+  });
 }
 
 /** message 0x02 ‖ versionedHash × k */
