@@ -3,6 +3,7 @@ import { register as registerBench } from './commands/bench.ts';
 import { register as registerBuild } from './commands/build.ts';
 import { register as registerConfig } from './commands/config.ts';
 import { register as registerContracts } from './commands/contracts.ts';
+import { register as registerDaServer } from './commands/da-server.ts';
 import { register as registerDevnet } from './commands/devnet.ts';
 import { register as registerNew } from './commands/new.ts';
 import { register as registerNode } from './commands/node.ts';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerContracts(program);
   registerDevnet(program);
   registerNode(program);
+  registerDaServer(program);
   registerBench(program);
   registerWasm(program);
   registerNew(program);

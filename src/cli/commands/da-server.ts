@@ -1,0 +1,117 @@
+/**
+ * `modex da-server` (one data availability committee member, docs/da-server.md) and
+ * `modex da keygen` (its BLS key file).
+ */
+import { type Command, Option } from 'commander';
+import { bytesToHex, hexToBytes, isHex } from 'viem';
+import { DaServerOptionError } from '../../da/committee/committee-errors.ts';
+import { generateMemberKey, readMemberKeyFile, writeMemberKeyFile } from '../../da/committee/key-file.ts';
+import {
+  DA_SERVER_DEFAULT_MAX_BYTES,
+  DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS,
+  type DaFault,
+  DaServer,
+} from '../../da/committee/server.ts';
+import { runAction } from '../action.ts';
+
+function intOption(name: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max)
+    throw new DaServerOptionError(`${name} ${v}: expected an integer in ${min}..${max}`);
+  return Number(v);
+}
+
+/** `--fault` spec (testing only): delay:MS, bad-signature, withhold or corrupt. */
+export function parseFault(spec: string): DaFault {
+  const m = /^(?:delay|slow):([0-9]+)$/.exec(spec);
+  if (m) return { delayMs: Number(m[1]) };
+  if (spec === 'bad-signature' || spec === 'withhold' || spec === 'corrupt') return spec;
+  throw new DaServerOptionError(`--fault ${spec}: use delay:MS, bad-signature, withhold or corrupt`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('da-server')
+    .description(
+      'run one data availability committee member: stores batches (LMDB), signs them with its BLS key, serves them until their expiry (docs/da-server.md)',
+    )
+    .requiredOption('--key-file <file>', 'member key file written by `modex da keygen`')
+    .requiredOption('--data-dir <dir>', 'where the member keeps its batches (LMDB)')
+    .option('--port <n>', 'HTTP port (0: any free port)', '9870')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option(
+      '--max-retention <s>',
+      'longest retention (seconds) the member promises',
+      String(DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS),
+    )
+    .option('--max-bytes <n>', 'largest batch accepted (bytes)', String(DA_SERVER_DEFAULT_MAX_BYTES))
+    .addOption(
+      new Option('--fault <spec>', 'TESTING ONLY: misbehave on purpose (docs/da-server.md §5)')
+        .argParser((v: string, prev: string[] = []) => [...prev, v])
+        .hideHelp(),
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ modex da keygen --out member0.json\n  $ modex da-server --key-file member0.json --data-dir .modex/da0 --port 9870\n',
+    )
+    .action(
+      runAction(
+        async (o: {
+          keyFile: string;
+          dataDir: string;
+          port: string;
+          host: string;
+          maxRetention: string;
+          maxBytes: string;
+          fault?: string[];
+        }) => {
+          const faults = o.fault?.map(parseFault);
+          const key = readMemberKeyFile(o.keyFile);
+          const server = await DaServer.start({
+            secretKey: key.secretKey,
+            dataDir: o.dataDir,
+            port: intOption('--port', o.port, 0, 65535),
+            host: o.host,
+            maxRetentionSeconds: intOption('--max-retention', o.maxRetention, 1),
+            maxBytes: intOption('--max-bytes', o.maxBytes, 1),
+            fault: faults,
+          });
+          let stopping = false;
+          const stop = async (sig: string) => {
+            if (stopping) return;
+            stopping = true;
+            console.log(`${sig}: stopping...`);
+            await server.close();
+            console.log('stopped');
+            process.exit(0);
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+          console.log(`public key ${bytesToHex(server.publicKey)}`);
+          if (faults?.length)
+            console.log(`WARNING: fault injection on (${o.fault!.join(', ')}): testing only`);
+          console.log(`stored batches ${server.stored}`);
+          console.log(`listening at ${server.url}`);
+        },
+      ),
+    );
+
+  const da = program.command('da').description('data availability tools');
+  da.command('keygen')
+    .description(
+      'write a committee member key file (JSON: BLS secret key, public key, proof of possession; mode 0600)',
+    )
+    .requiredOption('-o, --out <file>', 'where to write the key file (refuses to overwrite)')
+    .option('--seed <hex>', 'derive the key from this seed (≥ 32 bytes of hex) instead of randomness')
+    .addHelpText('after', '\nExample:\n  $ modex da keygen --out member0.json\n')
+    .action(
+      runAction((o: { out: string; seed?: string }) => {
+        if (o.seed !== undefined && (!isHex(o.seed) || o.seed.length < 66 || o.seed.length % 2 !== 0))
+          throw new DaServerOptionError('--seed must be at least 32 bytes as 0x-prefixed hex');
+        const key = generateMemberKey(o.seed === undefined ? undefined : hexToBytes(o.seed as `0x${string}`));
+        writeMemberKeyFile(o.out, key);
+        console.log(`public key ${bytesToHex(key.publicKey)}`);
+        console.log(`proof of possession ${bytesToHex(key.proofOfPossession)}`);
+        console.log(`key file written to ${o.out} (mode 0600)`);
+      }),
+    );
+}
