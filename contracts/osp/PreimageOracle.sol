@@ -3,11 +3,14 @@ pragma solidity ^0.8.28;
 
 import {IPreimageOracle} from "./IPreimageOracle.sol";
 
-/// Stores keccak256 preimages (kind 0) for the one-step prover (the L1 side of
-/// machine.ts `HostData.preimage`). A preimage is submitted whole in one transaction, so its size is
-/// bounded by the block gas limit (about 20k gas per 32 bytes: roughly 40 KiB at 30M gas).
-/// Splitting a large preimage into parts (submitted separately, accepted once the hash of their
-/// concatenation is proven) is not needed yet.
+/// Preimages for the one-step prover (the L1 side of machine.ts `HostData.preimage`; docs/blob.md §4).
+/// - Kind 0 (keccak256), whole: `submitPreimage` stores every word (about 20k gas per 32 bytes, so
+///   about 40 KiB at 30M gas).
+/// - Kind 0, parts: `loadKeccakPart` hashes the whole preimage in calldata but stores only the
+///   ≤ 32-byte chunk at one offset and the length (like Optimism's loadKeccak256PreimagePart),
+///   so a one-step proof over a 120 KB committee batch costs one transaction.
+/// - Kind 1 (EIP-4844 blob by versioned hash): `loadBlobElement` checks one field element with the
+///   point-evaluation precompile at z = ω^bitrev12(index) and stores it.
 contract PreimageOracle is IPreimageOracle {
     struct Preimage {
         /// preimage length + 1 (0: not submitted)
@@ -16,9 +19,30 @@ contract PreimageOracle is IPreimageOracle {
         bytes32[] words;
     }
 
+    /// EIP-4844 constants (docs/blob.md §3)
+    uint256 internal constant BLS_MODULUS = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001;
+    uint256 internal constant FIELD_ELEMENTS_PER_BLOB = 4096;
+    uint256 internal constant BYTES_PER_BLOB = 131072;
+    /// ω = 7^((BLS_MODULUS − 1) / 4096): the primitive 4096th root of unity of EIP-4844 / c-kzg
+    uint256 internal constant ROOT_OF_UNITY_4096 =
+        39033254847818212395286706435128746857159659164139250548781411570340225835782;
+    address internal constant POINT_EVALUATION = address(0x0a);
+    address internal constant MODEXP = address(0x05);
+    /// a loaded blob element is stored as value | LOADED (value < BLS_MODULUS < 2^255)
+    uint256 internal constant LOADED = 1 << 255;
+
     mapping(bytes32 => Preimage) private preimages;
+    /// kind 0 parts: hash => length + 1 (0: no part loaded)
+    mapping(bytes32 => uint256) private partLenPlusOne;
+    /// kind 0 parts: hash => offset => the ≤ 32-byte chunk at offset, zero-padded
+    mapping(bytes32 => mapping(uint256 => bytes32)) private partWords;
+    /// kind 0 parts: hash => offset => loaded
+    mapping(bytes32 => mapping(uint256 => bool)) private partKnown;
+    /// kind 1: versioned hash => element index => value | LOADED (0: not loaded)
+    mapping(bytes32 => mapping(uint256 => uint256)) private blobElements;
 
     event PreimageSubmitted(uint8 indexed kind, bytes32 indexed hash, uint256 length);
+    event PreimagePartLoaded(uint8 indexed kind, bytes32 indexed hash, uint256 offset);
 
     /// Stores `preimage` under its keccak256 hash (kind 0); submitting a known preimage again is a no-op.
     function submitPreimage(bytes calldata preimage) external returns (bytes32 hash) {
@@ -28,30 +52,90 @@ contract PreimageOracle is IPreimageOracle {
         p.lenPlusOne = preimage.length + 1;
         uint256 n = (preimage.length + 31) / 32;
         for (uint256 i = 0; i < n; i++) {
-            bytes32 w;
-            uint256 off = i * 32;
-            assembly ("memory-safe") {
-                w := calldataload(add(preimage.offset, off))
-            }
-            // zero the bytes past the end in the last word
-            uint256 rem = preimage.length - off;
-            if (rem < 32) w &= bytes32(~uint256(0) << (256 - rem * 8));
-            p.words.push(w);
+            p.words.push(_calldataWord(preimage, i * 32));
         }
         emit PreimageSubmitted(0, hash, preimage.length);
     }
 
+    /// Stores the ≤ 32-byte chunk of `preimage` at `offset` and its length under keccak256(preimage)
+    /// (kind 0); reverts `PartOffsetOutOfRange` when `offset` ≥ length. Loading a known part is a no-op.
+    function loadKeccakPart(bytes calldata preimage, uint256 offset) external returns (bytes32 hash) {
+        if (offset >= preimage.length) revert PartOffsetOutOfRange(offset, preimage.length);
+        hash = keccak256(preimage);
+        if (partKnown[hash][offset]) return hash;
+        partLenPlusOne[hash] = preimage.length + 1;
+        partWords[hash][offset] = _calldataWord(preimage, offset);
+        partKnown[hash][offset] = true;
+        emit PreimagePartLoaded(0, hash, offset);
+    }
+
+    /// Stores field element `index` of the blob with `versionedHash` (kind 1) once the
+    /// point-evaluation precompile accepts `versionedHash ‖ z ‖ value ‖ commitment ‖ proof` with
+    /// z = ω^bitrev12(index) (docs/blob.md §4). Loading a known element is a no-op.
+    function loadBlobElement(
+        bytes32 versionedHash,
+        uint256 index,
+        bytes32 value,
+        bytes calldata commitment,
+        bytes calldata proof
+    ) external {
+        if (index >= FIELD_ELEMENTS_PER_BLOB) revert BlobIndexOutOfRange(index);
+        if (blobElements[versionedHash][index] != 0) return;
+        if (commitment.length != 48 || proof.length != 48) revert BadBlobProof(versionedHash, index);
+        uint256 z = blobElementZ(index);
+        (bool ok, bytes memory out) =
+            POINT_EVALUATION.staticcall(abi.encodePacked(versionedHash, z, value, commitment, proof));
+        // the precompile returns FIELD_ELEMENTS_PER_BLOB ‖ BLS_MODULUS on success and fails otherwise
+        if (!ok || out.length != 64) revert BadBlobProof(versionedHash, index);
+        blobElements[versionedHash][index] = uint256(value) | LOADED;
+        emit PreimagePartLoaded(1, versionedHash, index * 32);
+    }
+
+    /// z = ω^bitrev12(index) mod BLS_MODULUS: where a blob's element `index` is its polynomial's value.
+    function blobElementZ(uint256 index) public view returns (uint256 z) {
+        uint256 e = 0;
+        for (uint256 b = 0; b < 12; b++) {
+            e |= ((index >> b) & 1) << (11 - b);
+        }
+        (bool ok, bytes memory out) =
+            MODEXP.staticcall(abi.encode(uint256(32), uint256(32), uint256(32), ROOT_OF_UNITY_4096, e, BLS_MODULUS));
+        require(ok && out.length == 32);
+        z = uint256(bytes32(out));
+    }
+
+    /// Kind 0: the whole preimage was submitted.
     function isKnown(uint8 kind, bytes32 hash) external view returns (bool) {
         return kind == 0 && preimages[hash].lenPlusOne != 0;
     }
 
+    /// Whether `readPreimage(kind, hash, offset)` answers (does not revert).
+    function isPartKnown(uint8 kind, bytes32 hash, uint256 offset) public view returns (bool) {
+        if (kind == 0) {
+            if (preimages[hash].lenPlusOne != 0 || partKnown[hash][offset]) return true;
+            uint256 lp = partLenPlusOne[hash];
+            return lp != 0 && offset >= lp - 1;
+        }
+        if (kind == 1) return offset >= BYTES_PER_BLOB || blobElements[hash][offset >> 5] != 0;
+        return false;
+    }
+
+    /// Kind 0: the length of a whole preimage or of one with a loaded part; kind 1: 131,072.
     function preimageLength(uint8 kind, bytes32 hash) external view returns (uint256) {
-        return _get(kind, hash).lenPlusOne - 1;
+        if (kind == 1) return BYTES_PER_BLOB;
+        if (kind == 0) {
+            uint256 lp = preimages[hash].lenPlusOne;
+            if (lp == 0) lp = partLenPlusOne[hash];
+            if (lp != 0) return lp - 1;
+        }
+        revert UnknownPreimage(kind, hash);
     }
 
     /// @inheritdoc IPreimageOracle
     function readPreimage(uint8 kind, bytes32 hash, uint256 offset) external view returns (bytes memory chunk) {
-        Preimage storage p = _get(kind, hash);
+        if (kind == 1) return _readBlob(hash, offset);
+        if (kind != 0) revert UnknownPreimage(kind, hash);
+        Preimage storage p = preimages[hash];
+        if (p.lenPlusOne == 0) return _readPart(hash, offset);
         uint256 len = p.lenPlusOne - 1;
         if (offset >= len) return chunk;
         uint256 n = len - offset;
@@ -60,21 +144,44 @@ contract PreimageOracle is IPreimageOracle {
         uint256 o = (offset & 31) << 3;
         uint256 v = uint256(p.words[i]) << o;
         if (o != 0 && i + 1 < p.words.length) v |= uint256(p.words[i + 1]) >> (256 - o);
-        chunk = new bytes(n);
-        assembly ("memory-safe") {
-            mstore(add(chunk, 32), v)
-        }
         // bytes past n are zero in storage or shifted out, except within the last word: mask them
-        if (n < 32) {
-            bytes32 masked = bytes32(v & (~uint256(0) << (256 - n * 8)));
-            assembly ("memory-safe") {
-                mstore(add(chunk, 32), masked)
-            }
-        }
+        if (n < 32) v &= ~uint256(0) << (256 - n * 8);
+        chunk = _chunk(bytes32(v), n);
     }
 
-    function _get(uint8 kind, bytes32 hash) private view returns (Preimage storage p) {
-        p = preimages[hash];
-        if (kind != 0 || p.lenPlusOne == 0) revert UnknownPreimage(kind, hash);
+    function _readPart(bytes32 hash, uint256 offset) private view returns (bytes memory chunk) {
+        uint256 lp = partLenPlusOne[hash];
+        if (lp == 0) revert UnknownPreimage(0, hash);
+        uint256 len = lp - 1;
+        if (offset >= len) return chunk;
+        if (!partKnown[hash][offset]) revert UnknownPreimage(0, hash);
+        uint256 n = len - offset;
+        if (n > 32) n = 32;
+        chunk = _chunk(partWords[hash][offset], n);
+    }
+
+    /// Bytes [offset, end of its 32-byte field element) of the blob (docs/blob.md §3).
+    function _readBlob(bytes32 versionedHash, uint256 offset) private view returns (bytes memory chunk) {
+        if (offset >= BYTES_PER_BLOB) return chunk;
+        uint256 e = blobElements[versionedHash][offset >> 5];
+        if (e == 0) revert UnknownPreimage(1, versionedHash);
+        uint256 o = offset & 31;
+        chunk = _chunk(bytes32((e & ~LOADED) << (o * 8)), 32 - o);
+    }
+
+    /// the 32-byte word of `data` at `off`, zero past the end
+    function _calldataWord(bytes calldata data, uint256 off) private pure returns (bytes32 w) {
+        assembly ("memory-safe") {
+            w := calldataload(add(data.offset, off))
+        }
+        uint256 rem = data.length - off;
+        if (rem < 32) w &= bytes32(~uint256(0) << (256 - rem * 8));
+    }
+
+    function _chunk(bytes32 word, uint256 n) private pure returns (bytes memory chunk) {
+        chunk = new bytes(n);
+        assembly ("memory-safe") {
+            mstore(add(chunk, 32), word)
+        }
     }
 }

@@ -4,21 +4,13 @@
  * one-step proofs. Every write waits for its receipt and returns its gas (the dispute bench sums it).
  */
 import './dispute-errors.ts';
-import {
-  type Abi,
-  type Address,
-  bytesToHex,
-  encodeFunctionData,
-  type Hex,
-  keccak256,
-  parseEventLogs,
-} from 'viem';
+import { type Abi, type Address, encodeFunctionData, type Hex, parseEventLogs } from 'viem';
 import { getArtifact } from '../../l1/contracts.ts';
 import { type AssertionData, assertionId, type EdgeRef, type SolGlobalState } from './dispute-hash.ts';
 import { revertOf } from './errors.ts';
 import { type L1Clients, readContractTx, sendContractTx, type TxResult } from './inbox.ts';
 
-type ContractName = 'Rollup' | 'ChallengeManager' | 'PreimageOracle';
+type ContractName = 'Rollup' | 'ChallengeManager';
 const abis = new Map<string, Promise<Abi>>();
 function abiOf(name: ContractName): Promise<Abi> {
   let a = abis.get(name);
@@ -305,21 +297,5 @@ export class ChallengeClient extends ContractClient {
   }
 }
 
-/** The preimage oracle (contracts/osp/PreimageOracle.sol): keccak preimages for one-step proofs. */
-export class PreimageOracleClient extends ContractClient {
-  static async at(clients: L1Clients, address: Address): Promise<PreimageOracleClient> {
-    return new PreimageOracleClient(clients, address, await abiOf('PreimageOracle'), 'PreimageOracle');
-  }
-
-  as(clients: L1Clients): PreimageOracleClient {
-    return new PreimageOracleClient(clients, this.address, this.abi, 'PreimageOracle');
-  }
-
-  isKnown(preimage: Uint8Array): Promise<boolean> {
-    return this.read('isKnown', [0, keccak256(preimage)]);
-  }
-
-  submit(preimage: Uint8Array): Promise<TxResult> {
-    return this.send('submitPreimage', [bytesToHex(preimage)]);
-  }
-}
+/** The preimage oracle's binding lives in preimage-oracle.ts (re-exported for existing importers). */
+export { PreimageOracleClient } from './preimage-oracle.ts';
