@@ -4,10 +4,14 @@
  * is the block's bytes). The sequencer decides when a block is sealed (sequencing.batch.maxAgeSeconds
  * / maxBytes); the batcher posts each block as soon as it gets it and retries transient failures.
  *
+ * The DA module stores the block's data and returns a pointer; batch-posting.ts maps it to the
+ * postBatch call: calldata (kind 0x00), blobs (kind 0x02, a type-3 transaction) or a committee
+ * certificate (kind 0x03), whichever the module chose (the committee falls back to L1 on its own).
+ *
  * Idempotent and restartable:
  * - `start()` reads batchCount / messageCount / delayedIncluded on L1. A block whose predicted
  *   position is already on L1 is not posted again: the batcher checks that L1 holds this very block
- *   there (a batch with the same bytes) and skips it. The sequencer can thus re-feed every block it
+ *   there (a batch carrying the same data, whatever its DA path) and skips it. The sequencer can thus re-feed every block it
  *   is not sure about after a crash.
  * - Each post carries an explicit sequence number, so a resubmission of a batch that landed (a retry
  *   after a lost receipt, a second batcher) reverts `BatchAlreadyPosted` instead of posting twice;
@@ -24,15 +28,13 @@
  */
 import type { DataAvailability } from '../core/da.ts';
 import { ModexError } from '../core/errors.ts';
+import { BYTES_PER_BLOB } from '../da/blob-codec.ts';
 import { DaBatchTooLargeError } from '../da/errors.ts';
 import { L1CalldataDa } from '../da/l1-calldata.ts';
 import { InboxRevertError } from '../settlement/ethereum/errors.ts';
 import type { InboxClient, InboxEntry, PostBatchResult } from '../settlement/ethereum/inbox.ts';
 import { MESSAGE_KIND } from '../settlement/ethereum/message.ts';
-
-const equal = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.length === b.length &&
-  Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+import { type BatchPosting, messageCarries, postingOf } from './batch-posting.ts';
 
 /** A block sealed by the sequencer, ready to post. */
 export interface SealedBlock {
@@ -55,6 +57,8 @@ export interface PostedBlock {
   alreadyPosted: boolean;
   /** the postBatch transaction (when posted now) */
   tx?: PostBatchResult;
+  /** how it was posted now: the DA path, whether it was a fallback, and the bytes L1 carried (payload + blobs) */
+  da?: { pointer: BatchPosting['pointer']; usedFallback: boolean; bytes: number };
 }
 
 /** What the batcher knows of the inbox (refreshed on start and after any surprise). */
@@ -261,11 +265,10 @@ export class Batcher {
         `block at position ${block.position} is a kind-${block.message[0]} message; the sequencer posts transaction lists (kind 0x00)`,
       );
     }
-    const stored = await this.da.store(block.message.subarray(1));
-    const message = this.da.encodePointer(stored.pointer);
+    const posting = postingOf(this.da, await this.da.store(block.message.subarray(1)));
     for (let attempt = 1; ; attempt++) {
       try {
-        const r = await this.attempt(block, message);
+        const r = await this.attempt(block, posting);
         this.lastPosition = block.position;
         this.emit({ type: r.alreadyPosted ? 'skipped' : 'posted', posted: r });
         return r;
@@ -281,13 +284,13 @@ export class Batcher {
   }
 
   /** One attempt: skip if L1 already has the block, else predict, post and check. */
-  private async attempt(block: SealedBlock, message: Uint8Array): Promise<PostedBlock> {
+  private async attempt(block: SealedBlock, posting: BatchPosting): Promise<PostedBlock> {
     const c = this.cursor as InboxCursor;
-    if (block.position < c.messageCount) return this.alreadyThere(block, message);
+    if (block.position < c.messageCount) return this.alreadyThere(block);
 
     if (block.delayedRead < c.delayedIncluded) {
       await this.refresh();
-      if (block.position < this.cursor!.messageCount) return this.alreadyThere(block, message);
+      if (block.position < this.cursor!.messageCount) return this.alreadyThere(block);
       this.mismatch(
         block,
         undefined,
@@ -298,7 +301,7 @@ export class Batcher {
     if (predicted !== block.position) {
       await this.refresh();
       const c2 = this.cursor as InboxCursor;
-      if (block.position < c2.messageCount) return this.alreadyThere(block, message);
+      if (block.position < c2.messageCount) return this.alreadyThere(block);
       const p2 = c2.messageCount + (block.delayedRead - c2.delayedIncluded);
       if (p2 !== block.position)
         this.mismatch(block, p2, 'the inbox holds a different number of messages than the sequencer assumed');
@@ -306,19 +309,20 @@ export class Batcher {
     const seq = block.sequenceNumber ?? c.batchCount;
     let r: PostBatchResult;
     try {
-      r = await this.inbox.postBatch(message.subarray(1), {
-        kind: message[0],
+      r = await this.inbox.postBatch(posting.payload, {
+        kind: posting.kind,
         delayedRead: block.delayedRead,
         sequenceNumber: seq,
+        blobTx: posting.blobTx,
       });
     } catch (e) {
       if (e instanceof InboxRevertError) {
         const cur = await this.refresh();
         if (e.errorName === 'BatchAlreadyPosted' && block.position < cur.messageCount) {
-          return this.alreadyThere(block, message); // a previous attempt landed
+          return this.alreadyThere(block); // a previous attempt landed
         }
         if (e.errorName === 'DelayedReadBehind' || e.errorName === 'DelayedReadBeyondCount') {
-          if (block.position < cur.messageCount) return this.alreadyThere(block, message);
+          if (block.position < cur.messageCount) return this.alreadyThere(block);
           this.mismatch(
             block,
             undefined,
@@ -343,6 +347,12 @@ export class Batcher {
       position: r.position,
       alreadyPosted: false,
       tx: r,
+      da: {
+        pointer: posting.pointer,
+        usedFallback: posting.usedFallback,
+        bytes:
+          posting.payload.length + BYTES_PER_BLOB * ((posting.blobTx ? posting.message.length - 1 : 0) / 32),
+      },
     };
     if (r.position !== block.position) {
       this.mismatch(
@@ -355,7 +365,7 @@ export class Batcher {
   }
 
   /** The block's position is on L1: it must be this very batch (then it is skipped), else a mismatch. */
-  private async alreadyThere(block: SealedBlock, message: Uint8Array): Promise<PostedBlock> {
+  private async alreadyThere(block: SealedBlock): Promise<PostedBlock> {
     let e = this.seen.get(block.position);
     if (!e) {
       const end = (this.cursor as InboxCursor).messageCount;
@@ -372,7 +382,7 @@ export class Batcher {
         `L1 has delayed message ${e.sourceIndex} there (a forced inclusion the sequencer did not see?)`,
       );
     }
-    if (!(await this.sameBatch(e.data, message, block))) {
+    if (!(await messageCarries(e.data, block.message.subarray(1)))) {
       return this.mismatch(block, undefined, `L1 has another batch there (sequence number ${e.sourceIndex})`);
     }
     if (block.sequenceNumber !== undefined && block.sequenceNumber !== e.sourceIndex) {
@@ -385,16 +395,5 @@ export class Batcher {
     const c = this.cursor as InboxCursor;
     if (c.batchCount <= e.sourceIndex) c.batchCount = e.sourceIndex + 1n;
     return { block, sequenceNumber: e.sourceIndex, position: e.position, alreadyPosted: true };
-  }
-
-  /** L1's message is this block: the same bytes, or (non-deterministic pointers) the same data behind it. */
-  private async sameBatch(onL1: Uint8Array, message: Uint8Array, block: SealedBlock): Promise<boolean> {
-    if (equal(onL1, message)) return true;
-    if (this.da.name === 'l1-calldata') return false;
-    try {
-      return equal(await this.da.retrieve(this.da.decodePointer(onL1)), block.message.subarray(1));
-    } catch {
-      return false;
-    }
   }
 }
