@@ -15,13 +15,10 @@ import {
   toSolState,
   ZERO32,
 } from '../../settlement/ethereum/dispute-hash.ts';
-import type { TxResult } from '../../settlement/ethereum/inbox.ts';
-import type {
-  ChallengeClient,
-  PreimageOracleClient,
-  RollupClient,
-} from '../../settlement/ethereum/rollup.ts';
-import type { Claim } from './claim.ts';
+import type { L1Clients, TxResult } from '../../settlement/ethereum/inbox.ts';
+import type { PreimageOracleClient } from '../../settlement/ethereum/preimage-oracle.ts';
+import type { ChallengeClient, RollupClient } from '../../settlement/ethereum/rollup.ts';
+import type { Claim, PreimagePart } from './claim.ts';
 import { strideLog2 } from './claim.ts';
 import type { History } from './history.ts';
 
@@ -60,7 +57,8 @@ export interface AgentOptions {
   rollup: RollupClient;
   challenges: ChallengeClient;
   inbox: InboxMerkleizer;
-  oracle: PreimageOracleClient;
+  /** loads the preimage part a one-step proof reads (`ensurePart`: idempotent) */
+  oracle: Pick<PreimageOracleClient, 'ensurePart'>;
   claim: Claim;
   /** the assertion the claim follows */
   prev: AssertionData;
@@ -80,6 +78,23 @@ interface Tracked {
 }
 
 const hex = (w: Uint8Array): Hex => bytesToHex(w);
+
+/**
+ * Makes the preimage part a `preimage_read` step reads available on L1 before its one-step proof
+ * (machine.md §7.5: the prover reads the chunk from the oracle): the whole keccak preimage or its
+ * 32-byte part at the offset, or the blob's field element with its KZG proof. Returns the loading
+ * transaction, or undefined when the part was already there.
+ */
+export async function ensurePreimagePart(
+  oracle: Pick<PreimageOracleClient, 'ensurePart'>,
+  clients: Pick<L1Clients, 'publicClient'>,
+  part: PreimagePart,
+): Promise<TxResult | undefined> {
+  const txHash = await oracle.ensurePart(part.kind, part.hash, part.offset, part.preimage);
+  if (!txHash) return undefined;
+  const receipt = await clients.publicClient.getTransactionReceipt({ hash: txHash });
+  return { txHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt };
+}
 
 export class DisputeAgent {
   readonly name: string;
@@ -284,15 +299,21 @@ export class DisputeAgent {
         const r = await this.o.inbox.merkleize(needs.inboxPosition);
         if (r.tx) this.record('merkleize', r.tx, undefined, `inbox position ${needs.inboxPosition}`);
       }
-      if (needs.preimage && !(await this.o.oracle.isKnown(needs.preimage))) {
-        this.record('preimage', await this.o.oracle.submit(needs.preimage));
-      }
+      if (needs.preimage) await this.loadPreimagePart(needs.preimage);
       const tx = await this.o.challenges.confirmEdgeByOneStepProof(t.ref, hex(proof));
       this.record('one-step-proof', tx, t.ref, `block ${t.block}, step ${step}`);
     } catch (e) {
       this.log(
         `one-step proof of block ${t.block} step ${step} failed: ${(e as Error).message.split('\n')[0]}`,
       );
+    }
+  }
+
+  private async loadPreimagePart(part: PreimagePart): Promise<void> {
+    const tx = await ensurePreimagePart(this.o.oracle, this.o.challenges.clients, part);
+    if (tx) {
+      const { kind, hash, offset } = part;
+      this.record('preimage', tx, undefined, `kind ${kind} ${hash.slice(0, 10)} offset ${offset}`);
     }
   }
 

@@ -25,12 +25,26 @@ export interface ExecutionContext {
   host: HostData;
 }
 
+/**
+ * The part of a preimage a `preimage_read` step reads (docs/machine.md §6, §7.5): the oracle must
+ * answer `readPreimage(kind, hash, offset)` on L1 before the step's one-step proof is sent.
+ */
+export interface PreimagePart {
+  /** preimage kind: 0 keccak256, 1 EIP-4844 blob (hash = versioned hash) */
+  kind: number;
+  hash: Hex;
+  /** the byte offset the step reads from (up to 32 bytes) */
+  offset: number;
+  /** the whole preimage (the 131,072-byte blob for kind 1), from which the part is loaded */
+  preimage: Uint8Array;
+}
+
 /** Data a one-step proof needs on L1 before it can be checked (machine.md §6). */
 export interface StepNeeds {
   /** the step reads the inbox message at this position: it must be merkleized */
   inboxPosition?: bigint;
-  /** the step reads this keccak preimage: it must be in the preimage oracle */
-  preimage?: Uint8Array;
+  /** the step reads this part of a preimage: it must be loaded in the preimage oracle */
+  preimage?: PreimagePart;
 }
 
 export interface Claim {
@@ -164,10 +178,13 @@ export class HonestClaim implements Claim {
       const id = m.prog.immLo[m.pc];
       if (id === INBOX_READ) needs.inboxPosition = m.globalState.u64[0];
       if (id === PREIMAGE_READ && m.sp >= 4) {
-        const kind = m.stackLo[m.sp - 4];
+        // preimage_read(kind, hashPtr, offset, ptr): the arguments are the top four stack values
+        const kind = m.stackLo[m.sp - 4] >>> 0;
         const ptr = m.stackLo[m.sp - 3] >>> 0;
+        const offset = m.stackLo[m.sp - 2] >>> 0;
         const hash = m.memory.slice(ptr, ptr + 32);
-        if (hash.length === 32) needs.preimage = this.ctx.host.preimage(kind, hash);
+        const preimage = hash.length === 32 ? this.ctx.host.preimage(kind, hash) : undefined;
+        if (preimage) needs.preimage = { kind, hash: bytesToHex(hash), offset, preimage };
       }
     }
     return { proof: proveStep(c), needs };
