@@ -24,24 +24,17 @@ import { balanceOf, depositMessage, TOKEN_CHAIN_ID, transfer } from './clients/t
 import { PreimageStore, toHex } from './preimage-store.ts';
 import { App, genesis, Receipt } from './run-app.ts';
 
-/** a node's preimages: keccak256 preimages (kind 0) and blobs by versioned hash (kind 1) */
-class NodePreimages extends PreimageStore {
-  readonly blobs = new Map<string, Uint8Array>();
+/** the node's preimages: keccak256 preimages (kind 0) and blobs by versioned hash (kind 1) */
+const store = new PreimageStore();
 
-  override get(hash: Uint8Array, kind = 0): Uint8Array | undefined {
-    return kind === 1 ? this.blobs.get(toHex(hash)) : super.get(hash, kind);
-  }
-
-  /** serves `blobs` as kind-1 preimages; returns the message 0x02 ‖ their versioned hashes */
-  postBlobs(blobs: { versionedHash: Uint8Array; blob: Uint8Array }[]): Uint8Array {
-    for (const b of blobs) this.blobs.set(toHex(b.versionedHash), b.blob);
-    return blobMessage(blobs.map((b) => b.versionedHash));
-  }
+/** serves `blobs` as kind-1 preimages; returns the message 0x02 ‖ their versioned hashes */
+function postBlobs(blobs: TestBlob[]): Uint8Array {
+  for (const b of blobs) store.addBlob(b.versionedHash, b.blob);
+  return blobMessage(blobs.map((b) => b.versionedHash));
 }
 
 const alice = privateKeyToAccount(`0x${'11'.repeat(32)}`);
 const bob = privateKeyToAccount(`0x${'22'.repeat(32)}`);
-const store = new NodePreimages();
 const app = new App('token', store);
 const ONE_BLOB = 4096 * FIELD_ELEMENT_DATA;
 
@@ -72,7 +65,7 @@ const stateOf = (r: ReturnType<typeof run>) =>
  * undecodable for the STF exactly when for the decoder, else the same state as `0x00 ‖ data`
  */
 function runBlobs(blobs: TestBlob[]) {
-  const r = run(store.postBlobs(blobs));
+  const r = run(postBlobs(blobs));
   const data = decodeBlobs(blobs.map((b) => b.blob));
   if (data === undefined) expect(r.receipts).toEqual({ message: Receipt.UNDECODABLE, txs: [] });
   else expect(stateOf(r)).toBe(stateOf(run(Uint8Array.from([0, ...data]))));
@@ -193,7 +186,7 @@ describe('batch kinds 0x00, 0x02 (blobs), 0x03 (certified)', () => {
     for (let i = 0; i < 30; i++) txs.push(await transfer(alice, bob.address, 1n, { nonce: BigInt(i) }));
     const paths = {
       inline: (b: Uint8Array) => b,
-      blob: (b: Uint8Array) => store.postBlobs(encodeBlobStream(payloadOf(b))),
+      blob: (b: Uint8Array) => postBlobs(encodeBlobStream(payloadOf(b))),
       certified: (b: Uint8Array) => certifiedMessage(store.add(payloadOf(b).slice())),
     };
     const perTx: Record<string, number> = {};
