@@ -30,6 +30,11 @@ export interface DataAvailability {
    * malformed or fails verification throws DA_INVALID_POINTER and derivation treats the batch as empty.
    */
   retrieve(pointer: DaPointer): Promise<Uint8Array>;
+  /**
+   * Blob modules: the raw blobs behind a blob pointer (checked against its versioned hashes), which
+   * the STF reads as preimages (kind 1); `pointer.l1BlockNumber` says where they were posted.
+   */
+  retrieveBlobs?(pointer: DaPointer): Promise<Uint8Array[]>;
   /** Cheap, synchronous shape/signature check of a pointer read from L1. Returns a reason when invalid. */
   checkPointer(pointer: DaPointer): string | undefined;
   /** Stable binary encoding of a pointer for the inbox (first byte: pointer kind). */

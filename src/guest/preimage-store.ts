@@ -27,6 +27,9 @@ const REC = 32;
 const INLINE = 16;
 const INLINE_MAX = 64;
 
+/** docs/machine.md §6: preimage kind 1 = a blob by its EIP-4844 versioned hash (docs/blob.md). */
+export const BLOB_PREIMAGE_KIND = 1;
+
 export class PreimageStore implements NativePreimageStore {
   /** entry number + 1 per slot, 0 = free; the length is a power of two, at least twice the entry count */
   private slots = new Int32Array(INITIAL_SLOTS);
@@ -183,8 +186,15 @@ export class PreimageStore implements NativePreimageStore {
       : this.recBytes.subarray(4 * (p + INLINE), 4 * (p + INLINE) + len);
   }
 
-  /** the preimage of a hash, for preimage kind 0 (keccak256); undefined otherwise. A view: do not write it. */
+  /** blobs by versioned hash (preimage kind 1, docs/blob.md), lowercase hex without 0x */
+  private readonly blobsByHash = new Map<string, Uint8Array>();
+
+  /**
+   * The preimage of a hash: kind 0 (keccak256) from the table, kind 1 (a blob, 131,072 bytes, by its
+   * versioned hash) from {@link addBlob}; undefined otherwise. A view: do not write it.
+   */
   get(hash: Uint8Array, kind = 0): Uint8Array | undefined {
+    if (kind === BLOB_PREIMAGE_KIND) return this.blobsByHash.get(toHex(hash));
     if (kind !== 0 || hash.length !== 32) return undefined;
     this.scratch.set(hash);
     const e = this.find(this.scratchWords, 0);
@@ -194,6 +204,14 @@ export class PreimageStore implements NativePreimageStore {
   /** whether the store has the preimage of `hash` */
   has(hash: Uint8Array): boolean {
     return this.get(hash) !== undefined;
+  }
+
+  /**
+   * Records a blob as the kind-1 preimage of `versionedHash` (the caller checked the versioned hash
+   * against the blob's KZG commitment: derivation reads blobs through L1BlobDa, which does).
+   */
+  addBlob(versionedHash: Uint8Array, blob: Uint8Array): void {
+    this.blobsByHash.set(toHex(versionedHash), blob);
   }
 
   /** Records `bytes` as a keccak256 preimage; returns its hash. */

@@ -24,19 +24,47 @@
  * d.start(1_000); … await d.stop();
  * ```
  */
-import type { Hex } from 'viem';
+import { type Hex, hexToBytes } from 'viem';
 import type { DataAvailability } from '../core/da.ts';
+import { decodeBlobs } from '../da/blob-codec.ts';
 import { DaInvalidPointerError } from '../da/errors.ts';
-import { DA_POINTER_KIND, L1CalldataDa } from '../da/l1-calldata.ts';
+import { L1CalldataDa } from '../da/l1-calldata.ts';
+import { BLOB_PREIMAGE_KIND, type PreimageStore } from '../guest/preimage-store.ts';
 import { App, type AppRun, genesis, type Receipts, readReceipts } from '../guest/run-app.ts';
 import type { StateTree } from '../guest/state-tree.ts';
 import type { InboxClient, InboxEntry } from '../settlement/ethereum/inbox.ts';
-import { accumulate, MESSAGE_KIND, type MessageSource } from '../settlement/ethereum/message.ts';
+import {
+  accumulate,
+  batchMessage,
+  MESSAGE_KIND,
+  type MessageSource,
+} from '../settlement/ethereum/message.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 
 const ZERO32 = `0x${'00'.repeat(32)}` as Hex;
 
 // ---- executors
+
+/** A preimage the STF reads for a pointer message (kind 0 keccak256, kind 1 blob by versioned hash). */
+export interface BatchPreimage {
+  kind: number;
+  hash: Uint8Array;
+  bytes: Uint8Array;
+}
+
+export interface ExecuteContext {
+  position: bigint;
+  resolved?: Uint8Array;
+  preimages?: BatchPreimage[];
+}
+
+/** Adds batch preimages to an app's preimage store. */
+export function addBatchPreimages(store: PreimageStore, preimages: readonly BatchPreimage[] = []): void {
+  for (const p of preimages) {
+    if (p.kind === BLOB_PREIMAGE_KIND) store.addBlob(p.hash, p.bytes);
+    else store.add(p.bytes);
+  }
+}
 
 /**
  * What derivation needs of an STF executor: run the message at the next position, give the global
@@ -47,8 +75,12 @@ export interface DerivationExecutor {
   readonly length: number;
   /** the global state after the first `n` messages (stateAt(0) = genesis) */
   stateAt(n: number): GlobalState;
-  /** executes `message` at position `length`; `resolved` is the DA data behind a pointer message, if any */
-  execute(message: Uint8Array, ctx: { position: bigint; resolved?: Uint8Array }): unknown | Promise<unknown>;
+  /**
+   * executes `message` at position `length`; `resolved` is the DA data behind a pointer message, if
+   * any, and `preimages` what the STF reads of it (docs/machine.md §6: kind 0 the certified data by
+   * its keccak256, kind 1 each blob by its versioned hash); add them before running
+   */
+  execute(message: Uint8Array, ctx: ExecuteContext): unknown | Promise<unknown>;
   /** drops the messages at positions ≥ n (0 ≤ n ≤ length) */
   truncate(n: number): void | Promise<void>;
 }
@@ -79,7 +111,8 @@ export class StfExecutor implements DerivationExecutor {
     return s;
   }
 
-  execute(message: Uint8Array): AppRun {
+  execute(message: Uint8Array, ctx?: ExecuteContext): AppRun {
+    addBatchPreimages(this.app.store, ctx?.preimages);
     const run = this.app.run(this.stateAt(), message, { interpret: false });
     this.messages.push(message);
     this.runs.push(run);
@@ -121,9 +154,13 @@ export interface AppendOnlyFollower {
  */
 export class ReplayExecutor<F extends AppendOnlyFollower> implements DerivationExecutor {
   private f: F;
-  private readonly messages: Uint8Array[] = [];
+  private readonly messages: { message: Uint8Array; preimages?: BatchPreimage[] }[] = [];
 
-  constructor(private readonly create: () => F) {
+  /** `storeOf`: where a follower reads preimages (needed for blob and certificate batches) */
+  constructor(
+    private readonly create: () => F,
+    private readonly storeOf?: (f: F) => PreimageStore,
+  ) {
     this.f = create();
     if (this.f.length !== 0)
       throw new RangeError('ReplayExecutor: the factory must return an empty follower');
@@ -142,9 +179,14 @@ export class ReplayExecutor<F extends AppendOnlyFollower> implements DerivationE
     return this.f.stateAt(n);
   }
 
-  async execute(message: Uint8Array): Promise<unknown> {
+  async execute(message: Uint8Array, ctx?: Pick<ExecuteContext, 'preimages'>): Promise<unknown> {
+    if (ctx?.preimages?.length) {
+      if (!this.storeOf)
+        throw new RangeError("ReplayExecutor: a pointer batch needs storeOf (the follower's preimages)");
+      addBatchPreimages(this.storeOf(this.f), ctx.preimages);
+    }
     const r = await this.f.execute(message);
-    this.messages.push(message);
+    this.messages.push({ message, preimages: ctx?.preimages });
     return r;
   }
 
@@ -156,7 +198,7 @@ export class ReplayExecutor<F extends AppendOnlyFollower> implements DerivationE
     const keep = this.messages.slice(0, n);
     this.f = this.create();
     this.messages.length = 0;
-    for (const m of keep) await this.execute(m);
+    for (const m of keep) await this.execute(m.message, m);
   }
 }
 
@@ -364,12 +406,12 @@ export class Derivation {
       return error;
     }
     let resolved: Uint8Array | undefined;
+    let preimages: BatchPreimage[] | undefined;
     const kind = e.data[0];
-    // calldata (0x00) and deposits (0x01): the message is the data
-    if (e.data.length > 0 && kind !== DA_POINTER_KIND.calldata && kind !== MESSAGE_KIND.deposit) {
-      // a pointer kind (0x02 blob, 0x03 certificate, …): the data must be obtainable before executing
+    if (kind === MESSAGE_KIND.blobBatch || kind === MESSAGE_KIND.certificateBatch) {
+      // the data behind the pointer must be obtainable before executing (docs/node.md §4)
       try {
-        resolved = await this.da.retrieve(this.da.decodePointer(e.data));
+        ({ resolved, preimages } = await this.resolve(e));
       } catch (error) {
         if (!(error instanceof DaInvalidPointerError)) {
           this.emit({ type: 'error', error, position }); // DA_UNAVAILABLE: wait, never skip
@@ -379,7 +421,7 @@ export class Derivation {
       }
     }
     try {
-      await this.executor.execute(e.data, { position, resolved });
+      await this.executor.execute(e.data, { position, resolved, preimages });
     } catch (error) {
       this.emit({ type: 'error', error, position });
       return error;
@@ -406,6 +448,33 @@ export class Derivation {
     this.accs.push(e.accumulator);
     this.emit({ type: 'position', entry });
     return undefined;
+  }
+
+  /**
+   * The data and preimages behind a blob or certificate batch (docs/inbox.md §5.2, §5.3): the DA
+   * pointer is the message (blobs, fetched from the block that posted them) or `0x03 ‖ certificate`.
+   */
+  private async resolve(e: InboxEntry): Promise<{ resolved: Uint8Array; preimages: BatchPreimage[] }> {
+    const kind = e.data[0];
+    if (kind === MESSAGE_KIND.certificateBatch) {
+      if (!e.batch) throw new DaInvalidPointerError('a certificate message read without its batch payload');
+      const resolved = await this.da.retrieve(this.da.decodePointer(batchMessage(kind, e.batch.payload)));
+      return { resolved, preimages: [{ kind: 0, hash: e.data.subarray(1), bytes: resolved }] };
+    }
+    const pointer = this.da.decodePointer(e.data);
+    if (pointer.kind !== 'blob')
+      throw new DaInvalidPointerError(`a blob message decoded as a ${pointer.kind} pointer`);
+    const blobs = await this.da.retrieveBlobs?.({ ...pointer, l1BlockNumber: e.l1BlockNumber });
+    if (!blobs) throw new DaInvalidPointerError(`da module "${this.da.name}" cannot read blobs`);
+    const resolved = decodeBlobs(blobs) ?? new Uint8Array(0);
+    return {
+      resolved,
+      preimages: blobs.map((bytes, i) => ({
+        kind: BLOB_PREIMAGE_KIND,
+        hash: hexToBytes(pointer.versionedHashes[i]),
+        bytes,
+      })),
+    };
   }
 
   /** Rewinds to the last position whose accumulator L1 still has; returns the rewind, if any. */
