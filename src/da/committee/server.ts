@@ -30,7 +30,7 @@ export const DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS = 15 * 24 * 3600;
  * A deliberate misbehaviour, for chaos tests and demos only:
  * - `{ delayMs }`: answer every store and batch request `delayMs` late (a slow member);
  * - `'bad-signature'`: store, but sign other bytes than the batch (the signature does not verify);
- * - `'withhold'`: sign without storing (the certificate is signed, the batch is never served: 404);
+ * - `'withhold'`: sign without storing, and serve nothing (404), not even what was stored before;
  * - `'corrupt'`: store and sign correctly, but serve different bytes.
  * A member that is down is just a stopped server.
  */
@@ -355,7 +355,8 @@ export class DaServer {
   /** The bytes of an unexpired batch (a pruning round may not have run yet: expiry is checked here). */
   private batch(h: Hex): Uint8Array {
     const expiry = this.expiries.get(h);
-    const bytes = expiry !== undefined && this.now() <= expiry ? this.batches.get(h) : undefined;
+    const live = expiry !== undefined && this.now() <= expiry && !this.faults.includes('withhold');
+    const bytes = live ? this.batches.get(h) : undefined;
     if (!bytes)
       throw new DaServerRequestError(404, 'DA_SERVER_UNKNOWN_BATCH', `no unexpired batch ${h} here`);
     if (!this.faults.includes('corrupt')) return bytes;
