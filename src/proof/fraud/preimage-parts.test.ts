@@ -89,6 +89,7 @@ describe('one-step proofs of preimage_read after the agent loads the part', () =
     expect(steps.length).toBe(reads.length);
     const claim = new HonestClaim({ prog, heights: [1, 20], host }, zero(), 1, [zero()]);
     const loaded: string[] = [];
+    const proofGas: string[] = [];
     for (const [i, step] of steps.entries()) {
       const [kind, , offset] = reads[i];
       const { proof, needs } = claim.proveStep(0, step);
@@ -108,10 +109,11 @@ describe('one-step proofs of preimage_read after the agent loads the part', () =
       expect(tx !== undefined, `read ${i} loads a part`).toBe(needsLoad);
       if (tx) loaded.push(`${kind}@${offset}: ${tx.gasUsed} gas`);
       expect(await prove(), `read ${i}`).toBe(post);
+      proofGas.push(`${kind}@${offset}: ${await osp.gasOf(pre.module.moduleRoot, pre.hash(), proof)}`);
       // idempotent: the second time nothing is sent
       expect(await ensurePreimagePart(oracle, l1, part)).toBeUndefined();
     }
-    console.log(`preimage parts loaded: ${loaded.join(', ')}`);
+    console.log(`preimage parts loaded: ${loaded.join(', ')}; one-step proof gas: ${proofGas.join(', ')}`);
     // what the reads wrote (the interpreter, which L1 just agreed with)
     const m = machineAt(prog, zero(), host, steps[steps.length - 1] + 1).m;
     const at = (a: number, n = 32): Hex => bytesToHex(m.memory.subarray(a, a + n));
