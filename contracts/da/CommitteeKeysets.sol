@@ -168,32 +168,67 @@ contract CommitteeKeysets is ICertificateVerifier {
         if (block.timestamp > expiry) revert CertificateExpired(expiry, block.timestamp);
         if (count > k.maxNonSigners) revert TooManyNonSigners(count, k.maxNonSigners);
 
-        bytes memory aggregateKey = certificate[OFF_AGGREGATE_KEY:OFF_NON_SIGNER_COUNT];
-        bytes32 givenKeyHash = keccak256(aggregateKey);
-        if (givenKeyHash != k.aggregateKeyHash) revert AggregateKeyMismatch(givenKeyHash, k.aggregateKeyHash);
-
-        bytes memory signersKey = aggregateKey;
-        if (count > 0) {
-            // §4.2: signers' key = aggregateKey − Σ nonSigners (members, strictly ascending by hash)
-            bytes memory nonSignersSum;
-            bytes32 previous;
-            for (uint256 i = 0; i < count; i++) {
-                uint256 at = HEADER_BYTES + i * Bls12381.G2_BYTES;
-                bytes memory pk = certificate[at:at + Bls12381.G2_BYTES];
-                bytes32 pkHash = keccak256(pk);
-                if (i > 0 && pkHash <= previous) revert NonSignersNotSorted(i);
-                if (!isMember[keysetHash][pkHash]) revert NotAMember(pkHash);
-                previous = pkHash;
-                nonSignersSum = i == 0 ? pk : Bls12381.g2Add(nonSignersSum, pk);
-            }
-            signersKey = Bls12381.g2Add(aggregateKey, Bls12381.g2Neg(nonSignersSum));
-            if (Bls12381.isZero(signersKey)) revert BadAggregateSignature();
+        // §4.3 the pairing input: signature ‖ −G2 ‖ H(dataHash ‖ expiry) ‖ signers' key
+        bytes memory input = new bytes(Bls12381.PAIRING_2_BYTES);
+        uint256 sig;
+        uint256 key;
+        bytes32 givenKeyHash;
+        assembly ("memory-safe") {
+            sig := add(input, 0x20)
+            key := add(sig, 0x200)
+            calldatacopy(sig, add(certificate.offset, OFF_SIGNATURE), 0x80)
+            calldatacopy(key, add(certificate.offset, OFF_AGGREGATE_KEY), 0x100)
+            givenKeyHash := keccak256(key, 0x100)
         }
-
-        bytes memory signature = certificate[OFF_SIGNATURE:OFF_AGGREGATE_KEY];
-        if (Bls12381.isZero(signature)) revert BadAggregateSignature();
+        if (givenKeyHash != k.aggregateKeyHash) revert AggregateKeyMismatch(givenKeyHash, k.aggregateKeyHash);
+        if (count > 0) _subtractNonSigners(certificate, keysetHash, count, key);
+        if (Bls12381.isZeroAt(sig, Bls12381.G1_BYTES)) revert BadAggregateSignature();
+        Bls12381.writeNegG2GeneratorAt(sig + Bls12381.G1_BYTES);
         // §1.3: the signed message is dataHash ‖ expiry, i.e. certificate bytes [33, 73)
-        bytes memory hashed = Bls12381.hashToG1(certificate[OFF_DATA_HASH:OFF_SIGNATURE], SIGNATURE_DST);
-        if (!Bls12381.verify(signature, hashed, signersKey)) revert BadAggregateSignature();
+        bytes memory message = certificate[OFF_DATA_HASH:OFF_SIGNATURE];
+        uint256 messagePtr;
+        assembly ("memory-safe") {
+            messagePtr := add(message, 0x20)
+        }
+        Bls12381.hashToG1At(messagePtr, 40, SIGNATURE_DST, sig + 384);
+        if (!Bls12381.pairingCheck2At(sig)) revert BadAggregateSignature();
+    }
+
+    /// §4.2: [key, key + 256) := aggregateKey − Σ nonSigners, checking that the non-signers are
+    /// members listed strictly ascending by keccak256(publicKey).
+    function _subtractNonSigners(bytes calldata certificate, bytes32 keysetHash, uint256 count, uint256 key)
+        internal
+        view
+    {
+        // acc = Σ nonSigners at [acc, acc + 256); the next non-signer (the G2ADD operand) after it
+        bytes memory buf = new bytes(2 * Bls12381.G2_BYTES);
+        uint256 acc;
+        assembly ("memory-safe") {
+            acc := add(buf, 0x20)
+        }
+        bytes32 previous;
+        for (uint256 i = 0; i < count; i++) {
+            uint256 at = HEADER_BYTES + i * Bls12381.G2_BYTES;
+            uint256 dst = i == 0 ? acc : acc + Bls12381.G2_BYTES;
+            bytes32 pkHash;
+            assembly ("memory-safe") {
+                calldatacopy(dst, add(certificate.offset, at), 0x100)
+                pkHash := keccak256(dst, 0x100)
+            }
+            if (i > 0 && pkHash <= previous) revert NonSignersNotSorted(i);
+            if (!isMember[keysetHash][pkHash]) revert NotAMember(pkHash);
+            previous = pkHash;
+            if (i > 0) Bls12381.g2AddInPlace(acc);
+        }
+        // key := −Σ + aggregateKey
+        Bls12381.g2NegInPlace(acc);
+        assembly ("memory-safe") {
+            mcopy(add(acc, 0x100), key, 0x100)
+        }
+        Bls12381.g2AddInPlace(acc);
+        assembly ("memory-safe") {
+            mcopy(key, acc, 0x100)
+        }
+        if (Bls12381.isZeroAt(key, Bls12381.G2_BYTES)) revert BadAggregateSignature();
     }
 }
