@@ -131,8 +131,14 @@ describe('blob transactions (type 3) with blobTxParams', () => {
     const kzg = sidecarKzg(
       { blobs: [blob], commitments: [c.commitment], proofs: [c.proof] },
       {
-        blobToKzgCommitment: (b) => (fallbackCalls++, real.blobToKzgCommitment(b)),
-        computeBlobKzgProof: (b, cm) => (fallbackCalls++, real.computeBlobKzgProof(b, cm)),
+        blobToKzgCommitment: (b) => {
+          fallbackCalls++;
+          return real.blobToKzgCommitment(b);
+        },
+        computeBlobKzgProof: (b, cm) => {
+          fallbackCalls++;
+          return real.computeBlobKzgProof(b, cm);
+        },
       },
     );
     expect(kzg.blobToKzgCommitment(blob.slice())).toBe(c.commitment);
