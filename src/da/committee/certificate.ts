@@ -73,9 +73,18 @@ export function requiredSigners(k: Keyset): number {
   return k.publicKeys.length + 1 - k.assumedHonest;
 }
 
-/** The keyset's aggregate key (sum of all members' keys), as certificates carry it. */
+const aggregateCache = new Map<Hex, Uint8Array>();
+
+/** The keyset's aggregate key (sum of all members' keys), as certificates carry it (memoized by keyset hash). */
 export function keysetAggregateKey(k: Keyset): Uint8Array {
-  return blsAggregatePublicKeys(k.publicKeys);
+  const hash = keysetHash(k);
+  let key = aggregateCache.get(hash);
+  if (!key) {
+    key = blsAggregatePublicKeys(k.publicKeys);
+    if (aggregateCache.size >= 16) aggregateCache.delete(aggregateCache.keys().next().value!);
+    aggregateCache.set(hash, key);
+  }
+  return key.slice();
 }
 
 /** docs/committee.md §3: certificate v1 bytes. */
