@@ -47,6 +47,16 @@ export function emptyGlobalState(): GlobalState {
 }
 
 /** Where host I/O gets its data from. Not part of the machine state: fixed by L1 and the preimage oracle. */
+/**
+ * §6 `preimage_read`: the end (exclusive) of the chunk read at `offset` of a preimage of `length`
+ * bytes: 32 bytes, but a kind-1 (blob) read never crosses a 32-byte field element, as the L1 oracle
+ * proves one element at a time (docs/blob.md).
+ */
+export function preimageChunkEnd(kind: number, offset: number, length: number): number {
+  const end = kind === 1 ? (Math.floor(offset / 32) + 1) * 32 : offset + 32;
+  return Math.max(Math.min(end, length), Math.min(offset, length));
+}
+
 export interface HostData {
   /** the inbox message at a given inbox position, or undefined if there is none (yet) */
   inboxMessage(position: bigint): Uint8Array | undefined;
@@ -1056,7 +1066,7 @@ export class Machine {
             `preimage of kind ${kind} for hash 0x${Buffer.from(hash).toString('hex')} is not available`,
           );
         }
-        const chunk = pre.subarray(Math.min(offset, pre.length), Math.min(offset + 32, pre.length));
+        const chunk = pre.subarray(Math.min(offset, pre.length), preimageChunkEnd(kind, offset, pre.length));
         for (let i = 0; i < 4; i++) this.pop();
         this.writeMemory(ptr, chunk);
         this.push(chunk.length);

@@ -9,7 +9,7 @@ import { ecrecoverAt } from './ecrecover.ts';
 import { HOST_FUNCS, HOST_MODULE, type HostFuncName } from './host-abi.ts';
 import { keccak256Into } from './keccak.ts';
 import { type MachineLimits, resolveLimits } from './limits.ts';
-import { type GlobalState, HostDataUnavailableError } from './machine.ts';
+import { type GlobalState, HostDataUnavailableError, preimageChunkEnd } from './machine.ts';
 import { type FuncType, type GlobalType, type ValidatedModule, ValType, type WasmModule } from './module.ts';
 import { parseModule } from './parse.ts';
 import { validateModule } from './validate.ts';
@@ -255,9 +255,9 @@ function hostImports(
     return m;
   };
   /** copies up to 32 bytes of `src` from `offset` to guest `ptr` (the 32-byte window is in bounds); returns the count */
-  const copyOut = (src: Uint8Array, offset: number, m: Uint8Array, ptr: number): number => {
+  const copyOut = (src: Uint8Array, offset: number, m: Uint8Array, ptr: number, kind = 0): number => {
     const off = offset >>> 0;
-    const n = off >= src.length ? 0 : Math.min(32, src.length - off);
+    const n = Math.max(0, preimageChunkEnd(kind, off, src.length) - off);
     const p = ptr >>> 0;
     for (let i = 0; i < n; i++) m[p + i] = src[off + i];
     return n;
@@ -336,7 +336,7 @@ function hostImports(
         lastPreimage = preimage;
         lastEntry = -1;
       }
-      return copyOut(preimage, offset, m, ptr);
+      return copyOut(preimage, offset, m, ptr, k);
     },
     get_global_bytes32: (index: number, ptr: number): void => {
       counter.calls++;

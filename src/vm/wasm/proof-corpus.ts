@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MachineCommitter } from './commit.ts';
 import type { Word } from './hash.ts';
-import { type HostData, Machine, Status } from './machine.ts';
+import { type HostData, Machine, preimageChunkEnd, Status } from './machine.ts';
 import { parseModule } from './parse.ts';
 import { type CompileOptions, compileProgram } from './program.ts';
 import { messageHash, proveStep } from './proof.ts';
@@ -49,7 +49,7 @@ export function envFor(host: HostData): VerifierEnv {
     },
     preimageChunk: (kind, hash, offset) => {
       const p = host.preimage(kind, hash) ?? new Uint8Array(0);
-      return p.subarray(Math.min(offset, p.length), Math.min(offset + 32, p.length));
+      return p.subarray(Math.min(offset, p.length), preimageChunkEnd(kind, offset, p.length));
     },
   };
 }

@@ -10,7 +10,7 @@ import { ceilLog2, hashPair, type Word, word, word64 } from './hash.ts';
 import { ecrecoverWord, HOST_FUNCS, keccak256Of64 } from './host-abi.ts';
 import { M } from './isa.ts';
 import type { Program } from './lower.ts';
-import { LEAF_SIZE, PAGE_SIZE, Status } from './machine.ts';
+import { LEAF_SIZE, PAGE_SIZE, preimageChunkEnd, Status } from './machine.ts';
 import { IncrementalTree, merkleProof, merkleRoot } from './merkle.ts';
 
 /** Values an instruction pops (§7.3): the verifier reads this many stack items. */
@@ -283,7 +283,7 @@ function proveHost(c: MachineCommitter, out: Word[], id: number, top: (i: number
       if (!inBounds(hashPtr) || !inBounds(ptr) || hashPtr % 32 !== 0) return;
       const hash = m.memory.slice(hashPtr, hashPtr + 32);
       const pre = m.host.preimage(top(3) >>> 0, hash) ?? new Uint8Array(0);
-      const n = offset >= pre.length ? 0 : Math.min(32, pre.length - offset);
+      const n = Math.max(0, preimageChunkEnd(top(3) >>> 0, offset, pre.length) - offset);
       // the chunk itself comes from the preimage oracle on L1; the proof carries memory only
       memoryItems(c, out, [hashPtr / 32], writtenLeaves(c, ptr, pre.subarray(offset, offset + n)));
       return;
