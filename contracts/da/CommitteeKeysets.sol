@@ -80,9 +80,16 @@ contract CommitteeKeysets is ICertificateVerifier {
 
     /// §2.1 keyset hash: keccak256(u8 assumedHonest ‖ u8 n ‖ pk_0 ‖ … ‖ pk_{n−1}).
     function keysetHashOf(uint8 assumedHonest, bytes[] calldata publicKeys) public pure returns (bytes32) {
-        bytes memory packed = abi.encodePacked(assumedHonest, uint8(publicKeys.length));
-        for (uint256 i = 0; i < publicKeys.length; i++) {
-            packed = bytes.concat(packed, publicKeys[i]);
+        uint256 n = publicKeys.length;
+        bytes memory packed = new bytes(2 + n * Bls12381.G2_BYTES);
+        packed[0] = bytes1(assumedHonest);
+        packed[1] = bytes1(uint8(n));
+        for (uint256 i = 0; i < n; i++) {
+            bytes calldata pk = publicKeys[i];
+            if (pk.length != Bls12381.G2_BYTES) revert BadPublicKey(i);
+            assembly ("memory-safe") {
+                calldatacopy(add(add(packed, 0x22), mul(i, 0x100)), pk.offset, 0x100)
+            }
         }
         return keccak256(packed);
     }
@@ -98,25 +105,10 @@ contract CommitteeKeysets is ICertificateVerifier {
             revert BadKeysetSize(n, assumedHonest);
         }
         if (pops.length != n) revert ProofCountMismatch(n, pops.length);
-        for (uint256 i = 0; i < n; i++) {
-            if (publicKeys[i].length != Bls12381.G2_BYTES) revert BadPublicKey(i);
-        }
         keysetHash = keysetHashOf(assumedHonest, publicKeys);
         if (_keysets[keysetHash].registered) revert KeysetAlreadyRegistered(keysetHash);
 
-        bytes memory aggregate;
-        for (uint256 i = 0; i < n; i++) {
-            bytes memory pk = publicKeys[i];
-            if (Bls12381.isZero(pk)) revert BadPublicKey(i);
-            bytes32 pkHash = keccak256(pk);
-            if (isMember[keysetHash][pkHash]) revert DuplicateMember(i);
-            isMember[keysetHash][pkHash] = true;
-            bytes memory pop = pops[i];
-            if (pop.length != Bls12381.G1_BYTES || Bls12381.isZero(pop)) revert BadProofOfPossession(i);
-            // §1.4: pop = sk · H_pop(pk); the pairing check also puts pk in the G2 subgroup
-            if (!Bls12381.verify(pop, Bls12381.hashToG1(pk, POP_DST), pk)) revert BadProofOfPossession(i);
-            aggregate = i == 0 ? pk : Bls12381.g2Add(aggregate, pk);
-        }
+        bytes32 aggregateKeyHash = _checkMembers(keysetHash, publicKeys, pops);
         _keysets[keysetHash] = KeysetInfo({
             registered: true,
             invalidated: false,
@@ -125,9 +117,70 @@ contract CommitteeKeysets is ICertificateVerifier {
             maxNonSigners: assumedHonest - 1,
             registeredAt: uint64(block.timestamp),
             invalidatedAt: 0,
-            aggregateKeyHash: keccak256(aggregate)
+            aggregateKeyHash: aggregateKeyHash
         });
         emit KeysetRegistered(keysetHash, assumedHonest, publicKeys);
+    }
+
+    /// §2.2 step 3 for every member; records membership and returns keccak256(Σ pk_i). Reuses one
+    /// pairing buffer (pop ‖ −G2 ‖ H_pop(pk) ‖ pk) and one G2 accumulator, so memory does not grow
+    /// with n.
+    function _checkMembers(bytes32 keysetHash, bytes[] calldata publicKeys, bytes[] calldata pops)
+        internal
+        returns (bytes32 aggregateKeyHash)
+    {
+        bytes memory popDst = POP_DST;
+        uint256 popAt = _alloc(Bls12381.PAIRING_2_BYTES);
+        uint256 acc = _alloc(2 * Bls12381.G2_BYTES);
+        Bls12381.writeNegG2GeneratorAt(popAt + Bls12381.G1_BYTES);
+        for (uint256 i = 0; i < publicKeys.length; i++) {
+            _checkMember(keysetHash, i, publicKeys[i], pops[i], popAt, popDst);
+            // acc (+)= pk, the last 256 bytes of the pairing buffer
+            assembly ("memory-safe") {
+                mcopy(add(acc, mul(0x100, gt(i, 0))), add(popAt, 0x200), 0x100)
+            }
+            if (i > 0) Bls12381.g2AddInPlace(acc);
+        }
+        assembly ("memory-safe") {
+            aggregateKeyHash := keccak256(acc, 0x100)
+        }
+    }
+
+    /// Member i: not the identity, not a duplicate, a valid proof of possession (§1.4):
+    /// e(pop, −G2) · e(H_pop(pk), pk) == 1, which also puts pk in the G2 subgroup. Leaves pk in the
+    /// pairing buffer at popAt + 512.
+    function _checkMember(
+        bytes32 keysetHash,
+        uint256 i,
+        bytes calldata pk,
+        bytes calldata pop,
+        uint256 popAt,
+        bytes memory popDst
+    ) internal {
+        uint256 pkAt = popAt + Bls12381.G1_BYTES + Bls12381.G2_BYTES + Bls12381.G1_BYTES;
+        bytes32 pkHash;
+        assembly ("memory-safe") {
+            calldatacopy(pkAt, pk.offset, 0x100) // 256 bytes: keysetHashOf checked the length
+            pkHash := keccak256(pkAt, 0x100)
+        }
+        if (Bls12381.isZeroAt(pkAt, Bls12381.G2_BYTES)) revert BadPublicKey(i);
+        if (isMember[keysetHash][pkHash]) revert DuplicateMember(i);
+        isMember[keysetHash][pkHash] = true;
+        if (pop.length != Bls12381.G1_BYTES) revert BadProofOfPossession(i);
+        assembly ("memory-safe") {
+            calldatacopy(popAt, pop.offset, 0x80)
+        }
+        if (Bls12381.isZeroAt(popAt, Bls12381.G1_BYTES)) revert BadProofOfPossession(i);
+        Bls12381.hashToG1At(pkAt, Bls12381.G2_BYTES, popDst, popAt + Bls12381.G1_BYTES + Bls12381.G2_BYTES);
+        if (!Bls12381.pairingCheck2At(popAt)) revert BadProofOfPossession(i);
+    }
+
+    /// `size` bytes of newly allocated memory; returns a pointer to them.
+    function _alloc(uint256 size) internal pure returns (uint256 ptr) {
+        bytes memory b = new bytes(size);
+        assembly ("memory-safe") {
+            ptr := add(b, 0x20)
+        }
     }
 
     /// §2.4: from now on, certificates of this keyset are refused. Permanent.
@@ -182,6 +235,8 @@ contract CommitteeKeysets is ICertificateVerifier {
         }
         if (givenKeyHash != k.aggregateKeyHash) revert AggregateKeyMismatch(givenKeyHash, k.aggregateKeyHash);
         if (count > 0) _subtractNonSigners(certificate, keysetHash, count, key);
+        // a signature at infinity would verify against a signers' key at infinity (not otherwise:
+        // e(sig, −G2) = 1 only for sig = 0), so refusing it covers both
         if (Bls12381.isZeroAt(sig, Bls12381.G1_BYTES)) revert BadAggregateSignature();
         Bls12381.writeNegG2GeneratorAt(sig + Bls12381.G1_BYTES);
         // §1.3: the signed message is dataHash ‖ expiry, i.e. certificate bytes [33, 73)
@@ -229,6 +284,5 @@ contract CommitteeKeysets is ICertificateVerifier {
         assembly ("memory-safe") {
             mcopy(key, acc, 0x100)
         }
-        if (Bls12381.isZeroAt(key, Bls12381.G2_BYTES)) revert BadAggregateSignature();
     }
 }
