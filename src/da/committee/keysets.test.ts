@@ -3,7 +3,7 @@
  * (hash_to_G1, G2 addition and negation); valid certificates for committees of 5 and 20 with 0, 1
  * and the most non-signers; a negative test for every custom error; rotation; gas.
  */
-import { type Address, bytesToHex, encodeFunctionData, type Hex, keccak256 } from 'viem';
+import { type Address, bytesToHex, encodeFunctionData, type Hex, keccak256, zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
@@ -200,6 +200,9 @@ describe('keyset registration (§2.2)', () => {
     const zeroKey = { assumedHonest: 1, publicKeys: [new Uint8Array(256)] };
     await reverts(registry.registerKeyset(zeroKey, [new Uint8Array(128)]), 'BadPublicKey', [0n]);
     await reverts(registry.registerKeyset(c5.keyset, popsOf(c5)), 'KeysetAlreadyRegistered', [c5.hash]);
+    const short = { assumedHonest: 1, publicKeys: [c.members[0].publicKey.subarray(1)] };
+    await reverts(registry.registerKeyset(short, popsOf(c).slice(0, 1)), 'BadPublicKey', [0n]);
+    await reverts(deployCommitteeKeysets(l1, { owner: zeroAddress }), 'ZeroOwner');
   });
 });
 
