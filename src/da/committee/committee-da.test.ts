@@ -226,6 +226,18 @@ describe('CommitteeDa store: what certifies and what falls back (n = 5, K = 4)',
     expect((e as Error).message).toMatch(/member 0 .*HTTP 404.*member 4 .*unreachable/);
   });
 
+  it('members restarted on the same data directory still serve what they certified', async () => {
+    await healthy();
+    const da = client();
+    const data = batch();
+    const p = await certify(da, data);
+    await new Promise((r) => setTimeout(r, 200)); // the last member may answer after the certificate
+    for (let i = 0; i < 5; i++) await c.stop(i);
+    await expect(da.retrieve(p)).rejects.toBeInstanceOf(DaUnavailableError);
+    await healthy();
+    expect(await da.retrieve(p)).toEqual(data);
+  });
+
   it('a slow member on retrieve is timed out and the next one serves', async () => {
     await healthy();
     const da = client();

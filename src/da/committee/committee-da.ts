@@ -108,16 +108,18 @@ function describeError(e: unknown): string {
 const STALE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 /**
- * fetch, retried once when a pooled keep-alive connection turns out to be dead (the member restarted
- * since the last request): that is not the member failing now.
+ * fetch, retried (up to 3 times) when a pooled keep-alive connection turns out to be dead (the
+ * member restarted since the last request): that is not the member failing now.
  */
 async function fetchMember(url: string, init: RequestInit): Promise<Response> {
-  try {
-    return await fetch(url, init);
-  } catch (e) {
-    const code = (e as { cause?: { code?: string } }).cause?.code;
-    if (!code || !STALE_SOCKET.has(code) || init.signal?.aborted) throw e;
-    return fetch(url, init);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (e) {
+      const code = (e as { cause?: { code?: string } }).cause?.code;
+      // the pool may hold several dead connections to the member: each fails at once
+      if (attempt >= 4 || !code || !STALE_SOCKET.has(code) || init.signal?.aborted) throw e;
+    }
   }
 }
 
@@ -129,6 +131,8 @@ export class CommitteeDa implements DataAvailability {
   private readonly required: number;
   private readonly backoff: { base: number; max: number };
   private readonly now: () => number;
+  /** checkCertificate's answer by keccak256(certificate bytes), the 256 most recent */
+  private readonly checked = new Map<Hex, string | undefined>();
 
   constructor(private readonly opts: CommitteeDaOptions) {
     const { keyset, members } = opts;
@@ -402,7 +406,13 @@ export class CommitteeDa implements DataAvailability {
       return 'the certificate names another keyset than the pointer';
     if (c.keysetHash.toLowerCase() !== this.keysetHash.toLowerCase())
       return `the certificate is for keyset ${c.keysetHash}, this committee's is ${this.keysetHash}`;
-    return checkCertificate(this.opts.keyset, c);
+    // the signature check costs a pairing (~30 ms): remember recent answers (derivation checks, then retrieves)
+    const key = keccak256(pointer.certificate);
+    if (this.checked.has(key)) return this.checked.get(key);
+    const why = checkCertificate(this.opts.keyset, c);
+    if (this.checked.size >= 256) this.checked.delete(this.checked.keys().next().value!);
+    this.checked.set(key, why);
+    return why;
   }
 
   /** `0x03 ‖ certificate bytes` for certificates; other kinds are the fallback's encoding. */
