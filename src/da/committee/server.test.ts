@@ -3,6 +3,7 @@
  * pruning, restart persistence, malformed requests (4xx JSON, server keeps running), fault injection.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex, type Hex, hexToBytes, keccak256 } from 'viem';
@@ -173,6 +174,23 @@ describe('DaServer', () => {
     expect(s.stored).toBe(0);
     await store(s, new Uint8Array(1000), clock + 3600);
     expect(s.stored).toBe(1);
+  });
+
+  it('a client that goes away mid-body leaves nothing behind; close() does not hang on it', async () => {
+    const s = await start({ name: 'abort' });
+    const sock = connect(s.port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(
+      `POST /v1/store?expiry=${clock + 10} HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n${'x'.repeat(10)}`,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    sock.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.stored).toBe(0);
+    expect((await fetch(`${s.url}/v1/health`)).status).toBe(200);
+    const t0 = performance.now();
+    await s.close();
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 
   it('fault bad-signature: stores and serves, but its signature does not verify', async () => {

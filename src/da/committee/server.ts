@@ -386,8 +386,17 @@ function readBody(req: IncomingMessage, max: number): Promise<Uint8Array> {
       size += c.length;
       if (size <= max) chunks.push(c);
     });
-    req.on('end', () => (size > max ? reject(tooLarge()) : resolve(new Uint8Array(Buffer.concat(chunks)))));
+    let ended = false;
+    req.on('end', () => {
+      ended = true;
+      if (size > max) reject(tooLarge());
+      else resolve(new Uint8Array(Buffer.concat(chunks)));
+    });
     req.on('error', reject);
+    // a client that goes away mid-body: nothing to store, nobody to answer
+    req.on('close', () => {
+      if (!ended) reject(new DaServerRequestError(400, 'DA_SERVER_ABORTED', 'the client closed the request'));
+    });
   });
 }
 
