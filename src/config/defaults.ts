@@ -36,6 +36,7 @@ export function withDefaults(input: ConfigInput): ChainConfig {
 
   const daIn = input.da ?? {};
   const da: DaConfig = { module: daIn.module ?? d.da.module };
+  if (daIn.beaconUrl !== undefined) da.beaconUrl = daIn.beaconUrl;
   if (daIn.committee !== undefined || da.module === 'committee') {
     const c = daIn.committee ?? {};
     da.committee = {

@@ -96,7 +96,7 @@ export function parseConfigShape(raw: unknown, issues: Issues): ConfigInput {
     };
   }
 
-  const da = obj(issues, 'da', root.da, ['module', 'committee']);
+  const da = obj(issues, 'da', root.da, ['module', 'committee', 'beaconUrl']);
   if (da) {
     const committee = obj(issues, 'da.committee', da.committee, [
       'members',
@@ -106,6 +106,7 @@ export function parseConfigShape(raw: unknown, issues: Issues): ConfigInput {
     ]);
     out.da = {
       module: oneOf(issues, 'da.module', da.module, DA_MODULES),
+      beaconUrl: str(issues, 'da.beaconUrl', da.beaconUrl, { pattern: HTTP_URL, hint: 'an http(s) URL' }),
       committee: committee && {
         members: arr(issues, 'da.committee.members', committee.members)?.map((m, i) => {
           const p = join('da.committee.members', i);

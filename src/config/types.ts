@@ -82,6 +82,11 @@ export interface CommitteeDaConfig {
 
 export interface DaConfig {
   module: DaModuleName;
+  /**
+   * Beacon API base URL where blobs are read back (l1-blob, or a committee's blob fallback).
+   * Default: the settlement RPC URL (anvil serves the beacon blob API on its RPC port).
+   */
+  beaconUrl?: string;
   /** Required when module is committee; refused otherwise. */
   committee?: CommitteeDaConfig;
 }

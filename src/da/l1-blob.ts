@@ -62,6 +62,19 @@ export class L1BlobDa implements DataAvailability {
    * (docs/blob.md §1) → DA_INVALID_POINTER.
    */
   async retrieve(pointer: DaPointer): Promise<Uint8Array> {
+    const data = decodeBlobs(await this.retrieveBlobs(pointer));
+    if (!data)
+      throw new DaInvalidPointerError(
+        'the blobs do not decode as blob stream v1 (a field element with a non-zero top byte, or a length over the capacity)',
+      );
+    return data;
+  }
+
+  /**
+   * The raw blobs behind the pointer, each checked against its versioned hash (what the STF reads as
+   * kind-1 preimages, docs/blob.md §3); errors as `retrieve`, except that they need not decode.
+   */
+  async retrieveBlobs(pointer: DaPointer): Promise<Uint8Array[]> {
     const why = this.checkPointer(pointer);
     if (why) throw new DaInvalidPointerError(why);
     const p = pointer as BlobPointer;
@@ -73,12 +86,7 @@ export class L1BlobDa implements DataAvailability {
           `blob ${i} read back has versioned hash ${got}, not ${p.versionedHashes[i]}: the blob source served a wrong blob`,
         );
     }
-    const data = decodeBlobs(blobs);
-    if (!data)
-      throw new DaInvalidPointerError(
-        'the blobs do not decode as blob stream v1 (a field element with a non-zero top byte, or a length over the capacity)',
-      );
-    return data;
+    return blobs;
   }
 
   private async fetchBlobs(p: BlobPointer): Promise<Uint8Array[]> {

@@ -214,6 +214,17 @@ export class PreimageStore implements NativePreimageStore {
     this.blobsByHash.set(toHex(versionedHash), blob);
   }
 
+  /**
+   * Records the preimages a blob or certificate batch gives the STF (derivation reads them through
+   * the DA module): kind 1 blobs by versioned hash, kind 0 data by its keccak256.
+   */
+  addPreimages(preimages: readonly { kind: number; hash: Uint8Array; bytes: Uint8Array }[] = []): void {
+    for (const p of preimages) {
+      if (p.kind === BLOB_PREIMAGE_KIND) this.addBlob(p.hash, p.bytes);
+      else this.add(p.bytes);
+    }
+  }
+
   /** Records `bytes` as a keccak256 preimage; returns its hash. */
   add(bytes: Uint8Array): Uint8Array {
     this.hint(bytes);

@@ -6,7 +6,7 @@
  * | pointer       | kind | payload              | transaction          | inbox message          |
  * | ------------- | ---- | -------------------- | -------------------- | ---------------------- |
  * | `calldata`    | 0x00 | the batch data       | plain                | `0x00 ‖ data`          |
- * | `blob`        | 0x02 | empty                | type 3 with k blobs  | `0x02 ‖ versionedHash*` |
+ * | `blob`        | 0x02 | empty                | type 3 with k blobs (src/da/blob-tx.ts) | `0x02 ‖ versionedHash*` |
  * | `certificate` | 0x03 | the certificate (v1) | plain                | `0x03 ‖ dataHash`      |
  */
 import { bytesToHex, type Hex, keccak256 } from 'viem';
@@ -22,8 +22,8 @@ export interface BatchPosting {
   payload: Uint8Array;
   /** the message the inbox appends for it (§2) */
   message: Uint8Array;
-  /** type-3 transaction fields of a blob batch (blobs, sidecars, versioned hashes) */
-  blobTx?: Record<string, unknown>;
+  /** a blob batch: the pointer with its sidecars (the type-3 fields come from `blobTxParams`) */
+  blobs?: DaPointer & { kind: 'blob' };
   /** which DA path carried it */
   pointer: DaPointer['kind'];
   usedFallback: boolean;
@@ -43,22 +43,7 @@ export function postingOf(da: DataAvailability, stored: StoredBatch): BatchPosti
     }
     const message = batchMessageOf(MESSAGE_KIND.blobBatch, new Uint8Array(0), p.versionedHashes);
     if (!message) throw new DaInvalidPointerError('a blob pointer without versioned hashes');
-    const blobs = sc.blobs.map((b) => bytesToHex(b));
-    return {
-      ...base,
-      kind: MESSAGE_KIND.blobBatch,
-      payload: new Uint8Array(0),
-      message,
-      blobTx: {
-        blobs,
-        blobVersionedHashes: p.versionedHashes,
-        sidecars: blobs.map((blob, i) => ({
-          blob,
-          commitment: bytesToHex(sc.commitments[i]),
-          proof: bytesToHex(sc.proofs[i]),
-        })),
-      },
-    };
+    return { ...base, kind: MESSAGE_KIND.blobBatch, payload: new Uint8Array(0), message, blobs: p };
   }
   const kind = encoded[0];
   const payload = encoded.subarray(1);

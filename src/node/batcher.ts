@@ -29,6 +29,7 @@
 import type { DataAvailability } from '../core/da.ts';
 import { ModexError } from '../core/errors.ts';
 import { BYTES_PER_BLOB } from '../da/blob-codec.ts';
+import { blobTxParams } from '../da/blob-tx.ts';
 import { DaBatchTooLargeError } from '../da/errors.ts';
 import { L1CalldataDa } from '../da/l1-calldata.ts';
 import { InboxRevertError } from '../settlement/ethereum/errors.ts';
@@ -313,7 +314,7 @@ export class Batcher {
         kind: posting.kind,
         delayedRead: block.delayedRead,
         sequenceNumber: seq,
-        blobTx: posting.blobTx,
+        blobTx: posting.blobs && { ...(await blobTxParams(this.inbox.publicClient, posting.blobs)) },
       });
     } catch (e) {
       if (e instanceof InboxRevertError) {
@@ -350,8 +351,7 @@ export class Batcher {
       da: {
         pointer: posting.pointer,
         usedFallback: posting.usedFallback,
-        bytes:
-          posting.payload.length + BYTES_PER_BLOB * ((posting.blobTx ? posting.message.length - 1 : 0) / 32),
+        bytes: posting.payload.length + BYTES_PER_BLOB * (posting.blobs?.versionedHashes.length ?? 0),
       },
     };
     if (r.position !== block.position) {

@@ -20,9 +20,10 @@
  * `--profile` samples the sequencer's thread during phase 5 (self time by activity); with
  * `MODEX_BENCH_CPUPROFILE=<file>` the raw profile is written there (Chrome DevTools, speedscope).
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -38,6 +39,7 @@ import { type L1, openL1 } from '../l1/anvil.ts';
 import { REPO_ROOT } from '../l1/contracts.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { machineLine, type Percentiles, percentiles } from '../util/bench-stats.ts';
 import { type FrameRule, profileShares, startProfile, stopProfile } from '../util/cpu-profile.ts';
 import { Batcher } from './batcher.ts';
 import { deployForConfig } from './roles.ts';
@@ -67,12 +69,6 @@ export interface E2eBenchOptions {
   /** CPU-profile the sequencer's thread during the maximum-throughput phase */
   profile?: boolean;
   log?: (line: string) => void;
-}
-
-export interface Percentiles {
-  p50: number;
-  p99: number;
-  max: number;
 }
 
 export interface LoadPhase {
@@ -268,13 +264,6 @@ function runLoad(spec: LoadSpec): Promise<LoadOut> {
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function percentiles(xs: number[]): Percentiles {
-  if (xs.length === 0) return { p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.min(s.length - 1, Math.floor(s.length * p))];
-  return { p50: at(0.5), p99: at(0.99), max: s[s.length - 1] };
-}
-
 const median = (xs: number[]) => percentiles(xs).p50;
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
 
@@ -284,10 +273,6 @@ async function until(what: string, f: () => boolean, ms: number): Promise<void> 
     if (Date.now() > end) throw new Error(`bench e2e: timed out waiting for ${what}`);
     await sleep(10);
   }
-}
-
-export function machineLine(): string {
-  return `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}`;
 }
 
 /** `modex devnet` as a process: seconds until its sequencer answers, and until block 0 is stored. */

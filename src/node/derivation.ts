@@ -27,9 +27,9 @@
 import { type Hex, hexToBytes } from 'viem';
 import type { DataAvailability } from '../core/da.ts';
 import { decodeBlobs } from '../da/blob-codec.ts';
-import { DaInvalidPointerError } from '../da/errors.ts';
+import { DaInvalidPointerError, DaUnavailableError } from '../da/errors.ts';
 import { L1CalldataDa } from '../da/l1-calldata.ts';
-import { BLOB_PREIMAGE_KIND, type PreimageStore } from '../guest/preimage-store.ts';
+import { BLOB_PREIMAGE_KIND } from '../guest/preimage-store.ts';
 import { App, type AppRun, genesis, type Receipts, readReceipts } from '../guest/run-app.ts';
 import type { StateTree } from '../guest/state-tree.ts';
 import type { InboxClient, InboxEntry } from '../settlement/ethereum/inbox.ts';
@@ -56,14 +56,6 @@ export interface ExecuteContext {
   position: bigint;
   resolved?: Uint8Array;
   preimages?: BatchPreimage[];
-}
-
-/** Adds batch preimages to an app's preimage store. */
-export function addBatchPreimages(store: PreimageStore, preimages: readonly BatchPreimage[] = []): void {
-  for (const p of preimages) {
-    if (p.kind === BLOB_PREIMAGE_KIND) store.addBlob(p.hash, p.bytes);
-    else store.add(p.bytes);
-  }
 }
 
 /**
@@ -112,7 +104,7 @@ export class StfExecutor implements DerivationExecutor {
   }
 
   execute(message: Uint8Array, ctx?: ExecuteContext): AppRun {
-    addBatchPreimages(this.app.store, ctx?.preimages);
+    this.app.store.addPreimages(ctx?.preimages);
     const run = this.app.run(this.stateAt(), message, { interpret: false });
     this.messages.push(message);
     this.runs.push(run);
@@ -144,7 +136,8 @@ export class StfExecutor implements DerivationExecutor {
 export interface AppendOnlyFollower {
   readonly length: number;
   stateAt(n: number): GlobalState;
-  execute(message: Uint8Array): unknown;
+  /** `ctx` carries the data and preimages of a blob or certificate batch (ExecuteContext) */
+  execute(message: Uint8Array, ctx?: Omit<ExecuteContext, 'position'>): unknown;
 }
 
 /**
@@ -154,13 +147,9 @@ export interface AppendOnlyFollower {
  */
 export class ReplayExecutor<F extends AppendOnlyFollower> implements DerivationExecutor {
   private f: F;
-  private readonly messages: { message: Uint8Array; preimages?: BatchPreimage[] }[] = [];
+  private readonly messages: { message: Uint8Array; ctx?: Omit<ExecuteContext, 'position'> }[] = [];
 
-  /** `storeOf`: where a follower reads preimages (needed for blob and certificate batches) */
-  constructor(
-    private readonly create: () => F,
-    private readonly storeOf?: (f: F) => PreimageStore,
-  ) {
+  constructor(private readonly create: () => F) {
     this.f = create();
     if (this.f.length !== 0)
       throw new RangeError('ReplayExecutor: the factory must return an empty follower');
@@ -179,14 +168,10 @@ export class ReplayExecutor<F extends AppendOnlyFollower> implements DerivationE
     return this.f.stateAt(n);
   }
 
-  async execute(message: Uint8Array, ctx?: Pick<ExecuteContext, 'preimages'>): Promise<unknown> {
-    if (ctx?.preimages?.length) {
-      if (!this.storeOf)
-        throw new RangeError("ReplayExecutor: a pointer batch needs storeOf (the follower's preimages)");
-      addBatchPreimages(this.storeOf(this.f), ctx.preimages);
-    }
-    const r = await this.f.execute(message);
-    this.messages.push({ message, preimages: ctx?.preimages });
+  async execute(message: Uint8Array, ctx?: ExecuteContext): Promise<unknown> {
+    const c = ctx && { resolved: ctx.resolved, preimages: ctx.preimages };
+    const r = await this.f.execute(message, c);
+    this.messages.push({ message, ctx: c });
     return r;
   }
 
@@ -198,7 +183,7 @@ export class ReplayExecutor<F extends AppendOnlyFollower> implements DerivationE
     const keep = this.messages.slice(0, n);
     this.f = this.create();
     this.messages.length = 0;
-    for (const m of keep) await this.execute(m.message, m);
+    for (const m of keep) await this.execute(m.message, m.ctx && { position: 0n, ...m.ctx });
   }
 }
 
@@ -464,8 +449,12 @@ export class Derivation {
     const pointer = this.da.decodePointer(e.data);
     if (pointer.kind !== 'blob')
       throw new DaInvalidPointerError(`a blob message decoded as a ${pointer.kind} pointer`);
-    const blobs = await this.da.retrieveBlobs?.({ ...pointer, l1BlockNumber: e.l1BlockNumber });
-    if (!blobs) throw new DaInvalidPointerError(`da module "${this.da.name}" cannot read blobs`);
+    if (!this.da.retrieveBlobs) {
+      throw new DaUnavailableError(
+        `inbox position ${e.position} is a blob batch and da module "${this.da.name}" reads no blobs; run the node with da.module "l1-blob" (or a committee with an l1-blob fallback)`,
+      );
+    }
+    const blobs = await this.da.retrieveBlobs({ ...pointer, l1BlockNumber: e.l1BlockNumber });
     const resolved = decodeBlobs(blobs) ?? new Uint8Array(0);
     return {
       resolved,

@@ -12,15 +12,17 @@ import { join } from 'node:path';
 import { bytesToHex, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { ChainConfig } from '../config/types.ts';
+import { requiredSigners } from '../da/committee/certificate.ts';
+import { startLocalCommittee } from '../da/committee/local-committee.ts';
 import { transfer, withdraw } from '../guest/clients/token.ts';
 import { type L1, openL1 } from '../l1/anvil.ts';
 import type { SettlementDeployment } from '../settlement/ethereum/deploy-settlement.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import type { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { moduleRootHex } from '../vm/wasm/program.ts';
+import { daForConfig } from './da-modules.ts';
 import {
   attachChain,
-  checkNodeModules,
   DeploymentFileError,
   deployForConfig,
   type SequencerRole,
@@ -52,6 +54,8 @@ export interface DevnetRunOptions {
   transfers?: number;
   /** no workload and no waiting: stop once every role is up (tests, CI) */
   exitWhenReady?: boolean;
+  /** committee DA with no members configured: members of the local committee started (default 5) */
+  committeeSize?: number;
   /** called once every role is up, before the workload */
   onReady?: (info: DevnetReadyInfo) => void;
   log?: (line: string) => void;
@@ -78,6 +82,8 @@ export interface DevnetResult {
   rpc_url: string;
   settlement_rpc: string;
   contracts: Record<string, string>;
+  /** the DA module and the batches posted per DA path (calldata, blob, certificate, `… (fallback)`) */
+  da: { module: string; batches: Record<string, number> };
 }
 
 interface RpcReply {
@@ -127,7 +133,6 @@ export class DevnetRun {
     const { config } = this.o;
     const scenario = this.o.scenario ?? 'demo';
     const tickMs = this.o.tickMs ?? 500;
-    checkNodeModules(config);
     const rpc = this.o.rpc ?? config.settlement.rpcUrl ?? 'embedded';
     this.log(
       `[1/5] settlement layer: ${rpc === 'embedded' ? 'starting embedded anvil' : `connecting to ${rpc}`}...`,
@@ -143,7 +148,20 @@ export class DevnetRun {
         'the devnet runs a built-in app (vm.app); vm.stf files are not supported yet',
       );
     }
+    const com = config.da.committee;
+    if (config.da.module === 'committee' && com && com.members.length === 0) {
+      const n = this.o.committeeSize ?? 5;
+      const committee = await startLocalCommittee(n, { assumedHonest: Math.min(com.assumedHonest, n) });
+      this.cleanup.push(() => committee.close());
+      com.members = committee.configMembers;
+      this.log(
+        `      DA committee: ${n} local members (modex da-server), ${requiredSigners(committee.keyset)} signatures ` +
+          `per certificate, fallback ${com.fallback}: ${committee.members.map((m) => m.url).join(' ')}`,
+      );
+    }
     const { settlement: s, app, file: d } = await deployForConfig(l1, config);
+    if (d.committee) this.log(`      committee keyset ${d.committee.keysetHash} at ${d.committee.keysets}`);
+    const daOf = () => daForConfig(config, { rpcUrl: l1.rpcUrl, rpc: l1.publicClient });
     this.settlement = s;
     for (const [name, address] of Object.entries(s.addresses))
       this.log(`      ${name.padEnd(16)} ${address}`);
@@ -162,6 +180,7 @@ export class DevnetRun {
       chain: await chainFor(0),
       app: appName,
       config,
+      da: daOf(),
       dataDir,
       onError: (e) => {
         if (!this.stopping) this.log(`      sequencer stopped: ${(e as Error).message}`);
@@ -184,6 +203,7 @@ export class DevnetRun {
         name: r.lie ? `${r.name} (lying)` : r.name,
         lie: r.lie,
         maxLies: 1,
+        da: daOf(),
         log: (l: string) => this.log(`      ${l}`),
       });
       roles.push({ ...r, ...role, v: role.validator, f: role.follower });
@@ -231,7 +251,7 @@ export class DevnetRun {
           this.log(
             await this.summary(
               seq,
-              sequencer.batches,
+              sequencer,
               roles.map((r) => r.v),
             ),
           );
@@ -261,7 +281,7 @@ export class DevnetRun {
       this.log(
         await this.summary(
           seq,
-          sequencer.batches,
+          sequencer,
           roles.map((r) => r.v),
         ),
       );
@@ -290,6 +310,7 @@ export class DevnetRun {
       rpc_url: sequencer.server.url,
       settlement_rpc: this.l1?.rpcUrl ?? '',
       contracts: { ...(this.settlement?.addresses ?? {}) },
+      da: { module: this.o.config.da.module, batches: { ...sequencer.batchesByDa } },
     };
   }
 
@@ -371,7 +392,7 @@ export class DevnetRun {
     return false;
   }
 
-  private async summary(seq: Sequencer, batches: number, validators: Validator[]): Promise<string> {
+  private async summary(seq: Sequencer, sequencer: SequencerRole, validators: Validator[]): Promise<string> {
     const s = this.settlement as SettlementDeployment;
     const st = seq.status();
     const events = validators.flatMap((v) => v.events);
@@ -380,6 +401,9 @@ export class DevnetRun {
     const moves = events.filter((e) => e.kind === 'move').length;
     const l1Messages = await s.inbox.messageCount();
     const t = ((Date.now() - this.t0) / 1000).toFixed(1);
-    return `[${t}s] L2 blocks ${st.head + 1} · batches ${batches} (L1 inbox ${l1Messages}) · assertions ${assertions} · confirmed ${confirmed}${moves ? ` · dispute moves ${moves}` : ''}`;
+    const byDa = Object.entries(sequencer.batchesByDa)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ');
+    return `[${t}s] L2 blocks ${st.head + 1} · batches ${sequencer.batches}${byDa ? ` (${byDa})` : ''}, L1 inbox ${l1Messages} · assertions ${assertions} · confirmed ${confirmed}${moves ? ` · dispute moves ${moves}` : ''}`;
   }
 }

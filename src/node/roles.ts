@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Address, Hex } from 'viem';
 import type { ChainConfig } from '../config/types.ts';
+import type { DataAvailability } from '../core/da.ts';
 import { ModexError } from '../core/errors.ts';
 import { L1CalldataDa } from '../da/l1-calldata.ts';
 import { App, genesis } from '../guest/run-app.ts';
@@ -26,6 +27,7 @@ import { ChallengeClient, PreimageOracleClient, RollupClient } from '../settleme
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { moduleRootHex } from '../vm/wasm/program.ts';
 import { Batcher } from './batcher.ts';
+import { type CommitteeDeployment, deployCommittee } from './da-modules.ts';
 import { Derivation, ReplayExecutor } from './derivation.ts';
 import { type RpcServer, startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';
@@ -41,6 +43,8 @@ export interface DeploymentFile {
   addresses: SettlementAddresses;
   params: { heights: number[]; challengePeriod: string; assertionBond: string; edgeBond: string };
   genesis: { stateRoot: Hex; sendRoot: Hex; inboxPosition: string; positionInMessage: string };
+  /** committee DA: the CommitteeKeysets contract (the inbox's certificate verifier) and the keyset registered */
+  committee?: CommitteeDeployment;
 }
 
 export class DeploymentFileError extends ModexError {
@@ -77,16 +81,6 @@ export function deploymentFile(
   };
 }
 
-/** The node runs l1-calldata DA only so far: refuse a config that asks for another module. */
-export function checkNodeModules(config: Pick<ChainConfig, 'da'>): void {
-  if (config.da.module !== 'l1-calldata') {
-    throw new ModexError(
-      'NODE_MODULE_NOT_BUILT',
-      `da.module "${config.da.module}" is accepted by the config but the node does not run it yet; use "l1-calldata"`,
-    );
-  }
-}
-
 /** The dispute parameters a chain config asks for (docs/dispute.md §1: edge bond = bond / 10). */
 export function disputeParamsOf(config: Pick<ChainConfig, 'proof'>): DisputeParams {
   const bond = BigInt(config.proof.bond);
@@ -109,7 +103,6 @@ export async function deployForConfig(
 ): Promise<{ settlement: SettlementDeployment; app: App; file: DeploymentFile }> {
   if (!config.vm.app)
     throw new DeploymentFileError('only built-in apps (vm.app) can be deployed by the node for now');
-  checkNodeModules(config);
   const app = new App(config.vm.app);
   const settlement = await deploySettlement(l1, {
     sequencer: opts.sequencer ?? l1.accounts[0].address,
@@ -118,11 +111,10 @@ export async function deployForConfig(
     genesis: toSolState(genesis()),
     params: disputeParamsOf(config),
   });
-  return {
-    settlement,
-    app,
-    file: deploymentFile(settlement, l1.chainId, config.vm.app, moduleRootHex(app.program)),
-  };
+  const file = deploymentFile(settlement, l1.chainId, config.vm.app, moduleRootHex(app.program));
+  if (config.da.module === 'committee')
+    file.committee = await deployCommittee(l1, settlement.inbox, config.da);
+  return { settlement, app, file };
 }
 
 export function writeDeploymentFile(path: string, d: DeploymentFile): void {
@@ -211,6 +203,8 @@ export interface SequencerRole {
   batcher: Batcher;
   /** batches posted by this process */
   readonly batches: number;
+  /** batches posted by this process per DA path: calldata, blob, certificate, or `<path> (fallback)` */
+  readonly batchesByDa: Record<string, number>;
   firstBlockAt?: number;
   close(): Promise<void>;
 }
@@ -220,6 +214,8 @@ export async function startSequencerRole(o: {
   chain: ChainClients;
   app: string;
   config: Pick<ChainConfig, 'vm' | 'sequencing'>;
+  /** where batches go (default l1-calldata; `daForConfig`) */
+  da?: DataAvailability;
   dataDir: string;
   port?: number;
   host?: string;
@@ -228,9 +224,13 @@ export async function startSequencerRole(o: {
   onError?: (e: unknown) => void;
 }): Promise<SequencerRole> {
   const { inbox } = o.chain;
-  const batcher = new Batcher({ inbox, da: new L1CalldataDa() });
+  const batcher = new Batcher({ inbox, da: o.da ?? new L1CalldataDa() });
   await batcher.start();
-  const role = { batches: 0 } as { batches: number; firstBlockAt?: number };
+  const role = { batches: 0, batchesByDa: {} } as {
+    batches: number;
+    batchesByDa: Record<string, number>;
+    firstBlockAt?: number;
+  };
   const seq = await Sequencer.open({
     dataDir: o.dataDir,
     executor: new TokenChain({ app: new App(o.app), interpret: false }),
@@ -240,13 +240,20 @@ export async function startSequencerRole(o: {
     onBlockSealed: async (b) => {
       role.firstBlockAt ??= Date.now();
       if (b.kind !== 'batch') return;
-      await batcher.submit({
+      const posted = await batcher.submit({
         position: BigInt(b.number),
         message: b.message,
         delayedRead: BigInt(b.delayedRead),
       });
       role.batches++;
-      o.log?.(`batch for block ${b.number} posted (${b.txCount} txs)`);
+      if (posted.da) {
+        const path = `${posted.da.pointer}${posted.da.usedFallback ? ' (fallback)' : ''}`;
+        role.batchesByDa[path] = (role.batchesByDa[path] ?? 0) + 1;
+      }
+      const how = posted.da
+        ? ` as ${posted.da.pointer}${posted.da.usedFallback ? ' (committee fallback)' : ''}`
+        : '';
+      o.log?.(`batch for block ${b.number} posted${how} (${b.txCount} txs)`);
     },
   });
   const server = await startRpcServer(seq, { port: o.port ?? 0, host: o.host });
@@ -276,11 +283,13 @@ export function startValidatorRole(o: {
   name: string;
   lie?: boolean;
   maxLies?: number;
+  /** reads blob and certificate batches (default l1-calldata; `daForConfig`) */
+  da?: DataAvailability;
   log?: (line: string) => void;
 }): ValidatorRole {
   const c = o.chain;
   const ex = new ReplayExecutor(() => new TokenChain({ app: new App(o.app), interpret: false }));
-  const derivation = new Derivation({ inbox: c.inbox, executor: ex });
+  const derivation = new Derivation({ inbox: c.inbox, executor: ex, da: o.da });
   const follower = {
     get length() {
       return ex.follower.length;

@@ -1,6 +1,7 @@
 /** `modex bench …`: benchmarks. */
 import type { Command } from 'commander';
 import { benchToken, formatTokenBench } from '../../guest/bench-token.ts';
+import { benchDa, formatDaBench } from '../../node/bench-da.ts';
 import { benchE2e, formatE2eBench } from '../../node/bench-e2e.ts';
 import { benchDispute, formatDisputeBench } from '../../proof/fraud/bench-dispute.ts';
 import { benchMachine, formatBench } from '../../vm/wasm/bench.ts';
@@ -143,6 +144,38 @@ export function register(program: Command): void {
           log: (line) => process.stderr.write(`${line}\n`),
         });
         console.log(opts.json ? JSON.stringify(r) : formatE2eBench(r));
+      },
+    );
+  bench
+    .command('da')
+    .description(
+      'L1 cost of each DA module on the token workload, through the batcher and the inbox on the embedded anvil: ' +
+        'gas and bytes per transaction for l1-calldata, l1-blob and committee, the certificate check per batch, ' +
+        'and certificate latency with 5 and 20 local committee members',
+    )
+    .option(
+      '--json',
+      'print one JSON object instead of a table (modules["l1-calldata"|"l1-blob"|"committee"].gas_per_tx, .bytes_per_tx, modules.committee.certificate_gas, certificate_latency_ms)',
+      false,
+    )
+    .option('--batches <n>', 'batches posted per module', '3')
+    .option('--txs <n>', 'token transfers per batch', '500')
+    .option('--certificates <n>', 'certificates per committee size for the latency percentiles', '40')
+    .option('--rpc <url>', 'use this L1 instead of an embedded anvil')
+    .addHelpText(
+      'after',
+      "\nExample:\n  npx modex bench da --json | jq '.modules | map_values(.gas_per_tx)'\n",
+    )
+    .action(
+      async (opts: { json: boolean; batches: string; txs: string; certificates: string; rpc?: string }) => {
+        const r = await benchDa({
+          batches: Number(opts.batches),
+          txsPerBatch: Number(opts.txs),
+          certificates: Number(opts.certificates),
+          rpc: opts.rpc,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        console.log(opts.json ? JSON.stringify(r) : formatDaBench(r));
       },
     );
 }

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { isAnvil } from '../../l1/process-registry.ts';
@@ -56,14 +53,10 @@ describe('modex devnet', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('refuses a DA module the node does not run yet, before starting anything', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'modex-devnet-da-'));
-    const file = join(dir, 'blob.json');
-    writeFileSync(file, JSON.stringify({ da: { module: 'l1-blob' } }));
-    const r = await runCli(['devnet', '--config', file, '--exit-when-ready']).done;
-    rmSync(dir, { recursive: true, force: true });
+  it('refuses an unknown --da module, before starting anything', async () => {
+    const r = await runCli(['devnet', '--da', 'ipfs', '--exit-when-ready']).done;
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error [NODE_MODULE_NOT_BUILT]: da.module "l1-blob"');
+    expect(r.stderr).toContain('error [DEVNET_BAD_OPTION]: --da ipfs: use l1-calldata, l1-blob, committee');
     expect(r.stdout).not.toContain('starting embedded anvil');
   });
 

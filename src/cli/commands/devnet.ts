@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
 import { summarizeConfig } from '../../config/summary.ts';
+import { DA_MODULES, type DaConfig } from '../../config/types.ts';
 import { ModexError } from '../../core/errors.ts';
 import { REPO_ROOT } from '../../l1/contracts.ts';
 import { DevnetRun, type DevnetScenario } from '../../node/devnet-run.ts';
@@ -25,6 +26,8 @@ interface DevnetOptions {
   dataDir?: string;
   timeout: string;
   exitWhenReady: boolean;
+  da?: string;
+  committeeSize: string;
 }
 
 class DevnetOptionError extends ModexError {
@@ -62,13 +65,20 @@ export function register(program: Command): void {
       'embedded anvil: add this many seconds to L1 time every tick (shortens the wait for challenge periods)',
       '0',
     )
+    .option(
+      '--da <module>',
+      "DA module instead of the config's da.module: l1-calldata, l1-blob (EIP-4844 blobs) or committee " +
+        '(with no members in the config, a local committee of --committee-size `modex da-server` members is started; ' +
+        'it falls back to L1 calldata when it cannot certify)',
+    )
+    .option('--committee-size <n>', 'members of the local committee started for --da committee', '5')
     .option('--data-dir <dir>', 'node data directory (default: a temporary directory, removed at exit)')
     .option('--timeout <seconds>', 'with --until-confirmed: give up (exit 1) after this long', '600')
     .option('--exit-when-ready', 'stop everything and exit 0 once every role is up (for tests and CI)', false)
     .addHelpText(
       'after',
       '\nExamples:\n  $ modex devnet\n  $ modex devnet --scenario fraud --until-confirmed\n' +
-        '  $ modex devnet --until-confirmed --json --warp 5\n  $ modex devnet --rpc http://127.0.0.1:8545 --exit-when-ready',
+        '  $ modex devnet --until-confirmed --json --warp 5\n  $ modex devnet --da committee --until-confirmed --warp 5\n  $ modex devnet --rpc http://127.0.0.1:8545 --exit-when-ready',
     )
     .action(runAction((opts: DevnetOptions) => devnet(opts)));
 }
@@ -81,6 +91,29 @@ async function devnet(opts: DevnetOptions): Promise<void> {
   const config = loadConfig(configFile);
   if (opts.scenario !== 'demo' && opts.scenario !== 'fraud') {
     throw new DevnetOptionError(`--scenario ${opts.scenario}: use demo or fraud`);
+  }
+  const committeeSize = Number(opts.committeeSize);
+  if (!Number.isSafeInteger(committeeSize) || committeeSize < 1 || committeeSize > 64) {
+    throw new DevnetOptionError(`--committee-size ${opts.committeeSize}: an integer from 1 to 64`);
+  }
+  if (opts.da !== undefined) {
+    if (!(DA_MODULES as readonly string[]).includes(opts.da)) {
+      throw new DevnetOptionError(`--da ${opts.da}: use ${DA_MODULES.join(', ')}`);
+    }
+    const module = opts.da as DaConfig['module'];
+    config.da =
+      module === 'committee'
+        ? {
+            ...config.da,
+            module,
+            committee: config.da.committee ?? {
+              members: [],
+              assumedHonest: Math.max(1, Math.floor((committeeSize - 1) / 2)),
+              fallback: 'l1-calldata',
+              timeoutMs: 2_000,
+            },
+          }
+        : { module, ...(config.da.beaconUrl ? { beaconUrl: config.da.beaconUrl } : {}) };
   }
   const warp = Number(opts.warp);
   const timeout = Number(opts.timeout);
@@ -99,6 +132,7 @@ async function devnet(opts: DevnetOptions): Promise<void> {
     warpSeconds: warp,
     timeoutMs: timeout * 1000,
     exitWhenReady: opts.exitWhenReady,
+    committeeSize,
     log,
     onReady: async (info) => {
       const { l1, settlement } = info;

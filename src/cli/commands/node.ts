@@ -2,6 +2,7 @@
  * `modex deploy` and `modex node`: run a chain's roles as separate processes, each against any
  * Ethereum JSON-RPC endpoint (docs/node.md). `deploy` writes the deployment file the roles read.
  */
+
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -11,9 +12,9 @@ import { loadConfig } from '../../config/load.ts';
 import { ModexError } from '../../core/errors.ts';
 import { connectL1 } from '../../l1/anvil.ts';
 import { REPO_ROOT } from '../../l1/contracts.ts';
+import { daForConfig } from '../../node/da-modules.ts';
 import {
   attachChain,
-  checkNodeModules,
   deployForConfig,
   readDeploymentFile,
   startSequencerRole,
@@ -128,7 +129,6 @@ export function register(program: Command): void {
           if (o.role !== 'sequencer' && o.role !== 'validator')
             throw new NodeOptionError(`--role ${o.role}: use sequencer or validator`);
           const config = loadConfig(configPath(o.config));
-          checkNodeModules(config);
           const d = readDeploymentFile(o.deployment);
           const key = keyOf(o.key, 'MODEX_NODE_KEY');
           const l1 = await connectL1(rpcOf(o.rpc, config.settlement.rpcUrl), { privateKeys: [key] });
@@ -138,6 +138,12 @@ export function register(program: Command): void {
             );
           }
           const chain = await attachChain(l1, d);
+          if (config.da.module === 'committee' && !d.committee) {
+            throw new NodeOptionError(
+              'the config asks for committee DA but the deployment has no committee (deploy with the same config)',
+            );
+          }
+          const da = daForConfig(config, { rpcUrl: l1.rpcUrl, rpc: l1.publicClient });
           const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
           const dataDir = join(o.dataDir, o.role);
           mkdirSync(dataDir, { recursive: true });
@@ -163,6 +169,7 @@ export function register(program: Command): void {
               chain,
               app: d.app,
               config,
+              da,
               dataDir,
               port: Number(o.port),
               host: o.host,
@@ -171,7 +178,13 @@ export function register(program: Command): void {
             stop = () => r.close();
             log(`sequencer ${me}: JSON-RPC at ${r.server.url}`);
           } else {
-            const r = startValidatorRole({ chain, app: d.app, name: `validator ${me.slice(0, 10)}`, log });
+            const r = startValidatorRole({
+              chain,
+              app: d.app,
+              name: `validator ${me.slice(0, 10)}`,
+              da,
+              log,
+            });
             log(`validator ${me}: following the inbox at ${d.addresses.inbox}`);
             const interval = Number(o.interval);
             for (;;) {

@@ -340,6 +340,16 @@ export class CommitteeDa implements DataAvailability {
   }
 
   /** The certified bytes from the first member that serves them; DA_UNAVAILABLE when none does. */
+  /** Blob pointers (a blob fallback's batches) are read by the fallback. */
+  async retrieveBlobs(pointer: DaPointer): Promise<Uint8Array[]> {
+    const f = this.opts.fallback;
+    if (!f.retrieveBlobs)
+      throw new DaUnavailableError(
+        `the committee's fallback "${f.name}" reads no blobs; use fallback "l1-blob"`,
+      );
+    return f.retrieveBlobs(pointer);
+  }
+
   async retrieve(pointer: DaPointer): Promise<Uint8Array> {
     if (pointer?.kind !== 'certificate') return this.opts.fallback.retrieve(pointer);
     const why = this.checkPointer(pointer);

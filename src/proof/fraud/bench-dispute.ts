@@ -6,7 +6,7 @@
  * machine step. Reports the honest party's transactions and gas until its assertion is confirmed,
  * and the gas of posting an assertion.
  */
-import { cpus } from 'node:os';
+
 import { privateKeyToAccount } from 'viem/accounts';
 import { transfer } from '../../guest/clients/token.ts';
 import { PreimageStore } from '../../guest/preimage-store.ts';
@@ -15,6 +15,7 @@ import { type L1, openL1 } from '../../l1/anvil.ts';
 import type { DisputeParams } from '../../settlement/ethereum/deploy-settlement.ts';
 import { type AssertionData, nextBlockCount } from '../../settlement/ethereum/dispute-hash.ts';
 import { encodeTxList } from '../../settlement/ethereum/message.ts';
+import { machineLine } from '../../util/bench-stats.ts';
 import { compileProgram } from '../../vm/wasm/program.ts';
 import type { MoveKind } from './challenger.ts';
 import { HonestClaim, LyingClaim } from './claim.ts';
@@ -160,10 +161,6 @@ export async function benchDispute(opts: DisputeBenchOptions = {}): Promise<Disp
     disputes: rows,
     machine: machineLine(),
   };
-}
-
-function machineLine(): string {
-  return `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}`;
 }
 
 export function formatDisputeBench(r: DisputeBenchResult): string {

@@ -218,6 +218,11 @@ export class InboxClient {
     return new InboxClient(c, address, await inboxAbi(), opts.fromBlock ?? 0n);
   }
 
+  /** the client reads go through */
+  get publicClient(): L1PublicClient {
+    return this.c.publicClient;
+  }
+
   /** The same inbox, with writes signed by `wallet`. */
   connect(wallet: L1WalletClient): InboxClient {
     return new InboxClient(
@@ -311,6 +316,11 @@ export class InboxClient {
       position: batch.position,
       firstPosition: appended[0].position,
     };
+  }
+
+  /** §5.3: registers the committee's certificate verifier (once; the inbox's deployer only). */
+  async initializeCertificateVerifier(verifier: Address): Promise<TxResult> {
+    return this.write('initializeCertificateVerifier', [verifier]);
   }
 
   /** §5: appends the delayed messages below `delayedRead` (default: all) without a batch. Sequencer only. */

@@ -77,14 +77,24 @@ export class TokenChain {
     return s;
   }
 
-  /** Executes `message` at the next position; returns its run. */
-  async execute(message: Uint8Array): Promise<AppRun> {
+  /**
+   * Executes `message` at the next position; returns its run. A blob or certificate batch (docs/inbox.md
+   * §5.2, §5.3) needs `ctx`: its data (`resolved`, the transaction list) and the preimages the STF
+   * reads it from, as derivation got them through the DA module.
+   */
+  async execute(
+    message: Uint8Array,
+    ctx?: { resolved?: Uint8Array; preimages?: { kind: number; hash: Uint8Array; bytes: Uint8Array }[] },
+  ): Promise<AppRun> {
     const position = this.length;
+    this.app.store.addPreimages(ctx?.preimages);
     const run = this.app.run(this.stateAt(), message, { interpret: this.interpret });
     this.messages.push(message);
     this.runs.push(run);
     this.states.push(run.globalState);
-    await this.collectWithdrawals(message, run.receipts);
+    const kind = message[0];
+    const pointer = kind === MESSAGE_KIND.blobBatch || kind === MESSAGE_KIND.certificateBatch;
+    await this.collectWithdrawals(pointer ? ctx?.resolved : message.subarray(1), run.receipts, kind);
     const expected =
       this.withdrawals.length > 0 ? outboxRoot(this.withdrawals.map(withdrawalLeaf)) : undefined;
     if (expected && toHex(expected) !== toHex(run.globalState.bytes32[1])) {
@@ -107,9 +117,14 @@ export class TokenChain {
     return out;
   }
 
-  private async collectWithdrawals(message: Uint8Array, receipts: Receipts | undefined): Promise<void> {
-    if (message[0] !== MESSAGE_KIND.l2Transactions || receipts?.message !== Receipt.OK) return;
-    const txs = decodeTxList(message.subarray(1)) ?? [];
+  /** the withdrawals of a transaction list the STF ran (kinds 0x00, 0x02, 0x03: `txList` is its data) */
+  private async collectWithdrawals(
+    txList: Uint8Array | undefined,
+    receipts: Receipts | undefined,
+    kind: number,
+  ): Promise<void> {
+    if (kind === MESSAGE_KIND.deposit || !txList || receipts?.message !== Receipt.OK) return;
+    const txs = decodeTxList(txList) ?? [];
     for (const [i, tx] of txs.entries()) {
       if (receipts.txs[i] !== Receipt.OK || tx[0] !== TOKEN_APP || tx[1] !== OP_WITHDRAW) continue;
       const body = tx.subarray(0, tx.length - SIGNATURE);

@@ -1,0 +1,89 @@
+/**
+ * The DA module a chain config asks for (`da.module`, docs/config.md; docs/node.md §3), for the
+ * sequencer's batcher (which stores through it) and for derivation (which reads through it):
+ *
+ * - `l1-calldata`: the batch is the postBatch payload.
+ * - `l1-blob`: EIP-4844 blobs, read back from the L1 node (anvil's `anvil_getBlobByHash`, then the
+ *   beacon API at `da.beaconUrl`, default the settlement RPC URL, which is where anvil serves it).
+ * - `committee`: the AnyTrust-style committee of `da.committee.members`, falling back to
+ *   `da.committee.fallback` (calldata or blobs) when it cannot certify in time; it reads the
+ *   fallback's batches through the same module.
+ *
+ * And the L1 side of a committee: its keyset is registered in a CommitteeKeysets contract that the
+ * inbox calls for every certificate (docs/inbox.md §5.3, docs/committee.md §2).
+ */
+import { type Address, type Hex, hexToBytes } from 'viem';
+import type { ChainConfig, DaConfig } from '../config/types.ts';
+import type { DataAvailability } from '../core/da.ts';
+import { BeaconBlobSource, RpcBlobSource } from '../da/blob-source.ts';
+import type { Keyset } from '../da/committee/certificate.ts';
+import { CommitteeDa, type CommitteeDaEvent } from '../da/committee/committee-da.ts';
+import { deployCommitteeKeysets } from '../da/committee/keysets.ts';
+import { L1BlobDa } from '../da/l1-blob.ts';
+import { L1CalldataDa } from '../da/l1-calldata.ts';
+import type { L1 } from '../l1/anvil.ts';
+import type { InboxClient } from '../settlement/ethereum/inbox.ts';
+
+/** Seconds committee members are asked to keep a batch: the certificate's expiry is now + this. */
+export const COMMITTEE_RETENTION_SECONDS = 7 * 24 * 3600;
+
+export interface DaModuleOptions {
+  /** the settlement RPC URL (anvil also serves the beacon blob API there) */
+  rpcUrl: string;
+  /** a client that can send `anvil_getBlobByHash` (the L1 public client) */
+  rpc?: { request(args: { method: string; params?: unknown }): Promise<unknown> };
+  onCommitteeEvent?: (e: CommitteeDaEvent) => void;
+}
+
+/** The committee's keyset as the config describes it (members in config order). */
+export function keysetOf(da: Pick<DaConfig, 'committee'>): Keyset {
+  const c = da.committee;
+  if (!c) throw new RangeError('da.committee is required for da.module "committee"');
+  return { assumedHonest: c.assumedHonest, publicKeys: c.members.map((m) => hexToBytes(m.publicKey)) };
+}
+
+/** Builds the DA module of `config.da`. */
+export function daForConfig(config: Pick<ChainConfig, 'da'>, o: DaModuleOptions): DataAvailability {
+  const blobs = () =>
+    new L1BlobDa({
+      sources: [
+        ...(o.rpc ? [new RpcBlobSource(o.rpc)] : []),
+        new BeaconBlobSource({ beaconUrl: config.da.beaconUrl ?? o.rpcUrl }),
+      ],
+    });
+  const da = config.da;
+  if (da.module === 'l1-calldata') return new L1CalldataDa();
+  if (da.module === 'l1-blob') return blobs();
+  const c = da.committee;
+  if (!c) throw new RangeError('da.committee is required for da.module "committee"');
+  return new CommitteeDa({
+    members: c.members.map((m) => ({ url: m.url, publicKey: hexToBytes(m.publicKey) })),
+    keyset: keysetOf(da),
+    timeoutMs: c.timeoutMs,
+    retentionSeconds: COMMITTEE_RETENTION_SECONDS,
+    fallback: c.fallback === 'l1-blob' ? blobs() : new L1CalldataDa(),
+    onEvent: o.onCommitteeEvent,
+  });
+}
+
+/** What a deployment records of its committee (docs/committee.md §2). */
+export interface CommitteeDeployment {
+  keysets: Address;
+  keysetHash: Hex;
+}
+
+/**
+ * Deploys CommitteeKeysets (owned by `l1`'s first account), registers the config's keyset (the
+ * members' proofs of possession are checked on L1) and makes it the inbox's certificate verifier.
+ */
+export async function deployCommittee(
+  l1: L1,
+  inbox: InboxClient,
+  da: Pick<DaConfig, 'committee'>,
+): Promise<CommitteeDeployment> {
+  const keysets = await deployCommitteeKeysets(l1);
+  const pops = (da.committee?.members ?? []).map((m) => hexToBytes(m.proofOfPossession));
+  const { keysetHash } = await keysets.registerKeyset(keysetOf(da), pops);
+  await inbox.initializeCertificateVerifier(keysets.address);
+  return { keysets: keysets.address, keysetHash };
+}
