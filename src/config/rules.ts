@@ -8,8 +8,8 @@ import type { ChainConfig } from './types.ts';
 
 /** anvil's chain id: the settlement chain id when settlement.rpcUrl is "embedded". */
 export const EMBEDDED_L1_CHAIN_ID = 31_337;
-/** Usable batch bytes per transport. Calldata: stay under the 128 KiB tx size limit; blobs: 6 blobs x 126976 usable bytes. */
-export const DA_MAX_BATCH_BYTES = { 'l1-calldata': 120_000, 'l1-blob': 6 * 126_976 } as const;
+/** Usable batch bytes per transport. Calldata: stay under the 128 KiB tx size limit; blobs: 6 blobs × 126,976 stream bytes − the 4-byte length (docs/blob.md §1). */
+export const DA_MAX_BATCH_BYTES = { 'l1-calldata': 120_000, 'l1-blob': 6 * 126_976 - 4 } as const;
 
 export function checkRules(c: ChainConfig, issues: Issues): void {
   checkImplemented(c, issues);

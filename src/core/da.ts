@@ -16,6 +16,12 @@ export interface StoredBatch {
 /** The data availability module. */
 export interface DataAvailability {
   readonly name: DaModuleName;
+  /**
+   * Modules with a primary path that can fail (the committee): the L1 module that carries a batch
+   * instead. The batcher also uses it when L1 refuses the primary pointer (e.g. a certificate of a
+   * keyset rotated out on L1), so the chain stays live.
+   */
+  readonly fallback?: DataAvailability;
   /** Largest batch (bytes) one `store` call accepts; the batcher seals batches below it. */
   readonly maxBatchBytes: number;
   /**

@@ -6,7 +6,8 @@
  *
  * The DA module stores the block's data and returns a pointer; batch-posting.ts maps it to the
  * postBatch call: calldata (kind 0x00), blobs (kind 0x02, a type-3 transaction) or a committee
- * certificate (kind 0x03), whichever the module chose (the committee falls back to L1 on its own).
+ * certificate (kind 0x03), whichever the module chose (the committee falls back to L1 on its own;
+ * when L1 refuses a certificate, e.g. of a keyset rotated out, the batcher posts through the fallback).
  *
  * Idempotent and restartable:
  * - `start()` reads batchCount / messageCount / delayedIncluded on L1. A block whose predicted
@@ -32,7 +33,7 @@ import { BYTES_PER_BLOB } from '../da/blob-codec.ts';
 import { blobTxParams } from '../da/blob-tx.ts';
 import { DaBatchTooLargeError } from '../da/errors.ts';
 import { L1CalldataDa } from '../da/l1-calldata.ts';
-import { InboxRevertError } from '../settlement/ethereum/errors.ts';
+import { InboxRevertError, SettlementRevertError } from '../settlement/ethereum/errors.ts';
 import type { InboxClient, InboxEntry, PostBatchResult } from '../settlement/ethereum/inbox.ts';
 import { MESSAGE_KIND } from '../settlement/ethereum/message.ts';
 import { type BatchPosting, messageCarries, postingOf } from './batch-posting.ts';
@@ -74,7 +75,17 @@ export type BatcherEvent =
   | { type: 'posted'; posted: PostedBlock }
   | { type: 'skipped'; posted: PostedBlock }
   | { type: 'retry'; position: bigint; attempt: number; error: unknown }
+  /** L1 refused the block's certificate; it is posted through the DA module's fallback instead */
+  | { type: 'certificate-refused'; position: bigint; error: unknown }
   | { type: 'mismatch'; error: BatchPositionMismatchError };
+
+/** A postBatch of kind 0x03 that L1's certificate verifier refused (docs/committee.md §4). */
+function refusedCertificate(e: unknown): boolean {
+  return (
+    e instanceof SettlementRevertError &&
+    (e.contract === 'CommitteeKeysets' || (e.contract === 'Inbox' && e.errorName === 'UnsupportedBatchKind'))
+  );
+}
 
 /** The batcher's own errors (codes `BATCHER_*`). */
 export class BatcherError extends ModexError {}
@@ -266,7 +277,7 @@ export class Batcher {
         `block at position ${block.position} is a kind-${block.message[0]} message; the sequencer posts transaction lists (kind 0x00)`,
       );
     }
-    const posting = postingOf(this.da, await this.da.store(block.message.subarray(1)));
+    let posting = postingOf(this.da, await this.da.store(block.message.subarray(1)));
     for (let attempt = 1; ; attempt++) {
       try {
         const r = await this.attempt(block, posting);
@@ -274,6 +285,14 @@ export class Batcher {
         this.emit({ type: r.alreadyPosted ? 'skipped' : 'posted', posted: r });
         return r;
       } catch (error) {
+        const fallback = this.da.fallback;
+        if (posting.pointer === 'certificate' && fallback && refusedCertificate(error)) {
+          // L1 refused the certificate (keyset rotated out, expired, …): post the data on L1 instead
+          this.emit({ type: 'certificate-refused', position: block.position, error });
+          posting = postingOf(fallback, await fallback.store(block.message.subarray(1)));
+          posting.usedFallback = true;
+          continue;
+        }
         // ours, the DA's and the contract's errors are final; transport failures are retried
         const final = error instanceof BatcherError || error instanceof DaBatchTooLargeError;
         if (final || error instanceof InboxRevertError || attempt >= this.attempts) throw error;

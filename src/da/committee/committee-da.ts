@@ -340,6 +340,11 @@ export class CommitteeDa implements DataAvailability {
   }
 
   /** The certified bytes from the first member that serves them; DA_UNAVAILABLE when none does. */
+  /** where a batch goes when the committee cannot certify it (or L1 refuses the certificate) */
+  get fallback(): DataAvailability {
+    return this.opts.fallback;
+  }
+
   /** Blob pointers (a blob fallback's batches) are read by the fallback. */
   async retrieveBlobs(pointer: DaPointer): Promise<Uint8Array[]> {
     const f = this.opts.fallback;

@@ -171,8 +171,9 @@ export function revertOf(e: unknown, abi?: Abi): { errorName: string; args: read
 
 /**
  * Maps a viem error of a call to `contract` to a typed error. A decoded custom error belongs to
- * `contract` when it has no registered table or its table knows the name, else to the Inbox or the
- * Bridge when theirs does (an inbox revert bubbling up through the bridge is an InboxRevertError).
+ * `contract` when it has no registered table or its table knows the name, else to the Inbox, the
+ * Bridge or CommitteeKeysets when theirs does (an inbox revert bubbling up through the bridge is an
+ * InboxRevertError; a bad certificate posted to the inbox is CommitteeKeysets' error).
  * Any other failure becomes a SettlementTxError saying what was attempted. `abi` decodes raw revert
  * data viem did not decode (deployments).
  */
@@ -186,7 +187,8 @@ export function toSettlementError(
   if (e instanceof ModexError && !r) return e;
   if (r) {
     const owner =
-      [contract, 'Inbox', 'Bridge'].find((c) => TABLES[c] && r.errorName in TABLES[c]) ?? contract;
+      [contract, 'Inbox', 'Bridge', 'CommitteeKeysets'].find((c) => TABLES[c] && r.errorName in TABLES[c]) ??
+      contract;
     if (owner === 'Inbox') return new InboxRevertError(r.errorName, r.args, e);
     if (owner === 'Bridge') return new BridgeRevertError(r.errorName, r.args, e);
     return new SettlementRevertError(owner, r.errorName, r.args, e);

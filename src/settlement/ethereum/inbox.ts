@@ -71,9 +71,20 @@ export async function deployInbox(
 }
 
 let abiCache: Promise<Abi> | undefined;
-/** The inbox ABI (from the compiled artifact). */
+/**
+ * The inbox ABI (from the compiled artifact), with the errors of the committee's certificate
+ * verifier (CommitteeKeysets, docs/committee.md §4) that postBatch of kind 0x03 bubbles up.
+ */
 export function inboxAbi(): Promise<Abi> {
-  abiCache ??= getArtifact('Inbox').then((a) => a.abi);
+  abiCache ??= (async () => {
+    const [inbox, verifier] = await Promise.all([
+      getArtifact('Inbox').then((a) => a.abi),
+      getArtifact('CommitteeKeysets').then((a) => a.abi),
+    ]);
+    const names = new Set(inbox.filter((x) => x.type === 'error').map((x) => (x as { name: string }).name));
+    const extra = verifier.filter((x) => x.type === 'error' && !names.has((x as { name: string }).name));
+    return [...inbox, ...extra] as Abi;
+  })();
   return abiCache;
 }
 
