@@ -1,7 +1,9 @@
 /**
  * `modex devnet` end to end with real processes (slow: tens of seconds each): the demo workload
  * settles and its withdrawal is paid on L1; the fraud scenario ends with the honest validator
- * winning the dispute on L1. `--warp` speeds up L1 time on the embedded anvil.
+ * winning the dispute on L1; with `--da committee` (a local committee whose certificates the inbox
+ * checks on L1) and `--da l1-blob` the chain settles the same way. `--warp` speeds up L1 time on the
+ * embedded anvil.
  */
 import { describe, expect, it } from 'vitest';
 import type { DevnetResult } from '../../node/devnet-run.ts';
@@ -49,4 +51,32 @@ describe('modex devnet --until-confirmed (slow)', () => {
     expect(r.stderr).toMatch(/\[validator-1\] one-step-proof/);
     expect(r.stderr).toMatch(/\[validator-1\] took the stake of/);
   });
+
+  for (const [da, pointer] of [
+    ['committee', 'certificate'],
+    ['l1-blob', 'blob'],
+  ] as const) {
+    it(`--da ${da}: batches go through ${da}, derivation reads them back, the withdrawal is paid`, {
+      timeout: 240_000,
+    }, async () => {
+      const r = await runCli([
+        'devnet',
+        '--da',
+        da,
+        '--until-confirmed',
+        '--json',
+        '--warp',
+        '5',
+        '--timeout',
+        '200',
+      ]).done;
+      expect(r.code).toBe(0);
+      const j = lastJson(r.stdout);
+      expect(j.result).toBe('confirmed');
+      expect(j.withdrawal_paid).toBe(true);
+      expect(j.da.module).toBe(da);
+      expect(j.da.batches[pointer]).toBeGreaterThanOrEqual(1);
+      expect(Object.keys(j.da.batches)).toEqual([pointer]);
+    });
+  }
 });
