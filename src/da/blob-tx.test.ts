@@ -3,6 +3,7 @@
  * pointer's versioned hashes, the receipt charges 131,072 blob gas per blob, and both blob sources
  * read the blobs back.
  */
+
 import { type Abi, type Address, encodeFunctionData, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type L1, startAnvil } from '../l1/anvil.ts';
@@ -10,6 +11,7 @@ import { getArtifact } from '../l1/contracts.ts';
 import { deploy } from '../l1/deploy.ts';
 import { encodeBlobs } from './blob-codec.ts';
 import { BeaconBlobSource, RpcBlobSource } from './blob-source.ts';
+import { sparseBatch } from './blob-test-data.ts';
 import { blobTxParams, GAS_PER_BLOB, sidecarKzg, suggestMaxFeePerBlobGas } from './blob-tx.ts';
 import { DaInvalidPointerError } from './errors.ts';
 import { commitBlob, viemKzg } from './kzg.ts';
@@ -35,14 +37,7 @@ afterAll(async () => {
 const bytes = (n: number, seed: number) =>
   new Uint8Array(n).map((_, i) => (i * 131 + seed + (i >> 9)) & 0xff);
 
-/** mostly zero (KZG skips zero scalars: fast), with non-zero bytes around every blob boundary and at the end */
-const sparse = (n: number) => {
-  const d = new Uint8Array(n);
-  for (let i = 0; i < n; i += 4099) d[i] = (i >> 3) & 0xff || 1;
-  for (let b = 126_972; b < n; b += 126_976) d.fill(0xa5, Math.max(0, b - 40), Math.min(n, b + 40));
-  d.fill(0x5a, Math.max(0, n - 40));
-  return d;
-};
+const sparse = sparseBatch;
 
 async function sendBlobs(data: Uint8Array) {
   const stored = await da.store(data);

@@ -3,6 +3,7 @@
  * postBatch(kind 0x02) as a type-3 transaction → the inbox message is the encoded pointer →
  * decodePointer + l1BlockNumber → retrieve through each blob source alone.
  */
+
 import { bytesToHex, type Hex, hexToBytes, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaPointer } from '../core/types.ts';
@@ -10,6 +11,7 @@ import { type L1, startAnvil } from '../l1/anvil.ts';
 import { deployInbox, InboxClient, walletFor } from '../settlement/ethereum/inbox.ts';
 import { encodeBlobs, L1_BLOB_MAX_BATCH_BYTES } from './blob-codec.ts';
 import { BeaconBlobSource, type BlobSource, RpcBlobSource } from './blob-source.ts';
+import { sparseBatch } from './blob-test-data.ts';
 import { blobTxParams } from './blob-tx.ts';
 import { DaBatchTooLargeError, DaInvalidPointerError, DaUnavailableError } from './errors.ts';
 import { commitBlob } from './kzg.ts';
@@ -20,14 +22,7 @@ const H = (b: number) => `0x01${b.toString(16).padStart(2, '0').repeat(31)}` as 
 const bytes = (n: number, seed: number) =>
   new Uint8Array(n).map((_, i) => (i * 37 + seed + (i >> 10)) & 0xff);
 
-/** mostly zero (KZG skips zero scalars: fast), with non-zero bytes around every blob boundary and at the end */
-const sparse = (n: number) => {
-  const d = new Uint8Array(n);
-  for (let i = 0; i < n; i += 4099) d[i] = (i >> 3) & 0xff || 1;
-  for (let b = 126_972; b < n; b += 126_976) d.fill(0xa5, Math.max(0, b - 40), Math.min(n, b + 40));
-  d.fill(0x5a, Math.max(0, n - 40));
-  return d;
-};
+const sparse = sparseBatch;
 
 describe('L1BlobDa pointers', () => {
   const da = new L1BlobDa();
