@@ -1,7 +1,8 @@
 /**
  * Data availability on a chain (docs/node.md §3, issue 8's chaos at the chain level): the batcher
  * posts through the committee (with an l1-blob fallback) to the real inbox on anvil while members go
- * down, come back and withhold data, and while the keyset is rotated on L1; derivation from L1 and the
+ * down, come back, sign wrong data, answer too slowly and withhold data, and while the keyset is
+ * rotated on L1; derivation from L1 and the
  * committee alone reaches the sequencer's state every time. A bad certificate never enters the inbox.
  */
 import type { Hex } from 'viem';
@@ -74,7 +75,7 @@ afterAll(async () => {
 });
 
 describe('committee DA on a chain', () => {
-  it('certifies, falls back to blobs while members are down, certifies again; derivation matches', async () => {
+  it('certifies, falls back to blobs while members are down / slow / signing wrong data, certifies again; derivation matches', async () => {
     const a = await seal(batcher);
     expect(a.da).toMatchObject({ pointer: 'certificate', usedFallback: false });
     // K = 4 of 5: with two members down the committee cannot certify → the data goes to L1 as blobs
@@ -86,17 +87,31 @@ describe('committee DA on a chain', () => {
     await committee.restart(4);
     const c = await seal(batcher);
     expect(c.da).toMatchObject({ pointer: 'certificate', usedFallback: false });
-    expect(await inbox.messageCount()).toBe(3n);
+    // one member signs other data, one is slower than the timeout: 3 valid signatures < K → blobs
+    await committee.stop(1);
+    await committee.restart(1, 'bad-signature');
+    await committee.stop(2);
+    await committee.restart(2, { delayMs: 5_000 });
+    const d4 = await seal(batcher);
+    expect(d4.da).toMatchObject({ pointer: 'blob', usedFallback: true });
+    // only the slow one again: the bad signature is left out, the 4 others certify
+    await committee.stop(1);
+    await committee.restart(1);
+    const e5 = await seal(batcher);
+    expect(e5.da).toMatchObject({ pointer: 'certificate', usedFallback: false });
+    await committee.stop(2);
+    await committee.restart(2);
+    expect(await inbox.messageCount()).toBe(5n);
 
     // member 0 now withholds everything it stored: readers skip it and still get every batch
     await committee.stop(0);
     await committee.restart(0, 'withhold');
     const { d, r, events } = await derive(daConfig);
-    expect(r).toMatchObject({ head: 3n, error: undefined });
+    expect(r).toMatchObject({ head: 5n, error: undefined });
     expect(events.filter((e) => e.type === 'invalid-pointer')).toEqual([]);
-    for (let n = 1; n <= 3; n++) expect(d.stateAt(n)).toEqual(exec.stateAt(n));
+    for (let n = 1; n <= 5; n++) expect(d.stateAt(n)).toEqual(exec.stateAt(n));
     // every batch executed its 3 transfers (no empty batch): the receipts count them
-    for (let p = 0; p < 3; p++) expect(exec.receipts(p)?.txs.length).toBe(3);
+    for (let p = 0; p < 5; p++) expect(exec.receipts(p)?.txs.length).toBe(3);
     expect((d.executor as StfExecutor).receipts(1)?.txs.length).toBe(3);
   }, 180_000);
 
