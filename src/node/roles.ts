@@ -27,6 +27,7 @@ import { ChallengeClient, PreimageOracleClient, RollupClient } from '../settleme
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { moduleRootHex } from '../vm/wasm/program.ts';
 import { Batcher } from './batcher.ts';
+import { WorkerExecutor } from './block-worker.ts';
 import { type CommitteeDeployment, deployCommittee } from './da-modules.ts';
 import { Derivation, ReplayExecutor } from './derivation.ts';
 import { type RpcServer, startRpcServer } from './rpc.ts';
@@ -233,7 +234,8 @@ export async function startSequencerRole(o: {
   };
   const seq = await Sequencer.open({
     dataDir: o.dataDir,
-    executor: new TokenChain({ app: new App(o.app), interpret: false }),
+    // the STF runs in a worker thread: a block's execution never holds up the JSON-RPC thread
+    executor: new WorkerExecutor({ app: o.app }),
     config: o.config,
     delayed: async () =>
       (await inbox.pendingDelayed()).messages.map((m) => ({ index: m.index, data: m.data })),

@@ -108,16 +108,16 @@ export const METHODS: Record<string, Method> = {
     arity(p, 0, 1);
     return s.stateRoot(blockNumber(p[0])) ?? null;
   },
-  modex_getBalance: (s, p) => {
+  modex_getBalance: async (s, p) => {
     arity(p, 1, 2);
-    return s.balanceOf(address(p[0]), blockNumber(p[1])).toString();
+    return (await s.balanceOf(address(p[0]), blockNumber(p[1]))).toString();
   },
-  modex_getNonce: (s, p) => {
+  modex_getNonce: async (s, p) => {
     arity(p, 1, 2);
     const tag = p[1] ?? 'latest';
     if (tag !== 'latest' && tag !== 'pending')
       throw new InvalidParamsError('tag must be "latest" or "pending"');
-    return Number(s.nonceOf(address(p[0]), tag));
+    return Number(await s.nonceOf(address(p[0]), tag));
   },
   modex_status: (s, p) => {
     arity(p, 0, 0);

@@ -7,7 +7,7 @@
  */
 import type { Hex } from 'viem';
 import { depositMessage, TOKEN_CHAIN_ID } from '../guest/clients/token.ts';
-import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { WorkerExecutor } from './block-worker.ts';
 import { startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';
 
@@ -28,7 +28,7 @@ const deposits = (args.deposits ?? []).map(([to, amount], index) => ({
 }));
 const seq = await Sequencer.open({
   dataDir: args.dataDir,
-  executor: new TokenChain({ interpret: false }),
+  executor: new WorkerExecutor({ app: 'token' }),
   maxBlockAgeMs: args.maxBlockAgeMs,
   maxTransactionsPerBlock: args.maxTransactionsPerBlock,
   maxBlockBytes: args.maxBlockBytes,

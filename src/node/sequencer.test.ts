@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { depositMessage, TOKEN_CHAIN_ID, transfer } from '../guest/clients/token.ts';
-import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { WorkerExecutor } from './block-worker.ts';
 import {
   DuplicateTransactionError,
   InvalidTransactionError,
@@ -33,7 +33,7 @@ const carol = fastAccount(3);
 async function start(dataDir: string, o: Partial<SequencerOptions> = {}, delayed: DelayedMessageIn[] = []) {
   const seq = await Sequencer.open({
     dataDir,
-    executor: new TokenChain({ interpret: false }),
+    executor: new WorkerExecutor({ app: 'token' }),
     chainId: TOKEN_CHAIN_ID,
     maxBlockAgeMs: 60_000,
     delayed: () => delayed,
@@ -71,16 +71,16 @@ describe('sequencer', () => {
     const conf = await seq.submit(tx);
     expect(conf).toMatchObject({ block: 1, index: 0 });
     expect(seq.receipt(conf.hash)).toEqual({ status: 'pending', block: 1, index: 0 });
-    expect(seq.nonceOf(alice.address, 'pending')).toBe(1n);
+    expect(await seq.nonceOf(alice.address, 'pending')).toBe(1n);
     const r = await until(() => {
       const x = seq.receipt(conf.hash);
       return x && 'stateRoot' in x ? x : undefined;
     });
     expect(r).toMatchObject({ status: 'ok', code: 0, block: 1, index: 0 });
-    expect(seq.balanceOf(bob.address)).toBe(10n);
-    expect(seq.balanceOf(alice.address)).toBe(990n);
-    expect(seq.balanceOf(alice.address, 0)).toBe(1_000n);
-    expect(seq.nonceOf(alice.address)).toBe(1n);
+    expect(await seq.balanceOf(bob.address)).toBe(10n);
+    expect(await seq.balanceOf(alice.address)).toBe(990n);
+    expect(await seq.balanceOf(alice.address, 0)).toBe(1_000n);
+    expect(await seq.nonceOf(alice.address)).toBe(1n);
     expect(seq.head).toBe(1);
     expect(sealed.map((b) => [b.number, b.kind, b.txCount, b.delayedRead])).toEqual([
       [0, 'delayed', 0, 1],
@@ -157,7 +157,7 @@ describe('sequencer', () => {
     seq.sealNow();
     await until(() => seq.head === 3);
     expect(seq.block(2)).toMatchObject({ kind: 'delayed', delayedIndex: 1, delayedRead: 2, status: 0 });
-    expect(seq.balanceOf(carol.address)).toBe(5n);
+    expect(await seq.balanceOf(carol.address)).toBe(5n);
   });
 
   it('restarts on the same data dir: stored blocks re-executed, WAL transactions back at the same (block, index)', async () => {
@@ -172,13 +172,13 @@ describe('sequencer', () => {
     const again = await start(dir, { maxTransactionsPerBlock: 2 }, genesis());
     expect(again.head).toBe(2);
     expect(again.stateRoot()).toBe(root2);
-    expect(again.balanceOf(bob.address)).toBe(8n);
+    expect(await again.balanceOf(bob.address)).toBe(8n);
     expect(again.receipt(confs[4].hash)).toEqual({ status: 'pending', block: 3, index: 0 });
     expect(again.receipt(confs[1].hash)).toMatchObject({ status: 'ok', block: 1, index: 1 });
     const next = await again.submit(fastTransfer(alice, bob.address, 2n, 5n));
     expect([next.block, next.index]).toEqual([3, 1]);
     await until(() => again.head === 3);
-    expect(again.balanceOf(bob.address)).toBe(12n);
+    expect(await again.balanceOf(bob.address)).toBe(12n);
     expect(again.status().wal.segments).toBeLessThanOrEqual(1);
   });
 

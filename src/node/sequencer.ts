@@ -40,16 +40,23 @@ import {
 import { BlockStore, type StoredBlock } from './store.ts';
 import { Wal, type WalReplay, type WalStats } from './wal.ts';
 
-/** What the sequencer needs from an STF runner (TokenChain satisfies it). */
+/**
+ * What the sequencer needs from an STF runner: `TokenChain` (on the sequencer's thread) or
+ * `WorkerExecutor` (block-worker.ts: in a worker thread, what the node runs).
+ */
 export interface BlockExecutor {
   /** messages executed = the next inbox position */
   readonly length: number;
-  /** Executes `message` at the next position. */
-  execute(message: Uint8Array): Promise<{ globalState: GlobalState; receipts: Receipts | undefined }>;
+  /** Executes `message` at the next position (`messageHash`: its keccak256, when the executor computed it). */
+  execute(
+    message: Uint8Array,
+  ): Promise<{ globalState: GlobalState; receipts: Receipts | undefined; messageHash?: Hex }>;
   /** the global state after the first `n` messages (default all) */
   stateAt(n?: number): GlobalState;
-  balanceOf?(a: Hex, n?: number): bigint;
-  nonceOf?(a: Hex, n?: number): bigint;
+  balanceOf?(a: Hex, n?: number): bigint | Promise<bigint>;
+  nonceOf?(a: Hex, n?: number): bigint | Promise<bigint>;
+  /** called by `Sequencer.close` (e.g. stops the worker) */
+  close?(): void | Promise<void>;
 }
 
 /** A delayed inbox message (e.g. an entry of `InboxClient.pendingDelayed().messages`). */
@@ -331,6 +338,7 @@ export class Sequencer {
     } catch (e) {
       await wal?.close();
       await store.close();
+      await opts.executor.close?.();
       throw e;
     }
   }
@@ -419,6 +427,7 @@ export class Sequencer {
     while (this.draining) await this.draining;
     await this.wal.close();
     await this.store.close();
+    await this.executor.close?.();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -457,16 +466,16 @@ export class Sequencer {
   }
 
   /** `a`'s balance after block `n` (default: the latest executed one). */
-  balanceOf(a: Hex, n?: number): bigint {
+  async balanceOf(a: Hex, n?: number): Promise<bigint> {
     if (!this.executor.balanceOf) throw new InvalidParamsError('this STF has no balances');
     return this.executor.balanceOf(a, this.positionAfter(n));
   }
 
   /** `a`'s next nonce: after the latest executed block, or counting its pending transactions (`pending`). */
-  nonceOf(a: Hex, tag: 'latest' | 'pending' = 'latest'): bigint {
+  async nonceOf(a: Hex, tag: 'latest' | 'pending' = 'latest'): Promise<bigint> {
     if (!this.executor.nonceOf) throw new InvalidParamsError('this STF has no nonces');
-    const n = this.executor.nonceOf(a);
     const p = tag === 'pending' ? this.pendingNonces.get(a.toLowerCase() as Hex) : undefined;
+    const n = await this.executor.nonceOf(a, this.executor.length);
     return p && p.max + 1n > n ? p.max + 1n : n;
   }
 
@@ -674,7 +683,7 @@ export class Sequencer {
     const block: StoredBlock = {
       number: job.number,
       kind: job.kind,
-      messageHash: bytesToHex(keccak_256(message)),
+      messageHash: run.messageHash ?? bytesToHex(keccak_256(message)),
       stateRoot: bytesToHex(run.globalState.bytes32[0]),
       sendRoot: bytesToHex(run.globalState.bytes32[1]),
       receipts: run.receipts?.txs ?? [],
