@@ -53,6 +53,9 @@ export type ValidatorEvent =
   | { kind: 'move'; move: string; gas: bigint }
   | { kind: 'slashed'; staker: Address; assertion: Hex };
 
+/** L1 blocks a validator re-reads every round, so assertions dropped by a reorg leave its view. */
+const REORG_MARGIN = 64n;
+
 export class Validator {
   readonly name: string;
   readonly address: Address;
@@ -60,6 +63,11 @@ export class Validator {
   private readonly agents = new Map<Hex, Agent>();
   private readonly slashed = new Set<Hex>();
   private readonly bondsCollected = new Set<Hex>();
+  /** AssertionCreated records scanned so far, in creation order, and the last L1 block scanned */
+  private records: AssertionRecord[] = [];
+  /** assertions known to be confirmed (a final status) */
+  private readonly confirmed = new Set<Hex>();
+  private scannedTo?: bigint;
   private blockedLogged?: Hex;
 
   constructor(private readonly o: ValidatorOptions) {
@@ -83,10 +91,25 @@ export class Validator {
     return stateHash(r.data.end) === stateHash(toSolState(this.o.follower.stateAt(pos)));
   }
 
+  /**
+   * The assertions created so far: each round scans only the blocks since the last round, plus the
+   * last REORG_MARGIN blocks again (their records are replaced), so a reorged-out assertion leaves.
+   */
+  private async scanAssertions(): Promise<AssertionRecord[]> {
+    const head = await this.o.rollup.clients.publicClient.getBlockNumber();
+    let from = this.o.fromBlock;
+    if (this.scannedTo !== undefined && this.scannedTo - REORG_MARGIN > from)
+      from = this.scannedTo - REORG_MARGIN;
+    const fresh = await this.o.rollup.assertions(from, head);
+    this.records = [...this.records.filter((r) => r.blockNumber < from), ...fresh];
+    this.scannedTo = head;
+    return this.records;
+  }
+
   /** One round: post, confirm, dispute, collect. */
   async tick(): Promise<void> {
     const { rollup } = this.o;
-    const records = await rollup.assertions(this.o.fromBlock);
+    const records = await this.scanAssertions();
     const byId = new Map(records.map((r) => [r.id, r]));
     const children = new Map<Hex, AssertionRecord[]>();
     for (const r of records) children.set(r.data.prevId, [...(children.get(r.data.prevId) ?? []), r]);
@@ -106,12 +129,11 @@ export class Validator {
       path.push(next);
     }
     for (const r of records) {
-      if (
-        this.agrees(r) === false &&
-        !this.o.lie &&
-        !this.agents.has(r.id) &&
-        (await rollup.status(r.id)) === 'pending'
-      ) {
+      if (this.agrees(r) !== false || this.o.lie || this.agents.has(r.id) || this.confirmed.has(r.id))
+        continue;
+      const status = await rollup.status(r.id);
+      if (status === 'confirmed') this.confirmed.add(r.id); // final: not asked again
+      if (status === 'pending') {
         if (!this.events.some((e) => e.kind === 'disagree' && e.id === r.id)) {
           this.emit({ kind: 'disagree', id: r.id, asserter: r.asserter });
           this.log(`disagrees with assertion ${r.id.slice(0, 10)} by ${r.asserter.slice(0, 10)}`);

@@ -148,12 +148,12 @@ export class RollupClient extends ContractClient {
     return this.read('layerZeroEdgeId', [a]);
   }
 
-  /** Every assertion created since `fromBlock` (the genesis one included), in creation order. */
-  async assertions(fromBlock = 0n): Promise<AssertionRecord[]> {
+  /** Every assertion created in [fromBlock, toBlock] (the genesis one included), in creation order. */
+  async assertions(fromBlock = 0n, toBlock?: bigint): Promise<AssertionRecord[]> {
     const logs = await this.clients.publicClient.getLogs({
       address: this.address,
       fromBlock,
-      toBlock: 'latest',
+      toBlock: toBlock ?? 'latest',
     });
     return parseEventLogs({ abi: this.abi, logs, eventName: 'AssertionCreated' }).map((l) => {
       const a = (l as unknown as { args: { id: Hex; prevId: Hex; asserter: Address; data: AssertionData } })
