@@ -114,3 +114,42 @@ export class BeaconBlobSource implements BlobSource {
     return undefined;
   }
 }
+
+/**
+ * A `blockId` for a real beacon node: the slot of an execution block, from its timestamp and the
+ * beacon chain's genesis time (`/eth/v1/beacon/genesis`): `(timestamp − genesis_time) / secondsPerSlot`.
+ */
+export function slotBlockId(o: {
+  beaconUrl: string;
+  /** the execution block's timestamp (e.g. `publicClient.getBlock({ blockNumber })`) */
+  timestampOf: (l1BlockNumber: bigint) => Promise<bigint>;
+  secondsPerSlot?: number;
+  fetch?: typeof fetch;
+}): (l1BlockNumber: bigint) => Promise<string> {
+  let genesis: Promise<bigint> | undefined;
+  const base = o.beaconUrl.replace(/\/+$/, '');
+  const readGenesis = async (): Promise<bigint> => {
+    const res = await (o.fetch ?? fetch)(`${base}/eth/v1/beacon/genesis`).catch((e: unknown) => {
+      throw new DaUnavailableError(`beacon API ${base} unreachable: ${(e as Error).message}`, { cause: e });
+    });
+    const body = (await res.json().catch(() => ({}))) as { data?: { genesis_time?: string } };
+    const t = body.data?.genesis_time;
+    if (!res.ok || !t || !/^\d+$/.test(t)) {
+      throw new DaUnavailableError(
+        `beacon API ${base}/eth/v1/beacon/genesis answered ${res.status} without genesis_time`,
+      );
+    }
+    return BigInt(t);
+  };
+  return async (n) => {
+    genesis ??= readGenesis().catch((e) => {
+      genesis = undefined;
+      throw e;
+    });
+    const g = await genesis;
+    const ts = await o.timestampOf(n);
+    if (ts < g)
+      throw new DaUnavailableError(`L1 block ${n} (time ${ts}) is before the beacon genesis (${g})`);
+    return String((ts - g) / BigInt(o.secondsPerSlot ?? 12));
+  };
+}

@@ -4,7 +4,8 @@
  *
  * - `l1-calldata`: the batch is the postBatch payload.
  * - `l1-blob`: EIP-4844 blobs, read back from the L1 node (anvil's `anvil_getBlobByHash`, then the
- *   beacon API at `da.beaconUrl`, default the settlement RPC URL, which is where anvil serves it).
+ *   beacon API at `da.beaconUrl` by slot, or by block number at the settlement RPC URL, which is
+ *   where anvil serves it).
  * - `committee`: the AnyTrust-style committee of `da.committee.members`, falling back to
  *   `da.committee.fallback` (calldata or blobs) when it cannot certify in time; it reads the
  *   fallback's batches through the same module.
@@ -15,7 +16,7 @@
 import { type Address, type Hex, hexToBytes } from 'viem';
 import type { ChainConfig, DaConfig } from '../config/types.ts';
 import type { DataAvailability } from '../core/da.ts';
-import { BeaconBlobSource, RpcBlobSource } from '../da/blob-source.ts';
+import { BeaconBlobSource, RpcBlobSource, slotBlockId } from '../da/blob-source.ts';
 import type { Keyset } from '../da/committee/certificate.ts';
 import { CommitteeDa, type CommitteeDaEvent } from '../da/committee/committee-da.ts';
 import { deployCommitteeKeysets } from '../da/committee/keysets.ts';
@@ -32,6 +33,8 @@ export interface DaModuleOptions {
   rpcUrl: string;
   /** a client that can send `anvil_getBlobByHash` (the L1 public client) */
   rpc?: { request(args: { method: string; params?: unknown }): Promise<unknown> };
+  /** reads block timestamps (slots for a real beacon node at `da.beaconUrl`) */
+  publicClient?: { getBlock(args: { blockNumber: bigint }): Promise<{ timestamp: bigint }> };
   onCommitteeEvent?: (e: CommitteeDaEvent) => void;
 }
 
@@ -44,11 +47,22 @@ export function keysetOf(da: Pick<DaConfig, 'committee'>): Keyset {
 
 /** Builds the DA module of `config.da`. */
 export function daForConfig(config: Pick<ChainConfig, 'da'>, o: DaModuleOptions): DataAvailability {
+  // anvil serves the beacon API on its RPC port and takes block numbers; a real beacon node
+  // (da.beaconUrl) takes slots, computed from the block's time and the beacon genesis
+  const beaconUrl = config.da.beaconUrl;
+  const client = o.publicClient;
+  const blockId =
+    beaconUrl && client
+      ? slotBlockId({
+          beaconUrl,
+          timestampOf: async (n) => (await client.getBlock({ blockNumber: n })).timestamp,
+        })
+      : undefined;
   const blobs = () =>
     new L1BlobDa({
       sources: [
         ...(o.rpc ? [new RpcBlobSource(o.rpc)] : []),
-        new BeaconBlobSource({ beaconUrl: config.da.beaconUrl ?? o.rpcUrl }),
+        new BeaconBlobSource({ beaconUrl: beaconUrl ?? o.rpcUrl, blockId }),
       ],
     });
   const da = config.da;

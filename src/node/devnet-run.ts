@@ -161,7 +161,8 @@ export class DevnetRun {
     }
     const { settlement: s, app, file: d } = await deployForConfig(l1, config);
     if (d.committee) this.log(`      committee keyset ${d.committee.keysetHash} at ${d.committee.keysets}`);
-    const daOf = () => daForConfig(config, { rpcUrl: l1.rpcUrl, rpc: l1.publicClient });
+    const daOf = () =>
+      daForConfig(config, { rpcUrl: l1.rpcUrl, rpc: l1.publicClient, publicClient: l1.publicClient });
     this.settlement = s;
     for (const [name, address] of Object.entries(s.addresses))
       this.log(`      ${name.padEnd(16)} ${address}`);

@@ -143,7 +143,11 @@ export function register(program: Command): void {
               'the config asks for committee DA but the deployment has no committee (deploy with the same config)',
             );
           }
-          const da = daForConfig(config, { rpcUrl: l1.rpcUrl, rpc: l1.publicClient });
+          const da = daForConfig(config, {
+            rpcUrl: l1.rpcUrl,
+            rpc: l1.publicClient,
+            publicClient: l1.publicClient,
+          });
           const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
           const dataDir = join(o.dataDir, o.role);
           mkdirSync(dataDir, { recursive: true });
