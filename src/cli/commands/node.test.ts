@@ -1,15 +1,19 @@
 /**
  * `modex deploy` and `modex node` as separate processes against one L1 (anvil started by the test):
  * the sequencer role serves JSON-RPC and batches to L1; a validator role in another process derives
- * the chain from L1, asserts it and confirms it once the challenge period has passed.
+ * the chain from L1, asserts it and confirms it once the challenge period has passed; the same with
+ * committee DA, its members being `modex da-server` processes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeMemberKeyFile } from '../../da/committee/key-file.ts';
+import { localMemberKey } from '../../da/committee/local-committee.ts';
 import { transfer } from '../../guest/clients/token.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
+import { REPO_ROOT } from '../../l1/contracts.ts';
 import { attachChain, readDeploymentFile } from '../../node/roles.ts';
 import { walletFor } from '../../settlement/ethereum/inbox.ts';
 import { runCli } from '../run-cli.test-helper.ts';
@@ -37,6 +41,64 @@ async function rpc(
   return (await r.json()) as { result?: unknown; error?: { code: number } };
 }
 
+/**
+ * `modex deploy`, then a sequencer and a validator process (with `config`, if given); a user deposits
+ * and transfers; the validator must confirm an assertion. Returns both processes' output.
+ */
+async function runChain(name: string, config?: string): Promise<{ seq: string; val: string }> {
+  const cfg = config ? ['--config', config] : [];
+  const out = join(dir, `${name}-deployment.json`);
+  const [seqKey, valKey] = [l1.accounts[0].privateKey, l1.accounts[1].privateKey];
+  const dep = await runCli(['deploy', ...cfg, '--rpc', l1.rpcUrl, '--key', seqKey, '--out', out]).done;
+  expect(dep.stderr).toBe('');
+  expect(dep.code).toBe(0);
+  const d = readDeploymentFile(out);
+  const role = (r: string, key: string, extra: string[]) =>
+    runCli(['node', '--role', r, ...cfg, '--deployment', out, '--rpc', l1.rpcUrl, '--key', key, ...extra]);
+  const sequencer = role('sequencer', seqKey, ['--data-dir', join(dir, `${name}-seq`), '--port', '0']);
+  const validator = role('validator', valKey, ['--data-dir', join(dir, `${name}-val`), '--interval', '300']);
+  try {
+    const started = await sequencer.waitFor('JSON-RPC at ');
+    const url = /JSON-RPC at (\S+)/.exec(started)?.[1] as string;
+    // a user deposits on L1 and transfers on L2 through the sequencer's RPC
+    const user = l1.accounts[3].account;
+    const clients = { publicClient: l1.publicClient, walletClient: walletFor(l1, user) };
+    const chain = await attachChain(clients, d);
+    const nonce = await chain.bridge.depositEth(user.address, 10n ** 18n).then(async () => {
+      for (let i = 0; i < 100; i++) {
+        const st = (await rpc(url, 'modex_status', [])).result as { delayedIncluded: number };
+        if (st.delayedIncluded >= 1) return 0n;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error('the deposit never reached the sequencer');
+    });
+    const raw = await transfer(user, `0x${'0b'.repeat(20)}`, 1000n, { nonce });
+    const ack = await rpc(url, 'modex_sendRawTransaction', [bytesToHex(raw)]);
+    expect(ack.error).toBeUndefined();
+    // the validator (another process) asserts from L1 data and confirms after the challenge period
+    const genesis = await chain.rollup.latestConfirmed();
+    let confirmed = genesis;
+    for (let i = 0; i < 200 && confirmed === genesis; i++) {
+      await l1.testClient.increaseTime({ seconds: 20 });
+      await l1.testClient.mine({ blocks: 1 });
+      await new Promise((r) => setTimeout(r, 300));
+      confirmed = await chain.rollup.latestConfirmed();
+    }
+    expect(confirmed).not.toBe(genesis);
+    const bad = await rpc(url, 'modex_sendRawTransaction', ['0x1234']);
+    expect(bad.error?.code).toBe(-32602);
+  } finally {
+    sequencer.child.kill('SIGINT');
+    validator.child.kill('SIGINT');
+  }
+  const [s, v] = await Promise.all([sequencer.done, validator.done]);
+  expect(s.code).toBe(0);
+  expect(v.code).toBe(0);
+  expect(v.stdout).toMatch(/assertion 0x[0-9a-f]{8}/);
+  expect(v.stdout).toMatch(/confirmed 0x[0-9a-f]{8}/);
+  return { seq: s.stdout, val: v.stdout };
+}
+
 describe('modex deploy + modex node (separate processes)', () => {
   it('refuses to run without a key or with a wrong role', async () => {
     const noKey = await runCli([
@@ -59,80 +121,57 @@ describe('modex deploy + modex node (separate processes)', () => {
   it('a sequencer and a validator process run the chain; the validator confirms what it derived', {
     timeout: 180_000,
   }, async () => {
-    const out = join(dir, 'deployment.json');
-    const [seqKey, valKey] = [l1.accounts[0].privateKey, l1.accounts[1].privateKey];
-    const dep = await runCli(['deploy', '--rpc', l1.rpcUrl, '--key', seqKey, '--out', out]).done;
-    expect(dep.stderr).toBe('');
-    expect(dep.code).toBe(0);
-    const d = readDeploymentFile(out);
-    const sequencer = runCli([
-      'node',
-      '--role',
-      'sequencer',
-      '--deployment',
-      out,
-      '--rpc',
-      l1.rpcUrl,
-      '--key',
-      seqKey,
-      '--data-dir',
-      join(dir, 'seq'),
-      '--port',
-      '0',
-    ]);
-    const validator = runCli([
-      'node',
-      '--role',
-      'validator',
-      '--deployment',
-      out,
-      '--rpc',
-      l1.rpcUrl,
-      '--key',
-      valKey,
-      '--data-dir',
-      join(dir, 'val'),
-      '--interval',
-      '300',
-    ]);
+    const { seq } = await runChain('calldata');
+    expect(seq).toMatch(/batch for block \d+ posted as calldata/);
+  });
+
+  it('committee DA with three `modex da-server` processes: certified batches, the validator confirms', {
+    timeout: 180_000,
+  }, async () => {
+    const members = [0, 1, 2].map((i) => {
+      const key = localMemberKey(i, 'node-test');
+      const file = join(dir, `member${i}.json`);
+      writeMemberKeyFile(file, key);
+      const run = runCli([
+        'da-server',
+        '--key-file',
+        file,
+        '--data-dir',
+        join(dir, `member${i}`),
+        '--port',
+        '0',
+      ]);
+      return { key, run };
+    });
     try {
-      const started = await sequencer.waitFor('JSON-RPC at ');
-      const url = /JSON-RPC at (\S+)/.exec(started)?.[1] as string;
-      // a user deposits on L1 and transfers on L2 through the sequencer's RPC
-      const user = l1.accounts[3].account;
-      const clients = { publicClient: l1.publicClient, walletClient: walletFor(l1, user) };
-      const chain = await attachChain(clients, d);
-      await chain.bridge.depositEth(user.address, 10n ** 18n);
-      let nonce: number | undefined;
-      for (let i = 0; i < 100 && nonce === undefined; i++) {
-        const st = (await rpc(url, 'modex_status', [])).result as { delayedIncluded: number };
-        if (st.delayedIncluded >= 1) nonce = 0;
-        else await new Promise((r) => setTimeout(r, 200));
-      }
-      const raw = await transfer(user, `0x${'0b'.repeat(20)}`, 1000n, { nonce: 0n });
-      const ack = await rpc(url, 'modex_sendRawTransaction', [bytesToHex(raw)]);
-      expect(ack.error).toBeUndefined();
-      // the validator (another process) asserts from L1 data and confirms after the challenge period
-      const genesis = await chain.rollup.latestConfirmed();
-      let confirmed = genesis;
-      for (let i = 0; i < 200 && confirmed === genesis; i++) {
-        await l1.testClient.increaseTime({ seconds: 20 });
-        await l1.testClient.mine({ blocks: 1 });
-        await new Promise((r) => setTimeout(r, 300));
-        confirmed = await chain.rollup.latestConfirmed();
-      }
-      expect(confirmed).not.toBe(genesis);
-      const bad = await rpc(url, 'modex_sendRawTransaction', ['0x1234']);
-      expect(bad.error?.code).toBe(-32602);
+      const urls = await Promise.all(
+        members.map(
+          async (m) => /listening at (\S+)/.exec(await m.run.waitFor('listening at '))?.[1] as string,
+        ),
+      );
+      const config = JSON.parse(readFileSync(join(REPO_ROOT, 'examples/devnet.config.json'), 'utf8'));
+      config.settlement.rpcUrl = l1.rpcUrl;
+      config.da = {
+        module: 'committee',
+        committee: {
+          members: members.map((m, i) => ({
+            url: urls[i],
+            publicKey: bytesToHex(m.key.publicKey),
+            proofOfPossession: bytesToHex(m.key.proofOfPossession),
+          })),
+          assumedHonest: 2,
+          fallback: 'l1-calldata',
+          timeoutMs: 5_000,
+        },
+      };
+      const file = join(dir, 'committee.config.json');
+      writeFileSync(file, JSON.stringify(config));
+      const { seq } = await runChain('committee', file);
+      expect(seq).toMatch(/batch for block \d+ posted as certificate \(/);
+      expect(seq).not.toMatch(/fallback/);
     } finally {
-      sequencer.child.kill('SIGINT');
-      validator.child.kill('SIGINT');
+      for (const m of members) m.run.child.kill('SIGTERM');
     }
-    const [s, v] = await Promise.all([sequencer.done, validator.done]);
-    expect(s.code).toBe(0);
-    expect(v.code).toBe(0);
-    expect(v.stdout).toMatch(/assertion 0x[0-9a-f]{8}/);
-    expect(v.stdout).toMatch(/confirmed 0x[0-9a-f]{8}/);
-    expect(s.stdout).toMatch(/batch for block \d+ posted/);
+    for (const m of members) expect((await m.run.done).code).toBe(0);
   });
 });
