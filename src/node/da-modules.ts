@@ -17,9 +17,10 @@ import { type Address, type Hex, hexToBytes } from 'viem';
 import type { ChainConfig, DaConfig } from '../config/types.ts';
 import type { DataAvailability } from '../core/da.ts';
 import { BeaconBlobSource, RpcBlobSource, slotBlockId } from '../da/blob-source.ts';
-import type { Keyset } from '../da/committee/certificate.ts';
+import { type Keyset, keysetHash } from '../da/committee/certificate.ts';
 import { CommitteeDa, type CommitteeDaEvent } from '../da/committee/committee-da.ts';
-import { deployCommitteeKeysets } from '../da/committee/keysets.ts';
+import { DaCommitteeConfigError } from '../da/committee/committee-errors.ts';
+import { CommitteeKeysetsClient, deployCommitteeKeysets } from '../da/committee/keysets.ts';
 import { L1BlobDa } from '../da/l1-blob.ts';
 import { L1CalldataDa } from '../da/l1-calldata.ts';
 import type { L1 } from '../l1/anvil.ts';
@@ -100,4 +101,28 @@ export async function deployCommittee(
   const { keysetHash } = await keysets.registerKeyset(keysetOf(da), pops);
   await inbox.initializeCertificateVerifier(keysets.address);
   return { keysets: keysets.address, keysetHash };
+}
+
+/**
+ * Key rotation (docs/committee.md §2.4): registers the keyset of `da` (the new members, their proofs
+ * of possession checked on L1) and invalidates the deployment's current one, from the keysets'
+ * owner (`l1`'s first account). Certificates of the old keyset are refused from then on; the
+ * batcher posts such a batch through the fallback. Returns the new committee record.
+ */
+export async function rotateCommittee(
+  l1: L1,
+  current: CommitteeDeployment,
+  da: Pick<DaConfig, 'committee'>,
+): Promise<CommitteeDeployment> {
+  const keysets = await CommitteeKeysetsClient.attach(l1, current.keysets);
+  const next = keysetHash(keysetOf(da));
+  if (next === current.keysetHash) {
+    throw new DaCommitteeConfigError(
+      `the config's committee is the deployment's current keyset ${next}; change da.committee (members or assumedHonest) to rotate`,
+    );
+  }
+  const pops = (da.committee?.members ?? []).map((m) => hexToBytes(m.proofOfPossession));
+  await keysets.registerKeyset(keysetOf(da), pops);
+  await keysets.invalidateKeyset(current.keysetHash);
+  return { keysets: current.keysets, keysetHash: next };
 }

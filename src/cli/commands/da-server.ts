@@ -4,6 +4,7 @@
  */
 import { type Command, Option } from 'commander';
 import { bytesToHex, hexToBytes, isHex } from 'viem';
+import { loadConfig } from '../../config/load.ts';
 import { DaServerOptionError } from '../../da/committee/committee-errors.ts';
 import { generateMemberKey, readMemberKeyFile, writeMemberKeyFile } from '../../da/committee/key-file.ts';
 import {
@@ -12,7 +13,11 @@ import {
   type DaFault,
   DaServer,
 } from '../../da/committee/server.ts';
+import { connectL1 } from '../../l1/anvil.ts';
+import { rotateCommittee } from '../../node/da-modules.ts';
+import { readDeploymentFile, writeDeploymentFile } from '../../node/roles.ts';
 import { runAction } from '../action.ts';
+import { configPath, DEFAULT_CONFIG, keyOf, NodeOptionError, rpcOf } from './node.ts';
 
 function intOption(name: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max)
@@ -112,6 +117,54 @@ export function register(program: Command): void {
         console.log(`public key ${bytesToHex(key.publicKey)}`);
         console.log(`proof of possession ${bytesToHex(key.proofOfPossession)}`);
         console.log(`key file written to ${o.out} (mode 0600)`);
+      }),
+    );
+
+  da.command('rotate')
+    .description(
+      "rotate a chain's committee on L1: register the keyset of --config's da.committee (proofs of possession " +
+        "checked on L1), invalidate the deployment's current keyset, update the deployment file (docs/committee.md §2.4)",
+    )
+    .option(
+      '-c, --config <file>',
+      'chain config with the new da.committee (see docs/config.md)',
+      DEFAULT_CONFIG,
+    )
+    .requiredOption('--deployment <file>', 'deployment file written by `modex deploy` (updated in place)')
+    .option('--rpc <url>', 'settlement JSON-RPC endpoint (default settlement.rpcUrl)')
+    .option('--key <hex>', "the keysets' owner key: the deployer (default $MODEX_DEPLOYER_KEY)")
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ modex da rotate --config new-committee.json --deployment deployment.json --rpc http://127.0.0.1:8545\n' +
+        'Then restart the sequencer and validators with the new config.\n',
+    )
+    .action(
+      runAction(async (o: { config: string; deployment: string; rpc?: string; key?: string }) => {
+        const config = loadConfig(configPath(o.config));
+        if (config.da.module !== 'committee') {
+          throw new NodeOptionError(
+            `--config ${o.config}: da.module is "${config.da.module}", not "committee"`,
+          );
+        }
+        const d = readDeploymentFile(o.deployment);
+        if (!d.committee)
+          throw new NodeOptionError(`${o.deployment}: the chain was deployed without a committee`);
+        const l1 = await connectL1(rpcOf(o.rpc, config.settlement.rpcUrl), {
+          privateKeys: [keyOf(o.key, 'MODEX_DEPLOYER_KEY')],
+        });
+        if (l1.chainId !== d.chainId) {
+          throw new NodeOptionError(
+            `the endpoint is chain ${l1.chainId}, the deployment is on chain ${d.chainId}`,
+          );
+        }
+        const old = d.committee.keysetHash;
+        d.committee = await rotateCommittee(l1, d.committee, config.da);
+        writeDeploymentFile(o.deployment, d);
+        console.log(
+          `registered keyset ${d.committee.keysetHash} (${config.da.committee?.members.length} members)`,
+        );
+        console.log(`invalidated keyset ${old}`);
+        console.log(`${o.deployment} updated`);
       }),
     );
 }

@@ -7,9 +7,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bytesToHex } from 'viem';
+import { bytesToHex, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeMemberKeyFile } from '../../da/committee/key-file.ts';
+import { CommitteeKeysetsClient } from '../../da/committee/keysets.ts';
 import { localMemberKey } from '../../da/committee/local-committee.ts';
 import { transfer } from '../../guest/clients/token.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
@@ -125,7 +126,7 @@ describe('modex deploy + modex node (separate processes)', () => {
     expect(seq).toMatch(/batch for block \d+ posted as calldata/);
   });
 
-  it('committee DA with three `modex da-server` processes: certified batches, the validator confirms', {
+  it('committee DA with three `modex da-server` processes: certified batches, the validator confirms; `modex da rotate`', {
     timeout: 180_000,
   }, async () => {
     const members = [0, 1, 2].map((i) => {
@@ -169,6 +170,45 @@ describe('modex deploy + modex node (separate processes)', () => {
       const { seq } = await runChain('committee', file);
       expect(seq).toMatch(/batch for block \d+ posted as certificate \(/);
       expect(seq).not.toMatch(/fallback/);
+
+      // key rotation: a committee of members 0, 1 and a new member 3 replaces the old keyset on L1
+      const out = join(dir, 'committee-deployment.json');
+      const old = readDeploymentFile(out).committee?.keysetHash as Hex;
+      const fresh = localMemberKey(3, 'node-test');
+      config.da.committee.members[2] = {
+        url: 'http://127.0.0.1:1',
+        publicKey: bytesToHex(fresh.publicKey),
+        proofOfPossession: bytesToHex(fresh.proofOfPossession),
+      };
+      writeFileSync(file, JSON.stringify(config));
+      const rotate = () =>
+        runCli([
+          'da',
+          'rotate',
+          '--config',
+          file,
+          '--deployment',
+          out,
+          '--rpc',
+          l1.rpcUrl,
+          '--key',
+          l1.accounts[0].privateKey,
+        ]).done;
+      const r = await rotate();
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/registered keyset 0x[0-9a-f]{64} \(3 members\)/);
+      const d = readDeploymentFile(out);
+      expect(d.committee?.keysetHash).not.toBe(old);
+      const keysets = await CommitteeKeysetsClient.attach(l1, d.committee?.keysets as Hex);
+      expect(await keysets.keysetInfo(old)).toMatchObject({ registered: true, invalidated: true });
+      expect(await keysets.keysetInfo(d.committee?.keysetHash as Hex)).toMatchObject({
+        registered: true,
+        invalidated: false,
+      });
+      // the same committee again: nothing to rotate
+      const again = await rotate();
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('error [DA_COMMITTEE_CONFIG]');
     } finally {
       for (const m of members) m.run.child.kill('SIGTERM');
     }

@@ -23,27 +23,27 @@ import {
 } from '../../node/roles.ts';
 import { runAction } from '../action.ts';
 
-const DEFAULT_CONFIG = 'examples/devnet.config.json';
+export const DEFAULT_CONFIG = 'examples/devnet.config.json';
 
-class NodeOptionError extends ModexError {
+export class NodeOptionError extends ModexError {
   constructor(message: string) {
     super('NODE_BAD_OPTION', message);
   }
 }
 
-function configPath(p: string): string {
+export function configPath(p: string): string {
   return p === DEFAULT_CONFIG && !existsSync(p) ? join(REPO_ROOT, DEFAULT_CONFIG) : p;
 }
 
 /** The signing key: --key, else the environment variable, else an error. */
-function keyOf(opt: string | undefined, env: string): Hex {
+export function keyOf(opt: string | undefined, env: string): Hex {
   const k = opt ?? process.env[env];
   if (!k) throw new NodeOptionError(`no signing key: pass --key 0x… or set ${env}`);
   if (!isHex(k) || k.length !== 66) throw new NodeOptionError('the key must be 32 bytes as 0x-prefixed hex');
   return k;
 }
 
-function rpcOf(opt: string | undefined, configured: string | undefined): string {
+export function rpcOf(opt: string | undefined, configured: string | undefined): string {
   const rpc = opt ?? configured;
   if (!rpc || rpc === 'embedded') {
     throw new NodeOptionError(
