@@ -162,4 +162,20 @@ describe('committee DA on a chain', () => {
       await next.close();
     }
   }, 180_000);
+
+  it('a reader reads certificates the inbox verified even after its keyset changed (same members)', async () => {
+    const stored = await daOf(daConfig).store(encodeTxList([Uint8Array.of(9)]));
+    if (stored.pointer.kind !== 'certificate') throw new Error('expected a certificate');
+    // the same members under another keyset (assumedHonest 1): the old certificate is not its own
+    const changed: DaConfig = {
+      ...daConfig,
+      committee: { ...(daConfig.committee as NonNullable<DaConfig['committee']>), assumedHonest: 1 },
+    };
+    const reader = daOf(changed);
+    expect(reader.checkPointer(stored.pointer)).toMatch(/is for keyset 0x[0-9a-f]{64}, this committee's is/);
+    expect(await reader.retrieve(stored.pointer)).toEqual(encodeTxList([Uint8Array.of(9)]));
+    // a pointer whose fields disagree with its certificate is still refused
+    const bad = { ...stored.pointer, dataHash: `0x${'11'.repeat(32)}` as Hex };
+    await expect(reader.retrieve(bad)).rejects.toMatchObject({ code: 'DA_INVALID_POINTER' });
+  });
 });

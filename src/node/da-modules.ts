@@ -78,6 +78,9 @@ export function daForConfig(config: Pick<ChainConfig, 'da'>, o: DaModuleOptions)
     retentionSeconds: COMMITTEE_RETENTION_SECONDS,
     fallback: c.fallback === 'l1-blob' ? blobs() : new L1CalldataDa(),
     onEvent: o.onCommitteeEvent,
+    // the node retrieves only certificates the inbox verified: fetch by data hash, whatever keyset
+    // signed them (readers keep working across a rotation that keeps some members)
+    certificatesVerifiedOnL1: true,
   });
 }
 

@@ -83,6 +83,12 @@ export interface CommitteeDaOptions {
   backoffMs?: { base: number; max: number };
   /** clock in unix seconds (default the system clock) */
   now?: () => number;
+  /**
+   * The certificates `retrieve` gets come from the inbox, which verified them on L1 (docs/inbox.md
+   * §5.3): check their shape and fetch by data hash, whatever keyset signed them (a reader after a
+   * rotation). Default false: `retrieve` also checks the keyset and the aggregate signature.
+   */
+  certificatesVerifiedOnL1?: boolean;
   /** retrieve asks members from a random start (default true; false: in keyset order, for tests) */
   randomStart?: boolean;
 }
@@ -357,7 +363,7 @@ export class CommitteeDa implements DataAvailability {
 
   async retrieve(pointer: DaPointer): Promise<Uint8Array> {
     if (pointer?.kind !== 'certificate') return this.opts.fallback.retrieve(pointer);
-    const why = this.checkPointer(pointer);
+    const why = this.opts.certificatesVerifiedOnL1 ? this.checkShape(pointer) : this.checkPointer(pointer);
     if (why) throw new DaInvalidPointerError(why);
     const t0 = performance.now();
     const dataHash = pointer.dataHash.toLowerCase() as Hex;
@@ -402,6 +408,22 @@ export class CommitteeDa implements DataAvailability {
   checkPointer(pointer: DaPointer): string | undefined {
     if (!pointer || typeof pointer !== 'object') return 'not a pointer object';
     if (pointer.kind !== 'certificate') return this.opts.fallback.checkPointer(pointer);
+    const shape = this.checkShape(pointer);
+    if (shape) return shape;
+    const c = decodeCertificate(pointer.certificate);
+    if (c.keysetHash.toLowerCase() !== this.keysetHash.toLowerCase())
+      return `the certificate is for keyset ${c.keysetHash}, this committee's is ${this.keysetHash}`;
+    // the signature check costs a pairing (~30 ms): remember recent answers (derivation checks, then retrieves)
+    const key = keccak256(pointer.certificate);
+    if (this.checked.has(key)) return this.checked.get(key);
+    const why = checkCertificate(this.opts.keyset, c);
+    if (this.checked.size >= 256) this.checked.delete(this.checked.keys().next().value!);
+    this.checked.set(key, why);
+    return why;
+  }
+
+  /** A certificate pointer's bytes decode and agree with its fields (no keyset, no signature check). */
+  private checkShape(pointer: DaPointer & { kind: 'certificate' }): string | undefined {
     if (!(pointer.certificate instanceof Uint8Array)) return 'certificate pointer without certificate bytes';
     if (typeof pointer.dataHash !== 'string' || !HASH32.test(pointer.dataHash))
       return 'certificate pointer: dataHash is not 32-byte hex';
@@ -419,15 +441,7 @@ export class CommitteeDa implements DataAvailability {
     if (c.expiry !== pointer.expiry) return 'the certificate has another expiry than the pointer';
     if (c.keysetHash.toLowerCase() !== pointer.keysetHash.toLowerCase())
       return 'the certificate names another keyset than the pointer';
-    if (c.keysetHash.toLowerCase() !== this.keysetHash.toLowerCase())
-      return `the certificate is for keyset ${c.keysetHash}, this committee's is ${this.keysetHash}`;
-    // the signature check costs a pairing (~30 ms): remember recent answers (derivation checks, then retrieves)
-    const key = keccak256(pointer.certificate);
-    if (this.checked.has(key)) return this.checked.get(key);
-    const why = checkCertificate(this.opts.keyset, c);
-    if (this.checked.size >= 256) this.checked.delete(this.checked.keys().next().value!);
-    this.checked.set(key, why);
-    return why;
+    return undefined;
   }
 
   /** `0x03 ‖ certificate bytes` for certificates; other kinds are the fallback's encoding. */
