@@ -19,6 +19,7 @@ contract Inbox is IInbox {
     uint8 internal constant KIND_DEPOSIT = 0x01;
     uint8 internal constant KIND_BLOBS = 0x02;
     uint8 internal constant KIND_CERTIFICATE = 0x03;
+    uint8 internal constant KIND_BROTLI_TXS = 0x04;
 
     /// §8 MessageAppended.source
     uint8 internal constant SOURCE_BATCH = 0;
@@ -144,10 +145,11 @@ contract Inbox is IInbox {
         messageCount = position;
     }
 
-    /// §2, §5: keccak256 of the message a batch of this kind appends: `0x00 ‖ payload` (§5.1),
+    /// §2, §5: keccak256 of the message a batch of this kind appends: `0x00 ‖ payload` and
+    /// `0x04 ‖ payload` (a brotli-compressed list, inflated by the STF) (§5.1),
     /// `0x02 ‖ blobhash(0) ‖ … ‖ blobhash(k-1)` (§5.2), `0x03 ‖ dataHash` of a valid certificate (§5.3).
     function _batchMessageKeccak(uint8 kind, bytes calldata payload) internal view returns (bytes32 h) {
-        if (kind == KIND_L2_TXS) {
+        if (kind == KIND_L2_TXS || kind == KIND_BROTLI_TXS) {
             // message = kind ‖ payload, hashed from scratch memory (nothing is allocated)
             assembly ("memory-safe") {
                 let ptr := mload(0x40)

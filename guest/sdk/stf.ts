@@ -31,7 +31,7 @@ export const UNKNOWN_KIND: u8 = 9;
 export const UNDECODABLE: u8 = 10;
 export const UNSUPPORTED: u8 = 11;
 
-export { KIND_BLOBS, KIND_CERTIFIED, KIND_TXS } from "./batch";
+export { KIND_BLOBS, KIND_BROTLI, KIND_CERTIFIED, KIND_TXS } from "./batch";
 export const KIND_DEPOSIT: u32 = 1;
 
 /** The application: called with a tx whose header, signature and nonce are valid. */
@@ -134,7 +134,7 @@ export function runStf(appId: u32, chainId: u64, onTx: TxHandler, onDeposit: Dep
   } else {
     const kind = <u32>load<u8>(p);
     if (isBatchKind(kind)) {
-      // 0x00 inline, 0x02 blobs, 0x03 certified: the same transaction list (batch.ts)
+      // 0x00 inline, 0x02 blobs, 0x03 certified, 0x04 brotli: the same transaction list (batch.ts)
       const batch = batchPayload(p, len);
       if (batch == null) {
         msgStatus = UNDECODABLE;

@@ -9,15 +9,19 @@ import { type L1, type L1WalletClient, startAnvil } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
 import { DeployError } from '../../l1/errors.ts';
+import { compressBatch } from '../../node/compress.ts';
 import { BridgeClient, deployBridge } from './bridge.ts';
 import { InboxRevertError } from './errors.ts';
 import { deployInbox, InboxClient, inboxAbi, sendContractTx, walletFor } from './inbox.ts';
 import {
   accumulators,
+  BATCH_KINDS,
   batchMessage,
+  batchMessageOf,
   depositMessage,
   encodeTxList,
   MAX_DELAYED_TX_LIST_BYTES,
+  MESSAGE_KIND,
   messageHashHex,
   txListMessage,
 } from './message.ts';
@@ -219,6 +223,30 @@ describe('Inbox: positions, accumulator, readMessages, merkleization', () => {
     await reverts(seq.merkleize(5n), 'PositionOutOfRange', [5n, 1n]);
   });
 
+  it('postBatch kind 0x04 (a brotli-compressed list): appends 0x04 ‖ payload, read back and merkleized', async () => {
+    const { inbox, seq } = await fresh();
+    const list = encodeTxList([bytes(300, 7), bytes(300, 7), bytes(50, 8)]);
+    const payload = compressBatch(list);
+    expect(payload).toBeDefined();
+    const b = await seq.postBatch(payload!, { kind: MESSAGE_KIND.brotliTransactions });
+    expect(b.position).toBe(0n);
+    const msg = batchMessage(4, payload!);
+    expect(msg[0]).toBe(0x04);
+    expect(batchMessageOf(4, payload!)).toEqual(msg);
+    expect(BATCH_KINDS).toContain(4);
+    expect(batchMessageOf(5, payload!)).toBeUndefined();
+    const read = await inbox.readMessages(0n, 1n);
+    expect(bytesToHex(read[0].data)).toBe(bytesToHex(msg));
+    expect(read[0].source).toBe('batch');
+    expect(await inbox.accumulator(1n)).toBe(accumulators([msg])[0]);
+    expect((await seq.merkleize(0n)).messageHash).toBe(messageHashHex(msg));
+    // the same payload as kind 0x00 is a different message
+    await seq.postBatch(payload!);
+    expect(bytesToHex((await inbox.readMessages(1n, 2n))[0].data)).toBe(
+      bytesToHex(batchMessage(0, payload!)),
+    );
+  });
+
   it('gas: postBatch 1 KB and 100 KB, merkleizeMessage 100 KB', async () => {
     const { seq } = await fresh();
     const small = await seq.postBatch(bytes(1024, 9));
@@ -307,7 +335,8 @@ describe('Inbox: every revert path', () => {
     await reverts(seq.postBatch(new Uint8Array(0), { kind: 2 }), 'NoBlobs');
     // kind 0x03 needs a registered certificate verifier (§5.3)
     await reverts(seq.postBatch(Uint8Array.of(1), { kind: 3 }), 'UnsupportedBatchKind', [3]);
-    await reverts(seq.postBatch(Uint8Array.of(1), { kind: 4 }), 'UnsupportedBatchKind', [4]);
+    await reverts(seq.postBatch(Uint8Array.of(1), { kind: 5 }), 'UnsupportedBatchKind', [5]);
+    await reverts(seq.postBatch(Uint8Array.of(1), { kind: 255 }), 'UnsupportedBatchKind', [255]);
     await reverts(seq.postBatch(Uint8Array.of(1), { delayedRead: 1n }), 'DelayedReadBeyondCount', [1n, 0n]);
     const e = await reverts(usr.postBatch(Uint8Array.of(1)), 'NotSequencer');
     expect(e.code).toBe('INBOX_NOT_SEQUENCER');

@@ -22,6 +22,8 @@ export const MESSAGE_KIND = {
   blobBatch: 0x02,
   /** §5.3 committee batch: `dataHash` of a verified certificate (docs/committee.md) */
   certificateBatch: 0x03,
+  /** §5.1 compressed batch: `brotli(count u32 ‖ (len u32 ‖ tx)*)`, inflated by the STF (docs/stf.md) */
+  brotliTransactions: 0x04,
 } as const;
 
 /** §5: batch kinds `postBatch` accepts (0x01 is reserved for the inbox's own deposits). */
@@ -29,6 +31,7 @@ export const BATCH_KINDS: readonly number[] = [
   MESSAGE_KIND.l2Transactions,
   MESSAGE_KIND.blobBatch,
   MESSAGE_KIND.certificateBatch,
+  MESSAGE_KIND.brotliTransactions,
 ];
 
 /** docs/committee.md §3: certificate v1 = version u8 ‖ keysetHash (32) ‖ dataHash (32) ‖ … */
@@ -55,7 +58,7 @@ export function batchMessage(kind: number, payload: Uint8Array): Uint8Array {
 
 /**
  * §2, §5.1–§5.3: the message the inbox appends for a batch posted as `postBatch(kind, payload)` by a
- * transaction carrying `blobVersionedHashes`: `0x00 ‖ payload`, `0x02 ‖ versionedHash*`, or
+ * transaction carrying `blobVersionedHashes`: `0x00 ‖ payload`, `0x04 ‖ payload`, `0x02 ‖ versionedHash*`, or
  * `0x03 ‖ dataHash` (the certificate's; the inbox verified it). Undefined for a payload the inbox
  * cannot have accepted (so the reader reports inconsistent L1 data rather than guessing).
  */
@@ -78,7 +81,9 @@ export function batchMessageOf(
     if (payload.length < end) return undefined;
     return batchMessage(kind, payload.subarray(CERTIFICATE_DATA_HASH_OFFSET, end));
   }
-  if (kind === MESSAGE_KIND.l2Transactions) return batchMessage(kind, payload);
+  if (kind === MESSAGE_KIND.l2Transactions || kind === MESSAGE_KIND.brotliTransactions) {
+    return batchMessage(kind, payload);
+  }
   return undefined;
 }
 
