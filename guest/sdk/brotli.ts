@@ -645,6 +645,9 @@ export function inflate(src: usize, len: i32): Bytes | null {
     let ctx1 = tables + T_CONTEXT + ctxOffset1(mode);
     let ctx2 = tables + T_CONTEXT + ctxOffset2(mode);
     let litMap = s.litMap;
+    const litTrees = s.litTrees;
+    const oneTree = ntreesL == 1;
+    const tree0 = trees + (<usize>load<u32>(litTrees) << 2);
     let distMap = s.distMap;
     let cmdTree = trees + (<usize>load<u32>(s.cmdTrees) << 2);
     while (pos < mbEnd) {
@@ -673,6 +676,7 @@ export function inflate(src: usize, len: i32): Bytes | null {
       if (truncated(b)) return null;
       if (insLen > mbEnd - pos) return null;
       const insEnd = pos + insLen;
+      // the literals, in runs within one literal block; the bit reader in locals (the hot loop)
       while (pos < insEnd) {
         if (lenL == 0) {
           const last = typeL;
@@ -684,13 +688,44 @@ export function inflate(src: usize, len: i32): Bytes | null {
           ctx1 = tables + T_CONTEXT + ctxOffset1(mode);
           ctx2 = tables + T_CONTEXT + ctxOffset2(mode);
         }
-        lenL--;
-        const p1 = <usize>load<u8>(out + <usize>pos - 1);
-        const p2 = <usize>load<u8>(out + <usize>pos - 2);
-        const context = load<u8>(ctx1 + p1) | load<u8>(ctx2 + p2);
-        const tree = trees + (<usize>load<u32>(s.litTrees + (<usize>load<u8>(litMap + <usize>context) << 2)) << 2);
-        store<u8>(out + <usize>pos, <u8>sym(b, tree));
-        pos++;
+        let runEnd = insEnd;
+        if (<u32>(insEnd - pos) > lenL) runEnd = pos + <i32>lenL;
+        lenL -= <u32>(runEnd - pos);
+        let val = b.val;
+        let nbits = b.n;
+        let p1 = <usize>load<u8>(out + <usize>pos - 1);
+        let p2 = <usize>load<u8>(out + <usize>pos - 2);
+        while (pos < runEnd) {
+          // one tree for all contexts (no literal context modeling): skip the context
+          const tree = oneTree
+            ? tree0
+            : trees + (<usize>load<u32>(litTrees + (<usize>load<u8>(litMap + <usize>(load<u8>(ctx1 + p1) | load<u8>(ctx2 + p2))) << 2)) << 2);
+          if (nbits < 15) {
+            b.val = val;
+            b.n = nbits;
+            refill(b);
+            val = b.val;
+            nbits = b.n;
+          }
+          let idx = <usize>(val & 0xff);
+          let e = load<u32>(tree + (idx << 2));
+          let nb = e >> 16;
+          if (nb > 8) {
+            val >>= 8;
+            nbits -= 8;
+            idx += <usize>(e & 0xffff) + <usize>(val & ((<u64>1 << (nb - 8)) - 1));
+            e = load<u32>(tree + (idx << 2));
+            nb = e >> 16;
+          }
+          val >>= nb;
+          nbits -= nb;
+          p2 = p1;
+          p1 = <usize>(e & 0xff);
+          store<u8>(out + <usize>pos, <u8>e);
+          pos++;
+        }
+        b.val = val;
+        b.n = nbits;
       }
       if (truncated(b)) return null;
       if (pos == mbEnd) break; // the copy of the meta-block's last command is ignored
