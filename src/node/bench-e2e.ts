@@ -165,6 +165,8 @@ interface LoadOut {
   code: Int32Array;
   block: Int32Array;
   busy: number;
+  /** the first transport errors' messages */
+  transportErrors: string[];
 }
 
 const LOADGEN = `
@@ -181,6 +183,7 @@ const ackAt = new Float64Array(n);
 const code = new Int32Array(n).fill(-2);
 const block = new Int32Array(n).fill(-1);
 let busy = 0;
+const transportErrors = [];
 function post(body) {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -205,7 +208,11 @@ async function send(idxs) {
     const body = JSON.stringify(idxs.length === 1 ? req1(idxs[0]) : idxs.map(req1));
     const t = now();
     let res;
-    try { res = await post(body); } catch { for (const i of idxs) code[i] = -1; return; }
+    try { res = await post(body); } catch (e) {
+      if (transportErrors.length < 5) transportErrors.push(String(e && e.message || e));
+      for (const i of idxs) code[i] = -1;
+      return;
+    }
     const a = now();
     const retry = [];
     for (const r of Array.isArray(res) ? res : [res]) {
@@ -240,7 +247,7 @@ async function send(idxs) {
     }));
   }
   agent.destroy();
-  parentPort.postMessage({ sentAt, ackAt, code, block, busy });
+  parentPort.postMessage({ sentAt, ackAt, code, block, busy, transportErrors });
 })().catch((e) => { throw e; });
 `;
 
@@ -534,6 +541,7 @@ export async function benchE2e(opts: E2eBenchOptions = {}): Promise<E2eBenchResu
       const wal0 = { ...seq.status().wal };
       const o = await runLoad(spec);
       loop.disable();
+      if (o.transportErrors.length > 0) log(`  transport errors: ${o.transportErrors.join('; ')}`);
       const wal1 = { ...seq.status().wal };
       const acked: number[] = [];
       const errors: Record<string, number> = {};

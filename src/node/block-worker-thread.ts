@@ -8,6 +8,7 @@
  *
  * Replies are `{ id, ok: true, value }` or `{ id, ok: false, error: { name, message } }`.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from 'viem';
@@ -24,7 +25,16 @@ export type WorkerReply =
 
 const port = parentPort;
 if (!port) throw new Error('block-worker-thread: not in a worker thread');
-const chain = new TokenChain({ app: new App((workerData as { app: string }).app), interpret: false });
+const data = workerData as { app: string; nice?: number };
+// on Linux a nice value is per thread: this lowers the executor's priority, not the sequencer's
+if (data.nice) {
+  try {
+    setPriority(data.nice);
+  } catch {
+    // not permitted (or not supported): run at the process's priority
+  }
+}
+const chain = new TokenChain({ app: new App(data.app), interpret: false });
 
 async function handle(r: WorkerRequest): Promise<unknown> {
   switch (r.op) {

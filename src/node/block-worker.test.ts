@@ -3,6 +3,7 @@
  * (global states, receipts, message hash, balances, nonces), in order; worker-side failures reject
  * with BlockWorkerError; a worker that cannot start rejects every request; close stops it.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -60,6 +61,24 @@ describe('WorkerExecutor', () => {
     expect(await w.balanceOf(alice.address, 1)).toBe(1_000n);
     expect(await w.nonceOf(alice.address)).toBe(2n);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'the worker thread runs at nice 10 (only it), or as told',
+    async () => {
+      const niceThreads = () =>
+        readdirSync(`/proc/${process.pid}/task`)
+          .map(
+            (t) => readFileSync(`/proc/${process.pid}/task/${t}/stat`, 'utf8').split(') ')[1].split(' ')[16],
+          )
+          .map(Number);
+      const before = niceThreads().filter((n) => n === 7).length;
+      const w = new WorkerExecutor({ app: 'token', nice: 7 });
+      started.push(w);
+      await w.ready();
+      expect(niceThreads().filter((n) => n === 7).length).toBe(before + 1);
+      expect(niceThreads().filter((n) => n === 0).length).toBeGreaterThan(1); // this thread and the others keep theirs
+    },
+  );
 
   it('a failure in the worker rejects that request with BlockWorkerError; the worker goes on', async () => {
     const w = worker();

@@ -14,6 +14,9 @@
  * - This side keeps the global state after every executed message (`stateAt` stays synchronous);
  *   balances and nonces are asked of the worker (`balanceOf`, `nonceOf` return promises, answered
  *   after the executions queued before them).
+ * - The worker thread runs at a lower priority (`nice`, default 10; Linux sets it per thread): on a
+ *   busy machine the sequencer's thread, whose latency is the soft confirmation's, goes first;
+ *   block execution has the block age's slack.
  * - The worker is unreferenced while nothing is asked of it (it never keeps a process alive).
  * - A failure inside the worker rejects that request with `BlockWorkerError` (its message); a
  *   crashed worker rejects every request in flight and every later one.
@@ -47,10 +50,10 @@ export class WorkerExecutor implements BlockExecutor {
   private closed = false;
   private readonly readyP: Promise<void>;
 
-  /** `app`: a built-in app under guest/apps (e.g. `token`) */
-  constructor(readonly opts: { app: string }) {
+  /** `app`: a built-in app under guest/apps (e.g. `token`); `nice`: the worker thread's nice value (default 10, 0 keeps the process's) */
+  constructor(readonly opts: { app: string; nice?: number }) {
     this.worker = new Worker(new URL('./block-worker-entry.mjs', import.meta.url), {
-      workerData: { app: opts.app },
+      workerData: { app: opts.app, nice: opts.nice ?? 10 },
     });
     this.readyP = new Promise<void>((resolve, reject) =>
       this.waiting.set(0, { resolve: () => resolve(), reject }),

@@ -254,6 +254,9 @@ export async function startRpcServer(seq: Sequencer, opts: RpcServerOptions = {}
         .catch((e) => send(res, 500, errorResponse(null, RPC_ERROR.internal, `internal error: ${e}`)));
     });
   });
+  // keep idle keep-alive connections longer than Node's 5 s default: a client reusing a connection
+  // the server is closing at that moment gets ECONNRESET (seen under load by bench e2e's clients)
+  server.keepAliveTimeout = 30_000;
   server.on('clientError', (_e, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
