@@ -370,6 +370,9 @@ describe('CommitteeDa pointers and limits', () => {
     const long = client({ retentionSeconds: 10 ** 9 });
     const s = await long.store(batch());
     expect(s.usedFallback).toBe(true);
-    expect(reasons()[0]).toMatch(/HTTP 400 DA_SERVER_BAD_EXPIRY/);
+    // the client falls back as soon as K is out of reach: which members' answers came first varies
+    const rs = Object.values(reasons());
+    expect(rs.length).toBeGreaterThanOrEqual(2);
+    for (const r of rs) expect(r).toMatch(/HTTP 400 DA_SERVER_BAD_EXPIRY/);
   });
 });
