@@ -26,7 +26,9 @@ export type WorkerReply =
 const port = parentPort;
 if (!port) throw new Error('block-worker-thread: not in a worker thread');
 const data = workerData as { app: string; nice?: number };
-// on Linux a nice value is per thread: this lowers the executor's priority, not the sequencer's
+const chain = new TokenChain({ app: new App(data.app), interpret: false });
+// once loaded (a node's first block waits for that): on Linux a nice value is per thread, so this
+// lowers the executor's priority, not the sequencer's
 if (data.nice) {
   try {
     setPriority(data.nice);
@@ -34,7 +36,6 @@ if (data.nice) {
     // not permitted (or not supported): run at the process's priority
   }
 }
-const chain = new TokenChain({ app: new App(data.app), interpret: false });
 
 async function handle(r: WorkerRequest): Promise<unknown> {
   switch (r.op) {
