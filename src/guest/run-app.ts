@@ -3,6 +3,7 @@
  * and runs one inbox message natively (V8) and in the interpreter with the same host data; both runs
  * must agree on status, global state and the preimages they hint. Used by tests and clients.
  */
+
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { parseModule } from '../vm/wasm/parse.ts';
 import { compileProgram, newMachine } from '../vm/wasm/program.ts';
 import { ASC_FLAGS } from '../vm/wasm/test-utils/asc.ts';
 import { validateModule } from '../vm/wasm/validate.ts';
+import { brotliDictionary } from './brotli-dictionary.ts';
 import { PreimageStore, toHex } from './preimage-store.ts';
 import { EMPTY_ROOT, StateTree } from './state-tree.ts';
 
@@ -136,6 +138,8 @@ export class App {
   ) {
     this.bytes = name.includes('/') ? compileGuest(name) : compileApp(name);
     this.program = compileProgram(this.bytes);
+    // kind 0x04 batches (brotli) read the RFC 7932 dictionary as a preimage (docs/stf.md)
+    this.store.add(brotliDictionary());
   }
 
   /**

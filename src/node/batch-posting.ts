@@ -6,6 +6,7 @@
  * | pointer       | kind | payload              | transaction          | inbox message          |
  * | ------------- | ---- | -------------------- | -------------------- | ---------------------- |
  * | `calldata`    | 0x00 | the batch data       | plain                | `0x00 ‖ data`          |
+ * | `calldata`    | 0x04 | brotli(data), when smaller (src/node/compress.ts) | plain | `0x04 ‖ brotli(data)` |
  * | `blob`        | 0x02 | empty                | type 3 with k blobs (src/da/blob-tx.ts) | `0x02 ‖ versionedHash*` |
  * | `certificate` | 0x03 | the certificate (v1) | plain                | `0x03 ‖ dataHash`      |
  */
@@ -15,7 +16,8 @@ import type { DaPointer } from '../core/types.ts';
 import { encodeBlobs } from '../da/blob-codec.ts';
 import { DaInvalidPointerError } from '../da/errors.ts';
 import { blobCommitment, versionedHash } from '../da/kzg.ts';
-import { batchMessageOf, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
+import { batchMessageOf, MESSAGE_KIND, messageTxList } from '../settlement/ethereum/message.ts';
+import { compressBatch } from './compress.ts';
 
 export interface BatchPosting {
   kind: number;
@@ -30,7 +32,11 @@ export interface BatchPosting {
 }
 
 /** The postBatch call of a stored batch (`encodePointer` is `kind ‖ payload`, or the blob message). */
-export function postingOf(da: DataAvailability, stored: StoredBatch): BatchPosting {
+export function postingOf(
+  da: DataAvailability,
+  stored: StoredBatch,
+  opts: { compress?: boolean } = {},
+): BatchPosting {
   const p = stored.pointer;
   const encoded = da.encodePointer(p);
   const base = { pointer: p.kind, usedFallback: stored.usedFallback };
@@ -45,8 +51,16 @@ export function postingOf(da: DataAvailability, stored: StoredBatch): BatchPosti
     if (!message) throw new DaInvalidPointerError('a blob pointer without versioned hashes');
     return { ...base, kind: MESSAGE_KIND.blobBatch, payload: new Uint8Array(0), message, blobs: p };
   }
-  const kind = encoded[0];
-  const payload = encoded.subarray(1);
+  let kind = encoded[0];
+  let payload = encoded.subarray(1);
+  if (p.kind === 'calldata' && opts.compress !== false) {
+    // docs/inbox.md §2: `0x04 ‖ brotli(list)` when that is smaller; the STF inflates it
+    const z = compressBatch(payload);
+    if (z) {
+      kind = MESSAGE_KIND.brotliTransactions;
+      payload = z;
+    }
+  }
   const message = batchMessageOf(kind, payload);
   if (!message) throw new DaInvalidPointerError(`a ${p.kind} pointer that is no postable batch`);
   return { ...base, kind, payload, message };
@@ -59,7 +73,10 @@ export function postingOf(da: DataAvailability, stored: StoredBatch): BatchPosti
 export async function messageCarries(onL1: Uint8Array, data: Uint8Array): Promise<boolean> {
   const kind = onL1[0];
   const rest = onL1.subarray(1);
-  if (kind === MESSAGE_KIND.l2Transactions) return Buffer.from(rest).equals(Buffer.from(data));
+  if (kind === MESSAGE_KIND.l2Transactions || kind === MESSAGE_KIND.brotliTransactions) {
+    const list = messageTxList(onL1);
+    return list !== undefined && Buffer.from(list).equals(Buffer.from(data));
+  }
   if (kind === MESSAGE_KIND.certificateBatch) return bytesToHex(rest) === keccak256(data);
   if (kind === MESSAGE_KIND.blobBatch) {
     let blobs: Uint8Array[];

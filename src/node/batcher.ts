@@ -121,6 +121,8 @@ export interface BatcherOptions {
   inbox: InboxClient;
   /** default l1-calldata */
   da?: DataAvailability;
+  /** calldata batches: post `0x04 ‖ brotli(list)` when smaller than the list (default true) */
+  compress?: boolean;
   /** attempts per block on transient failures (default 5) */
   attempts?: number;
   /** first retry delay, doubled each time (default 500 ms) */
@@ -133,6 +135,7 @@ export class Batcher {
   readonly da: DataAvailability;
   private readonly attempts: number;
   private readonly retryDelayMs: number;
+  private readonly compress: boolean;
   private readonly onEvent: (e: BatcherEvent) => void;
   private cursor: InboxCursor | undefined;
   /** the last position handled (posted or skipped) since start */
@@ -149,6 +152,7 @@ export class Batcher {
     this.da = opts.da ?? new L1CalldataDa();
     this.attempts = opts.attempts ?? 5;
     this.retryDelayMs = opts.retryDelayMs ?? 500;
+    this.compress = opts.compress ?? true;
     this.onEvent = opts.onEvent ?? (() => {});
   }
 
@@ -277,7 +281,9 @@ export class Batcher {
         `block at position ${block.position} is a kind-${block.message[0]} message; the sequencer posts transaction lists (kind 0x00)`,
       );
     }
-    let posting = postingOf(this.da, await this.da.store(block.message.subarray(1)));
+    let posting = postingOf(this.da, await this.da.store(block.message.subarray(1)), {
+      compress: this.compress,
+    });
     for (let attempt = 1; ; attempt++) {
       try {
         const r = await this.attempt(block, posting);
@@ -289,7 +295,9 @@ export class Batcher {
         if (posting.pointer === 'certificate' && fallback && refusedCertificate(error)) {
           // L1 refused the certificate (keyset rotated out, expired, …): post the data on L1 instead
           this.emit({ type: 'certificate-refused', position: block.position, error });
-          posting = postingOf(fallback, await fallback.store(block.message.subarray(1)));
+          posting = postingOf(fallback, await fallback.store(block.message.subarray(1)), {
+            compress: this.compress,
+          });
           posting.usedFallback = true;
           continue;
         }

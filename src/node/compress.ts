@@ -4,13 +4,9 @@
  * `0x00 ‖ list`. The STF inflates it with its own RFC 7932 decoder (guest/sdk/brotli.ts), capped at
  * {@link MAX_INFLATED} bytes; a list the STF could not inflate is never compressed.
  *
- * The STF reads RFC 7932's static dictionary as a keccak256 preimage (preimage kind 0): every node
- * that runs the STF (sequencer, followers, validators, dispute agents) must serve
- * {@link brotliDictionary} in its preimage store (`store.add(brotliDictionary())`), else a batch
- * that references the dictionary stops the run for missing data.
+ * The STF reads RFC 7932's static dictionary as a keccak256 preimage (preimage kind 0): every `App`
+ * (src/guest/run-app.ts) serves it from its preimage store (src/guest/brotli-dictionary.ts).
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants } from 'node:zlib';
 
 /** guest/sdk/brotli.ts MAX_INFLATED: the largest list kind 0x04 may carry (1 MiB) */
@@ -54,21 +50,8 @@ export function compressBatch(list: Uint8Array, opts: CompressOptions = {}): Uin
   return payload.length < list.length ? payload : undefined;
 }
 
-/** RFC 7932 Appendix A: SHA-256 of the static dictionary */
-export const BROTLI_DICTIONARY_SHA256 = '20e42eb1b511c21806d4d227d07e5dd06877d8ce7b3a817f378f313653f35c70';
-/** keccak256 of the dictionary: the preimage hash the STF reads it by (guest/sdk/brotli-tables.ts) */
-export const BROTLI_DICTIONARY_KECCAK = '0x1aedcad9f01d3a1866833f8fa3bfee6ee9cb2183d6873db22cfd786fcff0a258';
-
-let dictionary: Uint8Array | undefined;
-
-/** The RFC 7932 static dictionary (guest/sdk/brotli-dictionary.bin, 122,784 bytes, SHA-256 checked). */
-export function brotliDictionary(): Uint8Array {
-  if (!dictionary) {
-    const d = new Uint8Array(readFileSync(new URL('../../guest/sdk/brotli-dictionary.bin', import.meta.url)));
-    const sha = createHash('sha256').update(d).digest('hex');
-    if (sha !== BROTLI_DICTIONARY_SHA256)
-      throw new Error(`brotli dictionary: SHA-256 ${sha}, not RFC 7932's`);
-    dictionary = d;
-  }
-  return dictionary;
-}
+export {
+  BROTLI_DICTIONARY_KECCAK,
+  BROTLI_DICTIONARY_SHA256,
+  brotliDictionary,
+} from '../guest/brotli-dictionary.ts';

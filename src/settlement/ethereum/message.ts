@@ -3,6 +3,7 @@
  * the hash accumulator (§3) and the per-message commitment the one-step prover reads (§4, which is
  * docs/machine.md §6.2: `messageHash` of src/vm/wasm/proof.ts, re-exported here, not re-implemented).
  */
+import { brotliDecompressSync } from 'node:zlib';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex, hexToBytes } from 'viem';
 import { encodeBatch } from '../../guest/clients/common.ts';
@@ -85,6 +86,26 @@ export function batchMessageOf(
     return batchMessage(kind, payload);
   }
   return undefined;
+}
+
+/** guest/sdk/brotli.ts MAX_INFLATED: the largest list a kind-0x04 message inflates to (1 MiB) */
+export const MAX_INFLATED_TX_LIST = 1 << 20;
+
+/**
+ * The transaction list a message of kind 0x00 or 0x04 carries (0x04: inflated with node's brotli,
+ * as the STF does, capped at MAX_INFLATED_TX_LIST), or undefined for other kinds and for a stream
+ * that does not inflate (the STF then runs no transaction).
+ */
+export function messageTxList(message: Uint8Array): Uint8Array | undefined {
+  const kind = message[0];
+  if (kind === MESSAGE_KIND.l2Transactions) return message.subarray(1);
+  if (kind !== MESSAGE_KIND.brotliTransactions) return undefined;
+  try {
+    const out = brotliDecompressSync(message.subarray(1), { maxOutputLength: MAX_INFLATED_TX_LIST });
+    return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  } catch {
+    return undefined;
+  }
 }
 
 /** §2: a transaction list `count u32 ‖ (len u32 ‖ tx)*` (the payload of a kind-0x00 batch or of `sendMessage`). */

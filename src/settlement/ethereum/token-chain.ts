@@ -34,7 +34,7 @@ import { App, type AppRun, genesis, Receipt, type Receipts, readReceipts } from 
 import type { ExecutionContext } from '../../proof/fraud/claim.ts';
 import type { GlobalState, HostData } from '../../vm/wasm/machine.ts';
 import type { InboxClient } from './inbox.ts';
-import { decodeTxList, MESSAGE_KIND } from './message.ts';
+import { decodeTxList, MESSAGE_KIND, messageTxList } from './message.ts';
 
 const OP_WITHDRAW = 0x02;
 /** app u8 ‖ op u8 ‖ chainId u64 ‖ nonce u64 */
@@ -94,7 +94,7 @@ export class TokenChain {
     this.states.push(run.globalState);
     const kind = message[0];
     const pointer = kind === MESSAGE_KIND.blobBatch || kind === MESSAGE_KIND.certificateBatch;
-    await this.collectWithdrawals(pointer ? ctx?.resolved : message.subarray(1), run.receipts, kind);
+    await this.collectWithdrawals(pointer ? ctx?.resolved : messageTxList(message), run.receipts, kind);
     const expected =
       this.withdrawals.length > 0 ? outboxRoot(this.withdrawals.map(withdrawalLeaf)) : undefined;
     if (expected && toHex(expected) !== toHex(run.globalState.bytes32[1])) {
@@ -117,7 +117,7 @@ export class TokenChain {
     return out;
   }
 
-  /** the withdrawals of a transaction list the STF ran (kinds 0x00, 0x02, 0x03: `txList` is its data) */
+  /** the withdrawals of a transaction list the STF ran (kinds 0x00, 0x02–0x04: `txList` is its data) */
   private async collectWithdrawals(
     txList: Uint8Array | undefined,
     receipts: Receipts | undefined,
