@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Bls12381} from "./Bls12381.sol";
+import {Bls12381} from "../da/Bls12381.sol";
 
 /// Test-only: exposes the Bls12381 library so the TS tests can compare it with noble-curves
 /// (src/da/committee/keysets.test.ts). Never deployed by a chain.
