@@ -225,8 +225,16 @@ export async function startSequencerRole(o: {
   onError?: (e: unknown) => void;
 }): Promise<SequencerRole> {
   const { inbox } = o.chain;
+  // the STF runs in a worker thread (a block's execution never holds up the JSON-RPC thread);
+  // started first, so that it loads while the batcher reads L1
+  const executor = new WorkerExecutor({ app: o.app });
   const batcher = new Batcher({ inbox, da: o.da ?? new L1CalldataDa() });
-  await batcher.start();
+  try {
+    await batcher.start();
+  } catch (e) {
+    await executor.close();
+    throw e;
+  }
   const role = { batches: 0, batchesByDa: {} } as {
     batches: number;
     batchesByDa: Record<string, number>;
@@ -234,8 +242,7 @@ export async function startSequencerRole(o: {
   };
   const seq = await Sequencer.open({
     dataDir: o.dataDir,
-    // the STF runs in a worker thread: a block's execution never holds up the JSON-RPC thread
-    executor: new WorkerExecutor({ app: o.app }),
+    executor,
     config: o.config,
     delayed: async () =>
       (await inbox.pendingDelayed()).messages.map((m) => ({ index: m.index, data: m.data })),
