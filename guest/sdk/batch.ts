@@ -7,7 +7,7 @@
 import { alloc32, Bytes, copyBytes } from "./bytes";
 import { readBlobData } from "./blob";
 import { inflate } from "./brotli";
-import { preimage_read } from "./host";
+import { readPreimage } from "./state";
 
 export const KIND_TXS: u32 = 0;
 export const KIND_BLOBS: u32 = 2;
@@ -39,24 +39,6 @@ export function batchPayload(msg: usize, len: i32): Bytes | null {
   if (len != 33) return null; // KIND_CERTIFIED
   const hash = alloc32(32);
   copyBytes(hash, msg + 1, 32);
-  return readKeccakPreimage(hash);
+  return readPreimage(hash, 4096);
 }
 
-/** The keccak256 preimage of the hash at h (32-byte aligned), read in 32-byte chunks until a short one. */
-export function readKeccakPreimage(h: usize): Bytes {
-  let cap: i32 = 4096;
-  let buf = alloc32(cap);
-  let len: i32 = 0;
-  for (;;) {
-    if (len + 32 > cap) {
-      const bigger = alloc32(cap * 2);
-      copyBytes(bigger, buf, len);
-      buf = bigger;
-      cap *= 2;
-    }
-    const n = preimage_read(0, h, len, buf + <usize>len);
-    len += n;
-    if (n < 32) break;
-  }
-  return new Bytes(buf, len);
-}

@@ -70,15 +70,17 @@ export function hashBytes(ptr: usize, len: i32): usize {
   return out;
 }
 
-/** The preimage of `h` (any length), read in 32-byte chunks. */
-export function readPreimage(h: usize): Bytes {
-  let cap: i32 = 64;
+/**
+ * The keccak256 preimage of the hash at `h` (32-byte aligned, any length), read in 32-byte chunks
+ * until a short one, into a buffer of `cap` bytes to start with (doubled as needed).
+ */
+export function readPreimage(h: usize, cap: i32 = 64): Bytes {
   let buf = alloc32(cap);
   let len: i32 = 0;
   for (;;) {
     if (len + 32 > cap) {
       const bigger = alloc32(cap * 2);
-      memory.copy(bigger, buf, <usize>len);
+      copyBytes(bigger, buf, len);
       buf = bigger;
       cap *= 2;
     }
