@@ -8,15 +8,17 @@
  *
  * Replies are `{ id, ok: true, value }` or `{ id, ok: false, error: { name, message } }`.
  */
+
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from 'viem';
 import { App } from '../guest/run-app.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { addRecoveries } from '../vm/wasm/ecrecover.ts';
 
 export type WorkerRequest =
-  | { id: number; op: 'execute'; message: Uint8Array }
+  | { id: number; op: 'execute'; message: Uint8Array; recoveries?: [string, Uint8Array][] }
   | { id: number; op: 'balanceOf' | 'nonceOf'; a: Hex; n?: number };
 
 export type WorkerReply =
@@ -41,6 +43,7 @@ async function handle(r: WorkerRequest): Promise<unknown> {
   switch (r.op) {
     case 'execute': {
       const message = new Uint8Array(r.message);
+      if (r.recoveries) addRecoveries(r.recoveries);
       const run = await chain.execute(message);
       return {
         globalState: run.globalState,

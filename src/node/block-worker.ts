@@ -25,6 +25,7 @@ import { Worker } from 'node:worker_threads';
 import type { Hex } from 'viem';
 import { ModexError } from '../core/errors.ts';
 import { genesis, type Receipts } from '../guest/run-app.ts';
+import { takeRecoveries } from '../vm/wasm/ecrecover.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 import type { WorkerReply, WorkerRequest } from './block-worker-thread.ts';
 import type { BlockExecutor } from './sequencer.ts';
@@ -98,6 +99,8 @@ export class WorkerExecutor implements BlockExecutor {
     }>({
       op: 'execute',
       message,
+      // the signatures the sequencer recovered at admission: the worker's STF does not recover them again
+      recoveries: takeRecoveries(),
     });
     this.states.push(out.globalState);
     return out;

@@ -1,12 +1,15 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { keccak_256 } from '@noble/hashes/sha3.js';
 import { describe, expect, it } from 'vitest';
 import {
+  addRecoveries,
   ECRECOVER_BACKEND,
   ecrecoverAt,
   nativeSecp256k1,
   recoverAndRemember,
   recoverNative,
   recoverNoble,
+  takeRecoveries,
 } from './ecrecover.ts';
 import { ecrecoverWord } from './host-abi.ts';
 import { Rng } from './random-module.ts';
@@ -130,5 +133,30 @@ describe('recoverAndRemember (a node recovers each signature once)', () => {
         ecrecoverWord(other, rs, v) ? hex(ecrecoverWord(other, rs, v) as Uint8Array) : undefined,
       );
     }
+  });
+
+  it('takeRecoveries hands the new recoveries to another thread once; addRecoveries makes ecrecoverAt answer them', () => {
+    takeRecoveries(); // whatever earlier tests remembered
+    const priv = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+    const hash = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);
+    const sig = secp256k1.sign(hash, priv, { prehash: false, format: 'recovered' });
+    const rs = sig.subarray(1, 65);
+    const pub = recoverAndRemember(hash, rs, sig[0]) as Uint8Array;
+    const taken = takeRecoveries();
+    expect(taken.length).toBe(1);
+    expect(hex(taken[0][1])).toBe(hex(pub));
+    expect(takeRecoveries()).toEqual([]);
+    // what the worker does with them: an entry is used as is (here, another key for the same input)
+    const other = secp256k1.getPublicKey(
+      Uint8Array.from({ length: 32 }, () => 7),
+      false,
+    );
+    addRecoveries([[taken[0][0], other]]);
+    const mem = new Uint8Array(256);
+    mem.set(hash, 0);
+    mem.set(rs, 64);
+    expect(ecrecoverAt(mem, 0, 64, 27 + sig[0], 128)).toBe(true);
+    expect(hex(mem.subarray(140, 160))).toBe(hex(keccak_256(other.subarray(1)).subarray(12)));
+    addRecoveries(taken); // put the true key back for the other tests
   });
 });

@@ -48,14 +48,40 @@ const REMEMBER_MAX = 16_384;
 const rememberKey = (hash: Uint8Array, rs: Uint8Array, recid: number): string =>
   `${Buffer.from(hash.buffer, hash.byteOffset, 32).toString('latin1')}${Buffer.from(rs.buffer, rs.byteOffset, 64).toString('latin1')}${recid}`;
 
+/** recoveries remembered since the last `takeRecoveries` (what another thread has not seen yet) */
+let fresh: [string, Uint8Array][] = [];
+
 /** `recoverPublicKey`, remembering the result for the node's next `ecrecoverAt` of the same input. */
 export function recoverAndRemember(hash: Uint8Array, rs: Uint8Array, recid: number): Uint8Array | undefined {
   const pub = recoverPublicKey(hash, rs, recid);
   if (pub) {
-    if (remembered.size >= REMEMBER_MAX) remembered.clear();
-    remembered.set(rememberKey(hash, rs, recid), pub);
+    if (remembered.size >= REMEMBER_MAX) {
+      remembered.clear();
+      fresh = [];
+    }
+    const key = rememberKey(hash, rs, recid);
+    remembered.set(key, pub);
+    fresh.push([key, pub]);
   }
   return pub;
+}
+
+/**
+ * The recoveries this thread remembered since the last call, for a thread that runs the STF (the
+ * sequencer's block worker): it adds them with `addRecoveries`, so no signature is recovered twice.
+ */
+export function takeRecoveries(): [string, Uint8Array][] {
+  const out = fresh;
+  fresh = [];
+  return out;
+}
+
+/** Remembers recoveries another thread did (`takeRecoveries` there); keys are exact inputs. */
+export function addRecoveries(entries: readonly [string, Uint8Array][]): void {
+  for (const [key, pub] of entries) {
+    if (remembered.size >= REMEMBER_MAX) remembered.clear();
+    remembered.set(key, pub);
+  }
 }
 
 export function recoverNoble(hash: Uint8Array, rs: Uint8Array, recid: number): Uint8Array | undefined {
