@@ -5,21 +5,17 @@
  * `eth_call`, and its gas. Reverts surface as SettlementRevertError with contract
  * `CommitteeKeysets` (codes `COMMITTEE_KEYSETS_*`) and the messages below.
  */
-import { type Abi, type Address, bytesToHex, encodeFunctionData, type Hex, parseEventLogs } from 'viem';
+import { type Abi, type Address, bytesToHex, type Hex, parseEventLogs } from 'viem';
 import type { L1, L1WalletClient } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
+import { ContractClient } from '../../settlement/ethereum/contract-client.ts';
 import {
   registerRevertDescriptions,
   SettlementTxError,
   toSettlementError,
 } from '../../settlement/ethereum/errors.ts';
-import {
-  type L1Clients,
-  readContractTx,
-  sendContractTx,
-  type TxResult,
-} from '../../settlement/ethereum/inbox.ts';
+import type { L1Clients, TxResult } from '../../settlement/ethereum/inbox.ts';
 import { type Keyset, keysetHash } from './certificate.ts';
 
 const CONTRACT = 'CommitteeKeysets';
@@ -109,41 +105,28 @@ export async function deployCommitteeKeysets(
 const u8 = (b: Uint8Array) => bytesToHex(b);
 
 /** Client of one deployed CommitteeKeysets. Writes are signed by `walletClient` (see `connect`). */
-export class CommitteeKeysetsClient {
-  readonly address: Address;
-  readonly abi: Abi;
-  private readonly c: L1Clients;
-
-  private constructor(c: L1Clients, address: Address, abi: Abi) {
-    this.c = c;
-    this.address = address;
-    this.abi = abi;
-  }
-
+export class CommitteeKeysetsClient extends ContractClient {
   static async attach(c: L1Clients, address: Address): Promise<CommitteeKeysetsClient> {
-    return new CommitteeKeysetsClient(c, address, await committeeKeysetsAbi());
+    return new CommitteeKeysetsClient(c, address, await committeeKeysetsAbi(), CONTRACT);
   }
 
   /** The same contract, with writes signed by `wallet`. */
   connect(wallet: L1WalletClient): CommitteeKeysetsClient {
     return new CommitteeKeysetsClient(
-      { publicClient: this.c.publicClient, walletClient: wallet },
+      { publicClient: this.clients.publicClient, walletClient: wallet },
       this.address,
       this.abi,
+      CONTRACT,
     );
-  }
-
-  private call(functionName: string, args: readonly unknown[]) {
-    return { address: this.address, abi: this.abi, functionName, args };
   }
 
   /** §2.2: registers `keyset` (pops[i] = proofOfPossession of member i); owner only. */
   async registerKeyset(keyset: Keyset, pops: Uint8Array[]): Promise<TxResult & { keysetHash: Hex }> {
-    const r = await sendContractTx(
-      this.c,
-      CONTRACT,
-      this.call('registerKeyset', [keyset.assumedHonest, keyset.publicKeys.map(u8), pops.map(u8)]),
-    );
+    const r = await this.send('registerKeyset', [
+      keyset.assumedHonest,
+      keyset.publicKeys.map(u8),
+      pops.map(u8),
+    ]);
     const [ev] = parseEventLogs({ abi: this.abi, logs: r.receipt.logs, eventName: 'KeysetRegistered' });
     const got = (ev as unknown as { args: { keysetHash: Hex } } | undefined)?.args.keysetHash;
     const expected = keysetHash(keyset);
@@ -157,20 +140,17 @@ export class CommitteeKeysetsClient {
 
   /** §2.4: refuses the keyset's certificates from now on; owner only. */
   invalidateKeyset(hash: Hex): Promise<TxResult> {
-    return sendContractTx(this.c, CONTRACT, this.call('invalidateKeyset', [hash]));
+    return this.send('invalidateKeyset', [hash]);
   }
 
   /** §2.3: the stored record (all zero/false when unknown). */
   async keysetInfo(hash: Hex): Promise<KeysetInfo> {
-    const r = await readContractTx<
-      KeysetInfo & { assumedHonest: number; size: number; maxNonSigners: number }
-    >(this.c, CONTRACT, this.call('keysetInfo', [hash]));
-    return { ...r };
+    return { ...(await this.read<KeysetInfo>('keysetInfo', [hash])) };
   }
 
   /** §4: the certificate's data hash if it is valid now, else a typed revert (COMMITTEE_KEYSETS_*). */
   verifyCertificate(certificate: Uint8Array): Promise<Hex> {
-    return readContractTx<Hex>(this.c, CONTRACT, this.call('verifyCertificate', [u8(certificate)]));
+    return this.read<Hex>('verifyCertificate', [u8(certificate)]);
   }
 
   /** §4.5: eth_estimateGas of a verifyCertificate transaction, and its parts (typed revert if invalid). */
@@ -178,14 +158,17 @@ export class CommitteeKeysetsClient {
     const args = [u8(certificate)] as const;
     let total: bigint;
     try {
-      total = await this.c.publicClient.estimateContractGas({
-        ...this.call('verifyCertificate', args),
-        account: this.c.walletClient.account,
+      total = await this.clients.publicClient.estimateContractGas({
+        address: this.address,
+        abi: this.abi,
+        functionName: 'verifyCertificate',
+        args,
+        account: this.clients.walletClient.account,
       });
     } catch (e) {
       throw toSettlementError(e, CONTRACT, `${CONTRACT}.verifyCertificate (estimateGas)`);
     }
-    const data = encodeFunctionData({ abi: this.abi, functionName: 'verifyCertificate', args });
+    const data = this.encode('verifyCertificate', args);
     let calldata = 0n;
     for (let i = 2; i < data.length; i += 2) calldata += data.slice(i, i + 2) === '00' ? 4n : 16n;
     const base = 21_000n;

@@ -11,8 +11,9 @@ import type { Hash32 } from '../../core/types.ts';
 import { BYTES_PER_BLOB } from '../../da/blob-codec.ts';
 import { blobElementProof, versionedHash as blobVersionedHash } from '../../da/kzg.ts';
 import { getArtifact } from '../../l1/contracts.ts';
+import { ContractClient } from './contract-client.ts';
 import { type DescribeRevert, registerRevertDescriptions } from './errors.ts';
-import { type L1Clients, readContractTx, sendContractTx, type TxResult } from './inbox.ts';
+import type { L1Clients, TxResult } from './inbox.ts';
 
 /** Preimage kinds of `preimage_read` (docs/machine.md §6, docs/blob.md §3). */
 export const PREIMAGE_KIND = { keccak: 0, blob: 1 } as const;
@@ -46,38 +47,14 @@ const oracleAbi = () => {
   return abiPromise;
 };
 
-export class PreimageOracleClient {
-  private constructor(
-    readonly clients: L1Clients,
-    readonly address: Address,
-    private readonly abi: Abi,
-  ) {}
-
+export class PreimageOracleClient extends ContractClient {
   static async at(clients: L1Clients, address: Address): Promise<PreimageOracleClient> {
-    return new PreimageOracleClient(clients, address, await oracleAbi());
+    return new PreimageOracleClient(clients, address, await oracleAbi(), 'PreimageOracle');
   }
 
   /** The same contract, sending from another wallet. */
   as(clients: L1Clients): PreimageOracleClient {
-    return new PreimageOracleClient(clients, this.address, this.abi);
-  }
-
-  private read<T>(functionName: string, args: readonly unknown[]): Promise<T> {
-    return readContractTx(this.clients, 'PreimageOracle', {
-      address: this.address,
-      abi: this.abi,
-      functionName,
-      args,
-    });
-  }
-
-  private send(functionName: string, args: readonly unknown[]): Promise<TxResult> {
-    return sendContractTx(this.clients, 'PreimageOracle', {
-      address: this.address,
-      abi: this.abi,
-      functionName,
-      args,
-    });
+    return new PreimageOracleClient(clients, this.address, this.abi, 'PreimageOracle');
   }
 
   /** Whether the whole keccak preimage was submitted. */

@@ -4,11 +4,12 @@
  * one-step proofs. Every write waits for its receipt and returns its gas (the dispute bench sums it).
  */
 import './dispute-errors.ts';
-import { type Abi, type Address, encodeFunctionData, type Hex, parseEventLogs } from 'viem';
+import { type Abi, type Address, type Hex, parseEventLogs } from 'viem';
 import { getArtifact } from '../../l1/contracts.ts';
+import { ContractClient } from './contract-client.ts';
 import { type AssertionData, assertionId, type EdgeRef, type SolGlobalState } from './dispute-hash.ts';
 import { revertOf } from './errors.ts';
-import { type L1Clients, readContractTx, sendContractTx, type TxResult } from './inbox.ts';
+import type { L1Clients, TxResult } from './inbox.ts';
 
 type ContractName = 'Rollup' | 'ChallengeManager';
 const abis = new Map<string, Promise<Abi>>();
@@ -32,39 +33,6 @@ export interface AssertionRecord {
 
 export type AssertionStatus = 'none' | 'pending' | 'confirmed';
 const STATUS: AssertionStatus[] = ['none', 'pending', 'confirmed'];
-
-abstract class ContractClient {
-  constructor(
-    readonly clients: L1Clients,
-    readonly address: Address,
-    protected readonly abi: Abi,
-    private readonly contractName: ContractName,
-  ) {}
-
-  protected read<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {
-    return readContractTx(this.clients, this.contractName, {
-      address: this.address,
-      abi: this.abi,
-      functionName,
-      args,
-    });
-  }
-
-  protected send(functionName: string, args: readonly unknown[], value?: bigint): Promise<TxResult> {
-    return sendContractTx(this.clients, this.contractName, {
-      address: this.address,
-      abi: this.abi,
-      functionName,
-      args,
-      value,
-    });
-  }
-
-  /** calldata of `functionName(args)` (for multicall) */
-  encode(functionName: string, args: readonly unknown[]): Hex {
-    return encodeFunctionData({ abi: this.abi, functionName, args });
-  }
-}
 
 export class RollupClient extends ContractClient {
   static async at(clients: L1Clients, address: Address): Promise<RollupClient> {
