@@ -3,7 +3,9 @@
  * blobs of blob stream v1 (docs/blob.md §1, src/da/blob-codec.ts) and the two messages.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex } from 'viem';
 import { BYTES_PER_PIECE, encodeBlobs } from '../da/blob-codec.ts';
+import { batchMessage, batchMessageOf, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
 
 /** stream bytes per field element: its low 31 bytes (the top byte is 0) */
 export const FIELD_ELEMENT_DATA = BYTES_PER_PIECE;
@@ -23,20 +25,14 @@ export function encodeBlobStream(data: Uint8Array): TestBlob[] {
   });
 }
 
-/** message 0x02 ‖ versionedHash × k */
-export function blobMessage(versionedHashes: Uint8Array[]): Uint8Array {
-  const m = new Uint8Array(1 + 32 * versionedHashes.length);
-  m[0] = 0x02;
-  versionedHashes.forEach((h, i) => {
-    m.set(h, 1 + 32 * i);
-  });
-  return m;
-}
+/** message 0x02 ‖ versionedHash × k (docs/inbox.md §5.2) */
+export const blobMessage = (versionedHashes: Uint8Array[]): Uint8Array =>
+  batchMessageOf(
+    MESSAGE_KIND.blobBatch,
+    new Uint8Array(0),
+    versionedHashes.map((h) => bytesToHex(h)),
+  ) as Uint8Array;
 
-/** message 0x03 ‖ dataHash */
-export function certifiedMessage(dataHash: Uint8Array): Uint8Array {
-  const m = new Uint8Array(33);
-  m[0] = 0x03;
-  m.set(dataHash, 1);
-  return m;
-}
+/** message 0x03 ‖ dataHash (docs/inbox.md §5.3) */
+export const certifiedMessage = (dataHash: Uint8Array): Uint8Array =>
+  batchMessage(MESSAGE_KIND.certificateBatch, dataHash);
