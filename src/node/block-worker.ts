@@ -8,8 +8,8 @@
  * const seq = await Sequencer.open({ dataDir, executor, … });   // seq.close() stops the worker
  * ```
  *
- * - The worker (block-worker-thread.ts, loaded through block-worker-entry.mjs, which registers tsx
- *   since a worker does not inherit the parent's module hooks) holds a `TokenChain` over the app and
+ * - The worker (block-worker-thread.ts, started through worker-rpc.ts's worker-entry.mjs, which
+ *   registers tsx since a worker does not inherit the parent's module hooks) holds a `TokenChain` over the app and
  *   executes the messages in the order they are sent.
  * - This side keeps the global state after every executed message (`stateAt` stays synchronous);
  *   balances and nonces are asked of the worker (`balanceOf`, `nonceOf` return promises, answered
@@ -21,14 +21,14 @@
  * - A failure inside the worker rejects that request with `BlockWorkerError` (its message); a
  *   crashed worker rejects every request in flight and every later one.
  */
-import { Worker } from 'node:worker_threads';
 import type { Hex } from 'viem';
 import { ModexError } from '../core/errors.ts';
 import { genesis, type Receipts } from '../guest/run-app.ts';
 import { takeRecoveries } from '../vm/wasm/ecrecover.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
-import type { WorkerReply, WorkerRequest } from './block-worker-thread.ts';
+import type { WorkerRequest } from './block-worker-thread.ts';
 import type { BlockExecutor } from './sequencer.ts';
+import { WorkerClient } from './worker-rpc.ts';
 
 export class BlockWorkerError extends ModexError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -40,43 +40,22 @@ export class BlockWorkerError extends ModexError {
 type Ask = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
 
 export class WorkerExecutor implements BlockExecutor {
-  private readonly worker: Worker;
+  private readonly worker: WorkerClient<Ask>;
   private readonly states: GlobalState[] = [genesis()];
-  private readonly waiting = new Map<
-    number,
-    { resolve: (v: unknown) => void; reject: (e: unknown) => void }
-  >();
-  private nextId = 1;
-  private failed: Error | undefined;
-  private closed = false;
-  private readonly readyP: Promise<void>;
 
   /** `app`: a built-in app under guest/apps (e.g. `token`); `nice`: the worker thread's nice value (default 10, 0 keeps the process's) */
   constructor(readonly opts: { app: string; nice?: number }) {
-    this.worker = new Worker(new URL('./block-worker-entry.mjs', import.meta.url), {
+    this.worker = new WorkerClient<Ask>({
+      entry: new URL('./block-worker-thread.ts', import.meta.url),
       workerData: { app: opts.app, nice: opts.nice ?? 10 },
-    });
-    this.readyP = new Promise<void>((resolve, reject) =>
-      this.waiting.set(0, { resolve: () => resolve(), reject }),
-    );
-    this.readyP.catch(() => {}); // reported by the first request
-    this.worker.on('message', (m: WorkerReply) => {
-      const w = this.waiting.get(m.id);
-      if (!w) return;
-      this.waiting.delete(m.id);
-      this.refCount();
-      if (m.ok) w.resolve(m.value);
-      else w.reject(new BlockWorkerError(`${m.error.name}: ${m.error.message}`));
-    });
-    this.worker.on('error', (e) => this.crash(new BlockWorkerError(`crashed: ${e.message}`, { cause: e })));
-    this.worker.on('exit', (code) => {
-      if (!this.closed) this.crash(new BlockWorkerError(`exited with code ${code}`));
+      makeError: (e) => new BlockWorkerError(`${e.name}: ${e.message}`),
+      crashError: (message, cause) => new BlockWorkerError(message, { cause }),
     });
   }
 
   /** Resolves once the worker has loaded the app. */
   ready(): Promise<void> {
-    return this.readyP;
+    return this.worker.ready();
   }
 
   get length(): number {
@@ -92,7 +71,7 @@ export class WorkerExecutor implements BlockExecutor {
   async execute(
     message: Uint8Array,
   ): Promise<{ globalState: GlobalState; receipts: Receipts | undefined; messageHash: Hex }> {
-    const out = await this.ask<{
+    const out = await this.worker.ask<{
       globalState: GlobalState;
       receipts: Receipts | undefined;
       messageHash: Hex;
@@ -107,42 +86,15 @@ export class WorkerExecutor implements BlockExecutor {
   }
 
   balanceOf(a: Hex, n?: number): Promise<bigint> {
-    return this.ask<bigint>({ op: 'balanceOf', a, n });
+    return this.worker.ask<bigint>({ op: 'balanceOf', a, n });
   }
 
   nonceOf(a: Hex, n?: number): Promise<bigint> {
-    return this.ask<bigint>({ op: 'nonceOf', a, n });
+    return this.worker.ask<bigint>({ op: 'nonceOf', a, n });
   }
 
   /** Stops the worker (requests in flight are rejected). */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.crash(new BlockWorkerError('closed'));
-    await this.worker.terminate();
-  }
-
-  private ask<T>(req: Ask): Promise<T> {
-    if (this.failed) return Promise.reject(this.failed);
-    const id = this.nextId++;
-    const p = new Promise<T>((resolve, reject) =>
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject }),
-    );
-    this.worker.ref();
-    this.worker.postMessage({ ...req, id } as WorkerRequest);
-    return p;
-  }
-
-  /** referenced only while a request is in flight */
-  private refCount(): void {
-    if (this.waiting.size > 0) this.worker.ref();
-    else this.worker.unref();
-  }
-
-  private crash(e: Error): void {
-    this.failed ??= e;
-    for (const w of this.waiting.values()) w.reject(this.failed);
-    this.waiting.clear();
-    this.worker.unref();
+  close(): Promise<void> {
+    return this.worker.close();
   }
 }
