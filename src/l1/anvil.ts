@@ -102,7 +102,12 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<L1> {
 /** Connects to an existing JSON-RPC endpoint. Accounts: the given keys, else anvil's dev accounts. */
 export async function connectL1(
   rpcUrl: string,
-  opts: { privateKeys?: Hex[]; timeoutMs?: number } = {},
+  opts: {
+    privateKeys?: Hex[];
+    timeoutMs?: number;
+    /** how often viem polls (receipts, blocks); default 500 ms */
+    pollingIntervalMs?: number;
+  } = {},
 ): Promise<L1> {
   let chainId: number;
   try {
@@ -115,7 +120,7 @@ export async function connectL1(
     );
   }
   const accounts = opts.privateKeys?.length ? accountsFromKeys(opts.privateKeys) : devAccounts();
-  return makeL1({ rpcUrl, chainId, accounts });
+  return makeL1({ rpcUrl, chainId, accounts, pollingInterval: opts.pollingIntervalMs });
 }
 
 /** `embedded` starts anvil; anything else is an RPC URL to connect to. */
@@ -123,7 +128,13 @@ export function openL1(rpcUrl: string | 'embedded' = 'embedded', opts: StartAnvi
   return rpcUrl === 'embedded' ? startAnvil(opts) : connectL1(rpcUrl);
 }
 
-function makeL1(p: { rpcUrl: string; chainId: number; child?: ChildProcess; accounts: DevAccount[] }): L1 {
+function makeL1(p: {
+  rpcUrl: string;
+  chainId: number;
+  child?: ChildProcess;
+  accounts: DevAccount[];
+  pollingInterval?: number;
+}): L1 {
   const { rpcUrl, chainId, child, accounts } = p;
   const chain = defineChain({
     id: chainId,
@@ -132,7 +143,7 @@ function makeL1(p: { rpcUrl: string; chainId: number; child?: ChildProcess; acco
     rpcUrls: { default: { http: [rpcUrl] } },
   });
   const transport = http(rpcUrl, { retryCount: 0 });
-  const pollingInterval = child ? 20 : 500;
+  const pollingInterval = p.pollingInterval ?? (child ? 20 : 500);
   const publicClient = createPublicClient({ chain, transport, pollingInterval });
   const walletClient = createWalletClient({
     chain,

@@ -102,6 +102,8 @@ export class BatchPositionMismatchError extends BatcherError {
   readonly actual: bigint | undefined;
   /** L1's inbox when the mismatch was found */
   readonly l1: InboxCursor;
+  /** what disagrees */
+  readonly why: string;
   constructor(expected: bigint, actual: bigint | undefined, l1: InboxCursor, why: string, cause?: unknown) {
     super(
       'BATCHER_POSITION_MISMATCH',
@@ -113,6 +115,7 @@ export class BatchPositionMismatchError extends BatcherError {
     this.expected = expected;
     this.actual = actual;
     this.l1 = l1;
+    this.why = why;
   }
 }
 

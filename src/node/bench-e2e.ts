@@ -33,13 +33,12 @@ import { bytesToHex, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { loadConfig } from '../config/load.ts';
 import type { ChainConfig } from '../config/types.ts';
-import { L1CalldataDa } from '../da/l1-calldata.ts';
 import { type L1, openL1 } from '../l1/anvil.ts';
 import { REPO_ROOT } from '../l1/contracts.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import { machineLine, type Percentiles, percentiles } from '../util/bench-stats.ts';
 import { type FrameRule, profileShares, startProfile, stopProfile } from '../util/cpu-profile.ts';
-import { Batcher } from './batcher.ts';
+import { BatcherWorker } from './batcher-worker.ts';
 import { WorkerExecutor } from './block-worker.ts';
 import { deployForConfig } from './roles.ts';
 import { type RpcServer, startRpcServer } from './rpc.ts';
@@ -405,7 +404,16 @@ export async function benchE2e(opts: E2eBenchOptions = {}): Promise<E2eBenchResu
   cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   try {
     const { settlement: s } = await deployForConfig(l1, config);
-    const batcher = new Batcher({ inbox: s.inbox, da: new L1CalldataDa() });
+    // the batcher in its worker thread, as the sequencer role runs it
+    const batcher = new BatcherWorker({
+      rpcUrl: l1.rpcUrl,
+      privateKey: l1.accounts[0].privateKey,
+      pollingIntervalMs: s.inbox.publicClient.pollingInterval,
+      inbox: s.inbox.address,
+      fromBlock: s.inbox.fromBlock,
+      da: config.da,
+    });
+    cleanup.push(() => batcher.close());
     await batcher.start();
     const storedAt = new Map<number, number>();
     const postedAt = new Map<number, number>();

@@ -181,7 +181,8 @@ export class DevnetRun {
       chain: await chainFor(0),
       app: appName,
       config,
-      da: daOf(),
+      rpcUrl: l1.rpcUrl,
+      sequencerKey: l1.accounts[0].privateKey,
       dataDir,
       onError: (e) => {
         if (!this.stopping) this.log(`      sequencer stopped: ${(e as Error).message}`);

@@ -8,7 +8,6 @@ import type { Address, Hex } from 'viem';
 import type { ChainConfig } from '../config/types.ts';
 import type { DataAvailability } from '../core/da.ts';
 import { ModexError } from '../core/errors.ts';
-import { L1CalldataDa } from '../da/l1-calldata.ts';
 import { App, genesis } from '../guest/run-app.ts';
 import type { L1 } from '../l1/anvil.ts';
 import { moduleFieldsHex } from '../proof/fraud/claim.ts';
@@ -26,7 +25,7 @@ import { InboxClient, type L1Clients } from '../settlement/ethereum/inbox.ts';
 import { ChallengeClient, PreimageOracleClient, RollupClient } from '../settlement/ethereum/rollup.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { moduleRootHex } from '../vm/wasm/program.ts';
-import { Batcher } from './batcher.ts';
+import { BatcherWorker } from './batcher-worker.ts';
 import { WorkerExecutor } from './block-worker.ts';
 import { type CommitteeDeployment, deployCommittee } from './da-modules.ts';
 import { Derivation, ReplayExecutor } from './derivation.ts';
@@ -201,7 +200,7 @@ export async function attachChain(clients: L1Clients, d: DeploymentFile): Promis
 export interface SequencerRole {
   seq: Sequencer;
   server: RpcServer;
-  batcher: Batcher;
+  batcher: BatcherWorker;
   /** batches posted by this process */
   readonly batches: number;
   /** batches posted by this process per DA path: calldata, blob, certificate, or `<path> (fallback)` */
@@ -214,9 +213,11 @@ export interface SequencerRole {
 export async function startSequencerRole(o: {
   chain: ChainClients;
   app: string;
-  config: Pick<ChainConfig, 'vm' | 'sequencing'>;
-  /** where batches go (default l1-calldata; `daForConfig`) */
-  da?: DataAvailability;
+  /** `da`: where batches go (the batcher's worker builds the module with `daForConfig`) */
+  config: Pick<ChainConfig, 'vm' | 'sequencing' | 'da'>;
+  /** the settlement endpoint and the sequencer's key: the batcher's worker signs postBatch with it */
+  rpcUrl: string;
+  sequencerKey: Hex;
   dataDir: string;
   port?: number;
   host?: string;
@@ -225,14 +226,21 @@ export async function startSequencerRole(o: {
   onError?: (e: unknown) => void;
 }): Promise<SequencerRole> {
   const { inbox } = o.chain;
-  // the STF runs in a worker thread (a block's execution never holds up the JSON-RPC thread);
-  // started first, so that it loads while the batcher reads L1
+  // the STF and the batcher run in worker threads (a block's execution, and its batch's encoding,
+  // signing and DA work, never hold up the JSON-RPC thread); both load side by side
   const executor = new WorkerExecutor({ app: o.app });
-  const batcher = new Batcher({ inbox, da: o.da ?? new L1CalldataDa() });
+  const batcher = new BatcherWorker({
+    rpcUrl: o.rpcUrl,
+    privateKey: o.sequencerKey,
+    pollingIntervalMs: inbox.publicClient.pollingInterval,
+    inbox: inbox.address,
+    fromBlock: inbox.fromBlock,
+    da: o.config.da,
+  });
   try {
     await batcher.start();
   } catch (e) {
-    await executor.close();
+    await Promise.all([executor.close(), batcher.close()]);
     throw e;
   }
   const role = { batches: 0, batchesByDa: {} } as {
@@ -246,6 +254,7 @@ export async function startSequencerRole(o: {
     config: o.config,
     delayed: async () =>
       (await inbox.pendingDelayed()).messages.map((m) => ({ index: m.index, data: m.data })),
+    onError: o.onError,
     onBlockSealed: async (b) => {
       role.firstBlockAt ??= Date.now();
       if (b.kind !== 'batch') return;
@@ -273,6 +282,7 @@ export async function startSequencerRole(o: {
     async close() {
       await server.close();
       await seq.close();
+      await batcher.close();
     },
   });
 }

@@ -60,7 +60,10 @@ export interface WorkerClientOptions {
 
 export class WorkerClient<Req extends { op: string }> {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: unknown) => void }
+  >();
   private nextId = 1;
   private failed: Error | undefined;
   private closed = false;

@@ -143,11 +143,7 @@ export function register(program: Command): void {
               'the config asks for committee DA but the deployment has no committee (deploy with the same config)',
             );
           }
-          const da = daForConfig(config, {
-            rpcUrl: l1.rpcUrl,
-            rpc: l1.publicClient,
-            publicClient: l1.publicClient,
-          });
+
           const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
           const dataDir = join(o.dataDir, o.role);
           mkdirSync(dataDir, { recursive: true });
@@ -173,7 +169,8 @@ export function register(program: Command): void {
               chain,
               app: d.app,
               config,
-              da,
+              rpcUrl: l1.rpcUrl,
+              sequencerKey: key,
               dataDir,
               port: Number(o.port),
               host: o.host,
@@ -186,7 +183,11 @@ export function register(program: Command): void {
               chain,
               app: d.app,
               name: `validator ${me.slice(0, 10)}`,
-              da,
+              da: daForConfig(config, {
+                rpcUrl: l1.rpcUrl,
+                rpc: l1.publicClient,
+                publicClient: l1.publicClient,
+              }),
               log,
             });
             log(`validator ${me}: following the inbox at ${d.addresses.inbox}`);
