@@ -6,9 +6,10 @@
  * proofs) for the batcher's transaction (blob-tx.ts); `retrieve` reads them back from the L1 node
  * through a BlobSource and checks each against its versioned hash.
  */
-import { bytesToHex, concatBytes, hexToBytes, keccak256 } from 'viem';
+import { bytesToHex, concatBytes, hexToBytes } from 'viem';
 import type { DataAvailability, StoredBatch } from '../core/da.ts';
 import type { DaPointer, Hash32 } from '../core/types.ts';
+import { keccak256Hex } from '../vm/wasm/keccak.ts';
 import { decodeBlobs, encodeBlobs, L1_BLOB_MAX_BATCH_BYTES, MAX_BLOBS_PER_TX } from './blob-codec.ts';
 import type { BlobSource } from './blob-source.ts';
 import { DaInvalidPointerError, DaUnavailableError } from './errors.ts';
@@ -50,7 +51,7 @@ export class L1BlobDa implements DataAvailability {
     }
     return {
       pointer: { kind: 'blob', versionedHashes, sidecars: { blobs, commitments, proofs } },
-      dataHash: keccak256(data),
+      dataHash: keccak256Hex(data),
       usedFallback: false,
     };
   }

@@ -17,9 +17,10 @@
  *
  * So a calldata batch's inbox payload is the block's bytes exactly as before DA existed.
  */
-import { keccak256 } from 'viem';
+
 import type { DataAvailability, StoredBatch } from '../core/da.ts';
 import type { DaPointer } from '../core/types.ts';
+import { keccak256Hex } from '../vm/wasm/keccak.ts';
 import { DaBatchTooLargeError, DaInvalidPointerError } from './errors.ts';
 
 /** First byte of an encoded pointer (= the inbox message kind of the batch that carries it). */
@@ -66,7 +67,7 @@ export class L1CalldataDa implements DataAvailability {
   async store(data: Uint8Array): Promise<StoredBatch> {
     if (data.length > this.maxBatchBytes)
       throw new DaBatchTooLargeError(data.length, this.maxBatchBytes, this.name);
-    return { pointer: { kind: 'calldata', data }, dataHash: keccak256(data), usedFallback: false };
+    return { pointer: { kind: 'calldata', data }, dataHash: keccak256Hex(data), usedFallback: false };
   }
 
   async retrieve(pointer: DaPointer): Promise<Uint8Array> {

@@ -28,7 +28,7 @@ import { bytesToHex, type Hex } from 'viem';
 import { Receipt, type Receipts } from '../guest/run-app.ts';
 import { batchMessage, encodeTxList, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
 import { recoverAndRemember } from '../vm/wasm/ecrecover.ts';
-import { keccak256Into } from '../vm/wasm/keccak.ts';
+import { keccak256Hex, keccak256Into } from '../vm/wasm/keccak.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 import {
   DuplicateTransactionError,
@@ -189,7 +189,7 @@ export function decodeSignedTx(raw: Uint8Array, opts: { chainId?: bigint } = {})
   const sender = toHex(keccak256Into(pub.subarray(1), h).subarray(12));
   return {
     raw,
-    hash: toHex(keccak256Into(raw, h)),
+    hash: keccak256Hex(raw),
     sender,
     app: raw[0],
     op: raw[1],

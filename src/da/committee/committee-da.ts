@@ -18,6 +18,7 @@
 import { bytesToHex, type Hex, hexToBytes, isHex, keccak256 } from 'viem';
 import type { DataAvailability, StoredBatch } from '../../core/da.ts';
 import type { DaPointer } from '../../core/types.ts';
+import { keccak256Hex } from '../../vm/wasm/keccak.ts';
 import { DaBatchTooLargeError, DaInvalidPointerError, DaUnavailableError } from '../errors.ts';
 import { DA_POINTER_KIND } from '../l1-calldata.ts';
 import { blsVerify, signingMessage } from './bls.ts';
@@ -182,7 +183,7 @@ export class CommitteeDa implements DataAvailability {
     if (data.length > this.maxBatchBytes)
       throw new DaBatchTooLargeError(data.length, this.maxBatchBytes, this.name);
     const t0 = performance.now();
-    const dataHash = keccak256(data);
+    const dataHash = keccak256Hex(data);
     const expiry = BigInt(this.now() + this.opts.retentionSeconds);
     const { certificate, signers, failures } = await this.collect(data, dataHash, expiry);
     let out: StoredBatch;
@@ -382,7 +383,7 @@ export class CommitteeDa implements DataAvailability {
         });
         if (!r.ok) throw new MemberFault(`HTTP ${r.status}`);
         const bytes = new Uint8Array(await r.arrayBuffer());
-        if (keccak256(bytes) !== dataHash)
+        if (keccak256Hex(bytes) !== dataHash)
           throw new MemberFault('served bytes whose keccak256 is not the certified data hash');
         this.emit({
           type: 'retrieve',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { describe, expect, it } from 'vitest';
 import { hashPair, hashWords, keccak } from './hash.ts';
-import { keccak256Into, keccak256Pair, RATE } from './keccak.ts';
+import { keccak256Hex, keccak256Into, keccak256Pair, RATE } from './keccak.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const ours = (x: Uint8Array) => hex(keccak256Into(x, new Uint8Array(32)));
@@ -37,6 +37,13 @@ describe('keccak256 (keccak.ts)', () => {
       const x = randomBytes(n);
       expect(ours(x), `length ${n}`).toBe(noble(x));
     }
+  });
+
+  it('keccak256Hex: 0x-hex of a batch-sized input (and of a subarray view)', () => {
+    const x = randomBytes(100_001);
+    expect(keccak256Hex(x)).toBe(`0x${noble(x)}`);
+    const view = x.subarray(7, 50_007);
+    expect(keccak256Hex(view)).toBe(`0x${noble(view)}`);
   });
 
   it('honours outOffset and length', () => {
