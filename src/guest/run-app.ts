@@ -11,7 +11,8 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GlobalState, Status } from '../vm/wasm/machine.ts';
-import { runNative } from '../vm/wasm/native.ts';
+import type { ValidatedModule } from '../vm/wasm/module.ts';
+import { runNative, validateStf } from '../vm/wasm/native.ts';
 import { parseModule } from '../vm/wasm/parse.ts';
 import { compileProgram, newMachine } from '../vm/wasm/program.ts';
 import { ASC_FLAGS } from '../vm/wasm/test-utils/asc.ts';
@@ -131,6 +132,8 @@ export interface AppRun {
 export class App {
   readonly bytes: Uint8Array;
   readonly program: ReturnType<typeof compileProgram>;
+  /** validated once: the native runner compiles it once (runNative's cache) */
+  private readonly validated: ValidatedModule;
   /** `name`: an app under guest/apps, or a path under guest/ (e.g. `sdk/test/state_ops.ts`) */
   constructor(
     readonly name: string,
@@ -138,6 +141,7 @@ export class App {
   ) {
     this.bytes = name.includes('/') ? compileGuest(name) : compileApp(name);
     this.program = compileProgram(this.bytes);
+    this.validated = validateStf(this.bytes);
     // kind 0x04 batches (brotli) read the RFC 7932 dictionary as a preimage (docs/stf.md)
     this.store.add(brotliDictionary());
   }
@@ -158,12 +162,15 @@ export class App {
     };
     const nat = overlay();
     const t0 = performance.now();
-    const n = runNative(this.bytes, {
-      inbox: message,
-      preimages: nat.get,
-      globalState: copyGs(gs),
-      onPreimageHint: nat.store.hint,
-    });
+    const n = runNative(
+      { bytes: this.bytes, module: this.validated },
+      {
+        inbox: message,
+        preimages: nat.get,
+        globalState: copyGs(gs),
+        onPreimageHint: nat.store.hint,
+      },
+    );
     const nativeMs = performance.now() - t0;
     if (n.status !== 'finished')
       throw new Error(`app ${this.name}: native run ${n.status}: ${n.error?.message}`);

@@ -153,7 +153,8 @@ export function validateStf(bytes: Uint8Array): ValidatedModule {
  * `halt` ends the run early as `finished`. Throws only if the module is invalid or not runnable
  * (parse/validation errors, {@link WasmNativeLinkError}, {@link WasmNativeCompileError}) or if host
  * data is missing (`HostDataUnavailableError`: an unknown preimage is not a trap, the run cannot go
- * on); traps yield `status: 'errored'`.
+ * on); traps yield `status: 'errored'`. Given `{ bytes, module }` (a module validated once, as an
+ * `App` holds it), the compiled module is reused from the first run on.
  */
 export function runNative(
   input: Uint8Array | { bytes: Uint8Array; module: ValidatedModule },
@@ -165,11 +166,11 @@ export function runNative(
   const entry = opts.entry ?? 'main';
   checkStfShape(mod, entry);
 
-  const { binary, memoryExport, startExport } = rewriteForNative(
-    bytes,
-    mod,
-    resolveLimits(opts.limits).maxMemoryPages,
-  );
+  const maxPages = resolveLimits(opts.limits).maxMemoryPages;
+  const { compiled, memoryExport, startExport } =
+    input instanceof Uint8Array
+      ? prepareNative(bytes, mod, maxPages)
+      : preparedFor(input.bytes, input.module, maxPages);
   const state: GlobalState = {
     bytes32: [host.globalState.bytes32[0].slice(), host.globalState.bytes32[1].slice()],
     u64: [host.globalState.u64[0], host.globalState.u64[1]],
@@ -184,7 +185,6 @@ export function runNative(
     hostCalls: counter.calls,
   });
 
-  const compiled = compileNative(binary);
   try {
     const instance = new V8Wasm.Instance(compiled, imports);
     const exports = instance.exports;
@@ -198,6 +198,30 @@ export function runNative(
     if (trap) return result('errored', trap);
     throw e;
   }
+}
+
+interface PreparedNative extends Omit<Rewritten, 'binary'> {
+  compiled: V8Module;
+}
+
+/** the module rewritten for V8 (rewriteForNative) and compiled */
+function prepareNative(bytes: Uint8Array, mod: ValidatedModule, maxPages: number): PreparedNative {
+  const { binary, memoryExport, startExport } = rewriteForNative(bytes, mod, maxPages);
+  return { compiled: compileNative(binary), memoryExport, startExport };
+}
+
+/**
+ * A caller that passes `{ bytes, module }` (an already validated module, e.g. an `App`'s) gets the
+ * compiled module from here after its first run: parsing, validating, rewriting and compiling cost
+ * milliseconds per run, the instance (fresh memory and globals) is still made per run.
+ */
+const prepared = new WeakMap<ValidatedModule, Map<number, PreparedNative>>();
+function preparedFor(bytes: Uint8Array, mod: ValidatedModule, maxPages: number): PreparedNative {
+  let byPages = prepared.get(mod);
+  if (!byPages) prepared.set(mod, (byPages = new Map()));
+  let p = byPages.get(maxPages);
+  if (!p) byPages.set(maxPages, (p = prepareNative(bytes, mod, maxPages)));
+  return p;
 }
 
 /** Maps an exception thrown out of wasm code to a trap, or undefined if it is not one (a host bug). */
