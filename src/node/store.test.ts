@@ -81,4 +81,15 @@ describe('store (lmdb)', () => {
     expect(again.getMeta('x')).toEqual({ y: 1 });
     await again.close();
   });
+
+  it('block store: a store holding only block 0 reopens with head 1 (uint32 key 0)', async () => {
+    const dir = tmp();
+    const bs = BlockStore.open(dir);
+    await bs.putBlock(block(0, 0), Uint8Array.of(0, 0, 0, 0, 0), [h(1)]);
+    await bs.close();
+    const again = BlockStore.open(dir);
+    expect(again.head).toBe(1);
+    expect(again.block(0)).toEqual(block(0, 0));
+    await again.close();
+  });
 });

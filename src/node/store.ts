@@ -54,6 +54,9 @@ export class Table<K extends StoreKey, V> {
   /** the entry with the largest key */
   last(): { key: K; value: V } | undefined {
     for (const e of this.db.getRange({ reverse: true, limit: 1 })) return e;
+    // lmdb-js's reverse range over uint32 keys never yields key 0: a table whose only entry is
+    // key 0 (a store with one block) looks empty that way
+    for (const e of this.db.getRange({ limit: 1 })) return e;
     return undefined;
   }
 
