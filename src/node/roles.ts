@@ -25,6 +25,7 @@ import { InboxClient, type L1Clients } from '../settlement/ethereum/inbox.ts';
 import { ChallengeClient, PreimageOracleClient, RollupClient } from '../settlement/ethereum/rollup.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { moduleRootHex } from '../vm/wasm/program.ts';
+import type { InboxCursor } from './batcher.ts';
 import { BatcherWorker } from './batcher-worker.ts';
 import { WorkerExecutor } from './block-worker.ts';
 import { type CommitteeDeployment, deployCommittee } from './da-modules.ts';
@@ -237,8 +238,9 @@ export async function startSequencerRole(o: {
     fromBlock: inbox.fromBlock,
     da: o.config.da,
   });
+  let l1: InboxCursor;
   try {
-    await batcher.start();
+    l1 = await batcher.start();
   } catch (e) {
     await Promise.all([executor.close(), batcher.close()]);
     throw e;
@@ -255,6 +257,8 @@ export async function startSequencerRole(o: {
     delayed: async () =>
       (await inbox.pendingDelayed()).messages.map((m) => ({ index: m.index, data: m.data })),
     onError: o.onError,
+    // blocks stored before a crash and not posted yet go to the batcher again, first
+    resendFrom: Number(l1.messageCount),
     onBlockSealed: async (b) => {
       role.firstBlockAt ??= Date.now();
       if (b.kind !== 'batch') return;

@@ -95,6 +95,12 @@ export interface SequencerOptions {
   delayedPollMs?: number;
   /** called with each block once it is executed and persisted, in block order (not awaited) */
   onBlockSealed?: (b: SealedBlock) => void | Promise<void>;
+  /**
+   * At open, hand the stored blocks from this number on to `onBlockSealed` again, in order and
+   * before any new block: the blocks a crash may have kept from the batcher (it skips those L1
+   * already has). The sequencer role passes L1's inbox message count.
+   */
+  resendFrom?: number;
   /** fatal errors (the sequencer stops accepting transactions); default console.error */
   onError?: (e: unknown) => void;
 }
@@ -336,6 +342,9 @@ export class Sequencer {
       const opened = await Wal.open(join(root, 'wal'));
       wal = opened.wal;
       const seq = new Sequencer(opts, store, opened.wal, opts.executor);
+      if (opts.resendFrom !== undefined)
+        for (let n = Math.max(0, opts.resendFrom); n < store.head; n++)
+          seq.notify({ ...store.block(n)!, message: store.message(n)!, txHashes: store.txHashes(n) });
       seq.restore(opened.replay);
       await seq.pollDelayed();
       seq.start();
@@ -709,8 +718,12 @@ export class Sequencer {
         const n = this.pendingNonces.get(p.tx.sender);
         if (n && --n.count === 0) this.pendingNonces.delete(p.tx.sender);
       }
-    // called in block order; not awaited (a slow consumer, e.g. the batcher, queues on its side)
-    const sealed: SealedBlock = { ...b, message, txHashes };
+    this.notify({ ...b, message, txHashes });
+    await this.wal.truncate(b.number + 1);
+  }
+
+  /** Hands a stored block to the listeners; called in block order, not awaited (a slow consumer, e.g. the batcher, queues on its side). */
+  private notify(sealed: SealedBlock): void {
     const onError = this.opts.onError ?? console.error;
     for (const fn of this.listeners) {
       try {
@@ -719,7 +732,6 @@ export class Sequencer {
         onError(e);
       }
     }
-    await this.wal.truncate(b.number + 1);
   }
 
   private fail(e: unknown): void {

@@ -1,0 +1,102 @@
+/**
+ * The sequencer role on anvil (deployed as `modex deploy` does): a block the sequencer stored just
+ * before a crash, whose batch was never posted, is posted after the restart, before the new blocks,
+ * at its own position.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load.ts';
+import type { ChainConfig } from '../config/types.ts';
+import { App } from '../guest/run-app.ts';
+import { type L1, startAnvil } from '../l1/anvil.ts';
+import { REPO_ROOT } from '../l1/contracts.ts';
+import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { messageCarries } from './batch-posting.ts';
+import {
+  attachChain,
+  type ChainClients,
+  type DeploymentFile,
+  deployForConfig,
+  startSequencerRole,
+} from './roles.ts';
+import { Sequencer } from './sequencer.ts';
+import { fastAccount, fastTransfer } from './test-utils.ts';
+
+let l1: L1;
+let config: ChainConfig;
+let file: DeploymentFile;
+let chain: ChainClients;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  l1 = await startAnvil();
+  config = loadConfig(join(REPO_ROOT, 'examples/devnet.config.json'));
+  file = (await deployForConfig(l1, config)).file;
+  chain = await attachChain(l1, file);
+}, 120_000);
+
+afterAll(async () => {
+  await l1?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function until(what: string, f: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('startSequencerRole', () => {
+  it('posts a block stored before a crash (never posted) after the restart, before new blocks', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'modex-roles-'));
+    dirs.push(dataDir);
+    const a = fastAccount(1);
+    const errors: unknown[] = [];
+    // 1. a sequencer stores block 0, then stops before any batcher posted it (the crash)
+    const first = await Sequencer.open({
+      dataDir,
+      executor: new TokenChain({ app: new App(file.app), interpret: false }),
+      config,
+    });
+    await first.submit(fastTransfer(a, a.address, 0n, 0n));
+    first.sealNow();
+    await first.idle();
+    await first.close();
+    expect(await chain.inbox.messageCount()).toBe(0n);
+
+    // 2. the role restarts on the same data dir: block 0 goes to L1 first, then the new block 1
+    const role = await startSequencerRole({
+      chain,
+      app: file.app,
+      config,
+      rpcUrl: l1.rpcUrl,
+      sequencerKey: l1.accounts[0].privateKey,
+      dataDir,
+      onError: (e) => errors.push(e),
+    });
+    try {
+      await until('block 0 posted', () => role.batches === 1);
+      const ack = await role.seq.submit(fastTransfer(a, a.address, 0n, 1n));
+      expect(ack.block).toBe(1);
+      role.seq.sealNow();
+      await until('block 1 posted', () => role.batches === 2);
+      const onL1 = await chain.inbox.readMessages(0n, await chain.inbox.messageCount());
+      expect(onL1.map((m) => [m.position, m.source, m.sourceIndex])).toEqual([
+        [0n, 'batch', 0n],
+        [1n, 'batch', 1n],
+      ]);
+      for (const [n, m] of onL1.entries()) {
+        const stored = role.seq.block(n, true);
+        const list = Buffer.from(stored?.message?.slice(4) ?? '', 'hex');
+        expect(await messageCarries(m.data, list), `block ${n}`).toBe(true);
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await role.close();
+    }
+  }, 120_000);
+});
