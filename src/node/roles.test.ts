@@ -1,9 +1,12 @@
 /**
  * The sequencer role on anvil (deployed as `modex deploy` does): a block the sequencer stored just
  * before a crash, whose batch was never posted, is posted after the restart, before the new blocks,
- * at its own position.
+ * at its own position; an L1 endpoint that goes down for longer than the batcher's retries halts
+ * the batcher, and the role restarts it once L1 is back, posting what was sealed meanwhile.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +15,10 @@ import type { ChainConfig } from '../config/types.ts';
 import { App } from '../guest/run-app.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
 import { REPO_ROOT } from '../l1/contracts.ts';
+import { encodeTxList } from '../settlement/ethereum/message.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { messageCarries } from './batch-posting.ts';
+import { BatchPositionMismatchError } from './batcher.ts';
 import {
   attachChain,
   type ChainClients,
@@ -95,6 +100,98 @@ describe('startSequencerRole', () => {
         expect(await messageCarries(m.data, list), `block ${n}`).toBe(true);
       }
       expect(errors).toEqual([]);
+    } finally {
+      await role.close();
+    }
+  }, 120_000);
+
+  it('restarts a batcher halted by an L1 outage and posts what was sealed meanwhile', async () => {
+    // the same data dir: the sequencer goes on from the first test's blocks (block number = inbox position)
+    const dataDir = dirs[0];
+    // the batcher reaches L1 through a proxy this test can take down
+    let up = true;
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        if (!up) return res.writeHead(503).end('down');
+        const r = await fetch(l1.rpcUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: Buffer.concat(chunks),
+        });
+        res
+          .writeHead(r.status, { 'content-type': 'application/json' })
+          .end(Buffer.from(await r.arrayBuffer()));
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const before = await chain.inbox.messageCount();
+    const logs: string[] = [];
+    const role = await startSequencerRole({
+      chain,
+      app: file.app,
+      config,
+      rpcUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      sequencerKey: l1.accounts[0].privateKey,
+      dataDir,
+      log: (l) => logs.push(l),
+      batcherRetry: { attempts: 2, retryDelayMs: 50, retryMs: 200, maxRetryMs: 400 },
+    });
+    const a = fastAccount(2);
+    let nonce = 0n;
+    const block = async () => {
+      await role.seq.submit(fastTransfer(a, a.address, 0n, nonce++));
+      role.seq.sealNow();
+    };
+    try {
+      await block();
+      await until('the first block posted', () => role.batches === 1);
+      up = false;
+      await block();
+      await until('the batcher halted', () => logs.some((l) => l.startsWith('batcher halted')));
+      await block(); // sealed while the batcher is halted
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await chain.inbox.messageCount()).toBe(before + 1n);
+      up = true;
+      await until('all three blocks on L1', () => role.batches === 3);
+      const onL1 = await chain.inbox.readMessages(before, before + 3n);
+      expect(onL1.map((m) => m.source)).toEqual(['batch', 'batch', 'batch']);
+      expect(onL1.map((m) => m.position)).toEqual([before, before + 1n, before + 2n]);
+      expect(await role.seq.submit(fastTransfer(a, a.address, 0n, nonce++))).toMatchObject({
+        block: Number(before) + 3,
+      });
+    } finally {
+      await role.close();
+      proxy.close();
+    }
+  }, 120_000);
+
+  it('stops the sequencer when L1 holds another batch at its next position (no silent acknowledgments)', async () => {
+    const dataDir = dirs[0];
+    const errors: unknown[] = [];
+    const role = await startSequencerRole({
+      chain,
+      app: file.app,
+      config,
+      rpcUrl: l1.rpcUrl,
+      sequencerKey: l1.accounts[0].privateKey,
+      dataDir,
+      onError: (e) => errors.push(e),
+    });
+    try {
+      // a second writer with the sequencer key takes the next position
+      const at = await chain.inbox.messageCount();
+      await chain.inbox.postBatch(encodeTxList([Uint8Array.of(1, 2, 3)]), { kind: 0 });
+      const a = fastAccount(3);
+      expect((await role.seq.submit(fastTransfer(a, a.address, 0n, 0n))).block).toBe(Number(at));
+      role.seq.sealNow();
+      await until('the sequencer stopped', () => errors.length > 0);
+      expect(errors[0]).toBeInstanceOf(BatchPositionMismatchError);
+      await expect(role.seq.submit(fastTransfer(a, a.address, 0n, 1n))).rejects.toMatchObject({
+        message: expect.stringMatching(/stopped after an error/),
+      });
+      expect(role.batches).toBe(0);
     } finally {
       await role.close();
     }

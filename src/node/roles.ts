@@ -25,6 +25,7 @@ import { InboxClient, type L1Clients } from '../settlement/ethereum/inbox.ts';
 import { ChallengeClient, PreimageOracleClient, RollupClient } from '../settlement/ethereum/rollup.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { moduleRootHex } from '../vm/wasm/program.ts';
+import { BatchFeeder } from './batch-feeder.ts';
 import type { InboxCursor } from './batcher.ts';
 import { BatcherWorker } from './batcher-worker.ts';
 import { WorkerExecutor } from './block-worker.ts';
@@ -225,6 +226,8 @@ export async function startSequencerRole(o: {
   log?: (line: string) => void;
   /** the sequencer stopped on an error (default: logged) */
   onError?: (e: unknown) => void;
+  /** how the batcher's posts are retried, and the halted batcher restarted (tests shorten them) */
+  batcherRetry?: { attempts?: number; retryDelayMs?: number; retryMs?: number; maxRetryMs?: number };
 }): Promise<SequencerRole> {
   const { inbox } = o.chain;
   // the STF and the batcher run in worker threads (a block's execution, and its batch's encoding,
@@ -237,6 +240,8 @@ export async function startSequencerRole(o: {
     inbox: inbox.address,
     fromBlock: inbox.fromBlock,
     da: o.config.da,
+    attempts: o.batcherRetry?.attempts,
+    retryDelayMs: o.batcherRetry?.retryDelayMs,
   });
   let l1: InboxCursor;
   try {
@@ -250,23 +255,11 @@ export async function startSequencerRole(o: {
     batchesByDa: Record<string, number>;
     firstBlockAt?: number;
   };
-  const seq = await Sequencer.open({
-    dataDir: o.dataDir,
-    executor,
-    config: o.config,
-    delayed: async () =>
-      (await inbox.pendingDelayed()).messages.map((m) => ({ index: m.index, data: m.data })),
-    onError: o.onError,
-    // blocks stored before a crash and not posted yet go to the batcher again, first
-    resendFrom: Number(l1.messageCount),
-    onBlockSealed: async (b) => {
-      role.firstBlockAt ??= Date.now();
-      if (b.kind !== 'batch') return;
-      const posted = await batcher.submit({
-        position: BigInt(b.number),
-        message: b.message,
-        delayedRead: BigInt(b.delayedRead),
-      });
+  const feeder = new BatchFeeder({
+    batcher,
+    head: () => seq.head + 1,
+    block: (n) => seq.sealedBlock(n),
+    onPosted: (posted, b) => {
       role.batches++;
       if (posted.da) {
         const path = `${posted.da.pointer}${posted.da.usedFallback ? ' (fallback)' : ''}`;
@@ -275,15 +268,36 @@ export async function startSequencerRole(o: {
       const how = posted.da
         ? ` as ${posted.da.pointer}${posted.da.usedFallback ? ' (committee fallback)' : ''}`
         : '';
-      o.log?.(`batch for block ${b.number} posted${how} (${b.txCount} txs)`);
+      const what = posted.alreadyPosted ? 'already on L1' : `posted${how}`;
+      o.log?.(`batch for block ${b.number} ${what} (${b.txCount} txs)`);
+    },
+    onRetry: (e, ms) =>
+      o.log?.(`batcher halted (${(e as Error).message.split('\n')[0]}); restarting it in ${ms} ms`),
+    onFatal: (e) => seq.stop(e),
+    retryMs: o.batcherRetry?.retryMs,
+    maxRetryMs: o.batcherRetry?.maxRetryMs,
+  });
+  const seq: Sequencer = await Sequencer.open({
+    dataDir: o.dataDir,
+    executor,
+    config: o.config,
+    delayed: async () =>
+      (await inbox.pendingDelayed()).messages.map((m) => ({ index: m.index, data: m.data })),
+    onError: o.onError,
+    onBlockSealed: () => {
+      role.firstBlockAt ??= Date.now();
+      feeder.pump();
     },
   });
+  // from L1's message count: blocks stored before a crash and never posted go to L1 first
+  feeder.start(l1.messageCount);
   const server = await startRpcServer(seq, { port: o.port ?? 0, host: o.host });
   return Object.assign(role, {
     seq,
     server,
     batcher,
     async close() {
+      feeder.stop();
       await server.close();
       await seq.close();
       await batcher.close();

@@ -95,12 +95,7 @@ export interface SequencerOptions {
   delayedPollMs?: number;
   /** called with each block once it is executed and persisted, in block order (not awaited) */
   onBlockSealed?: (b: SealedBlock) => void | Promise<void>;
-  /**
-   * At open, hand the stored blocks from this number on to `onBlockSealed` again, in order and
-   * before any new block: the blocks a crash may have kept from the batcher (it skips those L1
-   * already has). The sequencer role passes L1's inbox message count.
-   */
-  resendFrom?: number;
+
   /** fatal errors (the sequencer stops accepting transactions); default console.error */
   onError?: (e: unknown) => void;
 }
@@ -342,9 +337,6 @@ export class Sequencer {
       const opened = await Wal.open(join(root, 'wal'));
       wal = opened.wal;
       const seq = new Sequencer(opts, store, opened.wal, opts.executor);
-      if (opts.resendFrom !== undefined)
-        for (let n = Math.max(0, opts.resendFrom); n < store.head; n++)
-          seq.notify({ ...store.block(n)!, message: store.message(n)!, txHashes: store.txHashes(n) });
       seq.restore(opened.replay);
       await seq.pollDelayed();
       seq.start();
@@ -466,6 +458,20 @@ export class Sequencer {
     const out: StoredBlock & { txHashes: Hex[]; message?: Hex } = { ...b, txHashes: this.store.txHashes(n) };
     if (withMessage) out.message = bytesToHex(this.store.message(n)!);
     return out;
+  }
+
+  /** Stored block `n` with its message bytes and transaction hashes (what `onBlockSealed` gets), or undefined. */
+  sealedBlock(n: number): SealedBlock | undefined {
+    const b = n < this.storedHead ? this.store.block(n) : undefined;
+    return b && { ...b, message: this.store.message(n)!, txHashes: this.store.txHashes(n) };
+  }
+
+  /**
+   * Stops the sequencer on `reason` (e.g. its batcher cannot go on): it refuses transactions from
+   * now on (−32000 over JSON-RPC), as after any fatal error; `close()` still closes it.
+   */
+  stop(reason: unknown): void {
+    this.fail(reason);
   }
 
   /** The latest stored block's number (−1 before the first). */
