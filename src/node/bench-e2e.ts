@@ -1,10 +1,11 @@
 /**
  * `modex bench e2e`: end-to-end performance of the devnet roles (docs/node.md), on the embedded
- * anvil (or `--rpc`): the settlement contracts, a Sequencer with its JSON-RPC server, the Batcher
- * posting every block to the L1 inbox through l1-calldata — the pieces DevnetRun runs, in this
- * process. The load is what a user sends: signed token transfers, `modex_sendRawTransaction` over
- * HTTP, from a load generator in a worker thread (keep-alive connections, one sender's transactions
- * always in nonce order).
+ * anvil (or `--rpc`): the settlement contracts, a Sequencer with its JSON-RPC server and its block
+ * worker, the batcher in its worker thread posting every block to the L1 inbox through the config's
+ * DA module (l1-calldata) — the pieces DevnetRun runs, in this process. The load is what a user
+ * sends: signed token transfers, `modex_sendRawTransaction` over HTTP, from a load generator in a
+ * worker thread (a minimal HTTP/1.1 client on keep-alive sockets, one request in flight per
+ * connection, one sender's transactions always in nonce order).
  *
  * 1. `devnet_first_block_s`: `modex devnet` spawned as a process, until its sequencer serves block 0.
  * 2. Funding through the real bridge: one ETH deposit (L1 → delayed inbox → the sequencer's

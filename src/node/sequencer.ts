@@ -95,7 +95,6 @@ export interface SequencerOptions {
   delayedPollMs?: number;
   /** called with each block once it is executed and persisted, in block order (not awaited) */
   onBlockSealed?: (b: SealedBlock) => void | Promise<void>;
-
   /** fatal errors (the sequencer stops accepting transactions); default console.error */
   onError?: (e: unknown) => void;
 }
