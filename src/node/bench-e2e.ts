@@ -396,7 +396,8 @@ const sequencerFrame: FrameRule = (f) => {
   if (fn === '(garbage collector)') return 'GC';
   if (fn === '(idle)') return 'idle';
   if (fn === '(program)') return 'V8 (program: native code, compilation)';
-  if (url.includes('ecrecover.ts')) return undefined; // attributed to its caller: admission or the STF's host op
+  // attributed to their caller: admission, or the STF's host op
+  if (url.includes('ecrecover.ts') || url.includes('wasm/keccak.ts')) return undefined;
   if (url.includes('node/sequencer.ts') && fn === 'decodeSignedTx')
     return 'admission: decode + signature recovery (libsecp256k1) + keccak';
   if (
