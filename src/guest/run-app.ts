@@ -149,10 +149,12 @@ export class App {
   /**
    * Runs `message` (the inbox message at position `gs.u64[0]`) natively and interpreted; throws if
    * the runs disagree (status, global state, hinted preimages) or do not finish. The hinted
-   * preimages are then added to the store.
+   * preimages are then added to the store. With `interpret: false` (what nodes run) only natively,
+   * reading and filling the store in place.
    */
   run(gs: GlobalState, message: Uint8Array, opts: { interpret?: boolean } = {}): AppRun {
     const base = this.store;
+    if (opts.interpret === false) return this.runNativeOnly(gs, message);
     const overlay = (): {
       store: PreimageStore;
       get: (k: number, h: Uint8Array) => Uint8Array | undefined;
@@ -174,35 +176,63 @@ export class App {
     const nativeMs = performance.now() - t0;
     if (n.status !== 'finished')
       throw new Error(`app ${this.name}: native run ${n.status}: ${n.error?.message}`);
-    let steps = 0;
-    let memoryBytes = 0;
-    if (opts.interpret !== false) {
-      const int = overlay();
-      const m = newMachine(this.program, copyGs(gs), {
-        inboxMessage: (p) => (p === gs.u64[0] ? message : undefined),
-        preimage: int.get,
-        onPreimageHint: int.store.hint,
-      });
-      m.run();
-      if (m.status !== Status.Finished) throw new Error(`app ${this.name}: interpreter status ${m.status}`);
-      const show = (g: GlobalState) => `${g.bytes32.map(toHex).join(',')};${g.u64.join(',')}`;
-      if (show(m.globalState) !== show(n.globalState))
-        throw new Error(
-          `app ${this.name}: native and interpreter differ: ${show(n.globalState)} vs ${show(m.globalState)}`,
-        );
-      const keys = (s: PreimageStore) => s.keys().sort().join(',');
-      if (keys(int.store) !== keys(nat.store)) throw new Error(`app ${this.name}: hinted preimages differ`);
-      steps = m.steps;
-      memoryBytes = m.memory.length;
-    }
+    const int = overlay();
+    const m = newMachine(this.program, copyGs(gs), {
+      inboxMessage: (p) => (p === gs.u64[0] ? message : undefined),
+      preimage: int.get,
+      onPreimageHint: int.store.hint,
+    });
+    m.run();
+    if (m.status !== Status.Finished) throw new Error(`app ${this.name}: interpreter status ${m.status}`);
+    const show = (g: GlobalState) => `${g.bytes32.map(toHex).join(',')};${g.u64.join(',')}`;
+    if (show(m.globalState) !== show(n.globalState))
+      throw new Error(
+        `app ${this.name}: native and interpreter differ: ${show(n.globalState)} vs ${show(m.globalState)}`,
+      );
+    const keys = (s: PreimageStore) => s.keys().sort().join(',');
+    if (keys(int.store) !== keys(nat.store)) throw new Error(`app ${this.name}: hinted preimages differ`);
     base.addAll(nat.store);
     return {
       globalState: n.globalState,
       receipts: this.name.includes('/') ? undefined : readReceipts(base, n.globalState.bytes32[0], gs.u64[0]),
-      steps,
+      steps: m.steps,
       nativeMs,
       hinted: nat.store.size,
-      memoryBytes,
+      memoryBytes: m.memory.length,
+    };
+  }
+
+  /**
+   * The node's path (no interpreter to agree with): the runner reads keccak preimages in place from
+   * the store and records every hint straight into it, with no copy or allocation per host call
+   * (`HostContext.preimageStore`). The store is content-addressed, so a run that fails leaves
+   * nothing wrong in it.
+   */
+  private runNativeOnly(gs: GlobalState, message: Uint8Array): AppRun {
+    const store = this.store;
+    const before = store.size;
+    const t0 = performance.now();
+    const n = runNative(
+      { bytes: this.bytes, module: this.validated },
+      {
+        inbox: message,
+        preimages: (kind, h) => store.get(h, kind),
+        preimageStore: store,
+        globalState: copyGs(gs),
+      },
+    );
+    const nativeMs = performance.now() - t0;
+    if (n.status !== 'finished')
+      throw new Error(`app ${this.name}: native run ${n.status}: ${n.error?.message}`);
+    return {
+      globalState: n.globalState,
+      receipts: this.name.includes('/')
+        ? undefined
+        : readReceipts(store, n.globalState.bytes32[0], gs.u64[0]),
+      steps: 0,
+      nativeMs,
+      hinted: store.size - before,
+      memoryBytes: 0,
     };
   }
 

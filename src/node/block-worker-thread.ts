@@ -10,11 +10,11 @@
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { keccak_256 } from '@noble/hashes/sha3.js';
-import { bytesToHex, type Hex } from 'viem';
+import type { Hex } from 'viem';
 import { App } from '../guest/run-app.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { addRecoveries } from '../vm/wasm/ecrecover.ts';
+import { keccak256Hex } from '../vm/wasm/keccak.ts';
 import { lowerPriority, serveRequests } from './worker-rpc.ts';
 
 export type WorkerRequest =
@@ -37,7 +37,7 @@ async function handle(r: WorkerRequest): Promise<unknown> {
       return {
         globalState: run.globalState,
         receipts: run.receipts,
-        messageHash: bytesToHex(keccak_256(message)),
+        messageHash: keccak256Hex(message),
       };
     }
     case 'balanceOf':
