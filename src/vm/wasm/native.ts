@@ -218,9 +218,15 @@ function prepareNative(bytes: Uint8Array, mod: ValidatedModule, maxPages: number
 const prepared = new WeakMap<ValidatedModule, Map<number, PreparedNative>>();
 function preparedFor(bytes: Uint8Array, mod: ValidatedModule, maxPages: number): PreparedNative {
   let byPages = prepared.get(mod);
-  if (!byPages) prepared.set(mod, (byPages = new Map()));
+  if (!byPages) {
+    byPages = new Map();
+    prepared.set(mod, byPages);
+  }
   let p = byPages.get(maxPages);
-  if (!p) byPages.set(maxPages, (p = prepareNative(bytes, mod, maxPages)));
+  if (!p) {
+    p = prepareNative(bytes, mod, maxPages);
+    byPages.set(maxPages, p);
+  }
   return p;
 }
 
