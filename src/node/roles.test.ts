@@ -47,6 +47,18 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** the sequencer role on this chain, signing with the deployment's sequencer key */
+function startRole(o: Partial<Parameters<typeof startSequencerRole>[0]> & { dataDir: string }) {
+  return startSequencerRole({
+    chain,
+    app: file.app,
+    config,
+    rpcUrl: l1.rpcUrl,
+    sequencerKey: l1.accounts[0].privateKey,
+    ...o,
+  });
+}
+
 async function until(what: string, f: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!f()) {
@@ -74,15 +86,7 @@ describe('startSequencerRole', () => {
     expect(await chain.inbox.messageCount()).toBe(0n);
 
     // 2. the role restarts on the same data dir: block 0 goes to L1 first, then the new block 1
-    const role = await startSequencerRole({
-      chain,
-      app: file.app,
-      config,
-      rpcUrl: l1.rpcUrl,
-      sequencerKey: l1.accounts[0].privateKey,
-      dataDir,
-      onError: (e) => errors.push(e),
-    });
+    const role = await startRole({ dataDir, onError: (e) => errors.push(e) });
     try {
       await until('block 0 posted', () => role.batches === 1);
       const ack = await role.seq.submit(fastTransfer(a, a.address, 0n, 1n));
@@ -128,13 +132,9 @@ describe('startSequencerRole', () => {
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const before = await chain.inbox.messageCount();
     const logs: string[] = [];
-    const role = await startSequencerRole({
-      chain,
-      app: file.app,
-      config,
-      rpcUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-      sequencerKey: l1.accounts[0].privateKey,
+    const role = await startRole({
       dataDir,
+      rpcUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
       log: (l) => logs.push(l),
       batcherRetry: { attempts: 2, retryDelayMs: 50, retryMs: 200, maxRetryMs: 400 },
     });
@@ -170,15 +170,7 @@ describe('startSequencerRole', () => {
   it('stops the sequencer when L1 holds another batch at its next position (no silent acknowledgments)', async () => {
     const dataDir = dirs[0];
     const errors: unknown[] = [];
-    const role = await startSequencerRole({
-      chain,
-      app: file.app,
-      config,
-      rpcUrl: l1.rpcUrl,
-      sequencerKey: l1.accounts[0].privateKey,
-      dataDir,
-      onError: (e) => errors.push(e),
-    });
+    const role = await startRole({ dataDir, onError: (e) => errors.push(e) });
     try {
       // a second writer with the sequencer key takes the next position
       const at = await chain.inbox.messageCount();
