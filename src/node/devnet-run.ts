@@ -184,6 +184,7 @@ export class DevnetRun {
       rpcUrl: l1.rpcUrl,
       sequencerKey: l1.accounts[0].privateKey,
       dataDir,
+      warn: (l) => this.log(`      ${l}`),
       onError: (e) => {
         if (!this.stopping) this.log(`      sequencer stopped: ${(e as Error).message}`);
       },

@@ -224,6 +224,8 @@ export async function startSequencerRole(o: {
   port?: number;
   host?: string;
   log?: (line: string) => void;
+  /** problems the node recovers from by itself, e.g. the batcher halted and restarting (default `log`) */
+  warn?: (line: string) => void;
   /** the sequencer stopped on an error (default: logged) */
   onError?: (e: unknown) => void;
   /** how the batcher's posts are retried, and the halted batcher restarted (tests shorten them) */
@@ -272,7 +274,9 @@ export async function startSequencerRole(o: {
       o.log?.(`batch for block ${b.number} ${what} (${b.txCount} txs)`);
     },
     onRetry: (e, ms) =>
-      o.log?.(`batcher halted (${(e as Error).message.split('\n')[0]}); restarting it in ${ms} ms`),
+      (o.warn ?? o.log)?.(
+        `batcher halted (${(e as Error).message.split('\n')[0]}); restarting it in ${ms} ms`,
+      ),
     onFatal: (e) => seq.stop(e),
     retryMs: o.batcherRetry?.retryMs,
     maxRetryMs: o.batcherRetry?.maxRetryMs,
