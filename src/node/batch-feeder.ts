@@ -4,8 +4,10 @@
  *
  * - The feeder follows the store, not the callbacks: `pump()` (called whenever a block is stored)
  *   submits every stored batch block from the next unfed number up to the store's head. At start the
- *   next number is L1's message count (block number = inbox position), so blocks stored before a
- *   crash and never posted go to L1 first; the batcher skips any that L1 already has.
+ *   next number is L1's message count (block number = inbox position) minus `recheck` (default 64),
+ *   so blocks stored before a crash and never posted go to L1 first, and the last positions L1
+ *   already has are checked: the batcher skips a block L1 holds, and a different message there
+ *   (a forced inclusion or another batch at one of the sequencer's positions) is a mismatch.
  * - A transient failure the batcher gave up on (an L1 endpoint down for longer than its retries)
  *   halts the batcher; the feeder then waits (`retryMs`, doubled up to `maxRetryMs`), restarts it
  *   (`start()` re-reads L1) and feeds again from L1's message count. The sequencer keeps accepting
@@ -44,6 +46,8 @@ export interface BatchFeederOptions {
   onRetry?: (error: unknown, inMs: number) => void;
   /** a failure the feeder does not recover from (a position mismatch) */
   onFatal: (error: unknown) => void;
+  /** positions below L1's message count fed again at start and after a halt, for the batcher to check (default 64) */
+  recheck?: number;
   /** first wait before restarting a halted batcher (default 1,000 ms), doubled up to `maxRetryMs` (default 30,000) */
   retryMs?: number;
   maxRetryMs?: number;
@@ -60,11 +64,15 @@ export class BatchFeeder {
     this.delay = o.retryMs ?? 1_000;
   }
 
-  /** Starts feeding at block `from` (L1's message count after `batcher.start()`). */
-  start(from: bigint): void {
-    this.next = Number(from);
+  /** Starts feeding at L1's message count (after `batcher.start()`), less `recheck` positions. */
+  start(messageCount: bigint): void {
+    this.next = this.from(messageCount);
     this.started = true;
     this.pump();
+  }
+
+  private from(messageCount: bigint): number {
+    return Math.max(0, Number(messageCount) - (this.o.recheck ?? 64));
   }
 
   /** Submits every stored block not fed yet, in order (not awaited: the batcher queues them). */
@@ -117,7 +125,7 @@ export class BatchFeeder {
       return;
     }
     this.recovering = false;
-    this.next = Number(cursor.messageCount);
+    this.next = this.from(cursor.messageCount);
     this.pump();
   }
 }

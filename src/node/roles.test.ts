@@ -187,5 +187,16 @@ describe('startSequencerRole', () => {
     } finally {
       await role.close();
     }
+    // restarted, the role re-checks the positions L1 has and stops again: no silent divergence
+    const again: unknown[] = [];
+    const role2 = await startRole({ dataDir, onError: (e) => again.push(e) });
+    try {
+      await until('the restarted sequencer stopped', () => again.length > 0);
+      expect(again[0]).toBeInstanceOf(BatchPositionMismatchError);
+      expect((again[0] as Error).message).toMatch(/L1 has another batch there/);
+      expect(role2.batches).toBe(0);
+    } finally {
+      await role2.close();
+    }
   }, 120_000);
 });

@@ -262,6 +262,7 @@ export async function startSequencerRole(o: {
     head: () => seq.head + 1,
     block: (n) => seq.sealedBlock(n),
     onPosted: (posted, b) => {
+      if (posted.alreadyPosted) return; // on L1 already (re-checked after a restart or a halt)
       role.batches++;
       if (posted.da) {
         const path = `${posted.da.pointer}${posted.da.usedFallback ? ' (fallback)' : ''}`;
@@ -270,8 +271,7 @@ export async function startSequencerRole(o: {
       const how = posted.da
         ? ` as ${posted.da.pointer}${posted.da.usedFallback ? ' (committee fallback)' : ''}`
         : '';
-      const what = posted.alreadyPosted ? 'already on L1' : `posted${how}`;
-      o.log?.(`batch for block ${b.number} ${what} (${b.txCount} txs)`);
+      o.log?.(`batch for block ${b.number} posted${how} (${b.txCount} txs)`);
     },
     onRetry: (e, ms) =>
       (o.warn ?? o.log)?.(
@@ -293,7 +293,8 @@ export async function startSequencerRole(o: {
       feeder.pump();
     },
   });
-  // from L1's message count: blocks stored before a crash and never posted go to L1 first
+  // from L1's message count (less the positions re-checked): blocks stored before a crash and
+  // never posted go to L1 first
   feeder.start(l1.messageCount);
   const server = await startRpcServer(seq, { port: o.port ?? 0, host: o.host });
   return Object.assign(role, {
