@@ -12,8 +12,11 @@
  *   halts the batcher; the feeder then waits (`retryMs`, doubled up to `maxRetryMs`), restarts it
  *   (`start()` re-reads L1) and feeds again from L1's message count. The sequencer keeps accepting
  *   transactions meanwhile; they are posted once L1 is back.
- * - A position mismatch (a forced inclusion or an L1 reorg moved positions under the sequencer) is
- *   fatal here: re-executing the sequencer's blocks from L1 is not implemented, so `onFatal` gets the
+ * - A position mismatch is retried once at once, as a halt: an L1 reorg that dropped some of the
+ *   sequencer's batches only needs them posted again from L1's new message count. A second mismatch
+ *   with no batch posted in between is a real divergence (a forced inclusion or another writer's
+ *   batch at one of the sequencer's positions, found again by the re-check): re-executing the
+ *   sequencer's blocks from L1 is not implemented, so `onFatal` gets the
  *   {@link BatchPositionMismatchError} (the role stops the sequencer).
  */
 import {
@@ -58,6 +61,8 @@ export class BatchFeeder {
   private started = false;
   private recovering = false;
   private stopped = false;
+  /** a mismatch was retried and no batch has been posted since */
+  private mismatchRetried = false;
   private delay: number;
 
   constructor(private readonly o: BatchFeederOptions) {
@@ -87,6 +92,7 @@ export class BatchFeeder {
         .then(
           (posted) => {
             this.delay = this.o.retryMs ?? 1_000;
+            if (!posted.alreadyPosted) this.mismatchRetried = false;
             this.o.onPosted?.(posted, b);
           },
           (e) => this.failed(e),
@@ -101,15 +107,22 @@ export class BatchFeeder {
 
   private failed(e: unknown): void {
     if (this.recovering || this.stopped) return;
+    let wait: number;
     if (e instanceof BatchPositionMismatchError) {
-      this.stopped = true;
-      this.o.onFatal(e);
-      return;
+      if (this.mismatchRetried) {
+        this.stopped = true;
+        this.o.onFatal(e);
+        return;
+      }
+      // once, at once: a reorg only needs the dropped batches posted again
+      this.mismatchRetried = true;
+      wait = 0;
+    } else {
+      // the batcher halted (the blocks queued behind this one fail too): restart it after a while
+      wait = this.delay;
+      this.delay = Math.min(this.delay * 2, this.o.maxRetryMs ?? 30_000);
     }
-    // the batcher halted (the blocks queued behind this one fail too): restart it after a while
     this.recovering = true;
-    const wait = this.delay;
-    this.delay = Math.min(this.delay * 2, this.o.maxRetryMs ?? 30_000);
     this.o.onRetry?.(e, wait);
     setTimeout(() => void this.recover(), wait).unref();
   }

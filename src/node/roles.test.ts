@@ -167,6 +167,44 @@ describe('startSequencerRole', () => {
     }
   }, 120_000);
 
+  it('re-posts the batches an L1 reorg dropped (the mismatch is retried once, no stop)', async () => {
+    const dataDir = dirs[0];
+    const logs: string[] = [];
+    const errors: unknown[] = [];
+    const role = await startRole({ dataDir, log: (l) => logs.push(l), onError: (e) => errors.push(e) });
+    const a = fastAccount(4);
+    let nonce = 0n;
+    const block = async () => {
+      await role.seq.submit(fastTransfer(a, a.address, 0n, nonce++));
+      role.seq.sealNow();
+    };
+    try {
+      const before = await chain.inbox.messageCount();
+      const snapshot = await l1.testClient.snapshot();
+      await block();
+      await until('the first batch posted', () => role.batches === 1);
+      await block();
+      await until('the second batch posted', () => role.batches === 2);
+      // the reorg: L1 forgets both batches
+      await l1.testClient.revert({ id: snapshot });
+      expect(await chain.inbox.messageCount()).toBe(before);
+      await block();
+      await until('the dropped batches and the new one posted', () => role.batches === 5);
+      const onL1 = await chain.inbox.readMessages(before, await chain.inbox.messageCount());
+      expect(onL1.map((m) => [m.position, m.source])).toEqual([
+        [before, 'batch'],
+        [before + 1n, 'batch'],
+        [before + 2n, 'batch'],
+      ]);
+      expect(
+        logs.some((l) => /BATCHER|predicted at inbox position/.test(l) && /restarting it in 0 ms/.test(l)),
+      ).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await role.close();
+    }
+  }, 120_000);
+
   it('stops the sequencer when L1 holds another batch at its next position (no silent acknowledgments)', async () => {
     const dataDir = dirs[0];
     const errors: unknown[] = [];
