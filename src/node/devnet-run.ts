@@ -269,8 +269,11 @@ export class DevnetRun {
             break;
           }
         }
-        if (this.o.warpSeconds && l1.embedded) {
-          await l1.testClient.increaseTime({ seconds: this.o.warpSeconds });
+        if (l1.embedded) {
+          // the embedded anvil mines only on transactions, so an idle L1's latest timestamp stands
+          // still and a challenge period would never pass: mine an empty block each round (its time
+          // is the wall clock's, plus the warp)
+          if (this.o.warpSeconds) await l1.testClient.increaseTime({ seconds: this.o.warpSeconds });
           await l1.testClient.mine({ blocks: 1 });
         }
       } catch (e) {

@@ -3,9 +3,13 @@
  * settles and its withdrawal is paid on L1; the fraud scenario ends with the honest validator
  * winning the dispute on L1; with `--da committee` (a local committee whose certificates the inbox
  * checks on L1) and `--da l1-blob` the chain settles the same way. `--warp` speeds up L1 time on the
- * embedded anvil.
+ * embedded anvil; without it the devnet still moves the idle anvil's clock (an empty block a round).
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../l1/contracts.ts';
 import type { DevnetResult } from '../../node/devnet-run.ts';
 import { runCli } from '../run-cli.test-helper.ts';
 
@@ -28,6 +32,32 @@ describe('modex devnet --until-confirmed (slow)', () => {
     expect(j.confirmed_assertions).toBeGreaterThanOrEqual(2);
     expect(j.first_block_s).toBeLessThan(10);
     expect(r.stderr).toMatch(/withdrawal 0 paid on L1/);
+  });
+
+  it('without --warp the embedded L1 still keeps time: a 5 s challenge period confirms', {
+    timeout: 120_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modex-devnet-nowarp-'));
+    const config = JSON.parse(readFileSync(join(REPO_ROOT, 'examples/devnet.config.json'), 'utf8'));
+    config.proof.challengePeriodSeconds = 5;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    try {
+      const r = await runCli([
+        'devnet',
+        '--until-confirmed',
+        '--json',
+        '--config',
+        join(dir, 'config.json'),
+        '--timeout',
+        '90',
+      ]).done;
+      expect(r.code).toBe(0);
+      const j = lastJson(r.stdout);
+      expect(j.result).toBe('confirmed');
+      expect(j.withdrawal_paid).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fraud: the honest validator wins the dispute on L1 and takes the liar stake', {

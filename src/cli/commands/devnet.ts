@@ -62,7 +62,7 @@ export function register(program: Command): void {
     .option('--json', 'with --until-confirmed: print the result as one JSON object on the last line', false)
     .option(
       '--warp <seconds>',
-      'embedded anvil: add this many seconds to L1 time every tick (shortens the wait for challenge periods)',
+      'embedded anvil: add this many seconds to L1 time every tick (0.5 s; shortens the wait for challenge periods: without it the 60 s challenge period takes 60 s)',
       '0',
     )
     .option(
