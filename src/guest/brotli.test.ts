@@ -14,17 +14,12 @@ import { brotliDecompressSync } from 'node:zlib';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { privateKeyToAccount } from 'viem/accounts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  BROTLI_DICTIONARY_KECCAK,
-  BROTLI_DICTIONARY_SHA256,
-  brotli,
-  brotliDictionary,
-  DEFAULT_QUALITY,
-  MAX_INFLATED,
-} from '../node/compress.ts';
+import { brotli, DEFAULT_QUALITY } from '../node/compress.ts';
+import { MAX_INFLATED_TX_LIST as MAX_INFLATED } from '../settlement/ethereum/message.ts';
 import { HostDataUnavailableError } from '../vm/wasm/machine.ts';
 import { runNative } from '../vm/wasm/native.ts';
 import { newMachine } from '../vm/wasm/program.ts';
+import { BROTLI_DICTIONARY_KECCAK, BROTLI_DICTIONARY_SHA256, brotliDictionary } from './brotli-dictionary.ts';
 import { encodeBatch, encodeBody } from './clients/common.ts';
 import { balanceOf, depositMessage, TOKEN_CHAIN_ID, transfer } from './clients/token.ts';
 import { PreimageStore, toHex } from './preimage-store.ts';

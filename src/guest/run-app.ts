@@ -3,7 +3,6 @@
  * and runs one inbox message natively (V8) and in the interpreter with the same host data; both runs
  * must agree on status, global state and the preimages they hint. Used by tests and clients.
  */
-
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';

@@ -7,17 +7,10 @@ import { createHash } from 'node:crypto';
 import { brotliDecompressSync } from 'node:zlib';
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
+import { BROTLI_DICTIONARY_SHA256, brotliDictionary } from '../guest/brotli-dictionary.ts';
 import { transfer } from '../guest/clients/token.ts';
-import { encodeTxList } from '../settlement/ethereum/message.ts';
-import {
-  BROTLI_DICTIONARY_SHA256,
-  brotli,
-  brotliDictionary,
-  compressBatch,
-  DEFAULT_QUALITY,
-  DEFAULT_WINDOW_BITS,
-  MAX_INFLATED,
-} from './compress.ts';
+import { encodeTxList, MAX_INFLATED_TX_LIST as MAX_INFLATED } from '../settlement/ethereum/message.ts';
+import { brotli, compressBatch, DEFAULT_QUALITY, DEFAULT_WINDOW_BITS } from './compress.ts';
 
 const USER = privateKeyToAccount(`0x${'11'.repeat(32)}`);
 

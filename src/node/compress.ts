@@ -2,15 +2,13 @@
  * Batch compression (docs/stf.md "Inbox message format", kind 0x04): the batcher posts a
  * transaction list `count u32 ‖ (len u32 ‖ tx)*` as `0x04 ‖ brotli(list)` when that is smaller than
  * `0x00 ‖ list`. The STF inflates it with its own RFC 7932 decoder (guest/sdk/brotli.ts), capped at
- * {@link MAX_INFLATED} bytes; a list the STF could not inflate is never compressed.
+ * {@link MAX_INFLATED_TX_LIST} bytes; a list the STF could not inflate is never compressed.
  *
  * The STF reads RFC 7932's static dictionary as a keccak256 preimage (preimage kind 0): every `App`
  * (src/guest/run-app.ts) serves it from its preimage store (src/guest/brotli-dictionary.ts).
  */
 import { brotliCompressSync, constants } from 'node:zlib';
-
-/** guest/sdk/brotli.ts MAX_INFLATED: the largest list kind 0x04 may carry (1 MiB) */
-export const MAX_INFLATED = 1 << 20;
+import { MAX_INFLATED_TX_LIST } from '../settlement/ethereum/message.ts';
 
 export interface CompressOptions {
   /** brotli quality 0..11 (default {@link DEFAULT_QUALITY}) */
@@ -45,13 +43,7 @@ export function brotli(list: Uint8Array, opts: CompressOptions = {}): Uint8Array
  * the list, so `0x00 ‖ list` is posted) or the list is larger than the STF inflates.
  */
 export function compressBatch(list: Uint8Array, opts: CompressOptions = {}): Uint8Array | undefined {
-  if (list.length > MAX_INFLATED) return undefined;
+  if (list.length > MAX_INFLATED_TX_LIST) return undefined;
   const payload = brotli(list, opts);
   return payload.length < list.length ? payload : undefined;
 }
-
-export {
-  BROTLI_DICTIONARY_KECCAK,
-  BROTLI_DICTIONARY_SHA256,
-  brotliDictionary,
-} from '../guest/brotli-dictionary.ts';

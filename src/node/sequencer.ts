@@ -23,11 +23,11 @@
  *   order: every acknowledged transaction gets back its block and index.
  */
 import { join } from 'node:path';
-import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from 'viem';
 import { Receipt, type Receipts } from '../guest/run-app.ts';
 import { batchMessage, encodeTxList, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
 import { recoverAndRemember } from '../vm/wasm/ecrecover.ts';
+import { toHex } from '../vm/wasm/hash.ts';
 import { keccak256Hex, keccak256Into } from '../vm/wasm/keccak.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 import {
@@ -154,7 +154,6 @@ export interface SignedTx {
 }
 
 const toBig = (b: Uint8Array) => BigInt(`0x${Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')}`);
-const toHex = (b: Uint8Array): Hex => `0x${Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')}`;
 
 /**
  * Decodes a transaction envelope `body ‖ r ‖ s ‖ v` and recovers its signer as the STF does
@@ -702,7 +701,7 @@ export class Sequencer {
     const block: StoredBlock = {
       number: job.number,
       kind: job.kind,
-      messageHash: run.messageHash ?? bytesToHex(keccak_256(message)),
+      messageHash: run.messageHash ?? keccak256Hex(message),
       stateRoot: bytesToHex(run.globalState.bytes32[0]),
       sendRoot: bytesToHex(run.globalState.bytes32[1]),
       receipts: run.receipts?.txs ?? [],
