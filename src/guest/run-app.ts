@@ -9,11 +9,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'no
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lower, type Program } from '../vm/wasm/lower.ts';
 import { type GlobalState, Status } from '../vm/wasm/machine.ts';
 import type { ValidatedModule } from '../vm/wasm/module.ts';
 import { runNative, validateStf } from '../vm/wasm/native.ts';
 import { parseModule } from '../vm/wasm/parse.ts';
-import { compileProgram, newMachine } from '../vm/wasm/program.ts';
+import { newMachine } from '../vm/wasm/program.ts';
 import { ASC_FLAGS } from '../vm/wasm/test-utils/asc.ts';
 import { validateModule } from '../vm/wasm/validate.ts';
 import { brotliDictionary } from './brotli-dictionary.ts';
@@ -130,7 +131,7 @@ export interface AppRun {
 
 export class App {
   readonly bytes: Uint8Array;
-  readonly program: ReturnType<typeof compileProgram>;
+  readonly program: Program;
   /** validated once: the native runner compiles it once (runNative's cache) */
   private readonly validated: ValidatedModule;
   /** `name`: an app under guest/apps, or a path under guest/ (e.g. `sdk/test/state_ops.ts`) */
@@ -139,8 +140,9 @@ export class App {
     readonly store = new PreimageStore(),
   ) {
     this.bytes = name.includes('/') ? compileGuest(name) : compileApp(name);
-    this.program = compileProgram(this.bytes);
+    // parsed and validated once, for the interpreter's program and the native runner
     this.validated = validateStf(this.bytes);
+    this.program = lower(this.validated);
     // kind 0x04 batches (brotli) read the RFC 7932 dictionary as a preimage (docs/stf.md)
     this.store.add(brotliDictionary());
   }

@@ -19,6 +19,7 @@
  * `errorName`). A worker that cannot start (L1 unreachable, a bad DA config) or dies rejects every
  * request with `BATCHER_WORKER`.
  */
+import type { InboxClient } from '../settlement/ethereum/inbox.ts';
 import {
   BatcherError,
   type BatcherEvent,
@@ -52,6 +53,19 @@ export function batcherErrorOf(e: WorkerErrorData): Error {
   const err = new BatcherError(e.code ?? 'BATCHER_WORKER', e.message);
   Object.assign(err, f, { name: e.name });
   return err;
+}
+
+/** A batcher worker posting to `inbox` (its address, log-scan start and polling interval). */
+export function batcherWorkerFor(
+  inbox: InboxClient,
+  o: Omit<BatcherWorkerOptions, 'inbox' | 'fromBlock' | 'pollingIntervalMs'>,
+): BatcherWorker {
+  return new BatcherWorker({
+    ...o,
+    inbox: inbox.address,
+    fromBlock: inbox.fromBlock,
+    pollingIntervalMs: inbox.publicClient.pollingInterval,
+  });
 }
 
 type Ask = BatcherRequest extends infer R ? (R extends BatcherRequest ? Omit<R, 'id'> : never) : never;

@@ -39,7 +39,7 @@ import { REPO_ROOT } from '../l1/contracts.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import { machineLine, type Percentiles, percentiles } from '../util/bench-stats.ts';
 import { type FrameRule, profileShares, startProfile, stopProfile } from '../util/cpu-profile.ts';
-import { BatcherWorker } from './batcher-worker.ts';
+import { batcherWorkerFor } from './batcher-worker.ts';
 import { WorkerExecutor } from './block-worker.ts';
 import { deployForConfig } from './roles.ts';
 import { type RpcServer, startRpcServer } from './rpc.ts';
@@ -456,12 +456,9 @@ export async function benchE2e(opts: E2eBenchOptions = {}): Promise<E2eBenchResu
   try {
     const { settlement: s } = await deployForConfig(l1, config);
     // the batcher in its worker thread, as the sequencer role runs it
-    const batcher = new BatcherWorker({
+    const batcher = batcherWorkerFor(s.inbox, {
       rpcUrl: l1.rpcUrl,
       privateKey: l1.accounts[0].privateKey,
-      pollingIntervalMs: s.inbox.publicClient.pollingInterval,
-      inbox: s.inbox.address,
-      fromBlock: s.inbox.fromBlock,
       da: config.da,
     });
     cleanup.push(() => batcher.close());

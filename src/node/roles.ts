@@ -27,7 +27,7 @@ import { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { moduleRootHex } from '../vm/wasm/program.ts';
 import { BatchFeeder } from './batch-feeder.ts';
 import type { InboxCursor } from './batcher.ts';
-import { BatcherWorker } from './batcher-worker.ts';
+import { type BatcherWorker, batcherWorkerFor } from './batcher-worker.ts';
 import { WorkerExecutor } from './block-worker.ts';
 import { type CommitteeDeployment, deployCommittee } from './da-modules.ts';
 import { Derivation, ReplayExecutor } from './derivation.ts';
@@ -235,12 +235,9 @@ export async function startSequencerRole(o: {
   // the STF and the batcher run in worker threads (a block's execution, and its batch's encoding,
   // signing and DA work, never hold up the JSON-RPC thread); both load side by side
   const executor = new WorkerExecutor({ app: o.app });
-  const batcher = new BatcherWorker({
+  const batcher = batcherWorkerFor(inbox, {
     rpcUrl: o.rpcUrl,
     privateKey: o.sequencerKey,
-    pollingIntervalMs: inbox.publicClient.pollingInterval,
-    inbox: inbox.address,
-    fromBlock: inbox.fromBlock,
     da: o.config.da,
     attempts: o.batcherRetry?.attempts,
     retryDelayMs: o.batcherRetry?.retryDelayMs,
