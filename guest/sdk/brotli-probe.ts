@@ -1,4 +1,4 @@
-// Test module for src/guest/brotli.test.ts: inflates the whole inbox message as a brotli stream
+// Test module for src/apps/sdk/brotli.test.ts: inflates the whole inbox message as a brotli stream
 // (brotli.ts) and reports the result in the global state: u64[1] = the output length (all ones if
 // the stream does not inflate), bytes32[1] = keccak256 of the output if it is at most 64 KiB.
 import { inflate } from "./brotli";

@@ -9,7 +9,7 @@ import { ModexError } from '../core/errors.ts';
 import { APP_CONFIG_FILE, type AppConfig } from './build.ts';
 import { DEFAULT_VECTORS_FILE, messageBytes, type TestVector } from './vectors.ts';
 
-const TEMPLATE_DIR = new URL('./templates/counter/', import.meta.url);
+const TEMPLATE_DIR = new URL('./templates/counter', import.meta.url);
 
 export class ScaffoldError extends ModexError {}
 

@@ -18,12 +18,14 @@ export type SettlementModuleName = 'ethereum' | 'sovereign' | 'modex';
 export type SequencingModuleName = 'single' | 'committee-rotation';
 
 /**
- * The machine's global state: what links one STF execution to the chain. It is read and written
- * by the guest through host ops (see src/vm/wasm/host-abi.ts) and is part of every machine hash.
+ * The machine's global state: what links one STF execution to the chain (docs/machine.md §2.3). It
+ * is read and written by the guest through host ops and is part of every machine hash. The one
+ * global-state type of modex: the machine, the node and the proof systems all use it; contracts'
+ * ABI encodings convert at their boundary.
  */
 export interface GlobalState {
   /** [stateRoot, sendRoot]: the L2 state root and the root of the outbox (L2 -> L1 messages). */
-  bytes32: [Hash32, Hash32];
+  bytes32: [Uint8Array, Uint8Array];
   /** [inboxPosition, positionInMessage]: next inbox message to read, and progress inside it. */
   u64: [bigint, bigint];
 }

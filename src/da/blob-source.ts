@@ -12,8 +12,8 @@
  */
 import { type Hex, hexToBytes } from 'viem';
 import type { Hash32 } from '../core/types.ts';
+import { versionedHash } from '../crypto/kzg.ts';
 import { DaUnavailableError } from './errors.ts';
-import { versionedHash } from './kzg.ts';
 
 /** Hints about where the blobs were posted (derivation sets them from the inbox message). */
 export interface BlobHint {

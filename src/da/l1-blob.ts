@@ -9,11 +9,11 @@
 import { bytesToHex, concatBytes, hexToBytes } from 'viem';
 import type { DataAvailability, StoredBatch } from '../core/da.ts';
 import type { DaPointer, Hash32 } from '../core/types.ts';
-import { keccak256Hex } from '../vm/wasm/keccak.ts';
+import { keccak256Hex } from '../crypto/keccak.ts';
+import { blobCommitment, commitBlob, versionedHash } from '../crypto/kzg.ts';
 import { decodeBlobs, encodeBlobs, L1_BLOB_MAX_BATCH_BYTES, MAX_BLOBS_PER_TX } from './blob-codec.ts';
 import type { BlobSource } from './blob-source.ts';
 import { DaInvalidPointerError, DaUnavailableError } from './errors.ts';
-import { blobCommitment, commitBlob, versionedHash } from './kzg.ts';
 import { DA_POINTER_KIND } from './l1-calldata.ts';
 
 type BlobPointer = Extract<DaPointer, { kind: 'blob' }>;

@@ -20,7 +20,7 @@
 
 import type { DataAvailability, StoredBatch } from '../core/da.ts';
 import type { DaPointer } from '../core/types.ts';
-import { keccak256Hex } from '../vm/wasm/keccak.ts';
+import { keccak256Hex } from '../crypto/keccak.ts';
 import { DaBatchTooLargeError, DaInvalidPointerError } from './errors.ts';
 
 /** First byte of an encoded pointer (= the inbox message kind of the batch that carries it). */

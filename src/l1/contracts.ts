@@ -19,7 +19,7 @@ import type { Abi, Hex } from 'viem';
 import { ArtifactNotFoundError, ContractsCompileError } from './errors.ts';
 
 /** The repository root (where contracts/ and artifacts/ live). */
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 export interface Artifact {
   contractName: string;

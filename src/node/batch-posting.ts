@@ -13,9 +13,9 @@
 import { bytesToHex, type Hex, keccak256 } from 'viem';
 import type { DataAvailability, StoredBatch } from '../core/da.ts';
 import type { DaPointer } from '../core/types.ts';
+import { blobCommitment, versionedHash } from '../crypto/kzg.ts';
 import { encodeBlobs } from '../da/blob-codec.ts';
 import { DaInvalidPointerError } from '../da/errors.ts';
-import { blobCommitment, versionedHash } from '../da/kzg.ts';
 import { batchMessageOf, MESSAGE_KIND, messageTxList } from '../settlement/ethereum/message.ts';
 import { compressBatch } from './compress.ts';
 

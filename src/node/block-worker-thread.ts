@@ -11,10 +11,10 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Hex } from 'viem';
-import { App } from '../guest/run-app.ts';
+import { App } from '../apps/sdk/run-app.ts';
+import { addRecoveries } from '../crypto/ecrecover.ts';
+import { keccak256Hex } from '../crypto/keccak.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
-import { addRecoveries } from '../vm/wasm/ecrecover.ts';
-import { keccak256Hex } from '../vm/wasm/keccak.ts';
 import { lowerPriority, serveRequests } from './worker-rpc.ts';
 
 export type WorkerRequest =

@@ -7,11 +7,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
-import { depositMessage } from '../guest/clients/token.ts';
+import { fastAccount, fastTransfer } from '../../test/node-utils.ts';
+import { depositMessage } from '../apps/token/client.ts';
 import { batchMessage, encodeTxList, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { BlockWorkerError, WorkerExecutor } from './block-worker.ts';
-import { fastAccount, fastTransfer } from './test-utils.ts';
 
 const alice = fastAccount(11);
 const bob = fastAccount(12);

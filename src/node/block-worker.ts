@@ -22,9 +22,9 @@
  *   crashed worker rejects every request in flight and every later one.
  */
 import type { Hex } from 'viem';
+import { genesis, type Receipts } from '../apps/sdk/run-app.ts';
 import { ModexError } from '../core/errors.ts';
-import { genesis, type Receipts } from '../guest/run-app.ts';
-import { takeRecoveries } from '../vm/wasm/ecrecover.ts';
+import { takeRecoveries } from '../crypto/ecrecover.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 import type { WorkerRequest } from './block-worker-thread.ts';
 import type { BlockExecutor } from './sequencer.ts';

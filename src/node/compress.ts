@@ -5,7 +5,7 @@
  * {@link MAX_INFLATED_TX_LIST} bytes; a list the STF could not inflate is never compressed.
  *
  * The STF reads RFC 7932's static dictionary as a keccak256 preimage (preimage kind 0): every `App`
- * (src/guest/run-app.ts) serves it from its preimage store (src/guest/brotli-dictionary.ts).
+ * (src/apps/sdk/run-app.ts) serves it from its preimage store (src/apps/sdk/brotli-dictionary.ts).
  */
 import { brotliCompressSync, constants } from 'node:zlib';
 import { MAX_INFLATED_TX_LIST } from '../settlement/ethereum/message.ts';

@@ -8,12 +8,12 @@
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { App } from '../apps/sdk/run-app.ts';
+import { transfer } from '../apps/token/client.ts';
 import type { DaConfig } from '../config/types.ts';
 import { decodeCertificate, encodeCertificate, keysetHash } from '../da/committee/certificate.ts';
 import { CommitteeKeysetsClient } from '../da/committee/keysets.ts';
 import { type LocalCommittee, startLocalCommittee } from '../da/committee/local-committee.ts';
-import { transfer } from '../guest/clients/token.ts';
-import { App } from '../guest/run-app.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
 import { SettlementRevertError } from '../settlement/ethereum/errors.ts';
 import { deployInbox, InboxClient } from '../settlement/ethereum/inbox.ts';

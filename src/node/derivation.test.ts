@@ -9,12 +9,12 @@
 import { bytesToHex, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { App, genesis, Receipt } from '../apps/sdk/run-app.ts';
+import { balanceOf, transfer } from '../apps/token/client.ts';
 import type { DataAvailability } from '../core/da.ts';
 import { encodeBlobs } from '../da/blob-codec.ts';
 import { DaUnavailableError } from '../da/errors.ts';
 import { L1CalldataDa } from '../da/l1-calldata.ts';
-import { balanceOf, transfer } from '../guest/clients/token.ts';
-import { App, genesis, Receipt } from '../guest/run-app.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
 import { moduleFieldsHex } from '../proof/fraud/claim.ts';
 import { deploySettlement, type SettlementDeployment } from '../settlement/ethereum/deploy-settlement.ts';

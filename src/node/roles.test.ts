@@ -10,9 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fastAccount, fastTransfer } from '../../test/node-utils.ts';
+import { App } from '../apps/sdk/run-app.ts';
 import { loadConfig } from '../config/load.ts';
 import type { ChainConfig } from '../config/types.ts';
-import { App } from '../guest/run-app.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
 import { REPO_ROOT } from '../l1/contracts.ts';
 import { encodeTxList } from '../settlement/ethereum/message.ts';
@@ -27,7 +28,6 @@ import {
   startSequencerRole,
 } from './roles.ts';
 import { Sequencer } from './sequencer.ts';
-import { fastAccount, fastTransfer } from './test-utils.ts';
 
 let l1: L1;
 let config: ChainConfig;

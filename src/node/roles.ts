@@ -5,10 +5,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Address, Hex } from 'viem';
+import { App, genesis } from '../apps/sdk/run-app.ts';
 import type { ChainConfig } from '../config/types.ts';
 import type { DataAvailability } from '../core/da.ts';
 import { ModexError } from '../core/errors.ts';
-import { App, genesis } from '../guest/run-app.ts';
 import type { L1 } from '../l1/anvil.ts';
 import { moduleFieldsHex } from '../proof/fraud/claim.ts';
 import { BridgeClient } from '../settlement/ethereum/bridge.ts';

@@ -3,11 +3,11 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { depositMessage, TOKEN_CHAIN_ID } from '../guest/clients/token.ts';
+import { fastAccount, fastTransfer, rpcCall, rpcPost, startSequencerProcess } from '../../test/node-utils.ts';
+import { depositMessage, TOKEN_CHAIN_ID } from '../apps/token/client.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import { type RpcServer, startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';
-import { fastAccount, fastTransfer, rpcCall, rpcPost, startSequencerProcess } from './test-utils.ts';
 
 const dirs: string[] = [];
 const tmp = () => {

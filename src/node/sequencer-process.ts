@@ -6,7 +6,7 @@
  * genesis funding). Prints one JSON line `{ url, pid, head }` when it serves; SIGTERM closes it.
  */
 import type { Hex } from 'viem';
-import { depositMessage, TOKEN_CHAIN_ID } from '../guest/clients/token.ts';
+import { depositMessage, TOKEN_CHAIN_ID } from '../apps/token/client.ts';
 import { WorkerExecutor } from './block-worker.ts';
 import { startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';

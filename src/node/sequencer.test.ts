@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { depositMessage, TOKEN_CHAIN_ID, transfer } from '../guest/clients/token.ts';
+import { fastAccount, fastTransfer, rpcCall, startSequencerProcess } from '../../test/node-utils.ts';
+import { depositMessage, TOKEN_CHAIN_ID, transfer } from '../apps/token/client.ts';
 import { WorkerExecutor } from './block-worker.ts';
 import {
   DuplicateTransactionError,
@@ -12,7 +13,6 @@ import {
   SequencerUnavailableError,
 } from './errors.ts';
 import { type DelayedMessageIn, type SealedBlock, Sequencer, type SequencerOptions } from './sequencer.ts';
-import { fastAccount, fastTransfer, rpcCall, startSequencerProcess } from './test-utils.ts';
 
 const dirs: string[] = [];
 const tmp = () => {

@@ -24,11 +24,11 @@
  */
 import { join } from 'node:path';
 import { bytesToHex, type Hex } from 'viem';
-import { Receipt, type Receipts } from '../guest/run-app.ts';
+import { Receipt, type Receipts } from '../apps/sdk/run-app.ts';
+import { recoverAndRemember } from '../crypto/ecrecover.ts';
+import { keccak256Hex, keccak256Into } from '../crypto/keccak.ts';
 import { batchMessage, encodeTxList, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
-import { recoverAndRemember } from '../vm/wasm/ecrecover.ts';
 import { toHex } from '../vm/wasm/hash.ts';
-import { keccak256Hex, keccak256Into } from '../vm/wasm/keccak.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 import {
   DuplicateTransactionError,
@@ -176,7 +176,7 @@ export function decodeSignedTx(raw: Uint8Array, opts: { chainId?: bigint } = {})
   const s = toBig(sig.subarray(32, 64));
   if (r === 0n || r >= SECP256K1_N || s === 0n || s > SECP256K1_N / 2n)
     throw new InvalidTransactionError('signature r or s out of range (s must be in the lower half)');
-  // the machine's keccak (src/vm/wasm/keccak.ts): ~4× noble's on these short inputs
+  // the machine's keccak (src/crypto/keccak.ts): ~4× noble's on these short inputs
   const signed = new Uint8Array(PERSONAL_PREFIX.length + 32);
   signed.set(PERSONAL_PREFIX);
   keccak256Into(body, signed, PERSONAL_PREFIX.length);

@@ -7,8 +7,8 @@
 import { parseEventLogs } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transfer } from '../guest/clients/token.ts';
-import { genesis } from '../guest/run-app.ts';
+import { genesis } from '../apps/sdk/run-app.ts';
+import { transfer } from '../apps/token/client.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
 import { getArtifact } from '../l1/contracts.ts';
 import { moduleFieldsHex } from '../proof/fraud/claim.ts';

@@ -1,11 +1,11 @@
 /** `modex bench …`: benchmarks. */
 import type { Command } from 'commander';
-import { benchToken, formatTokenBench } from '../../guest/bench-token.ts';
-import { benchDa, formatDaBench } from '../../node/bench-da.ts';
-import { benchE2e, formatE2eBench } from '../../node/bench-e2e.ts';
-import { benchDispute, formatDisputeBench } from '../../proof/fraud/bench-dispute.ts';
-import { benchMachine, formatBench } from '../../vm/wasm/bench.ts';
-import { benchOsp, formatOspBench } from '../../vm/wasm/osp-bench.ts';
+import { benchDa, formatDaBench } from '../../../bench/da.ts';
+import { benchDispute, formatDisputeBench } from '../../../bench/dispute.ts';
+import { benchE2e, formatE2eBench } from '../../../bench/e2e.ts';
+import { benchMachine, formatBench } from '../../../bench/machine.ts';
+import { benchOsp, formatOspBench } from '../../../bench/osp.ts';
+import { benchToken, formatTokenBench } from '../../../bench/token.ts';
 
 export function register(program: Command): void {
   const bench = program.command('bench').description('benchmarks');

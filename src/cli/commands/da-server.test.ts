@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Hex, hexToBytes, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blsKeyFromSeed, blsVerify, signingMessage } from '../../da/committee/bls.ts';
+import { blsKeyFromSeed, blsVerify, signingMessage } from '../../crypto/bls.ts';
 import { readMemberKeyFile } from '../../da/committee/key-file.ts';
 import { runCli } from '../run-cli.test-helper.ts';
 

@@ -5,8 +5,8 @@
  * the n members' signing is serialised here while real members sign in parallel.
  */
 import { keccak256 } from 'viem';
+import { blsKeyFromSeed, blsSign, blsVerify, signingMessage } from '../../crypto/bls.ts';
 import { L1CalldataDa } from '../l1-calldata.ts';
-import { blsKeyFromSeed, blsSign, blsVerify, signingMessage } from './bls.ts';
 import { requiredSigners } from './certificate.ts';
 import { CommitteeDa } from './committee-da.ts';
 import { startLocalCommittee } from './local-committee.ts';

@@ -5,8 +5,8 @@
  */
 import { bytesToHex, concat, type Hex, keccak256 } from 'viem';
 import { describe, expect, it } from 'vitest';
+import { blsAggregatePublicKeys, blsKeyFromSeed, blsSign, signingMessage } from '../../crypto/bls.ts';
 import { DaInvalidPointerError } from '../errors.ts';
-import { blsAggregatePublicKeys, blsKeyFromSeed, blsSign, signingMessage } from './bls.ts';
 import {
   buildCertificate,
   CERTIFICATE_HEADER_BYTES,

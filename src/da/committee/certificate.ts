@@ -6,7 +6,6 @@
  */
 import { bytesToHex, concat, type Hex, hexToBytes, keccak256 } from 'viem';
 import { ModexError } from '../../core/errors.ts';
-import { DaInvalidPointerError } from '../errors.ts';
 import {
   blsAggregatePublicKeys,
   blsAggregateSignatures,
@@ -16,7 +15,8 @@ import {
   G1_BYTES,
   G2_BYTES,
   signingMessage,
-} from './bls.ts';
+} from '../../crypto/bls.ts';
+import { DaInvalidPointerError } from '../errors.ts';
 
 /** docs/committee.md §2.1: `n` members' 256-byte G2 keys; any `assumedHonest` of them are honest. */
 export interface Keyset {

@@ -18,10 +18,10 @@
 import { bytesToHex, type Hex, hexToBytes, isHex, keccak256 } from 'viem';
 import type { DataAvailability, StoredBatch } from '../../core/da.ts';
 import type { DaPointer } from '../../core/types.ts';
-import { keccak256Hex } from '../../vm/wasm/keccak.ts';
+import { blsVerify, signingMessage } from '../../crypto/bls.ts';
+import { keccak256Hex } from '../../crypto/keccak.ts';
 import { DaBatchTooLargeError, DaInvalidPointerError, DaUnavailableError } from '../errors.ts';
 import { DA_POINTER_KIND } from '../l1-calldata.ts';
-import { blsVerify, signingMessage } from './bls.ts';
 import {
   buildCertificate,
   type Certificate,

@@ -6,7 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { bytesToHex, type Hex, hexToBytes, isHex } from 'viem';
-import { blsKeyFromSeed, blsPublicKey, proofOfPossession, verifyProofOfPossession } from './bls.ts';
+import {
+  blsKeyFromSeed,
+  blsPublicKey,
+  proofOfPossession,
+  verifyProofOfPossession,
+} from '../../crypto/bls.ts';
 import { DaKeyFileError } from './committee-errors.ts';
 
 export interface MemberKey {

@@ -5,12 +5,6 @@
  */
 import { type Address, bytesToHex, encodeFunctionData, type Hex, keccak256, zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type L1, startAnvil } from '../../l1/anvil.ts';
-import { getArtifact } from '../../l1/contracts.ts';
-import { deploy } from '../../l1/deploy.ts';
-import type { SettlementRevertError } from '../../settlement/ethereum/errors.ts';
-import { walletFor } from '../../settlement/ethereum/inbox.ts';
-import { expectRevert } from '../../settlement/ethereum/test-utils.ts';
 import {
   type BlsKeyPair,
   blsAggregatePublicKeys,
@@ -24,7 +18,13 @@ import {
   proofOfPossession,
   SIGNATURE_DST,
   signingMessage,
-} from './bls.ts';
+} from '../../crypto/bls.ts';
+import { type L1, startAnvil } from '../../l1/anvil.ts';
+import { getArtifact } from '../../l1/contracts.ts';
+import { deploy } from '../../l1/deploy.ts';
+import type { SettlementRevertError } from '../../settlement/ethereum/errors.ts';
+import { walletFor } from '../../settlement/ethereum/inbox.ts';
+import { expectRevert } from '../../settlement/ethereum/test-utils.ts';
 import {
   buildCertificate,
   type Certificate,

@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { verifyProofOfPossession } from './bls.ts';
+import { verifyProofOfPossession } from '../../crypto/bls.ts';
 import { requiredSigners } from './certificate.ts';
 import { localMemberKey, startLocalCommittee } from './local-committee.ts';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex, type Hex, hexToBytes, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blsKeyFromSeed, blsVerify, signingMessage } from './bls.ts';
+import { blsKeyFromSeed, blsVerify, signingMessage } from '../../crypto/bls.ts';
 import { DaServerOptionError } from './committee-errors.ts';
 import { DaServer, type DaServerOptions, type StoreResponse } from './server.ts';
 

@@ -17,8 +17,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bytesToHex, concat, type Hex, keccak256 } from 'viem';
+import { blsPublicKey, blsSign, signingMessage } from '../../crypto/bls.ts';
 import { Store, type Table } from '../../node/store.ts';
-import { blsPublicKey, blsSign, signingMessage } from './bls.ts';
 import { DaServerOptionError, DaServerRequestError } from './committee-errors.ts';
 
 /** 1 MiB: the default largest batch a member accepts. */

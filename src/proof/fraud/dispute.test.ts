@@ -4,18 +4,18 @@
  * sides; stakes and bonds move from losers to winners.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type L1, startAnvil } from '../../l1/anvil.ts';
-import { type AssertionData, nextBlockCount } from '../../settlement/ethereum/dispute-hash.ts';
-import type { DisputeAgent } from './challenger.ts';
-import { HonestClaim, LyingClaim } from './claim.ts';
-import { type DisputeFixture, playUntil, setupDisputeFixture } from './dispute-fixture.ts';
+import { type DisputeFixture, playUntil, setupDisputeFixture } from '../../../test/dispute-fixture.ts';
 import {
   DISPUTE_TEST_PARAMS,
   DISPUTE_TEST_PERIOD,
   disputeTestGenesis,
   disputeTestPayload,
   disputeTestProgram,
-} from './test-stf.ts';
+} from '../../../test/test-stf.ts';
+import { type L1, startAnvil } from '../../l1/anvil.ts';
+import { type AssertionData, nextBlockCount } from '../../settlement/ethereum/dispute-hash.ts';
+import type { DisputeAgent } from './challenger.ts';
+import { HonestClaim, LyingClaim } from './claim.ts';
 
 const PERIOD = DISPUTE_TEST_PERIOD;
 const PARAMS = DISPUTE_TEST_PARAMS;

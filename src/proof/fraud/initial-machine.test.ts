@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { branchesModule, loopModule, NO_HOST } from '../../../test/wasm/proof-corpus.ts';
+import { randomModule } from '../../../test/wasm/random-module.ts';
+import { stf } from '../../../test/wasm/wat.ts';
 import { commitModule, globalStateHash, MachineCommitter } from '../../vm/wasm/commit.ts';
 import { keccak, toHex, word } from '../../vm/wasm/hash.ts';
 import { emptyGlobalState, type GlobalState, Machine } from '../../vm/wasm/machine.ts';
 import { compileProgram } from '../../vm/wasm/program.ts';
-import { branchesModule, loopModule, NO_HOST } from '../../vm/wasm/proof-corpus.ts';
-import { randomModule } from '../../vm/wasm/random-module.ts';
-import { stf } from '../../vm/wasm/test-utils/wat.ts';
 import { cloneGlobalState, initialMachineHash, skipState } from './initial-machine.ts';
 
 const GS: GlobalState = { bytes32: [keccak(word(1)), keccak(word(2))], u64: [7n, 3n] };

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { envFor } from '../../../test/wasm/proof-corpus.ts';
+import { stf } from '../../../test/wasm/wat.ts';
 import { commitModule, globalStateHash } from '../../vm/wasm/commit.ts';
 import { keccak, toHex, type Word, word, ZERO_WORD } from '../../vm/wasm/hash.ts';
 import type { Program } from '../../vm/wasm/lower.ts';
 import { type GlobalState, type HostData, HostDataUnavailableError, Status } from '../../vm/wasm/machine.ts';
 import { compileProgram } from '../../vm/wasm/program.ts';
 import { proveStep } from '../../vm/wasm/proof.ts';
-import { envFor } from '../../vm/wasm/proof-corpus.ts';
-import { stf } from '../../vm/wasm/test-utils/wat.ts';
 import { verifyStep } from '../../vm/wasm/verify.ts';
 import { History, nodeHash, splitBits, verifyDissection } from './history.ts';
 import { initialMachineHash, skipState } from './initial-machine.ts';

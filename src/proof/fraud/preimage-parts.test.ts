@@ -8,8 +8,9 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stf, watBytes } from '../../../test/wasm/wat.ts';
+import { blobCommitment, versionedHash } from '../../crypto/kzg.ts';
 import { encodeBlobs } from '../../da/blob-codec.ts';
-import { blobCommitment, versionedHash } from '../../da/kzg.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { PreimageOracleClient } from '../../settlement/ethereum/preimage-oracle.ts';
 import { toHex } from '../../vm/wasm/hash.ts';
@@ -18,7 +19,6 @@ import { M } from '../../vm/wasm/isa.ts';
 import { type GlobalState, type HostData, Machine, Status } from '../../vm/wasm/machine.ts';
 import { deployOsp, type OspDeployment } from '../../vm/wasm/osp-harness.ts';
 import { compileProgram } from '../../vm/wasm/program.ts';
-import { stf, watBytes } from '../../vm/wasm/test-utils/wat.ts';
 import { ensurePreimagePart } from './challenger.ts';
 import { HonestClaim, type PreimagePart } from './claim.ts';
 import { machineAt } from './machine-history.ts';

@@ -10,8 +10,8 @@
 import { type Address, bytesToHex, getAddress, type Hex, type PrivateKeyAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transfer, withdraw } from '../../guest/clients/token.ts';
-import { genesis, Receipt } from '../../guest/run-app.ts';
+import { genesis, Receipt } from '../../apps/sdk/run-app.ts';
+import { transfer, withdraw } from '../../apps/token/client.ts';
 import { type L1, type L1WalletClient, startAnvil } from '../../l1/anvil.ts';
 import { DisputeAgent } from '../../proof/fraud/challenger.ts';
 import { HonestClaim, moduleFieldsHex } from '../../proof/fraud/claim.ts';

@@ -1,10 +1,10 @@
 /**
  * viem bindings of the ETH bridge (contracts/settlement/Bridge.sol, docs/inbox.md §7): deployment
  * and wiring to the inbox, deposits (kind 0x01 delayed messages) and withdrawals against confirmed
- * send roots (the outbox tree of docs/stf.md, built with src/guest/clients/token.ts).
+ * send roots (the outbox tree of docs/stf.md, built with src/apps/token/client.ts).
  */
 import { type Abi, type Address, bytesToHex, type Hex, parseEventLogs } from 'viem';
-import type { Withdrawal } from '../../guest/clients/token.ts';
+import type { Withdrawal } from '../../apps/token/client.ts';
 import type { L1, L1WalletClient } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';

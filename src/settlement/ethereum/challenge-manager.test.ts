@@ -16,20 +16,20 @@ import {
   parseEventLogs,
 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type L1, startAnvil } from '../../l1/anvil.ts';
-import { getArtifact } from '../../l1/contracts.ts';
-import { deploy } from '../../l1/deploy.ts';
-import { type DisputeAgent, INF } from '../../proof/fraud/challenger.ts';
-import { type Claim, HonestClaim, LyingClaim, moduleFieldsHex, strideLog2 } from '../../proof/fraud/claim.ts';
-import { type DisputeFixture, setupDisputeFixture } from '../../proof/fraud/dispute-fixture.ts';
-import { type History, splitBits } from '../../proof/fraud/history.ts';
+import { type DisputeFixture, setupDisputeFixture } from '../../../test/dispute-fixture.ts';
 import {
   disputeTestGenesis,
   disputeTestPayload,
   disputeTestProgram,
   DISPUTE_TEST_PARAMS as PARAMS,
   DISPUTE_TEST_PERIOD as PERIOD,
-} from '../../proof/fraud/test-stf.ts';
+} from '../../../test/test-stf.ts';
+import { type L1, startAnvil } from '../../l1/anvil.ts';
+import { getArtifact } from '../../l1/contracts.ts';
+import { deploy } from '../../l1/deploy.ts';
+import { type DisputeAgent, INF } from '../../proof/fraud/challenger.ts';
+import { type Claim, HonestClaim, LyingClaim, moduleFieldsHex, strideLog2 } from '../../proof/fraud/claim.ts';
+import { type History, splitBits } from '../../proof/fraud/history.ts';
 import { CHALLENGE_MANAGER_ERRORS } from './dispute-errors.ts';
 import {
   type AssertionData,

@@ -6,24 +6,24 @@
  */
 import { type Abi, bytesToHex, type Hex, hexToBytes, keccak256, numberToHex, parseEventLogs } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type L1, startAnvil } from '../../l1/anvil.ts';
-import { getArtifact } from '../../l1/contracts.ts';
-import { deploy } from '../../l1/deploy.ts';
-import { HonestClaim, LyingClaim, moduleFieldsHex } from '../../proof/fraud/claim.ts';
-import { type DisputeFixture, setupDisputeFixture } from '../../proof/fraud/dispute-fixture.ts';
-import { splitBits } from '../../proof/fraud/history.ts';
-import { initialMachineHash } from '../../proof/fraud/initial-machine.ts';
+import { type DisputeFixture, setupDisputeFixture } from '../../../test/dispute-fixture.ts';
 import {
   disputeTestGenesis,
   disputeTestPayload,
   disputeTestProgram,
   DISPUTE_TEST_PARAMS as PARAMS,
-} from '../../proof/fraud/test-stf.ts';
+} from '../../../test/test-stf.ts';
+import { NO_HOST } from '../../../test/wasm/proof-corpus.ts';
+import { stf } from '../../../test/wasm/wat.ts';
+import { type L1, startAnvil } from '../../l1/anvil.ts';
+import { getArtifact } from '../../l1/contracts.ts';
+import { deploy } from '../../l1/deploy.ts';
+import { HonestClaim, LyingClaim, moduleFieldsHex } from '../../proof/fraud/claim.ts';
+import { splitBits } from '../../proof/fraud/history.ts';
+import { initialMachineHash } from '../../proof/fraud/initial-machine.ts';
 import { commitModule, globalStateHash, MachineCommitter } from '../../vm/wasm/commit.ts';
 import { emptyGlobalState, type GlobalState, Machine } from '../../vm/wasm/machine.ts';
 import { compileProgram } from '../../vm/wasm/program.ts';
-import { NO_HOST } from '../../vm/wasm/proof-corpus.ts';
-import { stf } from '../../vm/wasm/test-utils/wat.ts';
 import {
   type AssertionData,
   assertionId,

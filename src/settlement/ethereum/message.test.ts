@@ -1,7 +1,7 @@
 import { bytesToHex, keccak256 } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { encodeBatch } from '../../guest/clients/common.ts';
-import { depositMessage as tokenDepositMessage } from '../../guest/clients/token.ts';
+import { encodeBatch } from '../../apps/sdk/client-common.ts';
+import { depositMessage as tokenDepositMessage } from '../../apps/token/client.ts';
 import { messageHash as proofMessageHash } from '../../vm/wasm/proof.ts';
 import {
   accumulate,

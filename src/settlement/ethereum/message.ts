@@ -6,7 +6,7 @@
 import { brotliDecompressSync } from 'node:zlib';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex, hexToBytes } from 'viem';
-import { encodeBatch } from '../../guest/clients/common.ts';
+import { encodeBatch } from '../../apps/sdk/client-common.ts';
 import { messageHash } from '../../vm/wasm/proof.ts';
 
 export { messageHash };

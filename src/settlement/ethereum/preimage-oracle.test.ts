@@ -5,8 +5,8 @@
  */
 import { bytesToHex, type Hex, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blobElementProof, blobElementZ, commitBlob } from '../../crypto/kzg.ts';
 import { encodeBlobs } from '../../da/blob-codec.ts';
-import { blobElementProof, blobElementZ, commitBlob } from '../../da/kzg.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';

@@ -5,16 +5,16 @@
  */
 import { type Address, concatHex, getAddress, type Hex, numberToHex, parseEventLogs } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type L1, startAnvil } from '../../l1/anvil.ts';
-import { getArtifact } from '../../l1/contracts.ts';
-import { type DisputeFixture, setupDisputeFixture } from '../../proof/fraud/dispute-fixture.ts';
+import { type DisputeFixture, setupDisputeFixture } from '../../../test/dispute-fixture.ts';
 import {
   disputeTestGenesis,
   disputeTestPayload,
   disputeTestProgram,
   DISPUTE_TEST_PARAMS as PARAMS,
   DISPUTE_TEST_PERIOD as PERIOD,
-} from '../../proof/fraud/test-stf.ts';
+} from '../../../test/test-stf.ts';
+import { type L1, startAnvil } from '../../l1/anvil.ts';
+import { getArtifact } from '../../l1/contracts.ts';
 import { ROLLUP_ERRORS } from './dispute-errors.ts';
 import { type AssertionData, assertionId, nodeHex, type SolGlobalState, stateHash } from './dispute-hash.ts';
 import { sendContractTx, type TxResult, walletFor } from './inbox.ts';

@@ -18,7 +18,9 @@
  * throws: the follower and the STF disagree).
  */
 import { getAddress, type Hex, hexToBytes, keccak256, recoverMessageAddress } from 'viem';
-import { bytesToBig } from '../../guest/clients/common.ts';
+import { bytesToBig } from '../../apps/sdk/client-common.ts';
+import { type PreimageStore, toHex } from '../../apps/sdk/preimage-store.ts';
+import { App, type AppRun, genesis, Receipt, type Receipts, readReceipts } from '../../apps/sdk/run-app.ts';
 import {
   balanceOf,
   nonceOf,
@@ -28,9 +30,7 @@ import {
   TOKEN_APP,
   type Withdrawal,
   withdrawalLeaf,
-} from '../../guest/clients/token.ts';
-import { type PreimageStore, toHex } from '../../guest/preimage-store.ts';
-import { App, type AppRun, genesis, Receipt, type Receipts, readReceipts } from '../../guest/run-app.ts';
+} from '../../apps/token/client.ts';
 import type { ExecutionContext } from '../../proof/fraud/claim.ts';
 import type { GlobalState, HostData } from '../../vm/wasm/machine.ts';
 import type { InboxClient } from './inbox.ts';

@@ -6,12 +6,12 @@
  * the compiler throw anything but a typed ModexError.
  */
 import { describe, expect, it } from 'vitest';
+import { mutateBytes, Rng, randomBytes, randomModule } from '../../../test/wasm/random-module.ts';
 import { ModexError } from '../../core/errors.ts';
 import { MachineCommitter } from './commit.ts';
 import { toHex } from './hash.ts';
 import { type Machine, Status } from './machine.ts';
 import { compileProgram, newMachine } from './program.ts';
-import { mutateBytes, Rng, randomBytes, randomModule } from './random-module.ts';
 
 const fresh = (m: Machine): string => toHex(new MachineCommitter(m.clone()).hash());
 

@@ -4,11 +4,11 @@
  * hand-written wat.
  */
 import { describe, expect, it } from 'vitest';
+import { compileTestModule } from '../../../test/wasm/asc.ts';
+import { ecdsaFixture, stf, watBytes } from '../../../test/wasm/wat.ts';
 import { type GlobalState, type HostData, Status } from './machine.ts';
 import { runNative } from './native.ts';
 import { compileProgram, newMachine } from './program.ts';
-import { compileTestModule } from './test-utils/asc.ts';
-import { ecdsaFixture, stf, watBytes } from './test-utils/wat.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 

@@ -1,7 +1,7 @@
 /**
  * Hashing primitives of the machine commitments (docs/machine.md §4.1): keccak256 over 32-byte words.
  */
-import { keccak256Into, keccak256Pair } from './keccak.ts';
+import { keccak256Into, keccak256Pair } from '../../crypto/keccak.ts';
 
 export type Word = Uint8Array;
 

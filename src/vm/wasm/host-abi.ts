@@ -4,8 +4,8 @@
  * (ops 0-6: at most 32 bytes, two leaves; `keccak256_pair` and `ecrecover`, added in machine v1.1:
  * 32-byte aligned pointers, three or four leaves), which keeps its one-step proof small.
  */
-import { recoverPublicKey } from './ecrecover.ts';
-import { keccak256Into } from './keccak.ts';
+import { recoverPublicKey } from '../../crypto/ecrecover.ts';
+import { keccak256Into } from '../../crypto/keccak.ts';
 import { type FuncType, ValType } from './module.ts';
 
 export const HOST_MODULE = 'modex';

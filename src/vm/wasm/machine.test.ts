@@ -4,14 +4,14 @@
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../test/wasm/random-module.ts';
+import { buildModule, I64 } from '../../../test/wasm/wasm-builder.ts';
+import { wat } from '../../../test/wasm/wat.ts';
 import { MachineCommitter } from './commit.ts';
 import { toHex } from './hash.ts';
 import { type Machine, Status, type TrapReason } from './machine.ts';
 import { V8Wasm } from './native.ts';
 import { type CompileOptions, compileProgram, newMachine } from './program.ts';
-import { Rng } from './random-module.ts';
-import { buildModule, I64 } from './test-utils/wasm-builder.ts';
-import { wat } from './test-utils/wat.ts';
 
 const IMPORTS = `
   (import "modex" "set_global_u64" (func $set_u64 (param i32 i64)))

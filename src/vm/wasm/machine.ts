@@ -12,6 +12,7 @@
  * stack, dirty memory leaves and a dirty flag for globals.
  */
 import { ModexError } from '../../core/errors.ts';
+import type { GlobalState } from '../../core/types.ts';
 import { ecrecoverWord, HOST_FUNCS, keccak256Of64 } from './host-abi.ts';
 import {
   ctz32,
@@ -35,12 +36,8 @@ export const PAGE_SIZE = 65536;
 export const LEAF_SIZE = 32;
 
 /** The chain-facing global state (§2.3): two 32-byte fields and two u64 fields. */
-export interface GlobalState {
-  /** [0] = state root, [1] = send root */
-  bytes32: [Uint8Array, Uint8Array];
-  /** [0] = inbox position, [1] = position within the message */
-  u64: [bigint, bigint];
-}
+/** The one global-state type (src/core/types.ts): [stateRoot, sendRoot], [inboxPosition, positionInMessage]. */
+export type { GlobalState } from '../../core/types.ts';
 
 export function emptyGlobalState(): GlobalState {
   return { bytes32: [new Uint8Array(32), new Uint8Array(32)], u64: [0n, 0n] };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { HOST_IMPORTS, stf, wat } from '../../../test/wasm/wat.ts';
 import { ModexError } from '../../core/errors.ts';
-import { keccak256Into } from './keccak.ts';
+import { keccak256Into } from '../../crypto/keccak.ts';
 import {
   type HostContext,
   hostKeccak256,
@@ -9,7 +10,6 @@ import {
   runNative,
   validateStf,
 } from './native.ts';
-import { HOST_IMPORTS, stf, wat } from './test-utils/wat.ts';
 
 const bytes32 = (fill: number): Uint8Array => new Uint8Array(32).fill(fill);
 

@@ -5,9 +5,9 @@
  * would reject. A trap of any kind ends the run as `errored`; it is never thrown.
  */
 import { ModexError } from '../../core/errors.ts';
-import { ecrecoverAt } from './ecrecover.ts';
+import { ecrecoverAt } from '../../crypto/ecrecover.ts';
+import { keccak256Into } from '../../crypto/keccak.ts';
 import { HOST_FUNCS, HOST_MODULE, type HostFuncName } from './host-abi.ts';
-import { keccak256Into } from './keccak.ts';
 import { type MachineLimits, resolveLimits } from './limits.ts';
 import { type GlobalState, HostDataUnavailableError, preimageChunkEnd } from './machine.ts';
 import { type FuncType, type GlobalType, type ValidatedModule, ValType, type WasmModule } from './module.ts';

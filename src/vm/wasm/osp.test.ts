@@ -7,13 +7,6 @@
 import { existsSync } from 'node:fs';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type L1, startAnvil } from '../../l1/anvil.ts';
-import { MachineCommitter } from './commit.ts';
-import { toHex, type Word } from './hash.ts';
-import { M, MOP_COUNT, mopName } from './isa.ts';
-import { type HostData, Machine, Status } from './machine.ts';
-import { deployOsp, type OspDeployment } from './osp-harness.ts';
-import { compileProgram } from './program.ts';
 import {
   collectSteps,
   envFor,
@@ -22,9 +15,16 @@ import {
   type ProofSample,
   SPEC_DIR,
   specTestSamples,
-} from './proof-corpus.ts';
-import { randomModule } from './random-module.ts';
-import { ecdsaFixture, stf, watBytes } from './test-utils/wat.ts';
+} from '../../../test/wasm/proof-corpus.ts';
+import { randomModule } from '../../../test/wasm/random-module.ts';
+import { ecdsaFixture, stf, watBytes } from '../../../test/wasm/wat.ts';
+import { type L1, startAnvil } from '../../l1/anvil.ts';
+import { MachineCommitter } from './commit.ts';
+import { toHex, type Word } from './hash.ts';
+import { M, MOP_COUNT, mopName } from './isa.ts';
+import { type HostData, Machine, Status } from './machine.ts';
+import { deployOsp, type OspDeployment } from './osp-harness.ts';
+import { compileProgram } from './program.ts';
 import { ProofError, type VerifierEnv, verifyStep } from './verify.ts';
 
 type Sample = Omit<ProofSample, 'host'>;

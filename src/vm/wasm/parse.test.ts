@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { WasmParseError, WasmUnsupportedError } from './errors.ts';
-import { Op } from './opcodes.ts';
-import { parseModule } from './parse.ts';
 import {
   buildModule,
   F32,
@@ -16,7 +13,10 @@ import {
   uleb,
   vec,
   wasm,
-} from './test-utils/wasm-builder.ts';
+} from '../../../test/wasm/wasm-builder.ts';
+import { WasmParseError, WasmUnsupportedError } from './errors.ts';
+import { Op } from './opcodes.ts';
+import { parseModule } from './parse.ts';
 
 function parseError(bytes: Uint8Array): WasmParseError {
   try {

@@ -1,12 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { describe, expect, it } from 'vitest';
-import { MachineCommitter } from './commit.ts';
-import { toHex, type Word } from './hash.ts';
-import { M, MOP_COUNT, mopName } from './isa.ts';
-import { type HostData, Machine, Status } from './machine.ts';
-import { compileProgram } from './program.ts';
-import { proveStep } from './proof.ts';
 import {
   branchesModule,
   envFor,
@@ -16,8 +10,14 @@ import {
   type ProofSample,
   randomModuleSamples,
   specTestSamples,
-} from './proof-corpus.ts';
-import { ecdsaFixture, stf, watBytes } from './test-utils/wat.ts';
+} from '../../../test/wasm/proof-corpus.ts';
+import { ecdsaFixture, stf, watBytes } from '../../../test/wasm/wat.ts';
+import { MachineCommitter } from './commit.ts';
+import { toHex, type Word } from './hash.ts';
+import { M, MOP_COUNT, mopName } from './isa.ts';
+import { type HostData, Machine, Status } from './machine.ts';
+import { compileProgram } from './program.ts';
+import { proveStep } from './proof.ts';
 import { ProofError, verifyStep } from './verify.ts';
 
 const counts = new Map<number, number>();

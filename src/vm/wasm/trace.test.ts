@@ -3,11 +3,11 @@
  * machine run k steps from scratch and committed from scratch, for random modules and random k.
  */
 import { describe, expect, it } from 'vitest';
+import { Rng, randomModule } from '../../../test/wasm/random-module.ts';
 import { MachineCommitter } from './commit.ts';
 import { toHex } from './hash.ts';
 import { Status } from './machine.ts';
 import { type CompileOptions, compileProgram, newMachine } from './program.ts';
-import { Rng, randomModule } from './random-module.ts';
 import { ExecutionTrace } from './trace.ts';
 
 const OPTS: CompileOptions = { limits: { maxSteps: 30_000n } };

@@ -3,9 +3,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WasmParseError, WasmUnsupportedError, WasmValidationError } from './errors.ts';
-import type { Import } from './module.ts';
-import { parseModule } from './parse.ts';
 import {
   buildModule,
   EXTERNREF,
@@ -19,7 +16,10 @@ import {
   type ModuleSpec,
   str,
   vec,
-} from './test-utils/wasm-builder.ts';
+} from '../../../test/wasm/wasm-builder.ts';
+import { WasmParseError, WasmUnsupportedError, WasmValidationError } from './errors.ts';
+import type { Import } from './module.ts';
+import { parseModule } from './parse.ts';
 import { type ValidateOptions, validateModule } from './validate.ts';
 
 const check = (bytes: Uint8Array, opts?: ValidateOptions) => validateModule(parseModule(bytes), opts);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { wat } from '../test-utils/wat.ts';
+import { wat } from '../../../../test/wasm/wat.ts';
 import type { SpecEngine } from './engine.ts';
 import { selectEngines } from './engines.ts';
 import { SpecEngineError } from './errors.ts';
