@@ -5,8 +5,7 @@
  * (osp.test.ts, `modex bench osp`) are both checked against it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { MachineCommitter } from '../../src/vm/wasm/commit.ts';
 import type { Word } from '../../src/vm/wasm/hash.ts';
 import { type HostData, Machine, preimageChunkEnd, Status } from '../../src/vm/wasm/machine.ts';
@@ -20,12 +19,10 @@ import {
   SPECTEST_TABLE,
 } from '../../src/vm/wasm/spectest/spectest-host.ts';
 import type { VerifierEnv } from '../../src/vm/wasm/verify.ts';
+import { conformancePath } from '../conformance.ts';
 import { randomModule } from './random-module.ts';
 
-export const SPEC_DIR = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/conformance/wasm-spec/json',
-);
+export const SPEC_DIR = conformancePath('wasm-spec/json');
 
 export interface ProofSample {
   /** where it comes from, for messages */

@@ -1,19 +1,12 @@
-/**
- * Differential test of the Solidity one-step prover (contracts/osp/) against the TS verifier
- * (verify.ts) and the interpreter: every step of a hand-assembled loop module, a host-I/O module
- * and a few spec-test modules is proven with `proveStep`, checked with `verifyStep`, then with
- * `proveOneStep` on anvil (eth_call); all three post-state hashes must agree.
- */
-import { existsSync } from 'node:fs';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasConformance } from '../../../test/conformance.ts';
 import {
   collectSteps,
   envFor,
   loopModule,
   NO_HOST,
   type ProofSample,
-  SPEC_DIR,
   specTestSamples,
 } from '../../../test/wasm/proof-corpus.ts';
 import { randomModule } from '../../../test/wasm/random-module.ts';
@@ -395,7 +388,7 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     expect(cases.length).toBeGreaterThan(1000);
   }, 120_000);
 
-  it.skipIf(!existsSync(SPEC_DIR))(
+  it.skipIf(!hasConformance('wasm-spec/json'))(
     'on spec-test modules (numeric, memory, calls, br_table, locals)',
     async () => {
       const files = [

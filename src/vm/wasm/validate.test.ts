@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { conformancePath, hasConformance } from '../../../test/conformance.ts';
 import {
   buildModule,
   EXTERNREF,
@@ -344,7 +345,7 @@ describe('validateModule: invalid modules', () => {
 
 // ---------------------------------------------------------------- conformance
 
-const SPEC_DIR = resolve(import.meta.dirname, '../../../../shared/conformance/wasm-spec/json');
+const SPEC_DIR = conformancePath('wasm-spec/json');
 
 interface SpecCommand {
   type: string;
@@ -378,7 +379,7 @@ function spectestImport(mod: ReturnType<typeof parseModule>, imp: Import): true 
   }
 }
 
-describe.skipIf(!existsSync(SPEC_DIR))('conformance: wasm spec test binaries', () => {
+describe.skipIf(!hasConformance('wasm-spec/json'))('conformance: wasm spec test binaries', () => {
   const files = existsSync(SPEC_DIR) ? readdirSync(SPEC_DIR).filter((f) => f.endsWith('.json')) : [];
   it.each(files)('%s', (file) => {
     const script = JSON.parse(readFileSync(join(SPEC_DIR, file), 'utf8')) as { commands: SpecCommand[] };

@@ -1,16 +1,14 @@
 import { readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { conformancePath, hasConformance } from '../../../../test/conformance.ts';
 import { createInterpEngine } from './interp-engine.ts';
 import { createNativeEngine } from './native-engine.ts';
 import { formatFileResult } from './report.ts';
 import { runSpecFile, SKIP_TEXT_MODULE } from './runner.ts';
 
-/** ../shared/conformance relative to the repo root; this file is src/vm/wasm/spectest/. */
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const SPEC_DIR = resolve(REPO_ROOT, '../shared/conformance/wasm-spec/json');
-const files = readdirSync(SPEC_DIR)
+const SPEC_DIR = conformancePath('wasm-spec/json');
+const files = (hasConformance('wasm-spec/json') ? readdirSync(SPEC_DIR) : [])
   .filter((f) => f.endsWith('.json'))
   .sort();
 
@@ -32,7 +30,7 @@ const MIN_TOTAL_PASSED = 1750;
 
 for (const makeEngine of [createNativeEngine, createInterpEngine]) {
   const engine = makeEngine();
-  describe(`wasm spec tests (${engine.name} engine)`, () => {
+  describe.skipIf(files.length === 0)(`wasm spec tests (${engine.name} engine)`, () => {
     it('finds the conformance scripts', () => {
       expect(files.length).toBeGreaterThanOrEqual(20);
     });
