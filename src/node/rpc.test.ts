@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bytesToHex, type Hex, hexToBytes, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastAccount, fastTransfer, rpcCall, rpcPost, startSequencerProcess } from '../../test/node-utils.ts';
 import { depositMessage, TOKEN_CHAIN_ID } from '../apps/token/client.ts';
+import type { Withdrawal } from '../core/app.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
-import { type RpcServer, startRpcServer } from './rpc.ts';
+import { MAX_QUERY_BYTES, type RpcBackend, type RpcServer, startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';
 
 const dirs: string[] = [];
@@ -38,6 +40,225 @@ async function raw(
   const text = await r.text();
   return { status: r.status, json: text ? JSON.parse(text) : undefined };
 }
+
+/** The RPC's view of a node, in memory: 2 stored blocks, a token-like balance query, 2 withdrawals. */
+class FakeBackend implements RpcBackend {
+  readonly chainId = 412_346n;
+  readonly receiptNames = [
+    'ok',
+    'malformed',
+    'wrong_app',
+    'wrong_chain',
+    'bad_signature',
+    'bad_nonce',
+    '',
+    'insufficient_balance',
+  ];
+  head = 1;
+  readonly txs = new Map<Hex, { block: number; index: number; code?: number }>();
+  readonly ws: Withdrawal[] = [
+    { index: 0n, from: ALICE, to: BOB, amount: 10n ** 18n },
+    { index: 1n, from: BOB, to: ALICE, amount: 5n },
+  ];
+  calls: unknown[][] = [];
+  async submit(raw: Uint8Array) {
+    if (raw[0] === 0xee) throw Object.assign(new Error('refused'), { reason: 'bad_nonce', receiptCode: 5 });
+    if (raw[0] === 0xdd) throw new Error('boom');
+    const hash = keccak256(raw);
+    const c = { hash, block: 2, index: this.txs.size };
+    this.txs.set(hash, c);
+    return c;
+  }
+  receipt(hash: Hex) {
+    const t = this.txs.get(hash);
+    if (!t) return null;
+    if (t.code === undefined) return { status: 'pending' as const, block: t.block, index: t.index };
+    return { status: 'x', code: t.code, block: t.block, index: t.index, stateRoot: ROOT };
+  }
+  block(n: number) {
+    return n <= this.head ? { number: n, stateRoot: ROOT } : null;
+  }
+  stateRoot(n = this.head) {
+    return n <= this.head ? ROOT : undefined;
+  }
+  async nonceOf(a: Hex, tag: 'latest' | 'pending') {
+    this.calls.push(['nonceOf', a, tag]);
+    return tag === 'pending' ? 3n : 2n;
+  }
+  async query(data: Uint8Array, block?: number) {
+    this.calls.push(['query', bytesToHex(data), block]);
+    if (data[0] !== 0x10) return { status: 6, result: new Uint8Array() };
+    return { status: 0, result: hexToBytes(`0x${(block ?? 99).toString(16).padStart(64, '0')}`) };
+  }
+  async withdrawals(from?: bigint, block?: number) {
+    this.calls.push(['withdrawals', from, block]);
+    return this.ws.filter((w) => w.index >= (from ?? 0n));
+  }
+  async withdrawalProof(index: bigint, block?: number) {
+    this.calls.push(['withdrawalProof', index, block]);
+    return { withdrawal: this.ws[Number(index)], proof: [ROOT, ROOT], sendRoot: ROOT };
+  }
+  status() {
+    return { head: this.head };
+  }
+}
+
+const ALICE = '0x00000000000000000000000000000000000000a1' as Hex;
+const BOB = '0x00000000000000000000000000000000000000b0' as Hex;
+const ROOT = `0x${'ab'.repeat(32)}` as Hex;
+
+describe('JSON-RPC methods (in-test backend)', () => {
+  let be: FakeBackend;
+  let srv: RpcServer;
+  beforeAll(async () => {
+    be = new FakeBackend();
+    srv = await startRpcServer(be);
+    return () => srv.close();
+  });
+  const call = <T = unknown>(method: string, params: unknown[] = []) => rpcCall<T>(srv.url, method, params);
+  const err = async (method: string, params: unknown[]) => {
+    const r = (await rpcPost(srv.url, { jsonrpc: '2.0', id: 1, method, params })) as Res;
+    expect(r.result).toBeUndefined();
+    return r.error!;
+  };
+
+  it('chain id, receipt names, block number, nonce', async () => {
+    expect(await call('modex_chainId')).toBe(412_346);
+    expect(await call('modex_receiptNames')).toEqual(be.receiptNames);
+    expect(await call('modex_blockNumber')).toBe(1);
+    expect(await call('modex_getNonce', [ALICE])).toBe(2);
+    expect(await call('modex_getNonce', [ALICE, 'pending'])).toBe(3);
+    expect(await call('modex_getNonce', [ALICE.toUpperCase().replace('0X', '0x'), 'latest'])).toBe(2);
+    expect(be.calls.at(-1)).toEqual(['nonceOf', ALICE, 'latest']);
+  });
+
+  it('sendRawTransaction and receipts: pending, executed with the app’s names, unknown', async () => {
+    const c = await call<{ hash: Hex; block: number; index: number }>('modex_sendRawTransaction', ['0x0102']);
+    expect(c).toEqual({ hash: keccak256('0x0102'), block: 2, index: 0 });
+    expect(await call('modex_getTransactionReceipt', [c.hash])).toEqual({
+      status: 'pending',
+      block: 2,
+      index: 0,
+    });
+    be.txs.get(c.hash)!.code = 7;
+    expect(await call('modex_getTransactionReceipt', [c.hash.toUpperCase().replace('0X', '0x')])).toEqual({
+      status: 'insufficient_balance',
+      code: 7,
+      block: 2,
+      index: 0,
+      stateRoot: ROOT,
+    });
+    be.txs.get(c.hash)!.code = 6; // unnamed ('')
+    expect(await call('modex_getTransactionReceipt', [c.hash])).toMatchObject({
+      status: 'status_6',
+      code: 6,
+    });
+    be.txs.get(c.hash)!.code = 42; // beyond the names
+    expect(await call('modex_getTransactionReceipt', [c.hash])).toMatchObject({
+      status: 'status_42',
+      code: 42,
+    });
+    expect(await call('modex_getTransactionReceipt', [`0x${'00'.repeat(32)}`])).toBeNull();
+  });
+
+  it('an admission refusal is −32602 with the app’s reason name; other failures −32603', async () => {
+    expect(await err('modex_sendRawTransaction', ['0xee01'])).toEqual({
+      code: -32602,
+      message: 'transaction refused: bad_nonce',
+      data: { reason: 'bad_nonce', code: 5 },
+    });
+    expect(await err('modex_sendRawTransaction', ['0xdd01'])).toEqual({
+      code: -32603,
+      message: 'internal error: boom',
+    });
+  });
+
+  it('query: latest or a stored block; the status named, the result hex', async () => {
+    const addr = `0x10${ALICE.slice(2)}`;
+    expect(await call('modex_query', [addr])).toEqual({
+      status: 'ok',
+      code: 0,
+      result: `0x${'63'.padStart(64, '0')}`,
+    });
+    expect(be.calls.at(-1)).toEqual(['query', addr, undefined]);
+    expect(await call('modex_query', [addr, 'latest'])).toMatchObject({ code: 0 });
+    expect(await call('modex_query', [addr, 1])).toEqual({
+      status: 'ok',
+      code: 0,
+      result: `0x${'1'.padStart(64, '0')}`,
+    });
+    expect(await call('modex_query', [addr, '0x0'])).toMatchObject({ result: `0x${'0'.repeat(64)}` });
+    expect(await call('modex_query', ['0x42'])).toEqual({ status: 'status_6', code: 6, result: '0x' });
+  });
+
+  it('withdrawals and their proofs (amounts as decimal strings); an unknown index is null', async () => {
+    const w0 = { index: 0, from: ALICE, to: BOB, amount: '1000000000000000000' };
+    const w1 = { index: 1, from: BOB, to: ALICE, amount: '5' };
+    expect(await call('modex_getWithdrawals')).toEqual([w0, w1]);
+    expect(await call('modex_getWithdrawals', [1])).toEqual([w1]);
+    expect(await call('modex_getWithdrawals', [null, 1])).toEqual([w0, w1]);
+    expect(be.calls.at(-1)).toEqual(['withdrawals', undefined, 1]);
+    expect(await call('modex_getWithdrawals', [5, 'latest'])).toEqual([]);
+    expect(await call('modex_getWithdrawalProof', [1, 0])).toEqual({
+      withdrawal: w1,
+      proof: [ROOT, ROOT],
+      sendRoot: ROOT,
+    });
+    expect(be.calls.at(-1)).toEqual(['withdrawalProof', 1n, 0]);
+    expect(await call('modex_getWithdrawalProof', [2])).toBeNull();
+  });
+
+  it('bad params: −32602 with a clear message', async () => {
+    const cases: [string, unknown[], string][] = [
+      ['modex_chainId', [1], 'invalid params: expected 0 params, got 1'],
+      ['modex_receiptNames', [1], 'invalid params: expected 0 params, got 1'],
+      ['modex_sendRawTransaction', [], 'invalid params: expected 1 param, got 0'],
+      ['modex_sendRawTransaction', ['0x1', 2], 'invalid params: expected 1 param, got 2'],
+      ['modex_sendRawTransaction', ['0xzz'], 'invalid params: transaction must be 0x-prefixed hex bytes'],
+      ['modex_sendRawTransaction', ['0x123'], 'invalid params: transaction must be 0x-prefixed hex bytes'],
+      ['modex_sendRawTransaction', [12], 'invalid params: transaction must be 0x-prefixed hex bytes'],
+      ['modex_getTransactionReceipt', ['0x12'], 'invalid params: hash must be 0x-prefixed 32-byte hex'],
+      ['modex_query', [], 'invalid params: expected 1 to 2 params, got 0'],
+      ['modex_query', ['0x10', 1, 2], 'invalid params: expected 1 to 2 params, got 3'],
+      ['modex_query', ['10'], 'invalid params: query data must be 0x-prefixed hex bytes'],
+      ['modex_query', ['0x'], 'invalid params: query data must not be empty (its first byte is the kind)'],
+      [
+        'modex_query',
+        [`0x${'00'.repeat(MAX_QUERY_BYTES + 1)}`],
+        `invalid params: query data of ${MAX_QUERY_BYTES + 1} bytes > ${MAX_QUERY_BYTES}`,
+      ],
+      ['modex_query', ['0x10', 2], 'invalid params: block 2 is not stored yet (head 1)'],
+      [
+        'modex_query',
+        ['0x10', -1],
+        'invalid params: block must be a non-negative integer, a 0x quantity or "latest"',
+      ],
+      [
+        'modex_query',
+        ['0x10', 'pending'],
+        'invalid params: block must be a non-negative integer, a 0x quantity or "latest"',
+      ],
+      ['modex_getNonce', ['0x1234'], 'invalid params: address must be 0x-prefixed 20-byte hex'],
+      ['modex_getNonce', [ALICE, 'earliest'], 'invalid params: tag must be "latest" or "pending"'],
+      ['modex_getWithdrawals', [-1], 'invalid params: from must be a non-negative integer'],
+      ['modex_getWithdrawals', [0, 7], 'invalid params: block 7 is not stored yet (head 1)'],
+      ['modex_getWithdrawals', [0, 1, 2], 'invalid params: expected 0 to 2 params, got 3'],
+      ['modex_getWithdrawalProof', [], 'invalid params: expected 1 to 2 params, got 0'],
+      ['modex_getWithdrawalProof', [1.5], 'invalid params: index must be a non-negative integer'],
+      ['modex_getWithdrawalProof', [0, '0x10'], 'invalid params: block 16 is not stored yet (head 1)'],
+      [
+        'modex_getBlock',
+        [-1],
+        'invalid params: block must be a non-negative integer, a 0x quantity or "latest"',
+      ],
+      ['modex_getBlock', [1, 'yes'], 'invalid params: withMessage must be a boolean'],
+    ];
+    for (const [m, params, message] of cases)
+      expect(await err(m, params), m).toEqual({ code: -32602, message });
+    // the removed token-specific method
+    expect((await err('modex_getBalance', [ALICE])).code).toBe(-32601);
+  });
+});
 
 describe('JSON-RPC server', () => {
   let seq: Sequencer;

@@ -1,26 +1,60 @@
 /**
  * The sequencer's JSON-RPC 2.0 API over HTTP (docs/node.md §2): `POST /` with one request or a
- * batch (an array). Every malformed request gets a JSON-RPC error, never a crash:
+ * batch (an array). The API is generic: it knows nothing of any app; what an app answers comes from
+ * its wasm through the app ABI (docs/app-abi.md: admission, queries, receipt names, withdrawals).
+ * Every malformed request gets a JSON-RPC error, never a crash:
  *
  * | code   | when                                                                          |
  * | ------ | ----------------------------------------------------------------------------- |
  * | −32700 | the body is not JSON                                                          |
  * | −32600 | not a request object (jsonrpc ≠ "2.0", no method, bad id), empty or too large a batch, body over the size limit (HTTP 413) |
  * | −32601 | unknown method                                                                |
- * | −32602 | wrong params; a transaction that does not decode or whose signature fails    |
+ * | −32602 | wrong params (arity, hex, a block not stored yet, data too large); a transaction that does not decode or that the app refuses (`data: { reason, code }`) |
  * | −32003 | the transaction is already known (pending or in a block)                      |
  * | −32005 | the sequencer is busy (mempool full): retry later                             |
  * | −32000 | the sequencer is closed or stopped after an error                             |
  * | −32603 | anything else (internal error)                                                |
  *
- * Quantities: block numbers and nonces are JSON numbers, balances decimal strings, bytes and
- * hashes 0x-hex.
+ * Quantities: block numbers, nonces, indices and codes are JSON numbers, amounts decimal strings,
+ * bytes and hashes 0x-hex. The server depends on `RpcBackend` (what it calls), which `Sequencer`
+ * implements.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Hex, hexToBytes, isAddress } from 'viem';
+import { bytesToHex, type Hex, hexToBytes, isAddress } from 'viem';
+import type { Withdrawal } from '../core/app.ts';
 import { InvalidParamsError, RPC_ERROR, rpcErrorCode } from './errors.ts';
-import type { Sequencer } from './sequencer.ts';
+
+/** What the JSON-RPC server needs of a node (implemented by `Sequencer`). */
+export interface RpcBackend {
+  /** the chain id (docs/app-abi.md §2) */
+  readonly chainId: bigint;
+  /** names of the app's receipt codes, index = code ('' or missing: unnamed) */
+  readonly receiptNames: readonly string[];
+  /** the latest stored block (−1 before the first) */
+  readonly head: number;
+  /** admits a raw transaction (app admission, WAL) and resolves with its soft confirmation */
+  submit(raw: Uint8Array): Promise<{ hash: Hex; block: number; index: number }>;
+  receipt(
+    hash: Hex,
+  ):
+    | { status: 'pending'; block: number; index: number }
+    | { status: string; code: number; block: number; index: number; stateRoot: Hex }
+    | null;
+  block(n: number, withMessage?: boolean): unknown;
+  stateRoot(n?: number): Hex | undefined;
+  nonceOf(address: Hex, tag: 'latest' | 'pending'): Promise<bigint>;
+  /** the app's answer to `data` at the state after block `block` (default: the latest) */
+  query(data: Uint8Array, block?: number): Promise<{ status: number; result: Uint8Array }>;
+  /** the withdrawals (outbox leaves) recorded in the state after `block`, from index `from` */
+  withdrawals(from?: bigint, block?: number): Promise<Withdrawal[]>;
+  /** withdrawal `index` with its outbox proof against the send root after `block` */
+  withdrawalProof(
+    index: bigint,
+    block?: number,
+  ): Promise<{ withdrawal: Withdrawal; proof: Hex[]; sendRoot: Hex }>;
+  status(): unknown;
+}
 
 export interface RpcServerOptions {
   /** default 0 (any free port) */
@@ -45,10 +79,13 @@ interface RpcResponse {
   jsonrpc: '2.0';
   id: Id;
   result?: unknown;
-  error?: { code: number; message: string };
+  error?: { code: number; message: string; data?: unknown };
 }
 
-type Method = (seq: Sequencer, params: unknown[]) => unknown;
+type Method = (seq: RpcBackend, params: unknown[]) => unknown;
+
+/** Largest `modex_query` data accepted (bytes). */
+export const MAX_QUERY_BYTES = 64 * 1024;
 
 /** Parses 0x-prefixed hex bytes; throws InvalidParamsError. */
 export function hexBytes(x: unknown, what: string): Uint8Array {
@@ -77,6 +114,21 @@ function blockNumber(x: unknown): number | undefined {
   throw new InvalidParamsError('block must be a non-negative integer, a 0x quantity or "latest"');
 }
 
+/** A block whose state the node has: a stored one, or undefined for the latest. */
+function storedBlock(s: RpcBackend, x: unknown): number | undefined {
+  const n = blockNumber(x);
+  if (n !== undefined && n > s.head)
+    throw new InvalidParamsError(`block ${n} is not stored yet (head ${s.head})`);
+  return n;
+}
+
+/** A withdrawal index: a non-negative integer. */
+function index(x: unknown, what: string): bigint {
+  if (typeof x === 'number' && Number.isSafeInteger(x) && x >= 0) return BigInt(x);
+  if (typeof x === 'string' && /^(0|[1-9][0-9]{0,18})$/.test(x)) return BigInt(x);
+  throw new InvalidParamsError(`${what} must be a non-negative integer`);
+}
+
 function arity(params: unknown[], min: number, max: number): void {
   if (params.length < min || params.length > max)
     throw new InvalidParamsError(
@@ -84,15 +136,44 @@ function arity(params: unknown[], min: number, max: number): void {
     );
 }
 
+/** A JSON number when it is a safe integer, else a decimal string. */
+const quantity = (v: bigint): number | string =>
+  v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+
+const receiptName = (s: RpcBackend, code: number): string => s.receiptNames[code] || `status_${code}`;
+
+const withdrawalJson = (w: Withdrawal) => ({
+  index: quantity(w.index),
+  from: w.from.toLowerCase(),
+  to: w.to.toLowerCase(),
+  amount: w.amount.toString(),
+});
+
 /** The methods of docs/node.md §2. */
 export const METHODS: Record<string, Method> = {
+  modex_chainId: (s, p) => {
+    arity(p, 0, 0);
+    return quantity(s.chainId);
+  },
   modex_sendRawTransaction: (s, p) => {
     arity(p, 1, 1);
     return s.submit(hexBytes(p[0], 'transaction'));
   },
   modex_getTransactionReceipt: (s, p) => {
     arity(p, 1, 1);
-    return s.receipt(hash32(p[0]));
+    const r = s.receipt(hash32(p[0]));
+    if (!r || r.status === 'pending' || !('code' in r)) return r;
+    return { ...r, status: receiptName(s, r.code) };
+  },
+  modex_query: async (s, p) => {
+    arity(p, 1, 2);
+    const data = hexBytes(p[0], 'query data');
+    if (data.length === 0)
+      throw new InvalidParamsError('query data must not be empty (its first byte is the kind)');
+    if (data.length > MAX_QUERY_BYTES)
+      throw new InvalidParamsError(`query data of ${data.length} bytes > ${MAX_QUERY_BYTES}`);
+    const r = await s.query(data, storedBlock(s, p[1]));
+    return { status: receiptName(s, r.status), code: r.status, result: bytesToHex(r.result) };
   },
   modex_getBlock: (s, p) => {
     arity(p, 1, 2);
@@ -108,16 +189,30 @@ export const METHODS: Record<string, Method> = {
     arity(p, 0, 1);
     return s.stateRoot(blockNumber(p[0])) ?? null;
   },
-  modex_getBalance: async (s, p) => {
-    arity(p, 1, 2);
-    return (await s.balanceOf(address(p[0]), blockNumber(p[1]))).toString();
-  },
   modex_getNonce: async (s, p) => {
     arity(p, 1, 2);
     const tag = p[1] ?? 'latest';
     if (tag !== 'latest' && tag !== 'pending')
       throw new InvalidParamsError('tag must be "latest" or "pending"');
-    return Number(await s.nonceOf(address(p[0]), tag));
+    return quantity(await s.nonceOf(address(p[0]), tag));
+  },
+  modex_receiptNames: (s, p) => {
+    arity(p, 0, 0);
+    return [...s.receiptNames];
+  },
+  modex_getWithdrawals: async (s, p) => {
+    arity(p, 0, 2);
+    const from = p[0] === undefined || p[0] === null ? undefined : index(p[0], 'from');
+    return (await s.withdrawals(from, storedBlock(s, p[1]))).map(withdrawalJson);
+  },
+  modex_getWithdrawalProof: async (s, p) => {
+    arity(p, 1, 2);
+    const i = index(p[0], 'index');
+    const block = storedBlock(s, p[1]);
+    // an index the state has no withdrawal for (yet): null, as for an unknown receipt
+    if ((await s.withdrawals(i, block)).length === 0) return null;
+    const r = await s.withdrawalProof(i, block);
+    return { withdrawal: withdrawalJson(r.withdrawal), proof: r.proof, sendRoot: r.sendRoot };
   },
   modex_status: (s, p) => {
     arity(p, 0, 0);
@@ -125,17 +220,29 @@ export const METHODS: Record<string, Method> = {
   },
 };
 
-const errorResponse = (id: Id, code: number, message: string): RpcResponse => ({
+const errorResponse = (id: Id, code: number, message: string, data?: unknown): RpcResponse => ({
   jsonrpc: '2.0',
   id,
-  error: { code, message },
+  error: data === undefined ? { code, message } : { code, message, data },
 });
+
+/**
+ * An admission refusal: an error carrying the app's receipt name (`reason`) and code (the
+ * sequencer's refusal error, from `AppRuntime.admit`); undefined for any other error.
+ */
+function refusal(e: unknown): { reason: string; code: number } | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const x = e as { reason?: unknown; receiptCode?: unknown; status?: unknown; verdict?: unknown };
+  if (typeof x.reason !== 'string') return undefined;
+  const code = [x.receiptCode, x.status, x.verdict].find((c) => typeof c === 'number');
+  return { reason: x.reason, code: (code as number | undefined) ?? -1 };
+}
 
 const validId = (id: unknown): id is Id =>
   id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 
 /** Handles one request object; undefined for a notification (no id). */
-async function handleOne(seq: Sequencer, req: unknown): Promise<RpcResponse | undefined> {
+async function handleOne(seq: RpcBackend, req: unknown): Promise<RpcResponse | undefined> {
   if (typeof req !== 'object' || req === null || Array.isArray(req))
     return errorResponse(null, RPC_ERROR.invalidRequest, 'invalid request: not an object');
   const r = req as { jsonrpc?: unknown; method?: unknown; params?: unknown; id?: unknown };
@@ -160,10 +267,17 @@ async function handleOne(seq: Sequencer, req: unknown): Promise<RpcResponse | un
     try {
       res = { jsonrpc: '2.0', id, result: (await method(seq, (r.params as unknown[]) ?? [])) ?? null };
     } catch (e) {
-      const code = rpcErrorCode(e);
-      const message =
-        code === RPC_ERROR.internal ? `internal error: ${(e as Error)?.message ?? e}` : (e as Error).message;
-      res = errorResponse(id, code, message);
+      const refused = refusal(e);
+      if (refused)
+        res = errorResponse(id, RPC_ERROR.invalidParams, `transaction refused: ${refused.reason}`, refused);
+      else {
+        const code = rpcErrorCode(e);
+        const message =
+          code === RPC_ERROR.internal
+            ? `internal error: ${(e as Error)?.message ?? e}`
+            : (e as Error).message;
+        res = errorResponse(id, code, message);
+      }
     }
   }
   return isNotification ? undefined : res;
@@ -174,7 +288,7 @@ async function handleOne(seq: Sequencer, req: unknown): Promise<RpcResponse | un
  * notifications, nothing to send).
  */
 export async function handleRpcBody(
-  seq: Sequencer,
+  seq: RpcBackend,
   body: string,
   maxBatch = 1_000,
 ): Promise<RpcResponse | RpcResponse[] | undefined> {
@@ -210,8 +324,8 @@ function send(res: ServerResponse, status: number, body: unknown, close = false)
   res.end(text);
 }
 
-/** Starts the JSON-RPC server for `seq`. */
-export async function startRpcServer(seq: Sequencer, opts: RpcServerOptions = {}): Promise<RpcServer> {
+/** Starts the JSON-RPC server for `seq` (a `Sequencer`, or any `RpcBackend`). */
+export async function startRpcServer(seq: RpcBackend, opts: RpcServerOptions = {}): Promise<RpcServer> {
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   const maxBatch = opts.maxBatch ?? 1_000;
   const tooLarge = (res: ServerResponse, req: IncomingMessage) => {
