@@ -17,7 +17,7 @@ import { requiredSigners } from '../src/da/committee/certificate.ts';
 import { CommitteeDa } from '../src/da/committee/committee-da.ts';
 import { CommitteeKeysetsClient } from '../src/da/committee/keysets.ts';
 import { type LocalCommittee, startLocalCommittee } from '../src/da/committee/local-committee.ts';
-import { L1CalldataDa } from '../src/da/l1-calldata.ts';
+import { L1CalldataDa } from '../src/da/l1-calldata/l1-calldata.ts';
 import { type L1, openL1 } from '../src/l1/anvil.ts';
 import { Batcher } from '../src/node/batcher.ts';
 import { COMMITTEE_RETENTION_SECONDS, daForConfig, deployCommittee } from '../src/node/da-modules.ts';

@@ -1,10 +1,10 @@
 /**
  * Test helpers for the batch message kinds 0x02 and 0x03 (docs/stf.md "Inbox message format"):
- * blobs of blob stream v1 (docs/blob.md §1, src/da/blob-codec.ts) and the two messages.
+ * blobs of blob stream v1 (docs/blob.md §1, src/da/l1-blob/blob-codec.ts) and the two messages.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from 'viem';
-import { BYTES_PER_PIECE, encodeBlobs } from '../src/da/blob-codec.ts';
+import { BYTES_PER_PIECE, encodeBlobs } from '../src/da/l1-blob/blob-codec.ts';
 import { batchMessage, batchMessageOf, MESSAGE_KIND } from '../src/settlement/ethereum/message.ts';
 
 /** stream bytes per field element: its low 31 bytes (the top byte is 0) */

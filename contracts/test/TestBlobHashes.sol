@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-/// Test contract for blob transactions (src/da/blob-tx.test.ts): records the versioned hashes of the
+/// Test contract for blob transactions (src/da/l1-blob/blob-tx.test.ts): records the versioned hashes of the
 /// blobs of the transaction that calls `record`, like the inbox's blob batch branch (docs/blob.md §2).
 contract TestBlobHashes {
     bytes32[] public hashes;

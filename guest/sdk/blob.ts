@@ -4,7 +4,7 @@
 // each element's low 31 bytes over the k blobs is `dataLength u32 BE ‖ data ‖ zero padding`; an
 // element whose top byte is not 0 (any of the k × 4096, padding included), or a dataLength beyond
 // k × 126,976 − 4, makes the batch undecodable (docs/blob.md §1, as `decodeBlobs` in
-// src/da/blob-codec.ts).
+// src/da/l1-blob/blob-codec.ts).
 import { alloc32, Bytes, copy32, readU32BE } from "./bytes";
 import { preimage_read } from "./host";
 

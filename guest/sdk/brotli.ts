@@ -13,7 +13,7 @@
 // (brotli-tables.ts) when a stream is inflated, so the other message kinds pay nothing for them.
 // The static dictionary (RFC 7932 Appendix A, guest/sdk/brotli-dictionary.bin) is the keccak256
 // preimage (kind 0) of DICT_KECCAK: each dictionary reference reads its word with one
-// preimage_read. Every node must serve that preimage (src/node/compress.ts brotliDictionary());
+// preimage_read. Every node must serve that preimage (src/da/l1-calldata/compress.ts brotliDictionary());
 // without it a stream that references the dictionary stops the run (HostDataUnavailableError, as
 // for any missing preimage), never a trap.
 import {

@@ -1,6 +1,6 @@
 import { commitmentToVersionedHash, hexToBytes } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { encodeBlobs } from '../da/blob-codec.ts';
+import { encodeBlobs } from '../da/l1-blob/blob-codec.ts';
 import {
   BLS_MODULUS,
   bitReverse12,

@@ -11,7 +11,11 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, type Hex, hexToBytes, type Kzg } from 'viem';
 import type { Hash32 } from '../core/types.ts';
-import { BYTES_PER_BLOB, FIELD_ELEMENTS_PER_BLOB } from '../da/blob-codec.ts';
+
+/** Bytes of one blob (EIP-4844 BYTES_PER_BLOB). */
+export const BYTES_PER_BLOB = 131_072;
+/** Field elements of one blob (EIP-4844 FIELD_ELEMENTS_PER_BLOB). */
+export const FIELD_ELEMENTS_PER_BLOB = 4096;
 
 /** The BLS12-381 scalar field modulus (EIP-4844 BLS_MODULUS). */
 export const BLS_MODULUS = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n;

@@ -6,18 +6,18 @@
  * | pointer       | kind | payload              | transaction          | inbox message          |
  * | ------------- | ---- | -------------------- | -------------------- | ---------------------- |
  * | `calldata`    | 0x00 | the batch data       | plain                | `0x00 ‖ data`          |
- * | `calldata`    | 0x04 | brotli(data), when smaller (src/node/compress.ts) | plain | `0x04 ‖ brotli(data)` |
- * | `blob`        | 0x02 | empty                | type 3 with k blobs (src/da/blob-tx.ts) | `0x02 ‖ versionedHash*` |
+ * | `calldata`    | 0x04 | brotli(data), when smaller (src/da/l1-calldata/compress.ts) | plain | `0x04 ‖ brotli(data)` |
+ * | `blob`        | 0x02 | empty                | type 3 with k blobs (src/da/l1-blob/blob-tx.ts) | `0x02 ‖ versionedHash*` |
  * | `certificate` | 0x03 | the certificate (v1) | plain                | `0x03 ‖ dataHash`      |
  */
 import { bytesToHex, type Hex, keccak256 } from 'viem';
 import type { DataAvailability, StoredBatch } from '../core/da.ts';
 import type { DaPointer } from '../core/types.ts';
 import { blobCommitment, versionedHash } from '../crypto/kzg.ts';
-import { encodeBlobs } from '../da/blob-codec.ts';
+import { encodeBlobs } from '../da/l1-blob/blob-codec.ts';
 import { DaInvalidPointerError } from '../da/errors.ts';
 import { batchMessageOf, MESSAGE_KIND, messageTxList } from '../settlement/ethereum/message.ts';
-import { compressBatch } from './compress.ts';
+import { compressBatch } from '../da/l1-calldata/compress.ts';
 
 export interface BatchPosting {
   kind: number;

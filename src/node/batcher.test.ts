@@ -6,7 +6,7 @@
 import { bytesToHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaBatchTooLargeError } from '../da/errors.ts';
-import { L1CalldataDa } from '../da/l1-calldata.ts';
+import { L1CalldataDa } from '../da/l1-calldata/l1-calldata.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
 import { SettlementTxError } from '../settlement/ethereum/errors.ts';
 import { deployInbox, InboxClient, walletFor } from '../settlement/ethereum/inbox.ts';

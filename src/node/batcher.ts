@@ -29,10 +29,10 @@
  */
 import type { DataAvailability } from '../core/da.ts';
 import { ModexError } from '../core/errors.ts';
-import { BYTES_PER_BLOB } from '../da/blob-codec.ts';
-import { blobTxParams } from '../da/blob-tx.ts';
+import { BYTES_PER_BLOB } from '../da/l1-blob/blob-codec.ts';
+import { blobTxParams } from '../da/l1-blob/blob-tx.ts';
 import { DaBatchTooLargeError } from '../da/errors.ts';
-import { L1CalldataDa } from '../da/l1-calldata.ts';
+import { L1CalldataDa } from '../da/l1-calldata/l1-calldata.ts';
 import { InboxRevertError, SettlementRevertError } from '../settlement/ethereum/errors.ts';
 import type { InboxClient, InboxEntry, PostBatchResult } from '../settlement/ethereum/inbox.ts';
 import { MESSAGE_KIND } from '../settlement/ethereum/message.ts';

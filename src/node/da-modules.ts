@@ -16,13 +16,13 @@
 import { type Address, type Hex, hexToBytes } from 'viem';
 import type { ChainConfig, DaConfig } from '../config/types.ts';
 import type { DataAvailability } from '../core/da.ts';
-import { BeaconBlobSource, RpcBlobSource, slotBlockId } from '../da/blob-source.ts';
+import { BeaconBlobSource, RpcBlobSource, slotBlockId } from '../da/l1-blob/blob-source.ts';
 import { type Keyset, keysetHash } from '../da/committee/certificate.ts';
 import { CommitteeDa, type CommitteeDaEvent } from '../da/committee/committee-da.ts';
 import { DaCommitteeConfigError } from '../da/committee/committee-errors.ts';
 import { CommitteeKeysetsClient, deployCommitteeKeysets } from '../da/committee/keysets.ts';
-import { L1BlobDa } from '../da/l1-blob.ts';
-import { L1CalldataDa } from '../da/l1-calldata.ts';
+import { L1BlobDa } from '../da/l1-blob/l1-blob.ts';
+import { L1CalldataDa } from '../da/l1-calldata/l1-calldata.ts';
 import type { L1 } from '../l1/anvil.ts';
 import type { InboxClient } from '../settlement/ethereum/inbox.ts';
 

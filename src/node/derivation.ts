@@ -29,9 +29,9 @@ import { BLOB_PREIMAGE_KIND } from '../apps/sdk/preimage-store.ts';
 import { App, type AppRun, genesis, type Receipts, readReceipts } from '../apps/sdk/run-app.ts';
 import type { StateTree } from '../apps/sdk/state-tree.ts';
 import type { DataAvailability } from '../core/da.ts';
-import { decodeBlobs } from '../da/blob-codec.ts';
+import { decodeBlobs } from '../da/l1-blob/blob-codec.ts';
 import { DaInvalidPointerError, DaUnavailableError } from '../da/errors.ts';
-import { L1CalldataDa } from '../da/l1-calldata.ts';
+import { L1CalldataDa } from '../da/l1-calldata/l1-calldata.ts';
 import type { InboxClient, InboxEntry } from '../settlement/ethereum/inbox.ts';
 import {
   accumulate,

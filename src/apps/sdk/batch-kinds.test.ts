@@ -15,7 +15,7 @@ import {
   FIELD_ELEMENT_DATA,
   type TestBlob,
 } from '../../../test/blob-test-utils.ts';
-import { decodeBlobs } from '../../da/blob-codec.ts';
+import { decodeBlobs } from '../../da/l1-blob/blob-codec.ts';
 import { HostDataUnavailableError } from '../../vm/wasm/machine.ts';
 import { runNative } from '../../vm/wasm/native.ts';
 import { newMachine } from '../../vm/wasm/program.ts';

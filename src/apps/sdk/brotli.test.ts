@@ -14,7 +14,7 @@ import { brotliDecompressSync } from 'node:zlib';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { privateKeyToAccount } from 'viem/accounts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { brotli, DEFAULT_QUALITY } from '../../node/compress.ts';
+import { brotli, DEFAULT_QUALITY } from '../../da/l1-calldata/compress.ts';
 import { MAX_INFLATED_TX_LIST as MAX_INFLATED } from '../../settlement/ethereum/message.ts';
 import { HostDataUnavailableError } from '../../vm/wasm/machine.ts';
 import { runNative } from '../../vm/wasm/native.ts';

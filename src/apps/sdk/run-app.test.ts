@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fastAccount, fastTransfer } from '../../../test/node-utils.ts';
-import { compressBatch } from '../../node/compress.ts';
+import { compressBatch } from '../../da/l1-calldata/compress.ts';
 import {
   batchMessage,
   depositMessage,

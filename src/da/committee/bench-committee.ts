@@ -6,7 +6,7 @@
  */
 import { keccak256 } from 'viem';
 import { blsKeyFromSeed, blsSign, blsVerify, signingMessage } from '../../crypto/bls.ts';
-import { L1CalldataDa } from '../l1-calldata.ts';
+import { L1CalldataDa } from '../l1-calldata/l1-calldata.ts';
 import { requiredSigners } from './certificate.ts';
 import { CommitteeDa } from './committee-da.ts';
 import { startLocalCommittee } from './local-committee.ts';

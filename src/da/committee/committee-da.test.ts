@@ -7,7 +7,7 @@ import { bytesToHex, keccak256 } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DaPointer } from '../../core/types.ts';
 import { DaBatchTooLargeError, DaInvalidPointerError, DaUnavailableError } from '../errors.ts';
-import { L1CalldataDa } from '../l1-calldata.ts';
+import { L1CalldataDa } from '../l1-calldata/l1-calldata.ts';
 import { checkCertificate, decodeCertificate, requiredSigners } from './certificate.ts';
 import { CommitteeDa, type CommitteeDaEvent, type CommitteeDaOptions } from './committee-da.ts';
 import { DaCommitteeConfigError } from './committee-errors.ts';

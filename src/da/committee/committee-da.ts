@@ -21,7 +21,7 @@ import type { DaPointer } from '../../core/types.ts';
 import { blsVerify, signingMessage } from '../../crypto/bls.ts';
 import { keccak256Hex } from '../../crypto/keccak.ts';
 import { DaBatchTooLargeError, DaInvalidPointerError, DaUnavailableError } from '../errors.ts';
-import { DA_POINTER_KIND } from '../l1-calldata.ts';
+import { DA_POINTER_KIND } from '../l1-calldata/l1-calldata.ts';
 import {
   buildCertificate,
   type Certificate,

@@ -7,7 +7,7 @@ import {
   L1_BLOB_MAX_BATCH_BYTES,
   STREAM_BYTES_PER_BLOB,
 } from './blob-codec.ts';
-import { DaBatchTooLargeError } from './errors.ts';
+import { DaBatchTooLargeError } from '../errors.ts';
 
 function bytes(n: number, seed = 1): Uint8Array {
   const out = new Uint8Array(n);

@@ -5,12 +5,12 @@
  * is `0x00 ‖ piece_i` (32 bytes, always below the BLS modulus), 4096 elements per blob, so a blob
  * carries 126,976 stream bytes and a batch takes k = ceil((4 + len) / 126,976) blobs.
  */
-import { DaBatchTooLargeError } from './errors.ts';
 
-/** Bytes of one blob (EIP-4844 BYTES_PER_BLOB). */
-export const BYTES_PER_BLOB = 131_072;
-/** Field elements of one blob (EIP-4844 FIELD_ELEMENTS_PER_BLOB). */
-export const FIELD_ELEMENTS_PER_BLOB = 4096;
+import { BYTES_PER_BLOB, FIELD_ELEMENTS_PER_BLOB } from '../../crypto/kzg.ts';
+import { DaBatchTooLargeError } from '../errors.ts';
+
+/** EIP-4844 sizes (src/crypto/kzg.ts), re-exported for the codec's users. */
+export { BYTES_PER_BLOB, FIELD_ELEMENTS_PER_BLOB };
 /** Stream bytes carried by one field element (its top byte is always 0). */
 export const BYTES_PER_PIECE = 31;
 /** Stream bytes carried by one blob: 4096 × 31 = 126,976. */

@@ -11,9 +11,9 @@
  * - `RpcBlobSource`: anvil's `anvil_getBlobByHash(versionedHash)` JSON-RPC (no hint needed).
  */
 import { type Hex, hexToBytes } from 'viem';
-import type { Hash32 } from '../core/types.ts';
-import { versionedHash } from '../crypto/kzg.ts';
-import { DaUnavailableError } from './errors.ts';
+import type { Hash32 } from '../../core/types.ts';
+import { versionedHash } from '../../crypto/kzg.ts';
+import { DaUnavailableError } from '../errors.ts';
 
 /** Hints about where the blobs were posted (derivation sets them from the inbox message). */
 export interface BlobHint {

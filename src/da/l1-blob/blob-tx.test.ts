@@ -6,15 +6,15 @@
 
 import { type Abi, type Address, encodeFunctionData, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sparseBatch } from '../../test/blob-test-data.ts';
-import { commitBlob, viemKzg } from '../crypto/kzg.ts';
-import { type L1, startAnvil } from '../l1/anvil.ts';
-import { getArtifact } from '../l1/contracts.ts';
-import { deploy } from '../l1/deploy.ts';
+import { sparseBatch } from '../../../test/blob-test-data.ts';
+import { commitBlob, viemKzg } from '../../crypto/kzg.ts';
+import { type L1, startAnvil } from '../../l1/anvil.ts';
+import { getArtifact } from '../../l1/contracts.ts';
+import { deploy } from '../../l1/deploy.ts';
 import { encodeBlobs } from './blob-codec.ts';
 import { BeaconBlobSource, RpcBlobSource } from './blob-source.ts';
 import { blobTxParams, GAS_PER_BLOB, sidecarKzg, suggestMaxFeePerBlobGas } from './blob-tx.ts';
-import { DaInvalidPointerError } from './errors.ts';
+import { DaInvalidPointerError } from '../errors.ts';
 import { L1BlobDa } from './l1-blob.ts';
 
 let l1: L1;

@@ -6,15 +6,15 @@
 
 import { bytesToHex, type Hex, hexToBytes, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sparseBatch } from '../../test/blob-test-data.ts';
-import type { DaPointer } from '../core/types.ts';
-import { commitBlob } from '../crypto/kzg.ts';
-import { type L1, startAnvil } from '../l1/anvil.ts';
-import { deployInbox, InboxClient, walletFor } from '../settlement/ethereum/inbox.ts';
+import { sparseBatch } from '../../../test/blob-test-data.ts';
+import type { DaPointer } from '../../core/types.ts';
+import { commitBlob } from '../../crypto/kzg.ts';
+import { type L1, startAnvil } from '../../l1/anvil.ts';
+import { deployInbox, InboxClient, walletFor } from '../../settlement/ethereum/inbox.ts';
 import { encodeBlobs, L1_BLOB_MAX_BATCH_BYTES } from './blob-codec.ts';
 import { BeaconBlobSource, type BlobSource, RpcBlobSource } from './blob-source.ts';
 import { blobTxParams } from './blob-tx.ts';
-import { DaBatchTooLargeError, DaInvalidPointerError, DaUnavailableError } from './errors.ts';
+import { DaBatchTooLargeError, DaInvalidPointerError, DaUnavailableError } from '../errors.ts';
 import { L1BlobDa } from './l1-blob.ts';
 
 type BlobPointer = Extract<DaPointer, { kind: 'blob' }>;

@@ -7,14 +7,14 @@
  * through a BlobSource and checks each against its versioned hash.
  */
 import { bytesToHex, concatBytes, hexToBytes } from 'viem';
-import type { DataAvailability, StoredBatch } from '../core/da.ts';
-import type { DaPointer, Hash32 } from '../core/types.ts';
-import { keccak256Hex } from '../crypto/keccak.ts';
-import { blobCommitment, commitBlob, versionedHash } from '../crypto/kzg.ts';
+import type { DataAvailability, StoredBatch } from '../../core/da.ts';
+import type { DaPointer, Hash32 } from '../../core/types.ts';
+import { keccak256Hex } from '../../crypto/keccak.ts';
+import { blobCommitment, commitBlob, versionedHash } from '../../crypto/kzg.ts';
 import { decodeBlobs, encodeBlobs, L1_BLOB_MAX_BATCH_BYTES, MAX_BLOBS_PER_TX } from './blob-codec.ts';
 import type { BlobSource } from './blob-source.ts';
-import { DaInvalidPointerError, DaUnavailableError } from './errors.ts';
-import { DA_POINTER_KIND } from './l1-calldata.ts';
+import { DaInvalidPointerError, DaUnavailableError } from '../errors.ts';
+import { DA_POINTER_KIND } from '../l1-calldata/l1-calldata.ts';
 
 type BlobPointer = Extract<DaPointer, { kind: 'blob' }>;
 

@@ -1,5 +1,5 @@
 /**
- * compressBatch (src/node/compress.ts): the 0x04 payload of a transaction list when it is smaller
+ * compressBatch (src/da/l1-calldata/compress.ts): the 0x04 payload of a transaction list when it is smaller
  * than the list, inflating (node zlib) to exactly the list; undefined when compression does not pay
  * or the list is larger than the STF inflates. The STF side is src/apps/sdk/brotli.test.ts.
  */
@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { brotliDecompressSync } from 'node:zlib';
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import { BROTLI_DICTIONARY_SHA256, brotliDictionary } from '../apps/sdk/brotli-dictionary.ts';
-import { transfer } from '../apps/token/client.ts';
-import { encodeTxList, MAX_INFLATED_TX_LIST as MAX_INFLATED } from '../settlement/ethereum/message.ts';
+import { BROTLI_DICTIONARY_SHA256, brotliDictionary } from '../../apps/sdk/brotli-dictionary.ts';
+import { transfer } from '../../apps/token/client.ts';
+import { encodeTxList, MAX_INFLATED_TX_LIST as MAX_INFLATED } from '../../settlement/ethereum/message.ts';
 import { brotli, compressBatch, DEFAULT_QUALITY, DEFAULT_WINDOW_BITS } from './compress.ts';
 
 const USER = privateKeyToAccount(`0x${'11'.repeat(32)}`);

@@ -8,7 +8,7 @@
  * (src/apps/sdk/run-app.ts) serves it from its preimage store (src/apps/sdk/brotli-dictionary.ts).
  */
 import { brotliCompressSync, constants } from 'node:zlib';
-import { MAX_INFLATED_TX_LIST } from '../settlement/ethereum/message.ts';
+import { MAX_INFLATED_TX_LIST } from '../../settlement/ethereum/message.ts';
 
 export interface CompressOptions {
   /** brotli quality 0..11 (default {@link DEFAULT_QUALITY}) */
@@ -18,7 +18,7 @@ export interface CompressOptions {
 }
 
 /**
- * Measured on 500 token transfers (69.5 KB, src/node/compress.test.ts): every quality from 4 up
+ * Measured on 500 token transfers (69.5 KB, src/da/l1-calldata/compress.test.ts): every quality from 4 up
  * gives 50–51% (the signatures do not compress); 5 takes ~3 ms, 11 ~170 ms for 0.1% more.
  */
 export const DEFAULT_QUALITY = 5;

@@ -1,9 +1,9 @@
 import { bytesToHex, keccak256 } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { DA_MAX_BATCH_BYTES } from '../config/rules.ts';
-import type { DaPointer } from '../core/types.ts';
-import { batchMessage, encodeTxList, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
-import { DaBatchTooLargeError, DaInvalidPointerError } from './errors.ts';
+import { DA_MAX_BATCH_BYTES } from '../../config/rules.ts';
+import type { DaPointer } from '../../core/types.ts';
+import { batchMessage, encodeTxList, MESSAGE_KIND } from '../../settlement/ethereum/message.ts';
+import { DaBatchTooLargeError, DaInvalidPointerError } from '../errors.ts';
 import { DA_POINTER_KIND, L1_CALLDATA_MAX_BATCH_BYTES, L1CalldataDa } from './l1-calldata.ts';
 
 const da = new L1CalldataDa();

@@ -18,10 +18,10 @@
  * So a calldata batch's inbox payload is the block's bytes exactly as before DA existed.
  */
 
-import type { DataAvailability, StoredBatch } from '../core/da.ts';
-import type { DaPointer } from '../core/types.ts';
-import { keccak256Hex } from '../crypto/keccak.ts';
-import { DaBatchTooLargeError, DaInvalidPointerError } from './errors.ts';
+import type { DataAvailability, StoredBatch } from '../../core/da.ts';
+import type { DaPointer } from '../../core/types.ts';
+import { keccak256Hex } from '../../crypto/keccak.ts';
+import { DaBatchTooLargeError, DaInvalidPointerError } from '../errors.ts';
 
 /** First byte of an encoded pointer (= the inbox message kind of the batch that carries it). */
 export const DA_POINTER_KIND = {

@@ -10,7 +10,7 @@ import { bytesToHex, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stf, watBytes } from '../../../test/wasm/wat.ts';
 import { blobCommitment, versionedHash } from '../../crypto/kzg.ts';
-import { encodeBlobs } from '../../da/blob-codec.ts';
+import { encodeBlobs } from '../../da/l1-blob/blob-codec.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { PreimageOracleClient } from '../../settlement/ethereum/preimage-oracle.ts';
 import { toHex } from '../../vm/wasm/hash.ts';

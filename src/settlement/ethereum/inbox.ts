@@ -304,7 +304,7 @@ export class InboxClient {
       kind?: number;
       delayedRead?: bigint;
       sequenceNumber?: bigint;
-      /** §5.2: the type-3 transaction fields of a blob batch (src/da/blob-tx.ts) */
+      /** §5.2: the type-3 transaction fields of a blob batch (src/da/l1-blob/blob-tx.ts) */
       blobTx?: Record<string, unknown>;
     } = {},
   ): Promise<PostBatchResult> {

@@ -6,7 +6,7 @@
 import { bytesToHex, type Hex, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobElementProof, blobElementZ, commitBlob } from '../../crypto/kzg.ts';
-import { encodeBlobs } from '../../da/blob-codec.ts';
+import { encodeBlobs } from '../../da/l1-blob/blob-codec.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';

@@ -8,8 +8,7 @@
 import { type Abi, type Address, bytesToHex, type Hex, hexToBytes, keccak256 } from 'viem';
 import { ModexError } from '../../core/errors.ts';
 import type { Hash32 } from '../../core/types.ts';
-import { blobElementProof, versionedHash as blobVersionedHash } from '../../crypto/kzg.ts';
-import { BYTES_PER_BLOB } from '../../da/blob-codec.ts';
+import { BYTES_PER_BLOB, blobElementProof, versionedHash as blobVersionedHash } from '../../crypto/kzg.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { ContractClient } from './contract-client.ts';
 import { type DescribeRevert, registerRevertDescriptions } from './errors.ts';
