@@ -1,5 +1,13 @@
 /** The core of modex: shared types, errors and the five module interfaces. Imports nothing outside src/core. */
-export type { DataAvailability, StoredBatch } from './da.ts';
+export type {
+  BatchPosting,
+  BatchPreimage,
+  DataAvailability,
+  InboxBatch,
+  PostingOptions,
+  ResolvedBatch,
+  StoredBatch,
+} from './da.ts';
 export { ModexError } from './errors.ts';
 export type {
   AssertionEvidence,

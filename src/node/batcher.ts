@@ -29,9 +29,9 @@
  */
 import type { DataAvailability } from '../core/da.ts';
 import { ModexError } from '../core/errors.ts';
+import { DaBatchTooLargeError } from '../da/errors.ts';
 import { BYTES_PER_BLOB } from '../da/l1-blob/blob-codec.ts';
 import { blobTxParams } from '../da/l1-blob/blob-tx.ts';
-import { DaBatchTooLargeError } from '../da/errors.ts';
 import { L1CalldataDa } from '../da/l1-calldata/l1-calldata.ts';
 import { InboxRevertError, SettlementRevertError } from '../settlement/ethereum/errors.ts';
 import type { InboxClient, InboxEntry, PostBatchResult } from '../settlement/ethereum/inbox.ts';
@@ -412,7 +412,7 @@ export class Batcher {
         `L1 has delayed message ${e.sourceIndex} there (a forced inclusion the sequencer did not see?)`,
       );
     }
-    if (!(await messageCarries(e.data, block.message.subarray(1)))) {
+    if (!(await messageCarries(e.data, block.message.subarray(1), this.da))) {
       return this.mismatch(block, undefined, `L1 has another batch there (sequence number ${e.sourceIndex})`);
     }
     if (block.sequenceNumber !== undefined && block.sequenceNumber !== e.sourceIndex) {

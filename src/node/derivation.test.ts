@@ -6,14 +6,14 @@
  * accumulator and end on the new chain's states; and the derivation rate. Then, without L1, the
  * pointer paths (an invalid pointer is executed as is, unavailable data stalls) and executor failures.
  */
-import { bytesToHex, type Hex } from 'viem';
+import { bytesToHex, type Hex, hexToBytes } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, genesis, Receipt } from '../apps/sdk/run-app.ts';
 import { balanceOf, transfer } from '../apps/token/client.ts';
 import type { DataAvailability } from '../core/da.ts';
-import { encodeBlobs } from '../da/l1-blob/blob-codec.ts';
 import { DaUnavailableError } from '../da/errors.ts';
+import { encodeBlobs } from '../da/l1-blob/blob-codec.ts';
 import { L1CalldataDa } from '../da/l1-calldata/l1-calldata.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
 import { moduleFieldsHex } from '../proof/fraud/claim.ts';
@@ -301,17 +301,22 @@ describe('Derivation without L1', () => {
     let available = false;
     const calldata = new L1CalldataDa();
     const flaky: DataAvailability = {
-      ...calldata,
       name: 'l1-blob',
       maxBatchBytes: calldata.maxBatchBytes,
       store: (x) => calldata.store(x),
+      posting: (x, o) => calldata.posting(x, o),
+      carries: (m, x) => calldata.carries(m, x),
       checkPointer: (p) => calldata.checkPointer(p),
       encodePointer: (p) => calldata.encodePointer(p),
       decodePointer: () => ({ kind: 'blob', versionedHashes: [vh] }),
       retrieve: (p) => calldata.retrieve(p),
-      retrieveBlobs: async () => {
+      resolve: async (b) => {
+        if (b.message[0] !== 0x02) return calldata.resolve(b);
         if (!available) throw new DaUnavailableError('blob not served yet');
-        return blobs;
+        return {
+          data: encodeTxList([]),
+          preimages: blobs.map((bytes) => ({ kind: 1, hash: hexToBytes(vh), bytes })),
+        };
       },
     };
     const d2 = new Derivation({ inbox: fakeInbox(withBlob), da: flaky, executor: new StfExecutor({ app }) });

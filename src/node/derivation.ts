@@ -1,7 +1,7 @@
 /**
  * Derivation (docs/node.md §4): rebuilds the chain from L1 + DA alone, never asking the sequencer.
- * It reads the inbox positions it has not executed yet (`InboxClient.readMessages`), resolves DA
- * pointers (calldata: the message is the data), executes each message in order with an executor
+ * It reads the inbox positions it has not executed yet (`InboxClient.readMessages`), has the DA
+ * module resolve each batch message into bytes and preimages (`DataAvailability.resolve`), executes each message in order with an executor
  * (the STF run natively; any STF plugs in through {@link DerivationExecutor}) and keeps, per
  * position, the inbox accumulator it derived from and the global state after it.
  *
@@ -24,21 +24,14 @@
  * d.start(1_000); … await d.stop();
  * ```
  */
-import { type Hex, hexToBytes } from 'viem';
-import { BLOB_PREIMAGE_KIND } from '../apps/sdk/preimage-store.ts';
+import type { Hex } from 'viem';
 import { App, type AppRun, genesis, type Receipts, readReceipts } from '../apps/sdk/run-app.ts';
 import type { StateTree } from '../apps/sdk/state-tree.ts';
 import type { DataAvailability } from '../core/da.ts';
-import { decodeBlobs } from '../da/l1-blob/blob-codec.ts';
-import { DaInvalidPointerError, DaUnavailableError } from '../da/errors.ts';
+import { DaInvalidPointerError } from '../da/errors.ts';
 import { L1CalldataDa } from '../da/l1-calldata/l1-calldata.ts';
 import type { InboxClient, InboxEntry } from '../settlement/ethereum/inbox.ts';
-import {
-  accumulate,
-  batchMessage,
-  MESSAGE_KIND,
-  type MessageSource,
-} from '../settlement/ethereum/message.ts';
+import { accumulate, type MessageSource } from '../settlement/ethereum/message.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 
 const ZERO32 = `0x${'00'.repeat(32)}` as Hex;
@@ -392,11 +385,16 @@ export class Derivation {
     }
     let resolved: Uint8Array | undefined;
     let preimages: BatchPreimage[] | undefined;
-    const kind = e.data[0];
-    if (kind === MESSAGE_KIND.blobBatch || kind === MESSAGE_KIND.certificateBatch) {
-      // the data behind the pointer must be obtainable before executing (docs/node.md §4)
+    if (e.source === 'batch') {
+      // the DA module resolves its own pointers; the data behind one must be obtainable before
+      // executing (docs/node.md §4)
       try {
-        ({ resolved, preimages } = await this.resolve(e));
+        ({ data: resolved, preimages } = await this.da.resolve({
+          position,
+          message: e.data,
+          payload: e.batch?.payload,
+          l1BlockNumber: e.l1BlockNumber,
+        }));
       } catch (error) {
         if (!(error instanceof DaInvalidPointerError)) {
           this.emit({ type: 'error', error, position }); // DA_UNAVAILABLE: wait, never skip
@@ -433,37 +431,6 @@ export class Derivation {
     this.accs.push(e.accumulator);
     this.emit({ type: 'position', entry });
     return undefined;
-  }
-
-  /**
-   * The data and preimages behind a blob or certificate batch (docs/inbox.md §5.2, §5.3): the DA
-   * pointer is the message (blobs, fetched from the block that posted them) or `0x03 ‖ certificate`.
-   */
-  private async resolve(e: InboxEntry): Promise<{ resolved: Uint8Array; preimages: BatchPreimage[] }> {
-    const kind = e.data[0];
-    if (kind === MESSAGE_KIND.certificateBatch) {
-      if (!e.batch) throw new DaInvalidPointerError('a certificate message read without its batch payload');
-      const resolved = await this.da.retrieve(this.da.decodePointer(batchMessage(kind, e.batch.payload)));
-      return { resolved, preimages: [{ kind: 0, hash: e.data.subarray(1), bytes: resolved }] };
-    }
-    const pointer = this.da.decodePointer(e.data);
-    if (pointer.kind !== 'blob')
-      throw new DaInvalidPointerError(`a blob message decoded as a ${pointer.kind} pointer`);
-    if (!this.da.retrieveBlobs) {
-      throw new DaUnavailableError(
-        `inbox position ${e.position} is a blob batch and da module "${this.da.name}" reads no blobs; run the node with da.module "l1-blob" (or a committee with an l1-blob fallback)`,
-      );
-    }
-    const blobs = await this.da.retrieveBlobs({ ...pointer, l1BlockNumber: e.l1BlockNumber });
-    const resolved = decodeBlobs(blobs) ?? new Uint8Array(0);
-    return {
-      resolved,
-      preimages: blobs.map((bytes, i) => ({
-        kind: BLOB_PREIMAGE_KIND,
-        hash: hexToBytes(pointer.versionedHashes[i]),
-        bytes,
-      })),
-    };
   }
 
   /** Rewinds to the last position whose accumulator L1 still has; returns the rewind, if any. */

@@ -16,12 +16,19 @@
  * - Pointer encoding: `0x03 ‖ encodeCertificate(c)`; other kinds are the fallback's.
  */
 import { bytesToHex, type Hex, hexToBytes, isHex, keccak256 } from 'viem';
-import type { DataAvailability, StoredBatch } from '../../core/da.ts';
+import type {
+  BatchPosting,
+  DataAvailability,
+  InboxBatch,
+  PostingOptions,
+  ResolvedBatch,
+  StoredBatch,
+} from '../../core/da.ts';
 import type { DaPointer } from '../../core/types.ts';
 import { blsVerify, signingMessage } from '../../crypto/bls.ts';
 import { keccak256Hex } from '../../crypto/keccak.ts';
+import { BATCH_KIND, BATCH_PREIMAGE_KIND, batchMessage, DA_POINTER_KIND } from '../batch-message.ts';
 import { DaBatchTooLargeError, DaInvalidPointerError, DaUnavailableError } from '../errors.ts';
-import { DA_POINTER_KIND } from '../l1-calldata/l1-calldata.ts';
 import {
   buildCertificate,
   type Certificate,
@@ -352,14 +359,46 @@ export class CommitteeDa implements DataAvailability {
     return this.opts.fallback;
   }
 
-  /** Blob pointers (a blob fallback's batches) are read by the fallback. */
-  async retrieveBlobs(pointer: DaPointer): Promise<Uint8Array[]> {
-    const f = this.opts.fallback;
-    if (!f.retrieveBlobs)
-      throw new DaUnavailableError(
-        `the committee's fallback "${f.name}" reads no blobs; use fallback "l1-blob"`,
+  /**
+   * A certificate: `postBatch(0x03, certificate)`; the inbox verifies it and appends
+   * `0x03 ‖ dataHash` (docs/inbox.md §5.3). Other pointers (the fallback's) are posted as the fallback posts them.
+   */
+  posting(stored: StoredBatch, opts?: PostingOptions): BatchPosting {
+    const p = stored.pointer;
+    if (p?.kind !== 'certificate') return this.opts.fallback.posting(stored, opts);
+    const why = this.checkShape(p);
+    if (why) throw new DaInvalidPointerError(why);
+    return {
+      kind: BATCH_KIND.certificate,
+      payload: p.certificate,
+      message: batchMessage(BATCH_KIND.certificate, hexToBytes(p.dataHash)),
+      pointer: 'certificate',
+      usedFallback: stored.usedFallback,
+    };
+  }
+
+  /**
+   * A certificate batch: the certified bytes from the members (the inbox verified the certificate,
+   * the postBatch payload), which the STF reads as the kind-0 preimage of the message's data hash.
+   * Other kinds are the fallback's.
+   */
+  async resolve(batch: InboxBatch): Promise<ResolvedBatch> {
+    if (batch.message[0] !== BATCH_KIND.certificate) return this.opts.fallback.resolve(batch);
+    if (!batch.payload)
+      throw new DaInvalidPointerError(
+        'a certificate message read without its batch payload (the certificate)',
       );
-    return f.retrieveBlobs(pointer);
+    const data = await this.retrieve(this.decodePointer(batchMessage(BATCH_KIND.certificate, batch.payload)));
+    return {
+      data,
+      preimages: [{ kind: BATCH_PREIMAGE_KIND.keccak256, hash: batch.message.subarray(1), bytes: data }],
+    };
+  }
+
+  /** `0x03 ‖ dataHash` carries `data` when its hash is keccak256(data); other kinds: the fallback's answer. */
+  async carries(message: Uint8Array, data: Uint8Array): Promise<boolean> {
+    if (message[0] !== BATCH_KIND.certificate) return this.opts.fallback.carries(message, data);
+    return bytesToHex(message.subarray(1)) === keccak256(data);
   }
 
   async retrieve(pointer: DaPointer): Promise<Uint8Array> {

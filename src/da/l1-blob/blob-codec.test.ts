@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DaBatchTooLargeError } from '../errors.ts';
 import {
   BYTES_PER_BLOB,
   blobCount,
@@ -7,7 +8,6 @@ import {
   L1_BLOB_MAX_BATCH_BYTES,
   STREAM_BYTES_PER_BLOB,
 } from './blob-codec.ts';
-import { DaBatchTooLargeError } from '../errors.ts';
 
 function bytes(n: number, seed = 1): Uint8Array {
   const out = new Uint8Array(n);

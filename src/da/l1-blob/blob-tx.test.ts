@@ -11,10 +11,10 @@ import { commitBlob, viemKzg } from '../../crypto/kzg.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
+import { DaInvalidPointerError } from '../errors.ts';
 import { encodeBlobs } from './blob-codec.ts';
 import { BeaconBlobSource, RpcBlobSource } from './blob-source.ts';
 import { blobTxParams, GAS_PER_BLOB, sidecarKzg, suggestMaxFeePerBlobGas } from './blob-tx.ts';
-import { DaInvalidPointerError } from '../errors.ts';
 import { L1BlobDa } from './l1-blob.ts';
 
 let l1: L1;

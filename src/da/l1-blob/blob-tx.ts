@@ -9,8 +9,8 @@ import type { Hex, Kzg } from 'viem';
 import { bytesToHex } from 'viem';
 import type { DaPointer } from '../../core/types.ts';
 import { viemKzg } from '../../crypto/kzg.ts';
-import { BYTES_PER_BLOB } from './blob-codec.ts';
 import { DaInvalidPointerError } from '../errors.ts';
+import { BYTES_PER_BLOB } from './blob-codec.ts';
 
 /** Blob gas of one blob (EIP-4844 GAS_PER_BLOB). */
 export const GAS_PER_BLOB = 131_072n;

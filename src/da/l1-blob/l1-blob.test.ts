@@ -11,10 +11,10 @@ import type { DaPointer } from '../../core/types.ts';
 import { commitBlob } from '../../crypto/kzg.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { deployInbox, InboxClient, walletFor } from '../../settlement/ethereum/inbox.ts';
+import { DaBatchTooLargeError, DaInvalidPointerError, DaUnavailableError } from '../errors.ts';
 import { encodeBlobs, L1_BLOB_MAX_BATCH_BYTES } from './blob-codec.ts';
 import { BeaconBlobSource, type BlobSource, RpcBlobSource } from './blob-source.ts';
 import { blobTxParams } from './blob-tx.ts';
-import { DaBatchTooLargeError, DaInvalidPointerError, DaUnavailableError } from '../errors.ts';
 import { L1BlobDa } from './l1-blob.ts';
 
 type BlobPointer = Extract<DaPointer, { kind: 'blob' }>;

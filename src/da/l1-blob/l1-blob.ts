@@ -7,14 +7,28 @@
  * through a BlobSource and checks each against its versioned hash.
  */
 import { bytesToHex, concatBytes, hexToBytes } from 'viem';
-import type { DataAvailability, StoredBatch } from '../../core/da.ts';
+import type {
+  BatchPosting,
+  DataAvailability,
+  InboxBatch,
+  ResolvedBatch,
+  StoredBatch,
+} from '../../core/da.ts';
 import type { DaPointer, Hash32 } from '../../core/types.ts';
 import { keccak256Hex } from '../../crypto/keccak.ts';
 import { blobCommitment, commitBlob, versionedHash } from '../../crypto/kzg.ts';
+import {
+  BATCH_KIND,
+  BATCH_PREIMAGE_KIND,
+  DA_POINTER_KIND,
+  inlineCarries,
+  isInline,
+  resolveInline,
+  unreadKind,
+} from '../batch-message.ts';
+import { DaInvalidPointerError, DaUnavailableError } from '../errors.ts';
 import { decodeBlobs, encodeBlobs, L1_BLOB_MAX_BATCH_BYTES, MAX_BLOBS_PER_TX } from './blob-codec.ts';
 import type { BlobSource } from './blob-source.ts';
-import { DaInvalidPointerError, DaUnavailableError } from '../errors.ts';
-import { DA_POINTER_KIND } from '../l1-calldata/l1-calldata.ts';
 
 type BlobPointer = Extract<DaPointer, { kind: 'blob' }>;
 
@@ -54,6 +68,70 @@ export class L1BlobDa implements DataAvailability {
       dataHash: keccak256Hex(data),
       usedFallback: false,
     };
+  }
+
+  /**
+   * `postBatch(0x02, "")` in a type-3 transaction carrying the pointer's blobs (docs/inbox.md §5.2):
+   * the inbox appends `0x02 ‖ versionedHash*`, the encoded pointer.
+   */
+  posting(stored: StoredBatch): BatchPosting {
+    const p = stored.pointer;
+    const why = this.checkPointer(p);
+    if (why) throw new DaInvalidPointerError(why);
+    const blobs = p as BlobPointer;
+    const sc = blobs.sidecars;
+    if (!sc || sc.blobs.length !== blobs.versionedHashes.length)
+      throw new DaInvalidPointerError(
+        'a blob pointer to post must carry its sidecars (blobs, commitments, proofs)',
+      );
+    return {
+      kind: BATCH_KIND.blob,
+      payload: new Uint8Array(0),
+      message: this.encodePointer(blobs),
+      blobs,
+      pointer: 'blob',
+      usedFallback: stored.usedFallback,
+    };
+  }
+
+  /**
+   * A blob batch: the blobs from the block that posted it (each checked against its versioned hash)
+   * are the STF's kind-1 preimages, and the data is their stream (none when it does not decode: the
+   * STF runs no transaction of it). Inline batches (0x00, 0x04) are their own data.
+   */
+  async resolve(batch: InboxBatch): Promise<ResolvedBatch> {
+    const inline = resolveInline(batch);
+    if (inline) return inline;
+    if (batch.message[0] !== BATCH_KIND.blob) throw unreadKind(this.name, batch);
+    const pointer = this.decodePointer(batch.message) as BlobPointer;
+    const blobs = await this.retrieveBlobs({ ...pointer, l1BlockNumber: batch.l1BlockNumber });
+    return {
+      data: decodeBlobs(blobs) ?? new Uint8Array(0),
+      preimages: blobs.map((bytes, i) => ({
+        kind: BATCH_PREIMAGE_KIND.blob,
+        hash: hexToBytes(pointer.versionedHashes[i]),
+        bytes,
+      })),
+    };
+  }
+
+  /** A blob message carries `data` when its versioned hashes are those of `data`'s blobs. */
+  async carries(message: Uint8Array, data: Uint8Array): Promise<boolean> {
+    if (isInline(message)) return inlineCarries(message, data);
+    if (message[0] !== BATCH_KIND.blob) return false;
+    let blobs: Uint8Array[];
+    try {
+      blobs = encodeBlobs(data);
+    } catch {
+      return false; // too large for blobs: not this data
+    }
+    const rest = message.subarray(1);
+    if (rest.length !== 32 * blobs.length) return false;
+    for (let i = 0; i < blobs.length; i++) {
+      const vh = versionedHash(await blobCommitment(blobs[i]));
+      if (vh !== bytesToHex(rest.subarray(32 * i, 32 * i + 32))) return false;
+    }
+    return true;
   }
 
   /**

@@ -8,7 +8,7 @@
  * (src/apps/sdk/run-app.ts) serves it from its preimage store (src/apps/sdk/brotli-dictionary.ts).
  */
 import { brotliCompressSync, constants } from 'node:zlib';
-import { MAX_INFLATED_TX_LIST } from '../../settlement/ethereum/message.ts';
+import { MAX_INFLATED_TX_LIST } from '../batch-message.ts';
 
 export interface CompressOptions {
   /** brotli quality 0..11 (default {@link DEFAULT_QUALITY}) */

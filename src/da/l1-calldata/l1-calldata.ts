@@ -18,19 +18,28 @@
  * So a calldata batch's inbox payload is the block's bytes exactly as before DA existed.
  */
 
-import type { DataAvailability, StoredBatch } from '../../core/da.ts';
+import type {
+  BatchPosting,
+  DataAvailability,
+  InboxBatch,
+  PostingOptions,
+  ResolvedBatch,
+  StoredBatch,
+} from '../../core/da.ts';
 import type { DaPointer } from '../../core/types.ts';
 import { keccak256Hex } from '../../crypto/keccak.ts';
+import {
+  BATCH_KIND,
+  batchMessage,
+  DA_POINTER_KIND,
+  inlineCarries,
+  resolveInline,
+  unreadKind,
+} from '../batch-message.ts';
 import { DaBatchTooLargeError, DaInvalidPointerError } from '../errors.ts';
+import { compressBatch } from './compress.ts';
 
-/** First byte of an encoded pointer (= the inbox message kind of the batch that carries it). */
-export const DA_POINTER_KIND = {
-  calldata: 0x00,
-  /** l1-blob (EIP-4844 versioned hashes) */
-  blob: 0x02,
-  /** the committee's certificates */
-  certificate: 0x03,
-} as const;
+export { DA_POINTER_KIND };
 
 /**
  * Default `maxBatchBytes`: 120,000 (= DA_MAX_BATCH_BYTES['l1-calldata'] of src/config/rules.ts).
@@ -68,6 +77,32 @@ export class L1CalldataDa implements DataAvailability {
     if (data.length > this.maxBatchBytes)
       throw new DaBatchTooLargeError(data.length, this.maxBatchBytes, this.name);
     return { pointer: { kind: 'calldata', data }, dataHash: keccak256Hex(data), usedFallback: false };
+  }
+
+  /**
+   * `postBatch(0x00, data)`, or `postBatch(0x04, brotli(data))` when that is smaller (docs/inbox.md
+   * §5.1; the STF inflates it): the inbox message is `kind ‖ payload`.
+   */
+  posting(stored: StoredBatch, opts: PostingOptions = {}): BatchPosting {
+    const why = this.checkPointer(stored.pointer);
+    if (why) throw new DaInvalidPointerError(why);
+    const { data } = stored.pointer as { data: Uint8Array };
+    const z = opts.compress === false ? undefined : compressBatch(data);
+    const kind = z ? BATCH_KIND.brotliTxList : BATCH_KIND.txList;
+    const payload = z ?? data;
+    const message = batchMessage(kind, payload);
+    return { kind, payload, message, pointer: 'calldata', usedFallback: stored.usedFallback };
+  }
+
+  /** An inline batch (0x00, 0x04) is its own data; other kinds are not this module's (DA_INVALID_POINTER). */
+  async resolve(batch: InboxBatch): Promise<ResolvedBatch> {
+    const r = resolveInline(batch);
+    if (!r) throw unreadKind(this.name, batch);
+    return r;
+  }
+
+  async carries(message: Uint8Array, data: Uint8Array): Promise<boolean> {
+    return inlineCarries(message, data);
   }
 
   async retrieve(pointer: DaPointer): Promise<Uint8Array> {
