@@ -8,6 +8,7 @@ import { fastAccount, fastTransfer, rpcCall, rpcPost, startSequencerProcess } fr
 import { depositMessage, TOKEN_CHAIN_ID } from '../apps/token/client.ts';
 import type { Withdrawal } from '../core/app.ts';
 import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { InvalidTransactionError } from './errors.ts';
 import { MAX_QUERY_BYTES, type RpcBackend, type RpcServer, startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';
 
@@ -63,6 +64,8 @@ class FakeBackend implements RpcBackend {
   calls: unknown[][] = [];
   async submit(raw: Uint8Array) {
     if (raw[0] === 0xee) throw Object.assign(new Error('refused'), { reason: 'bad_nonce', receiptCode: 5 });
+    if (raw[0] === 0xef)
+      throw new InvalidTransactionError('refused by the app: wrong_chain (receipt code 3)');
     if (raw[0] === 0xdd) throw new Error('boom');
     const hash = keccak256(raw);
     const c = { hash, block: 2, index: this.txs.size };
@@ -166,6 +169,11 @@ describe('JSON-RPC methods (in-test backend)', () => {
       code: -32602,
       message: 'transaction refused: bad_nonce',
       data: { reason: 'bad_nonce', code: 5 },
+    });
+    expect(await err('modex_sendRawTransaction', ['0xef01'])).toEqual({
+      code: -32602,
+      message: 'transaction refused: wrong_chain',
+      data: { reason: 'wrong_chain', code: 3 },
     });
     expect(await err('modex_sendRawTransaction', ['0xdd01'])).toEqual({
       code: -32603,

@@ -232,10 +232,15 @@ const errorResponse = (id: Id, code: number, message: string, data?: unknown): R
  */
 function refusal(e: unknown): { reason: string; code: number } | undefined {
   if (typeof e !== 'object' || e === null) return undefined;
-  const x = e as { reason?: unknown; receiptCode?: unknown; status?: unknown; verdict?: unknown };
-  if (typeof x.reason !== 'string') return undefined;
-  const code = [x.receiptCode, x.status, x.verdict].find((c) => typeof c === 'number');
-  return { reason: x.reason, code: (code as number | undefined) ?? -1 };
+  const x = e as { reason?: unknown; receiptCode?: unknown; message?: unknown; code?: unknown };
+  if (typeof x.reason === 'string')
+    return { reason: x.reason, code: typeof x.receiptCode === 'number' ? x.receiptCode : -1 };
+  // the sequencer's InvalidTransactionError for a refusal: "… refused by the app: NAME (receipt code N)"
+  const m =
+    x.code === 'NODE_INVALID_TX' && typeof x.message === 'string'
+      ? /refused by the app: ([A-Za-z0-9_]+) \(receipt code (\d+)\)/.exec(x.message)
+      : null;
+  return m ? { reason: m[1], code: Number(m[2]) } : undefined;
 }
 
 const validId = (id: unknown): id is Id =>
