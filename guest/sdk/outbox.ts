@@ -1,6 +1,7 @@
 // The outbox (docs/stf.md "Outbox"): withdrawal leaves in an append-only Merkle tree of depth 32
 // (missing leaves = 32 zero bytes); the send root bytes32[1] is its root. The tree's frontier is kept
-// in the state under key 0x04: count u64 ‖ branch[0..32] (32 bytes each).
+// in the state under key 0x04: count u64 ‖ branch[0..32] (32 bytes each); each withdrawal is recorded
+// at key 0x06 ‖ index u64 (docs/app-abi.md §6).
 import { alloc32, Bytes, heapAlloc32, readU64BE, writeU64BE } from "./bytes";
 import { get_global_bytes32, set_global_bytes32 } from "./host";
 import { keccak256 } from "./keccak";
@@ -35,7 +36,18 @@ function leafHash(index: u64, from: usize, to: usize, amount: usize): usize {
   return out;
 }
 
-/** Appends a withdrawal; updates the frontier in the state and the send root. Returns its index. */
+/** state key 0x06 ‖ index u64: the withdrawal `index`, from (20) ‖ to (20) ‖ amount u256 (docs/app-abi.md §6) */
+export const WITHDRAWAL_KEY_PREFIX: u8 = 0x06;
+
+/** set when a withdrawal was appended in this run: the send root is recomputed at the commit */
+let appended: bool = false;
+
+/**
+ * Appends a withdrawal: updates the frontier (key 0x04) and records the withdrawal at key
+ * 0x06 ‖ index, both as buffered state writes (dropped with the transaction's other writes when it
+ * fails). The send root bytes32[1] is set by {@link outboxCommit} when the run commits. Returns the
+ * withdrawal's index.
+ */
 export function outboxAppend(from: usize, to: usize, amount: usize): u64 {
   const f = alloc32(FRONTIER_LEN);
   memory.fill(f, 0, <usize>FRONTIER_LEN);
@@ -58,11 +70,37 @@ export function outboxAppend(from: usize, to: usize, amount: usize): u64 {
     size >>= 1;
   }
   stateSet(OUTBOX_KEY, 1, f, FRONTIER_LEN);
-  // root
+  // the record: key 0x06 ‖ index, value from ‖ to ‖ amount
+  const k = alloc32(9);
+  store<u8>(k, WITHDRAWAL_KEY_PREFIX);
+  writeU64BE(k + 1, index);
+  const v = alloc32(72);
+  memory.copy(v, from, 20);
+  memory.copy(v + 20, to, 20);
+  memory.copy(v + 40, amount, 32);
+  stateSet(k, 9, v, 72);
+  appended = true;
+  return index;
+}
+
+/**
+ * Sets the send root bytes32[1] from the frontier in the state, when a withdrawal was appended in
+ * this run (and not dropped: with no withdrawal at all the genesis send root stays). Called by the
+ * run loop before the state commit.
+ */
+export function outboxCommit(): void {
+  if (!appended) return;
+  appended = false;
+  const stored: Bytes | null = stateGet(OUTBOX_KEY, 1);
+  if (stored == null || stored.len != FRONTIER_LEN) return;
+  const f = stored.ptr;
+  const count = readU64BE(f);
+  if (count == 0) return;
+  const branch = f + 8;
   const z = zeros();
   let r = alloc32(32);
   memory.fill(r, 0, 32);
-  size = index + 1;
+  let size = count;
   for (let h: i32 = 0; h < OUTBOX_DEPTH; h++) {
     if (size & 1) {
       const b = alloc32(32);
@@ -74,7 +112,6 @@ export function outboxAppend(from: usize, to: usize, amount: usize): u64 {
     size >>= 1;
   }
   set_global_bytes32(1, r);
-  return index;
 }
 
 /** the current send root (for tests) */

@@ -190,9 +190,10 @@ export function stateGet(keyPtr: usize, keyLen: i32): Bytes | null {
 export function stateGetAt(kh: usize): Bytes | null {
   const e = pendingFind(kh);
   if (e != 0) {
-    // a pending write: its value (a copy), not yet hashed
-    const v = pendingValue(e);
+    // a pending write: its value (a copy), not yet hashed; or a pending delete
     const len = pendingValueLen(e);
+    if (len < 0) return null;
+    const v = pendingValue(e);
     const copy = alloc32(len);
     copyBytes(copy, v, len);
     return new Bytes(copy, len);
@@ -214,20 +215,28 @@ export function stateSetAt(kh: usize, valPtr: usize, valLen: i32): void {
   pendingPut(kh, valPtr, valLen);
 }
 
+/** Deletes state[key] (buffered like a write: applied by the flush, undone by stateRevert). */
 export function stateDelete(keyPtr: usize, keyLen: i32): void {
-  const kh = hashBytes(keyPtr, keyLen);
-  stateFlush();
-  copy32(root, remove(root, kh, 0));
+  stateDeleteAt(hashBytes(keyPtr, keyLen));
 }
 
-// Pending writes: sets are buffered (key hash → a copy of the value, the last write wins) and
-// applied to the tree together by stateFlush (before a delete and at stateCommit), so that every
+/** stateDelete by key hash */
+export function stateDeleteAt(kh: usize): void {
+  pendingPut(kh, 0, DELETED);
+}
+
+// Pending writes: sets and deletes are buffered (key hash → a copy of the value or DELETED, the last
+// write wins) and applied to the tree together by stateFlush (at stateCommit), so that every
 // tree node on the paths of a run's writes is hashed once per flush instead of once per write, and
 // only the value a key ends with is hashed and hinted. The root depends only on the final set of
 // (key, value) pairs (canonical form), so it is the same as with writes applied one by one.
 // Entries (keyHash 32 ‖ valueHash 32, the value hash filled in by the flush), the values (ptr u32 ‖
 // len u32 per entry), the value copies and the index live on the heap: the run loop releases the
 // arena after each transaction.
+//
+// The journal: every pendingPut records what it replaced (the entry's previous value, or that it
+// created the entry), so that stateRevert(stateSnapshot()) drops every write made since the
+// snapshot: the run loop drops the writes of a transaction that fails (docs/app-abi.md §5).
 let pendEntries: usize = 0; // pendCap entries of 64 bytes
 let pendVals: usize = 0; // pendCap × (ptr u32, len u32)
 let pendIndex: usize = 0; // 2 * pendCap u32 slots: entry number + 1, 0 = free
@@ -267,11 +276,82 @@ function indexInsert(e: usize, n: u32): void {
   store<u32>(pendIndex + (<usize>slot << 2), n + 1);
 }
 
+/** valLen of a pending delete */
+const DELETED: i32 = -1;
+
+// journal records (12 bytes): entry number u32 ‖ previous value ptr u32 ‖ previous len i32
+// (previous len JOURNAL_NEW: the write created the entry)
+const JOURNAL_NEW: i32 = -2;
+let journal: usize = 0;
+let journalCap: i32 = 0;
+let journalLen: i32 = 0;
+
+function journalPush(n: i32, prevPtr: u32, prevLen: i32): void {
+  if (journalLen == journalCap) {
+    const cap = journalCap == 0 ? 64 : journalCap * 2;
+    const j = heapAlloc32(cap * 12);
+    if (journalLen > 0) memory.copy(j, journal, <usize>journalLen * 12);
+    journal = j;
+    journalCap = cap;
+  }
+  const r = journal + <usize>journalLen * 12;
+  store<u32>(r, <u32>n);
+  store<u32>(r, prevPtr, 4);
+  store<i32>(r, prevLen, 8);
+  journalLen++;
+}
+
+/**
+ * A mark of the pending writes: stateRevert(mark) drops every write (set or delete) made after it.
+ * Marks are valid until the next flush (stateCommit, stateRoot).
+ */
+export function stateSnapshot(): u64 {
+  return (<u64>(<u32>pendCount) << 32) | <u64>(<u32>journalLen);
+}
+
+/** Drops every write made since `mark` (from stateSnapshot): reads see the state as it was then. */
+export function stateRevert(mark: u64): void {
+  const jl = <i32>(<u32>mark);
+  const count = <i32>(<u32>(mark >> 32));
+  if (jl > journalLen || count > pendCount) return; // a mark from before a flush: nothing to drop
+  for (let i = journalLen - 1; i >= jl; i--) {
+    const r = journal + <usize>i * 12;
+    const prevLen = load<i32>(r, 8);
+    if (prevLen == JOURNAL_NEW) continue; // the entry goes with the count below
+    const slot = pendVals + (<usize>load<u32>(r) << 3);
+    store<u32>(slot, load<u32>(r, 4));
+    store<u32>(slot, <u32>prevLen, 4);
+  }
+  journalLen = jl;
+  if (count < pendCount) {
+    // drop the entries created since the mark and index the others again
+    pendCount = count;
+    memory.fill(pendIndex, 0, <usize>pendCap * 8);
+    for (let i: i32 = 0; i < pendCount; i++) indexInsert(pendEntries + (<usize>i << 6), <u32>i);
+  }
+}
+
+/**
+ * Keeps the writes made since `mark` for good: drops their undo records, so that the journal does
+ * not grow with a batch. Only for a mark no enclosing snapshot still needs (the run loop's, taken
+ * around one transaction).
+ */
+export function stateKeep(mark: u64): void {
+  const jl = <i32>(<u32>mark);
+  if (jl <= journalLen) journalLen = jl;
+}
+
 function pendingPut(kh: usize, valPtr: usize, valLen: i32): void {
-  const copy = heapAlloc32(valLen);
-  copyBytes(copy, valPtr, valLen);
+  let copy: usize = 0;
+  if (valLen > 0) {
+    copy = heapAlloc32(valLen);
+    copyBytes(copy, valPtr, valLen);
+  }
   let e = pendingFind(kh);
-  if (e == 0) {
+  if (e != 0) {
+    const prev = pendingSlot(e);
+    journalPush(<i32>((e - pendEntries) >> 6), load<u32>(prev), <i32>load<u32>(prev, 4));
+  } else {
     if (pendCount == pendCap) {
       const cap = pendCap == 0 ? 64 : pendCap * 2;
       const entries = heapAlloc32(cap * 64);
@@ -289,6 +369,7 @@ function pendingPut(kh: usize, valPtr: usize, valLen: i32): void {
     }
     e = pendEntries + (<usize>pendCount << 6);
     copy32(e, kh);
+    journalPush(pendCount, 0, JOURNAL_NEW);
     indexInsert(e, <u32>pendCount);
     pendCount++;
   }
@@ -299,19 +380,34 @@ function pendingPut(kh: usize, valPtr: usize, valLen: i32): void {
 
 /** Applies the pending writes to the tree (root updated in place). */
 export function stateFlush(): void {
+  journalLen = 0;
   if (pendCount == 0) return;
   // the value hashes, each value hinted once; an array of entry pointers, partitioned in place
-  // by path bits while inserting
+  // by path bits while inserting. Deletes are applied after the sets (distinct keys: the order
+  // does not change the canonical root).
   const arr = alloc32(pendCount * 4);
+  let sets: i32 = 0;
+  let deletes: bool = false;
   for (let i: i32 = 0; i < pendCount; i++) {
     const e = pendEntries + (<usize>i << 6);
-    const v = pendingValue(e);
     const len = pendingValueLen(e);
+    if (len < 0) {
+      deletes = true;
+      continue;
+    }
+    const v = pendingValue(e);
     keccak256(v, len, e + 32);
     hint_preimage(v, len);
-    store<u32>(arr + (<usize>i << 2), <u32>e);
+    store<u32>(arr + (<usize>sets << 2), <u32>e);
+    sets++;
   }
-  copy32(root, insertMany(root, arr, 0, pendCount, 0));
+  copy32(root, insertMany(root, arr, 0, sets, 0));
+  if (deletes) {
+    for (let i: i32 = 0; i < pendCount; i++) {
+      const e = pendEntries + (<usize>i << 6);
+      if (pendingValueLen(e) < 0) copy32(root, remove(root, e, 0));
+    }
+  }
   pendCount = 0;
   memory.fill(pendIndex, 0, <usize>pendCap * 8);
 }

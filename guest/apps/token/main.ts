@@ -1,13 +1,15 @@
 // The token app (app 0x02, docs/stf.md): op 0x01 transfer, 0x02 withdraw; L1 deposits credit `to`.
 // Balances: state key 0x03 ‖ address -> u256 big-endian (32 bytes; absent = 0).
+// Query 0x10 ‖ address (20): the balance, u256 BE.
+import { queryAnswer } from "../../sdk/abi";
+import { defineApp } from "../../sdk/app";
 import { add256, alloc32, cmp256, copy32, eqBytes, sub256, zero32 } from "../../sdk/bytes";
 import { outboxAppend } from "../../sdk/outbox";
 import { hashBytes, stateGetAt, stateSetAt } from "../../sdk/state";
-import { INSUFFICIENT_BALANCE, makeKey, MALFORMED, OK, OVERFLOW, runStf, UNKNOWN_OP } from "../../sdk/stf";
+import { INSUFFICIENT_BALANCE, makeKey, MALFORMED, OK, OVERFLOW, UNKNOWN_OP } from "../../sdk/stf";
 import { Tx } from "../../sdk/tx";
 
 const APP_ID: u32 = 0x02;
-const CHAIN_ID: u64 = 0x6d6f6465780002; // "modex" ‖ 0x0002
 
 /** hash of the balance key 0x03 ‖ address */
 function balanceKey(addr: usize): usize {
@@ -55,6 +57,20 @@ function onDeposit(to: usize, amount: usize): u8 {
   return OK;
 }
 
-export function main(): void {
-  runStf(APP_ID, CHAIN_ID, onTx, onDeposit);
+function onQuery(kind: u32, args: usize, n: i32): u8 {
+  if (kind != 0x10) return UNKNOWN_OP;
+  if (n != 20) return MALFORMED;
+  queryAnswer(getBalance(balanceKey(args)), 32);
+  return OK;
 }
+
+defineApp(APP_ID, onTx).deposits(onDeposit).queries(onQuery);
+
+export {
+  main,
+  modex_abi_version,
+  modex_admit,
+  modex_genesis,
+  modex_query,
+  modex_receipt_names,
+} from "../../sdk/abi";

@@ -6,9 +6,10 @@
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
 import type { GlobalState } from '../../vm/wasm/machine.ts';
+import { runGenesis } from '../sdk/app-entry.ts';
 import { concat, encodeBatch, encodeBody, signTx, u16 } from '../sdk/client-common.ts';
 import { toHex } from '../sdk/preimage-store.ts';
-import { App, genesis, Receipt, receiptKey } from '../sdk/run-app.ts';
+import { App, Receipt, receiptKey } from '../sdk/run-app.ts';
 import { StateTree } from '../sdk/state-tree.ts';
 import { transfer } from '../token/client.ts';
 import { KV_APP, KV_CHAIN_ID, kvDelete, kvGet, kvSet, kvSetBody, nonceOf } from './client.ts';
@@ -20,6 +21,7 @@ const str = (b: Uint8Array | undefined) => (b ? new TextDecoder().decode(b) : un
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 const app = new App('kv');
+const genesis = () => runGenesis(app, KV_CHAIN_ID);
 
 /** the receipt value as the guest writes it */
 const receiptValue = (message: number, txs: number[]) => {

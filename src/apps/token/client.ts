@@ -10,7 +10,14 @@ import type { StateTree } from '../sdk/state-tree.ts';
 export { nonceOf } from '../kv/client.ts';
 
 export const TOKEN_APP = 0x02;
+/**
+ * The chain id the token examples and tests use by default. The app has no chain id of its own: a
+ * chain's id is given at genesis (`modex_genesis`, docs/app-abi.md §2) from `chain.chainId`.
+ */
 export const TOKEN_CHAIN_ID = 0x6d6f6465780002n;
+
+/** query kind 0x10 ‖ address: the balance, u256 BE (docs/app-abi.md §4) */
+export const balanceQuery = (a: `0x${string}`): Uint8Array => concat(Uint8Array.of(0x10), addr(a));
 
 export interface TokenTxOpts {
   nonce: bigint;

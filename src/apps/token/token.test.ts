@@ -7,15 +7,17 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
 import type { GlobalState } from '../../vm/wasm/machine.ts';
 import { kvSet } from '../kv/client.ts';
+import { runGenesis } from '../sdk/app-entry.ts';
 import { encodeBatch, signTx } from '../sdk/client-common.ts';
 import { toHex } from '../sdk/preimage-store.ts';
-import { App, genesis, Receipt } from '../sdk/run-app.ts';
+import { App, Receipt } from '../sdk/run-app.ts';
 import {
   balanceOf,
   depositMessage,
   nonceOf,
   outboxProof,
   outboxRoot,
+  TOKEN_CHAIN_ID,
   transfer,
   transferBody,
   verifyWithdrawal,
@@ -30,6 +32,7 @@ const l1 = '0x00000000000000000000000000000000000000aa' as const;
 const MAX = (1n << 256n) - 1n;
 
 const app = new App('token');
+const genesis = () => runGenesis(app, TOKEN_CHAIN_ID);
 
 function step(gs: GlobalState, msg: Uint8Array) {
   const r = app.run(gs, msg);
