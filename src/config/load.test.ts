@@ -2,6 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { builtinAppBytes, builtinAppPath } from '../apps/sdk/builtin-apps.ts';
+import { compileGuest } from '../apps/sdk/run-app.ts';
+import type { ModexError } from '../core/errors.ts';
+import { appWasmPath } from './app.ts';
 import { ConfigError, ConfigFileError } from './errors.ts';
 import { loadConfig, parseConfigText, validateConfig } from './load.ts';
 import { summarizeConfig } from './summary.ts';
@@ -55,7 +59,7 @@ describe('loadConfig', () => {
 
   it('resolves vm.stf against the config file and requires it to exist', () => {
     const dir = mkdtempSync(join(tmpdir(), 'modex-config-'));
-    writeFileSync(join(dir, 'app.wasm'), new Uint8Array([0, 0x61, 0x73, 0x6d]));
+    writeFileSync(join(dir, 'app.wasm'), builtinAppBytes('kv'));
     writeFileSync(join(dir, 'ok.json'), JSON.stringify({ vm: { stf: 'app.wasm' } }));
     expect(loadConfig(join(dir, 'ok.json')).vm).toMatchObject({ stf: join(dir, 'app.wasm') });
     expect(loadConfig(join(dir, 'ok.json')).vm.app).toBeUndefined();
@@ -63,6 +67,28 @@ describe('loadConfig', () => {
     expect(() => loadConfig(join(dir, 'missing.json'))).toThrow(
       `vm.stf: file not found: ${join(dir, 'nope.wasm')}`,
     );
+  });
+
+  it('refuses an STF without the app ABI (APP_ABI_MISSING, naming the exports); built-ins pass', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modex-config-'));
+    writeFileSync(join(dir, 'fib.wasm'), compileGuest('test-modules/fib.ts'));
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ vm: { stf: 'fib.wasm' } }));
+    let err: unknown;
+    try {
+      loadConfig(join(dir, 'c.json'));
+    } catch (e) {
+      err = e;
+    }
+    expect((err as ModexError).code).toBe('APP_ABI_MISSING');
+    expect((err as Error).message).toContain(
+      'modex_abi_version, modex_genesis, modex_admit, modex_query, modex_receipt_names',
+    );
+    expect(loadConfig(join(dir, 'c.json'), { checkApp: false }).vm.stf).toBe(join(dir, 'fib.wasm'));
+    for (const app of ['token', 'kv']) {
+      writeFileSync(join(dir, `${app}.json`), JSON.stringify({ vm: { app } }));
+      expect(loadConfig(join(dir, `${app}.json`)).vm.app).toBe(app);
+      expect(appWasmPath({ app: app as 'token' | 'kv' })).toBe(builtinAppPath(app as 'token' | 'kv'));
+    }
   });
 
   it('names the source in the error and lists every problem', () => {

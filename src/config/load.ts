@@ -1,6 +1,7 @@
 /** Loading a chain config: read the file, parse JSON, check shape, apply defaults, check rules. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { checkConfigApp } from './app.ts';
 import { withDefaults } from './defaults.ts';
 import { ConfigError, ConfigFileError } from './errors.ts';
 import { parseConfigShape } from './parse.ts';
@@ -35,8 +36,11 @@ export function parseConfigText(text: string, source = 'config'): ChainConfig {
 
 /**
  * Reads and validates a config file; `vm.stf` is resolved against the file's directory and must exist.
- * Throws ConfigFileError (CONFIG_UNREADABLE) or ConfigError (CONFIG_INVALID). */
-export function loadConfig(file: string): ChainConfig {
+ * The app (`vm.stf`, or the built-in `vm.app`) must speak the app ABI (docs/app-abi.md §1) unless
+ * `checkApp` is false. Throws ConfigFileError (CONFIG_UNREADABLE), ConfigError (CONFIG_INVALID) or
+ * the app check's error (APP_ABI_MISSING; a wasm parse or validation error).
+ */
+export function loadConfig(file: string, opts: { checkApp?: boolean } = {}): ChainConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -51,6 +55,7 @@ export function loadConfig(file: string): ChainConfig {
   if (config.vm.stf !== undefined && !existsSync(config.vm.stf)) {
     throw new ConfigError([{ path: 'vm.stf', message: `file not found: ${config.vm.stf}` }], file);
   }
+  if (opts.checkApp !== false && config.vm.module === 'wasm') checkConfigApp(config.vm);
   return config;
 }
 

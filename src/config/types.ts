@@ -3,6 +3,8 @@
  * All values are JSON-compatible (amounts in wei are decimal strings) so a resolved config can be
  * printed or written back unchanged. Documented in docs/config.md.
  */
+
+import { BUILTIN_APP_NAMES } from '../apps/sdk/builtin-apps.ts';
 import type {
   Address,
   DaModuleName,
@@ -31,8 +33,11 @@ export const SEQUENCING_MODULES = [
   'single',
   'committee-rotation',
 ] as const satisfies readonly SequencingModuleName[];
-/** Example STFs shipped with modex (guest/), usable as `vm.app` instead of a `vm.stf` path. */
-export const BUILTIN_APPS = ['token'] as const;
+/**
+ * Built-in apps: wasm files shipped with modex (guest/apps/<name>/<name>.wasm, builtinAppPath in
+ * src/apps/sdk/builtin-apps.ts), usable as `vm.app` instead of a `vm.stf` path.
+ */
+export const BUILTIN_APPS = BUILTIN_APP_NAMES;
 
 /** Execution limits enforced by the VM; exceeding one makes the message's execution fail deterministically. */
 export interface VmLimits {
@@ -46,7 +51,7 @@ export interface VmLimits {
 
 export interface VmConfig {
   module: VmModuleName;
-  /** Built-in example STF (see BUILTIN_APPS). Exactly one of `app` and `stf` is set. */
+  /** Built-in app (see BUILTIN_APPS). Exactly one of `app` and `stf` is set. */
   app?: (typeof BUILTIN_APPS)[number];
   /** Path to an STF binary (.wasm), relative to the config file. */
   stf?: string;

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compileGuest } from '../../apps/sdk/run-app.ts';
 import { runCli } from '../run-cli.test-helper.ts';
 
 function tmpFile(text: string): string {
@@ -25,6 +26,19 @@ describe('modex config check', () => {
     expect(r.stderr).toContain('  - chain.chainId: got "x"; expected an integer from 1 to');
     expect(r.stderr).toContain('  - da.module: got "dac"; allowed: "l1-calldata", "l1-blob", "committee"');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses an STF without the app ABI with APP_ABI_MISSING, naming the missing exports', async () => {
+    const file = tmpFile(JSON.stringify({ vm: { stf: 'fib.wasm' } }));
+    writeFileSync(join(dirname(file), 'fib.wasm'), compileGuest('test-modules/fib.ts'));
+    const r = await runCli(['config', 'check', file]).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^error \[APP_ABI_MISSING\]: vm\.stf .*fib\.wasm is not a modex app: it lacks the app ABI exports modex_abi_version, modex_genesis, modex_admit, modex_query, modex_receipt_names/,
+    );
+    const kv = await runCli(['config', 'check', tmpFile(JSON.stringify({ vm: { app: 'kv' } }))]).done;
+    expect(kv.code).toBe(0);
+    expect(kv.stdout).toContain('wasm VM with app kv');
   });
 
   it('reports invalid JSON', async () => {
