@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { bytesToHex, type Hex, hexToBytes, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastAccount, fastTransfer, rpcCall, rpcPost, startSequencerProcess } from '../../test/node-utils.ts';
-import { depositMessage, TOKEN_CHAIN_ID } from '../apps/token/client.ts';
+import { loadApp } from '../apps/sdk/app-runtime.ts';
+import { compileApp } from '../apps/sdk/run-app.ts';
+import { balanceQuery, depositMessage, TOKEN_CHAIN_ID } from '../apps/token/client.ts';
 import type { Withdrawal } from '../core/app.ts';
-import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { AppChain } from './app-chain.ts';
 import { InvalidTransactionError } from './errors.ts';
 import { MAX_QUERY_BYTES, type RpcBackend, type RpcServer, startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';
@@ -274,8 +276,7 @@ describe('JSON-RPC server', () => {
   beforeAll(async () => {
     seq = await Sequencer.open({
       dataDir: tmp(),
-      executor: new TokenChain({ interpret: false }),
-      chainId: TOKEN_CHAIN_ID,
+      executor: new AppChain({ app: loadApp(compileApp('token'), 'token'), chainId: TOKEN_CHAIN_ID }),
       maxBlockAgeMs: 60_000,
       mempoolLimit: 2,
       delayed: () => [{ index: 0, data: depositMessage(alice.address, 100n) }],
@@ -309,11 +310,11 @@ describe('JSON-RPC server', () => {
     expect(await call('modex_sendRawTransaction', ['0xzz'])).toBe(-32602);
     expect(await call('modex_sendRawTransaction', ['0x0102'])).toBe(-32602);
     expect(await call('modex_getTransactionReceipt', ['0x12'])).toBe(-32602);
-    expect(await call('modex_getBalance', ['0x1234'])).toBe(-32602);
+    expect(await call('modex_query', ['0x1234', 99])).toBe(-32602);
     expect(await call('modex_getBlock', [-1])).toBe(-32602);
     expect(await call('modex_getBlock', [1.5])).toBe(-32602);
     expect(await call('modex_getNonce', [alice.address, 'earliest'])).toBe(-32602);
-    expect(await call('modex_getBalance', [alice.address, 99])).toBe(-32602);
+    expect(await call('modex_getWithdrawals', [0, 99])).toBe(-32602);
     // a body over the limit: HTTP 413 with a JSON-RPC error, the connection closed
     const huge = await raw(
       url,
@@ -371,8 +372,21 @@ describe('JSON-RPC server', () => {
       index: 0,
     });
     expect(await rpcCall(url, 'modex_blockNumber')).toBe(1);
-    expect(await rpcCall(url, 'modex_getBalance', [bob.address])).toBe('8');
-    expect(await rpcCall(url, 'modex_getBalance', [bob.address, '0x0'])).toBe('0');
+    const balance = `0x${(8).toString(16).padStart(64, '0')}`;
+    expect(await rpcCall(url, 'modex_query', [hex(balanceQuery(bob.address))])).toEqual({
+      status: 'ok',
+      code: 0,
+      result: balance,
+    });
+    expect(await rpcCall(url, 'modex_query', [hex(balanceQuery(bob.address)), '0x0'])).toMatchObject({
+      result: `0x${'00'.repeat(32)}`,
+    });
+    expect(await rpcCall(url, 'modex_chainId')).toBe(TOKEN_CHAIN_ID.toString()); // beyond 2^53: a decimal string
+    expect(await rpcCall(url, 'modex_receiptNames')).toEqual(expect.arrayContaining(['ok', 'bad_nonce']));
+    // a replayed nonce: the app's admission refuses it, with its name
+    await expect(
+      rpcCall(url, 'modex_sendRawTransaction', [hex(fastTransfer(alice, bob.address, 1n, 0n))]),
+    ).rejects.toMatchObject({ code: -32602, message: 'transaction refused: bad_nonce' });
     expect(await rpcCall(url, 'modex_getNonce', [alice.address])).toBe(2);
     const b = await rpcCall<{ number: number; txHashes: string[]; stateRoot: string; message: string }>(
       url,
@@ -486,7 +500,8 @@ describe('JSON-RPC flood (sequencer in a child process)', () => {
           `(${((acked.length / drained) * 1000).toFixed(0)} tx/s end to end), ${ok} ok; head ${status.head}; ` +
           `WAL ${status.wal.records} records in ${status.wal.fsyncs} fsyncs (mean ${(status.wal.fsyncMsTotal / status.wal.fsyncs).toFixed(2)} ms, max ${status.wal.fsyncMsMax.toFixed(1)} ms)`,
       );
-      expect(await rpcCall(p.url, 'modex_getBalance', [to])).toBe(String(ok));
+      const q = await rpcCall<{ result: string }>(p.url, 'modex_query', [hex(balanceQuery(to))]);
+      expect(BigInt(q.result)).toBe(BigInt(ok));
     } finally {
       agent.destroy();
       p.child.kill('SIGTERM');
