@@ -54,15 +54,7 @@ let fresh: [string, Uint8Array][] = [];
 /** `recoverPublicKey`, remembering the result for the node's next `ecrecoverAt` of the same input. */
 export function recoverAndRemember(hash: Uint8Array, rs: Uint8Array, recid: number): Uint8Array | undefined {
   const pub = recoverPublicKey(hash, rs, recid);
-  if (pub) {
-    if (remembered.size >= REMEMBER_MAX) {
-      remembered.clear();
-      fresh = [];
-    }
-    const key = rememberKey(hash, rs, recid);
-    remembered.set(key, pub);
-    fresh.push([key, pub]);
-  }
+  if (pub) remember(rememberKey(hash, rs, recid), pub);
   return pub;
 }
 
@@ -74,6 +66,34 @@ export function takeRecoveries(): [string, Uint8Array][] {
   const out = fresh;
   fresh = [];
   return out;
+}
+
+/** set while {@link rememberingRecoveries} runs: `ecrecoverAt` remembers what it recovers */
+let remembering = false;
+
+/**
+ * Runs `fn` with `ecrecoverAt` remembering every recovery it makes, as `recoverAndRemember` does:
+ * a sequencer's admission (the app's `modex_admit`, docs/app-abi.md §3) recovers each transaction's
+ * signer once, and the block's STF run (here, or in the block worker through `takeRecoveries`)
+ * answers its `ecrecover` from it.
+ */
+export function rememberingRecoveries<T>(fn: () => T): T {
+  const was = remembering;
+  remembering = true;
+  try {
+    return fn();
+  } finally {
+    remembering = was;
+  }
+}
+
+function remember(key: string, pub: Uint8Array): void {
+  if (remembered.size >= REMEMBER_MAX) {
+    remembered.clear();
+    fresh = [];
+  }
+  remembered.set(key, pub);
+  fresh.push([key, pub]);
 }
 
 /** Remembers recoveries another thread did (`takeRecoveries` there); keys are exact inputs. */
@@ -179,6 +199,7 @@ export function ecrecoverAt(
       pub = recoverNoble(msgBuf, sigBuf, v - 27);
       if (pub) pubBuf.set(pub);
     }
+    if (pub && remembering && !known) remember(rememberKey(msgBuf, sigBuf, v - 27), pubBuf.slice());
   }
   if (!pub) {
     mem.fill(0, outOff, outOff + 32);

@@ -4,10 +4,23 @@
  */
 import { ModexError } from '../core/errors.ts';
 
-/** The transaction does not decode or its signature does not verify (JSON-RPC −32602). */
+/** The transaction cannot be taken: too large, or refused by the app (JSON-RPC −32602). */
 export class InvalidTransactionError extends ModexError {
   constructor(message: string) {
     super('NODE_INVALID_TX', `invalid transaction: ${message}`);
+  }
+}
+
+/**
+ * The app's admission refused the transaction (docs/app-abi.md §3): `reason` is the name of the
+ * receipt code it would get (`wrong_chain`, `bad_signature`, `bad_nonce`, …), `receiptCode` the code.
+ */
+export class TransactionRefusedByAppError extends InvalidTransactionError {
+  constructor(
+    readonly reason: string,
+    readonly receiptCode: number,
+  ) {
+    super(`refused by the app: ${reason} (receipt code ${receiptCode})`);
   }
 }
 

@@ -251,6 +251,42 @@ export class PreimageStore implements NativePreimageStore {
     }
   }
 
+  /**
+   * The keccak256 preimages recorded from entry `from` on (entries are numbered in insertion order:
+   * `size` before a run, then `exportFrom(thatSize)` gives what the run added), packed as
+   * `hash (32) ‖ length u32 ‖ preimage` per entry, each padded to 4 bytes: what a thread that runs
+   * the STF sends another one keeping a copy of the state (the sequencer's block worker).
+   */
+  exportFrom(from: number): Uint8Array {
+    let total = 0;
+    for (let e = from; e < this.count; e++) total += 36 + ((this.rec[e * REC + 8] + 3) & ~3);
+    const out = new Uint8Array(total);
+    const dv = new DataView(out.buffer);
+    let o = 0;
+    for (let e = from; e < this.count; e++) {
+      out.set(this.recBytes.subarray(4 * e * REC, 4 * e * REC + 32), o);
+      const b = this.bytesOf(e);
+      dv.setUint32(o + 32, b.length, true);
+      out.set(b, o + 36);
+      o += 36 + ((b.length + 3) & ~3);
+    }
+    return out;
+  }
+
+  /** Records the preimages of an {@link exportFrom} (their hashes are taken as given). */
+  importPacked(packed: Uint8Array): void {
+    const b = packed.byteOffset % 4 === 0 ? packed : packed.slice();
+    const words = new Int32Array(b.buffer, b.byteOffset, b.length >> 2);
+    const dv = new DataView(b.buffer, b.byteOffset, b.length);
+    for (let o = 0; o < b.length; ) {
+      const len = dv.getUint32(o + 32, true);
+      this.scratchWords.set(words.subarray(o >> 2, (o >> 2) + 8));
+      const s = this.probe(this.scratchWords, 0);
+      if (this.slots[s] === 0) this.append(s, b, words, o + 36, len);
+      o += 36 + ((len + 3) & ~3);
+    }
+  }
+
   /** the hashes recorded, as lowercase hex without 0x, in insertion order */
   keys(): string[] {
     return Array.from({ length: this.count }, (_, e) =>

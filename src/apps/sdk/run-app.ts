@@ -133,13 +133,20 @@ export class App {
   readonly bytes: Uint8Array;
   readonly program: Program;
   /** validated once: the native runner compiles it once (runNative's cache) */
-  private readonly validated: ValidatedModule;
-  /** `name`: an app under guest/apps, or a path under guest/ (e.g. `sdk/test/state_ops.ts`) */
+  protected readonly validated: ValidatedModule;
+  /** whether the module writes stf v1 receipts (an app; not a test guest) */
+  private readonly withReceipts: boolean;
+  /**
+   * `name`: an app under guest/apps, or a path under guest/ (e.g. `sdk/test/state_ops.ts`),
+   * compiled; or, with `bytes`, only a name for the given module (an app: src/apps/sdk/app-runtime.ts)
+   */
   constructor(
     readonly name: string,
     readonly store = new PreimageStore(),
+    bytes?: Uint8Array,
   ) {
-    this.bytes = name.includes('/') ? compileGuest(name) : compileApp(name);
+    this.bytes = bytes ?? (name.includes('/') ? compileGuest(name) : compileApp(name));
+    this.withReceipts = bytes !== undefined || !name.includes('/');
     // parsed and validated once, for the interpreter's program and the native runner
     this.validated = validateStf(this.bytes);
     this.program = lower(this.validated);
@@ -195,7 +202,7 @@ export class App {
     base.addAll(nat.store);
     return {
       globalState: n.globalState,
-      receipts: this.name.includes('/') ? undefined : readReceipts(base, n.globalState.bytes32[0], gs.u64[0]),
+      receipts: this.withReceipts ? readReceipts(base, n.globalState.bytes32[0], gs.u64[0]) : undefined,
       steps: m.steps,
       nativeMs,
       hinted: nat.store.size,
@@ -227,9 +234,7 @@ export class App {
       throw new Error(`app ${this.name}: native run ${n.status}: ${n.error?.message}`);
     return {
       globalState: n.globalState,
-      receipts: this.name.includes('/')
-        ? undefined
-        : readReceipts(store, n.globalState.bytes32[0], gs.u64[0]),
+      receipts: this.withReceipts ? readReceipts(store, n.globalState.bytes32[0], gs.u64[0]) : undefined,
       steps: 0,
       nativeMs,
       hinted: store.size - before,
