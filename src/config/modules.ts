@@ -1,19 +1,19 @@
-/** Which modules this version of modex can run, and which are only planned (refused by the config). */
-export type ModuleStatus = 'implemented' | 'planned';
+/**
+ * Which modules this version of modex can run, and which are only planned (refused by the config):
+ * read from the module registry (src/modules.ts), the one place that maps config names to modules.
+ */
 
-/** Layer -> module -> status. `implemented` means accepted by the config and wired into the node. */
-export const MODULE_STATUS = {
-  vm: { wasm: 'implemented', evm: 'planned', mips: 'planned' },
-  proof: { fraud: 'implemented', validity: 'planned', attested: 'planned', none: 'planned' },
-  da: { 'l1-calldata': 'implemented', 'l1-blob': 'implemented', committee: 'implemented' },
-  settlement: { ethereum: 'implemented', sovereign: 'planned', modex: 'planned' },
-  sequencing: { single: 'implemented', 'committee-rotation': 'planned' },
-} as const satisfies Record<string, Record<string, ModuleStatus>>;
+import type { Layer, ModuleStatus } from '../core/module.ts';
+import { LAYERS, modulesWithStatus, REGISTRY } from '../modules.ts';
 
-export type Layer = keyof typeof MODULE_STATUS;
+export type { Layer, ModuleStatus };
+export { modulesWithStatus };
 
-export function modulesWithStatus(layer: Layer, status: ModuleStatus): string[] {
-  return Object.entries(MODULE_STATUS[layer])
-    .filter(([, s]) => s === status)
-    .map(([name]) => name);
-}
+
+/** Layer -> module -> status. `implemented` means accepted by the config and created by the node. */
+export const MODULE_STATUS = Object.fromEntries(
+  LAYERS.map((layer) => [
+    layer,
+    Object.fromEntries(Object.entries(REGISTRY[layer]).map(([name, m]) => [name, m.status])),
+  ]),
+) as Record<Layer, Record<string, ModuleStatus>>;

@@ -10,6 +10,13 @@ export type {
 } from './da.ts';
 export { ModexError } from './errors.ts';
 export type {
+  ConfigProblem,
+  Layer,
+  ModuleDefinition,
+  ModuleStatus,
+  PlannedModule,
+} from './module.ts';
+export type {
   AssertionEvidence,
   Dispute,
   DisputeMove,
@@ -18,8 +25,8 @@ export type {
   StateClaim,
   Verdict,
 } from './proof.ts';
-export type { OpenBatch, Sequencing } from './sequencing.ts';
-export type { Settlement, SettlementDeployment, SettlementReceipt } from './settlement.ts';
+export type { OpenBlock, Sequencing } from './sequencing.ts';
+export type { InboxRecord, Settlement, SettlementDeployment, SettlementReceipt } from './settlement.ts';
 export type * from './types.ts';
 export type {
   ExecutionInput,

@@ -3,7 +3,7 @@
  * fraud (interactive bisection + one-step proof); later validity (zk), attested (honest-minority
  * committee with a dispute fallback), none (sovereign: no on-chain verification at all).
  */
-import type { Address, Assertion, GlobalState, Hash32, Hex, ProofModuleName } from './types.ts';
+import type { GlobalState, Hash32, Hex, ProofModuleName } from './types.ts';
 
 /** How an assertion becomes final on the settlement layer. */
 export type FinalityModel =
@@ -38,46 +38,45 @@ export type AssertionEvidence =
 /** Outcome of checking someone else's assertion against our own re-execution. */
 export type Verdict = { agree: true } | { agree: false; expected: GlobalState; reason: string };
 
-/** One move in an interactive dispute. */
-export type DisputeMove =
-  /** Split a disputed range [start, end] of blocks or steps at `mid`, committing to the middle state. */
-  | {
-      kind: 'bisect';
-      level: 'block' | 'step';
-      start: bigint;
-      end: bigint;
-      midHash: Hash32;
-      historyRoot: Hash32;
-    }
-  /** Settle a single step on-chain with a one-step proof. */
-  | { kind: 'one-step'; step: bigint; preHash: Hash32; proof: Hex }
-  /** Claim victory because the opponent's time ran out. */
-  | { kind: 'timeout' };
+/**
+ * One move a dispute made on the settlement layer (fraud: an assertion, a layer-zero edge, a
+ * bisection, a one-step proof, a confirmation, …, docs/dispute.md §7).
+ */
+export interface DisputeMove {
+  kind: string;
+  /** dispute level (fraud: 0 blocks, 1.. machine steps) */
+  level?: number;
+  txHash: Hash32;
+  gasUsed: bigint;
+  detail?: string;
+}
 
-/** Handle on a running dispute. */
+/** Our side of one assertion: post it (or adopt it) and defend it until it is confirmed. */
 export interface Dispute {
-  readonly id: Hash32;
-  readonly assertionHash: Hash32;
-  readonly opponent: Address;
-  /** 'ongoing' until one side wins; the loser's bond is taken. */
-  status(): Promise<'ongoing' | 'won' | 'lost'>;
-  /** Computes and submits our next move, if it is our turn. Returns the move made, if any. */
-  advance(): Promise<DisputeMove | undefined>;
+  /** the assertion we defend, once posted or adopted */
+  readonly assertionHash: Hash32 | undefined;
+  /** Posts our claim as a new assertion (with its bond); returns its hash. */
+  post(): Promise<Hash32>;
+  /** Makes every move that is due now; returns the moves made (none when nothing is due). */
+  advance(): Promise<DisputeMove[]>;
+  /** True once our assertion is confirmed. */
+  isConfirmed(): Promise<boolean>;
 }
 
 /** The proof system module. */
-export interface ProofSystem {
+export interface ProofSystem<Claim = unknown> {
   readonly name: ProofModuleName;
   readonly finality: FinalityModel;
   /** True when the module needs an on-chain verifier (and thus a settlement layer with contracts). */
   readonly needsSettlementContracts: boolean;
   /** Evidence to post with a new assertion for `claim` (fraud and none: `{ kind: 'none' }`). */
   evidence(claim: StateClaim): Promise<AssertionEvidence>;
-  /** Compare a posted assertion with our locally derived state. Never throws for a merely wrong assertion. */
-  verify(assertion: Assertion, localState: GlobalState): Promise<Verdict>;
+  /** Compare a claimed state with our locally derived one. Never throws for a merely wrong claim. */
+  verify(claimed: GlobalState, local: GlobalState): Verdict;
   /**
-   * Open a dispute against a wrong assertion (fraud and attested's fallback). Modules without
-   * disputes (validity, none) throw a ModexError with code PROOF_NO_DISPUTES.
+   * Our side of an assertion about `claim` (fraud: the dispute agent over the module's re-execution
+   * of the claimed blocks; the `Claim` type is the module's). Modules without disputes (validity,
+   * none) throw a ModexError with code PROOF_NO_DISPUTES.
    */
-  dispute(assertion: Assertion, localState: GlobalState): Promise<Dispute>;
+  dispute(claim: Claim): Dispute;
 }

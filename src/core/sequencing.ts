@@ -5,12 +5,15 @@
  */
 import type { Address, InboxMessage, L2Transaction, SequencingModuleName } from './types.ts';
 
-/** State of the batch being built, used to decide when to seal it. */
-export interface OpenBatch {
-  /** Encoded size so far in bytes. */
+/**
+ * The block being built, to decide when to seal it. A sealed block is one inbox message (one STF
+ * run, one `postBatch`): the unit the sequencer seals and the batcher posts (docs/node.md §2–§3).
+ */
+export interface OpenBlock {
+  /** size of the block's message so far (kind byte, count, length-prefixed transactions) */
   bytes: number;
-  blocks: number;
-  /** Seconds since the first block of the batch was produced. */
+  transactions: number;
+  /** seconds since the block's first transaction was accepted */
   ageSeconds: number;
 }
 
@@ -31,6 +34,8 @@ export interface Sequencing {
    * at least `maxDelaySeconds` before `now`. The sequencer includes them before other transactions.
    */
   forcedMessages(delayed: InboxMessage[], now: bigint): InboxMessage[];
-  /** True when the open batch should be sealed and posted (size or age limit reached). */
-  shouldSeal(batch: OpenBatch): boolean;
+  /** Whether a transaction of `txBytes` bytes fits in the open block (else: seal first, then place it). */
+  fits(block: OpenBlock, txBytes: number): boolean;
+  /** True when the open block must be sealed now (transaction count, size or age limit reached). */
+  shouldSeal(block: OpenBlock): boolean;
 }

@@ -3,18 +3,8 @@
  * ethereum (contracts on any EVM chain over JSON-RPC, anvil as the embedded default); later
  * sovereign (no bridge, no contracts), modex (settle on another modex chain: an L3).
  */
-import type { AssertionEvidence } from './proof.ts';
-import type {
-  Address,
-  Assertion,
-  AssertionStatus,
-  DaPointer,
-  Hash32,
-  Hex,
-  InboxMessage,
-  OutboxMessage,
-  SettlementModuleName,
-} from './types.ts';
+import type { BatchPosting } from './da.ts';
+import type { Address, AssertionStatus, Hash32, InboxMessage, SettlementModuleName } from './types.ts';
 
 /** Addresses of the deployed settlement contracts (empty for sovereign). */
 export interface SettlementDeployment {
@@ -32,37 +22,41 @@ export interface SettlementReceipt {
   blockNumber: bigint;
 }
 
-/** The settlement module. */
+/** An inbox message as the settlement layer accumulated it, with how it got there. */
+export interface InboxRecord extends InboxMessage {
+  /** batch sequence number, or delayed-inbox index */
+  sourceIndex: bigint;
+  /** batches: the `postBatch` payload (a certificate batch's certificate), for the DA module to resolve */
+  payload?: Uint8Array;
+  /** the settlement transaction that appended it */
+  txHash: Hash32;
+}
+
+/** The settlement module: the chain's inbox, its assertions and its clock on the settlement layer. */
 export interface Settlement {
   readonly name: SettlementModuleName;
   /** True when assets can move between this chain and the settlement layer (ethereum, modex). */
   readonly hasBridge: boolean;
-  /** Deploy (or attach to) the chain's contracts. Idempotent for an existing deployment. */
-  deploy(params: {
-    moduleRoot: Hash32;
-    challengePeriodSeconds: number;
-    bond: bigint;
-  }): Promise<SettlementDeployment>;
-  /** Append a batch pointer to the inbox (sequencer only). The inbox accumulator fixes its position. */
-  postBatch(pointer: DaPointer, sequenceNumber: bigint): Promise<SettlementReceipt>;
-  /** Enqueue an L1-originated message (deposit, forced transaction) in the delayed inbox. */
-  sendDelayedMessage(data: Uint8Array, value: bigint): Promise<SettlementReceipt & { index: bigint }>;
-  /** Inbox messages with index in [from, to) as accumulated on-chain (batch pointers not yet resolved). */
-  readInbox(from: bigint, to: bigint): Promise<InboxMessage[]>;
+  /**
+   * Append a batch (as the DA module posts it, `DataAvailability.posting`) after the delayed
+   * messages [0, delayedRead); `blobTx`: the fields of the transaction that carries a blob batch.
+   */
+  postBatch(
+    posting: BatchPosting,
+    opts: { delayedRead: bigint; sequenceNumber?: bigint; blobTx?: Record<string, unknown> },
+  ): Promise<SettlementReceipt & { position: bigint; sequenceNumber: bigint }>;
+  /** Enqueue a transaction list in the delayed inbox (users' forced transactions). */
+  sendDelayedMessage(txList: Uint8Array): Promise<SettlementReceipt & { index: bigint }>;
+  /** Inbox messages with position in [from, to) as accumulated (batch data not resolved: the DA module's job). */
+  readInbox(from: bigint, to: bigint): Promise<InboxRecord[]>;
   /** Number of inbox messages accumulated so far. */
   inboxLength(): Promise<bigint>;
-  /** Post a new assertion with its bond and evidence. */
-  postAssertion(assertion: Assertion, evidence: AssertionEvidence): Promise<SettlementReceipt>;
-  /** An assertion and its status, or undefined when unknown. */
-  getAssertion(hash: Hash32): Promise<{ assertion: Assertion; status: AssertionStatus } | undefined>;
-  /** Confirm an assertion whose challenge period passed unchallenged (or whose proof verified). */
-  confirmAssertion(hash: Hash32): Promise<SettlementReceipt>;
+  /** The inbox accumulator after the first `n` messages (docs/inbox.md §3). */
+  accumulator(n: bigint): Promise<Hash32>;
   /** Hash of the latest confirmed assertion. */
   latestConfirmed(): Promise<Hash32>;
-  /** Execute an L2 -> L1 message against a confirmed send root with its Merkle proof. */
-  executeOutboxMessage(message: OutboxMessage, sendRoot: Hash32, proof: Hash32[]): Promise<SettlementReceipt>;
+  /** An assertion's status, or undefined when the settlement layer does not know it. */
+  assertionStatus(hash: Hash32): Promise<AssertionStatus | undefined>;
   /** Current settlement-layer time (seconds) and block number, the clock for periods and delays. */
   now(): Promise<{ timestamp: bigint; blockNumber: bigint }>;
-  /** Raw call for module-specific extensions (e.g. challenge manager moves). */
-  call(to: Address, data: Hex, value?: bigint): Promise<SettlementReceipt>;
 }

@@ -1,6 +1,7 @@
 /**
- * The DA module a chain config asks for (`da.module`, docs/config.md; docs/node.md §3), for the
- * sequencer's batcher (which stores through it) and for derivation (which reads through it):
+ * The DA module a chain config asks for (`da.module`, docs/config.md; docs/node.md §3), created
+ * through the module registry (src/modules.ts), for the sequencer's batcher (which stores through
+ * it) and for derivation (which reads through it):
  *
  * - `l1-calldata`: the batch is the postBatch payload.
  * - `l1-blob`: EIP-4844 blobs, read back from the L1 node (anvil's `anvil_getBlobByHash`, then the
@@ -16,18 +17,16 @@
 import { type Address, type Hex, hexToBytes } from 'viem';
 import type { ChainConfig, DaConfig } from '../config/types.ts';
 import type { DataAvailability } from '../core/da.ts';
-import { BeaconBlobSource, RpcBlobSource, slotBlockId } from '../da/l1-blob/blob-source.ts';
-import { type Keyset, keysetHash } from '../da/committee/certificate.ts';
-import { CommitteeDa, type CommitteeDaEvent } from '../da/committee/committee-da.ts';
+import { keysetHash } from '../da/committee/certificate.ts';
+import type { CommitteeDaEvent } from '../da/committee/committee-da.ts';
 import { DaCommitteeConfigError } from '../da/committee/committee-errors.ts';
 import { CommitteeKeysetsClient, deployCommitteeKeysets } from '../da/committee/keysets.ts';
-import { L1BlobDa } from '../da/l1-blob/l1-blob.ts';
-import { L1CalldataDa } from '../da/l1-calldata/l1-calldata.ts';
+import { COMMITTEE_RETENTION_SECONDS, keysetOf } from '../da/committee/module.ts';
 import type { L1 } from '../l1/anvil.ts';
+import { createDa } from '../modules.ts';
 import type { InboxClient } from '../settlement/ethereum/inbox.ts';
 
-/** Seconds committee members are asked to keep a batch: the certificate's expiry is now + this. */
-export const COMMITTEE_RETENTION_SECONDS = 7 * 24 * 3600;
+export { COMMITTEE_RETENTION_SECONDS, keysetOf };
 
 export interface DaModuleOptions {
   /** the settlement RPC URL (anvil also serves the beacon blob API there) */
@@ -39,48 +38,14 @@ export interface DaModuleOptions {
   onCommitteeEvent?: (e: CommitteeDaEvent) => void;
 }
 
-/** The committee's keyset as the config describes it (members in config order). */
-export function keysetOf(da: Pick<DaConfig, 'committee'>): Keyset {
-  const c = da.committee;
-  if (!c) throw new RangeError('da.committee is required for da.module "committee"');
-  return { assumedHonest: c.assumedHonest, publicKeys: c.members.map((m) => hexToBytes(m.publicKey)) };
-}
-
-/** Builds the DA module of `config.da`. */
+/** Builds the DA module of `config.da` through the module registry (src/modules.ts). */
 export function daForConfig(config: Pick<ChainConfig, 'da'>, o: DaModuleOptions): DataAvailability {
-  // anvil serves the beacon API on its RPC port and takes block numbers; a real beacon node
-  // (da.beaconUrl) takes slots, computed from the block's time and the beacon genesis
-  const beaconUrl = config.da.beaconUrl;
-  const client = o.publicClient;
-  const blockId =
-    beaconUrl && client
-      ? slotBlockId({
-          beaconUrl,
-          timestampOf: async (n) => (await client.getBlock({ blockNumber: n })).timestamp,
-        })
-      : undefined;
-  const blobs = () =>
-    new L1BlobDa({
-      sources: [
-        ...(o.rpc ? [new RpcBlobSource(o.rpc)] : []),
-        new BeaconBlobSource({ beaconUrl: beaconUrl ?? o.rpcUrl, blockId }),
-      ],
-    });
-  const da = config.da;
-  if (da.module === 'l1-calldata') return new L1CalldataDa();
-  if (da.module === 'l1-blob') return blobs();
-  const c = da.committee;
-  if (!c) throw new RangeError('da.committee is required for da.module "committee"');
-  return new CommitteeDa({
-    members: c.members.map((m) => ({ url: m.url, publicKey: hexToBytes(m.publicKey) })),
-    keyset: keysetOf(da),
-    timeoutMs: c.timeoutMs,
-    retentionSeconds: COMMITTEE_RETENTION_SECONDS,
-    fallback: c.fallback === 'l1-blob' ? blobs() : new L1CalldataDa(),
-    onEvent: o.onCommitteeEvent,
-    // the node retrieves only certificates the inbox verified: fetch by data hash, whatever keyset
-    // signed them (readers keep working across a rotation that keeps some members)
-    certificatesVerifiedOnL1: true,
+  return createDa({
+    config,
+    rpcUrl: o.rpcUrl,
+    rpc: o.rpc,
+    publicClient: o.publicClient,
+    onEvent: o.onCommitteeEvent as ((e: unknown) => void) | undefined,
   });
 }
 
