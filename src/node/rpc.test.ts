@@ -67,7 +67,10 @@ class FakeBackend implements RpcBackend {
   async submit(raw: Uint8Array) {
     if (raw[0] === 0xee) throw Object.assign(new Error('refused'), { reason: 'bad_nonce', receiptCode: 5 });
     if (raw[0] === 0xef)
-      throw new InvalidTransactionError('refused by the app: wrong_chain (receipt code 3)');
+      throw Object.assign(new InvalidTransactionError('refused by the app: wrong_chain (receipt code 3)'), {
+        reason: 'wrong_chain',
+        receiptCode: 3,
+      });
     if (raw[0] === 0xdd) throw new Error('boom');
     const hash = keccak256(raw);
     const c = { hash, block: 2, index: this.txs.size };

@@ -227,20 +227,15 @@ const errorResponse = (id: Id, code: number, message: string, data?: unknown): R
 });
 
 /**
- * An admission refusal: an error carrying the app's receipt name (`reason`) and code (the
- * sequencer's refusal error, from `AppRuntime.admit`); undefined for any other error.
+ * An admission refusal: an error carrying the app's receipt name (`reason`) and code (`receiptCode`),
+ * as the sequencer's `TransactionRefusedByAppError` does (from `AppRuntime.admit`); undefined for
+ * any other error.
  */
 function refusal(e: unknown): { reason: string; code: number } | undefined {
   if (typeof e !== 'object' || e === null) return undefined;
-  const x = e as { reason?: unknown; receiptCode?: unknown; message?: unknown; code?: unknown };
-  if (typeof x.reason === 'string')
-    return { reason: x.reason, code: typeof x.receiptCode === 'number' ? x.receiptCode : -1 };
-  // the sequencer's InvalidTransactionError for a refusal: "… refused by the app: NAME (receipt code N)"
-  const m =
-    x.code === 'NODE_INVALID_TX' && typeof x.message === 'string'
-      ? /refused by the app: ([A-Za-z0-9_]+) \(receipt code (\d+)\)/.exec(x.message)
-      : null;
-  return m ? { reason: m[1], code: Number(m[2]) } : undefined;
+  const x = e as { reason?: unknown; receiptCode?: unknown };
+  if (typeof x.reason !== 'string' || typeof x.receiptCode !== 'number') return undefined;
+  return { reason: x.reason, code: x.receiptCode };
 }
 
 const validId = (id: unknown): id is Id =>
