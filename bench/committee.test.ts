@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchBls, benchCommittee } from './bench-committee.ts';
+import { benchBls, benchCommittee } from './committee.ts';
 
 describe('committee bench', () => {
   it('measures sign/verify and certificate latency with a small committee', { timeout: 60_000 }, async () => {

@@ -5,11 +5,11 @@
  * the n members' signing is serialised here while real members sign in parallel.
  */
 import { keccak256 } from 'viem';
-import { blsKeyFromSeed, blsSign, blsVerify, signingMessage } from '../../crypto/bls.ts';
-import { L1CalldataDa } from '../l1-calldata/l1-calldata.ts';
-import { requiredSigners } from './certificate.ts';
-import { CommitteeDa } from './committee-da.ts';
-import { startLocalCommittee } from './local-committee.ts';
+import { blsKeyFromSeed, blsSign, blsVerify, signingMessage } from '../src/crypto/bls.ts';
+import { L1CalldataDa } from '../src/da/l1-calldata/l1-calldata.ts';
+import { requiredSigners } from '../src/da/committee/certificate.ts';
+import { CommitteeDa } from '../src/da/committee/committee-da.ts';
+import { startLocalCommittee } from '../src/da/committee/local-committee.ts';
 
 export interface CommitteeBenchResult {
   members: number;
