@@ -24,6 +24,7 @@ import type {
   ResolvedBatch,
   StoredBatch,
 } from '../../core/da.ts';
+import { ModexError } from '../../core/errors.ts';
 import type { DaPointer } from '../../core/types.ts';
 import { blsVerify, signingMessage } from '../../crypto/bls.ts';
 import { keccak256Hex } from '../../crypto/keccak.ts';
@@ -110,7 +111,11 @@ interface Member extends CommitteeMember {
 const HASH32 = /^0x[0-9a-fA-F]{64}$/;
 
 /** A member's answer that is not a valid signature or not the batch (its message is the reason). */
-class MemberFault extends Error {}
+class MemberFault extends ModexError {
+  constructor(message: string) {
+    super('DA_COMMITTEE_MEMBER_FAULT', message);
+  }
+}
 
 function describeError(e: unknown): string {
   if (e instanceof MemberFault) return e.message;
