@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileTestModule } from '../../../test/wasm/asc.ts';
+import { Rng, randomModule } from '../../../test/wasm/random-module.ts';
 import { ecdsaFixture, stf, watBytes } from '../../../test/wasm/wat.ts';
+import type { MachineLimits } from './limits.ts';
 import { type GlobalState, type HostData, Status } from './machine.ts';
 import { runNative } from './native.ts';
 import { compileProgram, newMachine } from './program.ts';
@@ -46,9 +48,10 @@ function runBoth(
   m.run();
   expect(m.status).not.toBe(Status.Running);
   const status = m.status === Status.Finished ? 'finished' : 'errored';
-  expect({ status, state: show(m.globalState) }).toEqual({
+  expect({ status, state: show(m.globalState), steps: m.steps }).toEqual({
     status: nat.status,
     state: show(nat.globalState),
+    steps: nat.steps,
   });
   return { status, state: show(m.globalState), steps: m.steps };
 }
@@ -318,4 +321,84 @@ describe('equivalence: hand-written modules', () => {
       expect(r.state.u64[1]).toBe('77');
     });
   }
+});
+
+describe('equivalence: exact metering (steps, frames, value stack)', () => {
+  /** native and interpreted under `limits`: status, steps, global state */
+  function both(bytes: Uint8Array, limits: Partial<MachineLimits>): { status: string; steps: number } {
+    const inbox = new Uint8Array(40).fill(7);
+    const nat = runNative(
+      bytes,
+      { inbox, preimages: () => undefined, globalState: gs(3) },
+      { limits, interpreterFallback: false },
+    );
+    const m = newMachine(compileProgram(bytes, { limits }), gs(3), {
+      inboxMessage: () => inbox,
+      preimage: () => undefined,
+    });
+    m.run();
+    const status = m.status === Status.Finished ? 'finished' : 'errored';
+    expect({ status: nat.status, steps: nat.steps, state: show(nat.globalState) }).toEqual({
+      status,
+      steps: m.steps,
+      state: show(m.globalState),
+    });
+    return { status, steps: m.steps };
+  }
+
+  it('random modules: the same steps, and the same stop at every kind of cut', () => {
+    let cuts = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const bytes = randomModule(seed, { trapRate: 0.03 });
+      const full = both(bytes, {});
+      const rng = new Rng(seed);
+      const points = new Set([1, 2, full.steps - 1, full.steps, full.steps + 1]);
+      for (let i = 0; i < 12; i++) points.add(1 + rng.int(Math.max(1, full.steps)));
+      for (const p of points) {
+        if (p < 1) continue;
+        both(bytes, { maxSteps: BigInt(p) });
+        cuts++;
+      }
+      both(bytes, { maxFrames: 2 + rng.int(12) });
+      both(bytes, { maxStackHeight: 4 + rng.int(40) });
+    }
+    expect(cuts).toBeGreaterThan(400);
+  });
+
+  it('a loop that never ends stops at maxSteps natively too', () => {
+    const mod = stf('(loop $l (call $set_u64 (i32.const 1) (i64.const 5)) (br $l))');
+    for (const maxSteps of [1000n, 1001n, 1002n, 1003n, 123_457n]) {
+      expect(both(mod, { maxSteps })).toEqual({ status: 'errored', steps: Number(maxSteps) + 1 });
+    }
+  });
+
+  it('deep recursion: call depth and value-stack height limits, exactly', () => {
+    const rec = stf(
+      '(drop (call $rec (i32.const 100000)))',
+      `(func $rec (param i32) (result i32)
+         (call $set_u64 (i32.const 1) (i64.extend_i32_u (local.get 0)))
+         (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+           (else (i32.add (i32.const 1) (call $rec (i32.sub (local.get 0) (i32.const 1)))))))`,
+    );
+    for (const maxFrames of [1, 2, 3, 50, 1000, 3000]) both(rec, { maxFrames });
+    for (const maxStackHeight of [1, 2, 3, 5, 100, 2001]) both(rec, { maxStackHeight, maxFrames: 3000 });
+  });
+
+  it('bulk memory: out of steps inside memory.fill / memory.copy (both directions) / memory.init', () => {
+    const mod = stf(
+      `(memory.fill (i32.const 100) (i32.const 9) (i32.const 50))
+       (memory.copy (i32.const 120) (i32.const 100) (i32.const 40))
+       (memory.copy (i32.const 90) (i32.const 110) (i32.const 40))
+       (memory.init $d (i32.const 300) (i32.const 1) (i32.const 20))
+       (call $set_b32 (i32.const 0) (i32.const 96))
+       (call $set_b32 (i32.const 1) (i32.const 128))
+       (data.drop $d)
+       (memory.init $d (i32.const 0) (i32.const 0) (i32.const 0))
+       (memory.fill (i32.const 65000) (i32.const 0) (i32.const 600))`,
+      '(data $d "0123456789abcdefghijklmnopqrstuvwxyz")',
+    );
+    const full = both(mod, {});
+    expect(full.status).toBe('errored');
+    for (let p = 1; p <= full.steps + 1; p += 1) both(mod, { maxSteps: BigInt(p) });
+  });
 });

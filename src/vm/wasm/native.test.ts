@@ -9,6 +9,7 @@ import {
   invokeNative,
   runNative,
   validateStf,
+  WasmNativeStackError,
 } from './native.ts';
 
 const bytes32 = (fill: number): Uint8Array => new Uint8Array(32).fill(fill);
@@ -137,10 +138,15 @@ describe('runNative: halt, start function, traps', () => {
     }
   });
 
-  it('stack exhaustion ends the run as errored', () => {
-    const r = runNative(stf('(call $rec)', '(func $rec (call $rec))'), host());
-    expect(r.status).toBe('errored');
-    expect(r.error?.code).toBe('WASM_STACK_EXHAUSTED');
+  it('stack exhaustion ends the run as errored, at the machine limit (maxFrames)', () => {
+    const mod = stf('(call $rec)', '(func $rec (call $rec))');
+    // 1000 frames: V8 reaches the machine's limit natively
+    const r = runNative(mod, host(), { limits: { maxFrames: 1000 }, interpreterFallback: false });
+    expect(r).toMatchObject({ status: 'errored', error: { code: 'WASM_STACK_EXHAUSTED' } });
+    // the default 16384: V8's default stack runs out first; the run is done in the interpreter
+    expect(() => runNative(mod, host(), { interpreterFallback: false })).toThrow(WasmNativeStackError);
+    const i = runNative(mod, host());
+    expect(i).toMatchObject({ status: 'errored', error: { code: 'WASM_STACK_EXHAUSTED' } });
   });
 
   it('keeps the global state reached before a trap', () => {

@@ -9,7 +9,9 @@ import { ecrecoverAt } from '../../crypto/ecrecover.ts';
 import { keccak256Into } from '../../crypto/keccak.ts';
 import { HOST_FUNCS, HOST_MODULE, type HostFuncName } from './host-abi.ts';
 import { type MachineLimits, resolveLimits } from './limits.ts';
-import { type GlobalState, HostDataUnavailableError, preimageChunkEnd } from './machine.ts';
+import { lower, type Program } from './lower.ts';
+import { type GlobalState, HostDataUnavailableError, Machine, preimageChunkEnd, Status } from './machine.ts';
+import { type Instrumented, instrumentForNative, WHY } from './meter-native.ts';
 import { type FuncType, type GlobalType, type ValidatedModule, ValType, type WasmModule } from './module.ts';
 import { parseModule } from './parse.ts';
 import { validateModule } from './validate.ts';
@@ -95,17 +97,26 @@ export interface NativeRunResult {
   globalState: GlobalState;
   /** number of host-function calls made */
   hostCalls: number;
+  /**
+   * the interpreter's step count at the end of the run, exactly (docs/machine.md §11): when it
+   * finished, trapped (the trapping step included) or ran out of steps (`maxSteps + 1`)
+   */
+  steps: number;
 }
 
 export interface NativeRunOptions {
   /** name of the entry export, () -> (); default `main` */
   entry?: string;
   /**
-   * Machine limits. Natively only `maxMemoryPages` applies (the memory maximum becomes
-   * min(module maximum, maxMemoryPages), as in the interpreter); V8's own call-stack limit
-   * differs from `maxFrames`, so deep recursion may exhaust at a different depth.
+   * Machine limits, applied exactly as the interpreter does (docs/machine.md §11): the memory
+   * maximum min(module maximum, maxMemoryPages), the step cap `maxSteps`, the call depth
+   * `maxFrames` and the value-stack height `maxStackHeight`. If V8's own call stack runs out first
+   * (deep recursion with the default `maxFrames`), the run is done again in the interpreter
+   * (slow, exact), unless `interpreterFallback` is false: then it throws {@link WasmNativeStackError}.
    */
   limits?: Partial<MachineLimits>;
+  /** default true: see `limits` */
+  interpreterFallback?: boolean;
 }
 
 /**
@@ -161,16 +172,109 @@ export function runNative(
   host: HostContext,
   opts: NativeRunOptions = {},
 ): NativeRunResult {
+  try {
+    return runInstrumented(input, host, opts);
+  } catch (e) {
+    if (!(e instanceof WasmNativeStackError) || opts.interpreterFallback === false) throw e;
+    return runInterpreted(input, host, opts);
+  }
+}
+
+/**
+ * The same run in the step interpreter: what runNative does when V8's stack runs out before the
+ * machine's limits (the result is the interpreter's by definition; slow, but never wrong).
+ */
+function runInterpreted(
+  input: Uint8Array | { bytes: Uint8Array; module: ValidatedModule },
+  host: HostContext,
+  opts: NativeRunOptions,
+): NativeRunResult {
+  const bytes = input instanceof Uint8Array ? input : input.bytes;
+  const mod = input instanceof Uint8Array ? validateStf(bytes) : input.module;
+  const limits = resolveLimits(opts.limits);
+  const key = `${opts.entry ?? 'main'}/${limits.maxMemoryPages}/${limits.maxFrames}/${limits.maxStackHeight}/${limits.maxSteps}`;
+  let byKey = lowered.get(mod);
+  if (!byKey) {
+    byKey = new Map();
+    lowered.set(mod, byKey);
+  }
+  let prog = byKey.get(key);
+  if (!prog) {
+    prog = lower(mod, { limits, entry: opts.entry ?? 'main' });
+    byKey.set(key, prog);
+  }
+  const state: GlobalState = {
+    bytes32: [host.globalState.bytes32[0].slice(), host.globalState.bytes32[1].slice()],
+    u64: [host.globalState.u64[0], host.globalState.u64[1]],
+  };
+  let calls = 0;
+  const m = new Machine(prog, state, {
+    inboxMessage: (p) => {
+      calls++;
+      return host.inboxMessage ? host.inboxMessage(p) : host.inbox;
+    },
+    preimage: (kind, hash) => {
+      if (kind === 0 && host.preimageStore) {
+        const words = new Int32Array(hash.slice().buffer);
+        const entry = host.preimageStore.find(words, 0);
+        if (entry < 0) return host.preimages(kind, hash);
+        // the whole preimage, 32 bytes at a time
+        const parts: Uint8Array[] = [];
+        const buf = new Uint8Array(32);
+        const bufWords = new Int32Array(buf.buffer);
+        for (let off = 0; ; off += 32) {
+          const n = host.preimageStore.copyOut(entry, off, buf, bufWords, 0);
+          parts.push(buf.slice(0, n));
+          if (n < 32) break;
+        }
+        return Buffer.concat(parts);
+      }
+      return host.preimages(kind, hash);
+    },
+    onPreimageHint: (bytes, hash) => {
+      if (host.preimageStore) {
+        const copy = new Uint8Array(Math.ceil(bytes.length / 4) * 4);
+        copy.set(bytes);
+        host.preimageStore.record(copy, new Int32Array(copy.buffer), 0, bytes.length, hash);
+      } else host.onPreimageHint?.(bytes, hash);
+    },
+  });
+  m.run();
+  const error =
+    m.status === Status.Errored
+      ? new WasmTrapError(
+          m.trap === 'step limit reached'
+            ? 'WASM_OUT_OF_STEPS'
+            : m.trap === 'call stack exhausted' || m.trap === 'value stack exhausted'
+              ? 'WASM_STACK_EXHAUSTED'
+              : 'WASM_TRAP',
+          m.trap ?? 'trap',
+        )
+      : undefined;
+  return {
+    status: m.status === Status.Finished ? 'finished' : 'errored',
+    ...(error ? { error } : {}),
+    globalState: m.globalState,
+    hostCalls: calls,
+    steps: m.steps,
+  };
+}
+
+const lowered = new WeakMap<ValidatedModule, Map<string, Program>>();
+
+function runInstrumented(
+  input: Uint8Array | { bytes: Uint8Array; module: ValidatedModule },
+  host: HostContext,
+  opts: NativeRunOptions,
+): NativeRunResult {
   const bytes = input instanceof Uint8Array ? input : input.bytes;
   const mod = input instanceof Uint8Array ? validateStf(bytes) : input.module;
   const entry = opts.entry ?? 'main';
   checkStfShape(mod, entry);
 
-  const maxPages = resolveLimits(opts.limits).maxMemoryPages;
-  const { compiled, memoryExport, startExport } =
-    input instanceof Uint8Array
-      ? prepareNative(bytes, mod, maxPages)
-      : preparedFor(input.bytes, input.module, maxPages);
+  const limits = resolveLimits(opts.limits);
+  const prep =
+    input instanceof Uint8Array ? prepareNative(bytes, mod, limits) : preparedFor(bytes, mod, limits);
   const state: GlobalState = {
     bytes32: [host.globalState.bytes32[0].slice(), host.globalState.bytes32[1].slice()],
     u64: [host.globalState.u64[0], host.globalState.u64[1]],
@@ -178,36 +282,123 @@ export function runNative(
   let memory: V8Memory | undefined;
   const counter = { calls: 0 };
   const imports = { [HOST_MODULE]: hostImports(host, state, () => memory, counter) };
-  const result = (status: 'finished' | 'errored', error?: WasmTrapError): NativeRunResult => ({
+  const limit = limits.maxSteps;
+  let rem = limit;
+  let remG: V8Global | undefined;
+  let whyG: V8Global | undefined;
+  const result = (status: 'finished' | 'errored', steps: bigint, error?: WasmTrapError): NativeRunResult => ({
     status,
     ...(error ? { error } : {}),
     globalState: state,
     hostCalls: counter.calls,
+    steps: Number(steps),
   });
-
+  /** the interpreter's steps of the entry stub (§5.4), outside any function */
+  const stub = (n: number): void => {
+    const c = BigInt(n);
+    if (rem < c) throw new OutOfSteps();
+    rem -= c;
+  };
+  const traceLimit = Error.stackTraceLimit;
+  if (!(traceLimit >= 16)) Error.stackTraceLimit = 16;
   try {
-    const instance = new V8Wasm.Instance(compiled, imports);
+    if (prep.stubTrapSteps !== undefined) {
+      stub(prep.stubTrapSteps);
+      return result(
+        'errored',
+        BigInt(prep.stubTrapSteps),
+        new WasmTrapError('WASM_STACK_EXHAUSTED', 'value stack exhausted'),
+      );
+    }
+    stub(prep.stubSteps);
+    const instance = new V8Wasm.Instance(prep.compiled, imports);
     const exports = instance.exports;
-    if (memoryExport) memory = exports[memoryExport] as V8Memory;
-    if (startExport) (exports[startExport] as () => void)();
-    (exports[entry] as () => void)();
-    return result('finished');
+    if (prep.memoryExport) memory = exports[prep.memoryExport] as V8Memory;
+    remG = exports[prep.globals.rem] as V8Global;
+    whyG = exports[prep.globals.why] as V8Global;
+    const cd = exports[prep.globals.cd] as V8Global;
+    const cb = exports[prep.globals.cb] as V8Global;
+    const call = (name: string): void => {
+      stub(1);
+      cd.value = 1;
+      cb.value = 0;
+      (remG as V8Global).value = rem;
+      (exports[name] as () => void)();
+      rem = (remG as V8Global).value as bigint;
+    };
+    if (prep.startExport) call(prep.startExport);
+    call(entry);
+    stub(1); // halt
+    return result('finished', limit - rem);
   } catch (e) {
-    if (e instanceof HaltSignal) return result('finished');
-    const trap = toTrap(e);
-    if (trap) return result('errored', trap);
-    throw e;
+    if (remG) rem = remG.value as bigint;
+    if (e instanceof HaltSignal) return result('finished', limit - rem);
+    if (e instanceof OutOfSteps) return result('errored', limit + 1n, outOfStepsTrap());
+    const stop = classifyStop(e, prep.adjust, whyG, limit, rem);
+    if (stop === 'steps') return result('errored', limit + 1n, outOfStepsTrap());
+    return result('errored', stop.step + 1n, stop.trap);
+  } finally {
+    Error.stackTraceLimit = traceLimit;
   }
 }
 
-interface PreparedNative extends Omit<Rewritten, 'binary'> {
+/** The entry stub ran out of steps (thrown by runNative's stub accounting; private). */
+class OutOfSteps {}
+
+const outOfStepsTrap = (): WasmTrapError => new WasmTrapError('WASM_OUT_OF_STEPS', 'step limit reached');
+
+/** V8's own stack ran out before the machine's limits did: the native runner cannot decide the run. */
+export class WasmNativeStackError extends ModexError {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'WASM_NATIVE_STACK',
+      "V8's call stack ran out before the machine's limits (maxFrames, maxStackHeight): run this in the interpreter, or natively with a larger stack (node --stack-size)",
+      options,
+    );
+  }
+}
+
+const WASM_FRAME = /wasm-function\[(\d+)\]:0x([0-9a-f]+)/;
+
+/**
+ * How an instrumented run stopped (meter-native.ts): out of steps, or a trap at an exact step. Traps
+ * of the wasm code itself (and host traps) are placed by the top wasm frame's byte offset.
+ */
+function classifyStop(
+  e: unknown,
+  adjust: Map<number, number>,
+  whyG: V8Global | undefined,
+  limit: bigint,
+  rem: bigint,
+): 'steps' | { step: bigint; trap: WasmTrapError } {
+  const why = whyG ? (whyG.value as number) : 0;
+  const steps = limit - rem;
+  if (why === WHY.steps) return 'steps';
+  if (why === WHY.frames)
+    return { step: steps - 1n, trap: new WasmTrapError('WASM_STACK_EXHAUSTED', 'call stack exhausted') };
+  if (why === WHY.stack)
+    return { step: steps - 1n, trap: new WasmTrapError('WASM_STACK_EXHAUSTED', 'value stack exhausted') };
+  if (why === WHY.bulk)
+    return { step: steps - 1n, trap: new WasmTrapError('WASM_TRAP', 'out of bounds memory access') };
+  if (e instanceof RangeError && /call stack/i.test(e.message)) throw new WasmNativeStackError({ cause: e });
+  const trap = toTrap(e);
+  if (!trap) throw e;
+  const m = WASM_FRAME.exec(String((e as Error).stack ?? ''));
+  const adj = m ? adjust.get(Number.parseInt(m[2], 16)) : undefined;
+  if (adj === undefined)
+    throw new ModexError('WASM_NATIVE_METER', `cannot place the trap: ${trap.message}`, { cause: e });
+  const at = steps + BigInt(adj);
+  return at >= limit ? 'steps' : { step: at, trap };
+}
+
+interface PreparedNative extends Omit<Instrumented, 'binary'> {
   compiled: V8Module;
 }
 
-/** the module rewritten for V8 (rewriteForNative) and compiled */
-function prepareNative(bytes: Uint8Array, mod: ValidatedModule, maxPages: number): PreparedNative {
-  const { binary, memoryExport, startExport } = rewriteForNative(bytes, mod, maxPages);
-  return { compiled: compileNative(binary), memoryExport, startExport };
+/** the module instrumented for exact metering (meter-native.ts) and compiled */
+function prepareNative(bytes: Uint8Array, mod: ValidatedModule, limits: MachineLimits): PreparedNative {
+  const { binary, ...rest } = instrumentForNative(bytes, mod, limits, limits.maxMemoryPages);
+  return { ...rest, compiled: compileNative(binary) };
 }
 
 /**
@@ -215,17 +406,18 @@ function prepareNative(bytes: Uint8Array, mod: ValidatedModule, maxPages: number
  * compiled module from here after its first run: parsing, validating, rewriting and compiling cost
  * milliseconds per run, the instance (fresh memory and globals) is still made per run.
  */
-const prepared = new WeakMap<ValidatedModule, Map<number, PreparedNative>>();
-function preparedFor(bytes: Uint8Array, mod: ValidatedModule, maxPages: number): PreparedNative {
-  let byPages = prepared.get(mod);
-  if (!byPages) {
-    byPages = new Map();
-    prepared.set(mod, byPages);
+const prepared = new WeakMap<ValidatedModule, Map<string, PreparedNative>>();
+function preparedFor(bytes: Uint8Array, mod: ValidatedModule, limits: MachineLimits): PreparedNative {
+  let byLimits = prepared.get(mod);
+  if (!byLimits) {
+    byLimits = new Map();
+    prepared.set(mod, byLimits);
   }
-  let p = byPages.get(maxPages);
+  const key = `${limits.maxMemoryPages}/${limits.maxFrames}/${limits.maxStackHeight}`;
+  let p = byLimits.get(key);
   if (!p) {
-    p = prepareNative(bytes, mod, maxPages);
-    byPages.set(maxPages, p);
+    p = prepareNative(bytes, mod, limits);
+    byLimits.set(key, p);
   }
   return p;
 }
