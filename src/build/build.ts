@@ -14,11 +14,12 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ABI_VERSION, abiVersionOf, missingAbiExports } from '../apps/sdk/abi-check.ts';
 import { ModexError } from '../core/errors.ts';
 import { WasmUnsupportedError } from '../vm/wasm/errors.ts';
 import type { Program } from '../vm/wasm/lower.ts';
 import type { FuncType } from '../vm/wasm/module.ts';
-import { funcTypeOf } from '../vm/wasm/native.ts';
+import { funcTypeOf, validateStf } from '../vm/wasm/native.ts';
 import { parseModule } from '../vm/wasm/parse.ts';
 import { compileProgram, moduleRootHex } from '../vm/wasm/program.ts';
 
@@ -86,6 +87,11 @@ export interface BuildResult {
   cached: boolean;
   bytes: Uint8Array;
   program: Program;
+  /**
+   * What the module lacks of the app ABI (docs/app-abi.md §1): [] for an app (`modex config check`
+   * accepts it as `vm.stf`), else the missing exports (or `modex_abi_version (returns N)`).
+   */
+  appAbiMissing: string[];
 }
 
 /** Reads `DIR/modex.app.json` if present. Throws BUILD_CONFIG_INVALID on bad JSON or field types. */
@@ -323,6 +329,7 @@ export async function buildApp(dir: string, opts: BuildOptions = {}): Promise<Bu
   }
   const program = await checkStf(bytes, rel);
   const moduleRoot = moduleRootHex(program);
+  const appAbiMissing = abiMissing(bytes);
   return {
     moduleRoot,
     wasmBytes: bytes.length,
@@ -332,5 +339,15 @@ export async function buildApp(dir: string, opts: BuildOptions = {}): Promise<Bu
     cached,
     bytes,
     program,
+    appAbiMissing,
   };
+}
+
+/** The app ABI exports `bytes` lacks ([] for an app), its version when it is not ABI_VERSION. */
+function abiMissing(bytes: Uint8Array): string[] {
+  const mod = validateStf(bytes);
+  const missing = missingAbiExports(mod);
+  if (missing.length > 0) return missing;
+  const v = abiVersionOf(bytes, mod);
+  return v === ABI_VERSION ? [] : [`modex_abi_version (${v === undefined ? 'traps' : `returns ${v}`})`];
 }

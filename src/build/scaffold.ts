@@ -1,66 +1,165 @@
 /**
- * `modex new NAME`: scaffolds an app directory from `templates/counter/` (docs/build.md "Scaffold").
- * The expected roots of the scaffolded test vectors come from {@link counterRoot}, a TypeScript
- * reference implementation of the template's STF, so `modex test` checks the wasm against it.
+ * `modex new NAME`: scaffolds an app directory from `templates/counter/` (docs/build.md "Scaffold"):
+ * an app written with the modex SDK (a counter per sender, signed transactions with nonces, a query),
+ * its test vectors (signed with fixed test keys, checked through queries), a chain config running it
+ * (`modex.config.json`) and a JSON-RPC client script (`client.mjs`).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { keccak_256 } from '@noble/hashes/sha3.js';
 import { ModexError } from '../core/errors.ts';
-import { APP_CONFIG_FILE, type AppConfig } from './build.ts';
-import { DEFAULT_VECTORS_FILE, messageBytes, type TestVector } from './vectors.ts';
+import { APP_CONFIG_FILE, type AppConfig, OUTPUT_FILE } from './build.ts';
+import { DEFAULT_VECTORS_FILE, type TestVector } from './vectors.ts';
 
-const TEMPLATE_DIR = new URL('./templates/counter', import.meta.url);
+/** The chain config `modex new` writes beside the app. */
+export const CHAIN_CONFIG_FILE = 'modex.config.json';
+
+const TEMPLATE_DIR = new URL('./templates/counter/', import.meta.url);
 
 export class ScaffoldError extends ModexError {}
 
-const M64 = (1n << 64n) - 1n;
-const FNV_PRIME = 0x100000001b3n;
-
-const readBE = (b: Uint8Array, off: number): bigint => Buffer.from(b).readBigUInt64BE(off);
-
-/** The template STF's state transition for one message (see templates/counter/main.ts.template). */
-export function counterRoot(prev: Uint8Array, msg: Uint8Array): Uint8Array {
-  const count = readBE(prev, 0);
-  const total = readBE(prev, 8);
-  let hash = readBE(prev, 16);
-  for (const byte of msg) hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & M64;
-  const out = Buffer.alloc(32);
-  out.writeBigUInt64BE((count + 1n) & M64, 0);
-  out.writeBigUInt64BE((total + BigInt(msg.length)) & M64, 8);
-  out.writeBigUInt64BE(hash, 16);
-  out.writeBigUInt64BE(BigInt(msg.length), 24);
-  return new Uint8Array(out);
-}
+/** The scaffold's app id (byte 0 of its transactions; templates/counter/main.ts.template). */
+export const COUNTER_APP_ID = 0x10;
+/** The chain id of the scaffold's modex.config.json and test vectors. */
+export const SCAFFOLD_CHAIN_ID = 412_346;
 
 const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
+const u64 = (v: bigint): Uint8Array => {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, v);
+  return b;
+};
+const cat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 
-/** The scaffold's test vectors, with expected roots computed by {@link counterRoot}. */
+/** A test account of the vectors (a fixed key: the vectors are reproducible). */
+interface Signer {
+  key: Uint8Array;
+  address: Uint8Array;
+}
+
+const signer = (byte: number): Signer => {
+  const key = new Uint8Array(32).fill(byte);
+  const pub = secp256k1.getPublicKey(key, false);
+  return { key, address: keccak_256(pub.subarray(1)).subarray(12) };
+};
+
+/** A signed transaction (docs/stf.md): body ‖ r ‖ s ‖ v over the EIP-191 message keccak256(body). */
+export function signCounterTx(
+  who: Signer,
+  o: { op?: number; chainId?: bigint; nonce: bigint; args: Uint8Array },
+): Uint8Array {
+  const body = cat(
+    Uint8Array.of(COUNTER_APP_ID, o.op ?? 0x01),
+    u64(o.chainId ?? BigInt(SCAFFOLD_CHAIN_ID)),
+    u64(o.nonce),
+    o.args,
+  );
+  const digest = keccak_256(body);
+  const prefixed = keccak_256(cat(new TextEncoder().encode('\x19Ethereum Signed Message:\n32'), digest));
+  const sig = secp256k1.sign(prefixed, who.key, { prehash: false, format: 'recovered' });
+  return cat(body, sig.subarray(1, 65), Uint8Array.of(27 + sig[0]));
+}
+
+/** inbox message kind 0x00: count u32 ‖ (len u32 ‖ tx)* */
+const batch = (txs: Uint8Array[]): Uint8Array => {
+  const parts: Uint8Array[] = [Uint8Array.of(0), u32(txs.length)];
+  for (const t of txs) parts.push(u32(t.length), t);
+  return cat(...parts);
+};
+const u32 = (v: number): Uint8Array => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, v);
+  return b;
+};
+/** the stf v1 receipt of a batch: msgStatus 0 ‖ count u32 ‖ statuses */
+const receipt = (txs: number[]): Uint8Array => cat(Uint8Array.of(0), u32(txs.length), Uint8Array.from(txs));
+const receiptQuery = (pos: bigint): Uint8Array => cat(Uint8Array.of(0x01, 0x00), u64(pos));
+
+/**
+ * The scaffold's test vectors: signed transactions of two fixed test keys, from the app's genesis
+ * for SCAFFOLD_CHAIN_ID, checked through queries (the counters, nonces, receipts, chain id).
+ */
 export function counterVectors(): TestVector[] {
-  const cases: { name: string; inbox: string[]; initialRoot?: string }[] = [
-    { name: 'one empty message', inbox: ['0x'] },
-    { name: 'three messages (hex and text)', inbox: ['0x01', 'hello, modex', '0xdeadbeef'] },
+  const alice = signer(0x11);
+  const bob = signer(0x22);
+  const inc = (who: Signer, n: bigint, nonce: bigint, extra: { chainId?: bigint; op?: number } = {}) =>
+    signCounterTx(who, { nonce, args: u64(n), ...extra });
+  const counter = (who: Signer) => hex(cat(Uint8Array.of(0x10), who.address));
+  const nonce = (who: Signer) => hex(cat(Uint8Array.of(0x00), who.address));
+  const max = (1n << 64n) - 1n;
+  const initial = { chainId: SCAFFOLD_CHAIN_ID };
+  return [
     {
-      name: 'a message longer than one 32-byte chunk',
-      inbox: [
-        'the quick brown fox jumps over the lazy dog, twice: the quick brown fox jumps over the lazy dog',
-      ],
+      name: 'increments: 5, then 2',
+      initial,
+      inbox: [hex(batch([inc(alice, 5n, 0n), inc(alice, 2n, 1n)]))],
+      expect: {
+        queries: [
+          { data: counter(alice), result: hex(u64(7n)) },
+          { data: nonce(alice), result: hex(u64(2n)) },
+          { data: hex(receiptQuery(0n)), result: hex(receipt([0, 0])) },
+          { data: '0x02', result: hex(u64(BigInt(SCAFFOLD_CHAIN_ID))) },
+        ],
+      },
     },
     {
-      name: 'continues from a non-zero root',
-      initialRoot: `0x${'00'.repeat(7)}05${'00'.repeat(7)}40${'ab'.repeat(8)}${'00'.repeat(7)}10`,
-      inbox: ['0x00', 'second'],
+      name: 'rejections change nothing: wrong chain, replay, unknown op, malformed',
+      initial,
+      inbox: [
+        hex(
+          batch([
+            inc(alice, 1n, 0n, { chainId: 1n }),
+            inc(alice, 3n, 0n),
+            inc(alice, 3n, 0n),
+            inc(alice, 1n, 1n, { op: 0x02 }),
+            signCounterTx(alice, { nonce: 1n, args: Uint8Array.of(1) }),
+          ]),
+        ),
+      ],
+      expect: {
+        queries: [
+          { data: counter(alice), result: hex(u64(3n)) },
+          { data: nonce(alice), result: hex(u64(1n)) },
+          { data: hex(receiptQuery(0n)), result: hex(receipt([3, 0, 5, 6, 1])) },
+        ],
+      },
+    },
+    {
+      name: 'two senders over two messages; overflow is refused',
+      initial,
+      inbox: [
+        hex(batch([inc(alice, max, 0n), inc(bob, 10n, 0n)])),
+        hex(batch([inc(alice, 1n, 1n), inc(bob, 5n, 1n)])),
+      ],
+      expect: {
+        queries: [
+          { data: counter(alice), result: hex(u64(max)) },
+          { data: counter(bob), result: hex(u64(15n)) },
+          { data: hex(receiptQuery(1n)), result: hex(receipt([8, 0])) },
+          { data: '0x11', status: 6 },
+        ],
+      },
     },
   ];
-  return cases.map((c) => {
-    let root: Uint8Array = c.initialRoot ? messageBytes(c.initialRoot) : new Uint8Array(32);
-    for (const m of c.inbox) root = counterRoot(root, messageBytes(m));
-    return {
-      name: c.name,
-      ...(c.initialRoot ? { initial: { stateRoot: c.initialRoot } } : {}),
-      inbox: c.inbox,
-      expect: { stateRoot: hex(root) },
-    };
-  });
+}
+
+/** `NAME/modex.config.json`: a devnet-friendly chain running the app (`modex devnet --config`). */
+export function scaffoldChainConfig(name: string): Record<string, unknown> {
+  const chainName =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '')
+      .slice(0, 63) || 'app';
+  return {
+    chain: { name: chainName, chainId: SCAFFOLD_CHAIN_ID },
+    vm: { module: 'wasm', stf: OUTPUT_FILE.split(sep).join('/') },
+    proof: { module: 'fraud', challengePeriodSeconds: 10, bond: '1000000000000000000' },
+    da: { module: 'l1-calldata' },
+    settlement: { module: 'ethereum', rpcUrl: 'embedded' },
+    sequencing: { module: 'single', maxDelaySeconds: 300, batch: { maxBytes: 100_000, maxAgeSeconds: 2 } },
+  };
 }
 
 /** Creates `PARENT/NAME/` with the counter app. Refuses an existing path. Returns the app dir and its files. */
@@ -81,6 +180,8 @@ export function scaffoldApp(name: string, parent = '.'): { dir: string; files: s
   const files: Record<string, string> = {
     'main.ts': fill('main.ts.template'),
     [APP_CONFIG_FILE]: `${JSON.stringify(config, null, 2)}\n`,
+    [CHAIN_CONFIG_FILE]: `${JSON.stringify(scaffoldChainConfig(name), null, 2)}\n`,
+    'client.mjs': fill('client.mjs.template').replaceAll('{{appId}}', `0x${COUNTER_APP_ID.toString(16)}`),
     [DEFAULT_VECTORS_FILE]: `${JSON.stringify({ vectors: counterVectors() }, null, 2)}\n`,
     'README.md': fill('README.md.template'),
     '.gitignore': 'build/\n',

@@ -14,7 +14,7 @@ export function register(program: Command): void {
         'AssemblyScript, check it with the machine validator and print its module root',
     )
     .argument('[dir]', 'app directory', '.')
-    .option('--json', 'print { moduleRoot, wasmBytes, codeLength, output } as JSON', false)
+    .option('--json', 'print { moduleRoot, wasmBytes, codeLength, output, appAbiMissing } as JSON', false)
     .option('--force', 'recompile even if no source changed', false)
     .addHelpText(
       'after',
@@ -47,14 +47,17 @@ function summary(r: BuildResult): string {
     `wasm         ${kib(r.wasmBytes)} (${r.wasmBytes} bytes) → ${relative(process.cwd(), r.output) || r.output}`,
     `machine code ${r.codeLength} instructions`,
     `time         ${Math.round(r.ms)} ms${r.cached ? ' (sources unchanged, not recompiled)' : ''}`,
+    r.appAbiMissing.length === 0
+      ? 'app ABI      v1 (usable as vm.stf)'
+      : `app ABI      missing ${r.appAbiMissing.join(', ')}: not an app, \`modex config check\` refuses it as vm.stf (docs/app-abi.md)`,
   ].join('\n');
 }
 
 async function build(dir: string, opts: { json: boolean; force: boolean }): Promise<void> {
   const r = await buildApp(dir, { force: opts.force, log: opts.json ? undefined : (l) => console.error(l) });
   if (opts.json) {
-    const { moduleRoot, wasmBytes, codeLength, output } = r;
-    console.log(JSON.stringify({ moduleRoot, wasmBytes, codeLength, output }));
+    const { moduleRoot, wasmBytes, codeLength, output, appAbiMissing } = r;
+    console.log(JSON.stringify({ moduleRoot, wasmBytes, codeLength, output, appAbiMissing }));
   } else {
     console.log(summary(r));
   }

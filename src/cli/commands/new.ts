@@ -8,7 +8,7 @@ export function register(program: Command): void {
   program
     .command('new')
     .description(
-      'scaffold an app: NAME/ with a working counter STF (main.ts), modex.app.json, test vectors, README',
+      'scaffold an app: NAME/ with a counter app on the modex SDK (main.ts), modex.app.json, test vectors, a chain config (modex.config.json), a JSON-RPC client (client.mjs), README',
     )
     .argument('<name>', 'app name (also the directory name)')
     .option('--dir <parent>', 'create NAME/ inside this directory', '.')
@@ -24,4 +24,5 @@ function create(name: string, opts: { dir: string }): void {
   const rel = relative(process.cwd(), dir) || '.';
   console.log(`created ${rel}/: ${files.join(', ')}`);
   console.log(`next: modex build ${rel} && modex test ${rel}`);
+  console.log(`then: modex devnet --config ${rel}/modex.config.json, and node ${rel}/client.mjs NODE_URL`);
 }
