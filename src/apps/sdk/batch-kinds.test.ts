@@ -20,6 +20,7 @@ import { HostDataUnavailableError } from '../../vm/wasm/machine.ts';
 import { runNative } from '../../vm/wasm/native.ts';
 import { newMachine } from '../../vm/wasm/program.ts';
 import { balanceOf, depositMessage, TOKEN_CHAIN_ID, transfer } from '../token/client.ts';
+import { runGenesis } from './app-entry.ts';
 import { encodeBatch, encodeBody } from './client-common.ts';
 import { PreimageStore, toHex } from './preimage-store.ts';
 import { App, genesis, Receipt } from './run-app.ts';
@@ -48,7 +49,7 @@ function junkTx(len: number): Uint8Array {
 let funded = genesis();
 
 beforeAll(() => {
-  funded = app.run(genesis(), depositMessage(alice.address, 1000n)).globalState;
+  funded = app.run(runGenesis(app, TOKEN_CHAIN_ID), depositMessage(alice.address, 1000n)).globalState;
 });
 
 /** the payload of a 0x00 message: what 0x02 and 0x03 carry */

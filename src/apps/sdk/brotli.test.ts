@@ -20,6 +20,7 @@ import { HostDataUnavailableError } from '../../vm/wasm/machine.ts';
 import { runNative } from '../../vm/wasm/native.ts';
 import { newMachine } from '../../vm/wasm/program.ts';
 import { balanceOf, depositMessage, TOKEN_CHAIN_ID, transfer } from '../token/client.ts';
+import { runGenesis } from './app-entry.ts';
 import { BROTLI_DICTIONARY_KECCAK, BROTLI_DICTIONARY_SHA256, brotliDictionary } from './brotli-dictionary.ts';
 import { encodeBatch, encodeBody } from './client-common.ts';
 import { PreimageStore, toHex } from './preimage-store.ts';
@@ -35,7 +36,7 @@ probe.store.add(brotliDictionary());
 let funded = genesis();
 
 beforeAll(() => {
-  funded = app.run(genesis(), depositMessage(alice.address, 1000n)).globalState;
+  funded = app.run(runGenesis(app, TOKEN_CHAIN_ID), depositMessage(alice.address, 1000n)).globalState;
 });
 
 const run = (msg: Uint8Array) => app.run(funded, msg);

@@ -3,11 +3,12 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../test/wasm/random-module.ts';
 import { runNative } from '../../vm/wasm/native.ts';
-import { depositMessage, transfer, withdraw } from '../token/client.ts';
+import { depositMessage, TOKEN_CHAIN_ID, transfer, withdraw } from '../token/client.ts';
+import { runGenesis } from './app-entry.ts';
 import { brotliDictionary } from './brotli-dictionary.ts';
 import { encodeBatch } from './client-common.ts';
 import { PreimageStore, toHex } from './preimage-store.ts';
-import { App, genesis } from './run-app.ts';
+import { App } from './run-app.ts';
 
 const bytes = (rng: Rng, n: number) => Uint8Array.from({ length: n }, () => rng.int(256));
 
@@ -129,7 +130,8 @@ describe('the native runner with a NativePreimageStore', () => {
       encodeBatch([]),
       Uint8Array.of(7),
     ];
-    let gs = genesis();
+    let gs = runGenesis(app, TOKEN_CHAIN_ID);
+    store.addAll(app.store); // the genesis state's nodes
     for (const msg of messages) {
       const ref = app.run(gs, msg);
       const r = runNative(app.bytes, {

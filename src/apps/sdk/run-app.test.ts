@@ -13,7 +13,9 @@ import {
   encodeTxList,
   MESSAGE_KIND,
 } from '../../settlement/ethereum/message.ts';
-import { App, genesis } from './run-app.ts';
+import { TOKEN_CHAIN_ID } from '../token/client.ts';
+import { runGenesis } from './app-entry.ts';
+import { App } from './run-app.ts';
 
 const alice = fastAccount(11);
 const bob = fastAccount(12);
@@ -37,8 +39,8 @@ describe('App.run', () => {
     ];
     const fast = new App('token');
     const checked = new App('token');
-    let a = genesis();
-    let b = genesis();
+    let a = runGenesis(fast, TOKEN_CHAIN_ID);
+    let b = runGenesis(checked, TOKEN_CHAIN_ID);
     for (const [i, m] of messages.entries()) {
       const rf = fast.run(a, m, { interpret: false });
       const rc = checked.run(b, m);
