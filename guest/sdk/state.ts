@@ -25,7 +25,10 @@ export function stateCommit(): void {
   set_global_bytes32(0, root);
 }
 
-/** the current state root (pending writes applied) */
+/**
+ * The current state root (pending writes applied). It flushes the write buffer: the writes made
+ * before it can no longer be dropped (a transaction handler should not call it).
+ */
 export function stateRoot(): usize {
   stateFlush();
   return root;
@@ -309,8 +312,12 @@ export function stateSnapshot(): u64 {
   return (<u64>(<u32>pendCount) << 32) | <u64>(<u32>journalLen);
 }
 
-/** Drops every write made since `mark` (from stateSnapshot): reads see the state as it was then. */
-export function stateRevert(mark: u64): void {
+/**
+ * Drops every write made since `mark` (from stateSnapshot): reads see the state as it was then.
+ * `stopped`: the writer was stopped at an arbitrary instruction (a trap or an exhausted step budget,
+ * meter.ts): the index is rebuilt from the entries, whatever state the interrupted write left it in.
+ */
+export function stateRevert(mark: u64, stopped: bool = false): void {
   const jl = <i32>(<u32>mark);
   const count = <i32>(<u32>(mark >> 32));
   if (jl > journalLen || count > pendCount) return; // a mark from before a flush: nothing to drop
@@ -323,7 +330,7 @@ export function stateRevert(mark: u64): void {
     store<u32>(slot, <u32>prevLen, 4);
   }
   journalLen = jl;
-  if (count < pendCount) {
+  if (count < pendCount || stopped) {
     // drop the entries created since the mark and index the others again
     pendCount = count;
     memory.fill(pendIndex, 0, <usize>pendCap * 8);
@@ -360,10 +367,13 @@ function pendingPut(kh: usize, valPtr: usize, valLen: i32): void {
         memory.copy(entries, pendEntries, <usize>pendCount << 6);
         memory.copy(vals, pendVals, <usize>pendCount << 3);
       }
+      // the globals in this order, so that after any instruction (a unit may be stopped anywhere,
+      // meter.ts) the arrays hold at least pendCap entries and stateRevert(mark, true) can re-index
+      const index = heapAlloc32(cap * 8);
       pendEntries = entries;
       pendVals = vals;
+      pendIndex = index;
       pendCap = cap;
-      pendIndex = heapAlloc32(cap * 8);
       memory.fill(pendIndex, 0, <usize>cap * 8);
       for (let i: i32 = 0; i < pendCount; i++) indexInsert(pendEntries + (<usize>i << 6), <u32>i);
     }

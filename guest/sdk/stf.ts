@@ -148,7 +148,7 @@ function runUnit(fn: TxThunk, ptr: usize, len: i32): u8 {
   curLen = len;
   const mark = stateSnapshot();
   const s = runMetered(fn);
-  if (s != OK) stateRevert(mark);
+  if (s != OK) stateRevert(mark, s == TRAPPED || s == OUT_OF_STEPS);
   else stateKeep(mark);
   return s;
 }

@@ -3,13 +3,14 @@
 //   op 0x01 set:      keyLen u8 ‖ key ‖ value ‖ fail u8   → state[0x10 ‖ key] = value
 //   op 0x02 delete:   keyLen u8 ‖ key ‖ fail u8           → delete state[0x10 ‖ key]
 //   op 0x03 withdraw: to (20) ‖ amount (32) ‖ fail u8     → an outbox leaf
-// fail != 0: the handler returns 16 + fail (an app code) after its writes.
+// fail != 0: the handler returns 16 + fail (an app code) after its writes; fail = 0xff returns
+// TRAPPED, as a metered call stopped by a trap would (the run loop then re-indexes its write buffer).
 import { queryAnswer } from "../abi";
 import { defineApp } from "../app";
 import { outboxAppend } from "../outbox";
 import { stateDelete, stateGet, stateSet } from "../state";
 import { alloc32, copyBytes } from "../bytes";
-import { MALFORMED, OK, UNKNOWN_OP } from "../stf";
+import { MALFORMED, OK, TRAPPED, UNKNOWN_OP } from "../stf";
 import { Tx } from "../tx";
 
 function key(p: usize, n: i32): usize {
@@ -37,6 +38,7 @@ function onTx(tx: Tx, signer: usize): u8 {
   } else {
     return UNKNOWN_OP;
   }
+  if (fail == 0xff) return TRAPPED;
   return fail == 0 ? OK : 16 + fail;
 }
 
