@@ -8,9 +8,10 @@
  */
 
 import { privateKeyToAccount } from 'viem/accounts';
+import { runGenesis } from '../src/apps/sdk/app-entry.ts';
 import { PreimageStore } from '../src/apps/sdk/preimage-store.ts';
-import { compileApp, genesis } from '../src/apps/sdk/run-app.ts';
-import { transfer } from '../src/apps/token/client.ts';
+import { App } from '../src/apps/sdk/run-app.ts';
+import { TOKEN_CHAIN_ID, transfer } from '../src/apps/token/client.ts';
 import { type L1, openL1 } from '../src/l1/anvil.ts';
 import type { MoveKind } from '../src/proof/fraud/challenger.ts';
 import { HonestClaim, LyingClaim } from '../src/proof/fraud/claim.ts';
@@ -77,7 +78,7 @@ const PERIOD = 3600n;
 export async function benchDispute(opts: DisputeBenchOptions = {}): Promise<DisputeBenchResult> {
   const log = opts.log ?? (() => {});
   const transfers = opts.transfers ?? 3;
-  const prog = compileProgram(compileApp('token'));
+  const prog = compileProgram(new App('token').bytes);
   const l1: L1 = await openL1(opts.rpc ?? 'embedded');
   const rows: DisputeBenchRow[] = [];
   let assertionGas = 0;
@@ -93,10 +94,12 @@ export async function benchDispute(opts: DisputeBenchOptions = {}): Promise<Disp
       };
       log(`2^${stepLog} steps: heights [${params.heights.join(', ')}], deploying`);
       const store = new PreimageStore();
+      // the chain id lives in the genesis state (docs/app-abi.md §2)
+      const genesis = runGenesis(new App('token', store), TOKEN_CHAIN_ID);
       const f = await setupDisputeFixture(l1, {
         prog,
         params,
-        genesis: genesis(),
+        genesis,
         preimages: { preimage: (kind, hash) => store.get(hash, kind), onPreimageHint: store.hint },
       });
       // message 0: a deposit (through the bridge), confirmed without a dispute

@@ -14,9 +14,10 @@
  * message, which is included (`v8_compile_ms` reports it separately).
  */
 import { privateKeyToAccount } from 'viem/accounts';
+import { runGenesis } from '../src/apps/sdk/app-entry.ts';
 import { encodeBatch } from '../src/apps/sdk/client-common.ts';
-import { App, genesis, Receipt, readReceipts } from '../src/apps/sdk/run-app.ts';
-import { depositMessage, transfer } from '../src/apps/token/client.ts';
+import { App, Receipt, readReceipts } from '../src/apps/sdk/run-app.ts';
+import { depositMessage, TOKEN_CHAIN_ID, transfer } from '../src/apps/token/client.ts';
 import { type FrameRule, profileShares, startProfile, stopProfile } from '../src/util/cpu-profile.ts';
 import type { GlobalState } from '../src/vm/wasm/machine.ts';
 import type { ValidatedModule } from '../src/vm/wasm/module.ts';
@@ -172,7 +173,7 @@ export async function benchToken(opts: TokenBenchOptions = {}): Promise<TokenBen
 
   // genesis and deposits
   let t = performance.now();
-  let gs = genesis();
+  let gs = runGenesis(app, TOKEN_CHAIN_ID);
   for (const a of accounts) gs = runMessage(app, mod, gs, depositMessage(a.address, 10n ** 24n)).gs;
   const depositSeconds = (performance.now() - t) / 1000;
   log(`setup: ${nAccounts} deposits in ${depositSeconds.toFixed(1)} s`);
