@@ -3,10 +3,12 @@
  * JSON-RPC server, and signed transactions sent, awaited and read back through `modex/client` and
  * the app actions, as a user would.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hexToBytes, toHex } from 'viem';
+import { promisify } from 'node:util';
+import { hexToBigInt, hexToBytes, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as kv from '../apps/kv/actions.ts';
@@ -14,6 +16,8 @@ import { loadApp } from '../apps/sdk/app-runtime.ts';
 import { compileApp } from '../apps/sdk/run-app.ts';
 import { getBalance, transfer, withdraw } from '../apps/token/actions.ts';
 import { depositMessage, verifyWithdrawal } from '../apps/token/client.ts';
+import { buildApp, PACKAGE_ROOT } from '../build/build.ts';
+import { SCAFFOLD_CHAIN_ID, scaffoldApp } from '../build/scaffold.ts';
 import { AppChain } from '../node/app-chain.ts';
 import { startRpcServer } from '../node/rpc.ts';
 import { Sequencer } from '../node/sequencer.ts';
@@ -157,4 +161,47 @@ describe('modex/client against a kv-app sequencer', () => {
       await n.close();
     }
   }, 120_000);
+});
+
+describe('the scaffold of `modex new` against a node (docs/guide.md §5)', () => {
+  it('its client.mjs sends an increment, gets the receipt and reads the counter; modex/client reads it too', async () => {
+    // under the package, so that client.mjs finds viem in modex's node_modules, as in the guide
+    const cache = join(PACKAGE_ROOT, 'node_modules', '.cache');
+    mkdirSync(cache, { recursive: true });
+    const parent = mkdtempSync(join(cache, 'modex-guide-'));
+    dirs.push(parent);
+    const { dir } = scaffoldApp('my-app', parent);
+    const { output } = await buildApp(dir);
+    const app = loadApp(new Uint8Array(readFileSync(output)), 'my-app');
+    const seqDir = mkdtempSync(join(tmpdir(), 'modex-client-'));
+    dirs.push(seqDir);
+    const seq = await Sequencer.open({
+      dataDir: seqDir,
+      executor: new AppChain({ app, chainId: BigInt(SCAFFOLD_CHAIN_ID) }),
+      maxBlockAgeMs: 20,
+      onError: () => {},
+    });
+    const srv = await startRpcServer(seq);
+    try {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [join(dir, 'client.mjs'), srv.url, '5'],
+        {
+          env: { ...process.env, PRIVATE_KEY: `0x${'c1'.repeat(32)}` },
+          timeout: 60_000,
+        },
+      );
+      const who = privateKeyToAccount(`0x${'c1'.repeat(32)}`).address;
+      expect(stdout).toContain(`increment by 5 from ${who} (nonce 0, chain ${SCAFFOLD_CHAIN_ID})`);
+      expect(stdout).toContain('receipt: {"status":"ok","code":0,');
+      expect(stdout).toContain(`counter of ${who}: 5`);
+      const c = createModexClient({ url: srv.url });
+      const q = await c.query({ data: `0x10${who.slice(2)}` });
+      expect(hexToBigInt(q.result)).toBe(5n);
+      expect(await c.getNonce({ address: who })).toBe(1n);
+    } finally {
+      await srv.close();
+      await seq.close();
+    }
+  }, 180_000);
 });
