@@ -3,7 +3,8 @@ pragma solidity ^0.8.28;
 
 /// The machine hash's preimage (commit.ts `MachineFields`, docs/machine.md §4.6). Scalars are
 /// uint256 so that packing them reproduces commit.ts' bigint OR exactly. `steps` must stay right
-/// before `stackHash`: `hash` packs the scalars word into its slot and hashes the 7 words in place.
+/// before `stackHash`: `hash` packs the scalars word into its slot and hashes the 7 words in place
+/// (8 with `meterHash`, right after `globalStateHash`, while `metered` is 1: §4.7).
 struct Machine {
     uint256 status;
     uint256 pc;
@@ -17,6 +18,8 @@ struct Machine {
     bytes32 memoryRoot;
     bytes32 moduleRoot;
     bytes32 globalStateHash;
+    bytes32 meterHash;
+    uint256 metered;
 }
 
 /// The module fields (commit.ts `commitModule`, docs/machine.md §4.3), with the sizes word unpacked.
@@ -40,10 +43,10 @@ library MachineHash {
     uint256 internal constant U32 = 0xffffffff;
     uint256 internal constant U64 = 0xffffffffffffffff;
 
-    /// `status << 192 | pc << 160 | stackHeight << 128 | frameDepth << 96 | pages << 64 | steps`
+    /// `metered << 200 | status << 192 | pc << 160 | stackHeight << 128 | frameDepth << 96 | pages << 64 | steps`
     function scalars(Machine memory m) internal pure returns (uint256) {
-        return (m.status << 192) | (m.pc << 160) | (m.stackHeight << 128) | (m.frameDepth << 96) | (m.pages << 64)
-            | m.steps;
+        return (m.metered << 200) | (m.status << 192) | (m.pc << 160) | (m.stackHeight << 128) | (m.frameDepth << 96)
+            | (m.pages << 64) | m.steps;
     }
 
     /// Unpacks the scalars word and the 6 following words from calldata at `pos`.
@@ -54,6 +57,7 @@ library MachineHash {
             // stackHash .. globalStateHash: 6 words right after `steps`
             calldatacopy(add(m, 0xc0), add(pos, 32), 0xc0)
         }
+        m.metered = (s >> 200) & 1;
         m.status = (s >> 192) & 0xff;
         m.pc = (s >> 160) & U32;
         m.stackHeight = (s >> 128) & U32;
@@ -62,15 +66,35 @@ library MachineHash {
         m.steps = s & U64;
     }
 
-    /// keccak256 of the 7 machine words (commit.ts `hashMachineFields`).
+    /// keccak256 of the 7 machine words, 8 with the meter hash while metered (commit.ts `hashMachineFields`).
     function hash(Machine memory m) internal pure returns (bytes32 h) {
         uint256 s = scalars(m);
+        uint256 n = m.metered == 1 ? 0x100 : 0xe0;
         assembly ("memory-safe") {
             let p := add(m, 0xa0)
             let saved := mload(p)
             mstore(p, s)
-            h := keccak256(p, 0xe0)
+            h := keccak256(p, n)
             mstore(p, saved)
+        }
+    }
+
+    /// §4.7: keccak(word(limit << 128 | returnPc << 64 | stackHeight << 32 | frameDepth) ‖ stackHash ‖ framesHash)
+    function meterHash(
+        uint256 limit,
+        uint256 returnPc,
+        uint256 stackHeight,
+        uint256 frameDepth,
+        bytes32 stackHash,
+        bytes32 framesHash
+    ) internal pure returns (bytes32 h) {
+        uint256 w = (limit << 128) | (returnPc << 64) | (stackHeight << 32) | frameDepth;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, w)
+            mstore(add(p, 32), stackHash)
+            mstore(add(p, 64), framesHash)
+            h := keccak256(p, 96)
         }
     }
 

@@ -8,6 +8,7 @@ import {
     GlobalsProofMismatch,
     LocalsProofMismatch,
     MachineHashMismatch,
+    MeterMismatch,
     ModuleFieldsMismatch,
     ModuleRootMismatch,
     PcOutOfCode,
@@ -36,7 +37,7 @@ contract OneStepProver {
 
     uint256 internal constant U32 = 0xffffffff;
     uint256 internal constant U64 = 0xffffffffffffffff;
-    uint256 internal constant OP_COUNT = 109;
+    uint256 internal constant OP_COUNT = 110;
 
     IInboxMessages public immutable inbox;
     IPreimageOracle public immutable oracle;
@@ -53,26 +54,59 @@ contract OneStepProver {
     {
         Ctx memory c;
         c.cur = ProofReader.open(proof);
-        // §7.1 header: 7 machine words, then 5 module words
+        // §7.1 header: 7 machine words (+ the meter hash while metered), the meter record (3 words,
+        // while metered), then 5 module words
         uint256 pos = c.cur.pos;
-        if (pos + 12 * 32 > c.cur.end) revert ProofTooShort();
+        if (pos + 7 * 32 > c.cur.end) revert ProofTooShort();
         // verify.ts unpacks the scalars word and hashes the re-packed fields: bits above 200 are ignored
         Machine memory f = c.pre;
         MachineHash.load(f, pos);
+        pos += 7 * 32;
+        if (f.metered == 1) {
+            if (pos + 32 > c.cur.end) revert ProofTooShort();
+            f.meterHash = _calldataWord(pos);
+            pos += 32;
+        }
         if (MachineHash.hash(f) != preStateHash) revert MachineHashMismatch();
+        if (f.metered == 1) pos = _meter(c, pos);
+        if (pos + 5 * 32 > c.cur.end) revert ProofTooShort();
         if (f.moduleRoot != moduleRoot) revert ModuleRootMismatch();
-        if (MachineHash.hashCalldata(pos + 7 * 32, 5) != moduleRoot) revert ModuleFieldsMismatch();
-        MachineHash.loadModule(c.mod, pos + 7 * 32);
-        c.cur.pos = pos + 12 * 32;
+        if (MachineHash.hashCalldata(pos, 5) != moduleRoot) revert ModuleFieldsMismatch();
+        MachineHash.loadModule(c.mod, pos);
+        c.cur.pos = pos + 5 * 32;
 
         if (f.status != 0) return preStateHash;
-        if (f.steps >= c.mod.maxSteps) return c.trap();
+        if (f.steps >= c.mod.maxSteps) return c.errored();
+        // §3.7: the metered call's budget is exhausted: this step unwinds it with -2
+        if (f.metered == 1 && f.steps >= c.mLimit) return c.unwind(0xfffffffe);
 
         // §7.2 instruction
         _instruction(c);
         // §7.3 stack section
         _stack(c);
         return _execute(c);
+    }
+
+    /// §4.7: the metered call's record (3 words at `pos`), re-packed and checked against the meter hash
+    function _meter(Ctx memory c, uint256 pos) private pure returns (uint256) {
+        if (pos + 3 * 32 > c.cur.end) revert ProofTooShort();
+        uint256 w = uint256(_calldataWord(pos));
+        c.mLimit = (w >> 128) & U64;
+        c.mRetPc = (w >> 64) & U32;
+        c.mSp = (w >> 32) & U32;
+        c.mFp = w & U32;
+        c.mStack = _calldataWord(pos + 32);
+        c.mFrames = _calldataWord(pos + 64);
+        if (MachineHash.meterHash(c.mLimit, c.mRetPc, c.mSp, c.mFp, c.mStack, c.mFrames) != c.pre.meterHash) {
+            revert MeterMismatch();
+        }
+        return pos + 3 * 32;
+    }
+
+    function _calldataWord(uint256 pos) private pure returns (bytes32 w) {
+        assembly ("memory-safe") {
+            w := calldataload(pos)
+        }
     }
 
     function _instruction(Ctx memory c) private pure {
@@ -102,6 +136,7 @@ contract OneStepProver {
             return 1;
         }
         if (op >= 33 && op <= 39) return 2; // stores
+        if (op == 109) return 3; // metered_call
         if (op == 40) return 0; // memory.size
         // binary numeric ops
         if ((op >= 44 && op <= 53) || (op >= 57 && op <= 71) || (op >= 73 && op <= 82) || (op >= 86 && op <= 100)) {
@@ -134,7 +169,7 @@ contract OneStepProver {
         // post = { ...f, steps: f.steps + 1, pc: f.pc + 1 } with the stack below the popped items
         Machine memory post = c.post;
         assembly ("memory-safe") {
-            mcopy(post, f, 0x180)
+            mcopy(post, f, 0x1c0)
         }
         unchecked {
             post.steps = f.steps + 1;
@@ -146,6 +181,7 @@ contract OneStepProver {
 
     function _execute(Ctx memory c) private view returns (bytes32) {
         uint256 op = c.op;
+        if (op == 109) return _meteredCall(c);
         if (op >= 43) {
             (bool trap, uint256 v) = OspNumeric.numeric(op, c.k == 2 ? c.item(1) : c.item(0), c.item(0));
             if (trap) return c.trap();
@@ -192,6 +228,8 @@ contract OneStepProver {
             post.framesHash = framesRest;
             post.frameDepth = c.pre.frameDepth - 1;
             post.pc = ret;
+            // the metered call's callee returns (§3.7): the record is cleared, the result stays
+            if (c.pre.metered == 1 && post.frameDepth == c.mFp) post.metered = 0;
             return c.done();
         }
         // halt
@@ -210,6 +248,31 @@ contract OneStepProver {
         if (MerkleProof.rootFromPath(bytes32(leaf), idx, p, d) != c.mod.tableRoot) revert TableProofMismatch();
         if (leaf == 0) return c.trap();
         if ((leaf >> 96) & U32 != c.immLo) return c.trap();
+        return _enter(c, (leaf >> 64) & U32, (leaf >> 32) & U32, leaf & U32);
+    }
+
+    /// §3.7 metered_call (tableIndex, arg, budget): enters table[tableIndex] with arg and records the call
+    function _meteredCall(Ctx memory c) private pure returns (bytes32) {
+        // a nested metered call traps (and so unwinds the outer one)
+        if (c.pre.metered == 1) return c.trap();
+        uint256 idx = c.item(2) & U32;
+        uint256 tableLen = c.mod.tableLen;
+        if (idx >= tableLen) return c.trap();
+        uint256 leaf = c.cur.num();
+        uint256 d = MerkleProof.ceilLog2(tableLen);
+        uint256 p = c.cur.path(d);
+        if (MerkleProof.rootFromPath(bytes32(leaf), idx, p, d) != c.mod.tableRoot) revert TableProofMismatch();
+        if (leaf == 0) return c.trap();
+        if ((leaf >> 96) & U32 != c.immLo) return c.trap();
+        Machine memory f = c.pre;
+        Machine memory post = c.post;
+        uint256 limit = f.steps + 1 + c.item(0);
+        if (limit > U64) limit = U64;
+        // the stack hash at the call is the one below the three operands (post.stackHash before the push)
+        post.meterHash =
+            MachineHash.meterHash(limit, f.pc + 1, f.stackHeight - 3, f.frameDepth, post.stackHash, f.framesHash);
+        post.metered = 1;
+        c.push(c.item(1));
         return _enter(c, (leaf >> 64) & U32, (leaf >> 32) & U32, leaf & U32);
     }
 

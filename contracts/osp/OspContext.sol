@@ -19,6 +19,13 @@ struct Ctx {
     uint256 k;
     /// calldata offset of the popped items, top first: items[i] at `items + 32 * i`
     uint256 items;
+    /// the active metered call's record (§3.7, §4.7), when pre.metered == 1
+    uint256 mLimit;
+    uint256 mRetPc;
+    uint256 mSp;
+    uint256 mFp;
+    bytes32 mStack;
+    bytes32 mFrames;
 }
 
 /// verify.ts' closures `push`, `done`, `trap` and the `items` array.
@@ -46,10 +53,32 @@ library OspContext {
         return MachineHash.hash(c.post);
     }
 
-    /// pre-state with status Errored and steps + 1; ends the step (it overwrites `pre`)
+    /// a trapping step: inside a metered call it unwinds the call with -1, else `errored` (§3.7)
     function trap(Ctx memory c) internal pure returns (bytes32) {
+        if (c.pre.metered == 1) return unwind(c, U32);
+        return errored(c);
+    }
+
+    /// pre-state with status Errored, steps + 1 and no metered call; ends the step (it overwrites `pre`)
+    function errored(Ctx memory c) internal pure returns (bytes32) {
         Machine memory f = c.pre;
         f.status = 2;
+        f.metered = 0;
+        unchecked {
+            f.steps += 1;
+        }
+        return MachineHash.hash(f);
+    }
+
+    /// §3.7: back to the metered call's stack and frames with `code` pushed, pc after the call (overwrites `pre`)
+    function unwind(Ctx memory c, uint256 code) internal pure returns (bytes32) {
+        Machine memory f = c.pre;
+        f.pc = c.mRetPc;
+        f.stackHash = MachineHash.hashPair(c.mStack, bytes32(code));
+        f.stackHeight = c.mSp + 1;
+        f.framesHash = c.mFrames;
+        f.frameDepth = c.mFp;
+        f.metered = 0;
         unchecked {
             f.steps += 1;
         }

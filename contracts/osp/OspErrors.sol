@@ -12,6 +12,8 @@ error ProofNotWordAligned();
 error MachineHashMismatch();
 /// the machine's module-root field differs from the `moduleRoot` parameter
 error ModuleRootMismatch();
+/// the 3 words of the metered call's record do not hash to the machine's meter hash (§4.7)
+error MeterMismatch();
 /// the 5 module words do not hash to the machine's module root
 error ModuleFieldsMismatch();
 /// pc is outside the code

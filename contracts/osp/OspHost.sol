@@ -61,6 +61,8 @@ library OspHost {
     function host(Ctx memory c, IInboxMessages inbox, IPreimageOracle oracle) internal view returns (bytes32) {
         uint256 id = c.immLo;
         if (id == HOST_HALT) {
+            // halt inside a metered call traps (§3.7)
+            if (c.pre.metered == 1) return c.trap();
             c.post.status = 1;
             c.post.pc = c.pre.pc;
             return c.done();

@@ -19,3 +19,5 @@ export declare function keccak256_pair(inPtr: usize, outPtr: usize): void;
 export declare function ecrecover(hashPtr: usize, sigPtr: usize, v: i32, outPtr: usize): i32;
 @external("modex", "hint_preimage")
 export declare function hint_preimage(ptr: usize, len: i32): void;
+@external("modex", "metered_call")
+export declare function metered_call(tableIndex: i32, arg: i32, budget: i64): i32;

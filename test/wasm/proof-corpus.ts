@@ -21,6 +21,7 @@ import {
 import type { VerifierEnv } from '../../src/vm/wasm/verify.ts';
 import { conformancePath } from '../conformance.ts';
 import { randomModule } from './random-module.ts';
+import { HOST_IMPORTS, wat } from './wat.ts';
 
 export const SPEC_DIR = conformancePath('wasm-spec/json');
 
@@ -211,4 +212,61 @@ export function branchesModule(): Uint8Array {
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...sec(1, [1, 0x60, 0, 0]),
     ...sec(3, [1, 0]), ...sec(5, [1, 0, 1]), ...sec(7, [1, 4, 0x6d, 0x61, 0x69, 0x6e, 0, 0]),
     ...sec(10, [1, body.length, ...body])]);
+}
+
+/** The metered-call import (docs/machine.md §3.7), separate from HOST_IMPORTS so older modules keep their roots. */
+export const METERED_IMPORT = `(import "modex" "metered_call" (func $metered (param i32 i32 i64) (result i32)))`;
+
+/**
+ * Metered calls (§3.7): table slots 0 good (a global, a store, a loop, returns 2x), 1 loops forever,
+ * 2 stores then traps, 3 divides by zero one call deeper, 4 recurses without end, 5 nests a metered
+ * call, 6 halts, 7 loads out of bounds. `main` runs slot 0 under every budget 0..59 (sum of results
+ * at 128), then each other slot (results at 132..), a saturated budget, and a value kept on the stack
+ * across an unwind; `tail` is appended to main.
+ */
+export function meteredModule(tail = ''): Uint8Array {
+  return wat(`(module ${HOST_IMPORTS} ${METERED_IMPORT}
+  (type $t (func (param i32) (result i32)))
+  (memory 1)
+  (global $g (mut i32) (i32.const 0))
+  (table 8 funcref)
+  (elem (i32.const 0) $good $forever $trapper $divz $deep $nested $halter $oob)
+  (func $good (type $t) (param $x i32) (result i32) (local $i i32)
+    (global.set $g (i32.add (global.get $g) (i32.const 1)))
+    (i32.store (i32.const 64) (local.get $x))
+    (block $b (loop $l
+      (br_if $b (i32.ge_u (local.get $i) (i32.const 3)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (i32.mul (local.get $x) (i32.const 2)))
+  (func $forever (type $t) (param $x i32) (result i32)
+    (loop $l (i32.store (i32.const 68) (local.get $x)) (local.set $x (i32.add (local.get $x) (i32.const 1))) (br $l))
+    (unreachable))
+  (func $trapper (type $t) (param $x i32) (result i32)
+    (i32.store (i32.const 72) (i32.const 7))
+    (unreachable))
+  (func $inner (param i32) (result i32) (i32.sub (local.get 0) (local.get 0)))
+  (func $divz (type $t) (param $x i32) (result i32)
+    (i32.div_u (i32.const 1) (call $inner (local.get $x))))
+  (func $deep (type $t) (param $x i32) (result i32) (call $deep (i32.add (local.get $x) (i32.const 1))))
+  (func $nested (type $t) (param $x i32) (result i32) (call $metered (i32.const 0) (local.get $x) (i64.const 100)))
+  (func $halter (type $t) (param $x i32) (result i32) (call $halt) (i32.const 5))
+  (func $oob (type $t) (param $x i32) (result i32) (i32.load (i32.const 70000)))
+  (func $main (export "main") (local $b i32) (local $acc i32)
+    (loop $l
+      (local.set $acc (i32.add (local.get $acc)
+        (call $metered (i32.const 0) (i32.const 21) (i64.extend_i32_u (local.get $b)))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $b) (i32.const 60))))
+    (i32.store (i32.const 128) (local.get $acc))
+    (i32.store (i32.const 132) (call $metered (i32.const 1) (i32.const 1) (i64.const 50)))
+    (i32.store (i32.const 136) (call $metered (i32.const 2) (i32.const 1) (i64.const 1000)))
+    (i32.store (i32.const 140) (call $metered (i32.const 3) (i32.const 1) (i64.const 1000)))
+    (i32.store (i32.const 144) (call $metered (i32.const 4) (i32.const 1) (i64.const 100000)))
+    (i32.store (i32.const 148) (call $metered (i32.const 5) (i32.const 1) (i64.const 1000)))
+    (i32.store (i32.const 152) (call $metered (i32.const 6) (i32.const 1) (i64.const 1000)))
+    (i32.store (i32.const 156) (call $metered (i32.const 7) (i32.const 1) (i64.const 1000)))
+    (i32.store (i32.const 160) (call $metered (i32.const 0) (i32.const 3) (i64.const -1)))
+    (i32.store (i32.const 164) (i32.add (i32.const 1000) (call $metered (i32.const 1) (i32.const 0) (i64.const 20))))
+    ${tail}))`);
 }

@@ -71,6 +71,11 @@ export interface RandomModuleOptions {
   trapRate?: number;
   /** memory maximum in pages (default 3) */
   maxPages?: number;
+  /**
+   * v1.2 metered calls: main's body becomes an (i32) -> i32 function in the table that `main` runs
+   * through `metered_call` with this budget, storing the result with set_global_u64(1, …)
+   */
+  meteredBudget?: bigint;
 }
 
 // import types first (fixed indices), then function types
@@ -79,10 +84,12 @@ const T_GET_U64 = 1; // (i32) -> i64
 const T_SET_B32 = 2; // (i32, i32) -> ()
 const T_HELPER = 3; // (i32, i64) -> i64
 const T_ODD = 4; // (i32) -> i32
+const T_METERED = 5; // (i32, i32, i64) -> i32
 const F_SET_U64 = 0;
 const F_GET_U64 = 1;
 const F_SET_B32 = 2;
 const N_IMPORTS = 3;
+const F_METERED = 3;
 
 type VT = typeof I32 | typeof I64;
 
@@ -234,7 +241,7 @@ class FuncGen {
         // call_indirect of a helper slot, or a random slot (null / OOB / mismatch traps)
         const wild = this.trap();
         if (this.callees.length === 0 && !wild) return [...this.expr(I64, d), 0x7a];
-        const slot = wild ? this.expr(I32, d) : [0x41, ...sleb(r.pick(this.callees) - N_IMPORTS - 1)];
+        const slot = wild ? this.expr(I32, d) : [0x41, ...sleb(r.pick(this.callees) - this.g.nImports - 1)];
         return [...this.expr(I32, d), ...this.expr(I64, d), ...slot, 0x11, ...uleb(T_HELPER), 0x00];
       }
       default:
@@ -360,13 +367,16 @@ class ModuleGen {
   /** table slots 0..helperSlots-1 hold the helpers; then a null slot; then the (i32)->i32 function */
   readonly helperSlots: number;
   readonly oddSlot: number;
+  /** imported functions: 3, and metered_call with `meteredBudget` */
+  readonly nImports: number;
   constructor(opts: RandomModuleOptions) {
+    this.nImports = opts.meteredBudget === undefined ? N_IMPORTS : N_IMPORTS + 1;
     this.trapRate = opts.trapRate ?? 0.02;
     this.maxLoop = opts.maxLoop ?? 6;
     this.maxPages = opts.maxPages ?? 3;
     this.helpers = opts.helpers ?? 3;
     // functions: main, helpers, rec, odd
-    this.recFunc = N_IMPORTS + 1 + this.helpers;
+    this.recFunc = this.nImports + 1 + this.helpers;
     this.helperSlots = this.helpers;
     this.oddSlot = this.helpers + 1;
   }
@@ -378,7 +388,7 @@ export function randomModule(seed: number, opts: RandomModuleOptions = {}): Uint
   const g = new ModuleGen(opts);
   const statements = opts.statements ?? 10;
   const funcs: FuncSpec[] = [];
-  const helperIdx = (i: number) => N_IMPORTS + 1 + i;
+  const helperIdx = (i: number) => g.nImports + 1 + i;
 
   const gen = (
     params: VT[],
@@ -395,10 +405,36 @@ export function randomModule(seed: number, opts: RandomModuleOptions = {}): Uint
 
   // main: calls every helper at least through expressions; returns nothing
   const mainCallees = Array.from({ length: g.helpers }, (_, i) => helperIdx(i));
-  funcs.push({
-    ...gen([], mainCallees, statements, 2, (f) => [...f.expr(I64, 3), 0x1a]),
-    export: 'main',
-  });
+  const metered = opts.meteredBudget;
+  // with a budget: main's body is the (i32) -> i32 function after odd, in the last table slot
+  const bodySlot = g.helpers + 2;
+  const mainBody =
+    metered === undefined
+      ? undefined
+      : gen([I32], mainCallees, statements, 2, (f) => [...f.expr(I64, 3), 0x1a, 0x41, 5]);
+  funcs.push(
+    metered === undefined
+      ? { ...gen([], mainCallees, statements, 2, (f) => [...f.expr(I64, 3), 0x1a]), export: 'main' }
+      : {
+          // set_global_u64(1, metered_call(bodySlot, 9, budget))
+          body: [
+            0x41,
+            1,
+            0x41,
+            ...sleb(bodySlot),
+            0x41,
+            9,
+            0x42,
+            ...sleb(BigInt.asIntN(64, metered)),
+            0x10,
+            F_METERED,
+            0xad,
+            0x10,
+            F_SET_U64,
+          ],
+          export: 'main',
+        },
+  );
   for (let i = 0; i < g.helpers; i++) {
     const callees = Array.from({ length: g.helpers - i - 1 }, (_, j) => helperIdx(i + 1 + j));
     funcs.push({
@@ -446,8 +482,9 @@ export function randomModule(seed: number, opts: RandomModuleOptions = {}): Uint
   });
   // odd(x) -> i32 (in the table, for type-mismatch traps)
   funcs.push({ params: [I32], results: [I32], body: [0x20, 0, 0x41, 3, 0x6c, 0x41, 1, 0x6a] });
+  if (mainBody) funcs.push({ ...mainBody, params: [I32], results: [I32] });
 
-  const tableSize = g.helpers + 2;
+  const tableSize = g.helpers + 2 + (metered === undefined ? 0 : 1);
   const elemFuncs = [...mainCallees];
   const data = r.bytes(32 + r.int(64));
   return buildModule({
@@ -457,11 +494,13 @@ export function randomModule(seed: number, opts: RandomModuleOptions = {}): Uint
       { params: [I32, I32], results: [] },
       { params: [I32, I64], results: [I64] },
       { params: [I32], results: [I32] },
+      ...(metered === undefined ? [] : [{ params: [I32, I32, I64], results: [I32] }]),
     ],
     imports: [
       { module: 'modex', name: 'set_global_u64', desc: [0x00, T_SET_U64] },
       { module: 'modex', name: 'get_global_u64', desc: [0x00, T_GET_U64] },
       { module: 'modex', name: 'set_global_bytes32', desc: [0x00, T_SET_B32] },
+      ...(metered === undefined ? [] : [{ module: 'modex', name: 'metered_call', desc: [0x00, T_METERED] }]),
     ],
     funcs,
     tables: [[0x70, ...limits(tableSize, tableSize)]],
@@ -475,7 +514,10 @@ export function randomModule(seed: number, opts: RandomModuleOptions = {}): Uint
     exports: [[...[6, ...new TextEncoder().encode('memory')], 0x02, 0]],
     elems: [
       [0x00, 0x41, 0, 0x0b, ...uleb(elemFuncs.length), ...elemFuncs.flatMap((f) => uleb(f))],
-      [0x00, 0x41, ...sleb(g.oddSlot), 0x0b, 1, ...uleb(N_IMPORTS + 2 + g.helpers)],
+      [0x00, 0x41, ...sleb(g.oddSlot), 0x0b, 1, ...uleb(g.nImports + 2 + g.helpers)],
+      ...(metered === undefined
+        ? []
+        : [[0x00, 0x41, ...sleb(bodySlot), 0x0b, 1, ...uleb(g.nImports + 3 + g.helpers)]]),
     ],
     datas: [[0x00, 0x41, ...sleb(r.int(60000)), 0x0b, ...uleb(data.length), ...data]],
   });

@@ -133,12 +133,49 @@ export interface MachineFields {
   pages: number;
   moduleRoot: Word;
   globalStateHash: Word;
+  /** §4.7: the hash of the active metered call's record; absent when none is active */
+  meterHash?: Word;
 }
 
-/** §4.6: the scalars word, `status << 192 | pc << 160 | stackHeight << 128 | frameDepth << 96 | pages << 64 | steps`. */
+/** The record of an active metered call (§3.7, §4.7). */
+export interface MeterFields {
+  /** the step count at which the budget is exhausted */
+  limit: bigint;
+  returnPc: number;
+  /** value-stack height and frame depth at the call, and their hashes */
+  stackHeight: number;
+  frameDepth: number;
+  stackHash: Word;
+  framesHash: Word;
+}
+
+/** §4.7: `limit << 128 | returnPc << 64 | stackHeight << 32 | frameDepth` */
+export function meterWord(mf: MeterFields): Word {
+  return word(
+    (mf.limit << 128n) |
+      (BigInt(mf.returnPc) << 64n) |
+      (BigInt(mf.stackHeight) << 32n) |
+      BigInt(mf.frameDepth),
+  );
+}
+
+/** The 3 words of the meter record (§4.7): its word, the stack hash and the frames hash at the call. */
+export function meterFieldWords(mf: MeterFields): Word[] {
+  return [meterWord(mf), mf.stackHash, mf.framesHash];
+}
+
+export function meterHash(mf: MeterFields): Word {
+  return hashWords(meterFieldWords(mf));
+}
+
+/**
+ * §4.6: the scalars word, `metered << 200 | status << 192 | pc << 160 | stackHeight << 128 |
+ * frameDepth << 96 | pages << 64 | steps` (metered = 1 while a metered call is active, §4.7).
+ */
 export function scalarsWord(f: MachineFields): Word {
   return word(
-    (BigInt(f.status) << 192n) |
+    (f.meterHash ? 1n << 200n : 0n) |
+      (BigInt(f.status) << 192n) |
       (BigInt(f.pc) << 160n) |
       (BigInt(f.stackHeight) << 128n) |
       (BigInt(f.frameDepth) << 96n) |
@@ -147,9 +184,9 @@ export function scalarsWord(f: MachineFields): Word {
   );
 }
 
-/** The 7 words of the machine hash's preimage (§4.6). */
+/** The words of the machine hash's preimage (§4.6): 7, and the meter hash while metered (§4.7). */
 export function machineFieldWords(f: MachineFields): Word[] {
-  return [
+  const w = [
     scalarsWord(f),
     f.stackHash,
     f.framesHash,
@@ -158,6 +195,8 @@ export function machineFieldWords(f: MachineFields): Word[] {
     f.moduleRoot,
     f.globalStateHash,
   ];
+  if (f.meterHash) w.push(f.meterHash);
+  return w;
 }
 
 export function hashMachineFields(f: MachineFields): Word {
@@ -274,7 +313,7 @@ export class MachineCommitter {
   fields(): MachineFields {
     this.sync();
     const m = this.m;
-    return {
+    const out: MachineFields = {
       status: m.status,
       pc: m.pc,
       steps: m.steps,
@@ -288,10 +327,28 @@ export class MachineCommitter {
       moduleRoot: this.module.moduleRoot,
       globalStateHash: this.gsHash,
     };
+    const mf = this.meter();
+    if (mf) out.meterHash = meterHash(mf);
+    return out;
   }
 
   hash(): Word {
     return hashMachineFields(this.fields());
+  }
+
+  /** The active metered call's record (§4.7), or undefined. Valid after `fields()` / `sync()`. */
+  meter(): MeterFields | undefined {
+    const m = this.m;
+    if (!m.meterActive) return undefined;
+    // nothing below the call's stack height and frame depth changes while it is active
+    return {
+      limit: m.meterLimit,
+      returnPc: m.meterRetPc,
+      stackHeight: m.meterSp,
+      frameDepth: m.meterFp,
+      stackHash: this.stackChain[m.meterSp],
+      framesHash: this.frameChain[m.meterFp],
+    };
   }
 
   /** A copy of the machine and its commitments that runs on independently. */

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileTestModule } from '../../../test/wasm/asc.ts';
+import { METERED_IMPORT, meteredModule } from '../../../test/wasm/proof-corpus.ts';
 import { Rng, randomModule } from '../../../test/wasm/random-module.ts';
-import { ecdsaFixture, stf, watBytes } from '../../../test/wasm/wat.ts';
+import { ecdsaFixture, HOST_IMPORTS, stf, wat, watBytes } from '../../../test/wasm/wat.ts';
 import type { MachineLimits } from './limits.ts';
 import { type GlobalState, type HostData, Status } from './machine.ts';
 import { runNative } from './native.ts';
@@ -400,5 +401,128 @@ describe('equivalence: exact metering (steps, frames, value stack)', () => {
     const full = both(mod, {});
     expect(full.status).toBe('errored');
     for (let p = 1; p <= full.steps + 1; p += 1) both(mod, { maxSteps: BigInt(p) });
+  });
+});
+
+describe('equivalence: metered calls (machine v1.2, docs/machine.md §3.7)', () => {
+  function both(bytes: Uint8Array, limits: Partial<MachineLimits>, inbox = new Uint8Array(8)) {
+    const nat = runNative(
+      bytes,
+      { inbox, preimages: () => undefined, globalState: gs(3) },
+      { limits, interpreterFallback: false },
+    );
+    const m = newMachine(compileProgram(bytes, { limits }), gs(3), {
+      inboxMessage: () => inbox,
+      preimage: () => undefined,
+    });
+    m.run();
+    const status = m.status === Status.Finished ? 'finished' : 'errored';
+    expect({ status: nat.status, steps: nat.steps, state: show(nat.globalState) }).toEqual({
+      status,
+      steps: m.steps,
+      state: show(m.globalState),
+    });
+    return { status, steps: m.steps, state: show(m.globalState) };
+  }
+
+  /**
+   * main: budget = u32 of the inbox message at 0, slot = byte 4; r = metered_call(slot, 5, budget);
+   * u64[1] = r ‖ the callee's side effects (the global, memory word 64); then a little more work.
+   * Callees: 0 bulk memory, 1 recursion of depth arg, 2 host ops, 3 call_indirect in a loop, 4 never ends.
+   */
+  const sweep = wat(`(module ${HOST_IMPORTS} ${METERED_IMPORT}
+    (type $t (func (param i32) (result i32)))
+    (memory 1) (global $g (mut i32) (i32.const 0))
+    (table 5 funcref) (elem (i32.const 0) $bulk $rec $hosts $ind $forever)
+    (func $bulk (type $t) (param $x i32) (result i32)
+      (memory.fill (i32.const 100) (i32.const 7) (i32.const 20))
+      (memory.copy (i32.const 110) (i32.const 100) (i32.const 15))
+      (i32.load (i32.const 112)))
+    (func $rec (type $t) (param $x i32) (result i32)
+      (global.set $g (i32.add (global.get $g) (i32.const 1)))
+      (if (result i32) (i32.eqz (local.get $x)) (then (i32.const 1))
+        (else (i32.add (local.get $x) (call $rec (i32.sub (local.get $x) (i32.const 1)))))))
+    (func $hosts (type $t) (param $x i32) (result i32)
+      (call $keccak256_pair (i32.const 0) (i32.const 64))
+      (call $set_u64 (i32.const 0) (i64.const 9))
+      (i32.load8_u (i32.const 64)))
+    (func $ind (type $t) (param $x i32) (result i32) (local $i i32)
+      (loop $l
+        (local.set $x (call_indirect (type $t) (local.get $x) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (i32.const 2))))
+      (local.get $x))
+    (func $forever (type $t) (param $x i32) (result i32) (loop $l (br $l)) (unreachable))
+    (func $main (export "main") (local $r i32)
+      (drop (call $inbox_read (i32.const 0) (i32.const 1024)))
+      (local.set $r (call $metered (i32.load8_u (i32.const 1028)) (i32.const 5)
+        (i64.extend_i32_u (i32.load (i32.const 1024)))))
+      (call $set_u64 (i32.const 1) (i64.or (i64.shl (i64.extend_i32_u (local.get $r)) (i64.const 32))
+        (i64.extend_i32_u (i32.add (global.get $g) (i32.load (i32.const 64))))))
+      (call $set_b32 (i32.const 0) (i32.const 96))))`);
+
+  const input = (budget: number, slot: number) => {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setUint32(0, budget, true);
+    b[4] = slot;
+    return b;
+  };
+
+  it('every budget through bulk memory, recursion, host ops, call_indirect and an endless loop', () => {
+    let runs = 0;
+    for (const slot of [0, 1, 2, 3, 4]) {
+      // the callee's steps with an ample budget, then every budget up to that + 2
+      const full = both(sweep, {}, input(1_000_000, slot));
+      const total = slot === 4 ? 300 : Math.min(full.steps, 2000);
+      for (let b = 0; b <= total + 2; b++) {
+        both(sweep, {}, input(b, slot));
+        runs++;
+      }
+    }
+    expect(runs).toBeGreaterThan(500);
+  });
+
+  it('random modules under a metered call: the same steps and result at many budgets and limits', () => {
+    let runs = 0;
+    for (let seed = 1; seed <= 25; seed++) {
+      const full = both(randomModule(seed, { trapRate: 0.03, meteredBudget: 10_000_000n }), {});
+      const rng = new Rng(seed);
+      const budgets = new Set([0, 1, 2, 3, full.steps - 3, full.steps - 2, full.steps - 1, full.steps]);
+      for (let i = 0; i < 12; i++) budgets.add(rng.int(full.steps + 1));
+      for (const b of budgets) {
+        if (b < 0) continue;
+        const mod = randomModule(seed, { trapRate: 0.03, meteredBudget: BigInt(b) });
+        both(mod, {});
+        both(mod, { maxSteps: BigInt(1 + rng.int(full.steps + 2)) });
+        runs += 2;
+      }
+      const mod = randomModule(seed, { trapRate: 0.03, meteredBudget: 10_000_000n });
+      both(mod, { maxFrames: 2 + rng.int(12) });
+      both(mod, { maxStackHeight: 4 + rng.int(40) });
+    }
+    expect(runs).toBeGreaterThan(400);
+  });
+
+  it('recursion inside a metered call: call depth and value-stack limits unwind it', () => {
+    for (const maxFrames of [1, 2, 3, 4, 10]) both(sweep, { maxFrames }, input(100_000, 1));
+    for (const maxStackHeight of [2, 3, 4, 6, 12, 40]) both(sweep, { maxStackHeight }, input(100_000, 1));
+  });
+
+  it('meteredModule: results, and the message step limit at every step (also inside metered calls)', () => {
+    const limits = { maxFrames: 64 };
+    const full = both(
+      meteredModule('(call $set_u64 (i32.const 1) (i64.extend_i32_u (i32.load (i32.const 128))))'),
+      limits,
+    );
+    expect(full.status).toBe('finished');
+    const mod = meteredModule();
+    for (let p = 1; p <= 2200; p += 7) both(mod, { ...limits, maxSteps: BigInt(p) });
+  });
+
+  it('a transaction that never ends: the out-of-steps result, and the run goes on', () => {
+    const r = both(sweep, {}, input(100_000, 4));
+    expect(r.status).toBe('finished');
+    expect(BigInt(r.state.u64[1]) >> 32n).toBe(0xfffffffen);
+    expect(both(sweep, {}, input(100_000, 1)).state.u64[1]).toBe(String((16n << 32n) | 6n));
   });
 });

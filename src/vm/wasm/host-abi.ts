@@ -38,6 +38,14 @@ export const HOST_FUNCS = {
   ecrecover: { id: 8, type: { params: [I32, I32, I32, I32], results: [I32] } },
   /** (ptr, len): no effect on the machine; the host may record the bytes as a keccak preimage; v1.1 */
   hint_preimage: { id: 9, type: { params: [I32, I32], results: [] } },
+  /**
+   * (tableIndex, arg, budget) -> r: calls the `(i32) -> i32` function in table slot `tableIndex` with
+   * `arg` under a budget of `budget` (u64) steps. r is its result on a normal return; -1 if it (or
+   * anything it calls) trapped, -2 if the budget ran out: the value stack and frames are then as
+   * they were at the call (memory and globals are not rolled back). Lowered to the machine op
+   * `metered_call`, not `host` (docs/machine.md §3.7); v1.2
+   */
+  metered_call: { id: 10, type: { params: [I32, I32, I64], results: [I32] } },
 } as const satisfies Record<string, { id: number; type: FuncType }>;
 
 export type HostFuncName = keyof typeof HOST_FUNCS;

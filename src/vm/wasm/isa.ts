@@ -123,6 +123,8 @@ const NAMES = [
   'i64.extend8_s',
   'i64.extend16_s',
   'i64.extend32_s',
+  // metering (§3.7, machine v1.2)
+  'metered_call',
 ] as const;
 
 export type MOpName = (typeof NAMES)[number];

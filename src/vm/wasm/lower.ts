@@ -11,7 +11,7 @@
  *   entry stub at pc 0. The initial machine state is therefore fixed by the module root alone.
  */
 import { ModexError } from '../../core/errors.ts';
-import { HOST_MODULE, hostFunc } from './host-abi.ts';
+import { HOST_FUNCS, HOST_MODULE, hostFunc } from './host-abi.ts';
 import { M, MEMORY_WASM_TO_MACHINE, packCall, SIMPLE_WASM_TO_MACHINE } from './isa.ts';
 import { type MachineLimits, resolveLimits } from './limits.ts';
 import type { ConstExpr, FuncType, Import, Limits, ValidatedModule } from './module.ts';
@@ -158,6 +158,15 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
   const funcType = (idx: number): FuncType =>
     mod.types[idx < nImported ? funcImports[idx].typeIndex : mod.funcs[idx - nImported].typeIndex];
   const bindings = funcImports.map(bind);
+  // §3.7: metered_call's immediate is the canonical id of type (i32) -> i32 (none: every call traps)
+  const meteredTypeIndex = mod.types.findIndex(
+    (t) => t.params.length === 1 && t.params[0] === 0x7f && t.results.length === 1 && t.results[0] === 0x7f,
+  );
+  const meteredTypeId = meteredTypeIndex < 0 ? 0xffffffff : typeIds[meteredTypeIndex];
+  const emitHost = (id: number): void => {
+    if (id === HOST_FUNCS.metered_call.id) em.emit(M.metered_call, meteredTypeId);
+    else em.emit(M.host, id);
+  };
 
   // ---- globals: imported (initialised from the host) + defined + hidden segment lengths
   const initialGlobals: bigint[] = [];
@@ -247,7 +256,7 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
     const t = mod.types[imp.typeIndex];
     const b = bindings[i];
     const entryPc = em.pc;
-    if (b.kind === 'host') em.emit(M.host, b.id);
+    if (b.kind === 'host') emitHost(b.id);
     else {
       for (let p = 0; p < t.params.length; p++) em.emit(M.drop);
       for (const r of t.results) em.emit(r === I64 ? M['i64.const'] : M['i32.const'], 0);
@@ -428,7 +437,7 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
           if (callee < nImported) {
             const b = bindings[callee];
             const t = funcType(callee);
-            if (b.kind === 'host') em.emit(M.host, b.id);
+            if (b.kind === 'host') emitHost(b.id);
             else {
               for (let p = 0; p < t.params.length; p++) em.emit(M.drop);
               for (const r of t.results) em.emit(r === I64 ? M['i64.const'] : M['i32.const'], 0);

@@ -89,7 +89,14 @@ export type TrapReason =
   | 'return without frame'
   | 'bad global-state index'
   | 'unaligned preimage hash pointer'
-  | 'unaligned host pointer';
+  | 'unaligned host pointer'
+  | 'nested metered call'
+  | 'halt in a metered call';
+
+/** §3.7: what a metered call returns when its callee trapped / ran out of its budget */
+export const METERED_TRAPPED = -1;
+export const METERED_OUT_OF_STEPS = -2;
+const U64_MAX = (1n << 64n) - 1n;
 
 export class Machine {
   readonly prog: Program;
@@ -118,6 +125,19 @@ export class Machine {
   view: DataView;
   pages: number;
   globalState: GlobalState;
+
+  // ---- the active metered call (§3.7): committed in the machine hash while `meterActive`
+  meterActive = false;
+  /** the step count at which the budget is exhausted (u64, saturated) */
+  meterLimit = 0n;
+  /** pc after the metered_call, where an unwind resumes */
+  meterRetPc = 0;
+  /** value-stack height at the call (below its three operands) */
+  meterSp = 0;
+  /** frame depth at the call */
+  meterFp = 0;
+  /** diagnostics (not committed): how the last metered call ended and, for a trap, why */
+  lastMeterTrap: TrapReason | 'out of steps' | undefined;
 
   // ---- commitment bookkeeping (read and reset by commit.ts)
   /** stack hashes for heights <= stackValid are unchanged since the last commitment */
@@ -162,6 +182,14 @@ export class Machine {
   run(maxSteps = Number.MAX_SAFE_INTEGER): number {
     if (this.status !== Status.Running) return 0;
     const start = this.steps;
+    let left = maxSteps;
+    // a segment ends at each metered call's entry and exit (its budget changes the step limit)
+    while (left > 0 && this.status === Status.Running) left -= this.runSegment(left);
+    return this.steps - start;
+  }
+
+  private runSegment(maxSteps: number): number {
+    const start = this.steps;
     const ops = this.prog.ops;
     const immLo = this.prog.immLo;
     const immHi = this.prog.immHi;
@@ -182,7 +210,12 @@ export class Machine {
     let fp = this.fp;
     let lb = fp > 0 ? this.frameBase[fp - 1] : 0;
     const remaining = this.maxSteps - this.steps;
-    let budget = Math.min(maxSteps, remaining);
+    // steps left in the active metered call's budget (§3.7)
+    const meterLeft = this.meterActive ? Number(this.meterLimit) - this.steps : Number.POSITIVE_INFINITY;
+    const mFp = this.meterActive ? this.meterFp : -1;
+    let budget = Math.min(maxSteps, remaining, meterLeft);
+    /** set when a metered call was entered or returned from: the segment ends after that step */
+    let meterEvent = false;
     let fLow = this.frameValid;
     let executed = 0;
     let trap: TrapReason | undefined;
@@ -222,6 +255,7 @@ export class Machine {
             pc = pc + 1 + Math.min(a, b);
             break;
           }
+        case 109 /* metered_call */:
         case 7 /* call_indirect */:
         case 6 /* call */:
           {
@@ -234,7 +268,12 @@ export class Machine {
               nLoc = immHi[pc] & 0xffff;
               maxH = immHi[pc] >>> 16;
             } else {
-              const idx = sLo[sp - 1] >>> 0;
+              if (op === 109 /* metered_call */ && this.meterActive) {
+                trap = 'nested metered call';
+                break loop;
+              }
+              // metered_call pops (tableIndex, arg, budget) and enters with arg as the parameter
+              const idx = (op === 109 /* metered_call */ ? sLo[sp - 3] : sLo[sp - 1]) >>> 0;
               const table = this.prog.table;
               if (idx >= table.length) {
                 trap = 'undefined table element';
@@ -253,7 +292,7 @@ export class Machine {
               entry = fi.entryPc;
               nLoc = fi.numLocals;
               maxH = fi.maxHeight;
-              callSp = sp - 1;
+              callSp = op === 109 /* metered_call */ ? sp - 2 : sp - 1;
             }
             if (fp >= this.prog.limits.maxFrames) {
               trap = 'call stack exhausted';
@@ -262,6 +301,19 @@ export class Machine {
             if (callSp + maxH > this.prog.limits.maxStackHeight) {
               trap = 'value stack exhausted';
               break loop;
+            }
+            if (op === 109 /* metered_call */) {
+              const b = toU64(sLo[sp - 1], sHi[sp - 1]);
+              const limit = BigInt(this.steps + executed) + b;
+              this.meterActive = true;
+              this.meterLimit = limit > U64_MAX ? U64_MAX : limit;
+              this.meterRetPc = pc + 1;
+              this.meterSp = sp - 3;
+              this.meterFp = fp;
+              sLo[sp - 3] = sLo[sp - 2];
+              sHi[sp - 3] = sHi[sp - 2];
+              if (sp - 3 < low) low = sp - 3;
+              meterEvent = true;
             }
             sp = callSp;
             if (fp < fLow) fLow = fp;
@@ -286,6 +338,7 @@ export class Machine {
             fp++;
             lb = base;
             pc = entry;
+            if (meterEvent) break loop;
             break;
           }
         case 8 /* return */:
@@ -297,6 +350,13 @@ export class Machine {
           if (fp < fLow) fLow = fp;
           pc = this.frameRet[fp];
           lb = fp > 0 ? this.frameBase[fp - 1] : 0;
+          if (fp === mFp) {
+            // the metered call's callee returned: its result stays on the stack (§3.7)
+            this.meterActive = false;
+            this.lastMeterTrap = undefined;
+            meterEvent = true;
+            break loop;
+          }
           break;
         case 9 /* halt */:
           this.status = Status.Finished;
@@ -925,15 +985,22 @@ export class Machine {
       if (sp - 1 < low) low = sp - 1;
     }
 
+    let unwind = 0;
     if (
       trap === undefined &&
+      !meterEvent &&
       this.status === Status.Running &&
-      executed === remaining &&
-      maxSteps > remaining
+      budget === 0 &&
+      maxSteps > executed
     ) {
-      // the limit's step budget ran out and the caller wants more: that step traps (§3.6)
       executed++;
-      trap = 'step limit reached';
+      if (executed - 1 === remaining) {
+        // the limit's step budget ran out and the caller wants more: that step traps (§3.6)
+        trap = 'step limit reached';
+      } else {
+        // the metered call's budget ran out: this step unwinds it (§3.7)
+        unwind = METERED_OUT_OF_STEPS;
+      }
     }
     // Trap checks precede every mutation, so the locals hold the state before a trapping step:
     // a trapping step changes only status and steps (§3.6).
@@ -944,10 +1011,32 @@ export class Machine {
     this.stackValid = Math.max(low, 0);
     this.frameValid = fLow;
     if (trap !== undefined) {
-      this.status = Status.Errored;
-      this.trap = trap;
+      if (this.meterActive && trap !== 'step limit reached') {
+        // a trap inside a metered call unwinds it (§3.7)
+        this.lastMeterTrap = trap;
+        this.unwindMetered(METERED_TRAPPED);
+      } else {
+        this.status = Status.Errored;
+        this.trap = trap;
+        // an errored machine has no metered call (§3.7): its hash is the 7-word one
+        this.meterActive = false;
+      }
+    } else if (unwind !== 0) {
+      this.lastMeterTrap = 'out of steps';
+      this.unwindMetered(unwind);
     }
     return this.steps - start;
+  }
+
+  /** §3.7: back to the metered call's stack and frames, `code` pushed, pc after the call. */
+  private unwindMetered(code: number): void {
+    this.sp = this.meterSp;
+    if (this.sp < this.stackValid) this.stackValid = this.sp;
+    this.push(code, 0);
+    this.fp = this.meterFp;
+    if (this.fp < this.frameValid) this.frameValid = this.fp;
+    this.pc = this.meterRetPc;
+    this.meterActive = false;
   }
 
   private growStack(need: number): void {
@@ -1108,6 +1197,7 @@ export class Machine {
         return undefined;
       }
       case HOST_FUNCS.halt.id:
+        if (this.meterActive) return 'halt in a metered call';
         this.status = Status.Finished;
         return undefined;
       case HOST_FUNCS.keccak256_pair.id: {
@@ -1198,6 +1288,7 @@ export class Machine {
     const f = this.prog.funcs[funcIndex];
     this.status = Status.Running;
     this.trap = undefined;
+    this.meterActive = false;
     this.sp = 0;
     this.fp = 0;
     this.stackValid = 0;

@@ -281,7 +281,8 @@ function runInstrumented(
   };
   let memory: V8Memory | undefined;
   const counter = { calls: 0 };
-  const imports = { [HOST_MODULE]: hostImports(host, state, () => memory, counter) };
+  const meter: NativeMeter = { active: false, adjust: prep.adjust, slotOk: meteredSlots(mod) };
+  const imports = { [HOST_MODULE]: hostImports(host, state, () => memory, counter, meter) };
   const limit = limits.maxSteps;
   let rem = limit;
   let remG: V8Global | undefined;
@@ -318,6 +319,9 @@ function runInstrumented(
     whyG = exports[prep.globals.why] as V8Global;
     const cd = exports[prep.globals.cd] as V8Global;
     const cb = exports[prep.globals.cb] as V8Global;
+    meter.rem = remG;
+    meter.why = whyG;
+    if (prep.tableExport) meter.table = exports[prep.tableExport] as V8Table;
     const call = (name: string): void => {
       stub(1);
       cd.value = 1;
@@ -339,6 +343,101 @@ function runInstrumented(
     return result('errored', stop.step + 1n, stop.trap);
   } finally {
     Error.stackTraceLimit = traceLimit;
+  }
+}
+
+interface V8Table {
+  readonly length: number;
+  get(i: number): ((arg: number) => number) | null;
+}
+
+/** The state of `metered_call` in one native run (docs/machine.md §3.7, §11). */
+interface NativeMeter {
+  /** a metered call is running */
+  active: boolean;
+  rem?: V8Global;
+  why?: V8Global;
+  table?: V8Table;
+  adjust: Map<number, number>;
+  /** per table slot: 0 null, 1 a function of type (i32) -> i32, 2 another type */
+  slotOk: Uint8Array;
+}
+
+/** Per table slot, whether metered_call may call it (the interpreter's checks of the metered_call step). */
+function meteredSlots(mod: ValidatedModule): Uint8Array {
+  const slots = new Uint8Array(mod.tables[0]?.limits.min ?? 0);
+  for (const e of mod.elems) {
+    if (e.mode !== 'active') continue;
+    if (e.offset?.kind !== 'const')
+      throw new WasmNativeLinkError('native metering: element segment offsets must be constants');
+    const off = Number(BigInt.asUintN(32, e.offset.value));
+    e.funcIndices.forEach((f, j) => {
+      if (off + j >= slots.length) return;
+      if (f === null) {
+        slots[off + j] = 0;
+        return;
+      }
+      const t = funcTypeOf(mod, f);
+      const ok =
+        t.params.length === 1 &&
+        t.params[0] === ValType.I32 &&
+        t.results.length === 1 &&
+        t.results[0] === ValType.I32;
+      slots[off + j] = ok ? 1 : 2;
+    });
+  }
+  return slots;
+}
+
+/**
+ * `metered_call` natively (§3.7): the callee runs with the countdown set to min(budget, steps left);
+ * a trap of the callee (a JS exception through its wasm frames) is placed at its step exactly as the
+ * runner places traps (classifyStop), and the countdown is set to what the interpreter's unwind
+ * leaves. Returns the callee's result, -1 (trapped) or -2 (out of steps).
+ */
+function meteredCall(meter: NativeMeter, tableIndex: number, arg: number, budget: bigint): number {
+  if (meter.active) throw hostTrap('nested metered call');
+  const idx = tableIndex >>> 0;
+  const table = meter.table;
+  if (!table || idx >= meter.slotOk.length) throw hostTrap('undefined table element');
+  if (meter.slotOk[idx] === 0) throw hostTrap('uninitialized element');
+  if (meter.slotOk[idx] !== 1) throw hostTrap('indirect call type mismatch');
+  const fn = table.get(idx)!;
+  const remG = meter.rem!;
+  const whyG = meter.why!;
+  const saved = remG.value as bigint;
+  const b = BigInt.asUintN(64, budget);
+  const inner = b < saved ? b : saved;
+  remG.value = inner;
+  meter.active = true;
+  try {
+    const r = fn(arg);
+    remG.value = saved - (inner - (remG.value as bigint));
+    return r;
+  } catch (e) {
+    const rem = remG.value as bigint;
+    const why = whyG.value as number;
+    if ((why === WHY.frames || why === WHY.stack) && rem === inner) {
+      // the callee's entry checks are the metered_call step's own: a trap outside the metered call
+      remG.value = saved;
+      throw e;
+    }
+    const stop = classifyStop(e, meter.adjust, whyG, inner, rem);
+    whyG.value = WHY.none;
+    if (stop === 'steps') {
+      if (b < saved) {
+        remG.value = saved - b - 1n;
+        return -2;
+      }
+      // the message's step limit comes first: the run is out of steps
+      remG.value = 0n;
+      whyG.value = WHY.steps;
+      throw e;
+    }
+    remG.value = saved - stop.step - 1n;
+    return -1;
+  } finally {
+    meter.active = false;
   }
 }
 
@@ -452,6 +551,7 @@ function hostImports(
   state: GlobalState,
   getMemory: () => V8Memory | undefined,
   counter: { calls: number },
+  meter: NativeMeter,
 ): Record<HostFuncName, (...args: never[]) => unknown> {
   // Views of the whole guest memory, made again only when the memory has grown (growing a
   // non-shared memory detaches its old buffer: the old views then have length 0).
@@ -580,7 +680,12 @@ function hostImports(
     },
     halt: (): void => {
       counter.calls++;
+      if (meter.active) throw hostTrap('halt in a metered call');
       throw new HaltSignal();
+    },
+    metered_call: (tableIndex: number, arg: number, budget: bigint): number => {
+      counter.calls++;
+      return meteredCall(meter, tableIndex, arg, budget);
     },
     keccak256_pair: (inPtr: number, outPtr: number): void => {
       counter.calls++;

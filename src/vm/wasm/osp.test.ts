@@ -5,6 +5,7 @@ import {
   collectSteps,
   envFor,
   loopModule,
+  meteredModule,
   NO_HOST,
   type ProofSample,
   specTestSamples,
@@ -18,6 +19,7 @@ import { M, MOP_COUNT, mopName } from './isa.ts';
 import { type HostData, Machine, Status } from './machine.ts';
 import { deployOsp, type OspDeployment } from './osp-harness.ts';
 import { compileProgram } from './program.ts';
+import { proveStep } from './proof.ts';
 import { ProofError, type VerifierEnv, verifyStep } from './verify.ts';
 
 type Sample = Omit<ProofSample, 'host'>;
@@ -424,4 +426,147 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     },
     300_000,
   );
+});
+
+/** The step shapes of a metered call (docs/machine.md §3.7, §7.1). */
+type MeterShape = 'enter' | 'inside' | 'return' | 'trap' | 'exhausted' | 'nested';
+
+describe('OneStepProver on metered calls (machine v1.2)', () => {
+  /** every step of meteredModule, each labelled with its shape */
+  function meteredSamples(): (Sample & { shape: MeterShape | 'outside' })[] {
+    const prog = compileProgram(meteredModule(), { limits: { maxFrames: 64 } });
+    const c = new MachineCommitter(new Machine(prog));
+    const out: (Sample & { shape: MeterShape | 'outside' })[] = [];
+    const env = envFor(NO_HOST);
+    while (c.m.status === Status.Running) {
+      const m = c.m;
+      const op = prog.ops[m.pc];
+      const was = m.meterActive;
+      const exhausted = was && BigInt(m.steps) >= m.meterLimit;
+      const pre = c.hash();
+      const proof = proveStep(c);
+      m.run(1);
+      const post = c.hash();
+      const shape: MeterShape | 'outside' = !was
+        ? op === M.metered_call && m.meterActive
+          ? 'enter'
+          : 'outside'
+        : m.meterActive
+          ? 'inside'
+          : exhausted
+            ? 'exhausted'
+            : m.lastMeterTrap === undefined
+              ? 'return'
+              : op === M.metered_call
+                ? 'nested'
+                : 'trap';
+      const label = `metered step ${m.steps - 1} (${mopName(op)}, ${shape})`;
+      expect(toHex(verifyStep(pre, proof, env)), label).toBe(toHex(post));
+      out.push({ label, op, moduleRoot: c.module.moduleRoot, pre, proof, post, shape });
+    }
+    return out;
+  }
+
+  it('agrees with verify.ts and the interpreter on every step, of every shape; rejects what verify.ts rejects', async () => {
+    const samples = meteredSamples();
+    const byShape = new Map<string, number>();
+    for (const s of samples) byShape.set(s.shape, (byShape.get(s.shape) ?? 0) + 1);
+    for (const shape of ['enter', 'inside', 'return', 'trap', 'exhausted', 'nested'])
+      expect(byShape.get(shape) ?? 0, shape).toBeGreaterThan(0);
+    const gasByShape = new Map<string, bigint>();
+    for (let i = 0; i < samples.length; i += 64) {
+      await Promise.all(
+        samples.slice(i, i + 64).map(async (s) => {
+          expect(await osp.proveOnChain(s.moduleRoot, s.pre, s.proof), s.label).toBe(toHex(s.post));
+          opsSeen.set(s.op, (opsSeen.get(s.op) ?? 0) + 1);
+        }),
+      );
+    }
+    // gas and proof size of one step of each shape
+    for (const shape of ['enter', 'inside', 'return', 'trap', 'exhausted', 'nested']) {
+      const s = samples.find((x) => x.shape === shape)!;
+      gasByShape.set(`${shape} (${s.proof.length} B)`, await osp.gasOf(s.moduleRoot, s.pre, s.proof));
+    }
+    console.log(
+      `osp metered steps: ${samples.length} (${[...byShape].map(([k, v]) => `${k} ${v}`).join(', ')}); gas: ${[
+        ...gasByShape,
+      ]
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+
+    // negative: the first 3 steps of each new shape, lied about in every word
+    const env = envFor(NO_HOST);
+    const cases: { label: string; s: Sample; pre: Word; proof: Uint8Array; error?: string }[] = [];
+    for (const shape of ['enter', 'inside', 'return', 'trap', 'exhausted', 'nested'] as const) {
+      for (const s of samples.filter((x) => x.shape === shape).slice(0, 3)) {
+        const other = s.pre.slice();
+        other[0] ^= 1;
+        cases.push({
+          label: `${s.label} other pre`,
+          s,
+          pre: other,
+          proof: s.proof,
+          error: 'MachineHashMismatch',
+        });
+        cases.push({
+          label: `${s.label} truncated`,
+          s,
+          pre: s.pre,
+          proof: s.proof.subarray(0, s.proof.length - 32),
+          error: 'ProofTooShort',
+        });
+        for (let w = 0; w < s.proof.length / 32; w++) {
+          for (const byte of [0, 6, 20, 31]) {
+            const bad = s.proof.slice();
+            bad[w * 32 + byte] ^= 0x01;
+            cases.push({ label: `${s.label} word ${w} byte ${byte}`, s, pre: s.pre, proof: bad });
+          }
+        }
+      }
+    }
+    let rejected = 0;
+    for (let i = 0; i < cases.length; i += 64) {
+      await Promise.all(
+        cases.slice(i, i + 64).map(async (t) => {
+          let ts: string | undefined;
+          try {
+            ts = toHex(verifyStep(t.pre, t.proof, env));
+          } catch (e) {
+            expect(e).toBeInstanceOf(ProofError);
+          }
+          let sol: string | undefined;
+          let err: Error | undefined;
+          try {
+            sol = await osp.proveOnChain(t.s.moduleRoot, t.pre, t.proof);
+          } catch (e) {
+            err = e as Error;
+          }
+          if (err) rejected++;
+          if (t.error) expect(err?.message, t.label).toContain(t.error);
+          else expect(sol, t.label).toBe(ts);
+        }),
+      );
+    }
+    expect(rejected).toBeGreaterThan(cases.length / 2);
+  }, 300_000);
+
+  it('on random modules run under a metered call (traps and budgets unwinding at random points)', async () => {
+    const samples: Sample[] = [];
+    for (const [seed, budget] of [
+      [1, 10_000n],
+      [2, 150n],
+      [3, 10_000n],
+      [5, 77n],
+    ] as const) {
+      const prog = compileProgram(
+        randomModule(seed, { maxPages: 2, trapRate: 0.05, meteredBudget: budget }),
+        {
+          limits: { maxSteps: 1_000_000n },
+        },
+      );
+      collect(new MachineCommitter(new Machine(prog)), `random ${seed} metered ${budget}`, 2000, samples);
+    }
+    await proveAll(samples, { gasEvery: 50 });
+  }, 120_000);
 });

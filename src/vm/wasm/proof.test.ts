@@ -5,13 +5,15 @@ import {
   branchesModule,
   envFor,
   loopModule,
+  METERED_IMPORT,
+  meteredModule,
   moduleSamples,
   NO_HOST,
   type ProofSample,
   randomModuleSamples,
   specTestSamples,
 } from '../../../test/wasm/proof-corpus.ts';
-import { ecdsaFixture, stf, watBytes } from '../../../test/wasm/wat.ts';
+import { ecdsaFixture, HOST_IMPORTS, stf, wat, watBytes } from '../../../test/wasm/wat.ts';
 import { MachineCommitter } from './commit.ts';
 import { toHex, type Word } from './hash.ts';
 import { M, MOP_COUNT, mopName } from './isa.ts';
@@ -175,6 +177,48 @@ describe('one-step proofs: the TS verifier agrees with the interpreter on every 
       `v1.1 host-op proof bytes (default memory limit, 2^20 instructions): ${JSON.stringify(sizes)}`,
     );
     for (const n of names) expect(sizes[n], n).toBeLessThanOrEqual(4096);
+  });
+
+  it('over metered calls: entry, inside, return, trap and budget unwinds, nesting, halt (v1.2)', () => {
+    let n = 0;
+    moduleSamples(
+      'metered',
+      meteredModule(),
+      NO_HOST,
+      (smp) => {
+        check(smp);
+        n++;
+      },
+      { limits: { maxFrames: 64 } },
+      100_000,
+    );
+    expect(n).toBeGreaterThan(3000);
+  });
+
+  it('inside a metered call the largest proof (ecrecover) is 4,160 bytes (default memory limit, 2^20 instructions)', () => {
+    const m = new Machine(
+      compileProgram(
+        wat(`(module ${HOST_IMPORTS} ${METERED_IMPORT} (memory 1)
+          (data (i32.const 1152) "${SIG_DATA}")
+          (table 1 funcref) (elem (i32.const 0) $tx)
+          (func $tx (param i32) (result i32)
+            (call $ecrecover (i32.const 1152) (i32.const 1184) (i32.const ${ECDSA.v}) (i32.const 1408)))
+          (func $main (export "main") (drop (call $metered (i32.const 0) (i32.const 0) (i64.const 1000)))))`),
+      ),
+      undefined,
+      NO_HOST,
+    );
+    const c = new MachineCommitter(m);
+    let size = 0;
+    while (m.status === Status.Running) {
+      if (m.prog.ops[m.pc] === M.host) {
+        expect(m.meterActive).toBe(true);
+        size = proveStep(c).length + 32 * (20 - c.module.codeDepth);
+      }
+      m.run(1);
+    }
+    expect(toHex(m.memory.subarray(1408, 1440))).toBe(toHex(ECDSA.addressWord));
+    expect(size).toBe(4160);
   });
 
   it('over the traps of the v1.1 host ops (unaligned and out-of-bounds pointers)', () => {

@@ -5,7 +5,7 @@
  * on the instruction and on the pre-state (a section the verifier would not read is left out).
  */
 
-import { type MachineCommitter, machineFieldWords } from './commit.ts';
+import { type MachineCommitter, machineFieldWords, meterFieldWords } from './commit.ts';
 import { ceilLog2, hashPair, type Word, word, word64 } from './hash.ts';
 import { ecrecoverWord, HOST_FUNCS, keccak256Of64 } from './host-abi.ts';
 import { M } from './isa.ts';
@@ -31,6 +31,7 @@ export function popCount(op: number, immLo: number): number {
     case M.drop_under:
       return immLo + 1;
     case M.select:
+    case M.metered_call:
       return 3;
     case M.host:
       return hostParams(immLo);
@@ -201,8 +202,14 @@ export function proveStep(c: MachineCommitter): Uint8Array {
   const m = c.m;
   const prog = m.prog;
   const out: Word[] = [];
-  out.push(...machineFieldWords(f), ...c.module.fields);
+  out.push(...machineFieldWords(f));
+  // §7.1: while a metered call is active, its record's 3 words
+  const meter = c.meter();
+  if (meter) out.push(...meterFieldWords(meter));
+  out.push(...c.module.fields);
   if (m.status !== Status.Running || BigInt(m.steps) >= prog.limits.maxSteps) return concat(out);
+  // §3.7: the budget is exhausted: this step unwinds, nothing more is needed
+  if (meter && BigInt(m.steps) >= meter.limit) return concat(out);
 
   const pc = m.pc;
   const op = prog.ops[pc];
@@ -231,8 +238,9 @@ export function proveStep(c: MachineCommitter): Uint8Array {
   } else if (op === M['global.get'] || op === M['global.set']) {
     const leaves = c.globalsLeaves();
     out.push(leaves[immLo], ...merkleProof(leaves, c.module.globalsDepth, immLo));
-  } else if (op === M.call_indirect) {
-    const idx = top(0) >>> 0;
+  } else if (op === M.call_indirect || (op === M.metered_call && !meter)) {
+    // metered_call: (tableIndex, arg, budget), the index is third from the top; nested: it traps
+    const idx = top(op === M.metered_call ? 2 : 0) >>> 0;
     if (idx < prog.table.length) out.push(t.table[idx], ...merkleProof(t.table, c.module.tableDepth, idx));
   } else if (op === M['data.load8']) {
     const ea = (top(0) >>> 0) + (immLo >>> 0);

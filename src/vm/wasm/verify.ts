@@ -7,7 +7,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { ModexError } from '../../core/errors.ts';
-import { frameHash, hashMachineFields, type MachineFields } from './commit.ts';
+import { frameHash, hashMachineFields, type MachineFields, type MeterFields, meterHash } from './commit.ts';
 import { ceilLog2, hashPair, hashWords, type Word, word, wordToBigInt, ZERO_HASHES } from './hash.ts';
 import { HOST_FUNCS } from './host-abi.ts';
 import { M } from './isa.ts';
@@ -198,8 +198,25 @@ export function verifyStep(preHash: Word, proof: Uint8Array, env: VerifierEnv): 
     moduleRoot: r.word('module root'),
     globalStateHash: r.word('global state hash'),
   };
+  // §4.7: bit 200 of the scalars says a metered call is active: the meter hash, then its record
+  const metered = ((scalars >> 200n) & 1n) === 1n;
+  if (metered) f.meterHash = r.word('meter hash');
   if (!eq(hashMachineFields(f), preHash))
     throw new ProofError('machine fields do not hash to the pre-state hash');
+  let meter: MeterFields | undefined;
+  if (metered) {
+    const mw = r.num('meter word');
+    meter = {
+      limit: (mw >> 128n) & U64,
+      returnPc: bits(mw, 64n, 32n),
+      stackHeight: bits(mw, 32n, 32n),
+      frameDepth: bits(mw, 0n, 32n),
+      stackHash: r.word('meter stack hash'),
+      framesHash: r.word('meter frames hash'),
+    };
+    if (!eq(meterHash(meter), f.meterHash!))
+      throw new ProofError('meter record does not match the meter hash');
+  }
   const modFields = [
     r.word('code root'),
     r.word('table root'),
@@ -222,8 +239,23 @@ export function verifyStep(preHash: Word, proof: Uint8Array, env: VerifierEnv): 
 
   if (f.status !== 0) return preHash;
   const post: MachineFields = { ...f, steps: f.steps + 1 };
-  const trap = () => hashMachineFields({ ...f, status: 2, steps: f.steps + 1 });
-  if (BigInt(f.steps) >= maxSteps) return trap();
+  // an errored machine has no metered call (§3.7)
+  const errored = () => hashMachineFields({ ...f, status: 2, steps: f.steps + 1, meterHash: undefined });
+  // §3.7: back to the metered call with `code` as its result
+  const unwind = (mf: MeterFields, code: bigint) =>
+    hashMachineFields({
+      ...f,
+      pc: mf.returnPc,
+      stackHash: hashPair(mf.stackHash, word(code)),
+      stackHeight: mf.stackHeight + 1,
+      framesHash: mf.framesHash,
+      frameDepth: mf.frameDepth,
+      steps: f.steps + 1,
+      meterHash: undefined,
+    });
+  const trap = () => (meter ? unwind(meter, 0xffffffffn) : errored());
+  if (BigInt(f.steps) >= maxSteps) return errored();
+  if (meter && BigInt(f.steps) >= meter.limit) return unwind(meter, 0xfffffffen);
 
   // §7.2 instruction
   const inst = r.num('instruction');
@@ -334,8 +366,11 @@ export function verifyStep(preHash: Word, proof: Uint8Array, env: VerifierEnv): 
     }
     case M.call:
       return enter(immLo, bits(imm, 32n, 16n), bits(imm, 48n, 16n));
+    case M.metered_call:
     case M.call_indirect: {
-      const idx = Number(items[0] & U32);
+      // metered_call (§3.7): items = budget, arg, tableIndex; a nested one traps
+      if (op === M.metered_call && meter) return trap();
+      const idx = Number(items[op === M.metered_call ? 2 : 0] & U32);
       if (idx >= tableLen) return trap();
       const leaf = r.num('table leaf');
       const p = r.path(ceilLog2(tableLen), 'table path');
@@ -343,6 +378,18 @@ export function verifyStep(preHash: Word, proof: Uint8Array, env: VerifierEnv): 
         throw new ProofError('table proof does not match');
       if (leaf === 0n) return trap();
       if (bits(leaf, 96n, 32n) !== immLo) return trap();
+      if (op === M.metered_call) {
+        push(items[1]);
+        const limit = BigInt(f.steps) + 1n + items[0];
+        post.meterHash = meterHash({
+          limit: limit > U64 ? U64 : limit,
+          returnPc: f.pc + 1,
+          stackHeight: f.stackHeight - 3,
+          frameDepth: f.frameDepth,
+          stackHash: rest,
+          framesHash: f.framesHash,
+        });
+      }
       return enter(bits(leaf, 64n, 32n), bits(leaf, 32n, 32n), bits(leaf, 0n, 32n));
     }
     case M.return: {
@@ -351,6 +398,8 @@ export function verifyStep(preHash: Word, proof: Uint8Array, env: VerifierEnv): 
       post.framesHash = fr.framesRest;
       post.frameDepth = f.frameDepth - 1;
       post.pc = fr.ret;
+      // the metered call's callee returns (§3.7): the record is cleared, the result stays
+      if (meter && post.frameDepth === meter.frameDepth) post.meterHash = undefined;
       return done();
     }
     case M.halt:
@@ -541,6 +590,7 @@ export function verifyStep(preHash: Word, proof: Uint8Array, env: VerifierEnv): 
         return done();
       }
       case HOST_FUNCS.halt.id:
+        if (meter) return trap();
         post.status = 1;
         post.pc = f.pc;
         return done();
