@@ -44,7 +44,14 @@ import { Sequencer } from '../src/node/sequencer.ts';
 import { walletFor } from '../src/settlement/ethereum/inbox.ts';
 import { machineLine, type Percentiles, percentiles } from '../src/util/bench-stats.ts';
 import { type FrameRule, profileShares, startProfile, stopProfile } from '../src/util/cpu-profile.ts';
-import { type FastAccount, fastAccount, fastTransfer, rpcCall, rpcPost } from '../test/node-utils.ts';
+import {
+  type FastAccount,
+  fastAccount,
+  fastTransfer,
+  rpcCall,
+  rpcPost,
+  tokenBalance,
+} from '../test/node-utils.ts';
 
 export interface E2eBenchOptions {
   /** transactions of the maximum-throughput phase (default 20,000) */
@@ -398,13 +405,9 @@ const sequencerFrame: FrameRule = (f) => {
   if (fn === '(program)') return 'V8 (program: native code, compilation)';
   // attributed to their caller: admission, or the STF's host op
   if (url.includes('ecrecover.ts') || url.includes('wasm/keccak.ts')) return undefined;
-  if (url.includes('node/sequencer.ts') && fn === 'decodeSignedTx')
-    return 'admission: decode + signature recovery (libsecp256k1) + keccak';
-  if (
-    url.includes('settlement/ethereum/token-chain.ts') ||
-    url.includes('/vm/wasm/') ||
-    url.includes('/guest/')
-  )
+  if (url.includes('apps/sdk/app-runtime.ts') && fn === 'admit')
+    return "admission: the app's modex_admit (instantiation, decode, signature recovery, keccak)";
+  if (url.includes('node/app-chain.ts') || url.includes('/vm/wasm/') || url.includes('/guest/'))
     return 'block execution (STF, native)';
   if (url.includes('node/store.ts') || url.includes('lmdb')) return 'store (LMDB)';
   if (url.includes('node/wal.ts')) return 'WAL (append, fdatasync completion)';
@@ -434,7 +437,7 @@ export async function benchE2e(opts: E2eBenchOptions = {}): Promise<E2eBenchResu
   const shortAge = opts.shortAgeSeconds ?? 1;
   const config: ChainConfig = loadConfig(opts.config ?? join(REPO_ROOT, 'examples/devnet.config.json'));
   if (!config.vm.app) throw new Error('bench e2e runs a built-in app (vm.app = "token")');
-  const appName = config.vm.app;
+  const chainId = BigInt(config.chain.chainId);
 
   // 1. the devnet's first block
   let devnet = { rpcUp: null as number | null, firstBlock: null as number | null };
@@ -454,7 +457,7 @@ export async function benchE2e(opts: E2eBenchOptions = {}): Promise<E2eBenchResu
   const dataDir = mkdtempSync(join(tmpdir(), 'modex-bench-e2e-'));
   cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   try {
-    const { settlement: s } = await deployForConfig(l1, config);
+    const { settlement: s, source } = await deployForConfig(l1, config);
     // the batcher in its worker thread, as the sequencer role runs it
     const batcher = batcherWorkerFor(s.inbox, {
       rpcUrl: l1.rpcUrl,
@@ -471,7 +474,7 @@ export async function benchE2e(opts: E2eBenchOptions = {}): Promise<E2eBenchResu
     const openSequencer = async (cfg: ChainConfig) => {
       seq = await Sequencer.open({
         dataDir,
-        executor: new WorkerExecutor({ app: appName }),
+        executor: new WorkerExecutor({ app: source, chainId }),
         config: cfg,
         delayed: async () =>
           (await s.inbox.pendingDelayed()).messages.map((m) => ({ index: m.index, data: m.data })),
@@ -512,13 +515,13 @@ export async function benchE2e(opts: E2eBenchOptions = {}): Promise<E2eBenchResu
     log(`funding: an ETH deposit through the bridge, then ${nAccounts} transfers over JSON-RPC...`);
     const user = l1.accounts[3].account as PrivateKeyAccount;
     await s.bridge.connect(walletFor(l1, user)).depositEth(funder.address, 10n ** 18n);
-    await untilAsync('the deposit on L2', async () => (await seq.balanceOf(funder.address)) > 0n, 30_000);
+    await untilAsync('the deposit on L2', async () => (await tokenBalance(seq, funder.address)) > 0n, 30_000);
     for (let i = 0; i < nAccounts; i += 500) {
       const reqs = accounts.slice(i, i + 500).map((a, j) => ({
         jsonrpc: '2.0',
         id: j,
         method: 'modex_sendRawTransaction',
-        params: [hex(fastTransfer(funder, a.address, 10n ** 12n, BigInt(i + j)))],
+        params: [hex(fastTransfer(funder, a.address, 10n ** 12n, BigInt(i + j), chainId))],
       }));
       const rs = (await rpcPost(server.url, reqs)) as { error?: { message: string } }[];
       const bad = rs.find((r) => r.error);
@@ -527,7 +530,8 @@ export async function benchE2e(opts: E2eBenchOptions = {}): Promise<E2eBenchResu
     seq.sealNow();
     await until('the funding transfers', () => seq.status().mempool === 0, 60_000);
     for (const a of accounts)
-      if ((await seq.balanceOf(a.address)) === 0n) throw new Error(`funding: ${a.address} has no balance`);
+      if ((await tokenBalance(seq, a.address)) === 0n)
+        throw new Error(`funding: ${a.address} has no balance`);
 
     /** `count` signed transfers, round-robin over the senders (so nonce-major). */
     const sign = (count: number) => {
@@ -536,7 +540,13 @@ export async function benchE2e(opts: E2eBenchOptions = {}): Promise<E2eBenchResu
       const senders: number[] = [];
       for (let i = 0; i < count; i++) {
         const k = i % nAccounts;
-        const raw = fastTransfer(accounts[k], accounts[(k + 1) % nAccounts].address, 1n, nonces[k]++);
+        const raw = fastTransfer(
+          accounts[k],
+          accounts[(k + 1) % nAccounts].address,
+          1n,
+          nonces[k]++,
+          chainId,
+        );
         raws.push(hex(raw));
         hashes.push(bytesToHex(keccak_256(raw)));
         senders.push(k);

@@ -10,7 +10,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from 'viem';
-import { transferBody } from '../src/apps/token/client.ts';
+import { builtinAppBytes } from '../src/apps/sdk/builtin-apps.ts';
+import { balanceQuery, TOKEN_CHAIN_ID, transferBody } from '../src/apps/token/client.ts';
+import { WorkerExecutor } from '../src/node/block-worker.ts';
 
 interface Secp256k1 {
   ecdsaSign(msg32: Uint8Array, key: Uint8Array): { signature: Uint8Array; recid: number };
@@ -44,8 +46,14 @@ export function fastSign(a: FastAccount, body: Uint8Array): Uint8Array {
   return out;
 }
 
-export const fastTransfer = (a: FastAccount, to: Hex, amount: bigint, nonce: bigint): Uint8Array =>
-  fastSign(a, transferBody(to, amount, { nonce }));
+/** a token transfer (signed for `chainId`, default TOKEN_CHAIN_ID) */
+export const fastTransfer = (
+  a: FastAccount,
+  to: Hex,
+  amount: bigint,
+  nonce: bigint,
+  chainId?: bigint,
+): Uint8Array => fastSign(a, transferBody(to, amount, { nonce, chainId }));
 
 /** POSTs a JSON-RPC body (object or batch); returns the parsed response (undefined for 204). */
 export async function rpcPost(url: string, body: unknown): Promise<unknown> {
@@ -99,4 +107,27 @@ export function startSequencerProcess(args: Record<string, unknown>): Promise<Se
     });
     void exited.then((code) => reject(new Error(`sequencer process exited (${code}): ${err}`)));
   });
+}
+
+/** The built-in token app as the node loads it (a test fixture: the node itself knows no app). */
+export const tokenApp = (): { name: string; bytes: Uint8Array } => ({
+  name: 'token',
+  bytes: builtinAppBytes('token'),
+});
+
+/** A block worker over the token app, at the tests' chain id (TOKEN_CHAIN_ID: what `transfer` signs for). */
+export const tokenWorker = (): WorkerExecutor =>
+  new WorkerExecutor({ app: tokenApp(), chainId: TOKEN_CHAIN_ID });
+
+const big = (b: Uint8Array) => b.reduce((x, y) => (x << 8n) | BigInt(y), 0n);
+
+/** A token balance through the node's generic query (token's query 0x10 ‖ address). */
+export async function tokenBalance(
+  node: { query(data: Uint8Array, block?: number): Promise<{ status: number; result: Uint8Array }> },
+  a: Hex,
+  block?: number,
+): Promise<bigint> {
+  const r = await node.query(balanceQuery(a), block);
+  if (r.status !== 0) throw new Error(`balance query: status ${r.status}`);
+  return big(r.result);
 }

@@ -1,15 +1,16 @@
 /**
- * Runs a token-app sequencer with its JSON-RPC server in this process (used by the crash tests,
- * which kill it with SIGKILL). `node --import tsx src/node/sequencer-process.ts '<json>'` with
+ * Runs a token-app sequencer (a test fixture) with its JSON-RPC server in this process (used by the crash tests,
+ * which kill it with SIGKILL). `node --import tsx test/sequencer-process.ts '<json>'` with
  * `{ dataDir, port?, maxBlockAgeMs?, maxTransactionsPerBlock?, maxBlockBytes?, mempoolLimit?,
  * deposits?: [address, amount][] }`: the deposits are the delayed messages 0, 1, … (the chain's
  * genesis funding). Prints one JSON line `{ url, pid, head }` when it serves; SIGTERM closes it.
  */
 import type { Hex } from 'viem';
-import { depositMessage, TOKEN_CHAIN_ID } from '../apps/token/client.ts';
-import { WorkerExecutor } from './block-worker.ts';
-import { startRpcServer } from './rpc.ts';
-import { Sequencer } from './sequencer.ts';
+import { builtinAppBytes } from '../src/apps/sdk/builtin-apps.ts';
+import { depositMessage, TOKEN_CHAIN_ID } from '../src/apps/token/client.ts';
+import { WorkerExecutor } from '../src/node/block-worker.ts';
+import { startRpcServer } from '../src/node/rpc.ts';
+import { Sequencer } from '../src/node/sequencer.ts';
 
 interface Args {
   dataDir: string;
@@ -28,12 +29,14 @@ const deposits = (args.deposits ?? []).map(([to, amount], index) => ({
 }));
 const seq = await Sequencer.open({
   dataDir: args.dataDir,
-  executor: new WorkerExecutor({ app: 'token' }),
+  executor: new WorkerExecutor({
+    app: { name: 'token', bytes: builtinAppBytes('token') },
+    chainId: TOKEN_CHAIN_ID,
+  }),
   maxBlockAgeMs: args.maxBlockAgeMs,
   maxTransactionsPerBlock: args.maxTransactionsPerBlock,
   maxBlockBytes: args.maxBlockBytes,
   mempoolLimit: args.mempoolLimit,
-  chainId: TOKEN_CHAIN_ID,
   delayed: () => deposits,
 });
 if (process.env.MODEX_SEQ_DEBUG)

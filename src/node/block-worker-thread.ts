@@ -1,49 +1,51 @@
 /**
  * The body of the sequencer's block-execution worker (docs/node.md §2; started by
- * `WorkerExecutor` in block-worker.ts through worker-rpc.ts). It holds the STF runner
- * (`TokenChain` over the app named in `workerData.app`, native only) and answers, in order:
+ * `WorkerExecutor` in block-worker.ts through worker-rpc.ts). It holds an `AppChain` over the app
+ * given in `workerData` (its wasm bytes, its name, the chain id of its genesis), native only, and
+ * answers, in order:
  *
- * - `execute { message }` → `{ globalState, receipts, messageHash }` (the message at the next position)
- * - `balanceOf { a, n }`, `nonceOf { a, n }` → bigint (after the first `n` messages, default all)
+ * - `execute { message, recoveries }` → `{ globalState, receipts, messageHash, preimages }`: the
+ *   message at the next position, and the preimages the run added to the store (packed,
+ *   `PreimageStore.exportFrom`), for the sequencer's copy of the state (admission, queries)
  *
  * Replies are worker-rpc.ts's `{ id, ok: true, value }` or `{ id, ok: false, error }`.
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Hex } from 'viem';
-import { App } from '../apps/sdk/run-app.ts';
+import { loadApp } from '../apps/sdk/app-runtime.ts';
 import { addRecoveries } from '../crypto/ecrecover.ts';
 import { keccak256Hex } from '../crypto/keccak.ts';
-import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { AppChain } from './app-chain.ts';
 import { lowerPriority, serveRequests } from './worker-rpc.ts';
 
-export type WorkerRequest =
-  | { id: number; op: 'execute'; message: Uint8Array; recoveries?: [string, Uint8Array][] }
-  | { id: number; op: 'balanceOf' | 'nonceOf'; a: Hex; n?: number };
+export type WorkerRequest = {
+  id: number;
+  op: 'execute';
+  message: Uint8Array;
+  recoveries?: [string, Uint8Array][];
+};
 
 const port = parentPort;
 if (!port) throw new Error('block-worker-thread: not in a worker thread');
-const data = workerData as { app: string; nice?: number };
-const chain = new TokenChain({ app: new App(data.app), interpret: false });
+const data = workerData as { name: string; bytes: Uint8Array; chainId: bigint; nice?: number };
+const chain = new AppChain({ app: loadApp(new Uint8Array(data.bytes), data.name), chainId: data.chainId });
 // once loaded (a node's first block waits for that): lowers the executor's priority, not the sequencer's
 lowerPriority(data.nice);
 
-async function handle(r: WorkerRequest): Promise<unknown> {
+function handle(r: WorkerRequest): unknown {
   switch (r.op) {
     case 'execute': {
       const message = new Uint8Array(r.message);
       if (r.recoveries) addRecoveries(r.recoveries);
-      const run = await chain.execute(message);
+      const before = chain.store.size;
+      const run = chain.execute(message);
       return {
         globalState: run.globalState,
         receipts: run.receipts,
         messageHash: keccak256Hex(message),
+        preimages: chain.store.exportFrom(before),
       };
     }
-    case 'balanceOf':
-      return chain.balanceOf(r.a, r.n);
-    case 'nonceOf':
-      return chain.nonceOf(r.a, r.n);
     default:
       throw new Error(`block worker: unknown op ${(r as { op: string }).op}`);
   }

@@ -1,23 +1,25 @@
 /**
- * WorkerExecutor: the STF in a worker thread gives exactly what TokenChain gives on this thread
- * (global states, receipts, message hash, balances, nonces), in order; worker-side failures reject
- * with BlockWorkerError; a worker that cannot start rejects every request; close stops it.
+ * WorkerExecutor: the STF in a worker thread gives exactly what an AppChain gives on this thread
+ * (global states, receipts, message hash), in order, and this side's copy of the app answers
+ * queries about every executed state (the worker sends the preimages each run added); close stops it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fastAccount, fastTransfer } from '../../test/node-utils.ts';
-import { depositMessage } from '../apps/token/client.ts';
+import { fastAccount, fastTransfer, tokenApp, tokenBalance, tokenWorker } from '../../test/node-utils.ts';
+import { loadApp } from '../apps/sdk/app-runtime.ts';
+import { compileGuest } from '../apps/sdk/run-app.ts';
+import { depositMessage, TOKEN_CHAIN_ID } from '../apps/token/client.ts';
 import { batchMessage, encodeTxList, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
-import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { AppChain } from './app-chain.ts';
 import { BlockWorkerError, WorkerExecutor } from './block-worker.ts';
 
 const alice = fastAccount(11);
 const bob = fastAccount(12);
 const started: WorkerExecutor[] = [];
-const worker = (app = 'token') => {
-  const w = new WorkerExecutor({ app });
+const worker = () => {
+  const w = tokenWorker();
   started.push(w);
   return w;
 };
@@ -27,7 +29,7 @@ afterEach(async () => {
 });
 
 describe('WorkerExecutor', () => {
-  it('executes like TokenChain on this thread: states, receipts, message hash, balances, nonces', async () => {
+  it('executes like an AppChain on this thread: states, receipts, message hash; queries on this side', async () => {
     const messages = [
       depositMessage(alice.address, 1_000n),
       batchMessage(
@@ -40,7 +42,8 @@ describe('WorkerExecutor', () => {
       ),
       Uint8Array.of(0x00, 0xff), // undecodable: an empty block by rule
     ];
-    const local = new TokenChain({ interpret: false });
+    const t = tokenApp();
+    const local = new AppChain({ app: loadApp(t.bytes, t.name), chainId: TOKEN_CHAIN_ID });
     const w = worker();
     expect(w.length).toBe(0);
     // sent together: the worker runs them in order
@@ -57,9 +60,17 @@ describe('WorkerExecutor', () => {
     expect(w.stateAt()).toEqual(local.stateAt());
     expect(w.stateAt(1)).toEqual(local.stateAt(1));
     expect(() => w.stateAt(4)).toThrow(RangeError);
-    expect(await w.balanceOf(bob.address)).toBe(15n);
-    expect(await w.balanceOf(alice.address, 1)).toBe(1_000n);
-    expect(await w.nonceOf(alice.address)).toBe(2n);
+    // this side's app reads every executed state (admission and queries never wait for the worker)
+    const at = (n: number) => ({
+      query: async (d: Uint8Array) => w.app.query(w.stateAt(n).bytes32[0], d),
+    });
+    expect(await tokenBalance(at(3), bob.address)).toBe(15n);
+    expect(await tokenBalance(at(1), alice.address)).toBe(1_000n);
+    expect(w.app.nonceOf(w.stateAt().bytes32[0], alice.address)).toBe(2n);
+    expect(w.app.admit(fastTransfer(alice, bob.address, 1n, 1n), w.stateAt().bytes32[0])).toMatchObject({
+      ok: false,
+      reason: 'bad_nonce',
+    });
   });
 
   it.runIf(process.platform === 'linux')(
@@ -72,7 +83,7 @@ describe('WorkerExecutor', () => {
           )
           .map(Number);
       const before = niceThreads().filter((n) => n === 7).length;
-      const w = new WorkerExecutor({ app: 'token', nice: 7 });
+      const w = new WorkerExecutor({ app: tokenApp(), chainId: TOKEN_CHAIN_ID, nice: 7 });
       started.push(w);
       await w.ready();
       expect(niceThreads().filter((n) => n === 7).length).toBe(before + 1);
@@ -80,23 +91,9 @@ describe('WorkerExecutor', () => {
     },
   );
 
-  it('a failure in the worker rejects that request with BlockWorkerError; the worker goes on', async () => {
-    const w = worker();
-    await w.execute(depositMessage(alice.address, 3n));
-    const e = await w.balanceOf(alice.address, 5).catch((x) => x);
-    expect(e).toBeInstanceOf(BlockWorkerError);
-    expect(e.code).toBe('NODE_BLOCK_WORKER');
-    expect(e.message).toMatch(/RangeError: no state after 5 messages/);
-    expect(await w.balanceOf(alice.address)).toBe(3n);
-  });
-
-  it('a worker that cannot load its app rejects every request; close() rejects what is in flight', async () => {
-    const bad = worker('no-such-app');
-    const e = await bad.execute(depositMessage(alice.address, 1n)).catch((x) => x);
-    expect(e).toBeInstanceOf(BlockWorkerError);
-    expect(e.message).toMatch(/crashed|exited/);
-    await expect(bad.balanceOf(alice.address)).rejects.toBeInstanceOf(BlockWorkerError);
-    expect(bad.length).toBe(0);
+  it('a module without the app ABI is refused at once; close() rejects what is in flight', async () => {
+    const plain = { name: 'state_ops', bytes: compileGuest('sdk/test/state_ops.ts') };
+    expect(() => new WorkerExecutor({ app: plain, chainId: 1n })).toThrow(/APP_ABI_MISSING|not a modex app/);
 
     const w = worker();
     await w.ready();
@@ -104,6 +101,6 @@ describe('WorkerExecutor', () => {
     await w.close();
     expect(await inFlight).toBeInstanceOf(BlockWorkerError);
     expect((await inFlight).message).toMatch(/closed/);
-    await expect(w.nonceOf(alice.address)).rejects.toThrow(/closed/);
+    await expect(w.execute(depositMessage(alice.address, 1n))).rejects.toThrow(/closed/);
   });
 });

@@ -4,16 +4,17 @@
  * logs (WAL) and acknowledges transactions and answers JSON-RPC.
  *
  * ```ts
- * const executor = new WorkerExecutor({ app: 'token' });
+ * const executor = new WorkerExecutor({ app: appSourceOf(config.vm), chainId: 1n });
  * const seq = await Sequencer.open({ dataDir, executor, … });   // seq.close() stops the worker
  * ```
  *
  * - The worker (block-worker-thread.ts, started through worker-rpc.ts's worker-entry.mjs, which
- *   registers tsx since a worker does not inherit the parent's module hooks) holds a `TokenChain` over the app and
- *   executes the messages in the order they are sent.
- * - This side keeps the global state after every executed message (`stateAt` stays synchronous);
- *   balances and nonces are asked of the worker (`balanceOf`, `nonceOf` return promises, answered
- *   after the executions queued before them).
+ *   registers tsx since a worker does not inherit the parent's module hooks) holds an `AppChain`
+ *   over the app and executes the messages in the order they are sent.
+ * - This side keeps the app too (`app`: admission, queries, withdrawals on the sequencer's
+ *   thread, never waiting for a block's execution) over a copy of the state: each execution's
+ *   reply carries the preimages the run added, which go into this side's store before the global
+ *   state after the message is kept (`stateAt` stays synchronous).
  * - The worker thread runs at a lower priority (`nice`, default 10; Linux sets it per thread): on a
  *   busy machine the sequencer's thread, whose latency is the soft confirmation's, goes first;
  *   block execution has the block age's slack.
@@ -22,7 +23,8 @@
  *   crashed worker rejects every request in flight and every later one.
  */
 import type { Hex } from 'viem';
-import { genesis, type Receipts } from '../apps/sdk/run-app.ts';
+import { type AppSource, loadApp, type WasmApp } from '../apps/sdk/app-runtime.ts';
+import type { Receipts } from '../apps/sdk/run-app.ts';
 import { ModexError } from '../core/errors.ts';
 import { takeRecoveries } from '../crypto/ecrecover.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
@@ -37,17 +39,27 @@ export class BlockWorkerError extends ModexError {
 }
 
 /** a request without its id */
-type Ask = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+type Ask = Omit<WorkerRequest, 'id'>;
 
 export class WorkerExecutor implements BlockExecutor {
+  readonly app: WasmApp;
+  readonly chainId: bigint;
   private readonly worker: WorkerClient<Ask>;
-  private readonly states: GlobalState[] = [genesis()];
+  private readonly states: GlobalState[];
 
-  /** `app`: a built-in app under guest/apps (e.g. `token`); `nice`: the worker thread's nice value (default 10, 0 keeps the process's) */
-  constructor(readonly opts: { app: string; nice?: number }) {
+  /** `app`: the app's wasm and name; `chainId`: its genesis; `nice`: the worker thread's nice value (default 10, 0 keeps the process's) */
+  constructor(readonly opts: { app: Pick<AppSource, 'name' | 'bytes'>; chainId: bigint; nice?: number }) {
+    this.app = loadApp(opts.app.bytes, opts.app.name);
+    this.chainId = opts.chainId;
+    this.states = [this.app.genesis(opts.chainId)];
     this.worker = new WorkerClient<Ask>({
       entry: new URL('./block-worker-thread.ts', import.meta.url),
-      workerData: { app: opts.app, nice: opts.nice ?? 10 },
+      workerData: {
+        name: opts.app.name,
+        bytes: opts.app.bytes,
+        chainId: opts.chainId,
+        nice: opts.nice ?? 10,
+      },
       makeError: (e) => new BlockWorkerError(`${e.name}: ${e.message}`),
       crashError: (message, cause) => new BlockWorkerError(message, { cause }),
     });
@@ -75,22 +87,16 @@ export class WorkerExecutor implements BlockExecutor {
       globalState: GlobalState;
       receipts: Receipts | undefined;
       messageHash: Hex;
+      preimages: Uint8Array;
     }>({
       op: 'execute',
       message,
       // the signatures the sequencer recovered at admission: the worker's STF does not recover them again
       recoveries: takeRecoveries(),
     });
+    this.app.store.importPacked(out.preimages);
     this.states.push(out.globalState);
-    return out;
-  }
-
-  balanceOf(a: Hex, n?: number): Promise<bigint> {
-    return this.worker.ask<bigint>({ op: 'balanceOf', a, n });
-  }
-
-  nonceOf(a: Hex, n?: number): Promise<bigint> {
-    return this.worker.ask<bigint>({ op: 'nonceOf', a, n });
+    return { globalState: out.globalState, receipts: out.receipts, messageHash: out.messageHash };
   }
 
   /** Stops the worker (requests in flight are rejected). */

@@ -8,8 +8,9 @@
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App } from '../apps/sdk/run-app.ts';
-import { transfer } from '../apps/token/client.ts';
+import { tokenApp } from '../../test/node-utils.ts';
+import { loadApp } from '../apps/sdk/app-runtime.ts';
+import { TOKEN_CHAIN_ID, transfer } from '../apps/token/client.ts';
 import type { DaConfig } from '../config/types.ts';
 import { decodeCertificate, encodeCertificate, keysetHash } from '../da/committee/certificate.ts';
 import { CommitteeKeysetsClient } from '../da/committee/keysets.ts';
@@ -18,9 +19,12 @@ import { type L1, startAnvil } from '../l1/anvil.ts';
 import { SettlementRevertError } from '../settlement/ethereum/errors.ts';
 import { deployInbox, InboxClient } from '../settlement/ethereum/inbox.ts';
 import { batchMessage, encodeTxList } from '../settlement/ethereum/message.ts';
+import { AppChain } from './app-chain.ts';
 import { Batcher, type BatcherEvent, type PostedBlock } from './batcher.ts';
 import { daForConfig, deployCommittee } from './da-modules.ts';
-import { Derivation, type DerivationEvent, StfExecutor } from './derivation.ts';
+import { Derivation, type DerivationEvent } from './derivation.ts';
+
+const newChain = () => new AppChain({ app: loadApp(tokenApp().bytes, 'token'), chainId: TOKEN_CHAIN_ID });
 
 const user = privateKeyToAccount(`0x${'c1'.repeat(32)}`);
 let l1: L1;
@@ -28,7 +32,7 @@ let inbox: InboxClient;
 let committee: LocalCommittee;
 let keysets: CommitteeKeysetsClient;
 let daConfig: DaConfig;
-const exec = new StfExecutor({ app: new App('token') });
+const exec = newChain();
 const batcherEvents: BatcherEvent[] = [];
 let batcher: Batcher;
 let nonce = 0n;
@@ -51,7 +55,7 @@ async function seal(b: Batcher, n = 3): Promise<PostedBlock> {
 
 async function derive(cfg: DaConfig) {
   const events: DerivationEvent[] = [];
-  const d = new Derivation({ inbox, da: daOf(cfg), executor: new StfExecutor({ app: new App('token') }) });
+  const d = new Derivation({ inbox, da: daOf(cfg), executor: newChain() });
   d.subscribe((e) => events.push(e));
   const r = await d.sync();
   return { d, r, events };
@@ -112,7 +116,7 @@ describe('committee DA on a chain', () => {
     for (let n = 1; n <= 5; n++) expect(d.stateAt(n)).toEqual(exec.stateAt(n));
     // every batch executed its 3 transfers (no empty batch): the receipts count them
     for (let p = 0; p < 5; p++) expect(exec.receipts(p)?.txs.length).toBe(3);
-    expect((d.executor as StfExecutor).receipts(1)?.txs.length).toBe(3);
+    expect((d.executor as AppChain).receipts(1)?.txs.length).toBe(3);
   }, 180_000);
 
   it('a certificate with a bad aggregate signature never enters the inbox', async () => {

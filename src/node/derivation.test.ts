@@ -9,8 +9,10 @@
 import { bytesToHex, type Hex, hexToBytes } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App, genesis, Receipt } from '../apps/sdk/run-app.ts';
-import { balanceOf, transfer } from '../apps/token/client.ts';
+import { tokenApp } from '../../test/node-utils.ts';
+import { loadApp, type WasmApp } from '../apps/sdk/app-runtime.ts';
+import { Receipt } from '../apps/sdk/run-app.ts';
+import { balanceQuery, TOKEN_CHAIN_ID, transfer } from '../apps/token/client.ts';
 import type { DataAvailability } from '../core/da.ts';
 import { DaUnavailableError } from '../da/errors.ts';
 import { encodeBlobs } from '../da/l1-blob/blob-codec.ts';
@@ -21,15 +23,23 @@ import { deploySettlement, type SettlementDeployment } from '../settlement/ether
 import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
 import { type InboxClient, type InboxEntry, walletFor } from '../settlement/ethereum/inbox.ts';
 import { accumulate, batchMessage, batchMessageOf, encodeTxList } from '../settlement/ethereum/message.ts';
-import { TokenChain } from '../settlement/ethereum/token-chain.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
+import { AppChain } from './app-chain.ts';
 import { Batcher, type SealedBlock } from './batcher.ts';
-import { Derivation, type DerivationEvent, ReplayExecutor, StfExecutor } from './derivation.ts';
+import { Derivation, type DerivationEvent } from './derivation.ts';
+
+/** a token chain with its own preimage store (nothing shared with another) */
+const newChain = (): AppChain => {
+  const t = tokenApp();
+  return new AppChain({ app: loadApp(t.bytes, t.name), chainId: TOKEN_CHAIN_ID });
+};
+const balanceOf = (c: AppChain, a: Hex): bigint =>
+  c.query(balanceQuery(a)).result.reduce((x, y) => (x << 8n) | BigInt(y), 0n);
 
 const ETH = 10n ** 18n;
 let l1: L1;
 let s: SettlementDeployment;
-let app: App;
+let app: WasmApp;
 let user: ReturnType<typeof privateKeyToAccount>;
 const bob = privateKeyToAccount(`0x${'b0'.repeat(32)}`);
 const DEPOSIT = 5n * ETH;
@@ -38,7 +48,7 @@ const show = (g: GlobalState) => `${g.bytes32.map((b) => bytesToHex(b)).join(','
 
 /** The sequencer side for these tests: executes what it seals (delayed messages first), then hands blocks to the batcher. */
 class TestSequencer {
-  readonly exec = new StfExecutor({ app: new App('token') });
+  readonly exec = newChain();
   delayedRead = 0n;
   constructor(readonly inbox: InboxClient) {}
 
@@ -64,12 +74,12 @@ const transfers = async (n: number, amount = 1000n) => {
 
 beforeAll(async () => {
   l1 = await startAnvil();
-  app = new App('token');
+  app = loadApp(tokenApp().bytes, 'token');
   s = await deploySettlement(l1, {
     sequencer: l1.accounts[0].address,
     maxDelaySeconds: 3600,
     moduleFields: moduleFieldsHex(app.program),
-    genesis: toSolState(genesis()),
+    genesis: toSolState(app.genesis(TOKEN_CHAIN_ID)),
   });
   user = l1.accounts[2].account;
   seq = new TestSequencer(s.inbox);
@@ -79,7 +89,7 @@ afterAll(async () => {
   await l1?.stop();
 });
 
-function expectSameStates(d: Derivation, exec: StfExecutor) {
+function expectSameStates(d: Derivation, exec: AppChain) {
   expect(d.head).toBe(BigInt(exec.length));
   for (let n = 0; n <= exec.length; n++)
     expect(show(d.stateAt(n)), `state after ${n}`).toBe(show(exec.stateAt(n)));
@@ -87,7 +97,7 @@ function expectSameStates(d: Derivation, exec: StfExecutor) {
 
 describe('Derivation on anvil', () => {
   let follower: Derivation;
-  let fexec: StfExecutor;
+  let fexec: AppChain;
   let tokenFollower: Derivation;
   const events: DerivationEvent[] = [];
 
@@ -115,7 +125,7 @@ describe('Derivation on anvil', () => {
       `derivation: postBatch gas for a block of 10 token transfers (${typical.message.length} bytes): ${posted[4].tx?.gasUsed}`,
     );
 
-    fexec = new StfExecutor({ app: new App('token') }); // its own preimage store: nothing shared with the sequencer
+    fexec = newChain(); // its own preimage store: nothing shared with the sequencer
     follower = new Derivation({ inbox: s.inbox, executor: fexec });
     follower.subscribe((e) => events.push(e));
     const r = await follower.sync();
@@ -133,16 +143,13 @@ describe('Derivation on anvil', () => {
     expect(fexec.receipts(4)).toEqual({ message: Receipt.OK, txs: [] });
     expect(fexec.receipts(5)?.txs).toEqual(new Array(10).fill(Receipt.OK));
     const paid = 2n * ETH + 5n + 10n * 1000n;
-    expect(balanceOf(fexec.tree(), bob.address)).toBe(paid);
-    expect(balanceOf(fexec.tree(), user.address)).toBe(DEPOSIT - paid);
+    expect(balanceOf(fexec, bob.address)).toBe(paid);
+    expect(balanceOf(fexec, user.address)).toBe(DEPOSIT - paid);
 
-    // a TokenChain follower plugs in through ReplayExecutor and agrees
-    const tokenExec = new ReplayExecutor(() => new TokenChain({ app, interpret: false }));
-    tokenFollower = new Derivation({ inbox: s.inbox, executor: tokenExec });
+    // a second follower (its own store) agrees
+    tokenFollower = new Derivation({ inbox: s.inbox, executor: newChain() });
     await tokenFollower.sync();
     expectSameStates(tokenFollower, seq.exec);
-    expect(tokenExec.follower.balanceOf(bob.address)).toBe(paid);
-    expect(tokenExec.follower.balanceOf(user.address)).toBe(DEPOSIT - paid);
 
     // nothing new: a poll derives nothing and does not rewind
     expect(await follower.poll()).toMatchObject({ derived: 0, rewound: undefined, head: 6n });
@@ -287,12 +294,12 @@ describe('Derivation without L1', () => {
       batchMessage(0, encodeTxList([])),
     ];
     const events: DerivationEvent[] = [];
-    const d = new Derivation({ inbox: fakeInbox(messages), executor: new StfExecutor({ app }) });
+    const d = new Derivation({ inbox: fakeInbox(messages), executor: newChain() });
     d.subscribe((e) => events.push(e));
     expect(await d.sync()).toMatchObject({ head: 3n, error: undefined });
     expect(events.find((e) => e.type === 'invalid-pointer')).toMatchObject({ position: 1n });
     // the STF's rule for a blob message that is not 1 + 32k bytes (docs/stf.md)
-    expect((d.executor as StfExecutor).receipts(1)?.message).toBe(Receipt.UNDECODABLE);
+    expect((d.executor as AppChain).receipts(1)?.message).toBe(Receipt.UNDECODABLE);
 
     // a blob batch whose blobs are not served yet: derivation waits, then executes it with the blobs
     const blobs = encodeBlobs(encodeTxList([]));
@@ -319,16 +326,16 @@ describe('Derivation without L1', () => {
         };
       },
     };
-    const d2 = new Derivation({ inbox: fakeInbox(withBlob), da: flaky, executor: new StfExecutor({ app }) });
+    const d2 = new Derivation({ inbox: fakeInbox(withBlob), da: flaky, executor: newChain() });
     const r = await d2.poll();
     expect(r.head).toBe(1n);
     expect((r.error as DaUnavailableError).code).toBe('DA_UNAVAILABLE');
     available = true;
     expect((await d2.poll()).head).toBe(3n);
-    expect((d2.executor as StfExecutor).receipts(1)?.message).toBe(Receipt.OK);
+    expect((d2.executor as AppChain).receipts(1)?.message).toBe(Receipt.OK);
     // the same state as the same (empty) transaction list posted as calldata
     const inline = [messages[0], batchMessage(0, encodeTxList([])), messages[2]];
-    const d3 = new Derivation({ inbox: fakeInbox(inline), executor: new StfExecutor({ app }) });
+    const d3 = new Derivation({ inbox: fakeInbox(inline), executor: newChain() });
     await d3.sync();
     expect(show(d2.stateAt())).toBe(show(d3.stateAt()));
   });
@@ -336,7 +343,7 @@ describe('Derivation without L1', () => {
   it('an executor failure stalls at that position and is reported; start/stop polls in the background', async () => {
     const messages = [batchMessage(0, encodeTxList([])), batchMessage(0, encodeTxList([]))];
     let fail = true;
-    const inner = new StfExecutor({ app });
+    const inner = newChain();
     const exec = {
       get length() {
         return inner.length;

@@ -17,7 +17,7 @@
  * the event listeners and retried on the next poll (derivation stalls, it never skips a position).
  *
  * ```ts
- * const d = new Derivation({ inbox, executor: new StfExecutor({ app: new App('token') }) });
+ * const d = new Derivation({ inbox, executor: new AppChain({ app: loadApp(bytes, name), chainId }) });
  * d.subscribe((e) => e.type === 'position' && console.log(e.entry.position));
  * await d.sync();              // polls until the head is L1's messageCount
  * d.stateAt(d.head);           // the global state after all derived messages
@@ -25,8 +25,6 @@
  * ```
  */
 import type { Hex } from 'viem';
-import { App, type AppRun, genesis, type Receipts, readReceipts } from '../apps/sdk/run-app.ts';
-import type { StateTree } from '../apps/sdk/state-tree.ts';
 import type { DataAvailability } from '../core/da.ts';
 import { DaInvalidPointerError } from '../da/errors.ts';
 import { L1CalldataDa } from '../da/l1-calldata/l1-calldata.ts';
@@ -68,116 +66,6 @@ export interface DerivationExecutor {
   execute(message: Uint8Array, ctx: ExecuteContext): unknown | Promise<unknown>;
   /** drops the messages at positions ≥ n (0 ≤ n ≤ length) */
   truncate(n: number): void | Promise<void>;
-}
-
-/**
- * An executor over a guest app (default the token app), run natively only (no interpreter), keeping
- * the global state and run of every position, so truncating is dropping the tail. The preimage store
- * is content-addressed: states of dropped positions stay readable but unreachable from kept ones.
- */
-export class StfExecutor implements DerivationExecutor {
-  readonly app: App;
-  readonly messages: Uint8Array[] = [];
-  readonly runs: AppRun[] = [];
-  private readonly states: GlobalState[];
-
-  constructor(opts: { app?: App; genesis?: GlobalState } = {}) {
-    this.app = opts.app ?? new App('token');
-    this.states = [opts.genesis ?? genesis()];
-  }
-
-  get length(): number {
-    return this.messages.length;
-  }
-
-  stateAt(n: number = this.length): GlobalState {
-    const s = this.states[n];
-    if (!s) throw new RangeError(`no state after ${n} messages (executed ${this.length})`);
-    return s;
-  }
-
-  execute(message: Uint8Array, ctx?: ExecuteContext): AppRun {
-    this.app.store.addPreimages(ctx?.preimages);
-    const run = this.app.run(this.stateAt(), message, { interpret: false });
-    this.messages.push(message);
-    this.runs.push(run);
-    this.states.push(run.globalState);
-    return run;
-  }
-
-  truncate(n: number): void {
-    if (!Number.isInteger(n) || n < 0 || n > this.length) {
-      throw new RangeError(`cannot truncate to ${n} messages (executed ${this.length})`);
-    }
-    this.messages.length = n;
-    this.runs.length = n;
-    this.states.length = n + 1;
-  }
-
-  /** receipts of the message at `position` (token-style STFs) */
-  receipts(position: number): Receipts | undefined {
-    return readReceipts(this.app.store, this.stateAt(position + 1).bytes32[0], BigInt(position));
-  }
-
-  /** the state tree after the first `n` messages (default all) */
-  tree(n: number = this.length): StateTree {
-    return this.app.tree(this.stateAt(n));
-  }
-}
-
-/** A follower that can only append (e.g. TokenChain of src/settlement/ethereum/token-chain.ts). */
-export interface AppendOnlyFollower {
-  readonly length: number;
-  stateAt(n: number): GlobalState;
-  /** `ctx` carries the data and preimages of a blob or certificate batch (ExecuteContext) */
-  execute(message: Uint8Array, ctx?: Omit<ExecuteContext, 'position'>): unknown;
-}
-
-/**
- * Makes an append-only follower truncatable by rebuilding it: `truncate(n)` creates a fresh one and
- * re-executes the first n messages (cost O(n) per reorg; fine for followers with extra indexes such
- * as TokenChain's withdrawals, e.g. `new ReplayExecutor(() => new TokenChain({ app, interpret: false }))`).
- */
-export class ReplayExecutor<F extends AppendOnlyFollower> implements DerivationExecutor {
-  private f: F;
-  private readonly messages: { message: Uint8Array; ctx?: Omit<ExecuteContext, 'position'> }[] = [];
-
-  constructor(private readonly create: () => F) {
-    this.f = create();
-    if (this.f.length !== 0)
-      throw new RangeError('ReplayExecutor: the factory must return an empty follower');
-  }
-
-  /** the current follower (replaced by every truncation that drops messages) */
-  get follower(): F {
-    return this.f;
-  }
-
-  get length(): number {
-    return this.messages.length;
-  }
-
-  stateAt(n: number): GlobalState {
-    return this.f.stateAt(n);
-  }
-
-  async execute(message: Uint8Array, ctx?: ExecuteContext): Promise<unknown> {
-    const c = ctx && { resolved: ctx.resolved, preimages: ctx.preimages };
-    const r = await this.f.execute(message, c);
-    this.messages.push({ message, ctx: c });
-    return r;
-  }
-
-  async truncate(n: number): Promise<void> {
-    if (!Number.isInteger(n) || n < 0 || n > this.length) {
-      throw new RangeError(`cannot truncate to ${n} messages (executed ${this.length})`);
-    }
-    if (n === this.length) return;
-    const keep = this.messages.slice(0, n);
-    this.f = this.create();
-    this.messages.length = 0;
-    for (const m of keep) await this.execute(m.message, m.ctx && { position: 0n, ...m.ctx });
-  }
 }
 
 // ---- derivation

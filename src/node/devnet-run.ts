@@ -1,29 +1,30 @@
 /**
- * The devnet (docs/node.md §6): one process runs a whole modex chain on an L1 — the settlement
- * contracts, a sequencer with its JSON-RPC endpoint, the batcher, and two validators, each deriving
- * the chain from L1 alone — then drives a demo workload through the public interfaces (an ETH
- * deposit through the bridge, signed transfers over JSON-RPC, a withdrawal paid on L1 once its send
- * root is confirmed). With the `fraud` scenario the second validator lies about every block it
- * asserts; the honest one disputes it down to a one-step proof and takes its stake.
+ * The devnet (docs/node.md §6): one process runs a whole modex chain of any app (`vm.app`, a
+ * built-in one, or `vm.stf`, a built `.wasm`) on an L1 — the settlement contracts, a sequencer with
+ * its JSON-RPC endpoint, the batcher, and two validators, each deriving the chain from L1 alone —
+ * then drives a workload through the public interfaces: an ETH deposit through the bridge (any
+ * app gets it as the SDK's deposit message), then the app's demo workload if it has one
+ * (src/apps/workloads.ts: for token, signed transfers and a withdrawal paid on L1 once its send root
+ * is confirmed). With the `fraud` scenario the second validator lies about every block it asserts;
+ * the honest one disputes it down to a one-step proof and takes its stake: that needs only blocks.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
-import { transfer, withdraw } from '../apps/token/client.ts';
+import type { AppWorkload, WorkloadContext, WorkloadResult } from '../apps/workloads.ts';
+import { workloadFor } from '../apps/workloads.ts';
 import type { ChainConfig } from '../config/types.ts';
 import { requiredSigners } from '../da/committee/certificate.ts';
 import { startLocalCommittee } from '../da/committee/local-committee.ts';
 import { type L1, openL1 } from '../l1/anvil.ts';
 import type { SettlementDeployment } from '../settlement/ethereum/deploy-settlement.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
-import type { TokenChain } from '../settlement/ethereum/token-chain.ts';
-import { moduleRootHex } from '../vm/wasm/program.ts';
+import type { AppChain } from './app-chain.ts';
 import { daForConfig } from './da-modules.ts';
 import {
   attachChain,
-  DeploymentFileError,
   deployForConfig,
   type SequencerRole,
   startSequencerRole,
@@ -50,8 +51,6 @@ export interface DevnetRunOptions {
   tickMs?: number;
   /** give up after this long (default 10 minutes) */
   timeoutMs?: number;
-  /** transfers of the demo workload */
-  transfers?: number;
   /** no workload and no waiting: stop once every role is up (tests, CI) */
   exitWhenReady?: boolean;
   /** committee DA with no members configured: members of the local committee started (default 5) */
@@ -84,22 +83,6 @@ export interface DevnetResult {
   contracts: Record<string, string>;
   /** the DA module and the batches posted per DA path (calldata, blob, certificate, `… (fallback)`) */
   da: { module: string; batches: Record<string, number> };
-}
-
-interface RpcReply {
-  result?: unknown;
-  error?: { code: number; message: string };
-}
-
-async function rpcCall(url: string, method: string, params: unknown[]): Promise<unknown> {
-  const r = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  const body = (await r.json()) as RpcReply;
-  if (body.error) throw new Error(`${method}: ${body.error.message} (${body.error.code})`);
-  return body.result;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -142,12 +125,7 @@ export class DevnetRun {
     this.cleanup.push(() => l1.stop());
     this.log(`      up at ${l1.rpcUrl} (chain id ${l1.chainId})`);
 
-    this.log('[2/5] STF and contracts: building and deploying...');
-    if (!config.vm.app) {
-      throw new DeploymentFileError(
-        'the devnet runs a built-in app (vm.app); vm.stf files are not supported yet',
-      );
-    }
+    this.log('[2/5] STF and contracts: loading the app and deploying...');
     const com = config.da.committee;
     if (config.da.module === 'committee' && com && com.members.length === 0) {
       const n = this.o.committeeSize ?? 5;
@@ -159,7 +137,9 @@ export class DevnetRun {
           `per certificate, fallback ${com.fallback}: ${committee.members.map((m) => m.url).join(' ')}`,
       );
     }
-    const { settlement: s, app, file: d } = await deployForConfig(l1, config);
+    const { settlement: s, app, source, file: d } = await deployForConfig(l1, config);
+    const chainId = BigInt(config.chain.chainId);
+    this.log(`      app ${source.path ?? source.name}, module root ${app.moduleRoot}, chain id ${chainId}`);
     if (d.committee) this.log(`      committee keyset ${d.committee.keysetHash} at ${d.committee.keysets}`);
     const daOf = () =>
       daForConfig(config, { rpcUrl: l1.rpcUrl, rpc: l1.publicClient, publicClient: l1.publicClient });
@@ -170,7 +150,6 @@ export class DevnetRun {
     this.log('[3/5] sequencer and batcher: starting...');
     const dataDir = this.o.dataDir ?? mkdtempSync(join(tmpdir(), 'modex-devnet-'));
     if (!this.o.dataDir) this.cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const appName = config.vm.app;
     writeDeploymentFile(join(dataDir, 'deployment.json'), d);
     const chainFor = (account: number) =>
       attachChain(
@@ -179,7 +158,8 @@ export class DevnetRun {
       );
     const sequencer = await startSequencerRole({
       chain: await chainFor(0),
-      app: appName,
+      app: source,
+      chainId,
       config,
       rpcUrl: l1.rpcUrl,
       sequencerKey: l1.accounts[0].privateKey,
@@ -202,7 +182,8 @@ export class DevnetRun {
     ]) {
       const role = startValidatorRole({
         chain: await chainFor(r.account),
-        app: appName,
+        app: source,
+        chainId,
         name: r.lie ? `${r.name} (lying)` : r.name,
         lie: r.lie,
         maxLies: 1,
@@ -216,13 +197,16 @@ export class DevnetRun {
       l1,
       settlement: s,
       rpcUrl: server.url,
-      moduleRoot: moduleRootHex(app.program),
+      moduleRoot: app.moduleRoot,
       dataDir,
     });
     if (this.o.exitWhenReady) {
       return this.result('stopped', sequencer, roles, false);
     }
-    this.log('[5/5] workload: deposit, transfers, a withdrawal...');
+    const appWorkload = config.vm.app ? await workloadFor(config.vm.app) : undefined;
+    this.log(
+      `[5/5] workload: a deposit through the bridge${appWorkload ? `, ${appWorkload.description}` : ''}...`,
+    );
     const user = l1.accounts[3].account as PrivateKeyAccount;
     const userBridge = s.bridge.connect(walletFor(l1, user));
     const deposit = 10n ** 18n;
@@ -232,13 +216,15 @@ export class DevnetRun {
       if (this.stopping) return this.result('stopped', sequencer, roles, false);
       throw e;
     }
-    const workload = this.workload(server.url, user, seq);
+    const workload = this.workload(appWorkload, { rpcUrl: server.url, account: user, deposited: deposit });
 
     let withdrawalPaid = false;
     let lastSummary = 0;
     const deadline = this.t0 + (this.o.timeoutMs ?? 600_000);
     let result: DevnetResult['result'] = 'stopped';
     const honest = roles[0];
+    /** the honest validator's events from when its chain had the deposit's block (generic workload) */
+    let coveredFrom: number | undefined;
     while (!this.stopping) {
       if (Date.now() > deadline) {
         result = 'timeout';
@@ -247,8 +233,20 @@ export class DevnetRun {
       try {
         for (const r of roles) await r.tick();
         const w = await workload.state();
-        if (w.withdrawn !== undefined && !withdrawalPaid)
-          withdrawalPaid = await this.tryWithdraw(honest.f.chain(), w.withdrawn, userBridge);
+        if (w.withdrawal !== undefined && !withdrawalPaid)
+          withdrawalPaid = await this.tryWithdraw(honest.f.chain(), w.withdrawal, userBridge);
+        if (coveredFrom === undefined) {
+          // the deposit is a (delayed) block of its own
+          let depositBlock = -1;
+          for (let n = 0; n <= seq.head && depositBlock < 0; n++)
+            if (seq.block(n)?.kind === 'delayed') depositBlock = n;
+          if (depositBlock >= 0 && honest.f.length > depositBlock) coveredFrom = honest.v.events.length;
+        }
+        // no withdrawal to pay: an assertion made since the deposit's block was derived is confirmed
+        const after = coveredFrom === undefined ? [] : honest.v.events.slice(coveredFrom);
+        const asserted = after.findIndex((e) => e.kind === 'assertion');
+        const depositConfirmed = asserted >= 0 && after.slice(asserted).some((e) => e.kind === 'confirmed');
+        const workloadDone = w.done && (w.withdrawal === undefined ? depositConfirmed : withdrawalPaid);
         if (Date.now() - lastSummary > 2000) {
           lastSummary = Date.now();
           this.log(
@@ -262,8 +260,10 @@ export class DevnetRun {
         if (this.o.untilConfirmed) {
           const done =
             scenario === 'fraud'
-              ? honest.v.events.some((e) => e.kind === 'slashed') && withdrawalPaid
-              : withdrawalPaid;
+              ? honest.v.events.some((e) => e.kind === 'slashed') &&
+                w.done &&
+                (w.withdrawal === undefined || withdrawalPaid)
+              : workloadDone;
           if (done) {
             result = scenario === 'fraud' ? 'honest-won' : 'confirmed';
             break;
@@ -320,66 +320,43 @@ export class DevnetRun {
     };
   }
 
-  /** The demo workload, driven in the background through the sequencer's JSON-RPC. */
-  private workload(url: string, user: PrivateKeyAccount, seq: Sequencer) {
-    const n = this.o.transfers ?? 20;
-    let withdrawn: number | undefined;
+  /** The app's demo workload (if any), driven in the background through the sequencer's JSON-RPC. */
+  private workload(
+    w: AppWorkload | undefined,
+    ctx: Omit<WorkloadContext, 'log' | 'stopped'>,
+  ): { state(): Promise<{ done: boolean; withdrawal?: bigint }> } {
+    let result: WorkloadResult | undefined = w ? undefined : {};
     let error: unknown;
-    const run = (async () => {
-      // wait until the deposit is in the sequencer's chain
-      while (!this.stopping && seq.status().delayedIncluded < 1) await sleep(200);
-      let nonce = BigInt((await rpcCall(url, 'modex_getNonce', [user.address, 'pending'])) as number);
-      const hashes: Hex[] = [];
-      for (let i = 0; i < n; i++) {
-        const to = `0x${(0x1000 + i).toString(16).padStart(40, '0')}` as const;
-        const raw = await transfer(user, to, 10n ** 15n, { nonce: nonce++ });
-        const c = (await rpcCall(url, 'modex_sendRawTransaction', [bytesToHex(raw)])) as { hash: Hex };
-        hashes.push(c.hash);
-      }
-      const raw = await withdraw(user, user.address, 10n ** 17n, { nonce: nonce++ });
-      const c = (await rpcCall(url, 'modex_sendRawTransaction', [bytesToHex(raw)])) as {
-        hash: Hex;
-        block: number;
-      };
-      this.log(
-        `      workload: ${n} transfers and a withdrawal soft-confirmed (withdrawal in block ${c.block})`,
+    if (w)
+      w.run({ ...ctx, log: (l) => this.log(l), stopped: () => this.stopping }).then(
+        (r) => {
+          result = r;
+        },
+        (e) => {
+          error = e;
+        },
       );
-      for (;;) {
-        const r = (await rpcCall(url, 'modex_getTransactionReceipt', [c.hash])) as { status: string } | null;
-        if (r && r.status !== 'pending') {
-          this.log(
-            `      workload: withdrawal executed on L2 (${r.status}); waiting for its send root to be confirmed on L1`,
-          );
-          withdrawn = 0;
-          break;
-        }
-        await sleep(200);
-      }
-    })().catch((e) => {
-      error = e;
-    });
-    void run;
     return {
       state: async () => {
         if (error) throw error;
-        return { withdrawn };
+        return { done: result !== undefined, withdrawal: result?.withdrawal };
       },
     };
   }
 
   /** Pays withdrawal `index` on L1 once a confirmed send root contains it. */
   private async tryWithdraw(
-    chain: TokenChain,
-    index: number,
+    chain: AppChain,
+    index: bigint,
     bridge: SettlementDeployment['bridge'],
   ): Promise<boolean> {
     const s = this.settlement as SettlementDeployment;
-    if (chain.withdrawals.length <= index) return false;
+    if (chain.withdrawalCount() <= index) return false;
     // the newest confirmed state that contains the withdrawal
     for (let n = chain.length; n > 0; n--) {
       const root = bytesToHex(chain.stateAt(n).bytes32[1]);
       if (!(await s.rollup.isConfirmedSendRoot(root))) continue;
-      let p: ReturnType<TokenChain['withdrawalProof']>;
+      let p: ReturnType<AppChain['withdrawalProof']>;
       try {
         p = chain.withdrawalProof(index, n);
       } catch {

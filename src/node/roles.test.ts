@@ -11,13 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastAccount, fastTransfer } from '../../test/node-utils.ts';
-import { App } from '../apps/sdk/run-app.ts';
+import { loadApp } from '../apps/sdk/app-runtime.ts';
+import { builtinAppBytes } from '../apps/sdk/builtin-apps.ts';
 import { loadConfig } from '../config/load.ts';
 import type { ChainConfig } from '../config/types.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
 import { REPO_ROOT } from '../l1/contracts.ts';
 import { encodeTxList } from '../settlement/ethereum/message.ts';
-import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { AppChain } from './app-chain.ts';
 import { messageCarries } from './batch-posting.ts';
 import { BatchPositionMismatchError } from './batcher.ts';
 import {
@@ -31,6 +32,7 @@ import { Sequencer } from './sequencer.ts';
 
 let l1: L1;
 let config: ChainConfig;
+let CHAIN: bigint;
 let file: DeploymentFile;
 let chain: ChainClients;
 const dirs: string[] = [];
@@ -38,6 +40,7 @@ const dirs: string[] = [];
 beforeAll(async () => {
   l1 = await startAnvil();
   config = loadConfig(join(REPO_ROOT, 'examples/devnet.config.json'));
+  CHAIN = BigInt(config.chain.chainId);
   file = (await deployForConfig(l1, config)).file;
   chain = await attachChain(l1, file);
 }, 120_000);
@@ -51,7 +54,8 @@ afterAll(async () => {
 function startRole(o: Partial<Parameters<typeof startSequencerRole>[0]> & { dataDir: string }) {
   return startSequencerRole({
     chain,
-    app: file.app,
+    app: { name: 'token', bytes: builtinAppBytes('token') },
+    chainId: BigInt(config.chain.chainId),
     config,
     rpcUrl: l1.rpcUrl,
     sequencerKey: l1.accounts[0].privateKey,
@@ -76,10 +80,13 @@ describe('startSequencerRole', () => {
     // 1. a sequencer stores block 0, then stops before any batcher posted it (the crash)
     const first = await Sequencer.open({
       dataDir,
-      executor: new TokenChain({ app: new App(file.app), interpret: false }),
+      executor: new AppChain({
+        app: loadApp(builtinAppBytes('token'), 'token'),
+        chainId: BigInt(config.chain.chainId),
+      }),
       config,
     });
-    await first.submit(fastTransfer(a, a.address, 0n, 0n));
+    await first.submit(fastTransfer(a, a.address, 0n, 0n, CHAIN));
     first.sealNow();
     await first.idle();
     await first.close();
@@ -89,7 +96,7 @@ describe('startSequencerRole', () => {
     const role = await startRole({ dataDir, onError: (e) => errors.push(e) });
     try {
       await until('block 0 posted', () => role.batches === 1);
-      const ack = await role.seq.submit(fastTransfer(a, a.address, 0n, 1n));
+      const ack = await role.seq.submit(fastTransfer(a, a.address, 0n, 1n, CHAIN));
       expect(ack.block).toBe(1);
       role.seq.sealNow();
       await until('block 1 posted', () => role.batches === 2);
@@ -141,7 +148,7 @@ describe('startSequencerRole', () => {
     const a = fastAccount(2);
     let nonce = 0n;
     const block = async () => {
-      await role.seq.submit(fastTransfer(a, a.address, 0n, nonce++));
+      await role.seq.submit(fastTransfer(a, a.address, 0n, nonce++, CHAIN));
       role.seq.sealNow();
     };
     try {
@@ -158,7 +165,7 @@ describe('startSequencerRole', () => {
       const onL1 = await chain.inbox.readMessages(before, before + 3n);
       expect(onL1.map((m) => m.source)).toEqual(['batch', 'batch', 'batch']);
       expect(onL1.map((m) => m.position)).toEqual([before, before + 1n, before + 2n]);
-      expect(await role.seq.submit(fastTransfer(a, a.address, 0n, nonce++))).toMatchObject({
+      expect(await role.seq.submit(fastTransfer(a, a.address, 0n, nonce++, CHAIN))).toMatchObject({
         block: Number(before) + 3,
       });
     } finally {
@@ -175,7 +182,7 @@ describe('startSequencerRole', () => {
     const a = fastAccount(4);
     let nonce = 0n;
     const block = async () => {
-      await role.seq.submit(fastTransfer(a, a.address, 0n, nonce++));
+      await role.seq.submit(fastTransfer(a, a.address, 0n, nonce++, CHAIN));
       role.seq.sealNow();
     };
     try {
@@ -214,11 +221,11 @@ describe('startSequencerRole', () => {
       const at = await chain.inbox.messageCount();
       await chain.inbox.postBatch(encodeTxList([Uint8Array.of(1, 2, 3)]), { kind: 0 });
       const a = fastAccount(3);
-      expect((await role.seq.submit(fastTransfer(a, a.address, 0n, 0n))).block).toBe(Number(at));
+      expect((await role.seq.submit(fastTransfer(a, a.address, 0n, 0n, CHAIN))).block).toBe(Number(at));
       role.seq.sealNow();
       await until('the sequencer stopped', () => errors.length > 0);
       expect(errors[0]).toBeInstanceOf(BatchPositionMismatchError);
-      await expect(role.seq.submit(fastTransfer(a, a.address, 0n, 1n))).rejects.toMatchObject({
+      await expect(role.seq.submit(fastTransfer(a, a.address, 0n, 1n, CHAIN))).rejects.toMatchObject({
         message: expect.stringMatching(/stopped after an error/),
       });
       expect(role.batches).toBe(0);

@@ -3,9 +3,9 @@
  * validator role (derivation + validator), each against any settlement endpoint, and the deployment
  * file that tells separate processes where the chain's contracts are.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Address, Hex } from 'viem';
-import { App, genesis } from '../apps/sdk/run-app.ts';
+import { type AppSource, appSourceOf, loadApp, type WasmApp } from '../apps/sdk/app-runtime.ts';
 import type { ChainConfig } from '../config/types.ts';
 import type { DataAvailability } from '../core/da.ts';
 import { ModexError } from '../core/errors.ts';
@@ -23,14 +23,13 @@ import type { SolGlobalState } from '../settlement/ethereum/dispute-hash.ts';
 import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
 import { InboxClient, type L1Clients } from '../settlement/ethereum/inbox.ts';
 import { ChallengeClient, PreimageOracleClient, RollupClient } from '../settlement/ethereum/rollup.ts';
-import { TokenChain } from '../settlement/ethereum/token-chain.ts';
-import { moduleRootHex } from '../vm/wasm/program.ts';
+import { AppChain } from './app-chain.ts';
 import { BatchFeeder } from './batch-feeder.ts';
 import type { InboxCursor } from './batcher.ts';
 import { type BatcherWorker, batcherWorkerFor } from './batcher-worker.ts';
 import { WorkerExecutor } from './block-worker.ts';
 import { type CommitteeDeployment, deployCommittee } from './da-modules.ts';
-import { Derivation, ReplayExecutor } from './derivation.ts';
+import { Derivation } from './derivation.ts';
 import { type RpcServer, startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';
 import { type ChainFollower, Validator } from './validator.ts';
@@ -38,8 +37,15 @@ import { type ChainFollower, Validator } from './validator.ts';
 /** `deployment.json`: where one chain's contracts are (written by `modex deploy` and the devnet). */
 export interface DeploymentFile {
   version: 1;
+  /** the settlement layer's chain id */
   chainId: number;
+  /** the app: a built-in app's name (`vm.app`), or the name of the `.wasm` given as `vm.stf` */
   app: string;
+  /** `vm.stf`: the app's `.wasm` (an absolute path) */
+  stf?: string;
+  /** the chain's own id (the config's `chain.chainId`), given to the app at genesis (docs/app-abi.md §2) */
+  appChainId: string;
+  /** the app's module root (checked against the wasm the roles load) */
   moduleRoot: Hex;
   deployBlock: string;
   addresses: SettlementAddresses;
@@ -58,14 +64,15 @@ export class DeploymentFileError extends ModexError {
 export function deploymentFile(
   s: SettlementDeployment,
   chainId: number,
-  app: string,
-  moduleRoot: Hex,
+  app: { name: string; stf?: string; chainId: bigint; moduleRoot: Hex },
 ): DeploymentFile {
   return {
     version: 1,
     chainId,
-    app,
-    moduleRoot,
+    app: app.name,
+    ...(app.stf ? { stf: app.stf } : {}),
+    appChainId: app.chainId.toString(),
+    moduleRoot: app.moduleRoot,
     deployBlock: s.deployBlock.toString(),
     addresses: s.addresses,
     params: {
@@ -95,28 +102,52 @@ export function disputeParamsOf(config: Pick<ChainConfig, 'proof'>): DisputePara
 }
 
 /**
- * Deploys the settlement layer of a chain config's built-in app (`vm.app`) from `l1`'s first
- * account; the sequencer defaults to that account. Returns the deployment and its file.
+ * Deploys the settlement layer of a chain config's app (`vm.app`, a built-in one, or `vm.stf`, a
+ * built `.wasm`) from `l1`'s first account; the sequencer defaults to that account. The genesis
+ * state is the app's (`modex_genesis` with `chain.chainId`). Returns the deployment and its file.
  */
 export async function deployForConfig(
   l1: L1,
-  config: Pick<ChainConfig, 'vm' | 'proof' | 'sequencing' | 'da'>,
+  config: Pick<ChainConfig, 'vm' | 'proof' | 'sequencing' | 'da' | 'chain'>,
   opts: { sequencer?: Address } = {},
-): Promise<{ settlement: SettlementDeployment; app: App; file: DeploymentFile }> {
-  if (!config.vm.app)
-    throw new DeploymentFileError('only built-in apps (vm.app) can be deployed by the node for now');
-  const app = new App(config.vm.app);
+): Promise<{ settlement: SettlementDeployment; app: WasmApp; source: AppSource; file: DeploymentFile }> {
+  const source = appSourceOf(config.vm);
+  const app = loadApp(source.bytes, source.name);
+  const chainId = BigInt(config.chain.chainId);
   const settlement = await deploySettlement(l1, {
     sequencer: opts.sequencer ?? l1.accounts[0].address,
     maxDelaySeconds: config.sequencing.maxDelaySeconds,
     moduleFields: moduleFieldsHex(app.program),
-    genesis: toSolState(genesis()),
+    genesis: toSolState(app.genesis(chainId)),
     params: disputeParamsOf(config),
   });
-  const file = deploymentFile(settlement, l1.chainId, config.vm.app, moduleRootHex(app.program));
+  const file = deploymentFile(settlement, l1.chainId, {
+    name: source.name,
+    stf: config.vm.stf ? source.path : undefined,
+    chainId,
+    moduleRoot: app.moduleRoot,
+  });
   if (config.da.module === 'committee')
     file.committee = await deployCommittee(l1, settlement.inbox, config.da);
-  return { settlement, app, file };
+  return { settlement, app, source, file };
+}
+
+/**
+ * The app of a deployment: its wasm (the `stf` file, or the built-in app's) and the chain id of its
+ * genesis. Throws when the wasm's module root is not the one deployed.
+ */
+export function appOfDeployment(d: DeploymentFile): { source: AppSource; chainId: bigint } {
+  if (d.stf && !existsSync(d.stf))
+    throw new DeploymentFileError(
+      `the deployment's app ${d.stf} does not exist (build it, or copy it there)`,
+    );
+  const source = appSourceOf(d.stf ? { stf: d.stf } : { app: d.app });
+  const root = loadApp(source.bytes, source.name).moduleRoot;
+  if (root !== d.moduleRoot)
+    throw new DeploymentFileError(
+      `app ${d.stf ?? d.app} has module root ${root}, the deployment's is ${d.moduleRoot} (rebuilt since the deployment?)`,
+    );
+  return { source, chainId: BigInt(d.appChainId) };
 }
 
 export function writeDeploymentFile(path: string, d: DeploymentFile): void {
@@ -153,6 +184,8 @@ export function readDeploymentFile(path: string): DeploymentFile {
     throw bad('params.heights must list ≥ 2 heights');
   if (!/^\d+$/.test(d.deployBlock ?? '')) throw bad('deployBlock must be a decimal block number');
   if (typeof d.app !== 'string') throw bad('app must name the STF');
+  if (!/^\d+$/.test(d.appChainId ?? '')) throw bad("appChainId must be the chain's id, decimal");
+  if (d.stf !== undefined && typeof d.stf !== 'string') throw bad("stf must be the path of the app's .wasm");
   return d;
 }
 
@@ -214,7 +247,10 @@ export interface SequencerRole {
 /** The sequencer role: sequencer, its JSON-RPC server and the batcher (the wallet must be the inbox's sequencer). */
 export async function startSequencerRole(o: {
   chain: ChainClients;
-  app: string;
+  /** the app's wasm (`appOfDeployment`) */
+  app: Pick<AppSource, 'name' | 'bytes'>;
+  /** the chain id of the app's genesis */
+  chainId: bigint;
   /** `da`: where batches go (the batcher's worker builds the module with `daForConfig`) */
   config: Pick<ChainConfig, 'vm' | 'sequencing' | 'da'>;
   /** the settlement endpoint and the sequencer's key: the batcher's worker signs postBatch with it */
@@ -234,7 +270,7 @@ export async function startSequencerRole(o: {
   const { inbox } = o.chain;
   // the STF and the batcher run in worker threads (a block's execution, and its batch's encoding,
   // signing and DA work, never hold up the JSON-RPC thread); both load side by side
-  const executor = new WorkerExecutor({ app: o.app });
+  const executor = new WorkerExecutor({ app: o.app, chainId: o.chainId });
   const batcher = batcherWorkerFor(inbox, {
     rpcUrl: o.rpcUrl,
     privateKey: o.sequencerKey,
@@ -285,11 +321,31 @@ export async function startSequencerRole(o: {
     delayed: async () =>
       (await inbox.pendingDelayed()).messages.map((m) => ({ index: m.index, data: m.data })),
     onError: o.onError,
-    onBlockSealed: () => {
+    onBlockSealed: (b) => {
       role.firstBlockAt ??= Date.now();
       feeder.pump();
+      if (b.kind === 'delayed') includeLater(b.number, b.delayedRead);
     },
   });
+  // Delayed messages reach L1 with the next batch's delayedRead; a delayed block that no batch
+  // follows (a deposit on an idle chain) is included on its own after the block age: `includeDelayed`.
+  const ageMs = (o.config.sequencing.batch?.maxAgeSeconds ?? 10) * 1000;
+  const timers = new Set<NodeJS.Timeout>();
+  function includeLater(number: number, delayedRead: number): void {
+    const t = setTimeout(async () => {
+      timers.delete(t);
+      if (seq.head > number) return; // a batch (or another delayed block) follows: it carries it
+      try {
+        if ((await inbox.delayedIncluded()) >= BigInt(delayedRead)) return;
+        await inbox.includeDelayed(BigInt(delayedRead));
+        o.log?.(`delayed messages up to ${delayedRead} included on L1 (block ${number}, no batch after it)`);
+      } catch (e) {
+        (o.warn ?? o.log)?.(`includeDelayed(${delayedRead}) failed: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }, ageMs);
+    t.unref();
+    timers.add(t);
+  }
   // from L1's message count (less the positions re-checked): blocks stored before a crash and
   // never posted go to L1 first
   feeder.start(l1.messageCount);
@@ -299,6 +355,7 @@ export async function startSequencerRole(o: {
     server,
     batcher,
     async close() {
+      for (const t of timers) clearTimeout(t);
       feeder.stop();
       await server.close();
       await seq.close();
@@ -310,7 +367,7 @@ export async function startSequencerRole(o: {
 export interface ValidatorRole {
   validator: Validator;
   derivation: Derivation;
-  follower: ChainFollower & { chain(): TokenChain };
+  follower: ChainFollower & { chain(): AppChain };
   /** derive what L1 has, then one validator round */
   tick(): Promise<void>;
 }
@@ -318,7 +375,10 @@ export interface ValidatorRole {
 /** The validator role: derivation from L1 alone and the validator (wallet = its staking key). */
 export function startValidatorRole(o: {
   chain: ChainClients;
-  app: string;
+  /** the app's wasm (`appOfDeployment`) */
+  app: Pick<AppSource, 'name' | 'bytes'>;
+  /** the chain id of the app's genesis */
+  chainId: bigint;
   name: string;
   lie?: boolean;
   maxLies?: number;
@@ -327,15 +387,15 @@ export function startValidatorRole(o: {
   log?: (line: string) => void;
 }): ValidatorRole {
   const c = o.chain;
-  const ex = new ReplayExecutor(() => new TokenChain({ app: new App(o.app), interpret: false }));
+  const ex = new AppChain({ app: loadApp(o.app.bytes, o.app.name), chainId: o.chainId });
   const derivation = new Derivation({ inbox: c.inbox, executor: ex, da: o.da });
   const follower = {
     get length() {
-      return ex.follower.length;
+      return ex.length;
     },
-    stateAt: (n: number) => ex.follower.stateAt(n),
-    executionContext: (h: number[]) => ex.follower.executionContext(h),
-    chain: () => ex.follower,
+    stateAt: (n: number) => ex.stateAt(n),
+    executionContext: (h: number[]) => ex.executionContext(h),
+    chain: () => ex,
   };
   const validator = new Validator({
     name: o.name,

@@ -1,16 +1,31 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { keccak_256 } from '@noble/hashes/sha3.js';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fastAccount, fastTransfer, rpcCall, startSequencerProcess } from '../../test/node-utils.ts';
-import { depositMessage, TOKEN_CHAIN_ID, transfer } from '../apps/token/client.ts';
-import { WorkerExecutor } from './block-worker.ts';
+import {
+  fastAccount,
+  fastSign,
+  fastTransfer,
+  rpcCall,
+  startSequencerProcess,
+  tokenBalance,
+  tokenWorker,
+} from '../../test/node-utils.ts';
+import {
+  balanceQuery,
+  depositMessage,
+  TOKEN_CHAIN_ID,
+  transfer,
+  transferBody,
+} from '../apps/token/client.ts';
 import {
   DuplicateTransactionError,
   InvalidTransactionError,
   SequencerBusyError,
   SequencerUnavailableError,
+  TransactionRefusedByAppError,
 } from './errors.ts';
 import { type DelayedMessageIn, type SealedBlock, Sequencer, type SequencerOptions } from './sequencer.ts';
 
@@ -33,8 +48,7 @@ const carol = fastAccount(3);
 async function start(dataDir: string, o: Partial<SequencerOptions> = {}, delayed: DelayedMessageIn[] = []) {
   const seq = await Sequencer.open({
     dataDir,
-    executor: new WorkerExecutor({ app: 'token' }),
-    chainId: TOKEN_CHAIN_ID,
+    executor: tokenWorker(),
     maxBlockAgeMs: 60_000,
     delayed: () => delayed,
     delayedPollMs: 20,
@@ -77,10 +91,12 @@ describe('sequencer', () => {
       return x && 'stateRoot' in x ? x : undefined;
     });
     expect(r).toMatchObject({ status: 'ok', code: 0, block: 1, index: 0 });
-    expect(await seq.balanceOf(bob.address)).toBe(10n);
-    expect(await seq.balanceOf(alice.address)).toBe(990n);
-    expect(await seq.balanceOf(alice.address, 0)).toBe(1_000n);
+    expect(await tokenBalance(seq, bob.address)).toBe(10n);
+    expect(await tokenBalance(seq, alice.address)).toBe(990n);
+    expect(await tokenBalance(seq, alice.address, 0)).toBe(1_000n);
     expect(await seq.nonceOf(alice.address)).toBe(1n);
+    expect(seq.chainId).toBe(TOKEN_CHAIN_ID);
+    expect(seq.receiptNames[5]).toBe('bad_nonce');
     expect(seq.head).toBe(1);
     expect(sealed.map((b) => [b.number, b.kind, b.txCount, b.delayedRead])).toEqual([
       [0, 'delayed', 0, 1],
@@ -97,22 +113,29 @@ describe('sequencer', () => {
     expect(seq.block(7)).toBeNull();
   });
 
-  it('refuses malformed, badly signed, wrong-chain and duplicate transactions, and sheds load when the mempool is full', async () => {
+  it("refuses (through the app's admission) malformed, badly signed, wrong-chain and duplicate transactions, and sheds load when the mempool is full", async () => {
     const seq = await start(tmp(), { mempoolLimit: 3 }, genesis());
+    await until(() => seq.head === 0); // the deposit: alice has a nonce in the state
     const good = fastTransfer(alice, bob.address, 1n, 0n);
     await expect(seq.submit(good.subarray(0, 50))).rejects.toThrow(InvalidTransactionError);
+    await expect(seq.submit(good.subarray(0, 50))).rejects.toMatchObject({ reason: 'malformed' });
     const badV = good.slice();
     badV[badV.length - 1] = 29;
-    await expect(seq.submit(badV)).rejects.toThrow(/v = 29/);
+    await expect(seq.submit(badV)).rejects.toMatchObject({ reason: 'bad_signature', receiptCode: 4 });
     const highS = good.slice();
     highS.fill(0xff, highS.length - 33, highS.length - 1);
-    await expect(seq.submit(highS)).rejects.toThrow(/lower half/);
+    await expect(seq.submit(highS)).rejects.toMatchObject({ reason: 'bad_signature' });
     const zeroR = good.slice();
     zeroR.fill(0, zeroR.length - 65, zeroR.length - 33);
-    await expect(seq.submit(zeroR)).rejects.toThrow(InvalidTransactionError);
-    const otherChain = fastTransfer(alice, bob.address, 1n, 0n).slice();
-    otherChain[9] ^= 1; // chain id byte (the signature no longer matters: the chain id is checked first)
-    await expect(seq.submit(otherChain)).rejects.toThrow(/chain id/);
+    await expect(seq.submit(zeroR)).rejects.toThrow(TransactionRefusedByAppError);
+    // signed for another chain: refused at admission, never acknowledged (nothing in the mempool or WAL)
+    const otherChain = fastSign(
+      alice,
+      transferBody(bob.address, 1n, { nonce: 0n, chainId: TOKEN_CHAIN_ID + 1n }),
+    );
+    await expect(seq.submit(otherChain)).rejects.toMatchObject({ reason: 'wrong_chain', receiptCode: 3 });
+    expect(seq.receipt(`0x${Buffer.from(keccak_256(otherChain)).toString('hex')}`)).toBeNull();
+    expect(seq.status()).toMatchObject({ mempool: 0, accepted: 0 });
     await seq.submit(good);
     await expect(seq.submit(good)).rejects.toThrow(DuplicateTransactionError);
     await seq.submit(fastTransfer(alice, bob.address, 1n, 1n));
@@ -123,6 +146,12 @@ describe('sequencer', () => {
     await until(() => seq.status().mempool === 0);
     await expect(seq.submit(good)).rejects.toThrow(DuplicateTransactionError); // in a block now
     await seq.submit(fastTransfer(alice, bob.address, 1n, 3n));
+    // a nonce below the state's: the app says bad_nonce
+    seq.sealNow();
+    await until(() => seq.status().mempool === 0);
+    await expect(seq.submit(fastTransfer(alice, bob.address, 2n, 1n))).rejects.toMatchObject({
+      reason: 'bad_nonce',
+    });
     await seq.close();
     await expect(seq.submit(good)).rejects.toThrow(SequencerUnavailableError);
   });
@@ -157,7 +186,7 @@ describe('sequencer', () => {
     seq.sealNow();
     await until(() => seq.head === 3);
     expect(seq.block(2)).toMatchObject({ kind: 'delayed', delayedIndex: 1, delayedRead: 2, status: 0 });
-    expect(await seq.balanceOf(carol.address)).toBe(5n);
+    expect(await tokenBalance(seq, carol.address)).toBe(5n);
   });
 
   it('restarts on the same data dir: stored blocks re-executed, WAL transactions back at the same (block, index)', async () => {
@@ -172,13 +201,13 @@ describe('sequencer', () => {
     const again = await start(dir, { maxTransactionsPerBlock: 2 }, genesis());
     expect(again.head).toBe(2);
     expect(again.stateRoot()).toBe(root2);
-    expect(await again.balanceOf(bob.address)).toBe(8n);
+    expect(await tokenBalance(again, bob.address)).toBe(8n);
     expect(again.receipt(confs[4].hash)).toEqual({ status: 'pending', block: 3, index: 0 });
     expect(again.receipt(confs[1].hash)).toMatchObject({ status: 'ok', block: 1, index: 1 });
     const next = await again.submit(fastTransfer(alice, bob.address, 2n, 5n));
     expect([next.block, next.index]).toEqual([3, 1]);
     await until(() => again.head === 3);
-    expect(await again.balanceOf(bob.address)).toBe(12n);
+    expect(await tokenBalance(again, bob.address)).toBe(12n);
     expect(again.status().wal.segments).toBeLessThanOrEqual(1);
   });
 
@@ -241,7 +270,10 @@ describe('sequencer', () => {
       );
       expect(r).toMatchObject({ status: 'ok', block: c.block, index: c.index });
     }
-    expect(await rpcCall(p2.url, 'modex_getBalance', [to])).toBe('120');
+    const bal = await rpcCall<{ result: string }>(p2.url, 'modex_query', [
+      `0x${Buffer.from(balanceQuery(to)).toString('hex')}`,
+    ]);
+    expect(BigInt(bal.result)).toBe(120n);
     const block = await rpcCall<{ txHashes: string[] }>(p2.url, 'modex_getBlock', [3]);
     expect(block.txHashes).toEqual([...confs].sort((a, b) => a.index - b.index).map((c) => c.hash));
     p2.child.kill('SIGTERM');

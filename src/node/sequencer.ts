@@ -2,10 +2,12 @@
  * The sequencer (docs/node.md §2): accepts signed transactions, gives each a soft confirmation
  * `{ hash, block, index }` once it is in the write-ahead log and fsynced, orders them into blocks,
  * seals a block by age or size, executes it at the next inbox position with the STF (through a
- * `BlockExecutor`, e.g. `new TokenChain({ interpret: false })`), and persists it in the store.
+ * `BlockExecutor`, e.g. an `AppChain`, or the block worker), and persists it in the store. The
+ * sequencer never decodes a transaction: the app admits it (`modex_admit`, docs/app-abi.md §3)
+ * against the head state and gives its sender and nonce; its hash is keccak256 of the raw bytes.
  *
  * ```ts
- * const seq = await Sequencer.open({ dataDir, executor: new TokenChain({ interpret: false }), config,
+ * const seq = await Sequencer.open({ dataDir, executor: new AppChain({ app, chainId }), config,
  *   delayed: async () => (await inbox.pendingDelayed()).messages, onBlockSealed: (b) => batcher.post(b) });
  * const { hash, block, index } = await seq.submit(rawTx);
  * seq.receipt(hash);   // { status: 'pending', … } then { status: 'ok', code: 0, block, index, stateRoot }
@@ -24,11 +26,11 @@
  */
 import { join } from 'node:path';
 import { bytesToHex, type Hex } from 'viem';
-import { Receipt, type Receipts } from '../apps/sdk/run-app.ts';
-import { recoverAndRemember } from '../crypto/ecrecover.ts';
-import { keccak256Hex, keccak256Into } from '../crypto/keccak.ts';
+import type { WasmApp } from '../apps/sdk/app-runtime.ts';
+import type { Receipts } from '../apps/sdk/run-app.ts';
+import type { Withdrawal } from '../core/app.ts';
+import { keccak256Hex } from '../crypto/keccak.ts';
 import { batchMessage, encodeTxList, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
-import { toHex } from '../vm/wasm/hash.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 import {
   DuplicateTransactionError,
@@ -37,25 +39,37 @@ import {
   NodeStateError,
   SequencerBusyError,
   SequencerUnavailableError,
+  TransactionRefusedByAppError,
 } from './errors.ts';
 import { BlockStore, type StoredBlock } from './store.ts';
 import { Wal, type WalReplay, type WalStats } from './wal.ts';
 
+/** What a block's execution gives the sequencer. */
+export interface BlockRun {
+  globalState: GlobalState;
+  receipts: Receipts | undefined;
+  /** the message's keccak256, when the executor computed it */
+  messageHash?: Hex;
+}
+
 /**
- * What the sequencer needs from an STF runner: `TokenChain` (on the sequencer's thread) or
- * `WorkerExecutor` (block-worker.ts: in a worker thread, what the node runs).
+ * What the sequencer needs from an STF runner: an `AppChain` (app-chain.ts, on the sequencer's
+ * thread) or a `WorkerExecutor` (block-worker.ts: in a worker thread, what the node runs).
  */
 export interface BlockExecutor {
   /** messages executed = the next inbox position */
   readonly length: number;
-  /** Executes `message` at the next position (`messageHash`: its keccak256, when the executor computed it). */
-  execute(
-    message: Uint8Array,
-  ): Promise<{ globalState: GlobalState; receipts: Receipts | undefined; messageHash?: Hex }>;
+  /** the chain id the app was given at genesis */
+  readonly chainId: bigint;
+  /**
+   * The app, on the sequencer's thread, over a preimage store that holds the state after every
+   * executed message: admission, queries, receipt names, withdrawals (docs/app-abi.md).
+   */
+  readonly app: WasmApp;
+  /** Executes `message` at the next position. */
+  execute(message: Uint8Array): BlockRun | Promise<BlockRun>;
   /** the global state after the first `n` messages (default all) */
   stateAt(n?: number): GlobalState;
-  balanceOf?(a: Hex, n?: number): bigint | Promise<bigint>;
-  nonceOf?(a: Hex, n?: number): bigint | Promise<bigint>;
   /** called by `Sequencer.close` (e.g. stops the worker) */
   close?(): void | Promise<void>;
 }
@@ -88,8 +102,6 @@ export interface SequencerOptions {
   maxBlockAgeMs?: number;
   /** transactions acknowledged (or being acknowledged) but not yet in a stored block; beyond it `submit` is refused busy (default 10,000) */
   mempoolLimit?: number;
-  /** refuse transactions whose chain id differs */
-  chainId?: bigint;
   /** pending delayed messages; polled at open and every `delayedPollMs` (default 1,000) */
   delayed?: DelayedSource;
   delayedPollMs?: number;
@@ -134,75 +146,17 @@ export interface SequencerStatus {
 }
 
 // ---------------------------------------------------------------------------------------------
-// transactions (docs/stf.md "Signed transactions")
+// transactions: the app admits them (docs/app-abi.md §3)
 
-const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-const HEADER = 18;
-const SIGNATURE = 65;
-const PERSONAL_PREFIX = new TextEncoder().encode('\x19Ethereum Signed Message:\n32');
-
-export interface SignedTx {
+/** An admitted transaction. */
+export interface AdmittedTx {
   raw: Uint8Array;
   /** keccak256 of the raw transaction bytes */
   hash: Hex;
-  /** recovered signer, lowercase */
-  sender: Hex;
-  app: number;
-  op: number;
-  chainId: bigint;
-  nonce: bigint;
+  /** the replay key the app gave: its sender (lowercase) and nonce (absent for a WAL record the app now refuses) */
+  sender?: Hex;
+  nonce?: bigint;
 }
-
-const toBig = (b: Uint8Array) => BigInt(`0x${Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')}`);
-
-/**
- * Decodes a transaction envelope `body ‖ r ‖ s ‖ v` and recovers its signer as the STF does
- * (v ∈ {27, 28}, 0 < r < n, 0 < s ≤ n/2); throws InvalidTransactionError.
- */
-export function decodeSignedTx(raw: Uint8Array, opts: { chainId?: bigint } = {}): SignedTx {
-  if (raw.length < HEADER + SIGNATURE)
-    throw new InvalidTransactionError(
-      `${raw.length} bytes, shorter than header + signature (${HEADER + SIGNATURE})`,
-    );
-  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const chainId = dv.getBigUint64(2);
-  if (opts.chainId !== undefined && chainId !== opts.chainId)
-    throw new InvalidTransactionError(`chain id ${chainId}, expected ${opts.chainId}`);
-  const body = raw.subarray(0, raw.length - SIGNATURE);
-  const sig = raw.subarray(raw.length - SIGNATURE);
-  const v = sig[64];
-  if (v !== 27 && v !== 28) throw new InvalidTransactionError(`signature v = ${v}, expected 27 or 28`);
-  const r = toBig(sig.subarray(0, 32));
-  const s = toBig(sig.subarray(32, 64));
-  if (r === 0n || r >= SECP256K1_N || s === 0n || s > SECP256K1_N / 2n)
-    throw new InvalidTransactionError('signature r or s out of range (s must be in the lower half)');
-  // the machine's keccak (src/crypto/keccak.ts): ~4× noble's on these short inputs
-  const signed = new Uint8Array(PERSONAL_PREFIX.length + 32);
-  signed.set(PERSONAL_PREFIX);
-  keccak256Into(body, signed, PERSONAL_PREFIX.length);
-  const digest = keccak256Into(signed, new Uint8Array(32));
-  // remembered, so the STF's ecrecover of this transaction does not recover it a second time
-  const pub = recoverAndRemember(digest, sig.subarray(0, 64), v - 27);
-  if (!pub) throw new InvalidTransactionError('signature does not recover a public key');
-  const h = new Uint8Array(32);
-  const sender = toHex(keccak256Into(pub.subarray(1), h).subarray(12));
-  return {
-    raw,
-    hash: keccak256Hex(raw),
-    sender,
-    app: raw[0],
-    op: raw[1],
-    chainId,
-    nonce: dv.getBigUint64(10),
-  };
-}
-
-const RECEIPT_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(Receipt).map(([k, v]) => [v, k.toLowerCase()]),
-);
-
-/** `ok`, `bad_nonce`, … (docs/stf.md "Receipts"), or `status_<n>` for a code the table lacks */
-export const receiptName = (code: number): string => RECEIPT_NAMES[code] ?? `status_${code}`;
 
 // ---------------------------------------------------------------------------------------------
 // WAL records: type u8 ‖ block u64 ‖ index u32 ‖ bytes
@@ -235,7 +189,7 @@ function decodeRecord(p: Uint8Array): { type: number; block: number; index: numb
 // ---------------------------------------------------------------------------------------------
 
 interface PendingTx {
-  tx: SignedTx;
+  tx: AdmittedTx;
   block: number;
   index: number;
 }
@@ -361,10 +315,13 @@ export class Sequencer {
       this.rejectedBusy++;
       throw new SequencerBusyError(this.mempoolLimit);
     }
-    const tx = decodeSignedTx(raw, { chainId: this.opts.chainId });
     if (EMPTY_BLOCK_BYTES + 4 + raw.length > this.maxBlockBytes)
       throw new InvalidTransactionError(`${raw.length} bytes do not fit in a block of ${this.maxBlockBytes}`);
-    if (this.pending.has(tx.hash) || this.store.hasTx(tx.hash)) throw new DuplicateTransactionError(tx.hash);
+    const hash = keccak256Hex(raw);
+    if (this.pending.has(hash) || this.store.hasTx(hash)) throw new DuplicateTransactionError(hash);
+    const a = this.executor.app.admit(raw, this.executor.stateAt().bytes32[0]);
+    if (!a.ok) throw new TransactionRefusedByAppError(a.reason, a.code);
+    const tx: AdmittedTx = { raw, hash, sender: a.sender.toLowerCase() as Hex, nonce: a.nonce };
     if (this.open.txs.length > 0 && this.open.bytes + 4 + raw.length > this.maxBlockBytes) this.seal();
     const p = this.place(tx);
     const durable = this.wal.append(encodeRecord(REC_TX, p.block, p.index, raw));
@@ -446,7 +403,13 @@ export class Sequencer {
     if (!t) return null;
     const b = this.store.block(t.block)!;
     const code = t.status ?? b.status ?? 0;
-    return { status: receiptName(code), code, block: t.block, index: t.index, stateRoot: b.stateRoot };
+    return {
+      status: this.executor.app.receiptName(code),
+      code,
+      block: t.block,
+      index: t.index,
+      stateRoot: b.stateRoot,
+    };
   }
 
   /** A stored block with its transaction hashes (and its message bytes with `withMessage`). */
@@ -483,18 +446,54 @@ export class Sequencer {
     return n < this.storedHead ? this.store.block(n)?.stateRoot : undefined;
   }
 
-  /** `a`'s balance after block `n` (default: the latest executed one). */
-  async balanceOf(a: Hex, n?: number): Promise<bigint> {
-    if (!this.executor.balanceOf) throw new InvalidParamsError('this STF has no balances');
-    return this.executor.balanceOf(a, this.positionAfter(n));
+  /** the chain id (given to the app at genesis, docs/app-abi.md §2) */
+  get chainId(): bigint {
+    return this.executor.chainId;
   }
 
-  /** `a`'s next nonce: after the latest executed block, or counting its pending transactions (`pending`). */
+  /** the app's receipt names, index = code ('' for an unnamed code) */
+  get receiptNames(): readonly string[] {
+    return this.executor.app.receiptNames;
+  }
+
+  /**
+   * `a`'s next nonce (the SDK's nonce query, docs/app-abi.md §4): after the latest executed block,
+   * or counting its acknowledged transactions (`pending`).
+   */
   async nonceOf(a: Hex, tag: 'latest' | 'pending' = 'latest'): Promise<bigint> {
-    if (!this.executor.nonceOf) throw new InvalidParamsError('this STF has no nonces');
     const p = tag === 'pending' ? this.pendingNonces.get(a.toLowerCase() as Hex) : undefined;
-    const n = await this.executor.nonceOf(a, this.executor.length);
+    const n = this.executor.app.nonceOf(this.executor.stateAt().bytes32[0], a);
     return p && p.max + 1n > n ? p.max + 1n : n;
+  }
+
+  /** The app's answer to the query `data` (docs/app-abi.md §4) after block `block` (default: the latest executed). */
+  async query(data: Uint8Array, block?: number): Promise<{ status: number; result: Uint8Array }> {
+    return this.executor.app.query(this.rootAfter(block), data);
+  }
+
+  /** The withdrawals recorded in the state after `block` (default: the latest executed), from index `from`. */
+  async withdrawals(from = 0n, block?: number): Promise<Withdrawal[]> {
+    return this.executor.app.withdrawals(this.rootAfter(block), from);
+  }
+
+  /** Withdrawal `index` with its outbox proof against the send root after `block` (default: the latest executed). */
+  async withdrawalProof(
+    index: bigint,
+    block?: number,
+  ): Promise<{ withdrawal: Withdrawal; proof: Hex[]; sendRoot: Hex }> {
+    const gs = this.executor.stateAt(this.positionAfter(block));
+    let p: ReturnType<WasmApp['withdrawalProof']>;
+    try {
+      p = this.executor.app.withdrawalProof(gs, index);
+    } catch (e) {
+      if (e instanceof RangeError) throw new InvalidParamsError(e.message);
+      throw e;
+    }
+    return {
+      withdrawal: p.withdrawal,
+      proof: p.proof.map((x) => bytesToHex(x)),
+      sendRoot: bytesToHex(p.sendRoot),
+    };
   }
 
   status(): SequencerStatus {
@@ -517,6 +516,10 @@ export class Sequencer {
     };
   }
 
+  private rootAfter(n: number | undefined): Uint8Array {
+    return this.executor.stateAt(this.positionAfter(n)).bytes32[0];
+  }
+
   private positionAfter(n: number | undefined): number {
     if (n === undefined) return this.executor.length;
     if (!Number.isSafeInteger(n) || n < -1 || n + 1 > this.executor.length)
@@ -532,13 +535,14 @@ export class Sequencer {
     if (this.failed) throw new SequencerUnavailableError('stopped after an error', { cause: this.failed });
   }
 
-  private place(tx: SignedTx): PendingTx {
+  private place(tx: AdmittedTx): PendingTx {
     const o = this.open;
     const p: PendingTx = { tx, block: o.number, index: o.txs.length };
     if (o.txs.length === 0) o.firstAt = Date.now();
     o.txs.push(p);
     o.bytes += 4 + tx.raw.length;
     this.pending.set(tx.hash, p);
+    if (tx.sender === undefined || tx.nonce === undefined) return p;
     const n = this.pendingNonces.get(tx.sender);
     if (n) {
       n.count++;
@@ -614,7 +618,7 @@ export class Sequencer {
           throw new NodeStateError(
             `sequencer WAL: transaction at block ${r.block} index ${r.index}, expected block ${this.open.number} index ${this.open.txs.length}`,
           );
-        this.place(decodeSignedTx(new Uint8Array(r.data)));
+        this.place(this.readmit(new Uint8Array(r.data)));
       } else if (r.type === REC_DELAYED) {
         this.closeOpen();
         if (r.block !== this.open.number || r.index !== this.delayedAssigned)
@@ -637,6 +641,17 @@ export class Sequencer {
     if (this.open.txs.length >= this.maxTransactionsPerBlock) this.closeOpen();
     this.wal.rotate(Math.max(this.wal.segment, this.open.number));
     void this.drain();
+  }
+
+  /**
+   * A transaction of the WAL, acknowledged before a restart: placed again whatever the app says
+   * now; its replay key when the app still admits it (for the pending nonces).
+   */
+  private readmit(raw: Uint8Array): AdmittedTx {
+    const a = this.executor.app.admit(raw, this.executor.stateAt().bytes32[0]);
+    return a.ok
+      ? { raw, hash: a.hash, sender: a.sender.toLowerCase() as Hex, nonce: a.nonce }
+      : { raw, hash: a.hash };
   }
 
   private start(): void {
@@ -719,8 +734,10 @@ export class Sequencer {
     if (job.kind === 'batch')
       for (const p of job.txs) {
         this.pending.delete(p.tx.hash);
-        const n = this.pendingNonces.get(p.tx.sender);
-        if (n && --n.count === 0) this.pendingNonces.delete(p.tx.sender);
+        const sender = p.tx.sender;
+        if (sender === undefined) continue;
+        const n = this.pendingNonces.get(sender);
+        if (n && --n.count === 0) this.pendingNonces.delete(sender);
       }
     this.notify({ ...b, message, txHashes });
     await this.wal.truncate(b.number + 1);

@@ -7,8 +7,9 @@
 import { parseEventLogs } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { genesis } from '../apps/sdk/run-app.ts';
-import { transfer } from '../apps/token/client.ts';
+import { tokenApp } from '../../test/node-utils.ts';
+import { loadApp } from '../apps/sdk/app-runtime.ts';
+import { TOKEN_CHAIN_ID, transfer } from '../apps/token/client.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
 import { getArtifact } from '../l1/contracts.ts';
 import { moduleFieldsHex } from '../proof/fraud/claim.ts';
@@ -20,7 +21,7 @@ import {
 import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import { encodeTxList } from '../settlement/ethereum/message.ts';
-import { TokenChain } from '../settlement/ethereum/token-chain.ts';
+import { AppChain } from './app-chain.ts';
 import { Validator } from './validator.ts';
 
 const ETH = 10n ** 18n;
@@ -42,13 +43,16 @@ afterAll(async () => {
   await l1?.stop();
 });
 
+/** a token chain (the validators' follower), at the chain id `transfer` signs for */
+const tokenChain = () => new AppChain({ app: loadApp(tokenApp().bytes, 'token'), chainId: TOKEN_CHAIN_ID });
+
 async function chain() {
-  const follower = new TokenChain({ interpret: false });
+  const follower = tokenChain();
   const s = await deploySettlement(l1, {
     sequencer: l1.accounts[0].address,
     maxDelaySeconds: 3600,
     moduleFields: moduleFieldsHex(follower.app.program),
-    genesis: toSolState(genesis()),
+    genesis: toSolState(follower.stateAt(0)),
     params: PARAMS,
   });
   let nonce = 0n;
@@ -64,7 +68,7 @@ async function chain() {
         await s.inbox.postBatch(encodeTxList(txs));
       }
     },
-    validator(name: string, account: number, follower: TokenChain, lie = false, log?: (l: string) => void) {
+    validator(name: string, account: number, follower: AppChain, lie = false, log?: (l: string) => void) {
       return new Validator({
         name,
         ...connectSettlement(s, walletFor(l1, l1.accounts[account].account)),
@@ -75,7 +79,7 @@ async function chain() {
         log,
       });
     },
-    async round(followers: TokenChain[], validators: Validator[], seconds = 15) {
+    async round(followers: AppChain[], validators: Validator[], seconds = 15) {
       for (const f of followers) await f.sync(s.inbox);
       for (const v of validators) await v.tick();
       await l1.testClient.increaseTime({ seconds });
@@ -88,8 +92,8 @@ async function chain() {
 describe('validators', () => {
   it('two honest validators assert and confirm the chain without a dispute', async () => {
     const c = await chain();
-    const fa = new TokenChain({ interpret: false });
-    const fb = new TokenChain({ interpret: false });
+    const fa = tokenChain();
+    const fb = tokenChain();
     const a = c.validator('a', 1, fa);
     const b = c.validator('b', 2, fb);
     await c.traffic(2);
@@ -106,8 +110,8 @@ describe('validators', () => {
 
   it('an honest validator defeats a lying one on L1, takes its stake, and survives a restart mid-dispute', async () => {
     const c = await chain();
-    const fh = new TokenChain({ interpret: false });
-    const fl = new TokenChain({ interpret: false });
+    const fh = tokenChain();
+    const fl = tokenChain();
     const lines: string[] = [];
     let honest = c.validator('honest', 1, fh, false, (l) => lines.push(l));
     const liar = c.validator('liar', 2, fl, true);

@@ -18,7 +18,7 @@ import type {
 } from '../settlement/ethereum/rollup.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 
-/** What a validator needs of the chain it follows (derivation, or TokenChain in tests). */
+/** What a validator needs of the chain it follows (derivation over an AppChain). */
 export interface ChainFollower {
   /** inbox messages executed so far */
   readonly length: number;

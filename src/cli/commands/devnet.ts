@@ -40,9 +40,10 @@ export function register(program: Command): void {
   program
     .command('devnet')
     .description(
-      'run a whole modex chain locally: settlement layer (embedded anvil, or --rpc), contracts, a sequencer with ' +
-        'JSON-RPC, the batcher, two validators and a demo workload (deposit, transfers, a withdrawal paid on L1 ' +
-        'after confirmation), with a live summary; runs until Ctrl-C unless --until-confirmed',
+      "run a whole modex chain of the config's app (vm.app: a built-in app; vm.stf: a built .wasm) locally: " +
+        'settlement layer (embedded anvil, or --rpc), contracts, a sequencer with JSON-RPC, the batcher, two ' +
+        "validators and a workload (a deposit through the bridge; for a built-in app its demo, e.g. token's transfers " +
+        'and a withdrawal paid on L1 after confirmation), with a live summary; runs until Ctrl-C unless --until-confirmed',
     )
     .option('-c, --config <file>', 'chain config (see docs/config.md)', DEFAULT_CONFIG)
     .option(

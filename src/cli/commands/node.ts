@@ -14,6 +14,7 @@ import { connectL1 } from '../../l1/anvil.ts';
 import { REPO_ROOT } from '../../l1/contracts.ts';
 import { daForConfig } from '../../node/da-modules.ts';
 import {
+  appOfDeployment,
   attachChain,
   deployForConfig,
   readDeploymentFile,
@@ -72,8 +73,6 @@ export function register(program: Command): void {
       runAction(
         async (o: { config: string; rpc?: string; key?: string; sequencer?: string; out: string }) => {
           const config = loadConfig(configPath(o.config));
-          if (!config.vm.app)
-            throw new NodeOptionError('only built-in apps (vm.app) can be deployed by the node for now');
           const l1 = await connectL1(rpcOf(o.rpc, config.settlement.rpcUrl), {
             privateKeys: [keyOf(o.key, 'MODEX_DEPLOYER_KEY')],
           });
@@ -138,6 +137,8 @@ export function register(program: Command): void {
             );
           }
           const chain = await attachChain(l1, d);
+          // the app's wasm (the deployment's stf file, or the built-in app), checked against its module root
+          const { source, chainId } = appOfDeployment(d);
           if (config.da.module === 'committee' && !d.committee) {
             throw new NodeOptionError(
               'the config asks for committee DA but the deployment has no committee (deploy with the same config)',
@@ -167,7 +168,8 @@ export function register(program: Command): void {
             }
             const r = await startSequencerRole({
               chain,
-              app: d.app,
+              app: source,
+              chainId,
               config,
               rpcUrl: l1.rpcUrl,
               sequencerKey: key,
@@ -181,7 +183,8 @@ export function register(program: Command): void {
           } else {
             const r = startValidatorRole({
               chain,
-              app: d.app,
+              app: source,
+              chainId,
               name: `validator ${me.slice(0, 10)}`,
               da: daForConfig(config, {
                 rpcUrl: l1.rpcUrl,

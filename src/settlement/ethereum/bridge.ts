@@ -4,7 +4,7 @@
  * send roots (the outbox tree of docs/stf.md, built with src/apps/token/client.ts).
  */
 import { type Abi, type Address, bytesToHex, type Hex, parseEventLogs } from 'viem';
-import type { Withdrawal } from '../../apps/token/client.ts';
+import type { Withdrawal } from '../../core/app.ts';
 import type { L1, L1WalletClient } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
