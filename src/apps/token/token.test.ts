@@ -9,21 +9,17 @@ import type { GlobalState } from '../../vm/wasm/machine.ts';
 import { kvSet } from '../kv/client.ts';
 import { runGenesis } from '../sdk/app-entry.ts';
 import { encodeBatch, signTx } from '../sdk/client-common.ts';
+import { outboxProof, outboxRoot, verifyWithdrawal, type Withdrawal, withdrawalLeaf } from '../sdk/outbox.ts';
 import { toHex } from '../sdk/preimage-store.ts';
 import { App, Receipt } from '../sdk/run-app.ts';
 import {
   balanceOf,
   depositMessage,
   nonceOf,
-  outboxProof,
-  outboxRoot,
   TOKEN_CHAIN_ID,
   transfer,
   transferBody,
-  verifyWithdrawal,
-  type Withdrawal,
   withdraw,
-  withdrawalLeaf,
 } from './client.ts';
 
 const alice = privateKeyToAccount(`0x${'11'.repeat(32)}`);

@@ -1,7 +1,7 @@
 /**
  * The ETH bridge on anvil (docs/inbox.md §7): deposits become kind-0x01 delayed messages and the
  * bridge holds the ETH; withdrawals are paid once against a confirmed send root (TestSendRoots
- * stands in for the rollup), with the outbox tree built by src/apps/token/client.ts.
+ * stands in for the rollup), with the outbox tree built by src/apps/sdk/outbox.ts.
  */
 import { type Address, bytesToHex, getAddress, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import {
   verifyWithdrawal,
   type Withdrawal,
   withdrawalLeaf,
-} from '../../apps/token/client.ts';
+} from '../../apps/sdk/outbox.ts';
 import { type L1, type L1WalletClient, startAnvil } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { type Deployed, deploy } from '../../l1/deploy.ts';
