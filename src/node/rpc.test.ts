@@ -11,7 +11,7 @@ import { balanceQuery, depositMessage, TOKEN_CHAIN_ID } from '../apps/token/clie
 import type { Withdrawal } from '../core/app.ts';
 import { AppChain } from './app-chain.ts';
 import { InvalidTransactionError } from './errors.ts';
-import { MAX_QUERY_BYTES, type RpcBackend, type RpcServer, startRpcServer } from './rpc.ts';
+import { MAX_QUERY_BYTES, MAX_WITHDRAWALS, type RpcBackend, type RpcServer, startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';
 
 const dirs: string[] = [];
@@ -219,6 +219,17 @@ describe('JSON-RPC methods (in-test backend)', () => {
     });
     expect(be.calls.at(-1)).toEqual(['withdrawalProof', 1n, 0]);
     expect(await call('modex_getWithdrawalProof', [2])).toBeNull();
+    // at most MAX_WITHDRAWALS per call: the client pages with `from`
+    const many = Array.from({ length: MAX_WITHDRAWALS + 5 }, (_, i) => ({ ...be.ws[0], index: BigInt(i) }));
+    const saved = be.ws.splice(0, be.ws.length, ...many);
+    try {
+      const page = await call<{ index: number }[]>('modex_getWithdrawals', [3]);
+      expect(page.length).toBe(MAX_WITHDRAWALS);
+      expect(page[0].index).toBe(3);
+      expect(await call<unknown[]>('modex_getWithdrawals', [MAX_WITHDRAWALS + 3])).toHaveLength(2);
+    } finally {
+      be.ws.splice(0, be.ws.length, ...saved);
+    }
   });
 
   it('bad params: −32602 with a clear message', async () => {

@@ -87,6 +87,9 @@ type Method = (seq: RpcBackend, params: unknown[]) => unknown;
 /** Largest `modex_query` data accepted (bytes). */
 export const MAX_QUERY_BYTES = 64 * 1024;
 
+/** Most withdrawals one `modex_getWithdrawals` answers (page with `from`). */
+export const MAX_WITHDRAWALS = 1_000;
+
 /** Parses 0x-prefixed hex bytes; throws InvalidParamsError. */
 export function hexBytes(x: unknown, what: string): Uint8Array {
   if (typeof x !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(x))
@@ -203,7 +206,7 @@ export const METHODS: Record<string, Method> = {
   modex_getWithdrawals: async (s, p) => {
     arity(p, 0, 2);
     const from = p[0] === undefined || p[0] === null ? undefined : index(p[0], 'from');
-    return (await s.withdrawals(from, storedBlock(s, p[1]))).map(withdrawalJson);
+    return (await s.withdrawals(from, storedBlock(s, p[1]))).slice(0, MAX_WITHDRAWALS).map(withdrawalJson);
   },
   modex_getWithdrawalProof: async (s, p) => {
     arity(p, 1, 2);

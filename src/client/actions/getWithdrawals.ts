@@ -23,7 +23,7 @@ export const parseWithdrawal = (w: WithdrawalJson): Withdrawal => ({
   amount: BigInt(w.amount),
 });
 
-/** The withdrawals (outbox leaves) the STF recorded in its state, from index `from` on. */
+/** The withdrawals (outbox leaves) the STF recorded in its state, from index `from` on: at most 1,000 a call (page with `from`). */
 export async function getWithdrawals(
   client: Client,
   { from, block }: GetWithdrawalsParameters = {},
