@@ -73,7 +73,8 @@ async function runChain(name: string, config?: string): Promise<{ seq: string; v
       }
       throw new Error('the deposit never reached the sequencer');
     });
-    const raw = await transfer(user, `0x${'0b'.repeat(20)}`, 1000n, { nonce });
+    // signed for the chain's own id (the deployment's appChainId): another one is refused at admission
+    const raw = await transfer(user, `0x${'0b'.repeat(20)}`, 1000n, { nonce, chainId: BigInt(d.appChainId) });
     const ack = await rpc(url, 'modex_sendRawTransaction', [bytesToHex(raw)]);
     expect(ack.error).toBeUndefined();
     // the validator (another process) asserts from L1 data and confirms after the challenge period
