@@ -4,12 +4,16 @@
  *   status table is the registry's; planned modules are refused with "not implemented yet";
  * - the import graph: no module folder (src/<layer>/<name>/) imports another module's folder, and
  *   src/core imports nothing outside src/core;
- * - one error base: every error class extends ModexError (src/core/errors.ts).
+ * - one error base: every error class extends ModexError (src/core/errors.ts);
+ * - the node's roles create their modules through the registry from the chain config, and refuse
+ *   a config naming a planned module before anything starts.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { builtinAppBytes } from './apps/sdk/builtin-apps.ts';
+import { withDefaults } from './config/defaults.ts';
 import { MODULE_STATUS } from './config/modules.ts';
 import {
   DA_MODULES,
@@ -22,15 +26,18 @@ import { ModexError } from './core/errors.ts';
 import { L1BlobDa } from './da/l1-blob/l1-blob.ts';
 import { L1CalldataDa } from './da/l1-calldata/l1-calldata.ts';
 import {
+  assertModules,
   createDa,
   createModule,
   LAYERS,
   lookupModule,
+  ModuleConfigError,
   ModuleNotImplementedError,
   moduleProblems,
   modulesWithStatus,
   REGISTRY,
 } from './modules.ts';
+import { type ChainClients, roleModules, startSequencerRole, startValidatorRole } from './node/roles.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
@@ -73,8 +80,6 @@ const KNOWN_CROSS_MODULE_IMPORTS: Record<string, string> = {
   // the ethereum contracts' encodings of machine data and the token follower (an app client)
   'src/settlement/ethereum/dispute-hash.ts -> src/vm/wasm/machine.ts': 'GlobalState is in src/core',
   'src/settlement/ethereum/message.ts -> src/vm/wasm/proof.ts': 'messageHash (machine §6.2)',
-  'src/settlement/ethereum/token-chain.ts -> src/proof/fraud/claim.ts': 'token follower: src/apps/token',
-  'src/settlement/ethereum/token-chain.ts -> src/vm/wasm/machine.ts': 'GlobalState is in src/core',
 };
 
 function sourceFiles(dir: string): string[] {
@@ -211,6 +216,94 @@ describe('the module registry', () => {
     expect(seq.shouldSeal({ bytes: 50, transactions: 1, ageSeconds: 1 })).toBe(false);
     const msg = (t: bigint) => ({ l1Timestamp: t }) as never;
     expect(seq.forcedMessages([msg(0n), msg(50n)], 100n)).toEqual([msg(0n)]);
+  });
+});
+
+describe('the roles create their modules through the registry', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** a deployed chain's clients, enough for what the roles do before they touch the settlement layer */
+  const fakeChain = () =>
+    ({
+      rollup: { clients: { walletClient: { account: { address: `0x${'0a'.repeat(20)}` } } } },
+      challenges: {},
+      inbox: {},
+      oracle: {},
+      bridge: {},
+      deployBlock: 0n,
+      params: { heights: [4, 8] },
+      settlement: { name: 'ethereum' },
+    }) as unknown as ChainClients;
+  const PLANNED = { vm: 'evm', proof: 'validity', settlement: 'sovereign', sequencing: 'committee-rotation' };
+
+  it('refuses a config naming a planned module for any layer, before anything starts', async () => {
+    expect(() => assertModules(withDefaults({}))).not.toThrow();
+    for (const [layer, name] of Object.entries(PLANNED)) {
+      const config = withDefaults({});
+      (config as unknown as Record<string, { module: string }>)[layer].module = name;
+      expect(() => roleModules(config, fakeChain()), layer).toThrow(ModuleConfigError);
+      expect(() => roleModules(config, fakeChain()), layer).toThrow(
+        `${layer}.module: "${name}" is not implemented yet (planned)`,
+      );
+      const app = { name: 'token', bytes: builtinAppBytes('token') };
+      expect(() => startValidatorRole({ chain: fakeChain(), app, chainId: 1n, config, name: 'v' })).toThrow(
+        ModuleConfigError,
+      );
+      // the sequencer role is refused before its workers, its data dir or its RPC server exist
+      await expect(
+        startSequencerRole({
+          chain: fakeChain(),
+          app,
+          chainId: 1n,
+          config,
+          rpcUrl: 'http://127.0.0.1:1',
+          sequencerKey: `0x${'01'.repeat(32)}`,
+          dataDir: '/nonexistent/modex-roles',
+        }),
+      ).rejects.toThrow(ModuleConfigError);
+    }
+  });
+
+  it('the validator role disputes through the proof system the registry creates for proof.module', () => {
+    const create = vi.spyOn(REGISTRY.proof.fraud, 'create');
+    const vm = vi.spyOn(REGISTRY.vm.wasm, 'create');
+    const chain = fakeChain();
+    const role = startValidatorRole({
+      chain,
+      app: { name: 'token', bytes: builtinAppBytes('token') },
+      chainId: 1n,
+      config: withDefaults({}),
+      name: 'v',
+    });
+    expect(create).toHaveBeenCalledOnce();
+    // the fraud module gets the contracts' clients it disputes through in its context
+    expect(create.mock.calls[0][0].settlement).toMatchObject({
+      rollup: chain.rollup,
+      challenges: chain.challenges,
+      inbox: chain.inbox,
+      oracle: chain.oracle,
+    });
+    expect(role.validator.proof).toBe(create.mock.results[0].value);
+    expect(role.modules.proof.name).toBe('fraud');
+    expect(vm).toHaveBeenCalledOnce();
+    expect(role.modules.vm.name).toBe('wasm');
+    expect(role.modules.settlement).toBe(chain.settlement);
+  });
+
+  it('the sequencer takes its sealing rules from the sequencing module the registry creates', () => {
+    const create = vi.spyOn(REGISTRY.sequencing.single, 'create');
+    const config = withDefaults({ sequencing: { batch: { maxBytes: 1234 } } });
+    const m = roleModules(config, fakeChain(), { sequencer: `0x${'0b'.repeat(20)}` });
+    expect(create).toHaveBeenCalledOnce();
+    expect(m.sequencing).toBe(create.mock.results[0].value);
+    expect(m.sequencing.limits).toEqual({
+      maxTransactionsPerBlock: config.vm.limits.maxTransactionsPerBlock,
+      maxBlockBytes: 1234,
+      maxAgeSeconds: config.sequencing.batch.maxAgeSeconds,
+    });
+    expect(m.sequencing.sequencerAt(0n)).toBe(`0x${'0b'.repeat(20)}`);
   });
 });
 

@@ -12,7 +12,13 @@
  * ```ts
  * const da = createModule('da', config.da.module, { config, rpcUrl, rpc, da: (n) => … });
  * moduleProblems(config);   // planned modules and module-specific problems, with paths
+ * assertModules(config);    // the same, thrown (ModuleConfigError): what a node role does first
  * ```
+ *
+ * The node's roles (src/node/roles.ts) create every layer's module here from the chain config and
+ * hand the node code the interfaces: the sequencer its `Sequencing`, the validator its
+ * `ProofSystem`, derivation and the batcher their `DataAvailability`; the settlement module
+ * attaches the contracts' clients itself.
  */
 import type { ChainConfig } from './config/types.ts';
 import type { DataAvailability } from './core/da.ts';
@@ -26,9 +32,10 @@ import { committeeModule } from './da/committee/module.ts';
 import type { DaModuleContext } from './da/context.ts';
 import { l1BlobModule } from './da/l1-blob/module.ts';
 import { l1CalldataModule } from './da/l1-calldata/module.ts';
-import { type FraudContext, fraudProofModule } from './proof/fraud/proof-system.ts';
+import { type FraudClaim, type FraudContext, fraudProofModule } from './proof/fraud/proof-system.ts';
 import { type SingleSequencingContext, singleSequencingModule } from './sequencing/single/module.ts';
 import {
+  type EthereumContracts,
   type EthereumSettlementContext,
   ethereumSettlementModule,
 } from './settlement/ethereum/settlement-module.ts';
@@ -48,12 +55,20 @@ export interface LayerContext {
   sequencing: SingleSequencingContext;
 }
 
+/**
+ * What the node needs of a settlement module beyond `Settlement`, until derivation, the batcher and
+ * the validator's assertion scans use the interface only: the contracts' clients it attached.
+ */
+export interface NodeSettlement extends Settlement {
+  contracts(): Promise<EthereumContracts>;
+}
+
 /** What each layer's modules are (the interfaces of src/core). */
 export interface LayerInstance {
   vm: ExecutionVm;
-  proof: ProofSystem;
+  proof: ProofSystem<FraudClaim>;
   da: DataAvailability;
-  settlement: Settlement;
+  settlement: NodeSettlement;
   sequencing: Sequencing;
 }
 
@@ -167,6 +182,15 @@ export class ModuleConfigError extends ModexError {
   constructor(readonly problems: ConfigProblem[]) {
     super('MODULE_CONFIG_INVALID', problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
   }
+}
+
+/**
+ * Throws ModuleConfigError when `config` names a planned or unknown module for any layer, or a
+ * module finds a problem in it (`moduleProblems`): a node role calls it before it starts anything.
+ */
+export function assertModules(config: ChainConfig): void {
+  const problems = moduleProblems(config);
+  if (problems.length > 0) throw new ModuleConfigError(problems);
 }
 
 /** Creates the module `name` of `layer` (checked against the config first when the context has one). */

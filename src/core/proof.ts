@@ -55,12 +55,20 @@ export interface DisputeMove {
 export interface Dispute {
   /** the assertion we defend, once posted or adopted */
   readonly assertionHash: Hash32 | undefined;
+  /** every move made so far, in order */
+  readonly moves: readonly DisputeMove[];
   /** Posts our claim as a new assertion (with its bond); returns its hash. */
   post(): Promise<Hash32>;
   /** Makes every move that is due now; returns the moves made (none when nothing is due). */
   advance(): Promise<DisputeMove[]>;
   /** True once our assertion is confirmed. */
   isConfirmed(): Promise<boolean>;
+  /**
+   * Once our assertion is confirmed: the bonds the dispute left on the settlement layer (ours back,
+   * the losers' to us); returns the amount collected (0 when nothing is due). Absent for proof
+   * systems without bonds.
+   */
+  collectBonds?(): Promise<bigint>;
 }
 
 /** The proof system module. */

@@ -17,11 +17,21 @@ export interface OpenBlock {
   ageSeconds: number;
 }
 
+/** The limits a block is sealed by (the node reports them in its status). */
+export interface SealLimits {
+  maxTransactionsPerBlock: number;
+  /** the largest block message, in bytes */
+  maxBlockBytes: number;
+  /** seconds after its first transaction an open block is sealed (may be fractional) */
+  maxAgeSeconds: number;
+}
+
 /** The sequencing module. */
 export interface Sequencing {
   readonly name: SequencingModuleName;
   /** Delayed messages older than this (seconds) must be included; anyone can force them in after it. */
   readonly maxDelaySeconds: number;
+  readonly limits: SealLimits;
   /** The address allowed to post batches at `l1Timestamp` (single: fixed; committee: the current leader). */
   sequencerAt(l1Timestamp: bigint): Address;
   /**
@@ -33,7 +43,7 @@ export interface Sequencing {
    * Delayed messages that must be included now: every message in `delayed` whose L1 timestamp is
    * at least `maxDelaySeconds` before `now`. The sequencer includes them before other transactions.
    */
-  forcedMessages(delayed: InboxMessage[], now: bigint): InboxMessage[];
+  forcedMessages<M extends Pick<InboxMessage, 'l1Timestamp'>>(delayed: readonly M[], now: bigint): M[];
   /** Whether a transaction of `txBytes` bytes fits in the open block (else: seal first, then place it). */
   fits(block: OpenBlock, txBytes: number): boolean;
   /** True when the open block must be sealed now (transaction count, size or age limit reached). */

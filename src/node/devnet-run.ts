@@ -151,10 +151,12 @@ export class DevnetRun {
     const dataDir = this.o.dataDir ?? mkdtempSync(join(tmpdir(), 'modex-devnet-'));
     if (!this.o.dataDir) this.cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     writeDeploymentFile(join(dataDir, 'deployment.json'), d);
+    // each role's settlement module (through the registry: `settlement.module`) signing with its account
     const chainFor = (account: number) =>
       attachChain(
         { publicClient: l1.publicClient, walletClient: walletFor(l1, l1.accounts[account].account) },
         d,
+        config,
       );
     const sequencer = await startSequencerRole({
       chain: await chainFor(0),
@@ -184,6 +186,7 @@ export class DevnetRun {
         chain: await chainFor(r.account),
         app: source,
         chainId,
+        config,
         name: r.lie ? `${r.name} (lying)` : r.name,
         lie: r.lie,
         maxLies: 1,

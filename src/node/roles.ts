@@ -2,16 +2,28 @@
  * The node's roles (docs/node.md): the sequencer role (sequencer + JSON-RPC + batcher) and the
  * validator role (derivation + validator), each against any settlement endpoint, and the deployment
  * file that tells separate processes where the chain's contracts are.
+ *
+ * A role creates each layer's module through the registry (src/modules.ts) from the chain config —
+ * a config naming a planned module is refused before anything starts — and hands the node code the
+ * interfaces: the sequencer its `Sequencing`, the validator its `ProofSystem`. The settlement
+ * module attaches the contracts' clients itself (`attachChain`); the fraud proof system gets the
+ * ones it disputes through in its context.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Address, Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { type AppSource, appSourceOf, loadApp, type WasmApp } from '../apps/sdk/app-runtime.ts';
+import { withDefaults } from '../config/defaults.ts';
 import type { ChainConfig } from '../config/types.ts';
 import type { DataAvailability } from '../core/da.ts';
 import { ModexError } from '../core/errors.ts';
+import type { ProofSystem } from '../core/proof.ts';
+import type { Sequencing } from '../core/sequencing.ts';
+import type { ExecutionVm } from '../core/vm.ts';
 import type { L1 } from '../l1/anvil.ts';
+import { assertModules, createModule, type NodeSettlement } from '../modules.ts';
 import { moduleFieldsHex } from '../proof/fraud/claim.ts';
-import { BridgeClient } from '../settlement/ethereum/bridge.ts';
+import type { FraudClaim } from '../proof/fraud/proof-system.ts';
 import {
   DEFAULT_DISPUTE_PARAMS,
   type DisputeParams,
@@ -21,8 +33,8 @@ import {
 } from '../settlement/ethereum/deploy-settlement.ts';
 import type { SolGlobalState } from '../settlement/ethereum/dispute-hash.ts';
 import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
-import { InboxClient, type L1Clients } from '../settlement/ethereum/inbox.ts';
-import { ChallengeClient, PreimageOracleClient, RollupClient } from '../settlement/ethereum/rollup.ts';
+import type { L1Clients } from '../settlement/ethereum/inbox.ts';
+import type { EthereumContracts } from '../settlement/ethereum/settlement-module.ts';
 import { AppChain } from './app-chain.ts';
 import { BatchFeeder } from './batch-feeder.ts';
 import type { InboxCursor } from './batcher.ts';
@@ -207,33 +219,64 @@ export function genesisOf(d: DeploymentFile): SolGlobalState {
   };
 }
 
-/** Clients of a deployed chain, signing with `clients.walletClient`. */
-export interface ChainClients {
-  inbox: InboxClient;
-  rollup: RollupClient;
-  challenges: ChallengeClient;
-  oracle: PreimageOracleClient;
-  bridge: BridgeClient;
-  deployBlock: bigint;
-  params: DisputeParams;
+/**
+ * A deployed chain: its settlement module (created through the registry) and the contracts'
+ * clients the module attached, signing with `clients.walletClient`.
+ */
+export interface ChainClients extends EthereumContracts {
+  settlement: NodeSettlement;
 }
 
-export async function attachChain(clients: L1Clients, d: DeploymentFile): Promise<ChainClients> {
-  const a = d.addresses;
-  const deployBlock = BigInt(d.deployBlock);
+/** The settlement module of `config` (default `ethereum`) over a deployment, with its contracts' clients. */
+export async function attachChain(
+  clients: L1Clients,
+  d: DeploymentFile,
+  config: Pick<ChainConfig, 'settlement'> = { settlement: { module: 'ethereum' } },
+): Promise<ChainClients> {
+  const settlement = createModule('settlement', config.settlement.module, {
+    config,
+    l1: clients,
+    deployment: { addresses: d.addresses, deployBlock: BigInt(d.deployBlock), params: paramsOf(d) },
+  });
+  return { ...(await settlement.contracts()), settlement };
+}
+
+/** The modules a role runs, each created through the registry from the chain config. */
+export interface RoleModules {
+  vm: ExecutionVm;
+  sequencing: Sequencing;
+  proof: ProofSystem<FraudClaim>;
+  settlement: NodeSettlement;
+}
+
+/**
+ * Creates the modules `config` names (`vm.module`, `sequencing.module`, `proof.module`; the
+ * chain's settlement module is `chain.settlement`) through the registry. Throws ModuleConfigError
+ * before creating anything when a layer names a planned or unknown module.
+ */
+export function roleModules(
+  config: ChainConfig,
+  chain: ChainClients,
+  o: { sequencer?: Address } = {},
+): RoleModules {
+  assertModules(config);
+  const { rollup, challenges, inbox, oracle } = chain;
   return {
-    inbox: await InboxClient.attach(clients, a.inbox, { fromBlock: deployBlock }),
-    rollup: await RollupClient.at(clients, a.rollup),
-    challenges: await ChallengeClient.at(clients, a.challengeManager),
-    oracle: await PreimageOracleClient.at(clients, a.oracle),
-    bridge: await BridgeClient.attach(clients, a.bridge),
-    deployBlock,
-    params: paramsOf(d),
+    vm: createModule('vm', config.vm.module, undefined),
+    sequencing: createModule('sequencing', config.sequencing.module, { config, sequencer: o.sequencer }),
+    // fraud disputes play through the settlement contracts' clients: the module's extension
+    proof: createModule('proof', config.proof.module, {
+      config,
+      settlement: { rollup, challenges, inbox, oracle },
+    }),
+    settlement: chain.settlement,
   };
 }
 
 export interface SequencerRole {
   seq: Sequencer;
+  /** the modules it runs (created through the registry) */
+  modules: RoleModules;
   server: RpcServer;
   batcher: BatcherWorker;
   /** batches posted by this process */
@@ -251,8 +294,12 @@ export async function startSequencerRole(o: {
   app: Pick<AppSource, 'name' | 'bytes'>;
   /** the chain id of the app's genesis */
   chainId: bigint;
-  /** `da`: where batches go (the batcher's worker builds the module with `daForConfig`) */
-  config: Pick<ChainConfig, 'vm' | 'sequencing' | 'da'>;
+  /**
+   * The chain config: every layer's module is created from it through the registry (refused
+   * before anything starts when one is planned); `da`: where batches go (the batcher's worker
+   * builds the module with `daForConfig`).
+   */
+  config: ChainConfig;
   /** the settlement endpoint and the sequencer's key: the batcher's worker signs postBatch with it */
   rpcUrl: string;
   sequencerKey: Hex;
@@ -267,6 +314,9 @@ export async function startSequencerRole(o: {
   /** how the batcher's posts are retried, and the halted batcher restarted (tests shorten them) */
   batcherRetry?: { attempts?: number; retryDelayMs?: number; retryMs?: number; maxRetryMs?: number };
 }): Promise<SequencerRole> {
+  const modules = roleModules(o.config, o.chain, {
+    sequencer: privateKeyToAccount(o.sequencerKey).address,
+  });
   const { inbox } = o.chain;
   // the STF and the batcher run in worker threads (a block's execution, and its batch's encoding,
   // signing and DA work, never hold up the JSON-RPC thread); both load side by side
@@ -317,9 +367,13 @@ export async function startSequencerRole(o: {
   const seq: Sequencer = await Sequencer.open({
     dataDir: o.dataDir,
     executor,
-    config: o.config,
+    sequencing: modules.sequencing,
     delayed: async () =>
-      (await inbox.pendingDelayed()).messages.map((m) => ({ index: m.index, data: m.data })),
+      (await inbox.pendingDelayed()).messages.map((m) => ({
+        index: m.index,
+        data: m.data,
+        l1Timestamp: m.timestamp,
+      })),
     onError: o.onError,
     onBlockSealed: (b) => {
       role.firstBlockAt ??= Date.now();
@@ -352,6 +406,7 @@ export async function startSequencerRole(o: {
   const server = await startRpcServer(seq, { port: o.port ?? 0, host: o.host });
   return Object.assign(role, {
     seq,
+    modules,
     server,
     batcher,
     async close() {
@@ -366,6 +421,8 @@ export async function startSequencerRole(o: {
 
 export interface ValidatorRole {
   validator: Validator;
+  /** the modules it runs (created through the registry) */
+  modules: RoleModules;
   derivation: Derivation;
   follower: ChainFollower & { chain(): AppChain };
   /** derive what L1 has, then one validator round */
@@ -379,6 +436,11 @@ export function startValidatorRole(o: {
   app: Pick<AppSource, 'name' | 'bytes'>;
   /** the chain id of the app's genesis */
   chainId: bigint;
+  /**
+   * The chain config: its modules are created from it through the registry (refused when one is
+   * planned). Default: the modules a deployment file describes (wasm, fraud, ethereum, single).
+   */
+  config?: ChainConfig;
   name: string;
   lie?: boolean;
   maxLies?: number;
@@ -387,6 +449,7 @@ export function startValidatorRole(o: {
   log?: (line: string) => void;
 }): ValidatorRole {
   const c = o.chain;
+  const modules = roleModules(o.config ?? withDefaults({}), c);
   const ex = new AppChain({ app: loadApp(o.app.bytes, o.app.name), chainId: o.chainId });
   const derivation = new Derivation({ inbox: c.inbox, executor: ex, da: o.da });
   const follower = {
@@ -400,9 +463,7 @@ export function startValidatorRole(o: {
   const validator = new Validator({
     name: o.name,
     rollup: c.rollup,
-    challenges: c.challenges,
-    inbox: c.inbox,
-    oracle: c.oracle,
+    proof: modules.proof,
     follower,
     heights: c.params.heights,
     fromBlock: c.deployBlock,
@@ -412,6 +473,7 @@ export function startValidatorRole(o: {
   });
   return {
     validator,
+    modules,
     derivation,
     follower,
     async tick() {

@@ -13,6 +13,10 @@
  * seq.receipt(hash);   // { status: 'pending', … } then { status: 'ok', code: 0, block, index, stateRoot }
  * ```
  *
+ * - When to seal a block, whether a transaction fits one, and which delayed messages are forced in
+ *   now are the sequencing module's rules (`Sequencing`, src/core/sequencing.ts: the roles create
+ *   it through the registry from `sequencing.module`); the sequencer places transactions in arrival
+ *   order (single sequencing's order), which is how a soft confirmation's index never changes.
  * - Block numbers are inbox positions. The open block's number is fixed when it opens, so a soft
  *   confirmation never changes: delayed messages (deposits, users' L1 transaction lists) are
  *   included, as blocks of their own and in delayed-inbox order, only while the open block is empty
@@ -29,7 +33,9 @@ import { bytesToHex, type Hex } from 'viem';
 import type { WasmApp } from '../apps/sdk/app-runtime.ts';
 import type { Receipts } from '../apps/sdk/run-app.ts';
 import type { Withdrawal } from '../core/app.ts';
+import type { OpenBlock as SealState, Sequencing } from '../core/sequencing.ts';
 import { keccak256Hex } from '../crypto/keccak.ts';
+import { EMPTY_BLOCK_BYTES, SingleSequencing, TX_PREFIX_BYTES } from '../sequencing/single/single.ts';
 import { batchMessage, encodeTxList, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 import {
@@ -79,6 +85,8 @@ export interface DelayedMessageIn {
   /** its delayed inbox index */
   index: bigint | number;
   data: Uint8Array;
+  /** L1 time it was sent (seconds): once the sequencing module says it is forced, the open block seals for it */
+  l1Timestamp?: bigint;
 }
 
 /** Returns the delayed messages not yet included on L1 (those the sequencer already included are skipped by index). */
@@ -89,10 +97,16 @@ export interface SequencerOptions {
   dataDir: string;
   /** a fresh executor (at genesis, nothing executed) */
   executor: BlockExecutor;
+  /**
+   * The sequencing module: when a block seals, whether a transaction fits, which delayed messages
+   * are forced in (the roles create it through the registry, src/modules.ts). Default: single
+   * sequencing over `config` and the overrides below (which apply only then).
+   */
+  sequencing?: Sequencing;
   /** the chain config's limits: vm.limits.maxTransactionsPerBlock, sequencing.batch.{maxBytes,maxAgeSeconds} */
   config?: {
     vm?: { limits?: { maxTransactionsPerBlock?: number } };
-    sequencing?: { batch?: { maxBytes?: number; maxAgeSeconds?: number } };
+    sequencing?: { maxDelaySeconds?: number; batch?: { maxBytes?: number; maxAgeSeconds?: number } };
   };
   /** override of vm.limits.maxTransactionsPerBlock (default 1,000) */
   maxTransactionsPerBlock?: number;
@@ -204,6 +218,21 @@ interface OpenBlock {
   firstAt: number;
 }
 
+/** Single sequencing from the options' config and overrides (a `Sequencer.open` without a module). */
+function defaultSequencing(opts: SequencerOptions): Sequencing {
+  const c = opts.config;
+  return new SingleSequencing({
+    sequencer: `0x${'00'.repeat(20)}`,
+    maxDelaySeconds: c?.sequencing?.maxDelaySeconds ?? 86_400,
+    maxTransactionsPerBlock: opts.maxTransactionsPerBlock ?? c?.vm?.limits?.maxTransactionsPerBlock ?? 1_000,
+    maxBlockBytes: opts.maxBlockBytes ?? c?.sequencing?.batch?.maxBytes ?? 100_000,
+    maxAgeSeconds:
+      opts.maxBlockAgeMs === undefined
+        ? (c?.sequencing?.batch?.maxAgeSeconds ?? 10)
+        : opts.maxBlockAgeMs / 1000,
+  });
+}
+
 type Job = (
   | { kind: 'batch'; number: number; txs: PendingTx[]; delayedRead: number; sealedAt: number }
   | {
@@ -219,12 +248,9 @@ type Job = (
   durable?: Promise<void>;
 };
 
-const EMPTY_BLOCK_BYTES = 5;
-
 export class Sequencer {
-  readonly maxTransactionsPerBlock: number;
-  readonly maxBlockBytes: number;
-  readonly maxBlockAgeMs: number;
+  /** the sequencing module's rules */
+  readonly sequencing: Sequencing;
   readonly mempoolLimit: number;
 
   private open: OpenBlock;
@@ -237,7 +263,7 @@ export class Sequencer {
   /** blocks on disk */
   private storedHead: number;
   private delayedAssigned: number;
-  private delayedCache: { index: number; data: Uint8Array }[] = [];
+  private delayedCache: { index: number; data: Uint8Array; l1Timestamp?: bigint }[] = [];
   private polling: Promise<void> | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly listeners = new Set<(b: SealedBlock) => void | Promise<void>>();
@@ -252,11 +278,7 @@ export class Sequencer {
     readonly wal: Wal,
     readonly executor: BlockExecutor,
   ) {
-    const c = opts.config;
-    this.maxTransactionsPerBlock =
-      opts.maxTransactionsPerBlock ?? c?.vm?.limits?.maxTransactionsPerBlock ?? 1_000;
-    this.maxBlockBytes = opts.maxBlockBytes ?? c?.sequencing?.batch?.maxBytes ?? 100_000;
-    this.maxBlockAgeMs = opts.maxBlockAgeMs ?? (c?.sequencing?.batch?.maxAgeSeconds ?? 10) * 1000;
+    this.sequencing = opts.sequencing ?? defaultSequencing(opts);
     this.mempoolLimit = opts.mempoolLimit ?? 10_000;
     this.open = { number: store.head, txs: [], bytes: EMPTY_BLOCK_BYTES, firstAt: 0 };
     this.storedHead = store.head;
@@ -315,18 +337,20 @@ export class Sequencer {
       this.rejectedBusy++;
       throw new SequencerBusyError(this.mempoolLimit);
     }
-    if (EMPTY_BLOCK_BYTES + 4 + raw.length > this.maxBlockBytes)
-      throw new InvalidTransactionError(`${raw.length} bytes do not fit in a block of ${this.maxBlockBytes}`);
+    if (!this.sequencing.fits({ bytes: EMPTY_BLOCK_BYTES, transactions: 0, ageSeconds: 0 }, raw.length))
+      throw new InvalidTransactionError(
+        `${raw.length} bytes do not fit in a block of ${this.sequencing.limits.maxBlockBytes}`,
+      );
     const hash = keccak256Hex(raw);
     if (this.pending.has(hash) || this.store.hasTx(hash)) throw new DuplicateTransactionError(hash);
     const a = this.executor.app.admit(raw, this.executor.stateAt().bytes32[0]);
     if (!a.ok) throw new TransactionRefusedByAppError(a.reason, a.code);
     const tx: AdmittedTx = { raw, hash, sender: a.sender.toLowerCase() as Hex, nonce: a.nonce };
-    if (this.open.txs.length > 0 && this.open.bytes + 4 + raw.length > this.maxBlockBytes) this.seal();
+    if (this.open.txs.length > 0 && !this.sequencing.fits(this.sealState(), raw.length)) this.seal();
     const p = this.place(tx);
     const durable = this.wal.append(encodeRecord(REC_TX, p.block, p.index, raw));
     this.open.durable = durable;
-    if (this.open.txs.length >= this.maxTransactionsPerBlock) this.seal();
+    if (this.sequencing.shouldSeal(this.sealState())) this.seal();
     try {
       await durable;
     } catch (e) {
@@ -365,7 +389,7 @@ export class Sequencer {
         const got = await src();
         const known = this.delayedAssigned + this.delayedCache.length;
         const fresh = got
-          .map((m) => ({ index: Number(m.index), data: m.data }))
+          .map((m) => ({ index: Number(m.index), data: m.data, l1Timestamp: m.l1Timestamp }))
           .filter((m) => m.index >= known)
           .sort((a, b) => a.index - b.index);
         this.delayedCache.push(...fresh);
@@ -496,6 +520,16 @@ export class Sequencer {
     };
   }
 
+  /** the sequencing module's limits: transactions, bytes and age (ms) of a block */
+  get limits(): SequencerStatus['limits'] {
+    const l = this.sequencing.limits;
+    return {
+      maxTransactionsPerBlock: l.maxTransactionsPerBlock,
+      maxBlockBytes: l.maxBlockBytes,
+      maxBlockAgeMs: l.maxAgeSeconds * 1000,
+    };
+  }
+
   status(): SequencerStatus {
     return {
       head: this.head,
@@ -508,11 +542,7 @@ export class Sequencer {
       accepted: this.accepted,
       rejectedBusy: this.rejectedBusy,
       wal: this.wal.stats,
-      limits: {
-        maxTransactionsPerBlock: this.maxTransactionsPerBlock,
-        maxBlockBytes: this.maxBlockBytes,
-        maxBlockAgeMs: this.maxBlockAgeMs,
-      },
+      limits: this.limits,
     };
   }
 
@@ -535,12 +565,22 @@ export class Sequencer {
     if (this.failed) throw new SequencerUnavailableError('stopped after an error', { cause: this.failed });
   }
 
+  /** the open block as the sequencing module sees it */
+  private sealState(): SealState {
+    const o = this.open;
+    return {
+      bytes: o.bytes,
+      transactions: o.txs.length,
+      ageSeconds: o.txs.length === 0 ? 0 : (Date.now() - o.firstAt) / 1000,
+    };
+  }
+
   private place(tx: AdmittedTx): PendingTx {
     const o = this.open;
     const p: PendingTx = { tx, block: o.number, index: o.txs.length };
     if (o.txs.length === 0) o.firstAt = Date.now();
     o.txs.push(p);
-    o.bytes += 4 + tx.raw.length;
+    o.bytes += TX_PREFIX_BYTES + tx.raw.length;
     this.pending.set(tx.hash, p);
     if (tx.sender === undefined || tx.nonce === undefined) return p;
     const n = this.pendingNonces.get(tx.sender);
@@ -638,7 +678,7 @@ export class Sequencer {
       } else throw new NodeStateError(`sequencer WAL: unknown record type ${r.type}`);
     }
     if (this.open.txs.length > 0) this.open.firstAt = Date.now();
-    if (this.open.txs.length >= this.maxTransactionsPerBlock) this.closeOpen();
+    if (this.sequencing.shouldSeal(this.sealState())) this.closeOpen();
     this.wal.rotate(Math.max(this.wal.segment, this.open.number));
     void this.drain();
   }
@@ -655,7 +695,7 @@ export class Sequencer {
   }
 
   private start(): void {
-    const tick = Math.min(250, Math.max(5, Math.floor(this.maxBlockAgeMs / 4)));
+    const tick = Math.min(250, Math.max(5, Math.floor(this.limits.maxBlockAgeMs / 4)));
     this.timers.push(setInterval(() => this.tick(), tick).unref());
     if (this.opts.delayed)
       this.timers.push(setInterval(() => void this.pollDelayed(), this.opts.delayedPollMs ?? 1_000).unref());
@@ -663,8 +703,18 @@ export class Sequencer {
 
   private tick(): void {
     if (this.closed || this.failed) return;
-    if (this.open.txs.length > 0 && Date.now() - this.open.firstAt >= this.maxBlockAgeMs) this.seal();
-    else if (this.open.txs.length === 0) this.includeDelayed();
+    if (this.open.txs.length === 0) this.includeDelayed();
+    else if (this.sequencing.shouldSeal(this.sealState()) || this.forcedWaiting()) this.seal();
+  }
+
+  /** A delayed message the sequencing module says must be included now is waiting (its L1 time known). */
+  private forcedWaiting(): boolean {
+    const timed = this.delayedCache.filter(
+      (m): m is typeof m & { l1Timestamp: bigint } => m.l1Timestamp !== undefined,
+    );
+    if (timed.length === 0) return false;
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    return this.sequencing.forcedMessages(timed, now).length > 0;
   }
 
   /**

@@ -2,14 +2,20 @@
  * A validator (docs/node.md §5): follows the chain derived from L1, posts assertions
  * (docs/dispute.md §2.2) on top of the newest one it agrees with, confirms them after the challenge
  * period, and when a rival assertion disagrees with its own execution it posts the correct one and
- * plays the dispute with the dispute agent until it ends; then it takes the loser's stake. It keeps
+ * plays the dispute until it ends; then it takes the loser's stake. Claims are checked (`verify`)
+ * and defended (`dispute`) through the chain's proof system (`ProofSystem`, src/core/proof.ts: the
+ * roles create it through the registry from `proof.module`); what a claim is made of and how a
+ * dispute is played stay in the proof module (src/proof/fraud). It keeps
  * no state of its own: every `tick()` reads the contracts' events, so a restarted validator picks
  * up where the last one stopped (a running dispute included).
  */
 import type { Address, Hex } from 'viem';
-import { DisputeAgent as Agent, type InboxMerkleizer } from '../proof/fraud/challenger.ts';
-import { type Claim, type ExecutionContext, HonestClaim, LyingClaim } from '../proof/fraud/claim.ts';
-import { nextBlockCount, stateHash, toSolState } from '../settlement/ethereum/dispute-hash.ts';
+import { ModexError } from '../core/errors.ts';
+import type { Dispute, DisputeMove, ProofSystem } from '../core/proof.ts';
+import type { InboxMerkleizer } from '../proof/fraud/challenger.ts';
+import type { ExecutionContext } from '../proof/fraud/claim.ts';
+import { type FraudBlocks, type FraudClaim, FraudProofSystem } from '../proof/fraud/proof-system.ts';
+import { fromSolState, nextBlockCount } from '../settlement/ethereum/dispute-hash.ts';
 import type {
   AssertionRecord,
   ChallengeClient,
@@ -29,10 +35,18 @@ export interface ChainFollower {
 
 export interface ValidatorOptions {
   name: string;
+  /** the rollup contract: assertions scanned, confirmed, stakes taken */
   rollup: RollupClient;
-  challenges: ChallengeClient;
-  inbox: InboxMerkleizer;
-  oracle: PreimageOracleClient;
+  /**
+   * The chain's proof system (the roles create it through the registry, `proof.module`): verifies
+   * the assertions against the follower and plays the disputes. Default: fraud proofs over the
+   * clients below.
+   */
+  proof?: ProofSystem<FraudClaim>;
+  /** without `proof`: the contracts' clients the fraud proof system disputes through */
+  challenges?: ChallengeClient;
+  inbox?: InboxMerkleizer;
+  oracle?: PreimageOracleClient;
   follower: ChainFollower;
   /** the challenge manager's level heights (docs/dispute.md §1) */
   heights: number[];
@@ -60,7 +74,9 @@ export class Validator {
   readonly name: string;
   readonly address: Address;
   readonly events: ValidatorEvent[] = [];
-  private readonly agents = new Map<Hex, Agent>();
+  /** the proof system claims are verified and disputed through */
+  readonly proof: ProofSystem<FraudClaim>;
+  private readonly agents = new Map<Hex, Dispute>();
   private readonly slashed = new Set<Hex>();
   private readonly bondsCollected = new Set<Hex>();
   /** AssertionCreated records scanned so far, in creation order, and the last L1 block scanned */
@@ -73,6 +89,7 @@ export class Validator {
   constructor(private readonly o: ValidatorOptions) {
     this.name = o.name;
     this.address = o.rollup.clients.walletClient.account.address;
+    this.proof = o.proof ?? defaultProof(o);
   }
 
   private log(line: string): void {
@@ -88,7 +105,7 @@ export class Validator {
     const pos = Number(r.data.end.inboxPosition);
     if (r.data.prevId === `0x${'00'.repeat(32)}`) return true;
     if (pos > this.o.follower.length) return undefined;
-    return stateHash(r.data.end) === stateHash(toSolState(this.o.follower.stateAt(pos)));
+    return this.proof.verify(fromSolState(r.data.end), this.o.follower.stateAt(pos)).agree;
   }
 
   /**
@@ -150,32 +167,22 @@ export class Validator {
     await this.collect(records);
   }
 
-  private claimFor(prev: AssertionRecord, lie: boolean): Claim | undefined {
+  /** The blocks after `prev` an assertion covers, once the follower has derived them all. */
+  private claimFor(prev: AssertionRecord, lie: boolean): FraudBlocks | undefined {
     const { follower, heights } = this.o;
     const start = Number(prev.data.end.inboxPosition);
     const blocks = nextBlockCount(prev.data, heights[0]);
     if (follower.length < start + blocks) return undefined;
-    const known: GlobalState[] = [];
-    for (let i = 1; i <= blocks; i++) known.push(follower.stateAt(start + i));
-    const honest = new HonestClaim(
-      follower.executionContext(heights),
-      follower.stateAt(start),
-      blocks,
-      known,
-    );
-    return lie ? new LyingClaim(honest, blocks - 1, `${this.name} lies`) : honest;
+    return { chain: follower, heights, start, blocks, ...(lie ? { lie: `${this.name} lies` } : {}) };
   }
 
-  private agentFor(prev: AssertionRecord, claim: Claim): Agent {
-    const { rollup, challenges, inbox, oracle } = this.o;
-    return new Agent({
-      name: this.name,
-      rollup,
-      challenges,
-      inbox,
-      oracle,
+  /** Our side of an assertion after `prev` (already posted as `posted`, or to post). */
+  private disputeFor(prev: AssertionRecord, claim: FraudBlocks, posted?: AssertionRecord): Dispute {
+    return this.proof.dispute({
       claim,
       prev: prev.data,
+      ...(posted ? { posted: { assertion: posted.data, id: posted.id } } : {}),
+      name: this.name,
       log: (l) => this.o.log?.(l),
     });
   }
@@ -198,11 +205,11 @@ export class Validator {
       this.blockedLogged = latest;
       return;
     }
-    const agent = this.agentFor(tip, claim);
+    const dispute = this.disputeFor(tip, claim);
     try {
-      const id = await agent.postAssertion();
-      this.agents.set(id, agent);
-      this.emit({ kind: 'assertion', id, blocks: claim.blockCount, lie: this.o.lie === true });
+      const id = await dispute.post();
+      this.agents.set(id, dispute);
+      this.emit({ kind: 'assertion', id, blocks: claim.blocks, lie: this.o.lie === true });
     } catch (e) {
       // another validator posted the same assertion first: nothing to do
       if (!/AssertionExists/.test((e as Error).message)) throw e;
@@ -220,13 +227,10 @@ export class Validator {
       if (!agent) {
         const claim = this.claimFor(prev, this.o.lie === true);
         if (!claim) continue;
-        agent = this.agentFor(prev, claim);
-        agent.adopt(ours.data, ours.id);
+        agent = this.disputeFor(prev, claim, ours);
         this.agents.set(ours.id, agent);
       }
-      const before = agent.moves.length;
-      await agent.advance();
-      for (const m of agent.moves.slice(before)) {
+      for (const m of await agent.advance()) {
         this.emit({ kind: 'move', move: describeMove(m), gas: m.gasUsed });
         if (m.kind === 'confirm-assertion') this.emit({ kind: 'confirmed', id: ours.id, byChallenge: true });
       }
@@ -244,7 +248,7 @@ export class Validator {
     )
       return;
     const before = agent.moves.length;
-    const wei = await agent.collectBonds();
+    const wei = (await agent.collectBonds?.()) ?? 0n;
     for (const m of agent.moves.slice(before))
       this.emit({ kind: 'move', move: describeMove(m), gas: m.gasUsed });
     if (wei > 0n) this.log(`collected ${wei} wei of edge bonds`);
@@ -301,13 +305,19 @@ export class Validator {
   }
 }
 
-function describeMove(m: {
-  kind: string;
-  level?: number;
-  start?: bigint;
-  w?: number;
-  detail?: string;
-}): string {
-  const where = m.level === undefined ? '' : ` level ${m.level} [${m.start}, +2^${m.w})`;
+/** `kind level n [start, +2^w) detail` (the fraud module puts a move's range first in its detail). */
+function describeMove(m: DisputeMove): string {
+  const where = m.level === undefined ? '' : ` level ${m.level}`;
   return `${m.kind}${where}${m.detail ? ` ${m.detail}` : ''}`;
+}
+
+/** Fraud proofs over the contracts' clients of the options (a validator built without a proof system). */
+function defaultProof(o: ValidatorOptions): ProofSystem<FraudClaim> {
+  const { rollup, challenges, inbox, oracle } = o;
+  if (!challenges || !inbox || !oracle)
+    throw new ModexError(
+      'NODE_VALIDATOR_NO_PROOF',
+      'validator: give a proof system, or the challenge manager, inbox and oracle clients',
+    );
+  return new FraudProofSystem({ rollup, challenges, inbox, oracle });
 }

@@ -3,8 +3,9 @@
  * (src/modules.ts): assertions confirmed after the challenge period unless disputed; disputes are
  * BOLD-style bisections down to a one-step proof checked on the settlement layer. A thin object over
  * the existing pieces: a claim is a {@link Claim} (claim.ts: the blocks re-executed in the wasm
- * machine), and `dispute` is the {@link DisputeAgent} (challenger.ts) defending it through the
- * settlement contracts' clients the context gives.
+ * machine; built here from the chain the node derived, {@link FraudBlocks}), and `dispute` is the
+ * {@link DisputeAgent} (challenger.ts) defending it through the settlement contracts' clients the
+ * context gives. The node's validator sees only `ProofSystem` (src/core/proof.ts).
  */
 
 import type { ChainConfig } from '../../config/types.ts';
@@ -13,18 +14,53 @@ import type { ModuleDefinition } from '../../core/module.ts';
 import type { AssertionEvidence, Dispute, DisputeMove, ProofSystem, Verdict } from '../../core/proof.ts';
 import type { GlobalState, Hash32 } from '../../core/types.ts';
 import type { AssertionData } from '../../settlement/ethereum/dispute-hash.ts';
-import { type AgentOptions, DisputeAgent } from './challenger.ts';
-import type { Claim } from './claim.ts';
+import { type AgentOptions, DisputeAgent, type MoveRecord } from './challenger.ts';
+import { type Claim, type ExecutionContext, HonestClaim, LyingClaim } from './claim.ts';
 
 /** What a fraud dispute needs of the settlement layer: AgentOptions without the claim. */
 export type FraudSettlement = Omit<AgentOptions, 'claim' | 'prev' | 'name'>;
 
+/**
+ * The blocks of a claim, as the node derived them: the fraud module re-executes them in the
+ * machine (HonestClaim), or, for a dishonest node (tests, the devnet's fraud scenario), lies about
+ * the last one (LyingClaim).
+ */
+export interface FraudBlocks {
+  /** the derived chain: global state after the first n messages, and the dispute's execution context */
+  chain: { stateAt(n: number): GlobalState; executionContext(heights: number[]): ExecutionContext };
+  /** the challenge manager's level heights (docs/dispute.md §1) */
+  heights: number[];
+  /** the inbox position the claim starts at (the previous assertion's end) */
+  start: number;
+  /** blocks (inbox messages) the claim covers */
+  blocks: number;
+  /** dishonest: a claim whose last block is wrong, tagged with this text */
+  lie?: string;
+}
+
 /** A claim to defend: the re-executed blocks and the assertion they follow. */
 export interface FraudClaim {
-  claim: Claim;
+  /** a built Claim (claim.ts), or the derived blocks to build it from */
+  claim: Claim | FraudBlocks;
   prev: AssertionData;
+  /** our assertion, already on the settlement layer (found after a restart): defended, not posted */
+  posted?: { assertion: AssertionData; id: Hash32 };
   /** a name for the agent's log lines (default "fraud") */
   name?: string;
+  log?: (line: string) => void;
+}
+
+/** The Claim of derived blocks. */
+function claimOf(b: FraudBlocks): Claim {
+  const known: GlobalState[] = [];
+  for (let i = 1; i <= b.blocks; i++) known.push(b.chain.stateAt(b.start + i));
+  const honest = new HonestClaim(
+    b.chain.executionContext(b.heights),
+    b.chain.stateAt(b.start),
+    b.blocks,
+    known,
+  );
+  return b.lie === undefined ? honest : new LyingClaim(honest, b.blocks - 1, b.lie);
 }
 
 export interface FraudContext {
@@ -58,10 +94,26 @@ export function compareStates(claimed: GlobalState, local: GlobalState): Verdict
   return { agree: true };
 }
 
+/** An agent's move as a core DisputeMove: its range (`[start, +2^w)`, levels ≥ 0) leads the detail. */
+function moveOf(m: MoveRecord): DisputeMove {
+  const range = m.level === undefined || m.start === undefined ? undefined : `[${m.start}, +2^${m.w})`;
+  const detail = [range, m.detail].filter((x) => x).join(' ');
+  return {
+    kind: m.kind,
+    level: m.level,
+    txHash: m.txHash,
+    gasUsed: m.gasUsed,
+    ...(detail ? { detail } : {}),
+  };
+}
+
 class FraudDispute implements Dispute {
   constructor(readonly agent: DisputeAgent) {}
   get assertionHash(): Hash32 | undefined {
     return this.agent.assertionId;
+  }
+  get moves(): DisputeMove[] {
+    return this.agent.moves.map(moveOf);
   }
   post(): Promise<Hash32> {
     return this.agent.postAssertion();
@@ -69,16 +121,14 @@ class FraudDispute implements Dispute {
   async advance(): Promise<DisputeMove[]> {
     const before = this.agent.moves.length;
     await this.agent.advance();
-    return this.agent.moves.slice(before).map((m) => ({
-      kind: m.kind,
-      level: m.level,
-      txHash: m.txHash,
-      gasUsed: m.gasUsed,
-      detail: m.detail,
-    }));
+    return this.agent.moves.slice(before).map(moveOf);
   }
   isConfirmed(): Promise<boolean> {
     return this.agent.isConfirmed();
+  }
+  /** Our edge bonds back and the rivals' swept to us, once our assertion is confirmed (wei). */
+  collectBonds(): Promise<bigint> {
+    return this.agent.collectBonds();
   }
 }
 
@@ -104,9 +154,16 @@ export class FraudProofSystem implements ProofSystem<FraudClaim> {
         'PROOF_NO_SETTLEMENT',
         "fraud proofs: dispute() needs the settlement contracts' clients (FraudContext.settlement)",
       );
-    return new FraudDispute(
-      new DisputeAgent({ ...this.settlement, claim: c.claim, prev: c.prev, name: c.name ?? 'fraud' }),
-    );
+    const claim = 'chain' in c.claim ? claimOf(c.claim) : c.claim;
+    const agent = new DisputeAgent({
+      ...this.settlement,
+      claim,
+      prev: c.prev,
+      name: c.name ?? 'fraud',
+      ...(c.log ? { log: c.log } : {}),
+    });
+    if (c.posted) agent.adopt(c.posted.assertion, c.posted.id);
+    return new FraudDispute(agent);
   }
 }
 

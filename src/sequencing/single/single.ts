@@ -7,10 +7,10 @@
  * message older than `sequencing.maxDelaySeconds` must be included (the inbox lets anyone include
  * it after that, docs/inbox.md §6).
  *
- * These are the rules src/node/sequencer.ts applies (its EMPTY_BLOCK_BYTES + 4-byte length prefix
- * per transaction), extracted so that a chain's sequencing is one module.
+ * src/node/sequencer.ts takes these rules from the module the roles create through the registry
+ * (src/modules.ts); it keeps only the mechanics (WAL, positions, execution, store).
  */
-import type { OpenBlock, Sequencing } from '../../core/sequencing.ts';
+import type { OpenBlock, SealLimits, Sequencing } from '../../core/sequencing.ts';
 import type { Address, InboxMessage, L2Transaction } from '../../core/types.ts';
 
 /** A block message with no transaction: kind byte ‖ count u32 (docs/inbox.md §2). */
@@ -34,6 +34,7 @@ export interface SingleSequencingOptions {
 export class SingleSequencing implements Sequencing {
   readonly name = 'single' as const;
   readonly maxDelaySeconds: number;
+  readonly limits: SealLimits;
 
   constructor(readonly opts: SingleSequencingOptions) {
     for (const k of [
@@ -47,6 +48,11 @@ export class SingleSequencing implements Sequencing {
         throw new RangeError(`single sequencing: ${k} ${v} is not a non-negative number`);
     }
     this.maxDelaySeconds = opts.maxDelaySeconds;
+    this.limits = {
+      maxTransactionsPerBlock: opts.maxTransactionsPerBlock,
+      maxBlockBytes: opts.maxBlockBytes,
+      maxAgeSeconds: opts.maxAgeSeconds,
+    };
   }
 
   /** Always the one sequencer. */
@@ -60,7 +66,7 @@ export class SingleSequencing implements Sequencing {
   }
 
   /** The delayed messages at least `maxDelaySeconds` old at `now`, in delayed-inbox order. */
-  forcedMessages(delayed: InboxMessage[], now: bigint): InboxMessage[] {
+  forcedMessages<M extends Pick<InboxMessage, 'l1Timestamp'>>(delayed: readonly M[], now: bigint): M[] {
     const limit = BigInt(this.maxDelaySeconds);
     return delayed.filter((m) => m.l1Timestamp + limit <= now);
   }
