@@ -136,7 +136,7 @@ export function register(program: Command): void {
               `the endpoint is chain ${l1.chainId}, the deployment is on chain ${d.chainId}`,
             );
           }
-          const chain = await attachChain(l1, d);
+          const chain = await attachChain(l1, d, config);
           // the app's wasm (the deployment's stf file, or the built-in app), checked against its module root
           const { source, chainId } = appOfDeployment(d);
           if (config.da.module === 'committee' && !d.committee) {
@@ -185,6 +185,7 @@ export function register(program: Command): void {
               chain,
               app: source,
               chainId,
+              config,
               name: `validator ${me.slice(0, 10)}`,
               da: daForConfig(config, {
                 rpcUrl: l1.rpcUrl,
