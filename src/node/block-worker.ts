@@ -27,6 +27,7 @@ import { type AppSource, loadApp, type WasmApp } from '../apps/sdk/app-runtime.t
 import type { Receipts } from '../apps/sdk/run-app.ts';
 import { ModexError } from '../core/errors.ts';
 import { takeRecoveries } from '../crypto/ecrecover.ts';
+import type { MachineLimits } from '../vm/wasm/limits.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 import type { WorkerRequest } from './block-worker-thread.ts';
 import type { BlockExecutor } from './sequencer.ts';
@@ -47,9 +48,20 @@ export class WorkerExecutor implements BlockExecutor {
   private readonly worker: WorkerClient<Ask>;
   private readonly states: GlobalState[];
 
-  /** `app`: the app's wasm and name; `chainId`: its genesis; `nice`: the worker thread's nice value (default 10, 0 keeps the process's) */
-  constructor(readonly opts: { app: Pick<AppSource, 'name' | 'bytes'>; chainId: bigint; nice?: number }) {
-    this.app = loadApp(opts.app.bytes, opts.app.name);
+  /**
+   * `app`: the app's wasm and name; `chainId`: its genesis; `nice`: the worker thread's nice value
+   * (default 10, 0 keeps the process's); `limits`: the machine limits of the app's admission and
+   * queries on this thread (`appLimitsOf(config.vm.limits)`)
+   */
+  constructor(
+    readonly opts: {
+      app: Pick<AppSource, 'name' | 'bytes'>;
+      chainId: bigint;
+      nice?: number;
+      limits?: Partial<MachineLimits>;
+    },
+  ) {
+    this.app = loadApp(opts.app.bytes, opts.app.name, { limits: opts.limits });
     this.chainId = opts.chainId;
     this.states = [this.app.genesis(opts.chainId)];
     this.worker = new WorkerClient<Ask>({

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Address, Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { type AppSource, appSourceOf, loadApp, type WasmApp } from '../apps/sdk/app-runtime.ts';
+import { type AppSource, appLimitsOf, appSourceOf, loadApp, type WasmApp } from '../apps/sdk/app-runtime.ts';
 import { withDefaults } from '../config/defaults.ts';
 import type { ChainConfig } from '../config/types.ts';
 import type { DataAvailability } from '../core/da.ts';
@@ -124,7 +124,7 @@ export async function deployForConfig(
   opts: { sequencer?: Address } = {},
 ): Promise<{ settlement: SettlementDeployment; app: WasmApp; source: AppSource; file: DeploymentFile }> {
   const source = appSourceOf(config.vm);
-  const app = loadApp(source.bytes, source.name);
+  const app = loadApp(source.bytes, source.name, { limits: appLimitsOf(config.vm.limits) });
   const chainId = BigInt(config.chain.chainId);
   const settlement = await deploySettlement(l1, {
     sequencer: opts.sequencer ?? l1.accounts[0].address,
@@ -320,7 +320,11 @@ export async function startSequencerRole(o: {
   const { inbox } = o.chain;
   // the STF and the batcher run in worker threads (a block's execution, and its batch's encoding,
   // signing and DA work, never hold up the JSON-RPC thread); both load side by side
-  const executor = new WorkerExecutor({ app: o.app, chainId: o.chainId });
+  const executor = new WorkerExecutor({
+    app: o.app,
+    chainId: o.chainId,
+    limits: appLimitsOf(o.config.vm.limits),
+  });
   const batcher = batcherWorkerFor(inbox, {
     rpcUrl: o.rpcUrl,
     privateKey: o.sequencerKey,
@@ -449,8 +453,12 @@ export function startValidatorRole(o: {
   log?: (line: string) => void;
 }): ValidatorRole {
   const c = o.chain;
-  const modules = roleModules(o.config ?? withDefaults({}), c);
-  const ex = new AppChain({ app: loadApp(o.app.bytes, o.app.name), chainId: o.chainId });
+  const config = o.config ?? withDefaults({});
+  const modules = roleModules(config, c);
+  const ex = new AppChain({
+    app: loadApp(o.app.bytes, o.app.name, { limits: appLimitsOf(config.vm.limits) }),
+    chainId: o.chainId,
+  });
   const derivation = new Derivation({ inbox: c.inbox, executor: ex, da: o.da });
   const follower = {
     get length() {

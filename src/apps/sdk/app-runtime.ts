@@ -34,7 +34,7 @@ import type { GlobalState, Hex } from '../../core/types.ts';
 import { rememberingRecoveries } from '../../crypto/ecrecover.ts';
 import { keccak256Hex } from '../../crypto/keccak.ts';
 import type { MachineLimits } from '../../vm/wasm/limits.ts';
-import { runNative } from '../../vm/wasm/native.ts';
+import { createNativeSession, type NativeRunResult, type NativeSession } from '../../vm/wasm/native.ts';
 import { moduleRootHex } from '../../vm/wasm/program.ts';
 import { AppAbiMissingError, abiVersionOf, missingAbiExports } from './abi-check.ts';
 import { type BuiltinAppName, builtinAppPath } from './builtin-apps.ts';
@@ -92,6 +92,8 @@ export class WasmApp extends App implements AppRuntime {
   readonly moduleRoot: Hex;
   readonly receiptNames: readonly string[];
   private readonly limits: Partial<MachineLimits>;
+  /** the native instance of the entry points other than `main` (admission, queries, …) */
+  private session?: NativeSession;
 
   constructor(
     bytes: Uint8Array,
@@ -123,13 +125,20 @@ export class WasmApp extends App implements AppRuntime {
    */
   private entry(entry: string, message: Uint8Array, gs: GlobalState): GlobalState | undefined {
     const store = this.store;
-    let r: ReturnType<typeof runNative>;
+    let r: NativeRunResult;
     try {
-      r = runNative(
+      // one instance for all of them, restored before each run (runNative's result, without an
+      // instantiation per admission)
+      this.session ??= createNativeSession(
         { bytes: this.bytes, module: this.validated },
-        { inbox: message, preimages: (k, h) => store.get(h, k), preimageStore: store, globalState: gs },
-        { entry, limits: this.limits },
+        { limits: this.limits },
       );
+      r = this.session.run(entry, {
+        inbox: message,
+        preimages: (k, h) => store.get(h, k),
+        preimageStore: store,
+        globalState: gs,
+      });
     } catch (e) {
       throw new AppEntryError(`app ${this.name}: ${entry}: ${(e as Error).message}`, { cause: e });
     }
@@ -252,6 +261,20 @@ function hexBytes(h: string, len: number): Uint8Array {
   if (s.length !== 2 * len || !/^[0-9a-fA-F]*$/.test(s))
     throw new RangeError(`not ${len} bytes of hex: ${h}`);
   return Uint8Array.from(Buffer.from(s, 'hex'));
+}
+
+/**
+ * The machine limits of a chain config's `vm.limits` for the app's entry points other than `main`
+ * (docs/app-abi.md §1: the same step cap as a message, `maxStepsPerMessage`; the memory cap).
+ */
+export function appLimitsOf(limits?: {
+  maxStepsPerMessage?: number;
+  maxMemoryPages?: number;
+}): Partial<MachineLimits> {
+  const out: Partial<MachineLimits> = {};
+  if (limits?.maxStepsPerMessage !== undefined) out.maxSteps = BigInt(limits.maxStepsPerMessage);
+  if (limits?.maxMemoryPages !== undefined) out.maxMemoryPages = limits.maxMemoryPages;
+  return out;
 }
 
 /** Loads an app from its wasm bytes (throws `APP_ABI_MISSING` for a module without the ABI). */

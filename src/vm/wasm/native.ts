@@ -13,6 +13,7 @@ import { lower, type Program } from './lower.ts';
 import { type GlobalState, HostDataUnavailableError, Machine, preimageChunkEnd, Status } from './machine.ts';
 import { type Instrumented, instrumentForNative, WHY } from './meter-native.ts';
 import { type FuncType, type GlobalType, type ValidatedModule, ValType, type WasmModule } from './module.ts';
+import { Op } from './opcodes.ts';
 import { parseModule } from './parse.ts';
 import { validateModule } from './validate.ts';
 
@@ -282,7 +283,9 @@ function runInstrumented(
   let memory: V8Memory | undefined;
   const counter = { calls: 0 };
   const meter: NativeMeter = { active: false, adjust: prep.adjust, slotOk: meteredSlots(mod) };
-  const imports = { [HOST_MODULE]: hostImports(host, state, () => memory, counter, meter) };
+  const bound = hostImports(() => memory, counter, meter);
+  bound.bind(host, state);
+  const imports = { [HOST_MODULE]: bound.imports };
   const limit = limits.maxSteps;
   let rem = limit;
   let remG: V8Global | undefined;
@@ -344,6 +347,560 @@ function runInstrumented(
   } finally {
     Error.stackTraceLimit = traceLimit;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A reusable instance for the entry points other than `main` (admission, queries)
+
+/**
+ * A native instance of an STF module kept for many runs of entry points other than `main`
+ * (docs/app-abi.md §1: admission, queries, …): the instrumented module is instantiated once, its
+ * start function run, and the linear memory and every global a run can change (the module's
+ * globals written by some `global.set`, the meter's `why`, the dropped flags of passive data
+ * segments) are snapshotted; each run restores them, binds the host functions to its own
+ * {@link HostContext} and calls the export. A run's result is the one `runNative` gives with the
+ * same limits (a fresh instance per run), to the step: the start function's steps are counted
+ * once, as the fresh run counts them. A run that grew the memory makes the next run instantiate
+ * again (a memory cannot shrink). A module whose start function makes host calls, traps or runs
+ * out of steps is not reused: every run is then `runNative`'s.
+ */
+export interface NativeSession {
+  /** runs export `entry` (() -> ()), as `runNative(input, host, { entry, limits })` does */
+  run(entry: string, host: HostContext): NativeRunResult;
+  /** V8 instances made so far (the first one, and one after each run that grew the memory) */
+  readonly instantiations: number;
+  /** false when runs are fresh `runNative` runs (the start function makes host calls, traps or runs out of steps) */
+  readonly reusable: boolean;
+}
+
+/** A {@link NativeSession} over a validated module (an `App`'s `{ bytes, module }`). */
+export function createNativeSession(
+  input: { bytes: Uint8Array; module: ValidatedModule },
+  opts: Pick<NativeRunOptions, 'limits' | 'interpreterFallback'> = {},
+): NativeSession {
+  return new Session(input, opts);
+}
+
+interface SessionPrepared extends PreparedNative {
+  /** export names of the globals a run may change, restored before each run */
+  restore: string[];
+  /** export name of the virtual memory size in bytes (virtualizeMemory), when the module has a memory */
+  vbytes?: string;
+}
+
+/** one live V8 instance of a session, with its snapshot after the start function */
+interface LiveInstance {
+  exports: Record<string, unknown>;
+  memory?: V8Memory;
+  bound: BoundHostImports;
+  rem: V8Global;
+  why: V8Global;
+  cd: V8Global;
+  cb: V8Global;
+  table?: V8Table;
+  globals: V8Global[];
+  values: unknown[];
+  /** the virtual memory size in bytes (i64) */
+  vb?: V8Global;
+  /** the memory after the start function, and a view of the live memory */
+  snapshot?: Uint8Array;
+  view?: Uint8Array;
+  /** the countdown after the entry stub and the start function */
+  remAfterStart: bigint;
+  /** a run has changed the instance since the snapshot */
+  dirty: boolean;
+}
+
+const idleState = (): GlobalState => ({
+  bytes32: [new Uint8Array(32), new Uint8Array(32)],
+  u64: [0n, 0n],
+});
+
+class Session implements NativeSession {
+  instantiations = 0;
+  reusable = true;
+  private readonly limits: MachineLimits;
+  private readonly prep: SessionPrepared;
+  private readonly meter: NativeMeter;
+  private readonly counter = { calls: 0 };
+  private readonly entries = new Set<string>();
+  private live?: LiveInstance;
+
+  constructor(
+    private readonly input: { bytes: Uint8Array; module: ValidatedModule },
+    private readonly opts: Pick<NativeRunOptions, 'limits' | 'interpreterFallback'>,
+  ) {
+    this.limits = resolveLimits(opts.limits);
+    this.prep = sessionPreparedFor(input.bytes, input.module, this.limits);
+    this.meter = { active: false, adjust: this.prep.adjust, slotOk: meteredSlots(input.module) };
+  }
+
+  run(entry: string, host: HostContext): NativeRunResult {
+    if (!this.entries.has(entry)) {
+      checkStfShape(this.input.module, entry);
+      this.entries.add(entry);
+    }
+    let live = this.live;
+    if (live?.dirty && !restore(live)) live = this.live = undefined;
+    if (this.reusable && !live) {
+      live = this.live = this.instantiate();
+      if (!live) this.reusable = false;
+    }
+    if (!live) return runNative(this.input, host, { ...this.opts, entry });
+    return this.runOn(live, entry, host);
+  }
+
+  private runOn(live: LiveInstance, entry: string, host: HostContext): NativeRunResult {
+    const state: GlobalState = {
+      bytes32: [host.globalState.bytes32[0].slice(), host.globalState.bytes32[1].slice()],
+      u64: [host.globalState.u64[0], host.globalState.u64[1]],
+    };
+    const counter = this.counter;
+    counter.calls = 0;
+    live.bound.bind(host, state);
+    const meter = this.meter;
+    meter.rem = live.rem;
+    meter.why = live.why;
+    meter.table = live.table;
+    meter.active = false;
+    live.dirty = true;
+    const limit = this.limits.maxSteps;
+    let rem = live.remAfterStart;
+    const result = (
+      status: 'finished' | 'errored',
+      steps: bigint,
+      error?: WasmTrapError,
+    ): NativeRunResult => ({
+      status,
+      ...(error ? { error } : {}),
+      globalState: state,
+      hostCalls: counter.calls,
+      steps: Number(steps),
+    });
+    const traceLimit = Error.stackTraceLimit;
+    if (!(traceLimit >= 16)) Error.stackTraceLimit = 16;
+    try {
+      // the entry stub's `call entry`, then the run, then its `halt` (runInstrumented's stub(1))
+      if (rem < 1n) throw new OutOfSteps();
+      rem -= 1n;
+      live.cd.value = 1;
+      live.cb.value = 0;
+      live.rem.value = rem;
+      (live.exports[entry] as () => void)();
+      rem = live.rem.value as bigint;
+      if (rem < 1n) throw new OutOfSteps();
+      rem -= 1n;
+      return result('finished', limit - rem);
+    } catch (e) {
+      rem = live.rem.value as bigint;
+      if (e instanceof HaltSignal) return result('finished', limit - rem);
+      if (e instanceof OutOfSteps) return result('errored', limit + 1n, outOfStepsTrap());
+      let stop: ReturnType<typeof classifyStop>;
+      try {
+        stop = classifyStop(e, this.prep.adjust, live.why, limit, rem);
+      } catch (err) {
+        if (!(err instanceof WasmNativeStackError) || this.opts.interpreterFallback === false) throw err;
+        return runInterpreted(this.input, host, { ...this.opts, entry });
+      }
+      if (stop === 'steps') return result('errored', limit + 1n, outOfStepsTrap());
+      return result('errored', stop.step + 1n, stop.trap);
+    } finally {
+      Error.stackTraceLimit = traceLimit;
+      live.bound.bind(NO_HOST, idleState());
+    }
+  }
+
+  /** a new instance after its start function, snapshotted; undefined when it cannot be reused */
+  private instantiate(): LiveInstance | undefined {
+    const prep = this.prep;
+    if (prep.stubTrapSteps !== undefined) return undefined;
+    const stub = BigInt(prep.stubSteps) + (prep.startExport ? 1n : 0n);
+    if (this.limits.maxSteps < stub) return undefined;
+    let rem = this.limits.maxSteps - stub;
+    let memory: V8Memory | undefined;
+    let vb: V8Global | undefined;
+    const counter = this.counter;
+    counter.calls = 0;
+    const bound = hostImports(
+      () => memory,
+      counter,
+      this.meter,
+      () => Number(vb?.value ?? 0n),
+    );
+    bound.bind(NO_HOST, idleState());
+    const instance = new V8Wasm.Instance(prep.compiled, { [HOST_MODULE]: bound.imports });
+    this.instantiations++;
+    const ex = instance.exports;
+    if (prep.memoryExport) memory = ex[prep.memoryExport] as V8Memory;
+    if (prep.vbytes) vb = ex[prep.vbytes] as V8Global;
+    if (memory && !vb) return undefined;
+    const live: LiveInstance = {
+      exports: ex,
+      memory,
+      bound,
+      rem: ex[prep.globals.rem] as V8Global,
+      why: ex[prep.globals.why] as V8Global,
+      cd: ex[prep.globals.cd] as V8Global,
+      cb: ex[prep.globals.cb] as V8Global,
+      table: prep.tableExport ? (ex[prep.tableExport] as V8Table) : undefined,
+      globals: prep.restore.map((n) => ex[n] as V8Global),
+      values: [],
+      remAfterStart: 0n,
+      dirty: false,
+      vb,
+    };
+    if (prep.startExport) {
+      const meter = this.meter;
+      meter.rem = live.rem;
+      meter.why = live.why;
+      meter.table = live.table;
+      meter.active = false;
+      live.cd.value = 1;
+      live.cb.value = 0;
+      live.rem.value = rem;
+      try {
+        (ex[prep.startExport] as () => void)();
+      } catch {
+        return undefined; // a trap, out of steps, halt: the start function decides every run
+      }
+      rem = live.rem.value as bigint;
+      if (counter.calls !== 0) return undefined;
+    }
+    live.remAfterStart = rem;
+    live.values = live.globals.map((g) => g.value);
+    if (memory) {
+      live.view = new Uint8Array(memory.buffer);
+      live.snapshot = live.view.slice(0, Number(vb?.value));
+    }
+    return live;
+  }
+}
+
+/**
+ * Puts the instance back in its state after the start function: the memory below the virtual size
+ * the run reached (the rest is zero: never reachable, or zeroed by an earlier restore), the globals.
+ */
+function restore(live: LiveInstance): boolean {
+  if (live.memory && live.vb && live.snapshot) {
+    const buf = live.memory.buffer;
+    if (live.view?.buffer !== buf) live.view = new Uint8Array(buf);
+    const reached = Number(live.vb.value as bigint);
+    if (reached > buf.byteLength || reached < live.snapshot.length) return false;
+    live.view.set(live.snapshot);
+    if (reached > live.snapshot.length) live.view.fill(0, live.snapshot.length, reached);
+  }
+  const gs = live.globals;
+  const vs = live.values;
+  for (let i = 0; i < gs.length; i++) gs[i].value = vs[i];
+  live.dirty = false;
+  return true;
+}
+
+const sessionPrepared = new WeakMap<ValidatedModule, Map<string, SessionPrepared>>();
+function sessionPreparedFor(bytes: Uint8Array, mod: ValidatedModule, limits: MachineLimits): SessionPrepared {
+  let byLimits = sessionPrepared.get(mod);
+  if (!byLimits) {
+    byLimits = new Map();
+    sessionPrepared.set(mod, byLimits);
+  }
+  const key = `${limits.maxMemoryPages}/${limits.maxFrames}/${limits.maxStackHeight}`;
+  let p = byLimits.get(key);
+  if (!p) {
+    const { binary, ...rest } = instrumentForNative(bytes, mod, limits, limits.maxMemoryPages);
+    // the globals a run can change: the module's that some global.set writes (the others keep their
+    // value from the start function on), and the dropped flags of passive data segments (data.drop)
+    const written = new Set<number>();
+    for (const f of mod.funcs)
+      for (const ins of f.body) if (ins.op === Op.GlobalSet) written.add(ins.a as number);
+    const indices = [...written].sort((a, b) => a - b);
+    mod.datas.forEach((d, i) => {
+      if (d.mode !== 'active') indices.push(mod.globals.length + 4 + i);
+    });
+    const taken = new Set<string>([
+      ...mod.exports.map((e) => e.name),
+      ...Object.values(rest.globals),
+      ...[rest.memoryExport, rest.startExport, rest.tableExport].filter((n): n is string => n !== undefined),
+    ]);
+    const names = indices.map((g) => {
+      let n = `__modex_g${g}`;
+      for (let i = 0; taken.has(n); i++) n = `__modex_g${g}_${i}`;
+      taken.add(n);
+      return n;
+    });
+    const more = exportGlobals(binary, indices, names);
+    const virt = virtualizeMemory(more.binary, taken);
+    const adjust = new Map<number, number>();
+    for (const [at, adj] of rest.adjust) {
+      const moved = virt ? virt.remap.get(at + more.shift) : at + more.shift;
+      if (moved === undefined)
+        throw new ModexError('WASM_NATIVE_METER', `native session: no instruction at ${at}`);
+      adjust.set(moved, adj);
+    }
+    p = {
+      ...rest,
+      adjust,
+      compiled: compileNative(virt ? virt.binary : more.binary),
+      restore: [rest.globals.why, ...names, ...(virt ? [virt.vbytes] : [])],
+      vbytes: virt?.vbytes,
+    };
+    byLimits.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * `binary` with the globals `indices` exported as `names` too: the export section is rewritten in
+ * place, so the code after it moves by `shift` bytes (the meter's trap offsets move with it).
+ */
+function exportGlobals(
+  binary: Uint8Array,
+  indices: number[],
+  names: string[],
+): { binary: Uint8Array; shift: number } {
+  if (indices.length === 0) return { binary, shift: 0 };
+  let pos = 8;
+  while (pos < binary.length) {
+    const id = binary[pos];
+    const [size, sizeLen] = readU32(binary, pos + 1);
+    const body = pos + 1 + sizeLen;
+    const end = body + size;
+    if (id === SECTION_EXPORT) {
+      const [count, countLen] = readU32(binary, body);
+      const parts: Uint8Array[] = [encodeU32(count + indices.length), binary.subarray(body + countLen, end)];
+      indices.forEach((g, i) => {
+        const utf8 = new TextEncoder().encode(names[i]);
+        parts.push(encodeU32(utf8.length), utf8, Uint8Array.of(EXPORT_KIND.global), encodeU32(g));
+      });
+      const section = encodeSection(SECTION_EXPORT, Buffer.concat(parts));
+      const out = Buffer.concat([binary.subarray(0, pos), section, binary.subarray(end)]);
+      return { binary: new Uint8Array(out), shift: section.length - (end - pos) };
+    }
+    pos = end;
+  }
+  throw new WasmNativeLinkError('native session: the instrumented module has no export section');
+}
+
+/** the bytes a load or store at 0x28..0x3e accesses */
+const ACCESS_SIZE: Record<number, number> = {
+  40: 4,
+  41: 8,
+  44: 1,
+  45: 1,
+  46: 2,
+  47: 2,
+  48: 1,
+  49: 1,
+  50: 2,
+  51: 2,
+  52: 4,
+  53: 4,
+  54: 4,
+  55: 8,
+  58: 1,
+  59: 2,
+  60: 1,
+  61: 2,
+  62: 4,
+};
+/** stores of an i64 value (the others store an i32) */
+const STORE_I64 = new Set([0x37, 0x3c, 0x3d, 0x3e]);
+
+interface Virtualized {
+  binary: Uint8Array;
+  /** the offset in `binary` of the instruction at `offset` in the input */
+  remap: Map<number, number>;
+  /** the export name of the memory's virtual size in bytes (i64) */
+  vbytes: string;
+}
+
+/**
+ * The instrumented binary of a session, with a *virtual* memory size, so that one instance serves
+ * every run although runs grow the memory (a memory cannot shrink): the size in bytes lives in a
+ * global (`vbytes`, restored before each run like the others), `memory.size` reads it, `memory.grow`
+ * calls a function that moves it (and grows the real memory when it is too small, to the same
+ * maximum), and every load and store checks its range against it: an access past the virtual size
+ * is sent to address 2^32 − 1, so that V8 traps there, at the same instruction with the same trap.
+ * The bulk-memory helpers of the meter check their ranges with `memory.size`, so against it too.
+ * The host functions check theirs against it (hostImports' `visible`). A run is therefore the one a
+ * memory of exactly the virtual size gives: a fresh instance's.
+ */
+function virtualizeMemory(binary: Uint8Array, taken: Set<string>): Virtualized | undefined {
+  const pm = parseModule(binary);
+  const mem = pm.memories[0];
+  if (!mem) return undefined;
+  const maxPages = mem.max ?? 65536;
+  const nImported = pm.imports.filter((i) => i.kind === 'func').length;
+  const G_VB = pm.globals.length;
+  const F_GROW = nImported + pm.funcs.length;
+  let vbytes = '__modex_vbytes';
+  for (let i = 0; taken.has(vbytes); i++) vbytes = `__modex_vbytes${i}`;
+  taken.add(vbytes);
+
+  // sections by id (custom sections kept in place after their predecessor)
+  const sections: { id: number; bytes: Uint8Array; body: Uint8Array }[] = [];
+  for (let pos = 8; pos < binary.length; ) {
+    const id = binary[pos];
+    const [size, sizeLen] = readU32(binary, pos + 1);
+    const body = pos + 1 + sizeLen;
+    sections.push({ id, bytes: binary.subarray(pos, body + size), body: binary.subarray(body, body + size) });
+    pos = body + size;
+  }
+  const u = (n: number): number[] => Array.from(encodeU32(n));
+  const sl = (v: bigint): number[] => {
+    const out: number[] = [];
+    let x = v;
+    for (;;) {
+      const b = Number(x & 0x7fn);
+      x >>= 7n;
+      if ((x === 0n && (b & 0x40) === 0) || (x === -1n && (b & 0x40) !== 0)) return [...out, b];
+      out.push(b | 0x80);
+    }
+  };
+  /** a vector section with `extra` appended (or a new one) */
+  const append = (id: number, extra: number[][]): Uint8Array => {
+    const s = sections.find((x) => x.id === id);
+    const [count, countLen] = s ? readU32(s.body, 0) : [0, 0];
+    const rest = s ? s.body.subarray(countLen) : new Uint8Array(0);
+    return encodeSection(
+      id,
+      Buffer.concat([encodeU32(count + extra.length), rest, Uint8Array.from(extra.flat())]),
+    );
+  };
+  // the type of the grow function, (i32) -> i32
+  let T_GROW = pm.types.findIndex(
+    (t) =>
+      t.params.length === 1 &&
+      t.params[0] === ValType.I32 &&
+      t.results.length === 1 &&
+      t.results[0] === ValType.I32,
+  );
+  const newTypes: number[][] = [];
+  if (T_GROW < 0) {
+    T_GROW = pm.types.length;
+    newTypes.push([0x60, 1, ValType.I32, 1, ValType.I32]);
+  }
+
+  // the code: every body again, with the memory instructions replaced or guarded
+  const code: number[] = [];
+  const positions: [number, number][] = []; // (input offset, offset in `code`)
+  const bodies: number[][] = [];
+  for (const f of pm.funcs) {
+    const type = pm.types[f.typeIndex];
+    const base = type.params.length + f.locals.length;
+    const L_ADDR = base;
+    const L_I32 = base + 1;
+    const L_I64 = base + 2;
+    const out: number[] = [];
+    const groups: [number, number][] = [];
+    for (const t of f.locals) {
+      const last = groups[groups.length - 1];
+      if (last && last[1] === t) last[0]++;
+      else groups.push([1, t]);
+    }
+    const guarded = f.body.some((ins) => ACCESS_SIZE[ins.op] !== undefined);
+    if (guarded) groups.push([2, ValType.I32], [1, ValType.I64]);
+    out.push(...u(groups.length));
+    for (const [n, t] of groups) out.push(...u(n), t);
+    const at: [number, number][] = [];
+    f.body.forEach((ins, i) => {
+      const next = i + 1 < f.body.length ? f.body[i + 1].offset : ins.offset + 1;
+      const size = ACCESS_SIZE[ins.op];
+      if (size !== undefined) {
+        const store = ins.op >= 0x36;
+        if (store) out.push(0x21, ...u(STORE_I64.has(ins.op) ? L_I64 : L_I32)); // local.set value
+        // addr := addr + offset + size > vbytes ? 2^32 - 1 : addr
+        out.push(0x21, ...u(L_ADDR), 0x41, 0x7f, 0x20, ...u(L_ADDR), 0x20, ...u(L_ADDR), 0xad);
+        out.push(0x42, ...sl(BigInt(ins.b ?? 0) + BigInt(size)), 0x7c, 0x23, ...u(G_VB), 0x56, 0x1b);
+        if (store) out.push(0x20, ...u(STORE_I64.has(ins.op) ? L_I64 : L_I32));
+        at.push([ins.offset, out.length]);
+        for (let p = ins.offset; p < next; p++) out.push(binary[p]);
+      } else if (ins.op === Op.MemorySize) {
+        at.push([ins.offset, out.length]);
+        out.push(0x23, ...u(G_VB), 0x42, 16, 0x88, 0xa7); // global.get, i64.const 16, i64.shr_u, i32.wrap_i64
+      } else if (ins.op === Op.MemoryGrow) {
+        at.push([ins.offset, out.length]);
+        out.push(0x10, ...u(F_GROW));
+      } else {
+        at.push([ins.offset, out.length]);
+        for (let p = ins.offset; p < next; p++) out.push(binary[p]);
+      }
+    });
+    bodies.push(out);
+    positions.push(...at.map(([o, p]): [number, number] => [o, p - out.length])); // relative to the body's end, fixed below
+  }
+  // grow(n): old pages, or -1 past the maximum; the real memory grows when it is smaller
+  const grow: number[] = [1, 1, ValType.I64];
+  grow.push(0x23, ...u(G_VB), 0x42, 16, 0x88, 0x20, 0, 0xad, 0x7c, 0x21, 1); // new = vb >> 16 + n
+  grow.push(0x20, 1, 0x42, ...sl(BigInt(maxPages)), 0x56, 0x04, 0x40, 0x41, 0x7f, 0x0f, 0x0b); // > max: -1
+  // new > memory.size: memory.grow(new - memory.size), -1 if it fails
+  grow.push(0x20, 1, 0xa7, 0x3f, 0x00, 0x4b, 0x04, 0x40);
+  grow.push(
+    0x20,
+    1,
+    0xa7,
+    0x3f,
+    0x00,
+    0x6b,
+    0x40,
+    0x00,
+    0x41,
+    0x7f,
+    0x46,
+    0x04,
+    0x40,
+    0x41,
+    0x7f,
+    0x0f,
+    0x0b,
+  );
+  grow.push(0x0b);
+  grow.push(0x23, ...u(G_VB), 0x42, 16, 0x88, 0xa7); // old pages (the result)
+  grow.push(0x20, 1, 0x42, 16, 0x86, 0x24, ...u(G_VB), 0x0b); // vb = new << 16
+  bodies.push(grow);
+
+  code.push(...u(bodies.length));
+  const bodyEnd: number[] = [];
+  for (const b of bodies) {
+    code.push(...u(b.length), ...b);
+    bodyEnd.push(code.length);
+  }
+  // positions were recorded per body relative to its end: make them relative to the code content
+  let k = 0;
+  const remapRel: [number, number][] = [];
+  pm.funcs.forEach((f, i) => {
+    for (let j = 0; j < f.body.length; j++, k++)
+      remapRel.push([positions[k][0], bodyEnd[i] + positions[k][1]]);
+  });
+
+  const replaced = new Map<number, Uint8Array>([
+    [1, append(1, newTypes)],
+    [3, append(3, [u(T_GROW)])],
+    [6, append(6, [[ValType.I64, 1, 0x42, ...sl(BigInt(mem.min) << 16n), 0x0b]])],
+    [
+      7,
+      append(7, [
+        [
+          ...u(new TextEncoder().encode(vbytes).length),
+          ...new TextEncoder().encode(vbytes),
+          EXPORT_KIND.global,
+          ...u(G_VB),
+        ],
+      ]),
+    ],
+    [10, encodeSection(10, Uint8Array.from(code))],
+  ]);
+  const parts: Uint8Array[] = [binary.subarray(0, 8)];
+  let offset = 8;
+  let codeAt = 0;
+  for (const s of sections) {
+    const bytes = replaced.get(s.id) ?? s.bytes;
+    if (s.id === 10) codeAt = offset + bytes.length - code.length;
+    parts.push(bytes);
+    offset += bytes.length;
+  }
+  const remap = new Map<number, number>();
+  for (const [o, p] of remapRel) remap.set(o, codeAt + p);
+  return { binary: new Uint8Array(Buffer.concat(parts)), remap, vbytes };
 }
 
 interface V8Table {
@@ -546,13 +1103,21 @@ function checkStfShape(mod: WasmModule, entry: string): void {
   }
 }
 
+/** The host functions of one instance; `bind` sets the context of the next run (and forgets the last run's caches). */
+interface BoundHostImports {
+  imports: Record<HostFuncName, (...args: never[]) => unknown>;
+  bind(host: HostContext, state: GlobalState): void;
+}
+
 function hostImports(
-  host: HostContext,
-  state: GlobalState,
   getMemory: () => V8Memory | undefined,
   counter: { calls: number },
   meter: NativeMeter,
-): Record<HostFuncName, (...args: never[]) => unknown> {
+  /** the memory's size as the guest sees it, when it is smaller than the real one (a session's virtual size) */
+  visibleBytes?: () => number,
+): BoundHostImports {
+  let host: HostContext = NO_HOST;
+  let state: GlobalState = NO_HOST.globalState;
   // Views of the whole guest memory, made again only when the memory has grown (growing a
   // non-shared memory detaches its old buffer: the old views then have length 0).
   let u8 = new Uint8Array(0);
@@ -560,8 +1125,9 @@ function hostImports(
   const refresh = (): Uint8Array => {
     const mem = getMemory();
     const buf = mem ? mem.buffer : new ArrayBuffer(0);
-    u8 = new Uint8Array(buf);
-    u32 = new Int32Array(buf, 0, buf.byteLength >> 2);
+    const n = visibleBytes ? Math.min(visibleBytes(), buf.byteLength) : buf.byteLength;
+    u8 = new Uint8Array(buf, 0, n);
+    u32 = new Int32Array(buf, 0, n >> 2);
     return u8;
   };
   /** the guest memory view, or a trap if [ptr, ptr+len) is out of bounds */
@@ -605,7 +1171,17 @@ function hostImports(
   const pairHashWords = new Int32Array(pairHash.buffer);
   const hintHash = new Uint8Array(32);
   let pairValid = false;
-  const store = host.preimageStore;
+  let store = host.preimageStore;
+  const bind = (h: HostContext, st: GlobalState): void => {
+    host = h;
+    state = st;
+    store = h.preimageStore;
+    u8 = new Uint8Array(0); // the memory (or the part the guest sees) may have changed since
+    u32 = new Int32Array(0);
+    lastEntry = -1;
+    lastPreimage = undefined;
+    pairValid = false;
+  };
   /** the hash at words w[i..i+8) is the last one looked up */
   const isLast = (w: Int32Array, i: number): boolean =>
     lastHash[0] === w[i] &&
@@ -621,7 +1197,7 @@ function hostImports(
     new HostDataUnavailableError(
       `preimage of kind ${k} for hash ${toHex(m.subarray(h, h + 32))} is not available`,
     );
-  return {
+  const imports = {
     inbox_read: (offset: number, ptr: number): number => {
       counter.calls++;
       const msg = host.inboxMessage ? host.inboxMessage(state.u64[0]) : host.inbox;
@@ -738,7 +1314,15 @@ function hostImports(
       } else onHint?.(m.slice(start, end), known);
     },
   };
+  return { imports, bind };
 }
+
+/** the context of an instance between runs (a start function's host calls see this one) */
+const NO_HOST: HostContext = {
+  inbox: new Uint8Array(0),
+  preimages: () => undefined,
+  globalState: { bytes32: [new Uint8Array(32), new Uint8Array(32)], u64: [0n, 0n] },
+};
 
 const toHex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
 
