@@ -87,6 +87,13 @@ const u64be = (v: bigint): Uint8Array => {
   return b;
 };
 
+/**
+ * Step cap of one run of an entry point other than `main` (admission, query, genesis, receipt
+ * names; docs/app-abi.md §1): ten transactions' budgets (guest/sdk/meter.ts TX_STEP_BUDGET), or
+ * `vm.limits.maxStepsPerMessage` when lower. A looping admission is refused in about a second.
+ */
+export const ENTRY_STEP_CAP = 100_000_000n;
+
 /** An app loaded from its wasm: the {@link AppRuntime} of docs/app-abi.md, plus message execution. */
 export class WasmApp extends App implements AppRuntime {
   readonly moduleRoot: Hex;
@@ -101,7 +108,12 @@ export class WasmApp extends App implements AppRuntime {
     opts: { store?: PreimageStore; limits?: Partial<MachineLimits> } = {},
   ) {
     super(name, opts.store ?? new PreimageStore(), bytes);
-    this.limits = opts.limits ?? {};
+    // admission and queries are a node's own work, never proven: capped well below a message
+    const maxSteps = opts.limits?.maxSteps;
+    this.limits = {
+      ...opts.limits,
+      maxSteps: maxSteps !== undefined && maxSteps < ENTRY_STEP_CAP ? maxSteps : ENTRY_STEP_CAP,
+    };
     const missing = missingAbiExports(this.validated);
     if (missing.length > 0)
       throw new AppAbiMissingError(
@@ -265,7 +277,7 @@ function hexBytes(h: string, len: number): Uint8Array {
 
 /**
  * The machine limits of a chain config's `vm.limits` for the app's entry points other than `main`
- * (docs/app-abi.md §1: the same step cap as a message, `maxStepsPerMessage`; the memory cap).
+ * (docs/app-abi.md §1: `maxStepsPerMessage`, lowered to ENTRY_STEP_CAP; the memory cap).
  */
 export function appLimitsOf(limits?: {
   maxStepsPerMessage?: number;
