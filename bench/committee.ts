@@ -6,10 +6,10 @@
  */
 import { keccak256 } from 'viem';
 import { blsKeyFromSeed, blsSign, blsVerify, signingMessage } from '../src/crypto/bls.ts';
-import { L1CalldataDa } from '../src/da/l1-calldata/l1-calldata.ts';
 import { requiredSigners } from '../src/da/committee/certificate.ts';
 import { CommitteeDa } from '../src/da/committee/committee-da.ts';
 import { startLocalCommittee } from '../src/da/committee/local-committee.ts';
+import { L1CalldataDa } from '../src/da/l1-calldata/l1-calldata.ts';
 
 export interface CommitteeBenchResult {
   members: number;

@@ -9,7 +9,6 @@ import { LAYERS, modulesWithStatus, REGISTRY } from '../modules.ts';
 export type { Layer, ModuleStatus };
 export { modulesWithStatus };
 
-
 /** Layer -> module -> status. `implemented` means accepted by the config and created by the node. */
 export const MODULE_STATUS = Object.fromEntries(
   LAYERS.map((layer) => [

@@ -5,11 +5,11 @@
  */
 import { type Address, bytesToHex, encodeFunctionData, getAddress, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compressBatch } from '../../da/l1-calldata/compress.ts';
 import { type L1, type L1WalletClient, startAnvil } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
 import { DeployError } from '../../l1/errors.ts';
-import { compressBatch } from '../../da/l1-calldata/compress.ts';
 import { BridgeClient, deployBridge } from './bridge.ts';
 import { InboxRevertError } from './errors.ts';
 import { deployInbox, InboxClient, inboxAbi, sendContractTx, walletFor } from './inbox.ts';
