@@ -1,11 +1,5 @@
-/** `modex bench …`: benchmarks. */
+/** `modex bench …`: benchmarks (each loaded when its command runs, so the CLI starts fast). */
 import type { Command } from 'commander';
-import { benchDa, formatDaBench } from '../../../bench/da.ts';
-import { benchDispute, formatDisputeBench } from '../../../bench/dispute.ts';
-import { benchE2e, formatE2eBench } from '../../../bench/e2e.ts';
-import { benchMachine, formatBench } from '../../../bench/machine.ts';
-import { benchOsp, formatOspBench } from '../../../bench/osp.ts';
-import { benchToken, formatTokenBench } from '../../../bench/token.ts';
 
 export function register(program: Command): void {
   const bench = program.command('bench').description('benchmarks');
@@ -16,6 +10,7 @@ export function register(program: Command): void {
     )
     .option('--json', 'print one JSON object instead of a table', false)
     .action(async (opts: { json: boolean }) => {
+      const { benchMachine, formatBench } = await import('../../../bench/machine.ts');
       const r = await benchMachine();
       console.log(opts.json ? JSON.stringify(r) : formatBench(r));
     });
@@ -32,6 +27,7 @@ export function register(program: Command): void {
     .option('--per-opcode <n>', 'proofs sampled per opcode', '25')
     .addHelpText('after', '\nExample:\n  npx modex bench osp --json | jq .gas\n')
     .action(async (opts: { json: boolean; perOpcode: string }) => {
+      const { benchOsp, formatOspBench } = await import('../../../bench/osp.ts');
       const r = await benchOsp({
         perOpcode: Number(opts.perOpcode),
         log: (line) => process.stderr.write(`${line}\n`),
@@ -61,6 +57,7 @@ export function register(program: Command): void {
         messages: string;
         profileMessages: string;
       }) => {
+        const { benchToken, formatTokenBench } = await import('../../../bench/token.ts');
         const r = await benchToken({
           accounts: Number(opts.accounts),
           batch: Number(opts.batch),
@@ -86,6 +83,7 @@ export function register(program: Command): void {
     .option('--rpc <url>', 'use this L1 instead of an embedded anvil (needs evm_increaseTime)')
     .addHelpText('after', '\nExample:\n  npx modex bench dispute --json | jq .disputes\n')
     .action(async (opts: { json: boolean; steps: string; transfers: string; rpc?: string }) => {
+      const { benchDispute, formatDisputeBench } = await import('../../../bench/dispute.ts');
       const r = await benchDispute({
         stepLogs: opts.steps.split(',').map(Number),
         transfers: Number(opts.transfers),
@@ -131,6 +129,7 @@ export function register(program: Command): void {
         devnet: boolean;
         profile: boolean;
       }) => {
+        const { benchE2e, formatE2eBench } = await import('../../../bench/e2e.ts');
         const r = await benchE2e({
           txs: Number(opts.txs),
           accounts: Number(opts.accounts),
@@ -168,6 +167,7 @@ export function register(program: Command): void {
     )
     .action(
       async (opts: { json: boolean; batches: string; txs: string; certificates: string; rpc?: string }) => {
+        const { benchDa, formatDaBench } = await import('../../../bench/da.ts');
         const r = await benchDa({
           batches: Number(opts.batches),
           txsPerBatch: Number(opts.txs),
