@@ -69,7 +69,7 @@ export function compileGuest(entry: string): Uint8Array {
   return bytes;
 }
 
-/** Receipt statuses (guest/sdk/stf.ts). */
+/** Receipt statuses (guest/sdk/stf.ts; names in docs/app-abi.md §5 and SDK_RECEIPT_NAMES). */
 export const Receipt = {
   OK: 0,
   MALFORMED: 1,
@@ -83,6 +83,8 @@ export const Receipt = {
   UNKNOWN_KIND: 9,
   UNDECODABLE: 10,
   UNSUPPORTED: 11,
+  OUT_OF_STEPS: 12,
+  TRAPPED: 13,
 } as const;
 
 export interface Receipts {

@@ -597,15 +597,29 @@ function restore(live: LiveInstance): boolean {
 }
 
 const sessionPrepared = new WeakMap<ValidatedModule, Map<string, SessionPrepared>>();
-function sessionPreparedFor(bytes: Uint8Array, mod: ValidatedModule, limits: MachineLimits): SessionPrepared {
-  let byLimits = sessionPrepared.get(mod);
+/** `make()` once per (module, limits that shape the instrumented binary), kept in `cache`. */
+function cachedFor<T>(
+  cache: WeakMap<ValidatedModule, Map<string, T>>,
+  mod: ValidatedModule,
+  limits: MachineLimits,
+  make: () => T,
+): T {
+  let byLimits = cache.get(mod);
   if (!byLimits) {
     byLimits = new Map();
-    sessionPrepared.set(mod, byLimits);
+    cache.set(mod, byLimits);
   }
   const key = `${limits.maxMemoryPages}/${limits.maxFrames}/${limits.maxStackHeight}`;
   let p = byLimits.get(key);
   if (!p) {
+    p = make();
+    byLimits.set(key, p);
+  }
+  return p;
+}
+
+function sessionPreparedFor(bytes: Uint8Array, mod: ValidatedModule, limits: MachineLimits): SessionPrepared {
+  return cachedFor(sessionPrepared, mod, limits, () => {
     const { binary, ...rest } = instrumentForNative(bytes, mod, limits, limits.maxMemoryPages);
     // the globals a run can change: the module's that some global.set writes (the others keep their
     // value from the start function on), and the dropped flags of passive data segments (data.drop)
@@ -636,16 +650,14 @@ function sessionPreparedFor(bytes: Uint8Array, mod: ValidatedModule, limits: Mac
         throw new ModexError('WASM_NATIVE_METER', `native session: no instruction at ${at}`);
       adjust.set(moved, adj);
     }
-    p = {
+    return {
       ...rest,
       adjust,
       compiled: compileNative(virt ? virt.binary : more.binary),
       restore: [rest.globals.why, ...names, ...(virt ? [virt.vbytes] : [])],
       vbytes: virt?.vbytes,
     };
-    byLimits.set(key, p);
-  }
-  return p;
+  });
 }
 
 /**
@@ -1064,18 +1076,7 @@ function prepareNative(bytes: Uint8Array, mod: ValidatedModule, limits: MachineL
  */
 const prepared = new WeakMap<ValidatedModule, Map<string, PreparedNative>>();
 function preparedFor(bytes: Uint8Array, mod: ValidatedModule, limits: MachineLimits): PreparedNative {
-  let byLimits = prepared.get(mod);
-  if (!byLimits) {
-    byLimits = new Map();
-    prepared.set(mod, byLimits);
-  }
-  const key = `${limits.maxMemoryPages}/${limits.maxFrames}/${limits.maxStackHeight}`;
-  let p = byLimits.get(key);
-  if (!p) {
-    p = prepareNative(bytes, mod, limits);
-    byLimits.set(key, p);
-  }
-  return p;
+  return cachedFor(prepared, mod, limits, () => prepareNative(bytes, mod, limits));
 }
 
 /** Maps an exception thrown out of wasm code to a trap, or undefined if it is not one (a host bug). */
