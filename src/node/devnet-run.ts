@@ -45,7 +45,10 @@ export interface DevnetRunOptions {
   untilConfirmed?: boolean;
   /** node data directory (default a fresh temporary one, removed at the end) */
   dataDir?: string;
-  /** embedded anvil only: L1 seconds added per tick (speeds up challenge periods) */
+  /**
+   * embedded anvil only: L1 seconds added per tick in which no validator acts (speeds up challenge
+   * periods without shortening a dispute's: see Validator.quiet)
+   */
   warpSeconds?: number;
   /** ms between ticks of the validators and the summary (default 500) */
   tickMs?: number;
@@ -275,8 +278,11 @@ export class DevnetRun {
         if (l1.embedded) {
           // the embedded anvil mines only on transactions, so an idle L1's latest timestamp stands
           // still and a challenge period would never pass: mine an empty block each round (its time
-          // is the wall clock's, plus the warp)
-          if (this.o.warpSeconds) await l1.testClient.increaseTime({ seconds: this.o.warpSeconds });
+          // is the wall clock's, plus the warp). The warp only crosses rounds in which no validator
+          // had anything to do (Validator.quiet): during a dispute L1 time keeps the wall clock's
+          // pace, so the honest side's answers never cost it challenge-period time (docs/node.md §5)
+          if (this.o.warpSeconds && roles.every((r) => r.v.quiet))
+            await l1.testClient.increaseTime({ seconds: this.o.warpSeconds });
           await l1.testClient.mine({ blocks: 1 });
         }
       } catch (e) {

@@ -120,6 +120,13 @@ describe('validators', () => {
     await fl.sync(c.s.inbox);
     await liar.tick();
     expect(liar.events.filter((e) => e.kind === 'assertion')).toHaveLength(1);
+    // a devnet warps L1 time only across rounds in which every validator is quiet (docs/node.md §5)
+    expect(liar.quiet).toBe(false); // it acted
+    await honest.tick(); // its follower has not derived the asserted blocks: it cannot judge them yet
+    expect(honest.quiet).toBe(false);
+    expect(honest.events).toEqual([]);
+    await liar.tick(); // nothing to do: no rival yet, its challenge period not over
+    expect(liar.quiet).toBe(true);
     const liarBalance = await l1.publicClient.getBalance({ address: l1.accounts[2].address });
     let restarted = false;
     for (let i = 0; i < 120; i++) {

@@ -61,11 +61,16 @@ export interface ValidatorOptions {
 
 /** What happened in a tick (the devnet's summary counts these). */
 export type ValidatorEvent =
-  | { kind: 'assertion'; id: Hex; blocks: number; lie: boolean }
-  | { kind: 'confirmed'; id: Hex; byChallenge: boolean }
+  /** `gas`: L1 gas of the transactions that posted it */
+  | { kind: 'assertion'; id: Hex; blocks: number; lie: boolean; gas?: bigint }
+  /** `gas`: of the confirmation, when this validator sent it outside a dispute */
+  | { kind: 'confirmed'; id: Hex; byChallenge: boolean; gas?: bigint }
   | { kind: 'disagree'; id: Hex; asserter: Address }
   | { kind: 'move'; move: string; gas: bigint }
-  | { kind: 'slashed'; staker: Address; assertion: Hex };
+  | { kind: 'slashed'; staker: Address; assertion: Hex; gas?: bigint };
+
+/** A dispute of one of our assertions (it has a rival): open until it or a rival is confirmed. */
+export type DisputeOutcome = 'open' | 'won' | 'lost';
 
 /** L1 blocks a validator re-reads every round, so assertions dropped by a reorg leave its view. */
 const REORG_MARGIN = 64n;
@@ -74,6 +79,11 @@ export class Validator {
   readonly name: string;
   readonly address: Address;
   readonly events: ValidatorEvent[] = [];
+  /** our assertions that have a rival, and how each dispute ended (the node's metrics) */
+  readonly disputes = new Map<Hex, DisputeOutcome>();
+  /** inbox positions at the end of the newest assertion of our path and of the latest confirmed one (last round) */
+  assertedPosition?: number;
+  confirmedPosition?: number;
   /** the proof system claims are verified and disputed through */
   readonly proof: ProofSystem<FraudClaim>;
   private readonly agents = new Map<Hex, Dispute>();
@@ -85,6 +95,9 @@ export class Validator {
   private readonly confirmed = new Set<Hex>();
   private scannedTo?: bigint;
   private blockedLogged?: Hex;
+  /** events before the current round, and whether this round met something it could not do yet */
+  private eventsBefore = 0;
+  private waiting = false;
 
   constructor(private readonly o: ValidatorOptions) {
     this.name = o.name;
@@ -98,6 +111,18 @@ export class Validator {
 
   private emit(e: ValidatorEvent): void {
     this.events.push(e);
+  }
+
+  /**
+   * The last round left this validator nothing to do: it acted on nothing (no assertion, move,
+   * confirmation or slash), judged every assertion it has seen (its follower had derived them all),
+   * and had every block a dispute of its needs. Only then may a devnet fast-forward L1 time
+   * (`--warp`): a warp while a validator still has to answer would spend the challenge period's
+   * time that BoLD's timers give the honest side (docs/dispute.md §4), and a liar could win by
+   * timer (docs/node.md §5).
+   */
+  get quiet(): boolean {
+    return this.scannedTo !== undefined && !this.waiting && this.events.length === this.eventsBefore;
   }
 
   /** true when `r`'s end state is what the follower computed (undefined: not derived that far yet) */
@@ -125,14 +150,21 @@ export class Validator {
 
   /** One round: post, confirm, dispute, collect. */
   async tick(): Promise<void> {
+    this.eventsBefore = this.events.length;
+    this.waiting = false;
     const { rollup } = this.o;
     const records = await this.scanAssertions();
+    if (records.some((r) => this.agrees(r) === undefined)) this.waiting = true;
     const byId = new Map(records.map((r) => [r.id, r]));
     const children = new Map<Hex, AssertionRecord[]>();
     for (const r of records) children.set(r.data.prevId, [...(children.get(r.data.prevId) ?? []), r]);
     const latestConfirmed = await rollup.latestConfirmed();
     const confirmedRecord = byId.get(latestConfirmed);
-    if (!confirmedRecord) return;
+    if (!confirmedRecord) {
+      this.waiting = true;
+      return;
+    }
+    this.confirmedPosition = Number(confirmedRecord.data.end.inboxPosition);
 
     // the newest assertion we agree with, along the chain from the latest confirmed one
     let tip = confirmedRecord;
@@ -145,6 +177,7 @@ export class Validator {
       tip = next;
       path.push(next);
     }
+    this.assertedPosition = Number(tip.data.end.inboxPosition);
     for (const r of records) {
       if (this.agrees(r) !== false || this.o.lie || this.agents.has(r.id) || this.confirmed.has(r.id))
         continue;
@@ -165,6 +198,20 @@ export class Validator {
         await this.collectBonds(id);
     }
     await this.collect(records);
+    await this.settleDisputes(byId);
+  }
+
+  /** Open disputes of ours: won once our assertion is confirmed, lost once a rival is. */
+  private async settleDisputes(byId: Map<Hex, AssertionRecord>): Promise<void> {
+    for (const [id, outcome] of this.disputes) {
+      const r = byId.get(id);
+      if (outcome !== 'open' || !r) continue;
+      if ((await this.o.rollup.status(id)) === 'confirmed') this.disputes.set(id, 'won');
+      else {
+        const winner = await this.o.rollup.confirmedChild(r.data.prevId);
+        if (winner !== `0x${'00'.repeat(32)}` && winner !== id) this.disputes.set(id, 'lost');
+      }
+    }
   }
 
   /** The blocks after `prev` an assertion covers, once the follower has derived them all. */
@@ -207,9 +254,11 @@ export class Validator {
     }
     const dispute = this.disputeFor(tip, claim);
     try {
+      const before = dispute.moves.length;
       const id = await dispute.post();
       this.agents.set(id, dispute);
-      this.emit({ kind: 'assertion', id, blocks: claim.blocks, lie: this.o.lie === true });
+      const gas = dispute.moves.slice(before).reduce((g, m) => g + m.gasUsed, 0n);
+      this.emit({ kind: 'assertion', id, blocks: claim.blocks, lie: this.o.lie === true, gas });
     } catch (e) {
       // another validator posted the same assertion first: nothing to do
       if (!/AssertionExists/.test((e as Error).message)) throw e;
@@ -222,11 +271,16 @@ export class Validator {
       const kids = children.get(prev.id) ?? [];
       if (kids.length < 2) continue;
       const ours = kids.find((c) => (this.o.lie ? c.asserter === this.address : this.agrees(c) === true));
-      if (!ours || (await this.o.rollup.status(ours.id)) !== 'pending') continue;
+      if (!ours) continue;
+      if (!this.disputes.has(ours.id)) this.disputes.set(ours.id, 'open');
+      if ((await this.o.rollup.status(ours.id)) !== 'pending') continue;
       let agent = this.agents.get(ours.id);
       if (!agent) {
         const claim = this.claimFor(prev, this.o.lie === true);
-        if (!claim) continue;
+        if (!claim) {
+          this.waiting = true;
+          continue;
+        }
         agent = this.disputeFor(prev, claim, ours);
         this.agents.set(ours.id, agent);
       }
@@ -264,7 +318,7 @@ export class Validator {
       if (!(await rollup.canConfirmByTime(r.data))) return;
       try {
         const tx = await rollup.confirmAssertion(r.data);
-        this.emit({ kind: 'confirmed', id: r.id, byChallenge: false });
+        this.emit({ kind: 'confirmed', id: r.id, byChallenge: false, gas: tx.gasUsed });
         this.log(`confirmed ${r.id.slice(0, 10)} (gas ${tx.gasUsed})`);
       } catch (e) {
         if (!/NotPending/.test((e as Error).message)) throw e;
@@ -297,7 +351,7 @@ export class Validator {
           staker,
           chain.map((r) => r.data),
         );
-        this.emit({ kind: 'slashed', staker, assertion: cur.id });
+        this.emit({ kind: 'slashed', staker, assertion: cur.id, gas: tx.gasUsed });
         this.log(`took the stake of ${staker.slice(0, 10)} (lost ${cur.id.slice(0, 10)}; gas ${tx.gasUsed})`);
         break;
       }

@@ -60,26 +60,40 @@ describe('modex devnet --until-confirmed (slow)', () => {
     }
   });
 
-  it('fraud: the honest validator wins the dispute on L1 and takes the liar stake', {
+  // kv, a 10 s challenge period and --warp 5: before the warp waited for quiet validators
+  // (Validator.quiet), the liar's dissections ran its timers past 10 s and it won by timer
+  it('fraud (kv, 10 s challenge period, --warp 5): the honest validator wins on L1 and takes the liar stake', {
     timeout: 300_000,
   }, async () => {
-    const r = await runCli([
-      'devnet',
-      '--scenario',
-      'fraud',
-      '--until-confirmed',
-      '--json',
-      '--warp',
-      '2',
-      '--timeout',
-      '280',
-    ]).done;
-    expect(r.code).toBe(0);
-    const j = lastJson(r.stdout);
-    expect(j.result).toBe('honest-won');
-    expect(j.dispute_moves).toBeGreaterThan(5);
-    expect(r.stderr).toMatch(/\[validator-1\] one-step-proof/);
-    expect(r.stderr).toMatch(/\[validator-1\] took the stake of/);
+    const dir = mkdtempSync(join(tmpdir(), 'modex-devnet-fraud-'));
+    const config = JSON.parse(readFileSync(join(REPO_ROOT, 'examples/devnet.config.json'), 'utf8'));
+    config.vm.app = 'kv';
+    config.proof.challengePeriodSeconds = 10;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    try {
+      const r = await runCli([
+        'devnet',
+        '--config',
+        join(dir, 'config.json'),
+        '--scenario',
+        'fraud',
+        '--until-confirmed',
+        '--json',
+        '--warp',
+        '5',
+        '--timeout',
+        '280',
+      ]).done;
+      expect(r.code).toBe(0);
+      const j = lastJson(r.stdout);
+      expect(j.result).toBe('honest-won');
+      expect(j.dispute_moves).toBeGreaterThan(5);
+      expect(r.stderr).toMatch(/\[validator-1\] one-step-proof/);
+      expect(r.stderr).toMatch(/\[validator-1\] took the stake of/);
+      expect(r.stderr).not.toMatch(/\[validator-2 \(lying\)\] confirm-/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   for (const [da, pointer] of [

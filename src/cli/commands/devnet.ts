@@ -63,7 +63,7 @@ export function register(program: Command): void {
     .option('--json', 'with --until-confirmed: print the result as one JSON object on the last line', false)
     .option(
       '--warp <seconds>',
-      'embedded anvil: add this many seconds to L1 time every tick (0.5 s; shortens the wait for challenge periods: without it the 60 s challenge period takes 60 s)',
+      'embedded anvil: add this many seconds to L1 time every tick (0.5 s) in which no validator acts (shortens the wait for challenge periods: without it the 60 s challenge period takes 60 s; a dispute keeps the wall clock\'s pace)',
       '0',
     )
     .option(
