@@ -1,0 +1,71 @@
+/**
+ * `modex report` for real (slow: a few minutes): every standard config measured on one embedded
+ * anvil with a reduced workload (20 transfers; one dispute), the numbers checked for sanity and the
+ * rendered page for its structure.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderMarkdown, renderSvg } from './render.ts';
+import { runReport } from './report.ts';
+
+describe('modex report (slow)', () => {
+  it('measures every implemented config in one run; the numbers are sane', { timeout: 600_000 }, async () => {
+    const r = await runReport({ txs: 20, disputes: 1, disputeTxs: 3 });
+    const byName = Object.fromEntries(r.rows.map((x) => [x.name, x]));
+    const measured = r.rows.filter((x) => x.status === 'measured');
+    expect(measured.map((x) => x.name)).toEqual([
+      'fraud + l1-calldata',
+      'fraud + l1-blob',
+      'fraud + committee',
+    ]);
+    // planned proof systems are listed, from the registry
+    expect(byName.validity.status).toBe('not implemented');
+    expect(byName.attested.status).toBe('not implemented');
+
+    const calldata = byName['fraud + l1-calldata'].workload!;
+    const blob = byName['fraud + l1-blob'].workload!;
+    const committee = byName['fraud + committee'].workload!;
+    for (const w of [calldata, blob, committee]) {
+      expect(w.txs).toBe(20);
+      expect(w.batches).toBeGreaterThanOrEqual(1);
+      expect(w.l1_gas_per_tx).toBeGreaterThan(0);
+      expect(w.soft_confirmation_ms.p50).toBeGreaterThan(0);
+      expect(w.soft_confirmation_ms.p50).toBeLessThan(5_000);
+      expect(w.l1_inclusion_s).toBeGreaterThan(0);
+      // finality = the challenge period (7 days, warped) + the measured wall time
+      expect(w.finality.challenge_period_s).toBe(7 * 86_400);
+      expect(w.finality.s).toBeGreaterThan(w.finality.challenge_period_s);
+      expect(w.finality.wall_s).toBeGreaterThanOrEqual(w.l1_inclusion_s);
+      expect(w.assertion_gas).toBeGreaterThan(50_000);
+    }
+    // blobs move the data out of calldata; a certificate replaces it
+    expect(blob.calldata_bytes_per_tx).toBeLessThan(calldata.calldata_bytes_per_tx);
+    expect(blob.blob_bytes_per_tx).toBeGreaterThan(0);
+    expect(blob.blob_gas_per_tx).toBeGreaterThan(0);
+    expect(calldata.blob_bytes_per_tx).toBe(0);
+    expect(committee.da_paths).toEqual({ certificate: committee.batches });
+    expect(committee.calldata_bytes_per_tx).toBeLessThan(calldata.calldata_bytes_per_tx);
+
+    // the dispute: the liar loses its assertion bond (and edge bonds) to the honest side
+    const d = byName['fraud + l1-calldata'].dispute!;
+    const bond = 10n ** 18n;
+    expect(BigInt(d.liar.bonds_wei)).toBeLessThanOrEqual(-bond);
+    expect(BigInt(d.honest.bonds_wei)).toBe(-BigInt(d.liar.bonds_wei));
+    expect(d.honest.gas).toBeGreaterThan(d.liar.gas / 2);
+    expect(d.honest.txs).toBeGreaterThan(5);
+    expect(d.l1_seconds).toBeGreaterThanOrEqual(7 * 86_400);
+    expect(byName['fraud + l1-blob'].dispute).toBeUndefined();
+
+    expect(byName['fraud + l1-calldata'].trust).toBe(
+      '1 honest validator, 7-day window (bond 1 ETH); data on L1',
+    );
+    expect(byName['fraud + committee'].trust).toContain('2 of 5 DA members honest');
+
+    const md = renderMarkdown(r);
+    expect(md).toMatch(/^# modex report/);
+    for (const x of r.rows) expect(md).toContain(`| ${x.name} `);
+    expect(md).toContain('![L1 cost per transaction');
+    const svg = renderSvg(r);
+    expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svg.match(/<rect /g)?.length).toBeGreaterThan(6);
+  });
+});
