@@ -59,8 +59,11 @@ export interface PostedBlock {
   alreadyPosted: boolean;
   /** the postBatch transaction (when posted now) */
   tx?: PostBatchResult;
-  /** how it was posted now: the DA path, whether it was a fallback, and the bytes L1 carried (payload + blobs) */
-  da?: { pointer: BatchPosting['pointer']; usedFallback: boolean; bytes: number };
+  /**
+   * how it was posted now: the DA path, whether it was a fallback, the bytes L1 carried (payload +
+   * blobs), and how long the DA module's `store` took (ms; committee: collecting the signatures)
+   */
+  da?: { pointer: BatchPosting['pointer']; usedFallback: boolean; bytes: number; storeMs?: number };
 }
 
 /** What the batcher knows of the inbox (refreshed on start and after any surprise). */
@@ -284,12 +287,14 @@ export class Batcher {
         `block at position ${block.position} is a kind-${block.message[0]} message; the sequencer posts transaction lists (kind 0x00)`,
       );
     }
+    const t0 = performance.now();
     let posting = postingOf(this.da, await this.da.store(block.message.subarray(1)), {
       compress: this.compress,
     });
+    const storeMs = performance.now() - t0;
     for (let attempt = 1; ; attempt++) {
       try {
-        const r = await this.attempt(block, posting);
+        const r = await this.attempt(block, posting, storeMs);
         this.lastPosition = block.position;
         this.emit({ type: r.alreadyPosted ? 'skipped' : 'posted', posted: r });
         return r;
@@ -315,7 +320,7 @@ export class Batcher {
   }
 
   /** One attempt: skip if L1 already has the block, else predict, post and check. */
-  private async attempt(block: SealedBlock, posting: BatchPosting): Promise<PostedBlock> {
+  private async attempt(block: SealedBlock, posting: BatchPosting, storeMs?: number): Promise<PostedBlock> {
     const c = this.cursor as InboxCursor;
     if (block.position < c.messageCount) return this.alreadyThere(block);
 
@@ -382,6 +387,7 @@ export class Batcher {
         pointer: posting.pointer,
         usedFallback: posting.usedFallback,
         bytes: posting.payload.length + BYTES_PER_BLOB * (posting.blobs?.versionedHashes.length ?? 0),
+        storeMs,
       },
     };
     if (r.position !== block.position) {

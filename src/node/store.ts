@@ -145,6 +145,8 @@ export class BlockStore {
   private readonly txs: Table<string, [number, number, number | null]>;
   private readonly meta: Table<string, unknown>;
   private headCache: number;
+  /** called when a block written by `putBlock` is on disk, with the time it took (ms; the node's metrics) */
+  onPut?: (ms: number) => void;
 
   constructor(readonly store: Store) {
     this.blocks = store.table('blocks', { keyEncoding: 'uint32' });
@@ -179,12 +181,15 @@ export class BlockStore {
     if (b.number !== this.headCache)
       return Promise.reject(new RangeError(`store: block ${b.number}, expected ${this.headCache}`));
     this.headCache = b.number + 1;
-    return this.store.write(() => {
+    const t0 = this.onPut ? performance.now() : 0;
+    const written = this.store.write(() => {
       this.blocks.put(b.number, b);
       this.messages.put(b.number, message);
       this.blockTxs.put(b.number, txHashes);
       for (const [i, h] of txHashes.entries()) this.txs.put(h, [b.number, i, b.receipts[i] ?? null]);
     });
+    const onPut = this.onPut;
+    return onPut ? written.then(() => onPut(performance.now() - t0)) : written;
   }
 
   block(n: number): StoredBlock | undefined {

@@ -120,6 +120,8 @@ export class Wal {
   private closed = false;
   private readonly maxRecordBytes: number;
   private readonly s = { records: 0, fsyncs: 0, bytes: 0, fsyncMsTotal: 0, fsyncMsMax: 0, fsyncMsLast: 0 };
+  /** called after each group commit with its time (write + fdatasync, ms), records and bytes (the node's metrics) */
+  onFlush?: (ms: number, records: number, bytes: number) => void;
 
   private constructor(
     readonly dir: string,
@@ -255,6 +257,7 @@ export class Wal {
       this.waiters = [];
       try {
         const t0 = performance.now();
+        const bytes0 = this.s.bytes;
         const touched: FileHandle[] = [];
         let i = 0;
         while (i < batch.length) {
@@ -279,6 +282,7 @@ export class Wal {
           this.s.fsyncMsTotal += ms;
           this.s.fsyncMsLast = ms;
           if (ms > this.s.fsyncMsMax) this.s.fsyncMsMax = ms;
+          this.onFlush?.(ms, batch.length, this.s.bytes - bytes0);
         }
         for (const w of waiters) w.resolve();
       } catch (e) {

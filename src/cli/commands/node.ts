@@ -22,6 +22,7 @@ import {
   startValidatorRole,
   writeDeploymentFile,
 } from '../../node/roles.ts';
+import { startMetricsServer } from '../../util/metrics-http.ts';
 import { runAction } from '../action.ts';
 
 export const DEFAULT_CONFIG = 'examples/devnet.config.json';
@@ -104,13 +105,23 @@ export function register(program: Command): void {
       'signing key: the sequencer key, or the validator stake key (default $MODEX_NODE_KEY)',
     )
     .option('--data-dir <dir>', 'data directory of this role', '.modex')
-    .option('--port <n>', 'sequencer: JSON-RPC port (0: any free port)', '8547')
-    .option('--host <host>', 'sequencer: JSON-RPC interface', '127.0.0.1')
+    .option(
+      '--port <n>',
+      'sequencer: JSON-RPC port, which also serves Prometheus metrics at GET /metrics (0: any free port)',
+      '8547',
+    )
+    .option('--host <host>', 'sequencer: JSON-RPC interface; validator: metrics interface', '127.0.0.1')
     .option('--interval <ms>', 'validator: ms between rounds', '1000')
+    .option(
+      '--metrics-port <n>',
+      'validator: port of its Prometheus metrics, GET /metrics (0: any free port; docs/node.md §8)',
+      '9464',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  $ modex node --role sequencer --deployment deployment.json --rpc http://127.0.0.1:8545 --key 0xac09…\n' +
-        '  $ MODEX_NODE_KEY=0x59c6… modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545\n',
+        '  $ MODEX_NODE_KEY=0x59c6… modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545 --metrics-port 9464\n' +
+        '  $ curl -s http://127.0.0.1:8547/metrics    # Prometheus metrics (the validator: its --metrics-port)\n',
     )
     .action(
       runAction(
@@ -124,6 +135,7 @@ export function register(program: Command): void {
           port: string;
           host: string;
           interval: string;
+          metricsPort: string;
         }) => {
           if (o.role !== 'sequencer' && o.role !== 'validator')
             throw new NodeOptionError(`--role ${o.role}: use sequencer or validator`);
@@ -179,7 +191,9 @@ export function register(program: Command): void {
               log,
             });
             stop = () => r.close();
-            log(`sequencer ${me}: JSON-RPC at ${r.server.url}`);
+            log(
+              `sequencer ${me}: JSON-RPC at ${r.server.url}, metrics at ${new URL('/metrics', r.server.url)}`,
+            );
           } else {
             const r = startValidatorRole({
               chain,
@@ -194,7 +208,14 @@ export function register(program: Command): void {
               }),
               log,
             });
-            log(`validator ${me}: following the inbox at ${d.addresses.inbox}`);
+            if (!/^[0-9]{1,5}$/.test(o.metricsPort) || Number(o.metricsPort) > 65535)
+              throw new NodeOptionError(`--metrics-port ${o.metricsPort}: expected a port, 0..65535`);
+            const metrics = await startMetricsServer(r.metrics, {
+              port: Number(o.metricsPort),
+              host: o.host,
+            });
+            stop = () => metrics.close();
+            log(`validator ${me}: following the inbox at ${d.addresses.inbox}; metrics at ${metrics.url}`);
             const interval = Number(o.interval);
             for (;;) {
               if (stopping) return;

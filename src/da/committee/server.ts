@@ -10,6 +10,7 @@
  * | `POST /v1/store?expiry=S` + bytes | `{ dataHash, expiry, signature, publicKey }` (expiry also as header `x-modex-expiry`) |
  * | `GET /v1/batch/0x<dataHash>`      | the bytes (`application/octet-stream`); 404 unknown or expired           |
  * | `GET /v1/health`                  | `{ publicKey, stored, maxRetentionSeconds, maxBytes, now, faults }`      |
+ * | `GET /metrics`                    | Prometheus text (server-metrics.ts, docs/node.md §8)                     |
  *
  * Fault injection (`fault` option, hidden `--fault` CLI flag) exists ONLY for chaos tests and demos:
  * a member with faults is a misbehaving member on purpose (docs/da-server.md §5).
@@ -19,7 +20,9 @@ import type { AddressInfo } from 'node:net';
 import { bytesToHex, concat, type Hex, keccak256 } from 'viem';
 import { blsPublicKey, blsSign, signingMessage } from '../../crypto/bls.ts';
 import { Store, type Table } from '../../node/store.ts';
+import { isMetricsRequest, serveMetrics } from '../../util/metrics-http.ts';
 import { DaServerOptionError, DaServerRequestError } from './committee-errors.ts';
+import { type DaEndpoint, DaServerMetrics } from './server-metrics.ts';
 
 /** 1 MiB: the default largest batch a member accepts. */
 export const DA_SERVER_DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -107,6 +110,8 @@ export class DaServer {
   readonly publicKey: Uint8Array;
   readonly maxBytes: number;
   readonly maxRetentionSeconds: number;
+  /** its Prometheus metrics (`GET /metrics`) */
+  readonly metrics = new DaServerMetrics();
   private readonly faults: DaFault[];
   private readonly delayMs: number;
   private readonly now: () => number;
@@ -133,6 +138,7 @@ export class DaServer {
     this.batches = store.table('batches', { encoding: 'binary' });
     this.expiries = store.table('expiries');
     this.byExpiry = store.table('byExpiry');
+    this.metrics.onCollect(() => this.metrics.batches.set(this.stored));
   }
 
   /** Opens the store, listens, and starts the pruning timer. */
@@ -225,6 +231,12 @@ export class DaServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const t0 = performance.now();
+    const endpoint = endpointOf(req.url);
+    res.once('finish', () =>
+      this.metrics.answered(endpoint, res.statusCode, (performance.now() - t0) / 1000),
+    );
+    if (endpoint === 'metrics' && isMetricsRequest(req)) return serveMetrics(this.metrics, req, res);
     try {
       const url = new URL(req.url ?? '/', 'http://member');
       if (this.closed) {
@@ -334,6 +346,7 @@ export class DaServer {
     const data = await readBody(req, this.maxBytes);
     const dataHash = keccak256(data);
     if (!this.faults.includes('withhold')) await this.put(dataHash, data, expiry);
+    this.metrics.storedBytes.inc(data.length);
     const signed = this.faults.includes('bad-signature') ? keccak256(concat([data, '0xbad0'])) : dataHash;
     const signature = blsSign(this.opts.secretKey, signingMessage(signed, BigInt(expiry)));
     return { dataHash, expiry, signature: bytesToHex(signature), publicKey: bytesToHex(this.publicKey) };
@@ -364,6 +377,15 @@ export class DaServer {
     bad[0] ^= 0xff;
     return bad;
   }
+}
+
+function endpointOf(url = '/'): DaEndpoint {
+  const path = url.split('?', 1)[0];
+  if (path === '/v1/store') return 'store';
+  if (path.startsWith('/v1/batch/')) return 'batch';
+  if (path === '/v1/health') return 'health';
+  if (path === '/metrics') return 'metrics';
+  return 'other';
 }
 
 /** Reads the whole body; over `max` bytes → 413 (the rest is drained so the client reads the answer). */
