@@ -67,6 +67,8 @@ export interface DevnetReadyInfo {
   l1: L1;
   settlement: SettlementDeployment;
   rpcUrl: string;
+  /** the explorer page (docs/explorer.md), served at `GET /` of the sequencer's JSON-RPC port */
+  explorerUrl: string;
   moduleRoot: Hex;
   dataDir: string;
 }
@@ -203,6 +205,7 @@ export class DevnetRun {
       l1,
       settlement: s,
       rpcUrl: server.url,
+      explorerUrl: server.url,
       moduleRoot: app.moduleRoot,
       dataDir,
     });

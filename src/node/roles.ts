@@ -20,6 +20,7 @@ import { ModexError } from '../core/errors.ts';
 import type { ProofSystem } from '../core/proof.ts';
 import type { Sequencing } from '../core/sequencing.ts';
 import type { ExecutionVm } from '../core/vm.ts';
+import { createExplorer } from '../explorer/index.ts';
 import type { L1 } from '../l1/anvil.ts';
 import { assertModules, createModule, type NodeSettlement } from '../modules.ts';
 import { moduleFieldsHex } from '../proof/fraud/claim.ts';
@@ -42,14 +43,6 @@ import { type BatcherWorker, batcherWorkerFor } from './batcher-worker.ts';
 import { WorkerExecutor } from './block-worker.ts';
 import { type CommitteeDeployment, deployCommittee } from './da-modules.ts';
 import { Derivation } from './derivation.ts';
-import { NodeMetrics } from './metrics.ts';
-import {
-  observeL1Tx,
-  observePosted,
-  transactionObserver,
-  watchSequencer,
-  watchValidator,
-} from './metrics-hooks.ts';
 import { type RpcServer, startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';
 import { type ChainFollower, Validator } from './validator.ts';
@@ -287,8 +280,6 @@ export interface SequencerRole {
   modules: RoleModules;
   server: RpcServer;
   batcher: BatcherWorker;
-  /** its Prometheus metrics (served at `GET /metrics` of the JSON-RPC server; docs/node.md §8) */
-  metrics: NodeMetrics;
   /** batches posted by this process */
   readonly batches: number;
   /** batches posted by this process per DA path: calldata, blob, certificate, or `<path> (fallback)` */
@@ -323,10 +314,7 @@ export async function startSequencerRole(o: {
   onError?: (e: unknown) => void;
   /** how the batcher's posts are retried, and the halted batcher restarted (tests shorten them) */
   batcherRetry?: { attempts?: number; retryDelayMs?: number; retryMs?: number; maxRetryMs?: number };
-  /** the process's metrics, shared with the other roles it runs (default: a registry of its own) */
-  metrics?: NodeMetrics;
 }): Promise<SequencerRole> {
-  const metrics = o.metrics ?? new NodeMetrics();
   const modules = roleModules(o.config, o.chain, {
     sequencer: privateKeyToAccount(o.sequencerKey).address,
   });
@@ -362,7 +350,6 @@ export async function startSequencerRole(o: {
     head: () => seq.head + 1,
     block: (n) => seq.sealedBlock(n),
     onPosted: (posted, b) => {
-      observePosted(metrics, posted);
       if (posted.alreadyPosted) return; // on L1 already (re-checked after a restart or a halt)
       role.batches++;
       if (posted.da) {
@@ -409,8 +396,7 @@ export async function startSequencerRole(o: {
       if (seq.head > number) return; // a batch (or another delayed block) follows: it carries it
       try {
         if ((await inbox.delayedIncluded()) >= BigInt(delayedRead)) return;
-        const tx = await inbox.includeDelayed(BigInt(delayedRead));
-        observeL1Tx(metrics, 'sequencer', 'include-delayed', tx.gasUsed);
+        await inbox.includeDelayed(BigInt(delayedRead));
         o.log?.(`delayed messages up to ${delayedRead} included on L1 (block ${number}, no batch after it)`);
       } catch (e) {
         (o.warn ?? o.log)?.(`includeDelayed(${delayedRead}) failed: ${(e as Error).message.split('\n')[0]}`);
@@ -422,19 +408,17 @@ export async function startSequencerRole(o: {
   // from L1's message count (less the positions re-checked): blocks stored before a crash and
   // never posted go to L1 first
   feeder.start(l1.messageCount);
-  watchSequencer(metrics, seq);
   const server = await startRpcServer(seq, {
     port: o.port ?? 0,
     host: o.host,
-    metrics,
-    onTransaction: transactionObserver(metrics),
+    // the explorer: its page at GET /, its methods read the chain's L1 contracts (docs/explorer.md)
+    ...explorerRoutes(o.chain, o.config),
   });
   return Object.assign(role, {
     seq,
     modules,
     server,
     batcher,
-    metrics,
     async close() {
       for (const t of timers) clearTimeout(t);
       feeder.stop();
@@ -445,14 +429,18 @@ export async function startSequencerRole(o: {
   });
 }
 
+/** The explorer's page and JSON-RPC methods, as `startRpcServer` options. */
+function explorerRoutes(chain: ChainClients, config: ChainConfig) {
+  const x = createExplorer({ contracts: chain, config });
+  return { methods: x.methods, get: x.serve };
+}
+
 export interface ValidatorRole {
   validator: Validator;
   /** the modules it runs (created through the registry) */
   modules: RoleModules;
   derivation: Derivation;
   follower: ChainFollower & { chain(): AppChain };
-  /** its Prometheus metrics (label role = its name; docs/node.md §8) */
-  metrics: NodeMetrics;
   /** derive what L1 has, then one validator round */
   tick(): Promise<void>;
 }
@@ -475,8 +463,6 @@ export function startValidatorRole(o: {
   /** reads blob and certificate batches (default l1-calldata; `daForConfig`) */
   da?: DataAvailability;
   log?: (line: string) => void;
-  /** the process's metrics, shared with the other roles it runs (default: a registry of its own) */
-  metrics?: NodeMetrics;
 }): ValidatorRole {
   const c = o.chain;
   const config = o.config ?? withDefaults({});
@@ -505,14 +491,11 @@ export function startValidatorRole(o: {
     maxLies: o.maxLies,
     log: o.log,
   });
-  const metrics = o.metrics ?? new NodeMetrics();
-  watchValidator(metrics, validator, ex, o.name);
   return {
     validator,
     modules,
     derivation,
     follower,
-    metrics,
     async tick() {
       await derivation.poll();
       await validator.tick();
