@@ -43,6 +43,14 @@ import { type BatcherWorker, batcherWorkerFor } from './batcher-worker.ts';
 import { WorkerExecutor } from './block-worker.ts';
 import { type CommitteeDeployment, deployCommittee } from './da-modules.ts';
 import { Derivation } from './derivation.ts';
+import { NodeMetrics } from './metrics.ts';
+import {
+  observeL1Tx,
+  observePosted,
+  transactionObserver,
+  watchSequencer,
+  watchValidator,
+} from './metrics-hooks.ts';
 import { type RpcServer, startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';
 import { type ChainFollower, Validator } from './validator.ts';
@@ -280,6 +288,8 @@ export interface SequencerRole {
   modules: RoleModules;
   server: RpcServer;
   batcher: BatcherWorker;
+  /** its Prometheus metrics (served at `GET /metrics` of the JSON-RPC server; docs/node.md §8) */
+  metrics: NodeMetrics;
   /** batches posted by this process */
   readonly batches: number;
   /** batches posted by this process per DA path: calldata, blob, certificate, or `<path> (fallback)` */
@@ -314,7 +324,10 @@ export async function startSequencerRole(o: {
   onError?: (e: unknown) => void;
   /** how the batcher's posts are retried, and the halted batcher restarted (tests shorten them) */
   batcherRetry?: { attempts?: number; retryDelayMs?: number; retryMs?: number; maxRetryMs?: number };
+  /** the process's metrics, shared with the other roles it runs (default: a registry of its own) */
+  metrics?: NodeMetrics;
 }): Promise<SequencerRole> {
+  const metrics = o.metrics ?? new NodeMetrics();
   const modules = roleModules(o.config, o.chain, {
     sequencer: privateKeyToAccount(o.sequencerKey).address,
   });
@@ -350,6 +363,7 @@ export async function startSequencerRole(o: {
     head: () => seq.head + 1,
     block: (n) => seq.sealedBlock(n),
     onPosted: (posted, b) => {
+      observePosted(metrics, posted);
       if (posted.alreadyPosted) return; // on L1 already (re-checked after a restart or a halt)
       role.batches++;
       if (posted.da) {
@@ -396,7 +410,8 @@ export async function startSequencerRole(o: {
       if (seq.head > number) return; // a batch (or another delayed block) follows: it carries it
       try {
         if ((await inbox.delayedIncluded()) >= BigInt(delayedRead)) return;
-        await inbox.includeDelayed(BigInt(delayedRead));
+        const tx = await inbox.includeDelayed(BigInt(delayedRead));
+        observeL1Tx(metrics, 'sequencer', 'include-delayed', tx.gasUsed);
         o.log?.(`delayed messages up to ${delayedRead} included on L1 (block ${number}, no batch after it)`);
       } catch (e) {
         (o.warn ?? o.log)?.(`includeDelayed(${delayedRead}) failed: ${(e as Error).message.split('\n')[0]}`);
@@ -408,9 +423,12 @@ export async function startSequencerRole(o: {
   // from L1's message count (less the positions re-checked): blocks stored before a crash and
   // never posted go to L1 first
   feeder.start(l1.messageCount);
+  watchSequencer(metrics, seq);
   const server = await startRpcServer(seq, {
     port: o.port ?? 0,
     host: o.host,
+    metrics,
+    onTransaction: transactionObserver(metrics),
     // the explorer: its page at GET /, its methods read the chain's L1 contracts (docs/explorer.md)
     ...explorerRoutes(o.chain, o.config),
   });
@@ -419,6 +437,7 @@ export async function startSequencerRole(o: {
     modules,
     server,
     batcher,
+    metrics,
     async close() {
       for (const t of timers) clearTimeout(t);
       feeder.stop();
@@ -441,6 +460,8 @@ export interface ValidatorRole {
   modules: RoleModules;
   derivation: Derivation;
   follower: ChainFollower & { chain(): AppChain };
+  /** its Prometheus metrics (label role = its name; docs/node.md §8) */
+  metrics: NodeMetrics;
   /** derive what L1 has, then one validator round */
   tick(): Promise<void>;
 }
@@ -463,6 +484,8 @@ export function startValidatorRole(o: {
   /** reads blob and certificate batches (default l1-calldata; `daForConfig`) */
   da?: DataAvailability;
   log?: (line: string) => void;
+  /** the process's metrics, shared with the other roles it runs (default: a registry of its own) */
+  metrics?: NodeMetrics;
 }): ValidatorRole {
   const c = o.chain;
   const config = o.config ?? withDefaults({});
@@ -491,11 +514,14 @@ export function startValidatorRole(o: {
     maxLies: o.maxLies,
     log: o.log,
   });
+  const metrics = o.metrics ?? new NodeMetrics();
+  watchValidator(metrics, validator, ex, o.name);
   return {
     validator,
     modules,
     derivation,
     follower,
+    metrics,
     async tick() {
       await derivation.poll();
       await validator.tick();

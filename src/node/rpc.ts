@@ -23,6 +23,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { bytesToHex, type Hex, hexToBytes, isAddress } from 'viem';
 import type { Withdrawal } from '../core/app.ts';
+import { isMetricsRequest, type MetricsSource, serveMetrics } from '../util/metrics-http.ts';
 import { InvalidParamsError, RPC_ERROR, rpcErrorCode } from './errors.ts';
 
 /** What the JSON-RPC server needs of a node (implemented by `Sequencer`). */
@@ -69,7 +70,14 @@ export interface RpcServerOptions {
   methods?: Record<string, Method>;
   /** answers a request before the JSON-RPC handling (e.g. the explorer page, `GET /`): true when it did */
   get?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** served at `GET /metrics` (Prometheus text; docs/node.md §8) */
+  metrics?: MetricsSource;
+  /** called for every `modex_sendRawTransaction` answered: its error (undefined: acknowledged) and seconds taken */
+  onTransaction?: TransactionObserver;
 }
+
+/** Sees each `modex_sendRawTransaction` answered (the node's metrics, metrics-hooks.ts). */
+export type TransactionObserver = (error: RpcResponse['error'] | undefined, seconds: number) => void;
 
 export interface RpcServer {
   url: string;
@@ -79,7 +87,7 @@ export interface RpcServer {
 
 type Id = string | number | null;
 
-interface RpcResponse {
+export interface RpcResponse {
   jsonrpc: '2.0';
   id: Id;
   result?: unknown;
@@ -258,7 +266,11 @@ const validId = (id: unknown): id is Id =>
   id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 
 /** Handles one request object; undefined for a notification (no id). */
-async function handleOne(seq: RpcBackend, req: unknown): Promise<RpcResponse | undefined> {
+async function handleOne(
+  seq: RpcBackend,
+  req: unknown,
+  onTransaction?: TransactionObserver,
+): Promise<RpcResponse | undefined> {
   if (typeof req !== 'object' || req === null || Array.isArray(req))
     return errorResponse(null, RPC_ERROR.invalidRequest, 'invalid request: not an object');
   const r = req as { jsonrpc?: unknown; method?: unknown; params?: unknown; id?: unknown };
@@ -280,6 +292,7 @@ async function handleOne(seq: RpcBackend, req: unknown): Promise<RpcResponse | u
   else if (r.params !== undefined && !Array.isArray(r.params))
     res = errorResponse(id, RPC_ERROR.invalidParams, 'invalid params: params must be an array');
   else {
+    const t0 = onTransaction && r.method === 'modex_sendRawTransaction' ? performance.now() : -1;
     try {
       res = { jsonrpc: '2.0', id, result: (await method(seq, (r.params as unknown[]) ?? [])) ?? null };
     } catch (e) {
@@ -295,6 +308,7 @@ async function handleOne(seq: RpcBackend, req: unknown): Promise<RpcResponse | u
         res = errorResponse(id, code, message);
       }
     }
+    if (t0 >= 0) onTransaction?.(res.error, (performance.now() - t0) / 1000);
   }
   return isNotification ? undefined : res;
 }
@@ -307,6 +321,7 @@ export async function handleRpcBody(
   seq: RpcBackend,
   body: string,
   maxBatch = 1_000,
+  onTransaction?: TransactionObserver,
 ): Promise<RpcResponse | RpcResponse[] | undefined> {
   let parsed: unknown;
   try {
@@ -314,7 +329,7 @@ export async function handleRpcBody(
   } catch {
     return errorResponse(null, RPC_ERROR.parseError, 'parse error: the body is not JSON');
   }
-  if (!Array.isArray(parsed)) return handleOne(seq, parsed);
+  if (!Array.isArray(parsed)) return handleOne(seq, parsed, onTransaction);
   if (parsed.length === 0)
     return errorResponse(null, RPC_ERROR.invalidRequest, 'invalid request: empty batch');
   if (parsed.length > maxBatch)
@@ -323,7 +338,7 @@ export async function handleRpcBody(
       RPC_ERROR.invalidRequest,
       `invalid request: batch of ${parsed.length} > ${maxBatch}`,
     );
-  const out = (await Promise.all(parsed.map((r) => handleOne(seq, r)))).filter(
+  const out = (await Promise.all(parsed.map((r) => handleOne(seq, r, onTransaction)))).filter(
     (r): r is RpcResponse => r !== undefined,
   );
   return out.length > 0 ? out : undefined;
@@ -355,6 +370,7 @@ export async function startRpcServer(seq: RpcBackend, opts: RpcServerOptions = {
     res.on('finish', () => req.socket.destroy());
   };
   const server = createServer((req, res) => {
+    if (opts.metrics && isMetricsRequest(req)) return serveMetrics(opts.metrics, req, res);
     if (opts.get?.(req, res)) return;
     if (req.method !== 'POST') {
       send(res, 405, errorResponse(null, RPC_ERROR.invalidRequest, 'invalid request: use POST'));
@@ -381,7 +397,7 @@ export async function startRpcServer(seq: RpcBackend, opts: RpcServerOptions = {
     });
     req.on('end', () => {
       if (aborted) return;
-      handleRpcBody(seq, Buffer.concat(chunks).toString('utf8'), maxBatch)
+      handleRpcBody(seq, Buffer.concat(chunks).toString('utf8'), maxBatch, opts.onTransaction)
         .then((out) => send(res, 200, out))
         .catch((e) => send(res, 500, errorResponse(null, RPC_ERROR.internal, `internal error: ${e}`)));
     });
