@@ -16,6 +16,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ABI_VERSION, abiVersionOf, missingAbiExports } from '../apps/sdk/abi-check.ts';
 import { ModexError } from '../core/errors.ts';
+import { PACKAGE_ROOT } from '../util/package-root.ts';
 import { WasmUnsupportedError } from '../vm/wasm/errors.ts';
 import type { Program } from '../vm/wasm/lower.ts';
 import type { FuncType } from '../vm/wasm/module.ts';
@@ -41,7 +42,7 @@ export const ASC_BUILD_FLAGS = [
 ] as const;
 
 /** The modex package root (holds `guest/`). */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { PACKAGE_ROOT };
 /** Where `modex/sdk/…` imports resolve: `import { x } from "modex/sdk/foo"` reads `GUEST_DIR/sdk/foo.ts`. */
 export const GUEST_DIR = join(PACKAGE_ROOT, 'guest');
 /**

@@ -14,12 +14,12 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Abi, Hex } from 'viem';
+import { PACKAGE_ROOT } from '../util/package-root.ts';
 import { ArtifactNotFoundError, ContractsCompileError } from './errors.ts';
 
 /** The repository root (where contracts/ and artifacts/ live). */
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const REPO_ROOT = PACKAGE_ROOT;
 
 export interface Artifact {
   contractName: string;

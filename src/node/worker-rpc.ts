@@ -3,10 +3,11 @@
  * block executor (block-worker.ts) and the batcher (batcher-worker.ts).
  *
  * - {@link WorkerClient} (the parent's side) starts `entry` through worker-entry.mjs (which registers
- *   tsx), numbers requests, matches replies, and hands any other message (events) to `onMessage`.
- *   The worker is referenced only while a request is in flight, so it never keeps a process alive.
- *   A failure inside the worker rejects that request with `makeError(reply.error)`; a worker that
- *   crashes or exits rejects every request in flight and every later one.
+ *   tsx; run compiled from dist/, it starts the entry's .js directly), numbers requests, matches
+ *   replies, and hands any other message (events) to `onMessage`. The worker is referenced only
+ *   while a request is in flight, so it never keeps a process alive. A failure inside the worker
+ *   rejects that request with `makeError(reply.error)`; a worker that crashes or exits rejects
+ *   every request in flight and every later one.
  * - {@link serveRequests} (the worker's side) answers requests with `handle`, in arrival order one at
  *   a time (`ordered`) or concurrently; it first replies `id 0` once loaded (`ready()`).
  * - {@link lowerPriority}: on Linux a nice value is per thread, so a worker can yield to the thread
@@ -58,6 +59,9 @@ export interface WorkerClientOptions {
   onMessage?: (m: unknown) => void;
 }
 
+/** Whether this module runs compiled (`dist/src/node/worker-rpc.js`) rather than through tsx. */
+const COMPILED = import.meta.url.endsWith('.js');
+
 export class WorkerClient<Req extends { op: string }> {
   private readonly worker: Worker;
   private readonly waiting = new Map<
@@ -70,8 +74,11 @@ export class WorkerClient<Req extends { op: string }> {
   private readonly readyP: Promise<void>;
 
   constructor(private readonly o: WorkerClientOptions) {
-    this.worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
-      workerData: { ...o.workerData, entry: o.entry.href },
+    // compiled (dist/, what bin/modex.js runs): the thread's module is the .js beside this file and
+    // needs no loader; from the sources, worker-entry.mjs registers tsx first
+    const entry = COMPILED ? new URL(o.entry.href.replace(/\.ts$/, '.js')) : o.entry;
+    this.worker = new Worker(COMPILED ? entry : new URL('./worker-entry.mjs', import.meta.url), {
+      workerData: { ...o.workerData, entry: entry.href },
     });
     this.readyP = new Promise<void>((resolve, reject) =>
       this.waiting.set(0, { resolve: () => resolve(), reject }),

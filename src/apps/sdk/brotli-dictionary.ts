@@ -5,6 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../util/package-root.ts';
 
 /** RFC 7932 Appendix A: SHA-256 of the static dictionary */
 export const BROTLI_DICTIONARY_SHA256 = '20e42eb1b511c21806d4d227d07e5dd06877d8ce7b3a817f378f313653f35c70';
@@ -16,9 +18,7 @@ let dictionary: Uint8Array | undefined;
 /** The RFC 7932 static dictionary (guest/sdk/brotli-dictionary.bin, 122,784 bytes, SHA-256 checked). */
 export function brotliDictionary(): Uint8Array {
   if (!dictionary) {
-    const d = new Uint8Array(
-      readFileSync(new URL('../../../guest/sdk/brotli-dictionary.bin', import.meta.url)),
-    );
+    const d = new Uint8Array(readFileSync(join(PACKAGE_ROOT, 'guest', 'sdk', 'brotli-dictionary.bin')));
     const sha = createHash('sha256').update(d).digest('hex');
     if (sha !== BROTLI_DICTIONARY_SHA256)
       throw new Error(`brotli dictionary: SHA-256 ${sha}, not RFC 7932's`);

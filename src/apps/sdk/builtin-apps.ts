@@ -6,14 +6,14 @@
  * writes them after a change to the SDK or an app.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../util/package-root.ts';
 
 /** The built-in apps' names. */
 export const BUILTIN_APP_NAMES = ['token', 'kv'] as const;
 export type BuiltinAppName = (typeof BUILTIN_APP_NAMES)[number];
 
-const GUEST_APPS = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'guest', 'apps');
+const GUEST_APPS = join(PACKAGE_ROOT, 'guest', 'apps');
 
 export const isBuiltinApp = (name: string): name is BuiltinAppName =>
   (BUILTIN_APP_NAMES as readonly string[]).includes(name);

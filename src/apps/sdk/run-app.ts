@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { ASC_FLAGS } from '../../build/asc-flags.ts';
+import { PACKAGE_ROOT } from '../../util/package-root.ts';
 import { lower, type Program } from '../../vm/wasm/lower.ts';
 import { type GlobalState, Status } from '../../vm/wasm/machine.ts';
 import type { ValidatedModule } from '../../vm/wasm/module.ts';
@@ -21,7 +21,7 @@ import { brotliDictionary } from './brotli-dictionary.ts';
 import { PreimageStore, toHex } from './preimage-store.ts';
 import { EMPTY_ROOT, StateTree } from './state-tree.ts';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const REPO_ROOT = PACKAGE_ROOT;
 const GUEST = join(REPO_ROOT, 'guest');
 const CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'modex-asc');
 
