@@ -197,6 +197,7 @@ export class DevnetRun {
         maxLies: 1,
         da: daOf(),
         log: (l: string) => this.log(`      ${l}`),
+        metrics: sequencer.metrics, // one registry: GET /metrics of the sequencer's port shows every role
       });
       roles.push({ ...r, ...role, v: role.validator, f: role.follower });
     }
