@@ -100,9 +100,10 @@ export function observePosted(m: NodeMetrics, posted: PostedBlock, role = 'batch
   m.batchBytes.observe({ role, form: 'raw' }, posted.block.message.length - 1);
   if (posted.da) {
     const { pointer, usedFallback, bytes, storeMs } = posted.da;
-    m.batches.inc({ role, da: pointer, fallback: String(usedFallback) });
+    const fallback = String(usedFallback);
+    m.batches.inc({ role, da: pointer, fallback });
     m.batchBytes.observe({ role, form: 'posted' }, bytes);
-    if (storeMs !== undefined) m.daStore.observe({ role, da: pointer }, storeMs / 1000);
+    if (storeMs !== undefined) m.daStore.observe({ role, da: pointer, fallback }, storeMs / 1000);
     if (usedFallback) m.daFallbacks.inc({ role });
   }
   if (posted.tx) observeL1Tx(m, role, 'batch', posted.tx.gasUsed);

@@ -51,7 +51,7 @@ export class NodeMetrics implements MetricsSource {
   // batcher and DA
   readonly batches: Counter<'role' | 'da' | 'fallback'>;
   readonly batchBytes: Histogram<'role' | 'form'>;
-  readonly daStore: Histogram<'role' | 'da'>;
+  readonly daStore: Histogram<'role' | 'da' | 'fallback'>;
   readonly daFallbacks: Counter<'role'>;
   // L1
   readonly l1Gas: Counter<'role' | 'kind'>;
@@ -143,8 +143,8 @@ export class NodeMetrics implements MetricsSource {
     );
     this.daStore = histogram(
       'modex_da_store_seconds',
-      "storing a batch through the DA module before posting (committee: until enough members' signatures, or the fallback)",
-      ['role', 'da'],
+      "storing a batch through the DA module before posting (committee: until enough members' signatures, or the fallback: fallback=true)",
+      ['role', 'da', 'fallback'],
       DA_BUCKETS,
     );
     this.daFallbacks = counter(

@@ -41,7 +41,11 @@ export function register(program: Command): void {
     )
     .requiredOption('--key-file <file>', 'member key file written by `modex da keygen`')
     .requiredOption('--data-dir <dir>', 'where the member keeps its batches (LMDB)')
-    .option('--port <n>', 'HTTP port (0: any free port)', '9870')
+    .option(
+      '--port <n>',
+      'HTTP port, also serving Prometheus metrics at GET /metrics (0: any free port)',
+      '9870',
+    )
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option(
       '--max-retention <s>',

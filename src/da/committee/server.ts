@@ -274,7 +274,7 @@ export class DaServer {
       throw new DaServerRequestError(
         404,
         'DA_SERVER_NOT_FOUND',
-        `no endpoint ${url.pathname}: use POST /v1/store, GET /v1/batch/0x<hash>, GET /v1/health`,
+        `no endpoint ${url.pathname}: use POST /v1/store, GET /v1/batch/0x<hash>, GET /v1/health, GET /metrics`,
       );
     } catch (e) {
       if (res.headersSent) {
