@@ -17,6 +17,8 @@ export interface CommitteeMemberView {
   faults: string[];
   latencyMs: number | null;
   error: string | null;
+  /** whether its signature is in the latest certificate on L1 (null: none yet) */
+  signedLatest: boolean | null;
 }
 
 export interface CommitteeView {
@@ -61,7 +63,12 @@ export class CommitteeHealth {
     const n = c?.members.length ?? 0;
     return {
       module: this.da.module,
-      members: c ? await this.members() : [],
+      members: c
+        ? (await this.members()).map((m) => ({
+            ...m,
+            signedLatest: latest ? !latest.nonSignerKeys.includes(m.keyHash) : null,
+          }))
+        : [],
       assumedHonest: c ? c.assumedHonest : null,
       required: c ? n + 1 - c.assumedHonest : null,
       fallback: c ? c.fallback : null,
@@ -92,6 +99,7 @@ async function probe(url: string, publicKey: Hex): Promise<CommitteeMemberView> 
       faults,
       latencyMs,
       error: null,
+      signedLatest: null,
     };
   } catch (e) {
     return down(url, keyHash, (e as Error).message.split('\n')[0], null);
@@ -106,4 +114,5 @@ const down = (url: string, keyHash: Hex, error: string, latencyMs: number | null
   faults: [],
   latencyMs,
   error,
+  signedLatest: null,
 });

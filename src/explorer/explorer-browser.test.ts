@@ -17,14 +17,16 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.ts';
 import { REPO_ROOT } from '../l1/contracts.ts';
-import { DevnetRun, type DevnetResult } from '../node/devnet-run.ts';
+import { type DevnetResult, DevnetRun } from '../node/devnet-run.ts';
 
 const CHROMIUM = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
   (p): p is string => !!p && existsSync(p),
 );
 const MISSING = !CHROMIUM && process.env.CI !== 'true';
 const SHOTS =
-  process.env.EXPLORER_SCREENSHOTS === 'docs' ? join(REPO_ROOT, 'docs') : mkdtempSync(join(tmpdir(), 'explorer-'));
+  process.env.EXPLORER_SCREENSHOTS === 'docs'
+    ? join(REPO_ROOT, 'docs')
+    : mkdtempSync(join(tmpdir(), 'explorer-'));
 
 let browser: Browser | undefined;
 let run: DevnetRun | undefined;
@@ -87,7 +89,9 @@ describe.skipIf(MISSING)('the explorer in a headless browser (slow)', () => {
     await expect.poll(() => count(page, '[data-test=dispute] [data-test=move]'), wait).toBeGreaterThan(5);
     expect(await dispute.locator('[data-test=move] .act.dissect').count()).toBeGreaterThan(0);
     await dispute.locator('[data-test=one-step-proof]').waitFor(wait);
-    expect(await dispute.locator('[data-test=one-step-proof]').textContent()).toMatch(/L1 executed step [\d,]+ of block \d+/);
+    expect(await dispute.locator('[data-test=one-step-proof]').textContent()).toMatch(
+      /L1 executed step [\d,]+ of block \d+/,
+    );
     await page.screenshot({ path: join(SHOTS, 'explorer-dispute-live.png'), fullPage: false });
 
     // decided: the honest assertion confirmed by the challenge, the liar's stake and bonds lost
@@ -97,7 +101,6 @@ describe.skipIf(MISSING)('the explorer in a headless browser (slow)', () => {
     expect(ended, 'the devnet is still running').toBe(false);
 
     await page.screenshot({ path: join(SHOTS, 'explorer.png'), fullPage: true });
-    await dispute.screenshot({ path: join(SHOTS, 'explorer-dispute.png') });
     expect(errors).toEqual([]);
     expect(foreign).toEqual([]); // no CDN: the page loads nothing from elsewhere
   });

@@ -4,7 +4,7 @@
  * disputes with their moves, one-step proof and bonds. Quantities are JSON numbers, wei amounts
  * decimal strings, L1 times seconds.
  */
-import { type Address, decodeFunctionData, type Hex, hexToBytes } from 'viem';
+import { type Address, decodeFunctionData, type Hex, hexToBytes, keccak256 } from 'viem';
 import type { DisputeParams } from '../settlement/ethereum/deploy-settlement.ts';
 import {
   type AssertionData,
@@ -50,7 +50,14 @@ export interface BatchView {
   gasUsed: string;
   calldataBytes: number;
   blobHashes: Hex[];
-  certificate: { keysetHash: Hex; dataHash: Hex; expiry: number; nonSigners: number } | null;
+  certificate: {
+    keysetHash: Hex;
+    dataHash: Hex;
+    expiry: number;
+    nonSigners: number;
+    /** keccak256 of each non-signer's public key (docs/committee.md §3) */
+    nonSignerKeys: Hex[];
+  } | null;
 }
 
 const DA_PATH: Record<number, BatchView['daPath']> = {
@@ -132,6 +139,7 @@ export interface DisputeAction {
     | 'padding-proof'
     | 'confirm-edge'
     | 'bond'
+    | 'refund'
     | 'confirm-assertion'
     | 'slash';
   text: string;
@@ -270,6 +278,9 @@ export class ExplorerViews {
         dataHash: hex(33, 65),
         expiry: Number(new DataView(payload.buffer, payload.byteOffset + 65, 8).getBigUint64(0)),
         nonSigners: payload[457],
+        nonSignerKeys: Array.from({ length: payload[457] }, (_, i) =>
+          keccak256(payload.subarray(458 + 256 * i, 458 + 256 * (i + 1))),
+        ),
       };
     }
     return {
@@ -434,7 +445,32 @@ export class ExplorerViews {
       const s = r.start;
       return `[${s}, ${s + (1n << BigInt(r.w))})`;
     };
-    const levelName = (l: number) => (l === 0 ? 'blocks' : `steps ${l}`);
+    const levelName = (l: number) => (l === 0 ? 'blocks' : `steps (level ${l})`);
+    const blocks = (d: AssertionData) => {
+      const end = Number(d.end.inboxPosition);
+      const from = end - Number(d.blockCount);
+      return end - from === 1 ? `block ${from}` : `blocks ${from}–${end - 1}`;
+    };
+
+    /** machine step of a last-level edge: Σ start_k · 2^(heights[k+1] + …) up its claim chain */
+    const locate = (info: EdgeInfo): { block: number; step: bigint } => {
+      const starts = new Map<number, bigint>();
+      let cur: EdgeInfo | undefined = info;
+      for (let guard = 0; cur && guard < 64; guard++) {
+        starts.set(cur.ref.level, cur.ref.start);
+        if (cur.ref.level === 0) break;
+        cur = edgesByKey.get(cur.ref.origin);
+      }
+      let step = 0n;
+      for (let k = 1; k <= info.ref.level; k++) {
+        let stride = 0;
+        for (let j = k + 1; j <= info.ref.level; j++) stride += heights[j];
+        step += (starts.get(k) ?? 0n) << BigInt(stride);
+      }
+      const top = cur?.ref.level === 0 ? cur : undefined;
+      const base = top ? (rivalsOf.get(top.dispute)?.[0]?.fromPosition ?? 0) : 0;
+      return { block: base + Number(starts.get(0) ?? 0n), step };
+    };
 
     type Action = DisputeAction & { dispute: Hex; e: L1Event };
     const actions: Action[] = [];
@@ -452,7 +488,7 @@ export class ExplorerViews {
           if (rivalsOf.has(prev))
             act(prev, e, {
               kind: 'assertion',
-              text: `assertion ${short(a.id as Hex)} by ${short(lower(a.asserter))}`,
+              text: `posted assertion ${short(a.id as Hex)} over ${blocks(a.data as AssertionData)}`,
             });
           break;
         }
@@ -501,7 +537,7 @@ export class ExplorerViews {
             act(claimed.dispute, e, {
               kind: 'subchallenge',
               level: ref.level,
-              text: `opened ${levelName(ref.level)} ${span(ref)} under ${levelName(claimed.ref.level)} ${claimed.ref.start} (bond ${eth(edgeBond)})`,
+              text: `opened ${levelName(ref.level)} ${span(ref)} inside ${claimed.ref.level === 0 ? `block ${claimed.ref.start}` : `step ${claimed.ref.start} of level ${claimed.ref.level}`} (bond ${eth(edgeBond)})`,
             });
           }
           break;
@@ -538,7 +574,7 @@ export class ExplorerViews {
             act(info.dispute, e, {
               kind: 'rival',
               level: info.ref.level,
-              text: `rival at ${levelName(info.ref.level)} ${span(info.ref)}`,
+              text: `the sides now disagree on ${levelName(info.ref.level)} ${span(info.ref)}`,
             });
           break;
         }
@@ -560,7 +596,7 @@ export class ExplorerViews {
             act(info.dispute, e, {
               kind: 'one-step-proof',
               level: info.ref.level,
-              text: `one-step proof at ${levelName(info.ref.level)} ${info.ref.start}, checked on L1`,
+              text: `one-step proof: L1 executed step ${locate(info).step} of block ${locate(info).block} and agreed`,
             });
             proofs.push({ dispute: info.dispute, e, info });
           }
@@ -581,7 +617,7 @@ export class ExplorerViews {
           if (!info) break;
           const swept = a.swept === true;
           act(info.dispute, e, {
-            kind: 'bond',
+            kind: swept ? 'bond' : 'refund',
             text: swept
               ? `edge bond of ${short(info.payer ?? '0x')} swept: ${eth(a.amount as bigint)} to ${short(lower(a.to))}`
               : `edge bond refunded: ${eth(a.amount as bigint)} to ${short(lower(a.to))}`,
@@ -600,26 +636,6 @@ export class ExplorerViews {
       }
     }
 
-    /** machine step of a last-level edge: Σ start_k · 2^(heights[k+1] + …) up its claim chain */
-    const locate = (info: EdgeInfo): { block: number; step: bigint } => {
-      const starts = new Map<number, bigint>();
-      let cur: EdgeInfo | undefined = info;
-      for (let guard = 0; cur && guard < 64; guard++) {
-        starts.set(cur.ref.level, cur.ref.start);
-        if (cur.ref.level === 0) break;
-        cur = edgesByKey.get(cur.ref.origin);
-      }
-      let step = 0n;
-      for (let k = 1; k <= info.ref.level; k++) {
-        let stride = 0;
-        for (let j = k + 1; j <= info.ref.level; j++) stride += heights[j];
-        step += (starts.get(k) ?? 0n) << BigInt(stride);
-      }
-      const top = cur?.ref.level === 0 ? cur : undefined;
-      const base = top ? (rivalsOf.get(top.dispute)?.[0]?.fromPosition ?? 0) : 0;
-      return { block: base + Number(starts.get(0) ?? 0n), step };
-    };
-
     const out: DisputeView[] = [];
     for (const [id, rivals] of rivalsOf) {
       const mine = actions.filter((x) => x.dispute === id);
@@ -634,7 +650,7 @@ export class ExplorerViews {
             l1Block: Number(xs[0].e.blockNumber),
             l1Time: Number(time),
             gasUsed: tx.gasUsed.toString(),
-            actions: collapseTimers(xs.map(({ kind, text, level }) => ({ kind, text, level }))),
+            actions: ordered(xs.map(({ kind, text, level }) => ({ kind, text, level }))),
           };
         }),
       );
@@ -708,13 +724,14 @@ function edgeRef(x: unknown): EdgeRef {
   };
 }
 
-/** Several timer updates of one transaction as one action. */
-function collapseTimers(xs: DisputeAction[]): DisputeAction[] {
+/** A transaction's actions, what it did first, then the rivalries it made, then its timer updates (as one). */
+function ordered(xs: DisputeAction[]): DisputeAction[] {
   const timers = xs.filter((x) => x.kind === 'timers').length;
-  const rest = xs.filter((x) => x.kind !== 'timers');
-  return timers === 0
-    ? rest
-    : [{ kind: 'timers', text: `${timers} timer update${timers === 1 ? '' : 's'}` }, ...rest];
+  const main = xs.filter((x) => x.kind !== 'timers' && x.kind !== 'rival');
+  const rivals = xs.filter((x) => x.kind === 'rival');
+  const t: DisputeAction[] =
+    timers === 0 ? [] : [{ kind: 'timers', text: `${timers} timer update${timers === 1 ? '' : 's'}` }];
+  return [...main, ...rivals, ...t];
 }
 
 const short = (h: string): string => (h.length > 12 ? `${h.slice(0, 6)}…${h.slice(-4)}` : h);

@@ -73,6 +73,19 @@ function dur(s) {
   if (s < 7200) return `${Math.round(s / 60)}m`;
   return `${Math.round(s / 3600)}h`;
 }
+/** transactions of L2 block n, when the page has it (blob and certificate batches carry none on L1) */
+const txCountOf = (s, n) => s.blocks.value?.find((b) => b.number === n)?.txCount ?? null;
+/** `blocks a–b` of an assertion (or `block a`) */
+const range = (a) =>
+  a.toPosition - a.fromPosition === 1
+    ? `block ${a.fromPosition}`
+    : `blocks ${a.fromPosition}–${a.toPosition - 1}`;
+/** a server text with the addresses it shortens (0x1234…abcd) replaced by their labels */
+function named(text, labels) {
+  let t = text;
+  for (const [a, l] of labels) t = t.replaceAll(`${a.slice(0, 6)}…${a.slice(-4)}`, l);
+  return t;
+}
 function hue(addr) {
   let x = 0;
   for (const c of addr ?? '') x = (x * 31 + c.charCodeAt(0)) % 360;
@@ -82,7 +95,11 @@ function hue(addr) {
 /** Names for addresses: the sequencer, then asserters in the order they first asserted. */
 function labelsOf(s) {
   const labels = new Map();
-  if (s.settlement.value) labels.set(s.settlement.value.sequencer, 'sequencer');
+  const v = s.settlement.value;
+  if (v) {
+    labels.set(v.sequencer, 'sequencer');
+    for (const [name, a] of Object.entries(v.contracts)) labels.set(a.toLowerCase(), name);
+  }
   let i = 0;
   for (const a of s.assertions.value?.items ?? []) {
     if (a.asserter === ZERO || labels.has(a.asserter)) continue;
@@ -166,7 +183,7 @@ function Batches({ s, now }) {
                         : ''
                     }
                   </td>
-                  <td class="num">${num(b.txCount)}</td>
+                  <td class="num">${num(b.txCount ?? txCountOf(s, b.position))}</td>
                   <td class="num">${num(b.gasUsed)}</td>
                   <td><${Hash} h=${b.txHash} /><div class="sub">block ${b.l1Block} · ${ago(b.l1Time, now)}</div></td>
                 </tr>`,
@@ -243,7 +260,7 @@ function Assertions({ s, now, labels }) {
           (a) => html`<tr key=${a.id} data-test="assertion" class=${a.disputed ? 'disputed' : ''}>
             <td><${Hash} h=${a.id} /></td>
             <td>${a.genesis ? html`<span class="dim">genesis</span>` : html`<${Addr} a=${a.asserter} labels=${labels} />`}</td>
-            <td class="num">${a.genesis ? '–' : `${a.fromPosition}–${a.toPosition - 1}`}</td>
+            <td class="num">${a.genesis ? '–' : range(a).replace('blocks ', '').replace('block ', '')}</td>
             <td><${Hash} h=${a.stateRoot} /></td>
             <td>
               <${Badge} kind=${STATUS_KIND[a.status]}>${a.status}<//>
@@ -279,7 +296,7 @@ function Dispute({ d, labels }) {
     <div class="rivals">
       ${d.rivals.map(
         (r) => html`<div class=${`rival ${r.status}`}>
-          <${Hash} h=${r.id} /> by <${Addr} a=${r.asserter} labels=${labels} /> · blocks ${r.fromPosition}–${r.toPosition - 1}
+          <${Hash} h=${r.id} /> by <${Addr} a=${r.asserter} labels=${labels} /> · ${range(r)}${' '}
           <${Badge} kind=${STATUS_KIND[r.status]}>${r.status}<//>
         </div>`,
       )}
@@ -290,7 +307,7 @@ function Dispute({ d, labels }) {
         (m) => html`<li data-test="move" key=${m.txHash} class=${m.actions.map((a) => a.kind).join(' ')}>
           <span class="t">+${m.l1Time - t0}s</span>
           <${Addr} a=${m.from} labels=${labels} />
-          <span class="acts">${m.actions.map((a) => html`<span class=${`act ${a.kind}`}>${a.text}</span>`)}</span>
+          <span class="acts">${m.actions.map((a) => html`<span class=${`act ${a.kind}`}>${named(a.text, labels)}</span>`)}</span>
           <span class="gas">${num(m.gasUsed)} gas · <${Hash} h=${m.txHash} /></span>
         </li>`,
       )}
@@ -298,10 +315,10 @@ function Dispute({ d, labels }) {
     ${
       d.oneStepProof
         ? html`<div class="osp" data-test="one-step-proof">
-            <strong>One-step proof</strong>: L1 executed step ${num(d.oneStepProof.step)} of block ${d.oneStepProof.block}
-            (level ${d.oneStepProof.level}) in one transaction: ${bytes(d.oneStepProof.calldataBytes)} of calldata,
-            ${num(d.oneStepProof.gasUsed)} gas, sent by <${Addr} a=${d.oneStepProof.from} labels=${labels} />
-            · <${Hash} h=${d.oneStepProof.txHash} />
+            <strong>One-step proof</strong>: ${`L1 executed step ${num(d.oneStepProof.step)} of block ${d.oneStepProof.block} `}
+            ${`(level ${d.oneStepProof.level}) in one transaction: ${bytes(d.oneStepProof.calldataBytes)} of calldata, `}
+            ${`${num(d.oneStepProof.gasUsed)} gas, sent by `}<${Addr} a=${d.oneStepProof.from} labels=${labels} />${' · '}
+            <${Hash} h=${d.oneStepProof.txHash} />
           </div>`
         : html`<div class="osp pending">one-step proof: not yet (the parties bisect first)</div>`
     }
@@ -339,7 +356,7 @@ function Committee({ s }) {
     ${
       c &&
       html`<p>
-          DA module <${Badge} kind="calldata">${c.module}<//> · ${c.batches.total} batches${
+          DA module <${Badge} kind="calldata">${c.module}<//> · ${c.batches.total} batch${c.batches.total === 1 ? '' : 'es'}${
             c.module === 'committee'
               ? html`: ${c.batches.certificate} certified, ${c.batches.fallback} through the fallback (${c.fallback})`
               : ''
@@ -348,12 +365,12 @@ function Committee({ s }) {
         ${
           c.module === 'committee'
             ? html`<p class="dim">
-                  ${c.members.length} members, ${c.assumedHonest} assumed honest: a certificate needs ${c.required}
-                  signatures within ${c.timeoutMs} ms${c.keysetHash ? html` · keyset <${Hash} h=${c.keysetHash} />` : ''}
+                  ${`${c.members.length} members, ${c.assumedHonest} assumed honest: a certificate needs `}
+                  ${`${c.required} signatures within ${c.timeoutMs} ms`}${c.keysetHash ? html` · keyset <${Hash} h=${c.keysetHash} />` : ''}
                   ${c.latestNonSigners !== null ? ` · latest certificate: ${c.latestNonSigners} non-signers` : ''}
                 </p>
                 <table>
-                  <thead><tr><th>member</th><th>key</th><th>health</th><th>stored</th><th>latency</th></tr></thead>
+                  <thead><tr><th>member</th><th>key</th><th>health</th><th>latest certificate</th><th>stored</th><th>latency</th></tr></thead>
                   <tbody>
                     ${c.members.map(
                       (m) => html`<tr key=${m.url} data-test="member">
@@ -364,6 +381,7 @@ function Committee({ s }) {
                             ? html`<${Badge} kind="ok">up<//>`
                             : html`<${Badge} kind="bad">${m.error ? 'down' : 'faulty'}<//> <span class="sub">${m.error ?? m.faults.join(', ')}</span>`
                         }</td>
+                        <td>${m.signedLatest === null ? html`<span class="dim">–</span>` : m.signedLatest ? html`<${Badge} kind="ok">signed<//>` : html`<${Badge} kind="warn">missed<//>`}</td>
                         <td class="num">${num(m.stored)}</td>
                         <td class="num">${m.latencyMs === null ? '–' : `${m.latencyMs} ms`}</td>
                       </tr>`,
@@ -381,8 +399,9 @@ function Settlement({ s }) {
   if (!v) return '';
   return html`<${Section} id="settlement" title="Settlement">
     <p class="dim">
-      challenge period ${v.params.challengePeriod}s · assertion bond ${eth(v.params.assertionBond)} · edge bond
-      ${eth(v.params.edgeBond)} · heights ${v.params.heights.join('/')} · forced inclusion after ${v.params.maxDelaySeconds}s
+      ${`challenge period ${v.params.challengePeriod}s · assertion bond ${eth(v.params.assertionBond)} · `}
+      ${`edge bond ${eth(v.params.edgeBond)} · heights ${v.params.heights.join('/')} · `}
+      ${`forced inclusion after ${v.params.maxDelaySeconds}s`}
     </p>
     <table>
       <tbody>
