@@ -33,8 +33,11 @@ export interface ReportChain {
   /** members of the local DA committee (committee DA), else undefined */
   committeeSize?: number;
   startValidator(o: { name: string; account: number; lie?: boolean }): Promise<void>;
-  /** every validator's derivation and round, then one L1 block `warpSeconds` later than the wall clock */
-  round(warpSeconds?: number): Promise<void>;
+  /**
+   * every validator's derivation and round, then one L1 block, `warpSeconds` later than the wall
+   * clock if no validator acted in the round; returns whether it warped
+   */
+  round(warpSeconds?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -105,9 +108,13 @@ export async function startReportChain(
       },
       async round(warpSeconds = 0) {
         for (const v of validators) await v.tick();
-        // the embedded anvil mines only on transactions: one block a round keeps L1 time moving
-        if (warpSeconds > 0) await l1.testClient.increaseTime({ seconds: Math.ceil(warpSeconds) });
+        // the embedded anvil mines only on transactions: one block a round keeps L1 time moving.
+        // Like `modex devnet --warp`, time jumps only across rounds where no validator acted
+        // (Validator.quiet): a warp must never eat the honest side's challenge-period time
+        const warp = warpSeconds > 0 && validators.every((v) => v.validator.quiet);
+        if (warp) await l1.testClient.increaseTime({ seconds: Math.ceil(warpSeconds) });
         await l1.testClient.mine({ blocks: 1 });
+        return warp;
       },
       close,
     };

@@ -1,6 +1,6 @@
 /**
- * `modex report` (issue 22 §3): the same token workload, in one run on one embedded anvil, under
- * each standard config (src/report/configs.ts: every implemented proof system × DA module of the
+ * `modex report` (issue 22 §3): the same token workload, in one run on the embedded anvil (a
+ * fresh one per chain), under each standard config (src/report/configs.ts: every implemented proof system × DA module of the
  * registry; planned proof systems listed as not implemented). Per config: L1 gas and bytes per
  * transaction, soft confirmation, L1 inclusion and finality, the cost of a dispute to each side,
  * and the trust assumption. Rendered by src/report/render.ts.
@@ -55,32 +55,44 @@ export async function runReport(opts: ReportOptions = {}): Promise<ReportResult>
   const measured = configs.filter((c) => c.status === 'implemented');
   log(
     `modex report: ${measured.length} configs to measure (${measured.map((c) => c.name).join(', ')}), ` +
-      `${txs} token transfers each; starting the embedded anvil`,
+      `${txs} token transfers each, each chain on a fresh embedded anvil`,
   );
-  const l1: L1 = await openL1('embedded');
   const rows: ReportRow[] = [];
-  try {
-    for (const c of configs) rows.push(await measureConfig(l1, c));
-  } finally {
-    await l1.stop();
-  }
+  for (const c of configs) rows.push(await measureConfig(c));
   return {
     generated: new Date().toISOString(),
     machine: machineLine(),
     workload: { txs, dispute_block_txs: disputeTxs },
-    settlement: 'ethereum (embedded anvil, prague)',
+    settlement: 'ethereum (embedded anvil, prague; a fresh one per chain)',
     rows,
     elapsed_s: (Date.now() - t0) / 1000,
   };
 
-  async function measureConfig(l1: L1, c: ReportConfig): Promise<ReportRow> {
+  /**
+   * Each chain gets an embedded anvil of its own: every measurement starts from the same L1 (time,
+   * empty blocks), and the challenge periods warped for one chain do not move another's clock (a
+   * committee certificate's expiry is wall-clock time, which L1 checks against its own).
+   */
+  async function onFreshL1<T>(f: (l1: L1) => Promise<T>): Promise<T> {
+    const l1 = await openL1('embedded');
+    try {
+      return await f(l1);
+    } finally {
+      await l1.stop();
+    }
+  }
+
+  async function measureConfig(c: ReportConfig): Promise<ReportRow> {
     if (c.status !== 'implemented' || !c.config)
       return { name: c.name, proof: c.proof, da: c.da, status: 'not implemented', summary: c.summary };
     const t = Date.now();
     const n = measured.indexOf(c) + 1;
     const say = (what: string) => (l: string) => log(`[${n}/${measured.length}] ${c.name} ${what}: ${l}`);
     say('workload')('deploying the contracts and starting the roles');
-    const w = await measureWorkload(l1, c.config, { txs, tickMs: opts.tickMs, log: say('workload') });
+    const config = c.config;
+    const w = await onFreshL1((l1) =>
+      measureWorkload(l1, config, { txs, tickMs: opts.tickMs, log: say('workload') }),
+    );
     say('workload')(
       `${Math.round(w.l1_gas_per_tx)} L1 gas/tx, ${w.calldata_bytes_per_tx.toFixed(1)} calldata bytes/tx, ` +
         `soft confirmation p50 ${w.soft_confirmation_ms.p50.toFixed(1)} ms`,
@@ -88,11 +100,9 @@ export async function runReport(opts: ReportOptions = {}): Promise<ReportResult>
     let dispute: DisputeMeasure | undefined;
     if (n - 1 < (opts.disputes ?? Number.POSITIVE_INFINITY)) {
       say('dispute')('deploying a chain where validator-2 lies about the first block');
-      dispute = await measureDispute(l1, c.config, {
-        blockTxs: disputeTxs,
-        tickMs: opts.tickMs,
-        log: say('dispute'),
-      });
+      dispute = await onFreshL1((l1) =>
+        measureDispute(l1, config, { blockTxs: disputeTxs, tickMs: opts.tickMs, log: say('dispute') }),
+      );
       say('dispute')(
         `honest ${dispute.honest.gas} gas in ${dispute.honest.txs} txs; liar lost ${dispute.liar.bonds_wei} wei`,
       );
