@@ -64,8 +64,11 @@ export interface AppRuntime {
   readonly receiptNames: readonly string[];
   /** The global state at genesis for `chainId` (the app's `modex_genesis`). */
   genesis(chainId: bigint): GlobalState;
-  /** Admission of a raw transaction against the state root `stateRoot` (natively, metered). */
-  admit(raw: Uint8Array, stateRoot: Uint8Array): Admission;
+  /**
+   * Admission of a raw transaction against the state root `stateRoot` (natively, metered); `hash`:
+   * its keccak256 when the caller has it already.
+   */
+  admit(raw: Uint8Array, stateRoot: Uint8Array, hash?: Hex): Admission;
   /** A read-only query against any state root the node has. */
   query(stateRoot: Uint8Array, data: Uint8Array): QueryResult;
   /** The receipts the STF wrote for the message at `position`, read from the state after it. */

@@ -343,7 +343,7 @@ export class Sequencer {
       );
     const hash = keccak256Hex(raw);
     if (this.pending.has(hash) || this.store.hasTx(hash)) throw new DuplicateTransactionError(hash);
-    const a = this.executor.app.admit(raw, this.executor.stateAt().bytes32[0]);
+    const a = this.executor.app.admit(raw, this.executor.stateAt().bytes32[0], hash);
     if (!a.ok) throw new TransactionRefusedByAppError(a.reason, a.code);
     const tx: AdmittedTx = { raw, hash, sender: a.sender.toLowerCase() as Hex, nonce: a.nonce };
     if (this.open.txs.length > 0 && !this.sequencing.fits(this.sealState(), raw.length)) this.seal();

@@ -101,6 +101,9 @@ export class WasmApp extends App implements AppRuntime {
   private readonly limits: Partial<MachineLimits>;
   /** the native instance of the entry points other than `main` (admission, queries, …) */
   private session?: NativeSession;
+  /** the store's lookup, made once (an entry point runs once per transaction admitted) */
+  private readonly preimageOf = (kind: number, hash: Uint8Array): Uint8Array | undefined =>
+    this.store.get(hash, kind);
 
   constructor(
     bytes: Uint8Array,
@@ -147,7 +150,7 @@ export class WasmApp extends App implements AppRuntime {
       );
       r = this.session.run(entry, {
         inbox: message,
-        preimages: (k, h) => store.get(h, k),
+        preimages: this.preimageOf,
         preimageStore: store,
         globalState: gs,
       });
@@ -181,8 +184,7 @@ export class WasmApp extends App implements AppRuntime {
    * Admission (docs/app-abi.md §3) against the state root `stateRoot`; the signature recoveries it
    * makes are remembered for the STF's run of the block (src/crypto/ecrecover.ts).
    */
-  admit(raw: Uint8Array, stateRoot: Uint8Array): Admission {
-    const hash = keccak256Hex(raw);
+  admit(raw: Uint8Array, stateRoot: Uint8Array, hash: Hex = keccak256Hex(raw)): Admission {
     const out = rememberingRecoveries(() => this.entry('modex_admit', raw, stateWith(stateRoot)));
     const code = out ? Number(out.u64[1]) : TRAPPED;
     if (code !== 0 || !out) return { ok: false, hash, code, reason: this.receiptName(code) };

@@ -466,17 +466,6 @@ class Session implements NativeSession {
     live.dirty = true;
     const limit = this.limits.maxSteps;
     let rem = live.remAfterStart;
-    const result = (
-      status: 'finished' | 'errored',
-      steps: bigint,
-      error?: WasmTrapError,
-    ): NativeRunResult => ({
-      status,
-      ...(error ? { error } : {}),
-      globalState: state,
-      hostCalls: counter.calls,
-      steps: Number(steps),
-    });
     const traceLimit = Error.stackTraceLimit;
     if (!(traceLimit >= 16)) Error.stackTraceLimit = 16;
     try {
@@ -490,11 +479,11 @@ class Session implements NativeSession {
       rem = live.rem.value as bigint;
       if (rem < 1n) throw new OutOfSteps();
       rem -= 1n;
-      return result('finished', limit - rem);
+      return this.result(state, 'finished', limit - rem);
     } catch (e) {
       rem = live.rem.value as bigint;
-      if (e instanceof HaltSignal) return result('finished', limit - rem);
-      if (e instanceof OutOfSteps) return result('errored', limit + 1n, outOfStepsTrap());
+      if (e instanceof HaltSignal) return this.result(state, 'finished', limit - rem);
+      if (e instanceof OutOfSteps) return this.result(state, 'errored', limit + 1n, outOfStepsTrap());
       let stop: ReturnType<typeof classifyStop>;
       try {
         stop = classifyStop(e, this.prep.adjust, live.why, limit, rem);
@@ -502,12 +491,24 @@ class Session implements NativeSession {
         if (!(err instanceof WasmNativeStackError) || this.opts.interpreterFallback === false) throw err;
         return runInterpreted(this.input, host, { ...this.opts, entry });
       }
-      if (stop === 'steps') return result('errored', limit + 1n, outOfStepsTrap());
-      return result('errored', stop.step + 1n, stop.trap);
+      if (stop === 'steps') return this.result(state, 'errored', limit + 1n, outOfStepsTrap());
+      return this.result(state, 'errored', stop.step + 1n, stop.trap);
     } finally {
       Error.stackTraceLimit = traceLimit;
-      live.bound.bind(NO_HOST, idleState());
+      // no host call happens between runs (a reusable instance's start function makes none)
+      live.bound.bind(NO_HOST, NO_HOST.globalState);
     }
+  }
+
+  private result(
+    state: GlobalState,
+    status: 'finished' | 'errored',
+    steps: bigint,
+    error?: WasmTrapError,
+  ): NativeRunResult {
+    return error
+      ? { status, error, globalState: state, hostCalls: this.counter.calls, steps: Number(steps) }
+      : { status, globalState: state, hostCalls: this.counter.calls, steps: Number(steps) };
   }
 
   /** a new instance after its start function, snapshotted; undefined when it cannot be reused */
