@@ -18,6 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.ts';
 import { REPO_ROOT } from '../l1/contracts.ts';
 import { type DevnetResult, DevnetRun } from '../node/devnet-run.ts';
+import type { DisputeView } from './views.ts';
 
 const CHROMIUM = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
   (p): p is string => !!p && existsSync(p),
@@ -99,6 +100,28 @@ describe.skipIf(MISSING)('the explorer in a headless browser (slow)', () => {
     await dispute.locator('[data-test=bonds] td.lost').first().waitFor(wait);
     await dispute.locator('.act.slash').first().waitFor(wait);
     expect(ended, 'the devnet is still running').toBe(false);
+
+    // the same dispute as modex_getDisputes answers it: moves by both sides, the winner lost nothing
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'modex_getDisputes', params: [] }),
+    });
+    const [d] = ((await r.json()) as { result: { items: DisputeView[] } }).result.items;
+    expect(d.status).toBe('decided');
+    const winner = d.rivals.find((x) => x.id === d.winner);
+    const loser = d.rivals.find((x) => x.id !== d.winner);
+    expect(winner?.status).toBe('confirmed');
+    expect(loser?.status).toBe('rejected');
+    expect(new Set(d.moves.map((m) => m.from))).toEqual(new Set([winner?.asserter, loser?.asserter]));
+    expect(d.oneStepProof?.from).toBe(winner?.asserter);
+    expect(d.oneStepProof?.block).toBe(winner?.fromPosition); // the liar lied about its first block
+    const party = (a?: string) => d.parties.find((p) => p.address === a);
+    expect(party(winner?.asserter)?.lost).toBe('0');
+    expect(BigInt(party(loser?.asserter)?.lost ?? 0)).toBeGreaterThanOrEqual(10n ** 18n); // its stake at least
+    expect(
+      d.bonds.some((b) => b.kind === 'stake' && b.from === loser?.asserter && b.to === winner?.asserter),
+    ).toBe(true);
 
     await page.screenshot({ path: join(SHOTS, 'explorer.png'), fullPage: true });
     expect(errors).toEqual([]);

@@ -19,6 +19,8 @@ export interface ExplorerOptions {
     'inbox' | 'rollup' | 'challenges' | 'oracle' | 'bridge' | 'deployBlock' | 'params'
   >;
   config: Pick<ChainConfig, 'da' | 'proof' | 'chain'>;
+  /** requests within this many ms of the last L1 read share it (default 400) */
+  syncIntervalMs?: number;
 }
 
 export interface Explorer {
@@ -40,6 +42,7 @@ export function createExplorer(o: ExplorerOptions): Explorer {
       challenges: { address: c.challenges.address, abi: c.challenges.abi },
     },
     deployBlock: c.deployBlock,
+    minIntervalMs: o.syncIntervalMs,
   });
   let maxDelay: Promise<bigint> | undefined;
   const maxDelaySeconds = () => {
