@@ -129,7 +129,7 @@ export function resolveEntry(dir: string, cfg: AppConfig = loadAppConfig(dir)): 
       : `the default entry (no "entry" in ${APP_CONFIG_FILE})`;
     throw new BuildError(
       'BUILD_ENTRY_MISSING',
-      `entry file ${entry} not found (${why}); create it or run \`modex new NAME\` for a starting point`,
+      `entry file ${entry} not found (${why}); create it or run \`npx modex new NAME\` for a starting point`,
     );
   }
   return entry;

@@ -70,7 +70,7 @@ export function loadVectors(file: string): TestVector[] {
   if (!existsSync(file)) {
     throw new TestVectorsError(
       'TEST_VECTORS_MISSING',
-      `no test vectors at ${file}; add a ${DEFAULT_VECTORS_FILE} (see \`modex new\`) or set "testVectors" in modex.app.json`,
+      `no test vectors at ${file}; add a ${DEFAULT_VECTORS_FILE} (see \`npx modex new\`) or set "testVectors" in modex.app.json`,
     );
   }
   let raw: unknown;

@@ -119,11 +119,11 @@ export function parseConfigShape(raw: unknown, issues: Issues): ConfigInput {
             url: str(issues, join(p, 'url'), member.url, { pattern: HTTP_URL, hint: 'an http(s) URL' }),
             publicKey: str(issues, join(p, 'publicKey'), member.publicKey, {
               pattern: BLS_PUBLIC_KEY,
-              hint: 'a 0x-prefixed 256-byte BLS12-381 G2 public key (`modex da keygen` prints it)',
+              hint: 'a 0x-prefixed 256-byte BLS12-381 G2 public key (`npx modex da keygen` prints it)',
             }) as Hex | undefined,
             proofOfPossession: str(issues, join(p, 'proofOfPossession'), member.proofOfPossession, {
               pattern: BLS_POP,
-              hint: 'a 0x-prefixed 128-byte proof of possession (`modex da keygen` prints it)',
+              hint: 'a 0x-prefixed 128-byte proof of possession (`npx modex da keygen` prints it)',
             }) as Hex | undefined,
           };
         }),

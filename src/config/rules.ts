@@ -149,7 +149,7 @@ function checkCommittee(c: ChainConfig, issues: Issues): void {
     if (first !== undefined && key !== '') {
       issues.add(
         `da.committee.members[${i}].publicKey`,
-        `duplicate of members[${first}].publicKey; each member needs its own key (\`modex da keygen\`)`,
+        `duplicate of members[${first}].publicKey; each member needs its own key (\`npx modex da keygen\`)`,
       );
     } else seen.set(key, i);
   });

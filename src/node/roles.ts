@@ -195,7 +195,7 @@ export function readDeploymentFile(path: string): DeploymentFile {
   }
   const bad = (what: string) =>
     new DeploymentFileError(
-      `deployment file ${path}: ${what} (write it with \`modex deploy --out ${path}\`)`,
+      `deployment file ${path}: ${what} (write it with \`npx modex deploy --out ${path}\`)`,
     );
   if (d?.version !== 1) throw bad('version must be 1');
   for (const k of ADDRESS_KEYS) {

@@ -1,8 +1,7 @@
 /** `modex build [DIR]` and `modex test [DIR]`: compile an app's AssemblyScript STF, run its test vectors (docs/build.md). */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { type BuildResult, buildApp } from '../../build/build.ts';
-import { runVectors, vectorsPath } from '../../build/vectors.ts';
+import type { BuildResult } from '../../build/build.ts';
 import { ModexError } from '../../core/errors.ts';
 import { runAction } from '../action.ts';
 
@@ -18,7 +17,7 @@ export function register(program: Command): void {
     .option('--force', 'recompile even if no source changed', false)
     .addHelpText(
       'after',
-      '\nExample:\n  $ modex build my-app\n\n' +
+      '\nExample:\n  $ npx modex build my-app\n\n' +
         'Prints the module root (the STF id on L1), the wasm size and the machine code size. Floats, ' +
         'imports other than the modex host functions and a missing `export function main(): void` are errors.',
     )
@@ -34,7 +33,7 @@ export function register(program: Command): void {
     .option('--force', 'recompile even if no source changed', false)
     .addHelpText(
       'after',
-      '\nExample:\n  $ modex test my-app\n\nPrints one line per vector. Exits with code 1 if any failed.',
+      '\nExample:\n  $ npx modex test my-app\n\nPrints one line per vector. Exits with code 1 if any failed.',
     )
     .action(runAction(test));
 }
@@ -49,11 +48,13 @@ function summary(r: BuildResult): string {
     `time         ${Math.round(r.ms)} ms${r.cached ? ' (sources unchanged, not recompiled)' : ''}`,
     r.appAbiMissing.length === 0
       ? 'app ABI      v1 (usable as vm.stf)'
-      : `app ABI      missing ${r.appAbiMissing.join(', ')}: not an app, \`modex config check\` refuses it as vm.stf (docs/app-abi.md)`,
+      : `app ABI      missing ${r.appAbiMissing.join(', ')}: not an app, \`npx modex config check\` refuses it as vm.stf (docs/app-abi.md)`,
   ].join('\n');
 }
 
 async function build(dir: string, opts: { json: boolean; force: boolean }): Promise<void> {
+  // loaded when the command runs, so `modex --help` and other commands start fast
+  const { buildApp } = await import('../../build/build.ts');
   const r = await buildApp(dir, { force: opts.force, log: opts.json ? undefined : (l) => console.error(l) });
   if (opts.json) {
     const { moduleRoot, wasmBytes, codeLength, output, appAbiMissing } = r;
@@ -64,6 +65,8 @@ async function build(dir: string, opts: { json: boolean; force: boolean }): Prom
 }
 
 async function test(dir: string, opts: { force: boolean }): Promise<void> {
+  const { buildApp } = await import('../../build/build.ts');
+  const { runVectors, vectorsPath } = await import('../../build/vectors.ts');
   const r = await buildApp(dir, { force: opts.force, log: (l) => console.error(l) });
   console.log(`module root ${r.moduleRoot}`);
   const file = vectorsPath(dir);

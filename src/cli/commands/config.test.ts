@@ -50,6 +50,6 @@ describe('modex config check', () => {
   it('has help with an example', async () => {
     const r = await runCli(['config', 'check', '--help']).done;
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('$ modex config check examples/devnet.config.json');
+    expect(r.stdout).toContain('$ npx modex config check examples/devnet.config.json');
   });
 });

@@ -1,7 +1,5 @@
 /** `modex config …`: check chain configuration files. */
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
-import { summarizeConfig } from '../../config/summary.ts';
 import { runAction } from '../action.ts';
 
 export function register(program: Command): void {
@@ -16,10 +14,13 @@ export function register(program: Command): void {
     .argument('<file>', 'path to the config file (JSON); see docs/config.md')
     .addHelpText(
       'after',
-      '\nExample:\n  $ modex config check examples/devnet.config.json\n  OK examples/devnet.config.json: modex-devnet (chain id 412346): wasm VM with app token, ...',
+      '\nExample:\n  $ npx modex config check examples/devnet.config.json\n  OK examples/devnet.config.json: modex-devnet (chain id 412346): wasm VM with app token, ...',
     )
     .action(
-      runAction((file: string) => {
+      runAction(async (file: string) => {
+        // loaded when the command runs, so `modex --help` and other commands start fast
+        const { loadConfig } = await import('../../config/load.ts');
+        const { summarizeConfig } = await import('../../config/summary.ts');
         const c = loadConfig(file);
         console.log(`OK ${file}: ${summarizeConfig(c)}`);
       }),

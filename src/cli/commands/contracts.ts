@@ -15,7 +15,7 @@ export function register(program: Command): void {
         'cached by a hash of the sources and settings',
     )
     .option('--force', 'compile even if the cache is up to date', false)
-    .addHelpText('after', '\nExample:\n  $ modex contracts build\n  $ modex contracts build --force')
+    .addHelpText('after', '\nExample:\n  $ npx modex contracts build\n  $ npx modex contracts build --force')
     .action(
       runAction(async (opts: { force: boolean }) => {
         const started = Date.now();

@@ -3,21 +3,27 @@
  * `modex da keygen` (its BLS key file).
  */
 import { type Command, Option } from 'commander';
-import { bytesToHex, hexToBytes, isHex } from 'viem';
-import { loadConfig } from '../../config/load.ts';
 import { DaServerOptionError } from '../../da/committee/committee-errors.ts';
-import { generateMemberKey, readMemberKeyFile, writeMemberKeyFile } from '../../da/committee/key-file.ts';
+import type { DaFault } from '../../da/committee/server.ts';
 import {
   DA_SERVER_DEFAULT_MAX_BYTES,
   DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS,
-  type DaFault,
-  DaServer,
-} from '../../da/committee/server.ts';
-import { connectL1 } from '../../l1/anvil.ts';
-import { rotateCommittee } from '../../node/da-modules.ts';
-import { readDeploymentFile, writeDeploymentFile } from '../../node/roles.ts';
+} from '../../da/committee/server-defaults.ts';
 import { runAction } from '../action.ts';
 import { configPath, DEFAULT_CONFIG, keyOf, NodeOptionError, rpcOf } from './node.ts';
+
+/** What the actions run, loaded when one runs (so `modex --help` and other commands start fast). */
+async function load() {
+  return {
+    ...(await import('viem')),
+    ...(await import('../../config/load.ts')),
+    ...(await import('../../da/committee/key-file.ts')),
+    ...(await import('../../da/committee/server.ts')),
+    ...(await import('../../l1/anvil.ts')),
+    ...(await import('../../node/da-modules.ts')),
+    ...(await import('../../node/roles.ts')),
+  };
+}
 
 function intOption(name: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max)
@@ -39,7 +45,7 @@ export function register(program: Command): void {
     .description(
       'run one data availability committee member: stores batches (LMDB), signs them with its BLS key, serves them until their expiry (docs/da-server.md)',
     )
-    .requiredOption('--key-file <file>', 'member key file written by `modex da keygen`')
+    .requiredOption('--key-file <file>', 'member key file written by `npx modex da keygen`')
     .requiredOption('--data-dir <dir>', 'where the member keeps its batches (LMDB)')
     .option(
       '--port <n>',
@@ -60,7 +66,7 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExample:\n  $ modex da keygen --out member0.json\n  $ modex da-server --key-file member0.json --data-dir .modex/da0 --port 9870\n',
+      '\nExample:\n  $ npx modex da keygen --out member0.json\n  $ npx modex da-server --key-file member0.json --data-dir .modex/da0 --port 9870\n',
     )
     .action(
       runAction(
@@ -74,6 +80,7 @@ export function register(program: Command): void {
           fault?: string[];
         }) => {
           const faults = o.fault?.map(parseFault);
+          const { readMemberKeyFile, DaServer, bytesToHex } = await load();
           const key = readMemberKeyFile(o.keyFile);
           const server = await DaServer.start({
             secretKey: key.secretKey,
@@ -111,9 +118,10 @@ export function register(program: Command): void {
     )
     .requiredOption('-o, --out <file>', 'where to write the key file (refuses to overwrite)')
     .option('--seed <hex>', 'derive the key from this seed (≥ 32 bytes of hex) instead of randomness')
-    .addHelpText('after', '\nExample:\n  $ modex da keygen --out member0.json\n')
+    .addHelpText('after', '\nExample:\n  $ npx modex da keygen --out member0.json\n')
     .action(
-      runAction((o: { out: string; seed?: string }) => {
+      runAction(async (o: { out: string; seed?: string }) => {
+        const { isHex, generateMemberKey, hexToBytes, writeMemberKeyFile, bytesToHex } = await load();
         if (o.seed !== undefined && (!isHex(o.seed) || o.seed.length < 66 || o.seed.length % 2 !== 0))
           throw new DaServerOptionError('--seed must be at least 32 bytes as 0x-prefixed hex');
         const key = generateMemberKey(o.seed === undefined ? undefined : hexToBytes(o.seed as `0x${string}`));
@@ -139,11 +147,13 @@ export function register(program: Command): void {
     .option('--key <hex>', "the keysets' owner key: the deployer (default $MODEX_DEPLOYER_KEY)")
     .addHelpText(
       'after',
-      '\nExample:\n  $ modex da rotate --config new-committee.json --deployment deployment.json --rpc http://127.0.0.1:8545\n' +
+      '\nExample:\n  $ npx modex da rotate --config new-committee.json --deployment deployment.json --rpc http://127.0.0.1:8545\n' +
         'Then restart the sequencer and validators with the new config.\n',
     )
     .action(
       runAction(async (o: { config: string; deployment: string; rpc?: string; key?: string }) => {
+        const { loadConfig, readDeploymentFile, connectL1, rotateCommittee, writeDeploymentFile } =
+          await load();
         const config = loadConfig(configPath(o.config));
         if (config.da.module !== 'committee') {
           throw new NodeOptionError(

@@ -1,7 +1,6 @@
 /** `modex new NAME`: scaffold an app (docs/build.md "Scaffold"). */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { scaffoldApp } from '../../build/scaffold.ts';
 import { runAction } from '../action.ts';
 
 export function register(program: Command): void {
@@ -14,15 +13,18 @@ export function register(program: Command): void {
     .option('--dir <parent>', 'create NAME/ inside this directory', '.')
     .addHelpText(
       'after',
-      '\nExample:\n  $ modex new my-app && modex test my-app\n\nRefuses to overwrite an existing directory.',
+      '\nExample:\n  $ npx modex new my-app && npx modex test my-app\n\nRefuses to overwrite an existing directory.',
     )
     .action(runAction(create));
 }
 
-function create(name: string, opts: { dir: string }): void {
+async function create(name: string, opts: { dir: string }): Promise<void> {
+  const { scaffoldApp } = await import('../../build/scaffold.ts'); // loaded when the command runs
   const { dir, files } = scaffoldApp(name, opts.dir);
   const rel = relative(process.cwd(), dir) || '.';
   console.log(`created ${rel}/: ${files.join(', ')}`);
-  console.log(`next: modex build ${rel} && modex test ${rel}`);
-  console.log(`then: modex devnet --config ${rel}/modex.config.json, and node ${rel}/client.mjs NODE_URL`);
+  console.log(`next: npx modex build ${rel} && npx modex test ${rel}`);
+  console.log(
+    `then: npx modex devnet --config ${rel}/modex.config.json, and node ${rel}/client.mjs NODE_URL`,
+  );
 }

@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option('--verbose', 'list every failure with its command line number in the .wast script', false)
     .addHelpText(
       'after',
-      '\nExample:\n  $ modex wasm spectest ../shared/conformance/wasm-spec/json/*.json --engine native --verbose\n\n' +
+      '\nExample:\n  $ npx modex wasm spectest ../shared/conformance/wasm-spec/json/*.json --engine native --verbose\n\n' +
         'Prints one line per file and engine, then the totals. Exits with code 1 if any command failed.',
     )
     .action(runAction(spectest));

@@ -72,7 +72,7 @@ export function readMemberKeyFile(path: string): MemberKey {
     j = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new DaKeyFileError(
-      `cannot read key file ${path}: ${(e as Error).message} (create one with \`modex da keygen --out ${path}\`)`,
+      `cannot read key file ${path}: ${(e as Error).message} (create one with \`npx modex da keygen --out ${path}\`)`,
       { cause: e },
     );
   }

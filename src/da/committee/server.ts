@@ -22,12 +22,10 @@ import { blsPublicKey, blsSign, signingMessage } from '../../crypto/bls.ts';
 import { Store, type Table } from '../../node/store.ts';
 import { isMetricsRequest, serveMetrics } from '../../util/metrics-http.ts';
 import { DaServerOptionError, DaServerRequestError } from './committee-errors.ts';
+import { DA_SERVER_DEFAULT_MAX_BYTES, DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS } from './server-defaults.ts';
 import { type DaEndpoint, DaServerMetrics } from './server-metrics.ts';
 
-/** 1 MiB: the default largest batch a member accepts. */
-export const DA_SERVER_DEFAULT_MAX_BYTES = 1024 * 1024;
-/** 15 days: the default longest retention a member promises. */
-export const DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS = 15 * 24 * 3600;
+export { DA_SERVER_DEFAULT_MAX_BYTES, DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS };
 
 /**
  * A deliberate misbehaviour, for chaos tests and demos only:
