@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scrape } from '../../../test/prometheus.ts';
 import { transfer } from '../../apps/token/client.ts';
 import { writeMemberKeyFile } from '../../da/committee/key-file.ts';
 import { CommitteeKeysetsClient } from '../../da/committee/keysets.ts';
@@ -57,7 +58,14 @@ async function runChain(name: string, config?: string): Promise<{ seq: string; v
   const role = (r: string, key: string, extra: string[]) =>
     runCli(['node', '--role', r, ...cfg, '--deployment', out, '--rpc', l1.rpcUrl, '--key', key, ...extra]);
   const sequencer = role('sequencer', seqKey, ['--data-dir', join(dir, `${name}-seq`), '--port', '0']);
-  const validator = role('validator', valKey, ['--data-dir', join(dir, `${name}-val`), '--interval', '300']);
+  const validator = role('validator', valKey, [
+    '--data-dir',
+    join(dir, `${name}-val`),
+    '--interval',
+    '300',
+    '--metrics-port',
+    '0',
+  ]);
   try {
     const started = await sequencer.waitFor('JSON-RPC at ');
     const url = /JSON-RPC at (\S+)/.exec(started)?.[1] as string;
@@ -89,6 +97,22 @@ async function runChain(name: string, config?: string): Promise<{ seq: string; v
     expect(confirmed).not.toBe(genesis);
     const bad = await rpc(url, 'modex_sendRawTransaction', ['0x1234']);
     expect(bad.error?.code).toBe(-32602);
+    // Prometheus metrics (docs/node.md §8): the sequencer's on its JSON-RPC port, the validator's on --metrics-port
+    const seqMetrics = await scrape(new URL('/metrics', url).href);
+    expect(seqMetrics.value('modex_transactions_admitted_total', { role: 'sequencer' })).toBe(1);
+    // the refused one ('0x1234': the app's admission names its reason)
+    expect(seqMetrics.sum('modex_transactions_rejected_total', { role: 'sequencer' })).toBe(1);
+    expect(seqMetrics.sum('modex_batches_posted_total', { role: 'batcher' })).toBeGreaterThanOrEqual(1);
+    const valUrl = /metrics at (\S+)/.exec(await validator.waitFor('metrics at '))?.[1] as string;
+    // (its confirmation is counted once the transaction's receipt is back: poll a little)
+    let valMetrics = await scrape(valUrl);
+    for (let i = 0; i < 50 && !valMetrics.sum('modex_assertions_total', { event: 'confirmed' }); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      valMetrics = await scrape(valUrl);
+    }
+    expect(valMetrics.sum('modex_assertions_total', { event: 'posted' })).toBeGreaterThanOrEqual(1);
+    expect(valMetrics.sum('modex_assertions_total', { event: 'confirmed' })).toBeGreaterThanOrEqual(1);
+    expect(valMetrics.sum('modex_l1_gas_total', { kind: 'assertion' })).toBeGreaterThan(21_000);
   } finally {
     sequencer.child.kill('SIGINT');
     validator.child.kill('SIGINT');
