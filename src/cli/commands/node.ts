@@ -6,24 +6,22 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type Hex, isHex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { loadConfig } from '../../config/load.ts';
+import type { Hex } from 'viem';
 import { ModexError } from '../../core/errors.ts';
-import { connectL1 } from '../../l1/anvil.ts';
 import { REPO_ROOT } from '../../l1/contracts.ts';
-import { daForConfig } from '../../node/da-modules.ts';
-import {
-  appOfDeployment,
-  attachChain,
-  deployForConfig,
-  readDeploymentFile,
-  startSequencerRole,
-  startValidatorRole,
-  writeDeploymentFile,
-} from '../../node/roles.ts';
-import { startMetricsServer } from '../../util/metrics-http.ts';
 import { runAction } from '../action.ts';
+
+/** What the actions run, loaded when one runs (so `modex --help` and other commands start fast). */
+async function load() {
+  return {
+    ...(await import('viem/accounts')),
+    ...(await import('../../config/load.ts')),
+    ...(await import('../../l1/anvil.ts')),
+    ...(await import('../../node/da-modules.ts')),
+    ...(await import('../../node/roles.ts')),
+    ...(await import('../../util/metrics-http.ts')),
+  };
+}
 
 export const DEFAULT_CONFIG = 'examples/devnet.config.json';
 
@@ -41,15 +39,16 @@ export function configPath(p: string): string {
 export function keyOf(opt: string | undefined, env: string): Hex {
   const k = opt ?? process.env[env];
   if (!k) throw new NodeOptionError(`no signing key: pass --key 0x… or set ${env}`);
-  if (!isHex(k) || k.length !== 66) throw new NodeOptionError('the key must be 32 bytes as 0x-prefixed hex');
-  return k;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(k))
+    throw new NodeOptionError('the key must be 32 bytes as 0x-prefixed hex');
+  return k as Hex;
 }
 
 export function rpcOf(opt: string | undefined, configured: string | undefined): string {
   const rpc = opt ?? configured;
   if (!rpc || rpc === 'embedded') {
     throw new NodeOptionError(
-      'a settlement endpoint is needed: pass --rpc URL or set settlement.rpcUrl (an embedded anvil would die with this process; use `modex devnet` for a local chain)',
+      'a settlement endpoint is needed: pass --rpc URL or set settlement.rpcUrl (an embedded anvil would die with this process; use `npx modex devnet` for a local chain)',
     );
   }
   return rpc;
@@ -68,11 +67,12 @@ export function register(program: Command): void {
     .requiredOption('-o, --out <file>', 'where to write the deployment file')
     .addHelpText(
       'after',
-      '\nExample:\n  $ modex deploy --rpc http://127.0.0.1:8545 --key 0xac09… --out deployment.json\n',
+      '\nExample:\n  $ npx modex deploy --rpc http://127.0.0.1:8545 --key 0xac09… --out deployment.json\n',
     )
     .action(
       runAction(
         async (o: { config: string; rpc?: string; key?: string; sequencer?: string; out: string }) => {
+          const { loadConfig, connectL1, deployForConfig, writeDeploymentFile } = await load();
           const config = loadConfig(configPath(o.config));
           const l1 = await connectL1(rpcOf(o.rpc, config.settlement.rpcUrl), {
             privateKeys: [keyOf(o.key, 'MODEX_DEPLOYER_KEY')],
@@ -119,8 +119,8 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  $ modex node --role sequencer --deployment deployment.json --rpc http://127.0.0.1:8545 --key 0xac09…\n' +
-        '  $ MODEX_NODE_KEY=0x59c6… modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545 --metrics-port 9464\n' +
+      '\nExamples:\n  $ npx modex node --role sequencer --deployment deployment.json --rpc http://127.0.0.1:8545 --key 0xac09…\n' +
+        '  $ MODEX_NODE_KEY=0x59c6… npx modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545 --metrics-port 9464\n' +
         '  $ curl -s http://127.0.0.1:8547/metrics    # Prometheus metrics (the validator: its --metrics-port)\n',
     )
     .action(
@@ -139,6 +139,18 @@ export function register(program: Command): void {
         }) => {
           if (o.role !== 'sequencer' && o.role !== 'validator')
             throw new NodeOptionError(`--role ${o.role}: use sequencer or validator`);
+          const {
+            loadConfig,
+            readDeploymentFile,
+            connectL1,
+            attachChain,
+            appOfDeployment,
+            privateKeyToAccount,
+            startSequencerRole,
+            startValidatorRole,
+            daForConfig,
+            startMetricsServer,
+          } = await load();
           const config = loadConfig(configPath(o.config));
           const d = readDeploymentFile(o.deployment);
           const key = keyOf(o.key, 'MODEX_NODE_KEY');
