@@ -2,8 +2,14 @@
 pragma solidity ^0.8.28;
 
 /// A precompile rejected its input (EIP-2537: a coordinate ≥ p, non-zero padding, a point off the
-/// curve or, for the pairing, outside the prime-order subgroup) or ran out of the gas it was given.
+/// curve or, for the pairing, outside the prime-order subgroup), ran out of the gas it was given, or
+/// answered with the wrong number of bytes (no precompile at that address: a call to an empty
+/// account succeeds with no output, so every call checks the output's size too).
 error PrecompileFailed(address precompile);
+
+/// The chain lacks the EIP-2537 BLS12-381 precompiles (before Prague): the committee's keys and
+/// certificates cannot be checked here, so the registry refuses to be deployed.
+error BlsPrecompilesMissing();
 
 /// BLS12-381 over the EIP-2537 precompiles (docs/committee.md §1, §4), for min-sig BLS: signatures
 /// and hashed messages in G1 (128 bytes: x ‖ y), public keys in G2 (256 bytes: x.c0 ‖ x.c1 ‖ y.c0 ‖
@@ -14,7 +20,9 @@ error PrecompileFailed(address precompile);
 /// `bytes` functions are conveniences over them.
 ///
 /// The BLS precompiles burn all the gas they are given when they fail, so each call gets a bounded
-/// budget (twice its EIP-2537 price, to tolerate a repricing) instead of all remaining gas.
+/// budget (twice its EIP-2537 price, to tolerate a repricing) instead of all remaining gas. Each
+/// call's output size is checked in a statement after the call (Yul evaluates a call's arguments
+/// right to left, so `and(staticcall(…), eq(returndatasize(), n))` would read the size first).
 library Bls12381 {
     /// Precompile addresses (plain numbers: inline assembly reads only number constants).
     uint256 internal constant SHA256 = 0x02;
@@ -65,6 +73,7 @@ library Bls12381 {
             mcopy(add(p, 3), dstPtr, dstLen)
             mstore8(add(add(p, 3), dstLen), dstLen)
             ok := staticcall(gas(), SHA256, s, add(add(msgLen, dstLen), 0x44), 0x00, 0x20)
+            ok := and(ok, eq(returndatasize(), 0x20))
             let b0 := mload(0x00)
             // b_i input at s: 32-byte chunk ‖ i ‖ DST ‖ len(DST)
             mcopy(add(s, 0x21), dstPtr, dstLen)
@@ -78,6 +87,7 @@ library Bls12381 {
                 mstore(s, xor(b0, prev))
                 mstore8(add(s, 0x20), i)
                 ok := and(ok, staticcall(gas(), SHA256, s, blen, 0x00, 0x20))
+                ok := and(ok, eq(returndatasize(), 0x20))
                 prev := mload(0x00)
                 // b_1, b_2 → m0's base; b_3, b_4 → m1's base
                 mstore(add(add(m0, mul(gt(i, 2), 0x100)), add(0x60, mul(0x20, iszero(and(i, 1))))), prev)
@@ -95,12 +105,17 @@ library Bls12381 {
             mstore(f, 0)
             mstore(add(f, 0x40), 0)
             ok := and(ok, staticcall(gas(), MODEXP, m0, 0xd1, add(f, 0x10), 0x30))
+            ok := and(ok, eq(returndatasize(), 0x30))
             ok := and(ok, staticcall(gas(), MODEXP, m1, 0xd1, add(f, 0x50), 0x30))
+            ok := and(ok, eq(returndatasize(), 0x30))
             // Q_0 ‖ Q_1 at q, then G1ADD into out
             let q := add(f, 0x80)
             ok := and(ok, staticcall(MAP_FP_TO_G1_GAS, MAP_FP_TO_G1, f, 0x40, q, 0x80))
+            ok := and(ok, eq(returndatasize(), 0x80))
             ok := and(ok, staticcall(MAP_FP_TO_G1_GAS, MAP_FP_TO_G1, add(f, 0x40), 0x40, add(q, 0x80), 0x80))
+            ok := and(ok, eq(returndatasize(), 0x80))
             ok := and(ok, staticcall(G1_ADD_GAS, G1_ADD, q, 0x100, out, 0x80))
+            ok := and(ok, eq(returndatasize(), 0x80))
         }
         if (!ok) revert PrecompileFailed(address(uint160(MAP_FP_TO_G1)));
     }
@@ -117,6 +132,30 @@ library Bls12381 {
         hashToG1At(msgPtr, message.length, dst, out);
     }
 
+    /// Reverts `BlsPrecompilesMissing` unless G1ADD, G2ADD, MAP_FP_TO_G1 and PAIRING_CHECK answer
+    /// known inputs (the identities, field element 0, one pair of identities) with outputs of their
+    /// sizes and, for the pairing, 1. About 80k gas: run once, by the registry's constructor.
+    function requirePrecompiles() internal view {
+        bool ok;
+        assembly ("memory-safe") {
+            let s := mload(0x40)
+            // 0x300 zero bytes of input at s; outputs above it
+            for { let i := 0 } lt(i, 0x300) { i := add(i, 0x20) } { mstore(add(s, i), 0) }
+            let o := add(s, 0x300)
+            ok := staticcall(G1_ADD_GAS, G1_ADD, s, 0x100, o, 0x80)
+            ok := and(ok, eq(returndatasize(), 0x80))
+            ok := and(ok, staticcall(G2_ADD_GAS, G2_ADD, s, 0x200, o, 0x100))
+            ok := and(ok, eq(returndatasize(), 0x100))
+            ok := and(ok, staticcall(MAP_FP_TO_G1_GAS, MAP_FP_TO_G1, s, 0x40, o, 0x80))
+            ok := and(ok, eq(returndatasize(), 0x80))
+            mstore(o, 0)
+            ok := and(ok, staticcall(PAIRING_2_GAS, PAIRING_CHECK, s, 0x180, o, 0x20))
+            ok := and(ok, eq(returndatasize(), 0x20))
+            ok := and(ok, eq(mload(o), 1))
+        }
+        if (!ok) revert BlsPrecompilesMissing();
+    }
+
     // ------------------------------------------------------------------ group operations
 
     /// [ptr, ptr + 256) := a + b, where a = [ptr, ptr + 256) and b = [ptr + 256, ptr + 512)
@@ -125,6 +164,7 @@ library Bls12381 {
         bool ok;
         assembly ("memory-safe") {
             ok := staticcall(G2_ADD_GAS, G2_ADD, ptr, 0x200, ptr, 0x100)
+            ok := and(ok, eq(returndatasize(), 0x100))
         }
         if (!ok) revert PrecompileFailed(address(uint160(G2_ADD)));
     }
@@ -193,7 +233,8 @@ library Bls12381 {
         bool ok;
         assembly ("memory-safe") {
             ok := staticcall(PAIRING_2_GAS, PAIRING_CHECK, ptr, 0x300, 0x00, 0x20)
-            valid := mload(0x00)
+            ok := and(ok, eq(returndatasize(), 0x20))
+            valid := eq(mload(0x00), 1)
         }
         if (!ok) revert PrecompileFailed(address(uint160(PAIRING_CHECK)));
     }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Bls12381, PrecompileFailed} from "./Bls12381.sol";
+import {Bls12381, BlsPrecompilesMissing, PrecompileFailed} from "./Bls12381.sol";
 import {ICertificateVerifier} from "./ICertificateVerifier.sol";
 
 /// The data availability committee's keysets and certificate check (docs/committee.md §2–§4).
@@ -68,6 +68,8 @@ contract CommitteeKeysets is ICertificateVerifier {
 
     constructor(address owner_) {
         if (owner_ == address(0)) revert ZeroOwner();
+        // fail closed: without EIP-2537 every check below could pass on garbage (docs/committee.md §1)
+        Bls12381.requirePrecompiles();
         owner = owner_;
     }
 

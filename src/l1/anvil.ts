@@ -55,6 +55,8 @@ export interface StartAnvilOptions {
   blockTime?: number;
   /** Extra command-line flags. */
   args?: string[];
+  /** anvil's `--hardfork` (default prague: EIP-2537 BLS precompiles, EIP-4844 blobs) */
+  hardfork?: string;
   /** How long to wait for anvil to answer (ms, default 20000). */
   timeoutMs?: number;
 }
@@ -72,7 +74,7 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<L1> {
       String(port),
       '--quiet',
       '--hardfork',
-      'prague',
+      opts.hardfork ?? 'prague',
       '--chain-id',
       String(opts.chainId ?? 31_337),
       '--disable-code-size-limit',

@@ -388,3 +388,44 @@ describe('verifyCertificate (§4)', () => {
     expect(e.message).toMatch(/sum of ALL members' keys/);
   });
 });
+
+// issue 19 (3): on a chain without the EIP-2537 precompiles a call to their addresses succeeds with
+// no output; the checks must fail closed there (a second anvil: the hardfork is the point)
+describe('without the BLS precompiles (anvil --hardfork cancun): fail closed', () => {
+  let old: L1;
+  beforeAll(async () => {
+    old = await startAnvil({ hardfork: 'cancun' });
+  }, 60_000);
+  afterAll(async () => {
+    await old?.stop();
+  });
+
+  it('the registry refuses to be deployed (BlsPrecompilesMissing), saying why', async () => {
+    const e = await expectRevert(deployCommitteeKeysets(old), 'CommitteeKeysets', 'BlsPrecompilesMissing');
+    expect(e.message).toMatch(/before Prague/);
+  });
+
+  it('the library reverts instead of answering: a forged signature, hash_to_G1, G2 addition', async () => {
+    const abi = (await getArtifact('Bls12381Probe')).abi;
+    const oldProbe = (await deploy(old, await getArtifact('Bls12381Probe'))).address;
+    const read = (functionName: string, args: unknown[]) =>
+      old.publicClient.readContract({ address: oldProbe, abi, functionName, args });
+    const failed = async (p: Promise<unknown>) => {
+      const e = await p.then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      expect(e, 'expected a revert').toBeInstanceOf(Error);
+      expect(String(e)).toMatch(/PrecompileFailed|0xeb8d043a/);
+    };
+    const m = signingMessage(data(3), far);
+    const forged = bytesToHex(blsSign(c5.members[1].secretKey, m)); // not member 0's signature
+    const pk0 = bytesToHex(c5.members[0].publicKey);
+    const dst = bytesToHex(new TextEncoder().encode(SIGNATURE_DST));
+    await failed(read('verify', [forged, bytesToHex(m), dst, pk0]));
+    await failed(read('hashToG1', [bytesToHex(m), dst]));
+    await failed(read('g2Add', [pk0, pk0]));
+    // the same calls on the Prague chain: the forged signature is refused, not an error
+    expect(await probeRead<boolean>('verify', [forged, bytesToHex(m), dst, pk0])).toBe(false);
+  });
+});

@@ -52,7 +52,9 @@ registerRevertDescriptions(CONTRACT, {
   BadAggregateSignature: () =>
     "the aggregate signature does not verify over (dataHash, expiry) against the signers' key (aggregateKey − Σ nonSigners)",
   PrecompileFailed: ([a]) =>
-    `precompile ${a} rejected its input: a point in the certificate is not a valid EIP-2537 encoding on the curve / in the subgroup`,
+    `precompile ${a} rejected its input (a point in the certificate is not a valid EIP-2537 encoding on the curve / in the subgroup) or is missing (a chain before Prague)`,
+  BlsPrecompilesMissing: () =>
+    'this chain lacks the EIP-2537 BLS12-381 precompiles (it runs a hardfork before Prague): committee certificates cannot be checked here; settle on a Prague chain or use l1-calldata / l1-blob DA',
 });
 
 /** docs/committee.md §2.3: the stored record of a keyset. */
