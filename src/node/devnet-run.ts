@@ -23,6 +23,7 @@ import type { SettlementDeployment } from '../settlement/ethereum/deploy-settlem
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import type { AppChain } from './app-chain.ts';
 import { daForConfig } from './da-modules.ts';
+import { type UserTx, UserTxTracker } from './devnet-user-txs.ts';
 import {
   attachChain,
   deployForConfig,
@@ -35,6 +36,9 @@ import type { Sequencer } from './sequencer.ts';
 import type { Validator } from './validator.ts';
 
 export type DevnetScenario = 'demo' | 'fraud';
+
+/** `l1.accounts` index the devnet does not use but funds on L2 with a deposit: the user's to try */
+export const DEVNET_YOUR_ACCOUNT = 4;
 
 export interface DevnetRunOptions {
   config: ChainConfig;
@@ -60,6 +64,11 @@ export interface DevnetRunOptions {
   committeeSize?: number;
   /** called once every role is up, before the workload */
   onReady?: (info: DevnetReadyInfo) => void;
+  /**
+   * called every round with the chain's state (the CLI draws its screen from it); when given, the
+   * run does not log a summary line itself
+   */
+  onStatus?: (status: DevnetStatus) => void;
   log?: (line: string) => void;
 }
 
@@ -71,6 +80,28 @@ export interface DevnetReadyInfo {
   explorerUrl: string;
   moduleRoot: Hex;
   dataDir: string;
+  /** the chain's own (L2) id, `chain.chainId`; the settlement layer's is `l1.chainId` */
+  chainId: bigint;
+  /** the app's name (built-in) or its wasm file */
+  app: string;
+}
+
+/** The chain as the devnet sees it, every round (`onStatus`). */
+export interface DevnetStatus {
+  elapsed_s: number;
+  l2_blocks: number;
+  batches: number;
+  batches_by_da: Record<string, number>;
+  l1_inbox: number;
+  assertions: number;
+  confirmed: number;
+  dispute_moves: number;
+  slashed: number;
+  /** the app's demo workload: running, done (its withdrawal paid when it has one) */
+  workload: 'running' | 'done';
+  withdrawal_paid: boolean;
+  /** transactions the devnet's workload did not send: how many, the latest first */
+  user_txs: { count: number; recent: UserTx[] };
 }
 
 export interface DevnetResult {
@@ -128,7 +159,7 @@ export class DevnetRun {
     const l1 = await openL1(rpc);
     this.l1 = l1;
     this.cleanup.push(() => l1.stop());
-    this.log(`      up at ${l1.rpcUrl} (chain id ${l1.chainId})`);
+    this.log(`      up at ${l1.rpcUrl} (L1 chain id ${l1.chainId})`);
 
     this.log('[2/5] STF and contracts: loading the app and deploying...');
     const com = config.da.committee;
@@ -144,7 +175,9 @@ export class DevnetRun {
     }
     const { settlement: s, app, source, file: d } = await deployForConfig(l1, config);
     const chainId = BigInt(config.chain.chainId);
-    this.log(`      app ${source.path ?? source.name}, module root ${app.moduleRoot}, chain id ${chainId}`);
+    this.log(
+      `      app ${source.path ?? source.name}, module root ${app.moduleRoot}, L2 chain id ${chainId}`,
+    );
     if (d.committee) this.log(`      committee keyset ${d.committee.keysetHash} at ${d.committee.keysets}`);
     const daOf = () =>
       daForConfig(config, { rpcUrl: l1.rpcUrl, rpc: l1.publicClient, publicClient: l1.publicClient });
@@ -209,6 +242,8 @@ export class DevnetRun {
       explorerUrl: server.url,
       moduleRoot: app.moduleRoot,
       dataDir,
+      chainId,
+      app: config.vm.app ?? source.path ?? source.name,
     });
     if (this.o.exitWhenReady) {
       return this.result('stopped', sequencer, roles, false);
@@ -222,6 +257,12 @@ export class DevnetRun {
     const deposit = 10n ** 18n;
     try {
       await userBridge.depositEth(user.address, deposit);
+      // the account the devnet leaves to the user (printed as "yours"): 1 ETH on L2 to try it with
+      const yours = l1.accounts[DEVNET_YOUR_ACCOUNT];
+      if (yours)
+        await s.bridge
+          .connect(walletFor(l1, yours.account as PrivateKeyAccount))
+          .depositEth(yours.address, deposit);
     } catch (e) {
       if (this.stopping) return this.result('stopped', sequencer, roles, false);
       throw e;
@@ -230,6 +271,13 @@ export class DevnetRun {
 
     let withdrawalPaid = false;
     let lastSummary = 0;
+    const userTxs = new UserTxTracker([user.address]);
+    const validators: Validator[] = roles.map((r) => r.v);
+    const status = async (done: boolean): Promise<DevnetStatus> => {
+      userTxs.scan(seq);
+      return this.status(seq, sequencer, validators, { done, withdrawalPaid, userTxs });
+    };
+    let workloadDone = false;
     const deadline = this.t0 + (this.o.timeoutMs ?? 600_000);
     let result: DevnetResult['result'] = 'stopped';
     const honest = roles[0];
@@ -256,8 +304,9 @@ export class DevnetRun {
         const after = coveredFrom === undefined ? [] : honest.v.events.slice(coveredFrom);
         const asserted = after.findIndex((e) => e.kind === 'assertion');
         const depositConfirmed = asserted >= 0 && after.slice(asserted).some((e) => e.kind === 'confirmed');
-        const workloadDone = w.done && (w.withdrawal === undefined ? depositConfirmed : withdrawalPaid);
-        if (Date.now() - lastSummary > 2000) {
+        workloadDone = w.done && (w.withdrawal === undefined ? depositConfirmed : withdrawalPaid);
+        if (this.o.onStatus) this.o.onStatus(await status(workloadDone));
+        else if (Date.now() - lastSummary > 2000) {
           lastSummary = Date.now();
           this.log(
             await this.summary(
@@ -296,7 +345,8 @@ export class DevnetRun {
       }
       await sleep(tickMs);
     }
-    if (!this.stopping)
+    if (!this.stopping && this.o.onStatus) this.o.onStatus(await status(workloadDone));
+    else if (!this.stopping)
       this.log(
         await this.summary(
           seq,
@@ -386,6 +436,30 @@ export class DevnetRun {
       return true;
     }
     return false;
+  }
+
+  private async status(
+    seq: Sequencer,
+    sequencer: SequencerRole,
+    validators: Validator[],
+    o: { done: boolean; withdrawalPaid: boolean; userTxs: UserTxTracker },
+  ): Promise<DevnetStatus> {
+    const events = validators.flatMap((v) => v.events);
+    const count = (kind: string) => events.filter((e) => e.kind === kind).length;
+    return {
+      elapsed_s: (Date.now() - this.t0) / 1000,
+      l2_blocks: seq.status().head + 1,
+      batches: sequencer.batches,
+      batches_by_da: { ...sequencer.batchesByDa },
+      l1_inbox: Number(await (this.settlement as SettlementDeployment).inbox.messageCount()),
+      assertions: count('assertion'),
+      confirmed: count('confirmed'),
+      dispute_moves: count('move'),
+      slashed: count('slashed'),
+      workload: o.done ? 'done' : 'running',
+      withdrawal_paid: o.withdrawalPaid,
+      user_txs: { count: o.userTxs.count, recent: [...o.userTxs.recent] },
+    };
   }
 
   private async summary(seq: Sequencer, sequencer: SequencerRole, validators: Validator[]): Promise<string> {

@@ -21,7 +21,10 @@ describe('modex devnet', () => {
     expect(r.stdout).toMatch(/sequencer RPC {4}http:\/\/127\.0\.0\.1:\d+/);
     expect(r.stdout).toContain('exit-when-ready: stopped');
     expect(r.stdout).toMatch(/settlement RPC {3}http:\/\/127\.0\.0\.1:\d+ \(embedded anvil, pid \d+\)/);
-    expect(r.stdout).toContain('chain id         31337');
+    // one chain id per layer, labelled
+    expect(r.stdout).toContain('L1 chain id      31337   (the settlement layer)');
+    expect(r.stdout).toMatch(/L2 chain id {6}412346 {3}\(modex-devnet, app token/);
+    expect(r.stdout).toMatch(/explorer {9}http:\/\/127\.0\.0\.1:\d+\//);
     expect(r.stdout).toContain('[0] 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 0xac0974bec');
     expect(r.stdout).toMatch(/OneStepProver +0x[0-9a-f]{40} {2}\(contracts\/osp\/OneStepProver\.sol\)/);
     for (const name of ['Inbox', 'Bridge', 'Rollup', 'ChallengeManager']) {
@@ -33,16 +36,30 @@ describe('modex devnet', () => {
     expect(isAnvil(anvilPid(r.stdout))).toBe(false);
   });
 
-  it('runs until SIGINT, then stops anvil and exits 0', async () => {
+  it('runs until SIGINT, then stops anvil and exits 0; piped, it says what to do next', async () => {
     const run = runCli(['devnet']);
     const out = await run.waitFor('press Ctrl-C to stop');
     const pid = anvilPid(out);
     expect(isAnvil(pid)).toBe(true);
+    const url = /sequencer RPC {4}(http:\/\/127\.0\.0\.1:\d+\/?)/.exec(out)![1];
+    expect(out).toContain(`ask the node       curl -s ${url} -H 'content-type: application/json'`);
+    expect(out).toContain(`createModexClient({ url: '${url}' })`);
+    expect(out).toContain(`open the explorer  ${url.replace(/\/$/, '')}/`);
+    // the chain state is printed when it changes, not every 2 s: wait for a few rounds
+    await run.waitFor('your transactions 0');
+    await new Promise((r) => setTimeout(r, 3_000));
     run.child.kill('SIGINT');
     const r = await run.done;
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('SIGINT: stopping...');
     expect(r.stdout).toContain('stopped');
+    const status = r.stdout.split('\n').filter((l) => /^\[\d+\.\ds\] L2 blocks/.test(l));
+    expect(status.length).toBeGreaterThan(0);
+    // no status line repeats the one before it
+    const bodies = status.map((l) => l.replace(/^\[[^\]]*\] /, ''));
+    for (let i = 1; i < bodies.length; i++) expect(bodies[i]).not.toBe(bodies[i - 1]);
+    // no terminal control sequences when piped
+    expect(r.stdout).not.toContain('\x1b[');
     expect(isAnvil(pid)).toBe(false);
   });
 

@@ -11,8 +11,9 @@ import { summarizeConfig } from '../../config/summary.ts';
 import { DA_MODULES, type DaConfig } from '../../config/types.ts';
 import { ModexError } from '../../core/errors.ts';
 import { REPO_ROOT } from '../../l1/contracts.ts';
-import { DevnetRun, type DevnetScenario } from '../../node/devnet-run.ts';
+import { DEVNET_YOUR_ACCOUNT, DevnetRun, type DevnetScenario } from '../../node/devnet-run.ts';
 import { runAction } from '../action.ts';
+import { type DevnetOutput, PlainOutput, TtyOutput } from '../devnet-output.ts';
 
 const DEFAULT_CONFIG = 'examples/devnet.config.json';
 
@@ -63,7 +64,7 @@ export function register(program: Command): void {
     .option('--json', 'with --until-confirmed: print the result as one JSON object on the last line', false)
     .option(
       '--warp <seconds>',
-      'embedded anvil: add this many seconds to L1 time every tick (0.5 s) in which no validator acts (shortens the wait for challenge periods: without it the 60 s challenge period takes 60 s; a dispute keeps the wall clock\'s pace)',
+      "embedded anvil: add this many seconds to L1 time every tick (0.5 s) in which no validator acts (shortens the wait for challenge periods: without it the 60 s challenge period takes 60 s; a dispute keeps the wall clock's pace)",
       '0',
     )
     .option(
@@ -120,8 +121,17 @@ async function devnet(opts: DevnetOptions): Promise<void> {
   const timeout = Number(opts.timeout);
   if (!(warp >= 0)) throw new DevnetOptionError(`--warp ${opts.warp}: a number of seconds ≥ 0`);
   if (!(timeout > 0)) throw new DevnetOptionError(`--timeout ${opts.timeout}: a number of seconds > 0`);
-  // with --json the last line of stdout is the result: progress goes to stderr
-  const log = opts.json ? (s: string) => console.error(s) : (s: string) => console.log(s);
+  // with --json the last line of stdout is the result: progress goes to stderr. On a terminal the
+  // log scrolls above a panel redrawn in place (src/cli/devnet-output.ts); piped, plain lines
+  const out: DevnetOutput =
+    !opts.json && !opts.exitWhenReady && process.stdout.isTTY
+      ? new TtyOutput(
+          process.stdout,
+          opts.scenario as DevnetScenario,
+          config.vm.app === 'token' ? 'a deposit, transfers and a withdrawal paid on L1' : 'a deposit',
+        )
+      : new PlainOutput(opts.json ? process.stderr : process.stdout);
+  const log = (s: string) => out.log(s);
   log(`modex devnet: ${summarizeConfig(config)}`);
 
   const run = new DevnetRun({
@@ -135,34 +145,39 @@ async function devnet(opts: DevnetOptions): Promise<void> {
     exitWhenReady: opts.exitWhenReady,
     committeeSize,
     log,
+    onStatus: (s) => out.status(s),
     onReady: async (info) => {
       const { l1, settlement } = info;
-      log('');
-      log('ready');
-      log(`  settlement RPC   ${l1.rpcUrl}${l1.embedded ? ` (embedded anvil, pid ${l1.pid})` : ''}`);
-      log(`  chain id         ${l1.chainId}`);
-      log(`  sequencer RPC    ${info.rpcUrl}`);
-      log(`  STF module root  ${info.moduleRoot}`);
-      log(`  config           ${relative(process.cwd(), configFile) || configFile}`);
-      log(`  data dir         ${info.dataDir}`);
-      log(
-        '  funded accounts (address, private key) — [0] sequencer, [1] validator-1, [2] validator-2, [3] demo user:',
-      );
-      l1.accounts.forEach((a, i) => {
-        log(`    [${i}] ${a.address} ${a.privateKey}`);
-      });
-      log('  deployed contracts:');
       const a = settlement.addresses;
-      const rows: [string, string, string][] = [
-        ['Inbox', a.inbox, 'contracts/settlement/Inbox.sol'],
-        ['Bridge', a.bridge, 'contracts/settlement/Bridge.sol'],
-        ['Rollup', a.rollup, 'contracts/settlement/Rollup.sol'],
-        ['ChallengeManager', a.challengeManager, 'contracts/settlement/ChallengeManager.sol'],
-        ['OneStepProver', a.prover, 'contracts/osp/OneStepProver.sol'],
-        ['PreimageOracle', a.oracle, 'contracts/osp/PreimageOracle.sol'],
-      ];
-      for (const [name, address, source] of rows) log(`    ${name.padEnd(24)} ${address}  (${source})`);
-      log('');
+      const roles = ['sequencer', 'validator-1', 'validator-2', 'demo user'];
+      out.ready(
+        {
+          rpcUrl: info.rpcUrl,
+          explorerUrl: `${info.rpcUrl.replace(/\/$/, '')}/`,
+          settlementRpc: l1.rpcUrl,
+          anvilPid: l1.embedded ? l1.pid : undefined,
+          l1ChainId: l1.chainId,
+          l2ChainId: info.chainId,
+          chainName: config.chain.name,
+          app: info.app,
+          moduleRoot: info.moduleRoot,
+          config: relative(process.cwd(), configFile) || configFile,
+          dataDir: info.dataDir,
+          accounts: l1.accounts.map((x) => ({ address: x.address, privateKey: x.privateKey })),
+          roles,
+          yours: l1.accounts.length > DEVNET_YOUR_ACCOUNT ? DEVNET_YOUR_ACCOUNT : -1,
+          contracts: [
+            ['Inbox', a.inbox, 'contracts/settlement/Inbox.sol'],
+            ['Bridge', a.bridge, 'contracts/settlement/Bridge.sol'],
+            ['Rollup', a.rollup, 'contracts/settlement/Rollup.sol'],
+            ['ChallengeManager', a.challengeManager, 'contracts/settlement/ChallengeManager.sol'],
+            ['OneStepProver', a.prover, 'contracts/osp/OneStepProver.sol'],
+            ['PreimageOracle', a.oracle, 'contracts/osp/PreimageOracle.sol'],
+          ],
+          challengePeriodSeconds: config.proof.challengePeriodSeconds,
+        },
+        { hints: !opts.exitWhenReady },
+      );
       if (!opts.exitWhenReady && !opts.untilConfirmed) log('running; press Ctrl-C to stop');
     },
   });
@@ -170,11 +185,13 @@ async function devnet(opts: DevnetOptions): Promise<void> {
   const onSignal = (sig: NodeJS.Signals) => {
     if (signalled) return;
     signalled = sig;
-    log(`\n${sig}: stopping...`);
+    log(`${sig}: stopping...`);
+    out.stopping();
     run.stop();
     // the embedded anvil is already gone (it gets the signal too): give the roles 5 s to close
     setTimeout(() => {
       log('stopped');
+      out.close();
       process.exit(0);
     }, 5000).unref();
   };
@@ -187,6 +204,7 @@ async function devnet(opts: DevnetOptions): Promise<void> {
     log(
       `result: ${r.result} (${r.l2_blocks} L2 blocks, ${r.batches} batches, ${r.assertions} assertions, ${r.confirmed_assertions} confirmed${r.dispute_moves ? `, ${r.dispute_moves} dispute moves` : ''}; ${r.elapsed_s.toFixed(1)} s)`,
     );
+  out.close();
   if (opts.json) console.log(JSON.stringify(r));
   process.exit(r.result === 'timeout' ? 1 : 0);
 }

@@ -21,6 +21,12 @@ const INBOX_ERRORS: Record<string, Describe> = {
     `initializeBridge / initializeCertificateVerifier was called by ${caller}, not by the inbox's deployer; call it from the deploying account`,
   CertificateVerifierAlreadyInitialized: ([v]) =>
     `the inbox's certificate verifier is already set to ${v}; it can be set once only (rotate keysets in that verifier instead)`,
+  ZeroCertificateLifetime: () =>
+    "the inbox's shortest certificate lifetime must be positive; pass da.committee.minLifetimeSeconds (at least proof.challengePeriodSeconds + 86400)",
+  CertificateLifetimeTooShort: ([expiry, minExpiry]) =>
+    `the certificate expires at ${expiry}, before ${minExpiry} (this block's time + the inbox's minimum certificate lifetime): ` +
+    'its members may delete the data before a validator can fetch it; certify again with a later expiry ' +
+    '(da.committee.retentionSeconds above da.committee.minLifetimeSeconds plus the posting delay) or post the batch through the fallback',
   BlobBatchPayloadNotEmpty: ([len]) =>
     `a blob batch (kind 0x02) carries its data in blobs; its payload must be empty (got ${len} bytes)`,
   NoBlobs: () =>
@@ -91,6 +97,15 @@ const TABLES: Record<string, Record<string, Describe>> = {
  */
 export function registerRevertDescriptions(contract: string, table: Record<string, DescribeRevert>): void {
   TABLES[contract] = { ...TABLES[contract], ...table };
+}
+
+/**
+ * What custom error `name` of a settlement contract means, with its arguments (e.g. a log line's
+ * `TimerTooLow(0, 60)`), from every registered table; undefined for an unknown name.
+ */
+export function describeRevertByName(name: string, args: readonly unknown[]): string | undefined {
+  for (const table of Object.values(TABLES)) if (Object.hasOwn(table, name)) return table[name](args);
+  return undefined;
 }
 
 const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
