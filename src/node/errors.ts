@@ -76,6 +76,8 @@ export const RPC_ERROR = {
   unavailable: -32000,
   duplicate: -32003,
   busy: -32005,
+  /** EIP-1474 "limit exceeded": a batch's responses over the size bound (rpc.ts) */
+  limitExceeded: -32005,
 } as const;
 
 /** The JSON-RPC error code for an error thrown by a method. */

@@ -284,6 +284,42 @@ describe('JSON-RPC methods (in-test backend)', () => {
   });
 });
 
+describe('JSON-RPC batches: the responses are bounded (maxBatchResponseBytes)', () => {
+  it('answers past the bound with −32005 "response too large"; small answers (acknowledgments) always stay', async () => {
+    const be = new (class extends FakeBackend {
+      override block(n: number) {
+        return { number: n, stateRoot: `0x${'ab'.repeat(1000)}` as Hex }; // ~2 KB of JSON each
+      }
+    })();
+    const srv = await startRpcServer(be, { maxBatchResponseBytes: 10_000 });
+    try {
+      const batch: unknown[] = Array.from({ length: 20 }, (_, i) => ({
+        jsonrpc: '2.0',
+        id: i,
+        method: 'modex_getBlock',
+        params: [1],
+      }));
+      batch.push({ jsonrpc: '2.0', id: 20, method: 'modex_sendRawTransaction', params: ['0x0102'] });
+      const text = await (await fetch(srv.url, { method: 'POST', body: JSON.stringify(batch) })).text();
+      const out = JSON.parse(text) as Res[];
+      expect(out).toHaveLength(21);
+      const ok = out.filter((r) => r.result !== undefined && r.id !== 20);
+      expect(ok.length).toBe(4); // 4 × ~2 KB fit in 10,000 bytes, the 5th does not
+      expect(out.slice(0, 4).every((r) => r.result !== undefined)).toBe(true);
+      for (const r of out.slice(4, 20)) {
+        expect(r.error?.code).toBe(-32005);
+        expect(r.error?.message).toMatch(/response too large.*10000 bytes.*fewer items/);
+      }
+      // the transaction's acknowledgment is small: it stays, and the transaction was submitted
+      expect(out[20].result).toMatchObject({ block: 2 });
+      expect(be.txs.size).toBe(1);
+      expect(text.length).toBeLessThan(10_000 + 16 * 200);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('JSON-RPC server', () => {
   let seq: Sequencer;
   let srv: RpcServer;

@@ -11,7 +11,7 @@
  * | −32601 | unknown method                                                                |
  * | −32602 | wrong params (arity, hex, a block not stored yet, data too large); a transaction that does not decode or that the app refuses (`data: { reason, code }`) |
  * | −32003 | the transaction is already known (pending or in a block)                      |
- * | −32005 | the sequencer is busy (mempool full): retry later                             |
+ * | −32005 | the sequencer is busy (mempool full): retry later; in a batch, a response past the batch's response-size bound (`maxBatchResponseBytes`) |
  * | −32000 | the sequencer is closed or stopped after an error                             |
  * | −32603 | anything else (internal error)                                                |
  *
@@ -66,6 +66,12 @@ export interface RpcServerOptions {
   maxBodyBytes?: number;
   /** most requests in one batch (default 1,000) */
   maxBatch?: number;
+  /**
+   * most bytes of a batch's responses (default 5 MiB): the responses past it are replaced by a
+   * −32005 "response too large" error (a batch of 1,000 `modex_getBlock` calls would otherwise
+   * answer ~8 MB to an 80 KB request)
+   */
+  maxBatchResponseBytes?: number;
   /** methods served beside `METHODS` (e.g. the explorer's, src/explorer/methods.ts) */
   methods?: Record<string, Method>;
   /** answers a request before the JSON-RPC handling (e.g. the explorer page, `GET /`): true when it did */
@@ -322,6 +328,7 @@ export async function handleRpcBody(
   body: string,
   maxBatch = 1_000,
   onTransaction?: TransactionObserver,
+  maxBatchResponseBytes = DEFAULT_MAX_BATCH_RESPONSE_BYTES,
 ): Promise<RpcResponse | RpcResponse[] | undefined> {
   let parsed: unknown;
   try {
@@ -341,7 +348,37 @@ export async function handleRpcBody(
   const out = (await Promise.all(parsed.map((r) => handleOne(seq, r, onTransaction)))).filter(
     (r): r is RpcResponse => r !== undefined,
   );
-  return out.length > 0 ? out : undefined;
+  return out.length > 0 ? boundResponses(out, maxBatchResponseBytes) : undefined;
+}
+
+/** Default of `RpcServerOptions.maxBatchResponseBytes`. */
+export const DEFAULT_MAX_BATCH_RESPONSE_BYTES = 5 * 1024 * 1024;
+
+/** A response this small is never replaced (an acknowledgment, a nonce: nothing to amplify). */
+const SMALL_RESPONSE_BYTES = 256;
+
+/**
+ * A batch's responses in order while their JSON fits `maxBytes`; each larger one after is replaced
+ * by a −32005 error saying so. Responses of at most {@link SMALL_RESPONSE_BYTES} always stay, so a
+ * transaction's acknowledgment is never lost to the bound.
+ */
+function boundResponses(out: RpcResponse[], maxBytes: number): RpcResponse[] {
+  let bytes = 2;
+  for (let i = 0; i < out.length; i++) {
+    const r = out[i];
+    const size = Buffer.byteLength(JSON.stringify(r)) + 1;
+    bytes += size;
+    if (bytes > maxBytes && size > SMALL_RESPONSE_BYTES) {
+      bytes -= size;
+      out[i] = errorResponse(
+        r.id,
+        RPC_ERROR.limitExceeded,
+        `response too large: this batch's responses passed ${maxBytes} bytes; ask for fewer items per batch`,
+      );
+      bytes += Buffer.byteLength(JSON.stringify(out[i]));
+    }
+  }
+  return out;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, close = false): void {
@@ -397,7 +434,13 @@ export async function startRpcServer(seq: RpcBackend, opts: RpcServerOptions = {
     });
     req.on('end', () => {
       if (aborted) return;
-      handleRpcBody(seq, Buffer.concat(chunks).toString('utf8'), maxBatch, opts.onTransaction)
+      handleRpcBody(
+        seq,
+        Buffer.concat(chunks).toString('utf8'),
+        maxBatch,
+        opts.onTransaction,
+        opts.maxBatchResponseBytes,
+      )
         .then((out) => send(res, 200, out))
         .catch((e) => send(res, 500, errorResponse(null, RPC_ERROR.internal, `internal error: ${e}`)));
     });
