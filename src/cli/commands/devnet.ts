@@ -6,14 +6,12 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
-import { summarizeConfig } from '../../config/summary.ts';
 import { DA_MODULES, type DaConfig } from '../../config/types.ts';
 import { ModexError } from '../../core/errors.ts';
 import { REPO_ROOT } from '../../l1/contracts.ts';
-import { DEVNET_YOUR_ACCOUNT, DevnetRun, type DevnetScenario } from '../../node/devnet-run.ts';
+import type { DevnetScenario } from '../../node/devnet-run.ts';
 import { runAction } from '../action.ts';
-import { type DevnetOutput, PlainOutput, TtyOutput } from '../devnet-output.ts';
+import type { DevnetOutput } from '../devnet-output.ts';
 
 const DEFAULT_CONFIG = 'examples/devnet.config.json';
 
@@ -79,13 +77,19 @@ export function register(program: Command): void {
     .option('--exit-when-ready', 'stop everything and exit 0 once every role is up (for tests and CI)', false)
     .addHelpText(
       'after',
-      '\nExamples:\n  $ modex devnet\n  $ modex devnet --scenario fraud --until-confirmed\n' +
-        '  $ modex devnet --until-confirmed --json --warp 5\n  $ modex devnet --da committee --until-confirmed --warp 5\n  $ modex devnet --rpc http://127.0.0.1:8545 --exit-when-ready',
+      '\nExamples:\n  $ npx modex devnet\n  $ npx modex devnet --scenario fraud --until-confirmed\n' +
+        '  $ npx modex devnet --until-confirmed --json --warp 5\n  $ npx modex devnet --da committee --until-confirmed --warp 5\n' +
+        '  $ npx modex devnet --rpc http://127.0.0.1:8545 --exit-when-ready',
     )
     .action(runAction((opts: DevnetOptions) => devnet(opts)));
 }
 
 async function devnet(opts: DevnetOptions): Promise<void> {
+  // loaded when the command runs, so `modex --help` and other commands start fast
+  const { loadConfig } = await import('../../config/load.ts');
+  const { summarizeConfig } = await import('../../config/summary.ts');
+  const { DEVNET_YOUR_ACCOUNT, DevnetRun } = await import('../../node/devnet-run.ts');
+  const { PlainOutput, TtyOutput } = await import('../devnet-output.ts');
   const configFile =
     opts.config === DEFAULT_CONFIG && !existsSync(opts.config)
       ? join(REPO_ROOT, DEFAULT_CONFIG)
