@@ -62,6 +62,7 @@ describe('report rendering', () => {
     expect(duration(3_603)).toBe('1 h + 3.0 s');
     expect(duration(4.26)).toBe('4.3 s');
     expect(duration(86_400)).toBe('1 d');
+    expect(duration(7 * 86_400 + 16 * 3600 + 3049)).toBe('7 d + 16 h + 51 min');
   });
 
   it('one table row per config: measured numbers, dispute cost by side, planned rows', () => {

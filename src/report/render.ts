@@ -21,7 +21,9 @@ export function duration(s: number): string {
   const h = Math.floor((s % 86_400) / 3600);
   const rest = s - d * 86_400 - h * 3600;
   const parts = [d ? `${d} d` : '', h ? `${h} h` : ''].filter(Boolean);
-  if (rest >= 0.5 || parts.length === 0) parts.push(`${rest < 10 ? rest.toFixed(1) : Math.round(rest)} s`);
+  if (rest >= 59.5) parts.push(`${Math.round(rest / 60)} min`);
+  else if (rest >= 0.5 || parts.length === 0)
+    parts.push(`${rest < 10 ? rest.toFixed(1) : Math.round(rest)} s`);
   return parts.join(' + ');
 }
 
@@ -105,6 +107,7 @@ export function renderMarkdown(r: ReportResult, svgFile = 'report.svg'): string 
     '',
     markdownTable(HEADER, tableRows(r)),
     '',
+    ...comparison(r),
     `![L1 cost per transaction and dispute cost per config](${svgFile})`,
     '',
     '## What is measured',
@@ -136,6 +139,27 @@ export function renderMarkdown(r: ReportResult, svgFile = 'report.svg'): string 
     '',
     'Regenerate with `npx modex report` (add `--json` for machine-readable results).',
   ].join('\n')}\n`;
+}
+
+/** One line per measured config against the first one (calldata DA), from the numbers. */
+export function comparison(r: ReportResult): string[] {
+  const rows = r.rows.filter((x) => x.status === 'measured' && x.workload);
+  const base = rows[0]?.workload;
+  if (!base || rows.length < 2) return [];
+  const times = (a: number, b: number) =>
+    b === 0
+      ? '—'
+      : a >= b
+        ? `${(a / b).toFixed(a / b < 10 ? 1 : 0)}× more`
+        : `${(b / a).toFixed(b / a < 10 ? 1 : 0)}× less`;
+  const lines = rows.slice(1).map((x) => {
+    const w = x.workload as NonNullable<ReportRow['workload']>;
+    const blob = w.blob_bytes_per_tx
+      ? `, and ${int(w.blob_bytes_per_tx)} blob bytes (${int(w.blob_gas_per_tx)} blob gas, priced on its own market)`
+      : '';
+    return `- **${x.name}** against **${rows[0].name}**: ${times(w.l1_gas_per_tx, base.l1_gas_per_tx)} L1 execution gas and ${times(w.calldata_bytes_per_tx, base.calldata_bytes_per_tx)} calldata per transaction${blob}.`;
+  });
+  return [...lines, ''];
 }
 
 /** The terminal table (also what `modex report` prints without --json). */
