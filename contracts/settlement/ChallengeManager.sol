@@ -14,6 +14,8 @@ interface IOneStepProver {
 interface IRollupAssertions {
     function assertionStatus(bytes32 id) external view returns (uint8);
     function hasRival(bytes32 id) external view returns (bool);
+    function confirmedChild(bytes32 prevId) external view returns (bytes32);
+    function asserterOf(bytes32 id) external view returns (address);
 }
 
 /// Edges, dissection, timers and one-step proofs (docs/dispute.md §4): a BOLD-style, permissionless
@@ -63,6 +65,9 @@ contract ChallengeManager {
     mapping(bytes32 => bytes32) public claimOf;
     /// level-0 origin (the assertions' predecessor) -> its assertions' block count
     mapping(bytes32 => uint64) public blockCountOf;
+    /// §4.4: origin of the top edges of a level ≥ 1 (the key of the edge they claim) -> the
+    /// assertions' predecessor their dispute is about (a level-0 edge's origin is that predecessor)
+    mapping(bytes32 => bytes32) public disputeOfOrigin;
 
     event EdgeCreated(bytes32 indexed id, bytes32 indexed key, EdgeRef edge, bytes32 claimId, address payer);
     event EdgeDissected(bytes32 indexed id, bytes32 indexed key, EdgeRef edge, bytes32[] boundaries, bytes32[] inners);
@@ -96,6 +101,7 @@ contract ChallengeManager {
     error NotConfirmed(bytes32 id);
     error NoBond(bytes32 id);
     error NotRivals();
+    error DisputeUndecided(bytes32 prevId);
     error TransferFailed(address to, uint256 amount);
 
     /// `heights[0]` is the block level, `heights[1..]` the step levels (§1); `moduleFields` are the
@@ -213,6 +219,9 @@ contract ChallengeManager {
         if (msg.value != edgeBond) revert WrongBond(edgeBond, msg.value);
         uint8 level = c.level + 1;
         bytes32 origin = c.edgeKey();
+        if (disputeOfOrigin[origin] == bytes32(0)) {
+            disputeOfOrigin[origin] = c.level == 0 ? c.origin : disputeOfOrigin[c.origin];
+        }
         EdgeRef memory e = EdgeRef(level, origin, 0, heights[level], startState, root);
         bytes32 k = DisputeHash.key(level, origin, 0, heights[level], startState);
         id = DisputeHash.edgeId(k, root);
@@ -413,6 +422,9 @@ contract ChallengeManager {
         emit BondPaid(id, info.payer, edgeBond, false);
     }
 
+    /// The loser's bond goes to the asserter of the assertion that won the dispute, not to whoever
+    /// paid the winning edge: a copycat that registers the honest edges first (or front-runs them)
+    /// gets its own bonds back and nothing more (docs/dispute.md §4.4).
     function sweepEdgeBond(EdgeRef calldata loser, EdgeRef calldata winner) external {
         (bytes32 lk, bytes32 lid) = _known(loser);
         (bytes32 wk, bytes32 wid) = _known(winner);
@@ -420,8 +432,11 @@ contract ChallengeManager {
         if (!edges[wid].confirmed) revert NotConfirmed(wid);
         EdgeInfo storage info = edges[lid];
         if (!info.bondHeld) revert NoBond(lid);
+        bytes32 prevId = loser.level == 0 ? loser.origin : disputeOfOrigin[loser.origin];
+        bytes32 won = rollup.confirmedChild(prevId);
+        if (won == bytes32(0)) revert DisputeUndecided(prevId);
         info.bondHeld = false;
-        address to = edges[wid].payer;
+        address to = rollup.asserterOf(won);
         _pay(to, edgeBond);
         emit BondPaid(lid, to, edgeBond, true);
     }
@@ -435,6 +450,11 @@ contract ChallengeManager {
 
     function edgeConfirmed(bytes32 id) external view returns (bool) {
         return edges[id].confirmed;
+    }
+
+    /// whether top edge `id` still holds its bond (not refunded or swept yet)
+    function bondHeld(bytes32 id) external view returns (bool) {
+        return edges[id].bondHeld;
     }
 
     function edgeExists(bytes32 k, bytes32 id) external view returns (bool) {

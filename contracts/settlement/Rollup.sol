@@ -240,6 +240,11 @@ contract Rollup {
         return nodes[id].hasRival;
     }
 
+    /// who created assertion `id` (and staked on it); zero for an unknown one
+    function asserterOf(bytes32 id) external view returns (address) {
+        return nodes[id].asserter;
+    }
+
     function assertionId(AssertionData calldata a) external pure returns (bytes32) {
         return DisputeHash.assertionId(a);
     }

@@ -162,6 +162,52 @@ describe('validators', () => {
       liarBalance - ETH,
     );
   });
+
+  // issue 19 (2): edges are not owned, so a copycat may register the honest edges first; the liar's
+  // swept bonds still go to the honest asserter (docs/dispute.md §4.4), the copycat gets its own back
+  it('a copycat that plays the honest side first gets back only its own bonds; the liar bonds go to the honest asserter', async () => {
+    const c = await chain();
+    const fh = tokenChain();
+    const fl = tokenChain();
+    const fc = tokenChain();
+    const honest = c.validator('honest', 1, fh);
+    const liar = c.validator('liar', 2, fl, true);
+    const copycat = c.validator('copycat', 3, fc);
+    await c.traffic(2);
+    await fh.sync(c.s.inbox);
+    await honest.tick(); // the honest assertion, no rival yet
+    await fl.sync(c.s.inbox);
+    await liar.tick(); // its rival
+    expect(honest.events.filter((e) => e.kind === 'assertion')).toHaveLength(1);
+    for (let i = 0; i < 120; i++) {
+      await c.round([fc, fh, fl], [copycat, honest, liar], 5); // the copycat moves first every round
+      if ([...honest.events, ...copycat.events].some((e) => e.kind === 'slashed')) break;
+    }
+    await c.round([fc, fh, fl], [copycat, honest, liar], 5); // bonds collected
+    const abi = (await getArtifact('ChallengeManager')).abi;
+    const logs = await l1.publicClient.getLogs({
+      address: c.s.addresses.challengeManager,
+      fromBlock: c.s.deployBlock,
+    });
+    const created = parseEventLogs({ abi, logs, eventName: 'EdgeCreated' }) as unknown as {
+      args: { payer: string };
+    }[];
+    const paid = parseEventLogs({ abi, logs, eventName: 'BondPaid' }) as unknown as {
+      args: { to: string; swept: boolean };
+    }[];
+    const [h, l, cc] = [1, 2, 3].map((i) => l1.accounts[i].address);
+    // the copycat registered honest edges (it went first), so it paid bonds
+    expect(created.some((e) => e.args.payer === cc)).toBe(true);
+    const swept = paid.filter((p) => p.args.swept);
+    expect(swept.length).toBeGreaterThan(0);
+    expect(swept.every((p) => p.args.to === h)).toBe(true);
+    // refunds go back to whoever paid: the copycat breaks even, the liar gets nothing
+    const refunds = paid.filter((p) => !p.args.swept).map((p) => p.args.to);
+    expect(refunds).not.toContain(l);
+    expect(paid.filter((p) => p.args.to === cc).length).toBe(
+      created.filter((e) => e.args.payer === cc).length,
+    );
+  });
 });
 
 async function confirmedPosition(c: Awaited<ReturnType<typeof chain>>): Promise<bigint> {

@@ -318,7 +318,7 @@ export class DisputeAgent {
   }
 
   /** Timer updates of every tracked edge, deepest first (§4.3), then confirm the level-0 edge. */
-  private confirmCalls(): Hex[] {
+  confirmCalls(): Hex[] {
     const c = this.o.challenges;
     const ordered = [...this.tracked.values()].sort((x, y) => y.ref.level - x.ref.level || x.ref.w - y.ref.w);
     const calls: Hex[] = [];
@@ -364,14 +364,16 @@ export class DisputeAgent {
 
   /**
    * After the assertion is confirmed: confirms this agent's top edges (level 0 and every
-   * sub-challenge it opened), takes back their bonds, and sweeps the bonds of the rival top edges
-   * at the same keys to itself (docs/dispute.md §4.4). Returns the wei collected.
+   * sub-challenge it opened), takes back the bonds it paid for them, and sweeps the bonds of the
+   * rival top edges at the same keys, which go to the assertion's asserter whoever paid the edge
+   * (docs/dispute.md §4.4). Returns the wei paid to this agent's account.
    */
   async collectBonds(): Promise<bigint> {
     const c = this.o.challenges;
     if (!(await this.isConfirmed())) return 0n;
     const me = c.clients.walletClient.account.address.toLowerCase();
     const bond = await c.edgeBond();
+    const asserterIsMe = (await this.o.rollup.asserterOf(this.assertionId ?? ZERO32)).toLowerCase() === me;
     let collected = 0n;
     const tops = [
       this.layerZeroRef(),
@@ -384,24 +386,28 @@ export class DisputeAgent {
       const key = edgeKey(top);
       const rivals = created.filter((e) => e.key === key);
       const mine = rivals.find((r) => r.id === id);
-      if (!mine || mine.payer.toLowerCase() !== me) continue;
+      if (!mine) continue;
       try {
-        if (!(await c.edgeStatus(top)).confirmed) await c.confirmEdgeByTime(top);
-        this.record('collect', await c.refundEdgeBond(top), top, 'own bond back');
-        collected += bond;
+        const status = await c.edgeStatus(top);
+        if (!status.confirmed) await c.confirmEdgeByTime(top);
+        if (mine.payer.toLowerCase() === me && (await c.bondHeld(id))) {
+          this.record('collect', await c.refundEdgeBond(top), top, 'own bond back');
+          collected += bond;
+        }
       } catch (e) {
         this.log(`cannot take back the bond of level ${top.level}: ${(e as Error).message.split('\n')[0]}`);
         continue;
       }
       for (const r of rivals.filter((x) => x.id !== id)) {
+        if (!(await c.bondHeld(r.id))) continue; // swept already (by anybody: it goes to the asserter)
         try {
           this.record(
             'collect',
             await c.sweepEdgeBond(r.edge, top),
             top,
-            `rival bond of ${r.payer.slice(0, 10)}`,
+            `rival bond of ${r.payer.slice(0, 10)}${asserterIsMe ? '' : ' (to the asserter)'}`,
           );
-          collected += bond;
+          if (asserterIsMe) collected += bond;
         } catch (e) {
           this.log(`cannot sweep the bond of ${r.id.slice(0, 10)}: ${(e as Error).message.split('\n')[0]}`);
         }

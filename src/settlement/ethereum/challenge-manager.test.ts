@@ -501,10 +501,16 @@ describe('a dispute, move by move', () => {
     expect(e.message).toContain('update the timers bottom-up');
   });
 
-  it('after the challenge period the honest edge and assertion confirm; RivalConfirmed', async () => {
+  it('after the challenge period the honest edge and assertion confirm; RivalConfirmed; DisputeUndecided', async () => {
     await f.elapse(PERIOD);
+    // the level-0 edge first (the agent's own multicall), the assertion not yet: no bond can be swept,
+    // since a swept bond goes to the winning assertion's asserter (docs/dispute.md §4.4)
+    await cm.multicall(hAgent.confirmCalls());
+    expect((await cm.edgeStatus(h0.ref)).confirmed).toBe(true);
+    const prevId = (hAgent.assertion as AssertionData).prevId;
+    await reverts(cm.sweepEdgeBond(l0.ref, h0.ref), 'DisputeUndecided', [prevId]);
     const kinds = (await hAgent.advance()).map((m) => m.kind);
-    expect(kinds).toEqual(['confirm-edge', 'confirm-assertion']);
+    expect(kinds).toEqual(['confirm-assertion']);
     expect(await hAgent.isConfirmed()).toBe(true);
     const hid = edgeId(h0.ref);
     await reverts(cm.confirmEdgeByTime(l0.ref), 'RivalConfirmed', [hid]);
@@ -522,7 +528,7 @@ describe('a dispute, move by move', () => {
     ]);
   });
 
-  it('bonds: NotConfirmed, NotRivals; refund and sweep pay the winner; NoBond; TransferFailed', async () => {
+  it('bonds: NotConfirmed, NotRivals; a refund pays the payer, a sweep the winning asserter; NoBond; TransferFailed', async () => {
     const hid = edgeId(h0.ref);
     const lid = edgeId(l0.ref);
     const pid = edgeId(p0.ref);
@@ -554,10 +560,14 @@ describe('a dispute, move by move', () => {
     expect(cmStart - (await balance(cm.address))).toBe(3n * BOND);
     // a dissection child never held a bond
     await reverts(cm.refundEdgeBond(hKids[0].ref), 'NoBond', [edgeId(hKids[0].ref)]);
-    // the honest sub-edge was paid by a contract that rejects ETH: neither its refund nor the
-    // liar's swept bond can be paid to it
+    // the honest sub-edge was paid by a contract that rejects ETH: its refund cannot be paid to it,
+    // but the liar's bond at that key goes to the honest asserter, not to the edge's payer
     const e = await reverts(cm.refundEdgeBond(h1.node.ref), 'TransferFailed', [fwd, BOND]);
     expect(e.code).toBe('CHALLENGE_MANAGER_TRANSFER_FAILED');
-    await reverts(cm.sweepEdgeBond(l1Sub.node.ref, h1.node.ref), 'TransferFailed', [fwd, BOND]);
+    before = await balance(winner);
+    const sweep = await cm.sweepEdgeBond(l1Sub.node.ref, h1.node.ref);
+    expect((await balance(winner)) - before).toBe(BOND);
+    const [paid] = parseEventLogs({ abi, logs: sweep.receipt.logs, eventName: 'BondPaid' });
+    expect((paid as unknown as { args: { to: string } }).args.to).toBe(winner);
   });
 });

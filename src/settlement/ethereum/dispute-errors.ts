@@ -109,6 +109,8 @@ export const CHALLENGE_MANAGER_ERRORS: Record<string, DescribeRevert> = {
     `edge ${id} holds no bond (already refunded or swept, or a dissection child, which never had one)`,
   NotRivals: () =>
     'the two edges are not rivals (different keys, or the same edge): a bond is swept for the confirmed edge at its own key',
+  DisputeUndecided: ([prevId]) =>
+    `no assertion after ${prevId} is confirmed yet: a losing edge's bond goes to the winning assertion's asserter, so sweep it once that assertion is confirmed`,
   TransferFailed: ([to, amount]) =>
     `paying ${amount} wei to ${to} failed (the bond's recipient rejects ETH); the bond stays in the contract`,
 };

@@ -116,6 +116,11 @@ export class RollupClient extends ContractClient {
     return this.read('layerZeroEdgeId', [a]);
   }
 
+  /** Who created (and staked on) assertion `id`: swept edge bonds go to it (docs/dispute.md §4.4). */
+  asserterOf(id: Hex): Promise<Address> {
+    return this.read('asserterOf', [id]);
+  }
+
   /** Every assertion created in [fromBlock, toBlock] (the genesis one included), in creation order. */
   async assertions(fromBlock = 0n, toBlock?: bigint): Promise<AssertionRecord[]> {
     const logs = await this.clients.publicClient.getLogs({
@@ -190,6 +195,11 @@ export class ChallengeClient extends ContractClient {
 
   edgeConfirmed(id: Hex): Promise<boolean> {
     return this.read('edgeConfirmed', [id]);
+  }
+
+  /** Whether top edge `id` still holds its bond (not refunded or swept yet). */
+  bondHeld(id: Hex): Promise<boolean> {
+    return this.read('bondHeld', [id]);
   }
 
   createLayerZeroEdge(a: AssertionData, bond: bigint): Promise<TxResult> {
