@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
 import { ModexError } from '../../core/errors.ts';
-import { REPO_ROOT } from '../../l1/contracts.ts';
+import { PACKAGE_ROOT } from '../../util/package-root.ts';
 import { runAction } from '../action.ts';
 
 /** What the actions run, loaded when one runs (so `modex --help` and other commands start fast). */
@@ -32,7 +32,7 @@ export class NodeOptionError extends ModexError {
 }
 
 export function configPath(p: string): string {
-  return p === DEFAULT_CONFIG && !existsSync(p) ? join(REPO_ROOT, DEFAULT_CONFIG) : p;
+  return p === DEFAULT_CONFIG && !existsSync(p) ? join(PACKAGE_ROOT, DEFAULT_CONFIG) : p;
 }
 
 /** The signing key: --key, else the environment variable, else an error. */

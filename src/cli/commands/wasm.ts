@@ -1,8 +1,6 @@
 /** `modex wasm …`: tools for the wasm execution VM. */
 import type { Command } from 'commander';
-import { DEFAULT_ENGINE, ENGINE_CHOICES, selectEngines } from '../../vm/wasm/spectest/engines.ts';
-import { formatFileResult, formatTotals, totals } from '../../vm/wasm/spectest/report.ts';
-import { runSpecFile } from '../../vm/wasm/spectest/runner.ts';
+import { DEFAULT_ENGINE, ENGINE_CHOICES } from '../../vm/wasm/spectest/engine-names.ts';
 import { runAction } from '../action.ts';
 
 export function register(program: Command): void {
@@ -25,7 +23,11 @@ export function register(program: Command): void {
     .action(runAction(spectest));
 }
 
-function spectest(files: string[], opts: { engine: string; verbose: boolean }): void {
+async function spectest(files: string[], opts: { engine: string; verbose: boolean }): Promise<void> {
+  // loaded when the command runs, so `modex --help` and other commands start fast
+  const { selectEngines } = await import('../../vm/wasm/spectest/engines.ts');
+  const { formatFileResult, formatTotals, totals } = await import('../../vm/wasm/spectest/report.ts');
+  const { runSpecFile } = await import('../../vm/wasm/spectest/runner.ts');
   const engines = selectEngines(opts.engine);
   const results = [];
   for (const file of files) {

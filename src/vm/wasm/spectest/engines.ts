@@ -1,24 +1,22 @@
 /**
- * The spectest engines by name. To add one: implement `SpecEngine` (engine.ts) and add a
- * factory here; `modex wasm spectest --engine <name>` then picks it up, and `all` runs it too.
+ * The spectest engines by name. To add one: implement `SpecEngine` (engine.ts), add its name to
+ * engine-names.ts and a factory here; `modex wasm spectest --engine <name>` then picks it up, and
+ * `all` runs it too.
  */
 import type { SpecEngine } from './engine.ts';
+import { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineName } from './engine-names.ts';
 import { SpecEngineError } from './errors.ts';
 import { createInterpEngine } from './interp-engine.ts';
 import { createNativeEngine } from './native-engine.ts';
 
 /** Engine factories; a factory that is `undefined` is a known engine that is not available yet. */
-export const ENGINES: Readonly<Record<string, (() => SpecEngine) | undefined>> = {
+export const ENGINES: Readonly<Record<EngineName, (() => SpecEngine) | undefined>> = {
   native: createNativeEngine,
   /** the step interpreter (interp-engine.ts) */
   interp: createInterpEngine,
 };
 
-/** The engine selection `modex wasm spectest` uses when `--engine` is not given. */
-export const DEFAULT_ENGINE = 'all';
-
-/** Engine names accepted by `--engine`, including `all`. */
-export const ENGINE_CHOICES: readonly string[] = [...Object.keys(ENGINES), 'all'];
+export { DEFAULT_ENGINE, ENGINE_CHOICES };
 
 /** Creates the engines for a `--engine` value: one name, or `all` (every available engine). */
 export function selectEngines(choice: string): SpecEngine[] {
@@ -30,7 +28,7 @@ export function selectEngines(choice: string): SpecEngine[] {
   if (!Object.hasOwn(ENGINES, choice)) {
     throw new SpecEngineError(`unknown engine "${choice}": expected one of ${ENGINE_CHOICES.join(', ')}`);
   }
-  const factory = ENGINES[choice];
+  const factory = ENGINES[choice as EngineName];
   if (!factory) {
     throw new SpecEngineError(
       `engine "${choice}" is not available yet (the step interpreter has not landed); use --engine native`,
