@@ -34,7 +34,8 @@ afterAll(async () => {
 describe('DaServer GET /metrics', () => {
   it('counts requests by endpoint and status, signing latency, bytes and batches held', async () => {
     const [a, b] = [await start('a', 1), await start('b', 2)];
-    const expiry = Math.floor(Date.now() / 1000) + 3600;
+    // 10 days: within the member's default retention window (docs/da-server.md §4)
+    const expiry = Math.floor(Date.now() / 1000) + 10 * 24 * 3600;
     const data = new Uint8Array(1000).fill(3);
     const r = await fetch(`${a.url}/v1/store?expiry=${expiry}`, { method: 'POST', body: data });
     expect(r.status).toBe(200);
