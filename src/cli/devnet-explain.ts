@@ -1,7 +1,7 @@
 /**
  * Plain words for what the devnet prints: a contract error in a log line (`TimerTooLow(0, 60)`)
- * gets the settlement bindings' explanation (src/settlement/ethereum/errors.ts), and a term of the
- * protocol gets one line of explanation the first time it shows.
+ * gets the settlement bindings' explanation (src/settlement/ethereum/errors.ts) and a term of the
+ * protocol gets one line of explanation: each the first time it shows.
  */
 import { describeRevertByName } from '../settlement/ethereum/errors.ts';
 // registers the rollup's and the challenge manager's errors
@@ -63,8 +63,12 @@ export class Explainer {
     const out: string[] = [];
     for (const m of line.matchAll(CALL)) {
       const args = m[2].trim() === '' ? [] : m[2].split(',').map((a) => a.trim());
+      // each error once: the devnet's validators retry, and the same answer would repeat
+      if (this.seen.has(`error ${m[1]}`)) continue;
       const d = describeRevertByName(m[1], args);
-      if (d) out.push(`${m[1]}(${m[2]}): ${d}`);
+      if (!d) continue;
+      this.seen.add(`error ${m[1]}`);
+      out.push(`${m[1]}(${m[2]}): ${d}`);
     }
     for (const [re, term, meaning] of GLOSSARY) {
       if (this.seen.has(term) || !re.test(line)) continue;

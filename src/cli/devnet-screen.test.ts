@@ -119,6 +119,7 @@ describe('devnet screen', () => {
       "send root: the root of the L2's withdrawals (outbox) tree; L1's bridge pays a withdrawal once an assertion with that send root is confirmed",
     ]);
     expect(e.explain('another send root')).toEqual([]);
+    expect(e.explain('[validator-2] level-0 edge not confirmable yet: TimerTooLow(0, 60)')).toEqual([]);
     expect(e.explain('Unknown(1, 2) and nothing else')).toEqual([]);
   });
 
