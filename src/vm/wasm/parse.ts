@@ -727,17 +727,18 @@ class Parser {
   }
 
   private memarg(r: Reader, ins: Instr, ctx: WasmErrorContext): void {
+    const at = r.pos;
     const flags = r.u32();
+    // bit 6 is multi-memory's "a memory index follows" (wasm 3.0): refused even for memory 0, as
+    // V8 without multi-memory (Node 20) refuses it, and the native runner compiles with V8
     let align = flags;
     if (flags >= 0x40 && flags < 0x80) {
       align = flags - 0x40;
-      const at = r.pos;
-      if (r.u32() !== 0) {
-        this.unsupported(
-          { ...ctx, offset: at, instr: opName(ins.op) },
-          'multiple memories are not supported',
-        );
-      }
+      r.u32(); // the memory index
+      this.unsupported(
+        { ...ctx, offset: at, instr: opName(ins.op) },
+        'multiple memories are not supported (a memarg with a memory index)',
+      );
     }
     ins.a = align;
     ins.b = r.u32();
