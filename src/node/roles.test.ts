@@ -26,7 +26,9 @@ import {
   type ChainClients,
   type DeploymentFile,
   deployForConfig,
+  readDeploymentFile,
   startSequencerRole,
+  writeDeploymentFile,
 } from './roles.ts';
 import { Sequencer } from './sequencer.ts';
 
@@ -70,6 +72,16 @@ async function until(what: string, f: () => boolean, ms = 30_000): Promise<void>
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('deployment files', () => {
+  it('are written into a directory that does not exist yet (`modex devnet --data-dir NEW`)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modex-deployment-'));
+    dirs.push(dir);
+    const path = join(dir, 'new', 'nested', 'deployment.json');
+    writeDeploymentFile(path, file);
+    expect(readDeploymentFile(path)).toEqual(file);
+  });
+});
 
 describe('startSequencerRole', () => {
   it('posts a block stored before a crash (never posted) after the restart, before new blocks', async () => {

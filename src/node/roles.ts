@@ -9,7 +9,8 @@
  * module attaches the contracts' clients itself (`attachChain`); the fraud proof system gets the
  * ones it disputes through in its context.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { type AppSource, appLimitsOf, appSourceOf, loadApp, type WasmApp } from '../apps/sdk/app-runtime.ts';
@@ -41,7 +42,7 @@ import { BatchFeeder } from './batch-feeder.ts';
 import type { InboxCursor } from './batcher.ts';
 import { type BatcherWorker, batcherWorkerFor } from './batcher-worker.ts';
 import { WorkerExecutor } from './block-worker.ts';
-import { type CommitteeDeployment, deployCommittee } from './da-modules.ts';
+import { type CommitteeDeployment, committeeMinLifetime, deployCommittee } from './da-modules.ts';
 import { Derivation } from './derivation.ts';
 import { NodeMetrics } from './metrics.ts';
 import {
@@ -149,7 +150,7 @@ export async function deployForConfig(
     moduleRoot: app.moduleRoot,
   });
   if (config.da.module === 'committee')
-    file.committee = await deployCommittee(l1, settlement.inbox, config.da);
+    file.committee = await deployCommittee(l1, settlement.inbox, config.da, committeeMinLifetime(config));
   return { settlement, app, source, file };
 }
 
@@ -172,6 +173,7 @@ export function appOfDeployment(d: DeploymentFile): { source: AppSource; chainId
 }
 
 export function writeDeploymentFile(path: string, d: DeploymentFile): void {
+  mkdirSync(dirname(path), { recursive: true }); // e.g. `modex devnet --data-dir NEW_DIR`
   writeFileSync(path, `${JSON.stringify(d, null, 2)}\n`);
 }
 
