@@ -15,13 +15,14 @@ describe('modex devnet', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      'modex devnet: modex-devnet (chain id 412346): wasm VM with app token, fraud proofs',
+      'modex devnet: modex-devnet (L2 chain id 412346): wasm VM with app token, fraud proofs',
     );
     expect(r.stdout).toContain('[1/5] settlement layer: starting embedded anvil...');
     expect(r.stdout).toMatch(/sequencer RPC {4}http:\/\/127\.0\.0\.1:\d+/);
     expect(r.stdout).toContain('exit-when-ready: stopped');
     expect(r.stdout).toMatch(/settlement RPC {3}http:\/\/127\.0\.0\.1:\d+ \(embedded anvil, pid \d+\)/);
-    // one chain id per layer, labelled
+    // one chain id per layer, labelled: no chain id without its layer
+    expect(r.stdout.match(/(?<!L[12] )chain id/g)).toBeNull();
     expect(r.stdout).toContain('L1 chain id      31337   (the settlement layer)');
     expect(r.stdout).toMatch(/L2 chain id {6}412346 {3}\(modex-devnet, app token/);
     expect(r.stdout).toMatch(/explorer {9}http:\/\/127\.0\.0\.1:\d+\//);

@@ -136,7 +136,8 @@ async function devnet(opts: DevnetOptions): Promise<void> {
         )
       : new PlainOutput(opts.json ? process.stderr : process.stdout);
   const log = (s: string) => out.log(s);
-  log(`modex devnet: ${summarizeConfig(config)}`);
+  // every chain id the devnet prints says whose it is (L2: this chain; L1: the settlement layer's)
+  log(`modex devnet: ${summarizeConfig(config).replace('(chain id ', '(L2 chain id ')}`);
 
   const run = new DevnetRun({
     config,
