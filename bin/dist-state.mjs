@@ -6,7 +6,7 @@
 // could compile TypeScript.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
 /** The manifest's name inside dist/. */
 export const MANIFEST = 'sources.json';
@@ -16,12 +16,13 @@ export function sourceFiles(root) {
   const out = [];
   for (const dir of ['src', 'bench', 'test']) {
     if (!existsSync(join(root, dir))) continue;
-    for (const rel of readdirSync(join(root, dir), { recursive: true })) {
-      const file = `${dir}/${String(rel).split('\\').join('/')}`;
+    for (const e of readdirSync(join(root, dir), { recursive: true, withFileTypes: true })) {
+      if (!e.isFile()) continue;
+      const file = relative(root, join(e.parentPath, e.name)).split(sep).join('/');
       if (/\.test\.ts$|\.test-helper\.ts$/.test(file)) continue;
       // src/ is compiled or copied whole; bench/ and test/ only where src imports their TypeScript
       if (dir !== 'src' && !file.endsWith('.ts')) continue;
-      if (statSync(join(root, file)).isFile()) out.push(file);
+      out.push(file);
     }
   }
   for (const f of ['tsconfig.json', 'tsconfig.build.json']) if (existsSync(join(root, f))) out.push(f);
