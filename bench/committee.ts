@@ -9,6 +9,7 @@ import { blsKeyFromSeed, blsSign, blsVerify, signingMessage } from '../src/crypt
 import { requiredSigners } from '../src/da/committee/certificate.ts';
 import { CommitteeDa } from '../src/da/committee/committee-da.ts';
 import { startLocalCommittee } from '../src/da/committee/local-committee.ts';
+import { COMMITTEE_RETENTION_SECONDS } from '../src/da/committee/module.ts';
 import { L1CalldataDa } from '../src/da/l1-calldata/l1-calldata.ts';
 
 export interface CommitteeBenchResult {
@@ -65,7 +66,7 @@ export async function benchCommittee(opts: {
       members: committee.members,
       keyset: committee.keyset,
       timeoutMs: 10_000,
-      retentionSeconds: 3600,
+      retentionSeconds: COMMITTEE_RETENTION_SECONDS,
       fallback: new L1CalldataDa(),
       onEvent: (e) => {
         if (e.type === 'store') {

@@ -26,8 +26,8 @@ interface IInbox is IInboxMessages {
     event MessageMerkleized(uint64 indexed position, bytes32 messageHash);
     /// The deployer registered the bridge (the only account allowed to enqueue deposits).
     event BridgeInitialized(address bridge);
-    /// The deployer registered the committee's certificate checker (§5.3).
-    event CertificateVerifierInitialized(address verifier);
+    /// The deployer registered the committee's certificate checker and the shortest certificate lifetime (§5.3).
+    event CertificateVerifierInitialized(address verifier, uint64 minLifetime);
 
     // ---- errors (§9) ----
 
@@ -47,6 +47,10 @@ interface IInbox is IInboxMessages {
     /// §5.2: a blob batch was posted by a transaction without blobs.
     error NoBlobs();
     error CertificateVerifierAlreadyInitialized(address verifier);
+    /// §5.3: the shortest certificate lifetime must be positive.
+    error ZeroCertificateLifetime();
+    /// §5.3: a certificate must stay valid (its members keep the data) until at least now + minLifetime.
+    error CertificateLifetimeTooShort(uint64 expiry, uint256 minExpiry);
     error DelayedReadBehind(uint64 delayedRead, uint64 delayedIncluded);
     error DelayedReadBeyondCount(uint64 delayedRead, uint64 delayedCount);
     error NothingToInclude(uint64 delayedRead);
@@ -64,6 +68,7 @@ interface IInbox is IInboxMessages {
     function maxDelaySeconds() external view returns (uint64);
     function bridge() external view returns (address);
     function certificateVerifier() external view returns (ICertificateVerifier);
+    function certificateMinLifetime() external view returns (uint64);
     function messageCount() external view returns (uint64);
     function batchCount() external view returns (uint64);
     function delayedCount() external view returns (uint64);
@@ -76,7 +81,7 @@ interface IInbox is IInboxMessages {
     function isMerkleized(uint64 position) external view returns (bool);
 
     function initializeBridge(address bridge_) external;
-    function initializeCertificateVerifier(address verifier) external;
+    function initializeCertificateVerifier(address verifier, uint64 minLifetime) external;
     function postBatch(uint64 sequenceNumber, uint64 delayedRead, uint8 kind, bytes calldata payload) external;
     function includeDelayed(uint64 delayedRead) external;
     function sendMessage(bytes calldata txList) external returns (uint64 index);

@@ -31,6 +31,8 @@ contract Inbox is IInbox {
     address public override bridge;
     /// §5.3: the committee's certificate checker (zero: batch kind 0x03 is refused).
     ICertificateVerifier public override certificateVerifier;
+    /// §5.3: a certificate's expiry must be at least block.timestamp + this (seconds; same slot as the verifier).
+    uint64 public override certificateMinLifetime;
 
     // One slot: the four counters.
     uint64 public override messageCount;
@@ -67,15 +69,18 @@ contract Inbox is IInbox {
         emit BridgeInitialized(bridge_);
     }
 
-    /// §5.3: registers the committee's certificate checker, once, by the deployer (chains with committee DA).
-    function initializeCertificateVerifier(address verifier) external override {
+    /// §5.3: registers the committee's certificate checker and the shortest lifetime (seconds) a posted
+    /// certificate must have left, once, by the deployer (chains with committee DA).
+    function initializeCertificateVerifier(address verifier, uint64 minLifetime) external override {
         if (msg.sender != deployer) revert NotDeployer(msg.sender);
         if (address(certificateVerifier) != address(0)) {
             revert CertificateVerifierAlreadyInitialized(address(certificateVerifier));
         }
         if (verifier == address(0)) revert ZeroAddress();
+        if (minLifetime == 0) revert ZeroCertificateLifetime();
         certificateVerifier = ICertificateVerifier(verifier);
-        emit CertificateVerifierInitialized(verifier);
+        certificateMinLifetime = minLifetime;
+        emit CertificateVerifierInitialized(verifier, minLifetime);
     }
 
     // ---------------------------------------------------------------- views
@@ -180,7 +185,13 @@ contract Inbox is IInbox {
             ICertificateVerifier v = certificateVerifier;
             if (address(v) == address(0)) revert UnsupportedBatchKind(kind);
             // reverts with the verifier's own error for a bad certificate, so it never enters the inbox
+            // (it checked the structure: the payload is a certificate v1 of at least 458 bytes)
             bytes32 dataHash = v.verifyCertificate(payload);
+            // the members promised to keep the data until `expiry` (docs/committee.md §3: bytes [65, 73));
+            // it must outlast the challenge period plus a margin, so a validator can still fetch it
+            uint64 expiry = uint64(bytes8(payload[65:73]));
+            uint256 minExpiry = block.timestamp + certificateMinLifetime;
+            if (expiry < minExpiry) revert CertificateLifetimeTooShort(expiry, minExpiry);
             return keccak256(abi.encodePacked(kind, dataHash));
         }
         revert UnsupportedBatchKind(kind);

@@ -17,7 +17,15 @@ export const DEFAULTS = {
   defaultApp: 'token',
   proof: { module: 'fraud', challengePeriodSeconds: 7 * 86_400, bond: '1000000000000000000' },
   da: { module: 'l1-calldata' },
-  committee: { assumedHonest: 1, fallback: 'l1-calldata', timeoutMs: 5_000 },
+  committee: {
+    assumedHonest: 1,
+    fallback: 'l1-calldata',
+    timeoutMs: 5_000,
+    /** 14 days (docs/committee.md §5): within the members' default 8..15-day window */
+    retentionSeconds: 14 * 86_400,
+    /** the default minLifetimeSeconds is proof.challengePeriodSeconds + this margin (1 day) */
+    lifetimeMarginSeconds: 86_400,
+  },
   settlement: { module: 'ethereum', rpcUrl: 'embedded' },
   sequencing: { module: 'single', maxDelaySeconds: 86_400, batch: { maxBytes: 100_000, maxAgeSeconds: 10 } },
   rotationSeconds: 3_600,
@@ -48,6 +56,11 @@ export function withDefaults(input: ConfigInput): ChainConfig {
       assumedHonest: c.assumedHonest ?? d.committee.assumedHonest,
       fallback: c.fallback ?? d.committee.fallback,
       timeoutMs: c.timeoutMs ?? d.committee.timeoutMs,
+      retentionSeconds: c.retentionSeconds ?? d.committee.retentionSeconds,
+      minLifetimeSeconds:
+        c.minLifetimeSeconds ??
+        (input.proof?.challengePeriodSeconds ?? d.proof.challengePeriodSeconds) +
+          d.committee.lifetimeMarginSeconds,
     };
   }
 

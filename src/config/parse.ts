@@ -103,6 +103,8 @@ export function parseConfigShape(raw: unknown, issues: Issues): ConfigInput {
       'assumedHonest',
       'fallback',
       'timeoutMs',
+      'retentionSeconds',
+      'minLifetimeSeconds',
     ]);
     out.da = {
       module: oneOf(issues, 'da.module', da.module, DA_MODULES),
@@ -130,6 +132,22 @@ export function parseConfigShape(raw: unknown, issues: Issues): ConfigInput {
         assumedHonest: int(issues, 'da.committee.assumedHonest', committee.assumedHonest, 1, 1_000),
         fallback: oneOf(issues, 'da.committee.fallback', committee.fallback, DA_FALLBACKS),
         timeoutMs: int(issues, 'da.committee.timeoutMs', committee.timeoutMs, 1, 600_000, 'milliseconds'),
+        retentionSeconds: int(
+          issues,
+          'da.committee.retentionSeconds',
+          committee.retentionSeconds,
+          1,
+          365 * DAY,
+          'seconds (365 days at most)',
+        ),
+        minLifetimeSeconds: int(
+          issues,
+          'da.committee.minLifetimeSeconds',
+          committee.minLifetimeSeconds,
+          1,
+          365 * DAY,
+          'seconds (365 days at most)',
+        ),
       },
     };
   }

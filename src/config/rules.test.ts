@@ -67,6 +67,40 @@ describe('combinations', () => {
     );
   });
 
+  it('issue 19 (4): certificates must outlive the challenge period + 1 day; the retention asked covers posting too', () => {
+    // defaults: minLifetime = challenge period + 1 day, retention 14 days
+    const d = validateConfig({ da: committee(1) }).da.committee;
+    expect(d).toMatchObject({ retentionSeconds: 14 * 86_400, minLifetimeSeconds: 7 * 86_400 + 86_400 });
+    expect(
+      validateConfig({ proof: { challengePeriodSeconds: 60 }, da: committee(1) }).da.committee
+        ?.minLifetimeSeconds,
+    ).toBe(86_460);
+    // the attack's configuration: certificates that may expire right after the challenge period (or before)
+    const short = committee(1) as ReturnType<typeof committee> & { committee: Record<string, unknown> };
+    short.committee.minLifetimeSeconds = 7 * 86_400 + 86_399;
+    short.committee.retentionSeconds = 7 * 86_400;
+    const p = problems({ da: short });
+    expect(p['da.committee.minLifetimeSeconds']).toBe(
+      'got 691199; must be at least proof.challengePeriodSeconds (604800) + a margin of 86400 s (1 day) = 691200: ' +
+        'members may delete a batch when its certificate expires, and a validator that was offline must still be able to fetch it and dispute',
+    );
+    expect(p['da.committee.retentionSeconds']).toMatch(
+      /^got 604800; must be at least da\.committee\.minLifetimeSeconds \(691200, itself at least proof\.challengePeriodSeconds \+ 1 day\) \+ 3600 s for signing and posting = 694800/,
+    );
+    // a long challenge period needs a longer retention than the default
+    expect(problems({ proof: { challengePeriodSeconds: 20 * 86_400 }, da: committee(1) })).toEqual({
+      'da.committee.retentionSeconds': expect.stringMatching(/^got 1209600; must be at least .* = 1818000/),
+    });
+    // exactly the bounds are accepted
+    const edge = committee(1) as ReturnType<typeof committee> & { committee: Record<string, unknown> };
+    edge.committee.minLifetimeSeconds = 691_200;
+    edge.committee.retentionSeconds = 694_800;
+    expect(validateConfig({ da: edge }).da.committee).toMatchObject({
+      minLifetimeSeconds: 691_200,
+      retentionSeconds: 694_800,
+    });
+  });
+
   it('committee DA needs members, each with its own key', () => {
     expect(problems({ da: { module: 'committee' } })['da.committee.members']).toContain('got no members');
     const dup = committee(1);

@@ -2,6 +2,7 @@
  * Cross-field rules on a complete config: planned modules are refused, and so are module
  * combinations that cannot work. Every rule says why. Documented in docs/config.md.
  */
+import { DEFAULTS } from './defaults.ts';
 import { type Layer, MODULE_STATUS, modulesWithStatus } from './modules.ts';
 import type { Issues } from './reader.ts';
 import type { ChainConfig } from './types.ts';
@@ -10,6 +11,18 @@ import type { ChainConfig } from './types.ts';
 export const EMBEDDED_L1_CHAIN_ID = 31_337;
 /** Usable batch bytes per transport. Calldata: stay under the 128 KiB tx size limit; blobs: 6 blobs × 126,976 stream bytes − the 4-byte length (docs/blob.md §1). */
 export const DA_MAX_BATCH_BYTES = { 'l1-calldata': 120_000, 'l1-blob': 6 * 126_976 - 4 } as const;
+
+/**
+ * docs/committee.md §5: a certificate must outlive the challenge period by this margin (1 day), so a
+ * validator offline for less than the margin when a batch is posted can still fetch it and dispute.
+ */
+export const CERTIFICATE_LIFETIME_MARGIN_SECONDS = DEFAULTS.committee.lifetimeMarginSeconds;
+/**
+ * The batcher asks for at least this much more than the inbox's minimum (1 hour): a certificate is
+ * posted after it is signed (the signature timeout, L1 inclusion); one that lands later is refused
+ * by the inbox and the batch goes through the fallback.
+ */
+export const CERTIFICATE_POSTING_ALLOWANCE_SECONDS = 3_600;
 
 export function checkRules(c: ChainConfig, issues: Issues): void {
   checkImplemented(c, issues);
@@ -153,6 +166,28 @@ function checkCommittee(c: ChainConfig, issues: Issues): void {
       );
     } else seen.set(key, i);
   });
+  // issue 19 (4): members may delete a batch at its certificate's expiry; it must outlive the
+  // challenge period by a margin, or a validator offline meanwhile can never derive the chain
+  const challenge = c.proof.challengePeriodSeconds;
+  const minLifetime = com.minLifetimeSeconds ?? challenge + CERTIFICATE_LIFETIME_MARGIN_SECONDS;
+  const retention = com.retentionSeconds ?? DEFAULTS.committee.retentionSeconds;
+  const floor = challenge + CERTIFICATE_LIFETIME_MARGIN_SECONDS;
+  if (minLifetime < floor) {
+    issues.add(
+      'da.committee.minLifetimeSeconds',
+      `got ${minLifetime}; must be at least proof.challengePeriodSeconds (${challenge}) + a margin of ${CERTIFICATE_LIFETIME_MARGIN_SECONDS} s (1 day) = ${floor}: ` +
+        'members may delete a batch when its certificate expires, and a validator that was offline must still be able to fetch it and dispute',
+    );
+  }
+  const want = Math.max(minLifetime, floor) + CERTIFICATE_POSTING_ALLOWANCE_SECONDS;
+  if (retention < want) {
+    issues.add(
+      'da.committee.retentionSeconds',
+      `got ${retention}; must be at least da.committee.minLifetimeSeconds (${Math.max(minLifetime, floor)}, itself at least proof.challengePeriodSeconds + 1 day) ` +
+        `+ ${CERTIFICATE_POSTING_ALLOWANCE_SECONDS} s for signing and posting = ${want}: the inbox refuses a certificate with less lifetime left ` +
+        '(and the members run with --min-retention ≤ this ≤ --max-retention)',
+    );
+  }
 }
 
 function checkImplemented(c: ChainConfig, issues: Issues): void {

@@ -83,6 +83,17 @@ export interface CommitteeDaConfig {
   fallback: (typeof DA_FALLBACKS)[number];
   /** How long to wait for signatures before falling back. */
   timeoutMs: number;
+  /**
+   * Seconds members are asked to keep each batch: a certificate's expiry is the batcher's clock +
+   * this. Loaded configs always have it (default 14 days); absent: the default.
+   */
+  retentionSeconds?: number;
+  /**
+   * The shortest lifetime (expiry − L1 time) the inbox accepts of a posted certificate, fixed at
+   * deployment (docs/committee.md §5). Loaded configs always have it (default
+   * proof.challengePeriodSeconds + 1 day); absent: that default.
+   */
+  minLifetimeSeconds?: number;
 }
 
 export interface DaConfig {

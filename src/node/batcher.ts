@@ -86,7 +86,9 @@ export type BatcherEvent =
 function refusedCertificate(e: unknown): boolean {
   return (
     e instanceof SettlementRevertError &&
-    (e.contract === 'CommitteeKeysets' || (e.contract === 'Inbox' && e.errorName === 'UnsupportedBatchKind'))
+    (e.contract === 'CommitteeKeysets' ||
+      (e.contract === 'Inbox' &&
+        (e.errorName === 'UnsupportedBatchKind' || e.errorName === 'CertificateLifetimeTooShort')))
   );
 }
 

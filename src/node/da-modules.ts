@@ -15,18 +15,24 @@
  * inbox calls for every certificate (docs/inbox.md §5.3, docs/committee.md §2).
  */
 import { type Address, type Hex, hexToBytes } from 'viem';
+import { DEFAULTS } from '../config/defaults.ts';
 import type { ChainConfig, DaConfig } from '../config/types.ts';
 import type { DataAvailability } from '../core/da.ts';
 import { keysetHash } from '../da/committee/certificate.ts';
 import type { CommitteeDaEvent } from '../da/committee/committee-da.ts';
 import { DaCommitteeConfigError } from '../da/committee/committee-errors.ts';
 import { CommitteeKeysetsClient, deployCommitteeKeysets } from '../da/committee/keysets.ts';
-import { COMMITTEE_RETENTION_SECONDS, keysetOf } from '../da/committee/module.ts';
+import {
+  COMMITTEE_RETENTION_SECONDS,
+  committeeMinLifetime,
+  committeeRetention,
+  keysetOf,
+} from '../da/committee/module.ts';
 import type { L1 } from '../l1/anvil.ts';
 import { createDa } from '../modules.ts';
 import type { InboxClient } from '../settlement/ethereum/inbox.ts';
 
-export { COMMITTEE_RETENTION_SECONDS, keysetOf };
+export { COMMITTEE_RETENTION_SECONDS, committeeMinLifetime, committeeRetention, keysetOf };
 
 export interface DaModuleOptions {
   /** the settlement RPC URL (anvil also serves the beacon blob API there) */
@@ -53,22 +59,41 @@ export function daForConfig(config: Pick<ChainConfig, 'da'>, o: DaModuleOptions)
 export interface CommitteeDeployment {
   keysets: Address;
   keysetHash: Hex;
+  /** the inbox's shortest certificate lifetime, seconds (docs/committee.md §5); absent in older files */
+  minLifetimeSeconds?: number;
 }
 
 /**
  * Deploys CommitteeKeysets (owned by `l1`'s first account), registers the config's keyset (the
- * members' proofs of possession are checked on L1) and makes it the inbox's certificate verifier.
+ * members' proofs of possession are checked on L1) and makes it the inbox's certificate verifier,
+ * with the shortest certificate lifetime the inbox accepts (docs/committee.md §5):
+ * `minLifetimeSeconds` (what the roles pass: `committeeMinLifetime(config)`, from
+ * `da.committee.minLifetimeSeconds` or the challenge period + 1 day), else
+ * `da.committee.minLifetimeSeconds`, else the default challenge period (7 days) + 1 day.
  */
 export async function deployCommittee(
   l1: L1,
   inbox: InboxClient,
   da: Pick<DaConfig, 'committee'>,
+  minLifetimeSeconds?: number,
 ): Promise<CommitteeDeployment> {
+  const minLifetime =
+    minLifetimeSeconds ??
+    committeeMinLifetime({ da, proof: { challengePeriodSeconds: DEFAULTS.proof.challengePeriodSeconds } });
+  if (!Number.isSafeInteger(minLifetime) || minLifetime <= 0)
+    throw new DaCommitteeConfigError(
+      `the minimum certificate lifetime ${minLifetime} must be a positive integer`,
+    );
+  if (minLifetime >= committeeRetention(da))
+    throw new DaCommitteeConfigError(
+      `the inbox's minimum certificate lifetime ${minLifetime} s is not below the retention the batcher asks for ` +
+        `(${committeeRetention(da)} s): every certificate would be refused; raise da.committee.retentionSeconds`,
+    );
   const keysets = await deployCommitteeKeysets(l1);
   const pops = (da.committee?.members ?? []).map((m) => hexToBytes(m.proofOfPossession));
   const { keysetHash } = await keysets.registerKeyset(keysetOf(da), pops);
-  await inbox.initializeCertificateVerifier(keysets.address);
-  return { keysets: keysets.address, keysetHash };
+  await inbox.initializeCertificateVerifier(keysets.address, minLifetime);
+  return { keysets: keysets.address, keysetHash, minLifetimeSeconds: minLifetime };
 }
 
 /**
@@ -92,5 +117,5 @@ export async function rotateCommittee(
   const pops = (da.committee?.members ?? []).map((m) => hexToBytes(m.proofOfPossession));
   await keysets.registerKeyset(keysetOf(da), pops);
   await keysets.invalidateKeyset(current.keysetHash);
-  return { keysets: current.keysets, keysetHash: next };
+  return { ...current, keysetHash: next };
 }

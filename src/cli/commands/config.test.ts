@@ -41,6 +41,30 @@ describe('modex config check', () => {
     expect(kv.stdout).toContain('wasm VM with app kv');
   });
 
+  it('issue 19 (4): refuses a committee retention below the challenge period + the 1-day margin', async () => {
+    const member = (i: number) => ({
+      url: `http://127.0.0.1:900${i}`,
+      publicKey: `0x${String(i).repeat(512)}`,
+      proofOfPossession: `0x${'33'.repeat(128)}`,
+    });
+    const da = (c: Record<string, number>) => ({
+      module: 'committee',
+      committee: { members: [member(1), member(2)], ...c },
+    });
+    const file = tmpFile(
+      JSON.stringify({ proof: { challengePeriodSeconds: 3600 }, da: da({ retentionSeconds: 3600 }) }),
+    );
+    const r = await runCli(['config', 'check', file]).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      '  - da.committee.retentionSeconds: got 3600; must be at least da.committee.minLifetimeSeconds (90000, itself at least proof.challengePeriodSeconds + 1 day) + 3600 s for signing and posting = 93600',
+    );
+    const ok = tmpFile(
+      JSON.stringify({ proof: { challengePeriodSeconds: 3600 }, da: da({ retentionSeconds: 93_600 }) }),
+    );
+    expect((await runCli(['config', 'check', ok]).done).code).toBe(0);
+  });
+
   it('reports invalid JSON', async () => {
     const r = await runCli(['config', 'check', tmpFile('{ "chain": ')]).done;
     expect(r.code).toBe(1);

@@ -8,6 +8,7 @@ import type { DaFault } from '../../da/committee/server.ts';
 import {
   DA_SERVER_DEFAULT_MAX_BYTES,
   DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS,
+  DA_SERVER_DEFAULT_MIN_RETENTION_SECONDS,
 } from '../../da/committee/server-defaults.ts';
 import { runAction } from '../action.ts';
 import { configPath, DEFAULT_CONFIG, keyOf, NodeOptionError, rpcOf } from './node.ts';
@@ -54,6 +55,11 @@ export function register(program: Command): void {
     )
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option(
+      '--min-retention <s>',
+      'shortest retention (seconds) the member promises: shorter expiries are refused (the chain needs challenge period + margin)',
+      String(DA_SERVER_DEFAULT_MIN_RETENTION_SECONDS),
+    )
+    .option(
       '--max-retention <s>',
       'longest retention (seconds) the member promises',
       String(DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS),
@@ -75,6 +81,7 @@ export function register(program: Command): void {
           dataDir: string;
           port: string;
           host: string;
+          minRetention: string;
           maxRetention: string;
           maxBytes: string;
           fault?: string[];
@@ -87,6 +94,7 @@ export function register(program: Command): void {
             dataDir: o.dataDir,
             port: intOption('--port', o.port, 0, 65535),
             host: o.host,
+            minRetentionSeconds: intOption('--min-retention', o.minRetention, 1),
             maxRetentionSeconds: intOption('--max-retention', o.maxRetention, 1),
             maxBytes: intOption('--max-bytes', o.maxBytes, 1),
             fault: faults,

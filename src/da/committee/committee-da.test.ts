@@ -14,6 +14,8 @@ import { DaCommitteeConfigError } from './committee-errors.ts';
 import { type LocalCommittee, startLocalCommittee } from './local-committee.ts';
 
 const TIMEOUT = 1000;
+/** above the members' default minimum retention (8 days, issue 19 (4)) */
+const RETENTION = 9 * 86_400;
 let c: LocalCommittee;
 let other: LocalCommittee;
 let events: CommitteeDaEvent[];
@@ -24,7 +26,7 @@ function client(o: Partial<CommitteeDaOptions> = {}): CommitteeDa {
     members: c.members,
     keyset: c.keyset,
     timeoutMs: TIMEOUT,
-    retentionSeconds: 3600,
+    retentionSeconds: RETENTION,
     fallback,
     onEvent: (e) => events.push(e),
     backoffMs: { base: 0, max: 0 },
@@ -310,7 +312,7 @@ describe('CommitteeDa pointers and limits', () => {
       members: other.members,
       keyset: other.keyset,
       timeoutMs: TIMEOUT,
-      retentionSeconds: 3600,
+      retentionSeconds: RETENTION,
       fallback,
     });
     const q = (await theirs.store(batch())).pointer;
@@ -364,6 +366,18 @@ describe('CommitteeDa pointers and limits', () => {
     expect(() => new CommitteeDa({ ...base, members: c.members, retentionSeconds: 1.5 })).toThrow(
       DaCommitteeConfigError,
     );
+  });
+
+  it('issue 19 (4): members refuse a retention below their minimum; the client reports why and falls back', async () => {
+    const short = client({ retentionSeconds: 3600 });
+    const s = await short.store(batch());
+    expect(s.usedFallback).toBe(true);
+    const rs = Object.values(reasons());
+    expect(rs.length).toBeGreaterThanOrEqual(2);
+    for (const r of rs)
+      expect(r).toMatch(
+        /^HTTP 400 DA_SERVER_EXPIRY_TOO_SOON: expiry \d+ is sooner than this member's minimum retention of 691200 s .*da\.committee\.retentionSeconds/,
+      );
   });
 
   it('a member refusing the expiry (retention too long) counts as a failure', async () => {

@@ -22,7 +22,10 @@ export interface LocalCommitteeOptions {
   /** key seed label: member i's key is KeyGen(keccak256(`${seed}/${i}`)) (default "modex-local-committee") */
   seed?: string;
   /** passed to every member server */
-  server?: Pick<DaServerOptions, 'maxBytes' | 'maxRetentionSeconds' | 'pruneIntervalMs' | 'now' | 'host'>;
+  server?: Pick<
+    DaServerOptions,
+    'maxBytes' | 'minRetentionSeconds' | 'maxRetentionSeconds' | 'pruneIntervalMs' | 'now' | 'host'
+  >;
 }
 
 export interface LocalCommittee {

@@ -5,6 +5,7 @@
  * through the same module.
  */
 import { hexToBytes } from 'viem';
+import { DEFAULTS } from '../../config/defaults.ts';
 import type { ChainConfig, DaConfig } from '../../config/types.ts';
 import type { DataAvailability } from '../../core/da.ts';
 import type { ConfigProblem, ModuleDefinition } from '../../core/module.ts';
@@ -13,8 +14,35 @@ import type { Keyset } from './certificate.ts';
 import { CommitteeDa, type CommitteeDaEvent } from './committee-da.ts';
 import { DaCommitteeConfigError } from './committee-errors.ts';
 
-/** Seconds committee members are asked to keep a batch: the certificate's expiry is now + this. */
-export const COMMITTEE_RETENTION_SECONDS = 7 * 24 * 3600;
+/**
+ * Default seconds committee members are asked to keep a batch (`da.committee.retentionSeconds`, 14
+ * days): the certificate's expiry is now + this. Within the members' default window (8 to 15 days,
+ * `modex da-server --min-retention/--max-retention`) and above the inbox's default minimum (the
+ * 7-day challenge period + 1 day), with 6 days to spare for posting (docs/committee.md §5).
+ */
+export const COMMITTEE_RETENTION_SECONDS: number = DEFAULTS.committee.retentionSeconds;
+
+/** The margin a certificate must outlive the challenge period by (1 day; docs/committee.md §5). */
+export const COMMITTEE_LIFETIME_MARGIN_SECONDS: number = DEFAULTS.committee.lifetimeMarginSeconds;
+
+/** What the batcher asks the members for: `da.committee.retentionSeconds`, else the default. */
+export function committeeRetention(da: Pick<DaConfig, 'committee'>): number {
+  return da.committee?.retentionSeconds ?? COMMITTEE_RETENTION_SECONDS;
+}
+
+/**
+ * The inbox's shortest certificate lifetime for this chain (fixed at deployment):
+ * `da.committee.minLifetimeSeconds`, else `proof.challengePeriodSeconds` + 1 day.
+ */
+export function committeeMinLifetime(config: {
+  da: Pick<DaConfig, 'committee'>;
+  proof: Pick<ChainConfig['proof'], 'challengePeriodSeconds'>;
+}): number {
+  return (
+    config.da.committee?.minLifetimeSeconds ??
+    config.proof.challengePeriodSeconds + COMMITTEE_LIFETIME_MARGIN_SECONDS
+  );
+}
 
 /** The committee's keyset as the config describes it (members in config order). */
 export function keysetOf(da: Pick<DaConfig, 'committee'>): Keyset {
@@ -42,7 +70,7 @@ export const committeeModule = {
       members: c.members.map((m) => ({ url: m.url, publicKey: hexToBytes(m.publicKey) })),
       keyset: keysetOf(ctx.config.da),
       timeoutMs: c.timeoutMs,
-      retentionSeconds: COMMITTEE_RETENTION_SECONDS,
+      retentionSeconds: committeeRetention(ctx.config.da),
       fallback: ctx.da(c.fallback),
       onEvent: ctx.onEvent as ((e: CommitteeDaEvent) => void) | undefined,
       // the node retrieves only certificates the inbox verified: fetch by data hash, whatever keyset

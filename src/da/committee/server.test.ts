@@ -10,7 +10,12 @@ import { bytesToHex, type Hex, hexToBytes, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blsKeyFromSeed, blsVerify, signingMessage } from '../../crypto/bls.ts';
 import { DaServerOptionError } from './committee-errors.ts';
-import { DaServer, type DaServerOptions, type StoreResponse } from './server.ts';
+import {
+  DA_SERVER_DEFAULT_MIN_RETENTION_SECONDS,
+  DaServer,
+  type DaServerOptions,
+  type StoreResponse,
+} from './server.ts';
 
 const key = blsKeyFromSeed(new Uint8Array(32).fill(7));
 let dir: string;
@@ -19,7 +24,14 @@ const now = () => clock;
 const servers: DaServer[] = [];
 
 async function start(o: Partial<DaServerOptions> & { name: string }): Promise<DaServer> {
-  const s = await DaServer.start({ secretKey: key.secretKey, dataDir: join(dir, o.name), now, ...o });
+  // short expiries below: these tests lower the minimum retention (8 days by default) to 1 s
+  const s = await DaServer.start({
+    secretKey: key.secretKey,
+    dataDir: join(dir, o.name),
+    now,
+    minRetentionSeconds: 1,
+    ...o,
+  });
   servers.push(s);
   return s;
 }
@@ -174,6 +186,32 @@ describe('DaServer', () => {
     expect(s.stored).toBe(0);
     await store(s, new Uint8Array(1000), clock + 3600);
     expect(s.stored).toBe(1);
+  });
+
+  it('issue 19 (4): a store whose expiry is shorter than the minimum retention is refused, and nothing is stored', async () => {
+    const s = await start({ name: 'min-retention', minRetentionSeconds: undefined });
+    expect(s.minRetentionSeconds).toBe(DA_SERVER_DEFAULT_MIN_RETENTION_SECONDS);
+    expect(DA_SERVER_DEFAULT_MIN_RETENTION_SECONDS).toBe(8 * 86_400);
+    const min = DA_SERVER_DEFAULT_MIN_RETENTION_SECONDS;
+    const d = Uint8Array.of(4, 19);
+    // the attack: a certificate that expires seconds after it is posted
+    for (const expiry of [clock + 1, clock + 60, clock + min - 1]) {
+      const e = await errorOf(await postStore(s, d, expiry));
+      expect(e).toMatchObject({ status: 400, code: 'DA_SERVER_EXPIRY_TOO_SOON' });
+      expect(e.message).toMatch(`minimum retention of ${min} s (earliest ${clock + min})`);
+      expect(e.message).toMatch(/da\.committee\.retentionSeconds/);
+    }
+    expect(s.stored).toBe(0);
+    // exactly the minimum is accepted and signed
+    const a = await store(s, d, clock + min);
+    expect(verifies(a, keccak256(d), clock + min)).toBe(true);
+    expect(s.stored).toBe(1);
+    const h = (await (await fetch(`${s.url}/v1/health`)).json()) as { minRetentionSeconds: number };
+    expect(h.minRetentionSeconds).toBe(min);
+    // a minimum above the maximum could accept nothing: refused at start
+    await expect(
+      start({ name: 'min-above-max', minRetentionSeconds: 100, maxRetentionSeconds: 99 }),
+    ).rejects.toThrow(/minRetentionSeconds 100 is above maxRetentionSeconds 99/);
   });
 
   it('a client that goes away mid-body leaves nothing behind; close() does not hang on it', async () => {

@@ -9,7 +9,7 @@
  * | --------------------------------- | ------------------------------------------------------------------------ |
  * | `POST /v1/store?expiry=S` + bytes | `{ dataHash, expiry, signature, publicKey }` (expiry also as header `x-modex-expiry`) |
  * | `GET /v1/batch/0x<dataHash>`      | the bytes (`application/octet-stream`); 404 unknown or expired           |
- * | `GET /v1/health`                  | `{ publicKey, stored, maxRetentionSeconds, maxBytes, now, faults }`      |
+ * | `GET /v1/health`                  | `{ publicKey, stored, min/maxRetentionSeconds, maxBytes, now, faults }`  |
  * | `GET /metrics`                    | Prometheus text (server-metrics.ts, docs/node.md §8)                     |
  *
  * Fault injection (`fault` option, hidden `--fault` CLI flag) exists ONLY for chaos tests and demos:
@@ -22,10 +22,18 @@ import { blsPublicKey, blsSign, signingMessage } from '../../crypto/bls.ts';
 import { Store, type Table } from '../../node/store.ts';
 import { isMetricsRequest, serveMetrics } from '../../util/metrics-http.ts';
 import { DaServerOptionError, DaServerRequestError } from './committee-errors.ts';
-import { DA_SERVER_DEFAULT_MAX_BYTES, DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS } from './server-defaults.ts';
+import {
+  DA_SERVER_DEFAULT_MAX_BYTES,
+  DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS,
+  DA_SERVER_DEFAULT_MIN_RETENTION_SECONDS,
+} from './server-defaults.ts';
 import { type DaEndpoint, DaServerMetrics } from './server-metrics.ts';
 
-export { DA_SERVER_DEFAULT_MAX_BYTES, DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS };
+export {
+  DA_SERVER_DEFAULT_MAX_BYTES,
+  DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS,
+  DA_SERVER_DEFAULT_MIN_RETENTION_SECONDS,
+};
 
 /**
  * A deliberate misbehaviour, for chaos tests and demos only:
@@ -48,6 +56,11 @@ export interface DaServerOptions {
   host?: string;
   /** longest `expiry - now` accepted (default 15 days) */
   maxRetentionSeconds?: number;
+  /**
+   * shortest `expiry - now` accepted (default 8 days): a member refuses to sign a promise that could
+   * end before validators fetched the batch (docs/committee.md §5); at most maxRetentionSeconds
+   */
+  minRetentionSeconds?: number;
   /** largest batch accepted (default 1 MiB; larger bodies get 413) */
   maxBytes?: number;
   /** ms between pruning rounds of expired batches (default 60,000) */
@@ -70,6 +83,7 @@ export interface StoreResponse {
 export interface HealthResponse {
   publicKey: Hex;
   stored: number;
+  minRetentionSeconds: number;
   maxRetentionSeconds: number;
   maxBytes: number;
   now: number;
@@ -108,6 +122,7 @@ export class DaServer {
   readonly publicKey: Uint8Array;
   readonly maxBytes: number;
   readonly maxRetentionSeconds: number;
+  readonly minRetentionSeconds: number;
   /** its Prometheus metrics (`GET /metrics`) */
   readonly metrics = new DaServerMetrics();
   private readonly faults: DaFault[];
@@ -130,6 +145,7 @@ export class DaServer {
     this.publicKey = blsPublicKey(opts.secretKey);
     this.maxBytes = opts.maxBytes ?? DA_SERVER_DEFAULT_MAX_BYTES;
     this.maxRetentionSeconds = opts.maxRetentionSeconds ?? DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS;
+    this.minRetentionSeconds = opts.minRetentionSeconds ?? DA_SERVER_DEFAULT_MIN_RETENTION_SECONDS;
     this.faults = opts.fault === undefined ? [] : Array.isArray(opts.fault) ? opts.fault : [opts.fault];
     this.delayMs = this.faults.reduce((d, f) => (typeof f === 'object' ? d + f.delayMs : d), 0);
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
@@ -145,6 +161,13 @@ export class DaServer {
       throw new DaServerOptionError('the secret key must be 32 bytes');
     positiveInt('maxBytes', opts.maxBytes ?? 1);
     positiveInt('maxRetentionSeconds', opts.maxRetentionSeconds ?? 1);
+    positiveInt('minRetentionSeconds', opts.minRetentionSeconds ?? 1);
+    const minRetention = opts.minRetentionSeconds ?? DA_SERVER_DEFAULT_MIN_RETENTION_SECONDS;
+    const maxRetention = opts.maxRetentionSeconds ?? DA_SERVER_DEFAULT_MAX_RETENTION_SECONDS;
+    if (minRetention > maxRetention)
+      throw new DaServerOptionError(
+        `minRetentionSeconds ${minRetention} is above maxRetentionSeconds ${maxRetention}: no expiry could be accepted`,
+      );
     positiveInt('pruneIntervalMs', opts.pruneIntervalMs ?? 1);
     const port = opts.port ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -312,6 +335,7 @@ export class DaServer {
     return {
       publicKey: bytesToHex(this.publicKey),
       stored: this.stored,
+      minRetentionSeconds: this.minRetentionSeconds,
       maxRetentionSeconds: this.maxRetentionSeconds,
       maxBytes: this.maxBytes,
       now: this.now(),
@@ -330,6 +354,13 @@ export class DaServer {
           400,
           'DA_SERVER_BAD_EXPIRY',
           `expiry ${expiry} is not in the future (now ${now})`,
+        );
+      if (expiry < now + this.minRetentionSeconds)
+        throw new DaServerRequestError(
+          400,
+          'DA_SERVER_EXPIRY_TOO_SOON',
+          `expiry ${expiry} is sooner than this member's minimum retention of ${this.minRetentionSeconds} s (earliest ${now + this.minRetentionSeconds}): ` +
+            'a shorter promise could end before validators fetch the batch; ask for a longer retention (da.committee.retentionSeconds)',
         );
       if (expiry > now + this.maxRetentionSeconds)
         throw new DaServerRequestError(

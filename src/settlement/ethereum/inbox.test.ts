@@ -429,14 +429,19 @@ describe('Inbox: every revert path', () => {
     await reverts(call(l1.walletClient, 'initializeBridge', ['0x'.padEnd(42, '0')]), 'ZeroAddress');
     await call(l1.walletClient, 'initializeBridge', [third.account.address]);
     // the certificate verifier (§5.3): deployer only, non-zero, once
-    await reverts(call(user, 'initializeCertificateVerifier', [user.account.address]), 'NotDeployer');
+    await reverts(call(user, 'initializeCertificateVerifier', [user.account.address, 60n]), 'NotDeployer');
     await reverts(
-      call(l1.walletClient, 'initializeCertificateVerifier', ['0x'.padEnd(42, '0')]),
+      call(l1.walletClient, 'initializeCertificateVerifier', ['0x'.padEnd(42, '0'), 60n]),
       'ZeroAddress',
     );
-    await call(l1.walletClient, 'initializeCertificateVerifier', [third.account.address]);
+    // a zero minimum lifetime would let a certificate expire right after it is posted (issue 19, 4)
     await reverts(
-      call(l1.walletClient, 'initializeCertificateVerifier', [user.account.address]),
+      call(l1.walletClient, 'initializeCertificateVerifier', [third.account.address, 0n]),
+      'ZeroCertificateLifetime',
+    );
+    await call(l1.walletClient, 'initializeCertificateVerifier', [third.account.address, 60n]);
+    await reverts(
+      call(l1.walletClient, 'initializeCertificateVerifier', [user.account.address, 60n]),
       'CertificateVerifierAlreadyInitialized',
       [third.account.address],
     );

@@ -329,9 +329,20 @@ export class InboxClient {
     };
   }
 
-  /** §5.3: registers the committee's certificate verifier (once; the inbox's deployer only). */
-  async initializeCertificateVerifier(verifier: Address): Promise<TxResult> {
-    return this.write('initializeCertificateVerifier', [verifier]);
+  /**
+   * §5.3: registers the committee's certificate verifier and the shortest lifetime (seconds, > 0) a
+   * certificate must have left when posted (once; the inbox's deployer only).
+   */
+  async initializeCertificateVerifier(
+    verifier: Address,
+    minLifetimeSeconds: bigint | number,
+  ): Promise<TxResult> {
+    return this.write('initializeCertificateVerifier', [verifier, BigInt(minLifetimeSeconds)]);
+  }
+
+  /** §5.3: the shortest certificate lifetime the inbox accepts, in seconds (0: no verifier registered). */
+  async certificateMinLifetime(): Promise<bigint> {
+    return this.read<bigint>('certificateMinLifetime');
   }
 
   /** §5: appends the delayed messages below `delayedRead` (default: all) without a batch. Sequencer only. */
