@@ -89,6 +89,8 @@ describe('modex da keygen / modex da-server', () => {
       '0',
       '--fault',
       'delay:1',
+      '--min-retention',
+      '60',
     ]);
     const out = await run.waitFor('listening at');
     const url = /listening at (http:\/\/\S+)/.exec(out)![1];
@@ -96,6 +98,13 @@ describe('modex da keygen / modex da-server', () => {
     expect(out).toContain('WARNING: fault injection on (delay:1): testing only');
     expect(hexToBytes(pk)).toEqual(readMemberKeyFile(join(dir, 'k.json')).publicKey);
     const data = new TextEncoder().encode('batch over a real process');
+    // --min-retention: an expiry sooner than now + 60 s is refused (issue 19, 4)
+    const soon = await fetch(`${url}/v1/store?expiry=${Math.floor(Date.now() / 1000) + 30}`, {
+      method: 'POST',
+      body: data,
+    });
+    expect(soon.status).toBe(400);
+    expect(((await soon.json()) as { error: { code: string } }).error.code).toBe('DA_SERVER_EXPIRY_TOO_SOON');
     const expiry = Math.floor(Date.now() / 1000) + 600;
     const r = await fetch(`${url}/v1/store?expiry=${expiry}`, { method: 'POST', body: data });
     const a = (await r.json()) as { dataHash: Hex; signature: Hex };
