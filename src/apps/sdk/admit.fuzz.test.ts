@@ -120,6 +120,10 @@ describe('fuzz: modex_sendRawTransaction', () => {
       dataDir: dirs[0],
       executor: chain,
       maxBlockAgeMs: 3_600_000,
+      // the long mode acknowledges more than the default 10,000 in one open block
+      mempoolLimit: 10_000_000,
+      maxTransactionsPerBlock: 10_000_000,
+      maxBlockBytes: 1 << 30,
       delayed: () => [{ index: 0, data: depositMessage(alice.address, 1000n) }],
       onError: () => {},
     });

@@ -87,7 +87,7 @@ for (const name of ['token', 'kv'] as const) {
           try {
             const r = app.run(funded, msg);
             expect(r.receipts, 'receipts of the message').toBeDefined();
-            return `kind ${msg[0] ?? 'empty'}: message status ${r.receipts!.message}, ${r.receipts!.txs.length} txs`;
+            return `kind ${msg[0] ?? 'empty'}: status ${r.receipts!.message}`;
           } catch (e) {
             if (!(e instanceof HostDataUnavailableError)) throw e;
             // native stopped for data nobody has: the interpreter must stop the same way, not trap
