@@ -182,4 +182,33 @@ describe('committee DA on a chain', () => {
     const bad = { ...stored.pointer, dataHash: `0x${'11'.repeat(32)}` as Hex };
     await expect(reader.retrieve(bad)).rejects.toMatchObject({ code: 'DA_INVALID_POINTER' });
   });
+
+  it('issue 19 (4): a certificate with less than the inbox minimum lifetime left is refused; the batch goes to L1', async () => {
+    // deployCommittee gave the inbox its default minimum: the 7-day challenge period + 1 day
+    expect(await inbox.certificateMinLifetime()).toBe(8n * 86_400n);
+    const next = await startLocalCommittee(4, { seed: 'lifetime', assumedHonest: 2 });
+    try {
+      await keysets.registerKeyset(
+        next.keyset,
+        next.keys.map((k) => k.proofOfPossession),
+      );
+      // members accept this retention (at least their 8-day minimum), but with L1's clock an hour
+      // ahead of the batcher's, the certificate has less than the inbox's minimum left when it lands
+      const cfg = config(next);
+      cfg.committee!.retentionSeconds = 8 * 86_400 + 120;
+      await l1.testClient.increaseTime({ seconds: 3600 });
+      await l1.testClient.mine({ blocks: 1 });
+      const events: BatcherEvent[] = [];
+      const b3 = new Batcher({ inbox, da: daOf(cfg), onEvent: (e) => events.push(e) });
+      await b3.start();
+      const posted = await seal(b3);
+      expect(posted.da).toMatchObject({ pointer: 'blob', usedFallback: true });
+      const refused = events.find((e) => e.type === 'certificate-refused');
+      expect(refused && (refused.error as SettlementRevertError).errorName).toBe(
+        'CertificateLifetimeTooShort',
+      );
+    } finally {
+      await next.close();
+    }
+  }, 180_000);
 });
