@@ -2,7 +2,8 @@
  * Fuzzing (docs/fuzzing.md): one-step proofs with a single field mutated, against the Solidity
  * verifier (OneStepProver on anvil, one anvil for the file) and the TS verifier (verify.ts). The
  * corpus: steps of random modules (test/wasm/random-module.ts: calls, loops, memory, host ops,
- * traps) and of the loop module, as osp.test.ts proves them. A field is one 32-byte word of the
+ * traps), of the loop module, and of a module reading the inbox and preimages (committed on chain),
+ * as osp.test.ts proves them. A field is one 32-byte word of the
  * proof (a bit flipped, zero, all ones, ±1, random, another word of the proof), the pre-state hash,
  * the module root, or the proof's length (a word dropped or appended, a byte dropped).
  * Properties: the TS verifier throws only ProofError; the Solidity verifier agrees with it on every
@@ -12,21 +13,17 @@
  * words appended after the proof (neither verifier checks that the proof is consumed to its end;
  * both only read what the step needs). Either changes nothing a dispute decides.
  */
+import { keccak_256 } from '@noble/hashes/sha3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FuzzRng, fuzz, fuzzTimeout } from '../../../test/fuzz/fuzz.ts';
-import {
-  collectSteps,
-  envFor,
-  loopModule,
-  NO_HOST,
-  type ProofSample,
-} from '../../../test/wasm/proof-corpus.ts';
+import { collectSteps, envFor, loopModule, type ProofSample } from '../../../test/wasm/proof-corpus.ts';
 import { randomModule } from '../../../test/wasm/random-module.ts';
+import { stf, watBytes } from '../../../test/wasm/wat.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { MachineCommitter } from './commit.ts';
 import { toHex, type Word } from './hash.ts';
 import { mopName } from './isa.ts';
-import { Machine } from './machine.ts';
+import { type HostData, Machine } from './machine.ts';
 import { deployOsp, type OspDeployment } from './osp-harness.ts';
 import { compileProgram } from './program.ts';
 import { ProofError, verifyStep } from './verify.ts';
@@ -34,6 +31,8 @@ import { ProofError, verifyStep } from './verify.ts';
 let l1: L1;
 let osp: OspDeployment;
 const samples: ProofSample[] = [];
+/** steps of a module reading the inbox and preimages (their data committed on chain) */
+const hostSamples: ProofSample[] = [];
 
 beforeAll(async () => {
   l1 = await startAnvil();
@@ -49,6 +48,41 @@ beforeAll(async () => {
     'loop',
     200,
     (s) => samples.push(s),
+  );
+  // L1 data: inbox and preimage reads (committed on chain), global state, bulk memory ops
+  const inbox = Uint8Array.from({ length: 90 }, (_, i) => (i * 7 + 3) & 0xff);
+  const preimage = Uint8Array.from({ length: 40 }, (_, i) => 200 - i);
+  const hash = keccak_256(preimage);
+  await osp.setInboxMessage(0n, inbox);
+  await osp.submitPreimage(preimage);
+  const host: HostData = {
+    inboxMessage: (pos) => (pos === 0n ? inbox : undefined),
+    preimage: (kind, h) => (kind === 0 && toHex(h) === toHex(hash) ? preimage : undefined),
+  };
+  const bytes = stf(
+    `
+    (drop (call $inbox_read (i32.const 0) (i32.const 100)))
+    (drop (call $inbox_read (i32.const 70) (i32.const 200)))
+    (drop (call $inbox_read (i32.const 1000) (i32.const 0)))
+    (call $get_b32 (i32.const 1) (i32.const 300))
+    (call $set_b32 (i32.const 0) (i32.const 101))
+    (call $set_u64 (i32.const 1) (i64.add (call $get_u64 (i32.const 0)) (i64.const 5)))
+    (memory.fill (i32.const 60) (i32.const 0xab) (i32.const 9))
+    (memory.copy (i32.const 62) (i32.const 58) (i32.const 7))
+    (drop (memory.grow (i32.const 1)))
+    (drop (call $preimage_read (i32.const 0) (i32.const 512) (i32.const 3) (i32.const 31)))
+    (drop (call $preimage_read (i32.const 0) (i32.const 512) (i32.const 40) (i32.const 1100)))
+    (call $keccak256_pair (i32.const 1024) (i32.const 1088))
+    (call $halt)
+    (unreachable)`,
+    `(data (i32.const 512) "${watBytes(hash)}")`,
+    '(memory 1 2)',
+  );
+  collectSteps(
+    new MachineCommitter(new Machine(compileProgram(bytes), undefined, host)),
+    'host-io',
+    10_000,
+    (s) => hostSamples.push(s),
   );
 }, 180_000);
 
@@ -136,9 +170,10 @@ describe('fuzz: one-step proofs with one field mutated', () => {
     'the Solidity verifier never proves another post-state, and agrees with verify.ts',
     async () => {
       expect(samples.length).toBeGreaterThan(1000);
-      const env = envFor(NO_HOST);
+      expect(hostSamples.length).toBeGreaterThan(20);
       await fuzz('one-step-proof', 1500, async (rng, _i, show) => {
-        const s = rng.pick(samples);
+        const s = rng.chance(0.25) ? rng.pick(hostSamples) : rng.pick(samples);
+        const env = envFor(s.host);
         const c = mutateField(rng, s);
         show(
           `${s.label} (${mopName(s.op)}), ${c.field}: moduleRoot ${toHex(c.moduleRoot)} pre ${toHex(c.pre)} proof ${toHex(c.proof)}`,
