@@ -32,7 +32,7 @@ const seeds: Uint8Array[] = [
 ];
 
 /** what modex says about `bytes`: 'ok' or the error class; throws anything untyped */
-function modex(bytes: Uint8Array): 'ok' | 'parse' | 'invalid' | 'unsupported' | 'other-typed' {
+function modex(bytes: Uint8Array): string {
   try {
     const validated = validateModule(parseModule(bytes), { resolveImport: () => true });
     lower(validated);
@@ -41,7 +41,7 @@ function modex(bytes: Uint8Array): 'ok' | 'parse' | 'invalid' | 'unsupported' | 
     if (e instanceof WasmParseError) return 'parse';
     if (e instanceof WasmValidationError) return 'invalid';
     if (e instanceof WasmUnsupportedError) return 'unsupported';
-    if (e instanceof ModexError) return 'other-typed';
+    if (e instanceof ModexError) return `${e.name} (${e.code})`;
     throw e;
   }
 }
