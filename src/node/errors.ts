@@ -52,6 +52,21 @@ export class SequencerUnavailableError extends ModexError {
   }
 }
 
+/**
+ * The node is a follower (a validator's read-only JSON-RPC, follower-rpc.ts): it takes no
+ * transaction (JSON-RPC −32004, EIP-1474 "method not supported").
+ */
+export class FollowerReadOnlyError extends ModexError {
+  constructor(readonly sequencerUrl?: string) {
+    super(
+      'NODE_READ_ONLY',
+      sequencerUrl
+        ? `this node is a follower (read-only): send transactions to the sequencer at ${sequencerUrl}`
+        : "this node is a follower (read-only): send transactions to the sequencer's JSON-RPC (this node was not given its URL: `--sequencer-url`)",
+    );
+  }
+}
+
 /** The write-ahead log cannot be read back consistently (a damaged record that is not the last one). */
 export class WalCorruptError extends ModexError {
   constructor(message: string) {
@@ -75,6 +90,8 @@ export const RPC_ERROR = {
   internal: -32603,
   unavailable: -32000,
   duplicate: -32003,
+  /** EIP-1474 "method not supported": `modex_sendRawTransaction` to a follower (read-only) */
+  methodNotSupported: -32004,
   busy: -32005,
   /** EIP-1474 "limit exceeded": a batch's responses over the size bound (rpc.ts) */
   limitExceeded: -32005,
@@ -93,6 +110,8 @@ export function rpcErrorCode(e: unknown): number {
       return RPC_ERROR.busy;
     case 'NODE_UNAVAILABLE':
       return RPC_ERROR.unavailable;
+    case 'NODE_READ_ONLY':
+      return RPC_ERROR.methodNotSupported;
     default:
       return RPC_ERROR.internal;
   }

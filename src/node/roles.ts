@@ -44,6 +44,7 @@ import { type BatcherWorker, batcherWorkerFor } from './batcher-worker.ts';
 import { WorkerExecutor } from './block-worker.ts';
 import { type CommitteeDeployment, committeeMinLifetime, deployCommittee } from './da-modules.ts';
 import { Derivation } from './derivation.ts';
+import { FollowerRpc } from './follower-rpc.ts';
 import { NodeMetrics } from './metrics.ts';
 import {
   observeL1Tx,
@@ -462,6 +463,8 @@ export interface ValidatorRole {
   modules: RoleModules;
   derivation: Derivation;
   follower: ChainFollower & { chain(): AppChain };
+  /** the read-only JSON-RPC backend over the derived chain (served by `startFollowerRpc`) */
+  rpc: FollowerRpc;
   /** its Prometheus metrics (label role = its name; docs/node.md §8) */
   metrics: NodeMetrics;
   /** derive what L1 has, then one validator round */
@@ -488,6 +491,8 @@ export function startValidatorRole(o: {
   log?: (line: string) => void;
   /** the process's metrics, shared with the other roles it runs (default: a registry of its own) */
   metrics?: NodeMetrics;
+  /** the sequencer's JSON-RPC URL, named when the follower's JSON-RPC refuses a transaction */
+  sequencerUrl?: string;
 }): ValidatorRole {
   const c = o.chain;
   const config = o.config ?? withDefaults({});
@@ -496,7 +501,10 @@ export function startValidatorRole(o: {
     app: loadApp(o.app.bytes, o.app.name, { limits: appLimitsOf(config.vm.limits) }),
     chainId: o.chainId,
   });
-  const derivation = new Derivation({ inbox: c.inbox, executor: ex, da: o.da });
+  // the follower's JSON-RPC indexes the transactions of each batch as DA resolved it
+  const rpc = new FollowerRpc({ chain: ex, sequencerUrl: o.sequencerUrl });
+  const derivation = new Derivation({ inbox: c.inbox, executor: rpc.executor, da: o.da });
+  rpc.attach(derivation);
   const follower = {
     get length() {
       return ex.length;
@@ -523,10 +531,37 @@ export function startValidatorRole(o: {
     modules,
     derivation,
     follower,
+    rpc,
     metrics,
     async tick() {
       await derivation.poll();
       await validator.tick();
     },
   };
+}
+
+/**
+ * Serves a validator role's read-only JSON-RPC (docs/node.md §2.1): the sequencer's read methods
+ * over the derived chain, the explorer at `GET /` (docs/explorer.md) and, with `metrics`, the
+ * Prometheus metrics at `GET /metrics`. `modex_sendRawTransaction` is refused (−32004).
+ */
+export function startFollowerRpc(
+  role: Pick<ValidatorRole, 'rpc'>,
+  o: {
+    chain: ChainClients;
+    /** the chain config (default: the modules a deployment file describes) */
+    config?: ChainConfig;
+    /** default 0 (any free port) */
+    port?: number;
+    host?: string;
+    /** served at `GET /metrics` too (e.g. the role's `metrics`) */
+    metrics?: NodeMetrics;
+  },
+): Promise<RpcServer> {
+  return startRpcServer(role.rpc, {
+    port: o.port ?? 0,
+    host: o.host,
+    metrics: o.metrics,
+    ...explorerRoutes(o.chain, o.config ?? withDefaults({})),
+  });
 }

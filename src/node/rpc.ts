@@ -11,6 +11,7 @@
  * | −32601 | unknown method                                                                |
  * | −32602 | wrong params (arity, hex, a block not stored yet, data too large); a transaction that does not decode or that the app refuses (`data: { reason, code }`) |
  * | −32003 | the transaction is already known (pending or in a block)                      |
+ * | −32004 | `modex_sendRawTransaction` to a follower (read-only; follower-rpc.ts)          |
  * | −32005 | the sequencer is busy (mempool full): retry later; in a batch, a response past the batch's response-size bound (`maxBatchResponseBytes`) |
  * | −32000 | the sequencer is closed or stopped after an error                             |
  * | −32603 | anything else (internal error)                                                |
@@ -26,7 +27,7 @@ import type { Withdrawal } from '../core/app.ts';
 import { isMetricsRequest, type MetricsSource, serveMetrics } from '../util/metrics-http.ts';
 import { InvalidParamsError, RPC_ERROR, rpcErrorCode } from './errors.ts';
 
-/** What the JSON-RPC server needs of a node (implemented by `Sequencer`). */
+/** What the JSON-RPC server needs of a node (implemented by `Sequencer`, and read-only by `FollowerRpc`). */
 export interface RpcBackend {
   /** the chain id (docs/app-abi.md §2) */
   readonly chainId: bigint;

@@ -117,10 +117,20 @@ export function register(program: Command): void {
       'validator: port of its Prometheus metrics, GET /metrics (0: any free port; docs/node.md §8)',
       '9464',
     )
+    .option(
+      '--rpc-port <n>',
+      'validator: serve a read-only JSON-RPC over the derived chain, with the explorer at GET / and the metrics at GET /metrics (0: any free port; the same port as --metrics-port: one server; default off; docs/node.md §2.1)',
+    )
+    .option(
+      '--sequencer-url <url>',
+      "validator: the sequencer's JSON-RPC URL, named when its read-only JSON-RPC refuses a transaction",
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  $ npx modex node --role sequencer --deployment deployment.json --rpc http://127.0.0.1:8545 --key 0xac09…\n' +
         '  $ MODEX_NODE_KEY=0x59c6… npx modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545 --metrics-port 9464\n' +
+        '  $ MODEX_NODE_KEY=0x59c6… npx modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545 --rpc-port 8548 --sequencer-url http://127.0.0.1:8547/\n' +
+        '  $ curl -s http://127.0.0.1:8548/ -d \'{"jsonrpc":"2.0","id":1,"method":"modex_blockNumber"}\'    # the follower\'s JSON-RPC; its explorer: open http://127.0.0.1:8548/\n' +
         '  $ curl -s http://127.0.0.1:8547/metrics    # Prometheus metrics (the validator: its --metrics-port)\n',
     )
     .action(
@@ -136,6 +146,8 @@ export function register(program: Command): void {
           host: string;
           interval: string;
           metricsPort: string;
+          rpcPort?: string;
+          sequencerUrl?: string;
         }) => {
           if (o.role !== 'sequencer' && o.role !== 'validator')
             throw new NodeOptionError(`--role ${o.role}: use sequencer or validator`);
@@ -148,6 +160,7 @@ export function register(program: Command): void {
             privateKeyToAccount,
             startSequencerRole,
             startValidatorRole,
+            startFollowerRpc,
             daForConfig,
             startMetricsServer,
           } = await load();
@@ -219,19 +232,51 @@ export function register(program: Command): void {
                 publicClient: l1.publicClient,
               }),
               log,
+              sequencerUrl: o.sequencerUrl,
             });
-            if (!/^[0-9]{1,5}$/.test(o.metricsPort) || Number(o.metricsPort) > 65535)
-              throw new NodeOptionError(`--metrics-port ${o.metricsPort}: expected a port, 0..65535`);
-            const metrics = await startMetricsServer(r.metrics, {
-              port: Number(o.metricsPort),
-              host: o.host,
-            }).catch((e: Error) => {
-              throw new NodeOptionError(
-                `cannot serve metrics on ${o.host}:${o.metricsPort} (${e.message}): pass another --metrics-port (0: any free port)`,
-              );
-            });
-            stop = () => metrics.close();
+            const portOf = (flag: string, v: string) => {
+              if (!/^[0-9]{1,5}$/.test(v) || Number(v) > 65535)
+                throw new NodeOptionError(`${flag} ${v}: expected a port, 0..65535`);
+              return Number(v);
+            };
+            const metricsPort = portOf('--metrics-port', o.metricsPort);
+            const rpcPort = o.rpcPort === undefined ? undefined : portOf('--rpc-port', o.rpcPort);
+            // the read-only JSON-RPC (and explorer) also serves the metrics: one server when the ports are the same
+            const server =
+              rpcPort === undefined
+                ? undefined
+                : await startFollowerRpc(r, {
+                    chain,
+                    config,
+                    port: rpcPort,
+                    host: o.host,
+                    metrics: r.metrics,
+                  }).catch((e: Error) => {
+                    throw new NodeOptionError(
+                      `cannot serve JSON-RPC on ${o.host}:${rpcPort} (${e.message}): pass another --rpc-port (0: any free port)`,
+                    );
+                  });
+            const metrics =
+              server && rpcPort === metricsPort
+                ? { url: new URL('/metrics', server.url).href, close: async () => {} }
+                : await startMetricsServer(r.metrics, {
+                    port: metricsPort,
+                    host: o.host,
+                  }).catch(async (e: Error) => {
+                    await server?.close();
+                    throw new NodeOptionError(
+                      `cannot serve metrics on ${o.host}:${o.metricsPort} (${e.message}): pass another --metrics-port (0: any free port)`,
+                    );
+                  });
+            stop = async () => {
+              await server?.close();
+              await metrics.close();
+            };
             log(`validator ${me}: following the inbox at ${d.addresses.inbox}; metrics at ${metrics.url}`);
+            if (server)
+              log(
+                `validator ${me}: read-only JSON-RPC at ${server.url} (explorer: open it in a browser; transactions go to the sequencer)`,
+              );
             const interval = Number(o.interval);
             for (;;) {
               if (stopping) return;
