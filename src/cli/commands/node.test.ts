@@ -45,7 +45,10 @@ async function rpc(
 
 /**
  * `modex deploy`, then a sequencer and a validator process (with `config`, if given); a user deposits
- * and transfers; the validator must confirm an assertion. Returns both processes' output.
+ * and transfers; the validator must confirm an assertion. The validator serves its read-only
+ * JSON-RPC (`--rpc-port 0`, the same port as `--metrics-port 0`: one server): the explorer at `GET /`,
+ * the transfer's receipt and the state root as the sequencer's, transactions refused (−32004).
+ * Returns both processes' output.
  */
 async function runChain(name: string, config?: string): Promise<{ seq: string; val: string }> {
   const cfg = config ? ['--config', config] : [];
@@ -64,6 +67,8 @@ async function runChain(name: string, config?: string): Promise<{ seq: string; v
     '--interval',
     '300',
     '--metrics-port',
+    '0',
+    '--rpc-port',
     '0',
   ]);
   try {
@@ -97,6 +102,26 @@ async function runChain(name: string, config?: string): Promise<{ seq: string; v
     expect(confirmed).not.toBe(genesis);
     const bad = await rpc(url, 'modex_sendRawTransaction', ['0x1234']);
     expect(bad.error?.code).toBe(-32602);
+    // the validator's read-only JSON-RPC: what it derived, as the sequencer serves it
+    const follower = /read-only JSON-RPC at (\S+)/.exec(
+      await validator.waitFor('read-only JSON-RPC at '),
+    )?.[1] as string;
+    const page = await fetch(follower);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
+    expect((await rpc(follower, 'modex_sendRawTransaction', [bytesToHex(raw)])).error?.code).toBe(-32004);
+    const seqHead = (await rpc(url, 'modex_blockNumber', [])).result as number;
+    for (let i = 0; i < 100; i++) {
+      if (((await rpc(follower, 'modex_blockNumber', [])).result as number) >= seqHead) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const txHash = (ack.result as { hash: Hex }).hash;
+    const receipt = (await rpc(url, 'modex_getTransactionReceipt', [txHash])).result;
+    expect(receipt).toMatchObject({ status: 'ok' });
+    expect((await rpc(follower, 'modex_getTransactionReceipt', [txHash])).result).toEqual(receipt);
+    expect((await rpc(follower, 'modex_stateRoot', [seqHead])).result).toBe(
+      (await rpc(url, 'modex_stateRoot', [seqHead])).result,
+    );
     // Prometheus metrics (docs/node.md §8): the sequencer's on its JSON-RPC port, the validator's on --metrics-port
     const seqMetrics = await scrape(new URL('/metrics', url).href);
     expect(seqMetrics.value('modex_transactions_admitted_total', { role: 'sequencer' })).toBe(1);
@@ -104,6 +129,7 @@ async function runChain(name: string, config?: string): Promise<{ seq: string; v
     expect(seqMetrics.sum('modex_transactions_rejected_total', { role: 'sequencer' })).toBe(1);
     expect(seqMetrics.sum('modex_batches_posted_total', { role: 'batcher' })).toBeGreaterThanOrEqual(1);
     const valUrl = /metrics at (\S+)/.exec(await validator.waitFor('metrics at '))?.[1] as string;
+    expect(valUrl).toBe(new URL('/metrics', follower).href); // one server for both
     // (its confirmation is counted once the transaction's receipt is back: poll a little)
     let valMetrics = await scrape(valUrl);
     for (let i = 0; i < 50 && !valMetrics.sum('modex_assertions_total', { event: 'confirmed' }); i++) {

@@ -110,7 +110,11 @@ export function register(program: Command): void {
       'sequencer: JSON-RPC port, which also serves Prometheus metrics at GET /metrics (0: any free port)',
       '8547',
     )
-    .option('--host <host>', 'sequencer: JSON-RPC interface; validator: metrics interface', '127.0.0.1')
+    .option(
+      '--host <host>',
+      'sequencer: JSON-RPC interface; validator: metrics and read-only JSON-RPC interface',
+      '127.0.0.1',
+    )
     .option('--interval <ms>', 'validator: ms between rounds', '1000')
     .option(
       '--metrics-port <n>',
