@@ -3,20 +3,27 @@
  * deposit, a transfer, a withdrawal, an empty-ish block); a validator role derives it from L1 and
  * serves it with `startFollowerRpc`. The follower answers the same blocks, state roots, receipts,
  * queries, nonces and withdrawals (with the same proof) as the sequencer; it refuses transactions
- * with −32004, naming the sequencer; it serves the explorer at `GET /` and the metrics.
+ * with −32004, naming the sequencer; it serves the explorer at `GET /` and the metrics. Without L1:
+ * the transactions indexed by hash follow an L1 reorg (the executor truncated, another batch derived).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastAccount, fastSign, fastTransfer, rpcCall, rpcPost } from '../../test/node-utils.ts';
+import { loadApp } from '../apps/sdk/app-runtime.ts';
 import { builtinAppBytes } from '../apps/sdk/builtin-apps.ts';
-import { balanceQuery, withdrawBody } from '../apps/token/client.ts';
+import { balanceQuery, depositMessage, withdrawBody } from '../apps/token/client.ts';
 import { loadConfig } from '../config/load.ts';
 import type { ChainConfig } from '../config/types.ts';
 import { connectL1, type L1, startAnvil } from '../l1/anvil.ts';
 import { REPO_ROOT } from '../l1/contracts.ts';
+import { batchMessage, encodeTxList, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
+import { AppChain } from './app-chain.ts';
+import type { DerivedPosition } from './derivation.ts';
+import { FollowerRpc } from './follower-rpc.ts';
 import {
   attachChain,
   type ChainClients,
@@ -207,5 +214,73 @@ describe('the follower JSON-RPC (a validator role, startFollowerRpc)', () => {
     const m = await fetch(new URL('/metrics', follower.url));
     expect(m.status).toBe(200);
     expect(await m.text()).toContain('modex_');
+  });
+});
+
+describe('FollowerRpc (no L1: positions handed to its executor as derivation does)', () => {
+  it('indexes the transactions DA resolved, and forgets the positions an L1 reorg rewound', async () => {
+    const chainId = 5n;
+    const rpc = new FollowerRpc({
+      chain: new AppChain({ app: loadApp(builtinAppBytes('token'), 'token'), chainId }),
+    });
+    const entries: DerivedPosition[] = [];
+    rpc.attach({
+      get head() {
+        return BigInt(entries.length);
+      },
+      entry: (p) => entries[Number(p)],
+    });
+    const derive = async (message: Uint8Array, source: 'batch' | 'delayed', resolved?: Uint8Array) => {
+      const position = BigInt(entries.length);
+      await rpc.executor.execute(message, { position, resolved });
+      entries.push({
+        position,
+        source,
+        sourceIndex: 0n,
+        message,
+        l1BlockNumber: 7n,
+        l1Timestamp: 100n,
+        txHash: `0x${'ab'.repeat(32)}`,
+      } as DerivedPosition);
+    };
+    const batch = async (...txs: Uint8Array[]) => {
+      const list = encodeTxList(txs);
+      await derive(batchMessage(MESSAGE_KIND.l2Transactions, list), 'batch', list);
+    };
+    expect(rpc.head).toBe(-1);
+    expect(rpc.block(0)).toBeNull();
+    await derive(depositMessage(user.address, 10n ** 18n), 'delayed');
+    const a = fastTransfer(user, bob, 1n, 0n, chainId);
+    const b = fastTransfer(user, bob, 2n, 0n, chainId);
+    await batch(a);
+    expect(rpc.head).toBe(1);
+    const ha = bytesToHex(keccak_256(a));
+    expect(rpc.receipt(ha)).toMatchObject({ status: 'ok', code: 0, block: 1, index: 0 });
+    expect(rpc.block(0)).toMatchObject({ kind: 'delayed', txHashes: [], delayedRead: 1, sealedAt: 100_000 });
+    expect(rpc.block(1)).toMatchObject({
+      kind: 'batch',
+      txHashes: [ha],
+      txCount: 1,
+      receipts: [0],
+      delayedRead: 1,
+    });
+    // a reorg: derivation truncates its executor to 1 position and derives another batch there
+    await rpc.executor.truncate(1);
+    entries.length = 1;
+    expect(rpc.receipt(ha)).toBeNull();
+    expect(rpc.block(1)).toBeNull();
+    await batch(b);
+    const hb = bytesToHex(keccak_256(b));
+    expect(rpc.receipt(ha)).toBeNull();
+    expect(rpc.receipt(hb)).toMatchObject({ status: 'ok', block: 1, index: 0 });
+    expect(await rpc.nonceOf(user.address, 'pending')).toBe(1n);
+    expect(rpc.status()).toMatchObject({
+      role: 'follower',
+      head: 1,
+      delayedIncluded: 1,
+      transactions: 1,
+      sequencer: null,
+    });
+    await expect(rpc.submit(a)).rejects.toMatchObject({ code: 'NODE_READ_ONLY' });
   });
 });
