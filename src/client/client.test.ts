@@ -11,6 +11,7 @@ import {
   HttpRequestError,
   InvalidParamsRpcError,
   type ModexTransport,
+  ReadOnlyNodeRpcError,
   RpcRequestError,
   SequencerBusyRpcError,
   signTransaction,
@@ -81,6 +82,11 @@ describe('http transport and typed errors', () => {
             return error(-32602, 'invalid params: hash must be 0x-prefixed 32-byte hex');
           case 'known':
             return error(-32003, 'transaction 0x… already known');
+          case 'follower':
+            return error(
+              -32004,
+              'this node is a follower (read-only): send transactions to the sequencer at …',
+            );
           case 'busy':
             return error(-32005, 'sequencer busy');
           case 'stopped':
@@ -124,6 +130,8 @@ describe('http transport and typed errors', () => {
     expect(params).toMatchObject({ rpcCode: -32602, code: 'CLIENT_INVALID_PARAMS' });
     expect(await fail('known')).toBeInstanceOf(TransactionKnownError);
     expect(await fail('busy')).toBeInstanceOf(SequencerBusyRpcError);
+    expect(await fail('follower')).toMatchObject({ rpcCode: -32004, code: 'CLIENT_READ_ONLY' });
+    expect(await fail('follower')).toBeInstanceOf(ReadOnlyNodeRpcError);
     const stopped = await fail('stopped');
     expect(stopped).toBeInstanceOf(RpcRequestError);
     expect(stopped).toMatchObject({

@@ -9,6 +9,7 @@
  * | `InvalidParamsRpcError`           | `CLIENT_INVALID_PARAMS`| −32602: bad params, an undecodable transaction               |
  * | `TransactionRefusedError`         | `CLIENT_TX_REFUSED`    | −32602 with `data.reason`: the app refused the transaction   |
  * | `TransactionKnownError`           | `CLIENT_TX_KNOWN`      | −32003: the transaction is already known                      |
+ * | `ReadOnlyNodeRpcError`            | `CLIENT_READ_ONLY`     | −32004: a follower (read-only) was sent a transaction        |
  * | `SequencerBusyRpcError`           | `CLIENT_BUSY`          | −32005: the mempool is full, retry later                      |
  * | `WaitForTransactionReceiptTimeoutError` | `CLIENT_TIMEOUT` | `waitForTransactionReceipt` gave up                          |
  * | `QueryFailedError`                | `CLIENT_QUERY_FAILED`  | an app helper's query answered a non-zero status             |
@@ -67,6 +68,13 @@ export class TransactionKnownError extends RpcRequestError {
   }
 }
 
+/** −32004: the node is a follower (read-only, docs/node.md §2.1): send transactions to the sequencer. */
+export class ReadOnlyNodeRpcError extends RpcRequestError {
+  constructor(method: string, rpcMessage: string, data?: unknown) {
+    super(method, -32004, rpcMessage, data, 'CLIENT_READ_ONLY');
+  }
+}
+
 /** −32005: the sequencer's mempool is full; retry later. */
 export class SequencerBusyRpcError extends RpcRequestError {
   constructor(method: string, rpcMessage: string, data?: unknown) {
@@ -87,6 +95,8 @@ export function rpcError(
         : new InvalidParamsRpcError(method, e.message, e.data);
     case -32003:
       return new TransactionKnownError(method, e.message, e.data);
+    case -32004:
+      return new ReadOnlyNodeRpcError(method, e.message, e.data);
     case -32005:
       return new SequencerBusyRpcError(method, e.message, e.data);
     default:

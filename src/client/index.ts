@@ -32,6 +32,7 @@ export {
   HttpRequestError,
   InvalidParamsRpcError,
   QueryFailedError,
+  ReadOnlyNodeRpcError,
   RpcRequestError,
   rpcError,
   SequencerBusyRpcError,
