@@ -14,9 +14,11 @@
  *   the sequencer (`txHashes: []`, their receipts by code in `receipts`).
  *
  * ```ts
- * const rpc = new FollowerRpc({ chain: appChain, derivation, sequencerUrl });
- * // the derivation's executor must be rpc.executor (it records each batch's transactions)
- * await startRpcServer(rpc, { port });
+ * const rpc = new FollowerRpc({ chain: appChain, sequencerUrl });
+ * // derivation executes through rpc.executor, which records what DA resolved for each batch
+ * const derivation = new Derivation({ inbox, executor: rpc.executor, da });
+ * rpc.attach(derivation);
+ * await startRpcServer(rpc, { port });   // startValidatorRole + startFollowerRpc do all this
  * ```
  */
 import { bytesToHex, type Hex } from 'viem';
@@ -31,7 +33,7 @@ import { FollowerReadOnlyError, InvalidParamsError } from './errors.ts';
 import type { RpcBackend } from './rpc.ts';
 import type { StoredBlock } from './store.ts';
 
-/** What the follower needs of derivation: its derived positions and their events. */
+/** What the follower needs of derivation: its derived positions (`Derivation` is one). */
 export interface DerivedSource {
   /** positions derived */
   readonly head: bigint;
