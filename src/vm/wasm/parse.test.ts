@@ -156,15 +156,12 @@ describe('parseModule: structure', () => {
     expect(m.exports[0].name).toBe('\ufeffx');
   });
 
-  it('parses a 1 MB module quickly', () => {
+  // its speed is `npx modex bench machine`'s to measure, not a test's (no timing assertions)
+  it('parses a 1 MB function body', () => {
     const body: number[] = [];
     while (body.length < 1_000_000) body.push(0x41, 0x01, 0x41, 0xff, 0x00, 0x6a, 0x1a);
-    const bytes = oneFunc(body);
-    const t0 = performance.now();
-    const m = parseModule(bytes);
-    const ms = performance.now() - t0;
+    const m = parseModule(oneFunc(body));
     expect(m.funcs[0].body.length).toBeGreaterThan(500_000);
-    expect(ms).toBeLessThan(1000);
   });
 });
 
