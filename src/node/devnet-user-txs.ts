@@ -27,7 +27,7 @@ export function envelopeSender(raw: Uint8Array): Hex | undefined {
   if (v !== 27 && v !== 28) return undefined;
   const digest = hexToBytes(hashMessage({ raw: keccak256(body) }));
   const pub = recoverPublicKey(digest, raw.subarray(raw.length - 65, raw.length - 1), v - 27);
-  if (!pub || pub.length !== 65) return undefined;
+  if (pub?.length !== 65) return undefined;
   return `0x${keccak256(pub.subarray(1)).slice(-40)}` as Hex;
 }
 

@@ -268,7 +268,8 @@ export function renderSvg(r: ReportResult): string {
   }
   const H = y + 10;
   return `${[
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" role="img">`,
+    '<title>modex report: L1 cost per transaction and dispute cost per config</title>',
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
     ...out,
     '</svg>',
