@@ -185,7 +185,8 @@ export function ecrecoverAt(
   if ((v === 27 || v === 28) && inScalarRange(mem, sigOff) && inScalarRange(mem, sigOff + 32)) {
     for (let i = 0; i < 64; i++) sigBuf[i] = mem[sigOff + i];
     for (let i = 0; i < 32; i++) msgBuf[i] = mem[hashOff + i];
-    const known = remembered.size > 0 ? remembered.get(rememberKey(msgBuf, sigBuf, v - 27)) : undefined;
+    const key = remembered.size > 0 || remembering ? rememberKey(msgBuf, sigBuf, v - 27) : '';
+    const known = remembered.size > 0 ? remembered.get(key) : undefined;
     if (known) {
       pubBuf.set(known);
       pub = pubBuf;
@@ -199,7 +200,7 @@ export function ecrecoverAt(
       pub = recoverNoble(msgBuf, sigBuf, v - 27);
       if (pub) pubBuf.set(pub);
     }
-    if (pub && remembering && !known) remember(rememberKey(msgBuf, sigBuf, v - 27), pubBuf.slice());
+    if (pub && remembering && !known) remember(key, pubBuf.slice());
   }
   if (!pub) {
     mem.fill(0, outOff, outOff + 32);

@@ -76,6 +76,25 @@ describe('PreimageStore', () => {
     }
   });
 
+  it('the lookup cache: hashes sharing a cache line, looked up in turn, each find their own preimage', () => {
+    const store = new PreimageStore();
+    // words 0 and 5 equal in every hash: they all fall in line 0; they differ in the other words
+    const hashes = Array.from({ length: 50 }, (_, i) => {
+      const h = new Uint8Array(32);
+      h[4] = i + 1;
+      h[31] = 0xff - i;
+      store.hint(Uint8Array.of(i, 7), h);
+      return h;
+    });
+    for (let round = 0; round < 3; round++)
+      for (const [i, h] of hashes.entries()) expect([...(store.get(h) ?? [])]).toEqual([i, 7]);
+    // an unknown hash that shares the line and most words is not found
+    const unknown = hashes[0].slice();
+    unknown[31] = 0;
+    expect(store.get(unknown)).toBeUndefined();
+    expect(store.get(new Uint8Array(32))).toBeUndefined(); // all zero: an empty line's words
+  });
+
   it('ignores a second record of a known hash; keys and addAll', () => {
     const a = new PreimageStore();
     const h1 = a.add(Uint8Array.of(1, 2, 3));

@@ -21,6 +21,12 @@ export const toHex = (b: Uint8Array): string =>
   Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 const INITIAL_SLOTS = 1 << 10;
+/**
+ * Lines of the lookup cache in front of the table: the node's hot hashes (the top of the state tree,
+ * which every admission and transaction walks from the root) are found without touching the big
+ * table, whose slot and record are two cache misses on a store of a busy chain.
+ */
+const CACHE_LINES = 1 << 10;
 /** words per record */
 const REC = 32;
 /** word of the record where the inline preimage starts */
@@ -43,6 +49,9 @@ export class PreimageStore implements NativePreimageStore {
   private count = 0;
   private readonly seed0: number;
   private readonly seed1: number;
+  /** the lookup cache: hash words (8 per line) and entry per line (-1: empty); entries never move */
+  private readonly lineWords = new Int32Array(CACHE_LINES * 8);
+  private readonly lineEntry = new Int32Array(CACHE_LINES).fill(-1);
   /** a hash copied here to be looked up by words */
   private readonly scratch = new Uint8Array(32);
   private readonly scratchWords = new Int32Array(this.scratch.buffer);
@@ -84,7 +93,28 @@ export class PreimageStore implements NativePreimageStore {
   }
 
   find(words: Int32Array, index: number): number {
-    return this.slots[this.probe(words, index)] - 1;
+    // hashes are keccak outputs: any of their words spreads them over the lines
+    const l = (words[index] ^ words[index + 5]) & (CACHE_LINES - 1);
+    const lw = this.lineWords;
+    const o = l * 8;
+    if (
+      lw[o] === words[index] &&
+      lw[o + 1] === words[index + 1] &&
+      lw[o + 2] === words[index + 2] &&
+      lw[o + 3] === words[index + 3] &&
+      lw[o + 4] === words[index + 4] &&
+      lw[o + 5] === words[index + 5] &&
+      lw[o + 6] === words[index + 6] &&
+      lw[o + 7] === words[index + 7] &&
+      this.lineEntry[l] >= 0
+    )
+      return this.lineEntry[l];
+    const e = this.slots[this.probe(words, index)] - 1;
+    if (e >= 0) {
+      for (let j = 0; j < 8; j++) lw[o + j] = words[index + j];
+      this.lineEntry[l] = e;
+    }
+    return e;
   }
 
   length(entry: number): number {
