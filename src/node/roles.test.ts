@@ -75,11 +75,15 @@ async function until(what: string, f: () => boolean, ms = 30_000): Promise<void>
 
 describe('deployment files', () => {
   it('are written into a directory that does not exist yet (`modex devnet --data-dir NEW`)', () => {
+    // its own directory, not in `dirs` (the sequencer tests below share dirs[0])
     const dir = mkdtempSync(join(tmpdir(), 'modex-deployment-'));
-    dirs.push(dir);
-    const path = join(dir, 'new', 'nested', 'deployment.json');
-    writeDeploymentFile(path, file);
-    expect(readDeploymentFile(path)).toEqual(file);
+    try {
+      const path = join(dir, 'new', 'nested', 'deployment.json');
+      writeDeploymentFile(path, file);
+      expect(readDeploymentFile(path)).toEqual(file);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
