@@ -85,7 +85,8 @@ export class L1Events {
 
   private async syncNow(): Promise<void> {
     const pc = this.o.publicClient;
-    const latest = await pc.getBlockNumber();
+    // not viem's cached block number (its polling interval): a block mined just now must be read
+    const latest = await pc.getBlockNumber({ cacheTime: 0 });
     if (this.headHash !== undefined) {
       const b = await pc.getBlock({ blockNumber: this.head }).catch(() => undefined);
       if (b?.hash !== this.headHash) {
