@@ -204,7 +204,9 @@ describe('validators', () => {
     // refunds go back to whoever paid: the copycat breaks even, the liar gets nothing
     const refunds = paid.filter((p) => !p.args.swept).map((p) => p.args.to);
     expect(refunds).not.toContain(l);
-    expect(paid.filter((p) => p.args.to === cc).length).toBe(
+    // and only refunds: none of the liar's bonds (a last-level edge's refund may come a round later)
+    expect(paid.filter((p) => p.args.to === cc && p.args.swept)).toEqual([]);
+    expect(paid.filter((p) => p.args.to === cc).length).toBeLessThanOrEqual(
       created.filter((e) => e.args.payer === cc).length,
     );
   });

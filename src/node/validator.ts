@@ -138,7 +138,9 @@ export class Validator {
    * last REORG_MARGIN blocks again (their records are replaced), so a reorged-out assertion leaves.
    */
   private async scanAssertions(): Promise<AssertionRecord[]> {
-    const head = await this.o.rollup.clients.publicClient.getBlockNumber();
+    // uncached (viem caches it for its polling interval): an assertion mined just before this round
+    // must be seen, or the round would look quiet (Validator.quiet) while it has a claim to judge
+    const head = await this.o.rollup.clients.publicClient.getBlockNumber({ cacheTime: 0 });
     let from = this.o.fromBlock;
     if (this.scannedTo !== undefined && this.scannedTo - REORG_MARGIN > from)
       from = this.scannedTo - REORG_MARGIN;
