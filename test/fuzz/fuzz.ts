@@ -11,34 +11,16 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Rng } from '../wasm/random-module.ts';
 
-/** A small deterministic PRNG (mulberry32), the same as test/wasm/random-module.ts's. */
-export class FuzzRng {
-  private s: number;
+/** test/wasm/random-module.ts's PRNG (mulberry32), with its seed kept for replay messages. */
+export class FuzzRng extends Rng {
   constructor(readonly seed: number) {
-    this.s = seed >>> 0 || 0x9e3779b9;
+    super(seed);
   }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) | 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  /** integer in [0, n) */
-  int(n: number): number {
-    return n <= 0 ? 0 : this.next() % n;
-  }
-  chance(p: number): boolean {
-    return this.next() / 0x100000000 < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)];
-  }
-  bytes(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.next() & 0xff;
-    return out;
+  /** integer in [0, n); 0 for an empty range */
+  override int(n: number): number {
+    return n <= 0 ? 0 : super.int(n);
   }
 }
 
