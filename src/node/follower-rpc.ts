@@ -31,6 +31,7 @@ import type { AppChain } from './app-chain.ts';
 import type { DerivationExecutor, DerivedPosition, ExecuteContext } from './derivation.ts';
 import { FollowerReadOnlyError, InvalidParamsError } from './errors.ts';
 import type { RpcBackend } from './rpc.ts';
+import { withdrawalProofOf } from './sequencer.ts';
 import type { StoredBlock } from './store.ts';
 
 /** What the follower needs of derivation: its derived positions (`Derivation` is one). */
@@ -203,19 +204,7 @@ export class FollowerRpc implements RpcBackend {
     index: bigint,
     block?: number,
   ): Promise<{ withdrawal: Withdrawal; proof: Hex[]; sendRoot: Hex }> {
-    const gs = this.chain.stateAt(this.positionAfter(block));
-    let p: ReturnType<WasmApp['withdrawalProof']>;
-    try {
-      p = this.app.withdrawalProof(gs, index);
-    } catch (e) {
-      if (e instanceof RangeError) throw new InvalidParamsError(e.message);
-      throw e;
-    }
-    return {
-      withdrawal: p.withdrawal,
-      proof: p.proof.map((x) => bytesToHex(x)),
-      sendRoot: bytesToHex(p.sendRoot),
-    };
+    return withdrawalProofOf(this.app, this.chain.stateAt(this.positionAfter(block)), index);
   }
 
   status(): FollowerStatus {

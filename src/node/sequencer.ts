@@ -505,19 +505,7 @@ export class Sequencer {
     index: bigint,
     block?: number,
   ): Promise<{ withdrawal: Withdrawal; proof: Hex[]; sendRoot: Hex }> {
-    const gs = this.executor.stateAt(this.positionAfter(block));
-    let p: ReturnType<WasmApp['withdrawalProof']>;
-    try {
-      p = this.executor.app.withdrawalProof(gs, index);
-    } catch (e) {
-      if (e instanceof RangeError) throw new InvalidParamsError(e.message);
-      throw e;
-    }
-    return {
-      withdrawal: p.withdrawal,
-      proof: p.proof.map((x) => bytesToHex(x)),
-      sendRoot: bytesToHex(p.sendRoot),
-    };
+    return withdrawalProofOf(this.executor.app, this.executor.stateAt(this.positionAfter(block)), index);
   }
 
   /** the sequencing module's limits: transactions, bytes and age (ms) of a block */
@@ -810,4 +798,27 @@ export class Sequencer {
     this.failed = e ?? new Error('unknown failure');
     (this.opts.onError ?? console.error)(e);
   }
+}
+
+/**
+ * Withdrawal `index` with its outbox proof in the state `gs`, as JSON-RPC answers it (the sequencer's
+ * and a follower's `modex_getWithdrawalProof`); an index past the outbox is an invalid parameter.
+ */
+export function withdrawalProofOf(
+  app: WasmApp,
+  gs: GlobalState,
+  index: bigint,
+): { withdrawal: Withdrawal; proof: Hex[]; sendRoot: Hex } {
+  let p: ReturnType<WasmApp['withdrawalProof']>;
+  try {
+    p = app.withdrawalProof(gs, index);
+  } catch (e) {
+    if (e instanceof RangeError) throw new InvalidParamsError(e.message);
+    throw e;
+  }
+  return {
+    withdrawal: p.withdrawal,
+    proof: p.proof.map((x) => bytesToHex(x)),
+    sendRoot: bytesToHex(p.sendRoot),
+  };
 }
