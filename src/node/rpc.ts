@@ -21,9 +21,9 @@
  * implements.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { bytesToHex, type Hex, isAddress } from 'viem';
 import type { Withdrawal } from '../core/app.ts';
+import { listen } from '../util/listen.ts';
 import { isMetricsRequest, type MetricsSource, serveMetrics } from '../util/metrics-http.ts';
 import { InvalidParamsError, RPC_ERROR, rpcErrorCode } from './errors.ts';
 
@@ -457,17 +457,9 @@ export async function startRpcServer(seq: RpcBackend, opts: RpcServerOptions = {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
   });
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { base } = await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1');
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
+    url: `${base}/`,
     server,
     close: () =>
       new Promise<void>((resolve) => {

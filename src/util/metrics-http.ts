@@ -5,8 +5,8 @@
  * Shared by the node's roles and the DA server (src/util: owned by no layer).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listen } from './listen.ts';
 
 /** The path every role serves its metrics at. */
 export const METRICS_PATH = '/metrics';
@@ -60,17 +60,9 @@ export async function startMetricsServer(
     res.writeHead(404, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   });
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, base } = await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1');
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${METRICS_PATH}`,
+    url: `${base}${METRICS_PATH}`,
     port,
     server,
     close: () =>
