@@ -59,9 +59,15 @@ describe.skipIf(MISSING)('the explorer in a headless browser (slow)', () => {
     });
     done = run.run();
     let ended = false;
-    done.finally(() => {
-      ended = true;
-    });
+    // both branches handled: a bare .finally() would leave its own promise rejecting unhandled
+    done.then(
+      () => {
+        ended = true;
+      },
+      () => {
+        ended = true;
+      },
+    );
     while (!url) {
       if (ended) throw new Error(`the devnet ended before it was ready: ${JSON.stringify(await done)}`);
       await new Promise((r) => setTimeout(r, 200));

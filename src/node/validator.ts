@@ -16,6 +16,7 @@ import type { InboxMerkleizer } from '../proof/fraud/challenger.ts';
 import type { ExecutionContext } from '../proof/fraud/claim.ts';
 import { type FraudBlocks, type FraudClaim, FraudProofSystem } from '../proof/fraud/proof-system.ts';
 import { fromSolState, nextBlockCount } from '../settlement/ethereum/dispute-hash.ts';
+import { SettlementRevertError } from '../settlement/ethereum/errors.ts';
 import type {
   AssertionRecord,
   ChallengeClient,
@@ -323,7 +324,10 @@ export class Validator {
         this.emit({ kind: 'confirmed', id: r.id, byChallenge: false, gas: tx.gasUsed });
         this.log(`confirmed ${r.id.slice(0, 10)} (gas ${tx.gasUsed})`);
       } catch (e) {
-        if (!/NotPending/.test((e as Error).message)) throw e;
+        // another validator confirmed it first, or a rival was posted since the check above (the
+        // next round plays the dispute instead)
+        const name = e instanceof SettlementRevertError ? e.errorName : '';
+        if (name !== 'NotPending' && name !== 'RivalsNotDecided') throw e;
       }
     }
   }

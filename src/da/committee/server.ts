@@ -248,7 +248,9 @@ export class DaServer {
 
   private track(p: Promise<void>): void {
     this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
+    // handle() answers its own errors; a rejection here must not become an unhandled one
+    const done = () => this.inFlight.delete(p);
+    p.then(done, done);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

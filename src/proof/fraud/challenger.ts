@@ -15,6 +15,7 @@ import {
   toSolState,
   ZERO32,
 } from '../../settlement/ethereum/dispute-hash.ts';
+import { SettlementRevertError } from '../../settlement/ethereum/errors.ts';
 import type { L1Clients, TxResult } from '../../settlement/ethereum/inbox.ts';
 import type { PreimageOracleClient } from '../../settlement/ethereum/preimage-oracle.ts';
 import type { ChallengeClient, RollupClient } from '../../settlement/ethereum/rollup.ts';
@@ -354,12 +355,16 @@ export class DisputeAgent {
       const l0 = this.layerZeroRef();
       if (!(await this.o.challenges.edgeConfirmed(edgeId(l0)))) return;
     } else if (!(await rollup.canConfirmByTime(a))) return;
-    this.record(
-      'confirm-assertion',
-      await rollup.confirmAssertion(a),
-      undefined,
-      this.assertionId?.slice(0, 10),
-    );
+    let tx: TxResult;
+    try {
+      tx = await rollup.confirmAssertion(a);
+    } catch (e) {
+      // a rival was posted since the check above (the dispute goes on), or another party confirmed it
+      const name = e instanceof SettlementRevertError ? e.errorName : '';
+      if (name === 'RivalsNotDecided' || name === 'NotPending') return;
+      throw e;
+    }
+    this.record('confirm-assertion', tx, undefined, this.assertionId?.slice(0, 10));
   }
 
   /**
