@@ -39,8 +39,11 @@ export interface GlobalType {
 export type ConstExpr =
   | { kind: 'const'; type: ValType; value: bigint }
   | { kind: 'global.get'; index: number }
-  /** anything else (ref.func, ref.null, float consts, extended const ops); rejected by the validator */
-  | { kind: 'other'; op: number };
+  /**
+   * anything else (ref.func, ref.null, float consts, extended const ops); rejected by the validator.
+   * `index`: for a lone `ref.func` its function index, for a lone `ref.null` its heap type.
+   */
+  | { kind: 'other'; op: number; index?: number };
 
 export type Import =
   | { module: string; name: string; kind: 'func'; typeIndex: number }

@@ -946,6 +946,7 @@ function toConstExpr(body: Instr[]): ConstExpr {
     if (ins.op === Op.I32Const) return { kind: 'const', type: ValType.I32, value: ins.c! };
     if (ins.op === Op.I64Const) return { kind: 'const', type: ValType.I64, value: ins.c! };
     if (ins.op === Op.GlobalGet) return { kind: 'global.get', index: ins.a! };
+    if (ins.op === Op.RefFunc || ins.op === Op.RefNull) return { kind: 'other', op: ins.op, index: ins.a! };
   }
   const instrs = body.slice(0, -1);
   const never = instrs.find((ins) => !CONST_CAPABLE.has(ins.op));

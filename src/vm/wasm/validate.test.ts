@@ -187,7 +187,8 @@ describe('validateModule: unsupported features', () => {
   it('rejects threads, memory64, multiple memories and tables', () => {
     unsupported({ memories: [limits(1, 2, 3)] }, /memory 0: shared memory/);
     unsupported({ memories: [limits(1, undefined, 4)] }, /memory64/);
-    unsupported({ memories: [limits(1), limits(1)] }, /multiple memories/);
+    // wasm 2.0 allows one memory: a second one is invalid, not unsupported (memory.wast line 10)
+    invalid({ memories: [limits(1), limits(1)] }, /memory 1: multiple memories: .* at most one memory/);
     unsupported(
       {
         tables: [
@@ -199,12 +200,26 @@ describe('validateModule: unsupported features', () => {
     );
     unsupported({ tables: [[EXTERNREF, 0, 1]] }, /externref tables/);
     const imported: ImportSpec = { module: 'spectest', name: 'memory', desc: [0x02, ...limits(1)] };
-    unsupported({ imports: [imported], memories: mem1 }, /multiple memories/, allowAll);
+    invalid({ imports: [imported], memories: mem1 }, /multiple memories/, allowAll);
     // a memarg with a memory index (multi-memory's bit 6), even memory 0: V8 without multi-memory
     // (Node 20) refuses it, so the native runner could not compile it (found by fuzzing, issue 19)
     const load0 = { memories: mem1, funcs: [{ body: [0x41, 0, 0x28, 0x42, 0x00, 0x00, 0x1a] }] };
     unsupported(load0, /multiple memories are not supported \(a memarg with a memory index\)/);
     expect(() => new V8Wasm.Module(buildModule(load0))).toThrow(/alignment/);
+  });
+
+  it('checks ref.func and ref.null in global initialisers before refusing them', () => {
+    const refFunc = (f: number, type = FUNCREF) => [type, 0, 0xd2, f, 0x0b];
+    const nop = { body: [] };
+    // ref_func.wast line 69: an unknown function is invalid, not unsupported
+    invalid({ funcs: [nop], globals: [refFunc(7)] }, /global 0: ref\.func: unknown function 7/);
+    invalid({ funcs: [nop], globals: [refFunc(0, EXTERNREF)] }, /global 0: ref\.func: type mismatch/);
+    invalid({ globals: [[FUNCREF, 0, 0xd0, EXTERNREF, 0x0b]] }, /global 0: ref\.null: type mismatch/);
+    // ref_func.wast line 80: a function named by a global initialiser is declared for ref.func in
+    // code (C.refs), so the module is valid and refused only for its funcref global
+    const body = [0xd2, 0, 0x1a];
+    unsupported({ funcs: [{ body }], globals: [refFunc(0)] }, /global 0: funcref global/);
+    invalid({ funcs: [{ body }] }, /function 0 .*ref\.func: undeclared function reference 0/);
   });
 
   it('rejects reference-type instructions, tail calls and exceptions', () => {

@@ -10,7 +10,8 @@
  * `modex` host functions with exactly their signatures, see host-abi.ts).
  *
  * Rejected with `WasmUnsupportedError`: floats, SIMD, threads, other reference-type features,
- * multiple tables/memories, memory64, exceptions, tail calls, other imports. Invalid modules throw
+ * multiple tables, memory64, exceptions, tail calls, other imports. (A second memory is invalid in
+ * wasm 2.0 and throws `WasmValidationError`.) Invalid modules throw
  * `WasmValidationError`. Unsupported features that the validator can still type-check (floats,
  * reference types, multiple tables, ...) are remembered and thrown only after the whole module
  * validated, so a module that is invalid is reported as invalid; features it cannot type-check
@@ -380,8 +381,10 @@ function checkMemories(m: ModuleCtx): void {
     m.memories.push(l);
     checkMemory(m, { item: `memory ${m.memories.length - 1}` }, l);
   }
+  // wasm 2.0 §3.4.10 (modules): "the length of C.mems must not be larger than 1" (multi-memory is
+  // a wasm 3.0 feature), so a second memory is invalid, as V8 without multi-memory says too
   if (m.memories.length > 1)
-    defer(m, { item: 'memory 1' }, 'multiple memories are not supported (at most one)');
+    invalid({ item: 'memory 1' }, 'multiple memories: a wasm 2.0 module has at most one memory');
 }
 
 /**
@@ -409,6 +412,22 @@ function checkConstExpr(
       return;
     }
     case 'other': {
+      if (e.op === Op.RefFunc && e.index !== undefined) {
+        const c = { ...ctx, instr: 'ref.func' };
+        if (e.index >= m.funcTypes.length) invalid(c, `unknown function ${e.index}`);
+        if (expected !== FuncRef) invalid(c, `type mismatch: expected ${valTypeName(expected)}, got funcref`);
+        // wasm 2.0 §3.4.10: functions named in global initialisers belong to C.refs
+        m.refs.add(e.index);
+        defer(m, c, 'this constant expression is not supported');
+        return;
+      }
+      if (e.op === Op.RefNull && e.index !== undefined && e.index !== expected) {
+        const got = e.index === ExternRef ? 'externref' : 'funcref';
+        invalid(
+          { ...ctx, instr: 'ref.null' },
+          `type mismatch: expected ${valTypeName(expected)}, got ${got}`,
+        );
+      }
       const actual = CONST_OP_TYPES.get(e.op);
       if (actual !== undefined) {
         const fits =

@@ -8,7 +8,13 @@ import { selectEngines } from './engines.ts';
 import { SpecEngineError } from './errors.ts';
 import { createNativeEngine } from './native-engine.ts';
 import { formatFileResult, formatTotals, totals } from './report.ts';
-import { runSpecFile, runSpecFiles, SKIP_CROSS_MODULE, SKIP_TEXT_MODULE } from './runner.ts';
+import {
+  runSpecFile,
+  runSpecFiles,
+  SKIP_CROSS_MODULE,
+  SKIP_SHARED_STATE,
+  SKIP_TEXT_MODULE,
+} from './runner.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'modex-spectest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -121,6 +127,47 @@ describe('runSpecFile', () => {
     expect(r.failures[0].message).toBe('result 0: expected i32:3, got i32:2');
     expect(r).toMatchObject({ passed: 2, failed: 6, skipped: 0 });
     expect(formatFileResult(r, { verbose: true })).toContain('\n  line 2: assert_return: result 0');
+  });
+
+  it('needs exactly the invalid or malformed verdict: a refused feature or the other kind fails', () => {
+    const file = script(
+      'strict',
+      [FLOAT, INVALID],
+      [
+        { type: 'assert_invalid', line: 1, filename: 'strict.0.wasm', text: 'x', module_type: 'binary' },
+        { type: 'assert_malformed', line: 2, filename: 'strict.1.wasm', text: 'x', module_type: 'binary' },
+        { type: 'assert_invalid', line: 3, filename: 'strict.1.wasm', text: 'x', module_type: 'binary' },
+      ],
+    );
+    const r = runSpecFile(file, createNativeEngine());
+    expect(r.failures.map((f) => f.line)).toEqual([1, 2]);
+    expect(r.failures[0].message).toMatch(/expected WASM_INVALID \("x"\), got WASM_UNSUPPORTED_FEATURE/);
+    expect(r.failures[1].message).toMatch(/expected WASM_MALFORMED \("x"\), got WASM_INVALID/);
+  });
+
+  it('skips results of a module whose memory a skipped cross-module instance could write', () => {
+    const MEM =
+      '(module (memory (export "mem") 1) (func (export "load") (result i32) (i32.load8_u (i32.const 0))))';
+    const WRITER = '(module (memory (import "Mm" "mem") 1) (data (i32.const 0) "a"))';
+    const CALLER = '(module (import "Mm" "load" (func (result i32))))';
+    const load = { type: 'assert_return', action: invoke('load', [], '$Mm'), expected: [i32(0)] };
+    const file = script(
+      'taint',
+      [MEM, CALLER, WRITER],
+      [
+        { type: 'module', line: 1, name: '$Mm', filename: 'taint.0.wasm' },
+        { type: 'register', line: 2, name: '$Mm', as: 'Mm' },
+        { type: 'module', line: 3, filename: 'taint.1.wasm' },
+        { ...load, line: 4 },
+        { type: 'module', line: 5, filename: 'taint.2.wasm' },
+        { ...load, line: 6 },
+      ],
+    );
+    const r = runSpecFile(file, createNativeEngine());
+    // line 3 only imports a function and has no start function: $Mm is still known (line 4 passes)
+    expect(r).toMatchObject({ passed: 3, failed: 0, skipped: 3 });
+    expect(r.skipReasons.get(SKIP_CROSS_MODULE)).toBe(2);
+    expect(r.skipReasons.get(SKIP_SHARED_STATE)).toBe(1);
   });
 
   it('runs several files and engines and totals them', () => {

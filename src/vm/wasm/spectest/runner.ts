@@ -36,6 +36,8 @@ export interface SpecFileResult {
 
 export const SKIP_TEXT_MODULE = 'text-format module (binary-only runner)';
 export const SKIP_CROSS_MODULE = 'cross-module linking not supported by the machine';
+export const SKIP_SHARED_STATE =
+  'state shared with a skipped cross-module instance (its table, memory or globals may have changed)';
 
 /** A module as the runner tracks it: runnable, skipped (with reason) or broken (failed to load). */
 type Loaded =
@@ -78,8 +80,14 @@ class ScriptRun {
   private readonly dir: string;
   private current: Loaded | undefined;
   private readonly named = new Map<string, Loaded>();
-  /** names modules were registered under with `register` */
-  private readonly registered = new Set<string>();
+  /** names modules were registered under with `register` -> the module */
+  private readonly registered = new Map<string, Loaded>();
+  /**
+   * Modules whose exports a skipped cross-module instance imported: that instance would have run
+   * its segments and start function against their tables, memories and globals (wasm 2.0 keeps
+   * what it wrote even when instantiation traps), so their later results are unknown to the runner.
+   */
+  private readonly tainted = new Set<Loaded>();
 
   constructor(
     file: string,
@@ -139,7 +147,7 @@ class ScriptRun {
         );
       case 'assert_invalid':
       case 'assert_malformed':
-        return this.assertRejected(cmd.filename, cmd.module_type, cmd.text);
+        return this.assertRejected(cmd.type, cmd.filename, cmd.module_type, cmd.text);
       case 'assert_uninstantiable':
         return this.assertUninstantiable(cmd.filename, cmd.text);
       case 'assert_unlinkable':
@@ -161,7 +169,10 @@ class ScriptRun {
     if (!filename.endsWith('.wasm')) return { kind: 'skip', reason: SKIP_TEXT_MODULE };
     const bytes = this.readModule(filename);
     const prepared = this.prepare(bytes);
-    if (prepared.kind === 'skip') return prepared;
+    if (prepared.kind === 'skip') {
+      if (prepared.reason === SKIP_CROSS_MODULE) this.taintExporters(bytes);
+      return prepared;
+    }
     if (prepared.kind === 'rejected') {
       return {
         kind: 'broken',
@@ -205,6 +216,20 @@ class ScriptRun {
     }
   }
 
+  /**
+   * Marks the registered modules a skipped instance could have changed (see `tainted`): those it
+   * imports a table or memory from (its active segments write there), and with a start function
+   * every one it imports from (the start function may call their functions or set their globals).
+   */
+  private taintExporters(bytes: Uint8Array): void {
+    const mod = parseModule(bytes);
+    for (const imp of mod.imports) {
+      const exporter = this.registered.get(imp.module);
+      const writable = imp.kind === 'table' || imp.kind === 'memory' || mod.start !== undefined;
+      if (exporter !== undefined && writable) this.tainted.add(exporter);
+    }
+  }
+
   private readModule(filename: string): Uint8Array {
     if (basename(filename) !== filename)
       throw new SpecScriptError(`module path "${filename}" must be a file name`);
@@ -218,7 +243,7 @@ class ScriptRun {
   private register(name: string | undefined, as: string): Verdict {
     const target = name === undefined ? this.current : this.named.get(name);
     if (!target) return fail(`register: no module ${name ?? '(current)'}`);
-    this.registered.add(as);
+    this.registered.set(as, target);
     if (target.kind === 'ok') return PASS;
     return target.kind === 'skip'
       ? skip(target.reason)
@@ -232,6 +257,7 @@ class ScriptRun {
     if (!target) return fail(`no module ${action.module ?? '(current)'} to run "${action.field}" on`);
     if (target.kind === 'skip') return skip(target.reason);
     if (target.kind === 'broken') return fail(`module failed to load: ${target.message}`);
+    if (this.tainted.has(target)) return skip(SKIP_SHARED_STATE);
     const bad = unsupportedType(action.args) ?? unsupportedType(action.expected);
     if (bad !== undefined) return skip(`${bad} values`);
     let out: SpecOutcome;
@@ -245,13 +271,23 @@ class ScriptRun {
 
   // --- module assertions -----------------------------------------------------------------
 
-  private assertRejected(filename: string, moduleType: string | undefined, text: string): Verdict {
+  private assertRejected(
+    kind: 'assert_invalid' | 'assert_malformed',
+    filename: string,
+    moduleType: string | undefined,
+    text: string,
+  ): Verdict {
     if (moduleType === 'text' || !filename.endsWith('.wasm')) return skip(SKIP_TEXT_MODULE);
     const bytes = this.readModule(filename);
+    // to the letter: a malformed binary fails decoding (WASM_MALFORMED), an invalid module fails
+    // validation (WASM_INVALID); being refused as unsupported, or the other way, is a failure
+    const want = kind === 'assert_malformed' ? 'WASM_MALFORMED' : 'WASM_INVALID';
     try {
       validateModule(parseModule(bytes), { resolveImport: () => true });
-    } catch {
-      return PASS;
+    } catch (e) {
+      const code = e instanceof ModexError ? e.code : undefined;
+      if (code === want) return PASS;
+      return fail(`${filename}: expected ${want} ("${text}"), got ${code ?? 'an error'}: ${errorMessage(e)}`);
     }
     return fail(`${filename} was accepted, expected rejection: "${text}"`);
   }
