@@ -29,7 +29,6 @@ describe('modex report (slow)', () => {
       expect(w.batches).toBeGreaterThanOrEqual(1);
       expect(w.l1_gas_per_tx).toBeGreaterThan(0);
       expect(w.soft_confirmation_ms.p50).toBeGreaterThan(0);
-      expect(w.soft_confirmation_ms.p50).toBeLessThan(5_000);
       expect(w.l1_inclusion_s).toBeGreaterThan(0);
       // finality = the challenge period (7 days, warped) + the measured wall time
       expect(w.finality.challenge_period_s).toBe(7 * 86_400);

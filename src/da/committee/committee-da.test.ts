@@ -113,10 +113,10 @@ describe('CommitteeDa store: what certifies and what falls back (n = 5, K = 4)',
     await c.stop(4);
     const da = client();
     const data = batch();
-    const t0 = performance.now();
     const s = await da.store(data);
-    expect(performance.now() - t0).toBeLessThan(TIMEOUT);
     expect(s.usedFallback).toBe(true);
+    // at once: no member was waited for until the timeout
+    expect(Object.values(reasons()).filter((r) => r === 'timeout')).toEqual([]);
     expect(s.pointer).toEqual({ kind: 'calldata', data });
     expect(storeEvent()).toMatchObject({ certified: false, signers: [] });
     expect(await da.retrieve(s.pointer)).toEqual(data);
@@ -133,10 +133,10 @@ describe('CommitteeDa store: what certifies and what falls back (n = 5, K = 4)',
     await healthy();
     await c.restart(1, { delayMs: 5000 });
     const da = client();
-    const t0 = performance.now();
     await certify(da, batch());
-    expect(performance.now() - t0).toBeLessThan(TIMEOUT);
     expect(storeEvent().signers).toEqual([0, 2, 3, 4]);
+    // not waited for: certified with K signatures before the slow member's timeout could fire
+    expect(reasons()[1]).not.toBe('timeout');
   });
 
   it('one slow member and one down: falls back after the timeout', async () => {
@@ -148,8 +148,7 @@ describe('CommitteeDa store: what certifies and what falls back (n = 5, K = 4)',
     const s = await da.store(batch());
     const ms = performance.now() - t0;
     expect(s.usedFallback).toBe(true);
-    expect(ms).toBeGreaterThanOrEqual(TIMEOUT - 5);
-    expect(ms).toBeLessThan(TIMEOUT + 1000);
+    expect(ms).toBeGreaterThanOrEqual(TIMEOUT - 5); // it waited for the timeout (a lower bound: load cannot break it)
     expect(reasons()).toMatchObject({ 1: 'timeout', 3: expect.stringMatching(/unreachable/) });
   });
 
@@ -247,9 +246,7 @@ describe('CommitteeDa store: what certifies and what falls back (n = 5, K = 4)',
     const p = await certify(da, data);
     const first = storeEvent().signers[0]; // readers ask the signers first, in order
     await c.restart(first, { delayMs: 5000 });
-    const t0 = performance.now();
     expect(await da.retrieve(p)).toEqual(data);
-    expect(performance.now() - t0).toBeLessThan(TIMEOUT + 500);
     expect(events.find((e) => e.type === 'member-failed')).toMatchObject({
       member: first,
       reason: 'timeout',
@@ -269,8 +266,8 @@ describe('CommitteeDa store: what certifies and what falls back (n = 5, K = 4)',
     const before = c.servers[2]!.stored;
     await certify(da, batch());
     expect(reasons()[2]).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 200)); // it may answer after the certificate
-    expect(c.servers[2]!.stored).toBe(before + 1);
+    // it may answer after the certificate
+    await expect.poll(() => c.servers[2]!.stored, { timeout: 10_000 }).toBe(before + 1);
   });
 });
 

@@ -226,9 +226,7 @@ describe('DaServer', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(s.stored).toBe(0);
     expect((await fetch(`${s.url}/v1/health`)).status).toBe(200);
-    const t0 = performance.now();
-    await s.close();
-    expect(performance.now() - t0).toBeLessThan(1000);
+    await s.close(); // resolves: the half-sent request does not hold it open (the test would time out)
   });
 
   it('fault bad-signature: stores and serves, but its signature does not verify', async () => {
@@ -264,15 +262,19 @@ describe('DaServer', () => {
     const s = await start({ name: 'slow', fault: [{ delayMs: 300 }, 'corrupt'] });
     const t0 = performance.now();
     await store(s, Uint8Array.of(8), clock + 100);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290); // a lower bound: load cannot break it
     const health = (await (await fetch(`${s.url}/v1/health`)).json()) as { faults: string[] };
     expect(health.faults).toEqual(['delay:300', 'corrupt']);
-    const pending = postStore(s, Uint8Array.of(9), clock + 100).catch(() => undefined);
+    const slow = await start({ name: 'slower', fault: [{ delayMs: 60_000 }] });
+    const pending = postStore(slow, Uint8Array.of(9), clock + 100).then(
+      (r) => r.status,
+      () => 'connection closed',
+    );
     await new Promise((r) => setTimeout(r, 50));
-    const t1 = performance.now();
+    // close() cuts a request's 60 s delay short and answers it (the test's timeout is far shorter)
+    await slow.close();
+    expect(await pending).toBe(200);
     await s.close();
-    expect(performance.now() - t1).toBeLessThan(250);
-    await pending;
   });
 
   it('refuses bad options with DA_SERVER_BAD_OPTION', async () => {

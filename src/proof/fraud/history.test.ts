@@ -157,14 +157,13 @@ describe('History', () => {
     expect(() => new History(49, [ZERO_WORD])).toThrow(RangeError);
   });
 
-  it('h = 36 with 5000 real states: the root in well under a second', () => {
+  it('h = 36 with 5000 real states: the root (its time is logged, not asserted)', () => {
     const states = randomStates(5000, 13);
     const t0 = performance.now();
     const hist = new History(36, states);
     const root = hist.root();
     const ms = performance.now() - t0;
     console.log(`history root, h = 36, 5000 real states: ${ms.toFixed(1)} ms`);
-    expect(ms).toBeLessThan(1000);
     // the padded region is consistent with a brute-force tail: node(4992, 4) straddles the end
     const x = padded(states.slice(4992), 4);
     expect(toHex(hist.node(4992, 4))).toBe(toHex(bruteNode(x, 0, 4)));
