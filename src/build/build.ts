@@ -23,6 +23,9 @@ import type { FuncType } from '../vm/wasm/module.ts';
 import { funcTypeOf, validateStf } from '../vm/wasm/native.ts';
 import { parseModule } from '../vm/wasm/parse.ts';
 import { compileProgram, moduleRootHex } from '../vm/wasm/program.ts';
+import { C_FLAGS, C_LINK_FLAGS, compileC, compileRust, nativeSources, RUST_FLAGS } from './compile-native.ts';
+import { DEFAULT_ENTRIES, detectLang, isLang, LANGS, type Lang } from './lang.ts';
+import { findClang, findRustc } from './toolchain.ts';
 
 /**
  * asc flags for an STF (docs/build.md "Compiler flags"): the stub runtime (bump allocator, no GC,
@@ -60,7 +63,9 @@ const MANIFEST_FILE = join('build', 'app.build.json');
 /** `DIR/modex.app.json`; every field optional. */
 export interface AppConfig {
   name?: string;
-  /** the AssemblyScript entry file, relative to the app dir; default `main.ts` */
+  /** the source language (default: from the entry's extension, else the default entry that exists) */
+  lang?: Lang;
+  /** the entry file, relative to the app dir; default `main.ts` (as), `main.c` (c), `main.rs` (rust) */
   entry?: string;
   /** test vectors for `modex test`, relative to the app dir; default `test-vectors.json` */
   testVectors?: string;
@@ -114,6 +119,12 @@ export function loadAppConfig(dir: string): AppConfig {
       throw new BuildError('BUILD_CONFIG_INVALID', `${file}: "${k}" must be a non-empty string`);
     }
   }
+  if (cfg.lang !== undefined && !isLang(cfg.lang)) {
+    throw new BuildError(
+      'BUILD_CONFIG_INVALID',
+      `${file}: "lang" must be one of ${LANGS.map((l) => `"${l}"`).join(', ')}`,
+    );
+  }
   return cfg as AppConfig;
 }
 
@@ -122,7 +133,7 @@ export function resolveEntry(dir: string, cfg: AppConfig = loadAppConfig(dir)): 
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new BuildError('BUILD_ENTRY_MISSING', `app directory ${dir} does not exist`);
   }
-  const entry = resolve(dir, cfg.entry ?? DEFAULT_ENTRY);
+  const entry = resolve(dir, cfg.entry ?? DEFAULT_ENTRIES[detectLang(dir, cfg)]);
   if (!existsSync(entry) || !statSync(entry).isFile()) {
     const why = cfg.entry
       ? `the "entry" of ${join(dir, APP_CONFIG_FILE)}`
@@ -207,14 +218,23 @@ export async function compileWithAsc(
 /** The hint added to WASM_UNSUPPORTED_FEATURE errors caused by floats. */
 export const FLOAT_HINT = 'hint: use integer types (i32/i64/u32/u64) instead of f32/f64/number';
 
-function unsupportedError(e: WasmUnsupportedError, source: string): BuildError {
+/** The float hint of C and Rust sources. */
+const FLOAT_HINTS: Record<Lang, string> = {
+  as: FLOAT_HINT,
+  c: 'hint: use integer types (int32_t/int64_t/uint32_t/uint64_t) instead of float/double',
+  rust: 'hint: use integer types (i32/i64/u32/u64) instead of f32/f64',
+};
+
+function unsupportedError(e: WasmUnsupportedError, source: string, lang: Lang = 'as'): BuildError {
   const float = /\bf(32|64)\b/.test(e.message);
   const imp = e.item?.startsWith('import') ?? false;
   const hint = float
-    ? `\n${FLOAT_HINT}`
+    ? `\n${FLOAT_HINTS[lang]}`
     : imp
       ? '\nhint: an STF may import only the `modex` host functions (docs/machine.md §6); ' +
-        'avoid console, Math.random, Date and other APIs that need a JS host'
+        (lang === 'as'
+          ? 'avoid console, Math.random, Date and other APIs that need a JS host'
+          : 'call no libc or std function that needs an operating system')
       : '';
   return new BuildError(e.code, `${source} compiles to wasm the machine does not run: ${e.message}${hint}`, {
     cause: e,
@@ -231,13 +251,15 @@ export async function checkStf(
   bytes: Uint8Array,
   source: string,
   withNames?: () => Promise<Uint8Array>,
+  lang: Lang = 'as',
 ): Promise<Program> {
   const mod = parseModule(bytes);
   const main = mod.exports.find((x) => x.name === 'main');
   if (main?.kind !== 'func') {
     throw new BuildError(
       'BUILD_NO_MAIN',
-      `${source} has no exported function "main"; an STF must \`export function main(): void\``,
+      `${source} has no exported function "main"; an STF must \`export function main(): void\`` +
+        (lang === 'as' ? '' : ' (the C and Rust SDKs export it: docs/build.md)'),
     );
   }
   const t = funcTypeOf(mod, main.index);
@@ -256,11 +278,11 @@ export async function checkStf(
         compileProgram(await withNames());
       } catch (named) {
         if (named instanceof WasmUnsupportedError && named.funcName !== undefined) {
-          throw unsupportedError(named, source);
+          throw unsupportedError(named, source, lang);
         }
       }
     }
-    throw unsupportedError(e, source);
+    throw unsupportedError(e, source, lang);
   }
 }
 
@@ -305,30 +327,30 @@ export async function buildApp(dir: string, opts: BuildOptions = {}): Promise<Bu
   const start = performance.now();
   const log = opts.log ?? (() => {});
   const appDir = resolve(dir);
-  const entry = resolveEntry(appDir);
+  const cfg = loadAppConfig(appDir);
+  const entry = resolveEntry(appDir, cfg);
+  const lang = detectLang(appDir, cfg);
   const output = join(appDir, OUTPUT_FILE);
-  const key = sha256(
-    JSON.stringify({ asc: ascInfo().version, flags: ASC_BUILD_FLAGS, entry, guest: GUEST_DIR }),
-  );
+  const compiler = compilerFor(lang, appDir, entry);
   const manifest = opts.force ? undefined : readManifest(appDir);
-  let bytes = manifest ? upToDate(manifest, key, output) : undefined;
+  let bytes = manifest ? upToDate(manifest, compiler.key, output) : undefined;
   const cached = bytes !== undefined;
   const rel = relative(process.cwd(), entry) || entry;
   if (bytes) {
     log(`${rel}: unchanged since the last build, reusing ${relative(process.cwd(), output) || output}`);
   } else {
-    log(`compiling ${rel} with AssemblyScript ${ascInfo().version} (${ASC_BUILD_FLAGS.join(' ')})`);
+    log(`compiling ${rel} with ${compiler.describe}`);
     const t = performance.now();
-    const compiled = await compileWithAsc(entry);
+    const compiled = await compiler.compile();
     bytes = compiled.bytes;
     log(`compiled in ${Math.round(performance.now() - t)} ms; validating and lowering`);
     // check before writing: a rejected module never lands in build/
-    await checkStf(bytes, rel, async () => (await compileWithAsc(entry, ['--debug'])).bytes);
+    await checkStf(bytes, rel, compiler.withNames, lang);
     writeAtomic(output, bytes);
-    const m: Manifest = { key, inputs: compiled.inputs, wasmSha256: sha256(bytes) };
+    const m: Manifest = { key: compiler.key, inputs: compiled.inputs, wasmSha256: sha256(bytes) };
     writeAtomic(join(appDir, MANIFEST_FILE), `${JSON.stringify(m, null, 2)}\n`);
   }
-  const program = await checkStf(bytes, rel);
+  const program = await checkStf(bytes, rel, undefined, lang);
   const moduleRoot = moduleRootHex(program);
   const appAbiMissing = abiMissing(bytes);
   return {
@@ -341,6 +363,56 @@ export async function buildApp(dir: string, opts: BuildOptions = {}): Promise<Bu
     bytes,
     program,
     appAbiMissing,
+  };
+}
+
+interface Compiler {
+  /** the cache key: compiler, flags, entry, SDK (and for C and Rust the list of source files) */
+  key: string;
+  describe: string;
+  compile: () => Promise<{ bytes: Uint8Array; inputs: Record<string, string | null> }>;
+  /** a build with function names, for error messages (AS: --debug; C and Rust keep the names section) */
+  withNames?: () => Promise<Uint8Array>;
+}
+
+function compilerFor(lang: Lang, appDir: string, entry: string): Compiler {
+  if (lang === 'c') {
+    const tc = findClang();
+    return {
+      key: sha256(
+        JSON.stringify({
+          lang,
+          tool: tc.version,
+          flags: [...C_FLAGS, ...C_LINK_FLAGS],
+          entry,
+          files: nativeSources('c', appDir),
+        }),
+      ),
+      describe: `${tc.version} (clang ${C_FLAGS.join(' ')}; wasm-ld ${C_LINK_FLAGS.join(' ')}) and the C SDK`,
+      compile: () => compileC(appDir, entry, tc),
+    };
+  }
+  if (lang === 'rust') {
+    const tc = findRustc();
+    return {
+      key: sha256(
+        JSON.stringify({
+          lang,
+          tool: tc.version,
+          flags: RUST_FLAGS,
+          entry,
+          files: nativeSources('rust', appDir),
+        }),
+      ),
+      describe: `${tc.rustc} (${tc.version}; ${RUST_FLAGS.join(' ')}) and the Rust SDK`,
+      compile: () => compileRust(appDir, entry, tc),
+    };
+  }
+  return {
+    key: sha256(JSON.stringify({ asc: ascInfo().version, flags: ASC_BUILD_FLAGS, entry, guest: GUEST_DIR })),
+    describe: `AssemblyScript ${ascInfo().version} (${ASC_BUILD_FLAGS.join(' ')})`,
+    compile: () => compileWithAsc(entry),
+    withNames: async () => (await compileWithAsc(entry, ['--debug'])).bytes,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
- * `modex new NAME`: scaffolds an app directory from `templates/counter/` (docs/build.md "Scaffold"):
- * an app written with the modex SDK (a counter per sender, signed transactions with nonces, a query),
+ * `modex new NAME [--lang as|c|rust]`: scaffolds an app directory from `templates/counter/` (AS),
+ * `templates/counter-c/` or `templates/counter-rust/` (docs/build.md "Scaffold"): an app written with
+ * the modex SDK of that language (a counter per sender, signed transactions with nonces, a query),
  * its test vectors (signed with fixed test keys, checked through queries), a chain config running it
  * (`modex.config.json`) and a JSON-RPC client script (`client.mjs`).
  */
@@ -10,12 +11,19 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { ModexError } from '../core/errors.ts';
 import { APP_CONFIG_FILE, type AppConfig, OUTPUT_FILE } from './build.ts';
+import { DEFAULT_ENTRIES, isLang, LANGS, type Lang } from './lang.ts';
 import { DEFAULT_VECTORS_FILE, type TestVector } from './vectors.ts';
 
 /** The chain config `modex new` writes beside the app. */
 export const CHAIN_CONFIG_FILE = 'modex.config.json';
 
 const TEMPLATE_DIR = new URL('./templates/counter/', import.meta.url);
+/** the app source and README of each language (client.mjs is the same for all) */
+const LANG_TEMPLATE_DIRS: Record<Lang, URL> = {
+  as: TEMPLATE_DIR,
+  c: new URL('./templates/counter-c/', import.meta.url),
+  rust: new URL('./templates/counter-rust/', import.meta.url),
+};
 
 export class ScaffoldError extends ModexError {}
 
@@ -25,7 +33,7 @@ export const COUNTER_APP_ID = 0x10;
 export const SCAFFOLD_CHAIN_ID = 412_346;
 
 const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
-const u64 = (v: bigint): Uint8Array => {
+export const u64 = (v: bigint): Uint8Array => {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigUint64(0, v);
   return b;
@@ -38,7 +46,8 @@ interface Signer {
   address: Uint8Array;
 }
 
-const signer = (byte: number): Signer => {
+/** The test account of private key `byte` × 32 (0x11: the vectors' first sender, 0x22: the second). */
+export const signer = (byte: number): Signer => {
   const key = new Uint8Array(32).fill(byte);
   const pub = secp256k1.getPublicKey(key, false);
   return { key, address: keccak_256(pub.subarray(1)).subarray(12) };
@@ -62,7 +71,7 @@ export function signCounterTx(
 }
 
 /** inbox message kind 0x00: count u32 ‖ (len u32 ‖ tx)* */
-const batch = (txs: Uint8Array[]): Uint8Array => {
+export const batch = (txs: Uint8Array[]): Uint8Array => {
   const parts: Uint8Array[] = [Uint8Array.of(0), u32(txs.length)];
   for (const t of txs) parts.push(u32(t.length), t);
   return cat(...parts);
@@ -162,8 +171,17 @@ export function scaffoldChainConfig(name: string): Record<string, unknown> {
   };
 }
 
-/** Creates `PARENT/NAME/` with the counter app. Refuses an existing path. Returns the app dir and its files. */
-export function scaffoldApp(name: string, parent = '.'): { dir: string; files: string[] } {
+/**
+ * Creates `PARENT/NAME/` with the counter app in `lang` (default AssemblyScript). Refuses an
+ * existing path. Returns the app dir and its files.
+ */
+export function scaffoldApp(name: string, parent = '.', lang: Lang = 'as'): { dir: string; files: string[] } {
+  if (!isLang(lang)) {
+    throw new ScaffoldError(
+      'NEW_BAD_LANG',
+      `language ${JSON.stringify(lang)}: use one of ${LANGS.join(', ')} (AssemblyScript, C, Rust)`,
+    );
+  }
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
     throw new ScaffoldError(
       'NEW_BAD_NAME',
@@ -174,14 +192,21 @@ export function scaffoldApp(name: string, parent = '.'): { dir: string; files: s
   if (existsSync(dir)) {
     throw new ScaffoldError('NEW_DIR_EXISTS', `${dir} already exists; pick another name or remove it first`);
   }
-  const fill = (t: string): string =>
-    readFileSync(new URL(t, TEMPLATE_DIR), 'utf8').replaceAll('{{name}}', name);
-  const config: AppConfig = { name, entry: 'main.ts', testVectors: DEFAULT_VECTORS_FILE };
+  const fill = (t: string, from = LANG_TEMPLATE_DIRS[lang]): string =>
+    readFileSync(new URL(t, from), 'utf8').replaceAll('{{name}}', name);
+  const entry = DEFAULT_ENTRIES[lang];
+  const config: AppConfig =
+    lang === 'as'
+      ? { name, entry, testVectors: DEFAULT_VECTORS_FILE }
+      : { name, lang, entry, testVectors: DEFAULT_VECTORS_FILE };
   const files: Record<string, string> = {
-    'main.ts': fill('main.ts.template'),
+    [entry]: fill(`${entry}.template`),
     [APP_CONFIG_FILE]: `${JSON.stringify(config, null, 2)}\n`,
     [CHAIN_CONFIG_FILE]: `${JSON.stringify(scaffoldChainConfig(name), null, 2)}\n`,
-    'client.mjs': fill('client.mjs.template').replaceAll('{{appId}}', `0x${COUNTER_APP_ID.toString(16)}`),
+    'client.mjs': fill('client.mjs.template', TEMPLATE_DIR).replaceAll(
+      '{{appId}}',
+      `0x${COUNTER_APP_ID.toString(16)}`,
+    ),
     [DEFAULT_VECTORS_FILE]: `${JSON.stringify({ vectors: counterVectors() }, null, 2)}\n`,
     'README.md': fill('README.md.template'),
     '.gitignore': 'build/\n',

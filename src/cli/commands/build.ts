@@ -1,4 +1,4 @@
-/** `modex build [DIR]` and `modex test [DIR]`: compile an app's AssemblyScript STF, run its test vectors (docs/build.md). */
+/** `modex build [DIR]` and `modex test [DIR]`: compile an app's AssemblyScript, C or Rust STF, run its test vectors (docs/build.md). */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import type { BuildResult } from '../../build/build.ts';
@@ -9,8 +9,9 @@ export function register(program: Command): void {
   program
     .command('build')
     .description(
-      'compile an app (DIR/main.ts, or the "entry" of DIR/modex.app.json) to DIR/build/app.wasm with ' +
-        'AssemblyScript, check it with the machine validator and print its module root',
+      'compile an app (DIR/main.ts, main.c or main.rs, or the "entry" of DIR/modex.app.json) to ' +
+        'DIR/build/app.wasm with AssemblyScript, clang + wasm-ld (C) or rustc (Rust), check it with the ' +
+        'machine validator and print its module root',
     )
     .argument('[dir]', 'app directory', '.')
     .option('--json', 'print { moduleRoot, wasmBytes, codeLength, output, appAbiMissing } as JSON', false)
@@ -19,7 +20,11 @@ export function register(program: Command): void {
       'after',
       '\nExample:\n  $ npx modex build my-app\n\n' +
         'Prints the module root (the STF id on L1), the wasm size and the machine code size. Floats, ' +
-        'imports other than the modex host functions and a missing `export function main(): void` are errors.',
+        'imports other than the modex host functions and a missing `export function main(): void` are errors.\n\n' +
+        'The language is the "lang" of modex.app.json (as, c, rust), else the entry\'s extension. C needs ' +
+        "Debian's clang and lld (apt-get install clang lld), Rust Debian's rustc with the wasm32 standard " +
+        'library (apt-get install rustc libstd-rust-dev-wasm32 lld; RUSTC overrides /usr/bin/rustc); ' +
+        'without them the error BUILD_TOOLCHAIN_MISSING says what to install (docs/build.md).',
     )
     .action(runAction(build));
 

@@ -1,0 +1,185 @@
+/**
+ * `modex new --lang c|rust`, `modex build`, `modex test` through the CLI: each scaffold builds with
+ * Debian's toolchain (clang + lld, rustc + libstd-rust-dev-wasm32; `.ci/run` installs them), passes
+ * its vectors natively and interpreted, and `modex config check` accepts it. Then the SDKs' metered
+ * units: a transaction that traps deep in its stack gets TRAPPED, its writes are dropped, and the
+ * next one runs on a restored stack pointer. And a missing toolchain is a clear error.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../cli/run-cli.test-helper.ts';
+import { ModexError } from '../core/errors.ts';
+import { buildApp } from './build.ts';
+import type { Lang } from './lang.ts';
+import { batch, SCAFFOLD_CHAIN_ID, scaffoldApp, signCounterTx, signer, u64 } from './scaffold.ts';
+import { findClang, findRustc } from './toolchain.ts';
+import { runVectors } from './vectors.ts';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'modex-lang-'));
+const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
+
+const ENTRY: Record<Exclude<Lang, 'as'>, string> = { c: 'main.c', rust: 'main.rs' };
+
+describe.each(['c', 'rust'] as const)('modex new --lang %s + build + test (CLI) (slow)', (lang) => {
+  it('scaffolds, builds (app ABI v1), passes its vectors natively and interpreted; config check accepts it', async () => {
+    const parent = tmp();
+    const dir = join(parent, `counter-${lang}`);
+    const n = await runCli(['new', `counter-${lang}`, '--lang', lang, '--dir', parent]).done;
+    expect(n.code, n.stderr).toBe(0);
+    expect(n.stdout).toContain(`created`);
+    expect(n.stdout).toContain(ENTRY[lang]);
+    const cfg = JSON.parse(readFileSync(join(dir, 'modex.app.json'), 'utf8'));
+    expect(cfg).toEqual({
+      name: `counter-${lang}`,
+      lang,
+      entry: ENTRY[lang],
+      testVectors: 'test-vectors.json',
+    });
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).not.toContain('main.ts');
+
+    const b = await runCli(['build', dir]).done;
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toContain(lang === 'c' ? 'clang' : 'rustc');
+    expect(b.stdout).toContain('app ABI      v1 (usable as vm.stf)');
+    const root = b.stdout.match(/module root {2}(0x[0-9a-f]{64})/)?.[1];
+    expect(root).toBeDefined();
+
+    const c = await runCli(['config', 'check', join(dir, 'modex.config.json')]).done;
+    expect(c.code, c.stderr).toBe(0);
+
+    const t = await runCli(['test', dir]).done;
+    expect(t.code, t.stdout + t.stderr).toBe(0);
+    expect(t.stdout).toContain(`module root ${root}`); // cached: the same module
+    expect(t.stdout).toMatch(/3 vector\(s\) passed, native and interpreter agree/);
+
+    // a wrong expectation fails
+    const file = join(dir, 'test-vectors.json');
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc.vectors[0].expect.queries[0].result = hex(u64(8n));
+    writeFileSync(file, JSON.stringify(doc));
+    const f = await runCli(['test', dir]).done;
+    expect(f.code).toBe(1);
+    expect(f.stdout).toMatch(/FAIL increments: 5, then 2/);
+    expect(f.stdout).toContain('answer 0x0000000000000007, expected 0x0000000000000008');
+  });
+});
+
+// op 2: writes, then traps 40 frames of 1 KiB deep; op 3: uses 40 frames of 1 KiB, then writes.
+// Without the SDK restoring the stack pointer after the trap, op 3 would run out of the 64 KiB C
+// stack (C) or, with the 40 frames of 24 KiB, out of the 1 MiB Rust stack (Rust) and trap too.
+const C_TRAP_APP = `#include "modex.h"
+static uint8_t deep(int n, int trap) {
+  volatile uint8_t buf[1024]; /* a byte at an index the compiler cannot know: the frame keeps 1 KiB */
+  int i = (n * 977) & 1023;
+  buf[i] = (uint8_t)n;
+  if (n == 0) {
+    if (trap) __builtin_trap();
+    return buf[i];
+  }
+  return (uint8_t)(deep(n - 1, trap) + buf[i]);
+}
+static uint8_t on_tx(const modex_tx *tx, const uint8_t *signer) {
+  modex_bytes k = modex_make_key(0x10, signer, 0, 0);
+  uint8_t v[8] = {0, 0, 0, 0, 0, 0, 0, (uint8_t)tx->op};
+  modex_state_set(k.ptr, k.len, v, 8);
+  if (tx->op == 2 || tx->op == 3) deep(40, tx->op == 2);
+  return MODEX_OK;
+}
+const modex_app MODEX_APP = {.app_id = 0x10, .on_tx = on_tx};
+`;
+const RUST_TRAP_APP = `#![no_std]
+use modex_sdk::{make_key, state_set, status::OK, App, Tx};
+fn deep(n: u32, trap: bool) -> u8 {
+    let mut buf = core::mem::MaybeUninit::<[u8; 24576]>::uninit();
+    // a byte at an index the compiler cannot know: the frame keeps 24 KiB
+    let p = unsafe { (buf.as_mut_ptr() as *mut u8).add((n as usize * 977) % 24576) };
+    unsafe { core::ptr::write_volatile(p, n as u8) };
+    if n == 0 {
+        if trap {
+            panic!();
+        }
+        return unsafe { core::ptr::read_volatile(p) };
+    }
+    deep(n - 1, trap).wrapping_add(unsafe { core::ptr::read_volatile(p) })
+}
+fn on_tx(tx: &Tx, signer: &[u8]) -> u8 {
+    state_set(make_key(0x10, signer, &[]), &[0, 0, 0, 0, 0, 0, 0, tx.op as u8]);
+    if tx.op == 2 || tx.op == 3 {
+        deep(40, tx.op == 2);
+    }
+    OK
+}
+static APP: App = App { app_id: 0x10, on_tx, on_deposit: None, on_query: None, on_genesis: None, receipt_names: "" };
+modex_sdk::export_app!(APP);
+`;
+
+describe.each(['c', 'rust'] as const)('the %s SDK: a trapping transaction (slow)', (lang) => {
+  it('gets TRAPPED (13), its writes and nonce are dropped, and the next transaction runs', async () => {
+    const dir = scaffoldApp('trap', tmp(), lang).dir;
+    writeFileSync(join(dir, ENTRY[lang]), lang === 'c' ? C_TRAP_APP : RUST_TRAP_APP);
+    const alice = signer(0x11);
+    const tx = (op: number, nonce: bigint) => signCounterTx(alice, { op, nonce, args: new Uint8Array(0) });
+    const slot = hex(Uint8Array.of(0x01, 0x10, ...alice.address)); // query 0x01: the raw value at 0x10 ‖ alice
+    const vectors = {
+      vectors: [
+        {
+          name: 'op 1, op 2 (traps deep), op 3 (deep, no trap)',
+          initial: { chainId: SCAFFOLD_CHAIN_ID },
+          inbox: [hex(batch([tx(1, 0n), tx(2, 1n), tx(3, 1n)]))],
+          expect: {
+            queries: [
+              { data: hex(Uint8Array.of(0x01, 0x00, ...u64(0n))), result: '0x0000000003000d00' },
+              { data: slot, result: hex(u64(3n)) },
+              { data: hex(Uint8Array.of(0x00, ...alice.address)), result: hex(u64(2n)) },
+            ],
+          },
+        },
+      ],
+    };
+    const file = join(dir, 'test-vectors.json');
+    writeFileSync(file, JSON.stringify(vectors));
+    const b = await buildApp(dir);
+    const [r] = runVectors(b.bytes, b.program, file);
+    expect(r.problem).toBeUndefined();
+    expect(r.ok).toBe(true);
+  });
+});
+
+describe('a missing toolchain', () => {
+  it('C: BUILD_TOOLCHAIN_MISSING says to apt-get install clang lld', () => {
+    const e = (() => {
+      try {
+        findClang({ PATH: '/nonexistent' });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(e).toBeInstanceOf(ModexError);
+    expect((e as ModexError).code).toBe('BUILD_TOOLCHAIN_MISSING');
+    expect((e as ModexError).message).toContain('clang is not on PATH');
+    expect((e as ModexError).message).toContain('apt-get install clang lld');
+  });
+
+  it('Rust: BUILD_TOOLCHAIN_MISSING says to apt-get install rustc libstd-rust-dev-wasm32 lld', () => {
+    expect(() => findRustc({ RUSTC: '/nonexistent/rustc', PATH: '' })).toThrow(
+      /\/nonexistent\/rustc does not run\. Install it \(Debian\/Ubuntu, as root\): apt-get install rustc libstd-rust-dev-wasm32 lld/,
+    );
+  });
+
+  it("Debian's /usr/bin/rustc is preferred to a rustc earlier on PATH", () => {
+    expect(findRustc({ PATH: `/root/.cargo/bin:${process.env.PATH}` }).rustc).toBe('/usr/bin/rustc');
+  });
+
+  it('modex build of a C app without clang fails with the install line (CLI)', async () => {
+    const dir = scaffoldApp('noclang', tmp(), 'c').dir;
+    process.env.CLANG = '/nonexistent/clang'; // the child inherits it
+    const run = runCli(['build', dir]);
+    delete process.env.CLANG;
+    const r = await run.done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error \[BUILD_TOOLCHAIN_MISSING\]: building a C app needs clang and wasm-ld/);
+    expect(r.stderr).toContain('apt-get install clang lld');
+  });
+});
