@@ -71,8 +71,15 @@ export interface ElemSegment {
   mode: 'active' | 'passive' | 'declarative';
   tableIndex: number;
   offset?: ConstExpr;
-  /** function indices; `null` entries are ref.null (only from expression-encoded segments) */
+  /** the segment's reference type (funcref unless an expression-encoded segment says otherwise) */
+  elemType: ValType;
+  /**
+   * function indices; `null` entries are ref.null, or (refused by the validator) any other
+   * expression of an expression-encoded segment
+   */
   funcIndices: (number | null)[];
+  /** the expressions of an expression-encoded segment (flags 4..7), checked by the validator */
+  exprs?: ConstExpr[];
 }
 
 export interface DataSegment {

@@ -1,16 +1,19 @@
 /**
  * Fuzzing (docs/fuzzing.md): mutated wasm modules into the parser, the validator and lowering.
  * Seeds: the built-in apps (guest/apps/*\/*.wasm), random valid STF modules (test/wasm/random-module.ts)
- * and the host-I/O and loop modules of the proof corpus. Properties:
+ * and the host-I/O and loop modules of the proof corpus; a second target mutates the WebAssembly
+ * 2.0 suite's modules (../shared/conformance/wasm-spec) that V8 accepts. Properties:
  * - parse, validate and lower throw only typed errors (ModexError: WasmParseError, WasmValidationError,
  *   WasmUnsupportedError, LoweringError, MachineLimitsError), never a RangeError/TypeError or a hang;
  * - nothing modex accepts is rejected by V8 (`new WebAssembly.Module`). The other way round is
- *   allowed on purpose: modex refuses floats, SIMD, several tables or memories, other imports, …
+ *   allowed on purpose: modex refuses floats, SIMD, several tables, other imports, …
  *   (validate.ts's header); those refusals must be WasmUnsupportedError (a feature) and the V8-valid
  *   modules modex calls *invalid* (WasmValidationError / WasmParseError) are counted and must be none.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { conformancePath, hasConformance } from '../../../test/conformance.ts';
 import { type FuzzRng, fuzz, fuzzTimeout, mutate } from '../../../test/fuzz/fuzz.ts';
 import { loopModule } from '../../../test/wasm/proof-corpus.ts';
 import { randomModule } from '../../../test/wasm/random-module.ts';
@@ -70,6 +73,36 @@ describe('fuzz: wasm parser and validator', () => {
       const stricter: string[] = [];
       await fuzz('wasm-parse-validate', 1000, (rng: FuzzRng, _i, show) => {
         const bytes = mutate(rng, rng.pick(seeds), seeds);
+        show(bytes);
+        const ours = modex(bytes);
+        const theirs = v8(bytes);
+        if (ours === 'ok' && theirs !== undefined)
+          throw new Error(`modex accepts a module V8 rejects: ${theirs}`);
+        if (theirs === undefined && (ours === 'parse' || ours === 'invalid')) stricter.push(ours);
+        return `${ours}${theirs === undefined ? '/v8-ok' : '/v8-rejects'}`;
+      });
+      expect(stricter).toEqual([]);
+    },
+    fuzzTimeout(120_000),
+  );
+
+  // the WebAssembly 2.0 suite's binary modules that V8 accepts: reference types, tables, element
+  // and data segments of every kind, imports and exports the seeds above do not have
+  const SPEC_DIR = conformancePath('wasm-spec/json');
+  const specSeeds = hasConformance('wasm-spec/json')
+    ? readdirSync(SPEC_DIR)
+        .filter((f) => f.endsWith('.wasm'))
+        .sort()
+        .map((f) => new Uint8Array(readFileSync(join(SPEC_DIR, f))))
+        .filter((b) => v8(b) === undefined)
+    : [];
+  it.skipIf(specSeeds.length === 0)(
+    'mutated spec-suite modules: typed errors only; nothing accepted that V8 rejects, nothing V8 accepts called invalid',
+    async () => {
+      expect(specSeeds.length).toBeGreaterThan(500);
+      const stricter: string[] = [];
+      await fuzz('wasm-parse-validate-spec', 3000, (rng: FuzzRng, _i, show) => {
+        const bytes = mutate(rng, rng.pick(specSeeds), specSeeds);
         show(bytes);
         const ours = modex(bytes);
         const theirs = v8(bytes);

@@ -73,7 +73,13 @@ describe('parseModule: structure', () => {
     ]);
     expect(m.exports).toEqual([{ name: 'add', kind: 'func', index: 0 }]);
     expect(m.elems).toEqual([
-      { mode: 'active', tableIndex: 0, offset: { kind: 'const', type: I32, value: 0n }, funcIndices: [0, 1] },
+      {
+        mode: 'active',
+        tableIndex: 0,
+        elemType: FUNCREF,
+        offset: { kind: 'const', type: I32, value: 0n },
+        funcIndices: [0, 1],
+      },
     ]);
     expect(m.dataCount).toBe(1);
     expect(m.datas[0].bytes).toEqual(Uint8Array.from([1, 2, 3]));

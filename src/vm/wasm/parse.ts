@@ -24,7 +24,7 @@ import {
   ValType,
   type WasmModule,
 } from './module.ts';
-import { Op, opName } from './opcodes.ts';
+import { Op } from './opcodes.ts';
 
 /** Defined functions may declare at most this many locals (V8's limit); more is unsupported. */
 export const MAX_LOCALS = 50_000;
@@ -558,36 +558,30 @@ class Parser {
     const explicitTable = (flags & 2) !== 0;
     const usesExprs = (flags & 4) !== 0;
     const mode = !passiveOrDecl ? 'active' : explicitTable ? 'declarative' : 'passive';
-    const seg: ElemSegment = { mode, tableIndex: 0, funcIndices: [] };
+    const seg: ElemSegment = { mode, tableIndex: 0, elemType: ValType.FuncRef, funcIndices: [] };
     if (mode === 'active') {
       if (explicitTable) seg.tableIndex = r.u32();
       seg.offset = this.constExpr(r, item);
     }
     if (passiveOrDecl || explicitTable) {
       const tat = r.pos;
-      if (usesExprs) {
-        if (this.refType(r) !== ValType.FuncRef) {
-          this.unsupported({ ...item, offset: tat }, 'externref element segments are not supported');
-        }
-      } else if (r.u8() !== 0x00) {
-        r.fail('malformed element kind', tat);
-      }
+      if (usesExprs) seg.elemType = this.refType(r);
+      else if (r.u8() !== 0x00) r.fail('malformed element kind', tat);
     }
     const n = r.count();
-    for (let i = 0; i < n; i++) seg.funcIndices.push(usesExprs ? this.elemExpr(r, item) : r.u32());
+    if (!usesExprs) {
+      for (let i = 0; i < n; i++) seg.funcIndices.push(r.u32());
+      return seg;
+    }
+    // the validator checks each expression (type, function index, constness) and refuses what
+    // the machine does not run (docs/machine.md §1)
+    seg.exprs = [];
+    for (let i = 0; i < n; i++) {
+      const e = this.constExpr(r, item);
+      seg.exprs.push(e);
+      seg.funcIndices.push(e.kind === 'other' && e.op === Op.RefFunc ? e.index! : null);
+    }
     return seg;
-  }
-
-  private elemExpr(r: Reader, item: { item: string }): number | null {
-    const at = r.pos;
-    const body = this.expr(r, { ...item, offset: at });
-    if (body.length === 2 && body[0].op === Op.RefFunc) return body[0].a!;
-    if (body.length === 2 && body[0].op === Op.RefNull) return null;
-    this.unsupported(
-      { ...item, offset: at },
-      'element expressions other than ref.func / ref.null are not supported',
-    );
-    return null;
   }
 
   private data(r: Reader): DataSegment {
@@ -726,21 +720,11 @@ class Parser {
     ins.type = this.mod.types[idx];
   }
 
-  private memarg(r: Reader, ins: Instr, ctx: WasmErrorContext): void {
-    const at = r.pos;
-    const flags = r.u32();
-    // bit 6 is multi-memory's "a memory index follows" (wasm 3.0): refused even for memory 0, as
-    // V8 without multi-memory (Node 20) refuses it, and the native runner compiles with V8
-    let align = flags;
-    if (flags >= 0x40 && flags < 0x80) {
-      align = flags - 0x40;
-      r.u32(); // the memory index
-      this.unsupported(
-        { ...ctx, offset: at, instr: opName(ins.op) },
-        'multiple memories are not supported (a memarg with a memory index)',
-      );
-    }
-    ins.a = align;
+  private memarg(r: Reader, ins: Instr): void {
+    // wasm 2.0 §5.4.6: memarg ::= align:u32 offset:u32. Multi-memory (wasm 3.0) reads bit 6 of
+    // align as "a memory index follows"; in 2.0 such an align is just too large, which the
+    // validator rejects (alignment larger than natural), as V8 of Node 20 does
+    ins.a = r.u32();
     ins.b = r.u32();
   }
 
@@ -827,7 +811,7 @@ class Parser {
           'GC instructions are not supported',
         );
       default:
-        if (op >= Op.I32Load && op <= Op.I64Store32) this.memarg(r, ins, ctx);
+        if (op >= Op.I32Load && op <= Op.I64Store32) this.memarg(r, ins);
         else if (!isPlainOp(op)) r.fail(`illegal opcode 0x${op.toString(16)}`, offset);
     }
     return ins;
@@ -873,11 +857,11 @@ class Parser {
   private simdInstr(r: Reader, offset: number, ctx: WasmErrorContext): void {
     const sub = r.u32();
     const ins: Instr = { op: 0xfd00, offset };
-    if (sub <= 0x0b || sub === 0x5c || sub === 0x5d) this.memarg(r, ins, ctx);
+    if (sub <= 0x0b || sub === 0x5c || sub === 0x5d) this.memarg(r, ins);
     else if (sub === 0x0c || sub === 0x0d) r.skip(16);
     else if (sub >= 0x15 && sub <= 0x22) r.skip(1);
     else if (sub >= 0x54 && sub <= 0x5b) {
-      this.memarg(r, ins, ctx);
+      this.memarg(r, ins);
       r.skip(1);
     }
     this.unsupported(
@@ -889,7 +873,7 @@ class Parser {
   private atomicInstr(r: Reader, offset: number, ctx: WasmErrorContext): void {
     const sub = r.u32();
     if (sub === 0x03) r.u8();
-    else this.memarg(r, { op: 0xfe00, offset }, ctx);
+    else this.memarg(r, { op: 0xfe00, offset });
     this.unsupported(
       { ...ctx, offset, instr: `atomic instruction 0xfe 0x${sub.toString(16)}` },
       'threads and atomic instructions are not supported',

@@ -40,6 +40,7 @@ import { type WasmErrorContext, WasmUnsupportedError, WasmValidationError } from
 import { HOST_FUNCS, HOST_MODULE, hostFunc } from './host-abi.ts';
 import {
   type ConstExpr,
+  type ElemSegment,
   type Func,
   type FuncAnalysis,
   type FuncType,
@@ -482,16 +483,53 @@ function checkElems(m: ModuleCtx): void {
     const ctx = { item: `elem ${i}` };
     if (seg.mode === 'active') {
       const t = m.tables[seg.tableIndex] ?? invalid(ctx, `unknown table ${seg.tableIndex}`);
-      if (t.elemType !== FuncRef) invalid(ctx, 'type mismatch: funcref segment for a non-funcref table');
+      if (t.elemType !== seg.elemType)
+        invalid(
+          ctx,
+          `type mismatch: ${valTypeName(seg.elemType)} segment for a ${valTypeName(t.elemType)} table`,
+        );
       if (seg.offset === undefined) invalid(ctx, 'active segment without offset');
       checkConstExpr(m, ctx, seg.offset, I32, m.globals.length);
     }
-    for (const f of seg.funcIndices) {
-      if (f === null) continue;
-      if (f >= m.funcTypes.length) invalid(ctx, `unknown function ${f}`);
-      m.refs.add(f);
+    if (seg.exprs === undefined) {
+      for (const f of seg.funcIndices) {
+        if (f === null) continue;
+        if (f >= m.funcTypes.length) invalid(ctx, `unknown function ${f}`);
+        m.refs.add(f);
+      }
+    } else {
+      seg.exprs.forEach((e, j) => {
+        checkElemExpr(m, { item: `elem ${i} item ${j}` }, e, seg.elemType);
+      });
     }
+    if (seg.elemType !== FuncRef) defer(m, ctx, 'externref element segments are not supported');
   });
+}
+
+/**
+ * One expression of an expression-encoded element segment (wasm 2.0 §3.4.6): a constant
+ * expression of the segment's type. `ref.func` (which declares its function, C.refs) and
+ * `ref.null` are what the machine runs; anything else valid (`global.get` of a reference global) is
+ * refused after validation.
+ */
+function checkElemExpr(m: ModuleCtx, ctx: WasmErrorContext, e: ConstExpr, elemType: number): void {
+  if (e.kind === 'other' && e.op === Op.RefFunc && e.index !== undefined) {
+    const c = { ...ctx, instr: 'ref.func' };
+    if (e.index >= m.funcTypes.length) invalid(c, `unknown function ${e.index}`);
+    if (elemType !== FuncRef) invalid(c, `type mismatch: expected ${valTypeName(elemType)}, got funcref`);
+    m.refs.add(e.index);
+    return;
+  }
+  if (e.kind === 'other' && e.op === Op.RefNull && e.index !== undefined) {
+    if (e.index !== elemType)
+      invalid(
+        { ...ctx, instr: 'ref.null' },
+        `type mismatch: expected ${valTypeName(elemType)}, got ${valTypeName(e.index)}`,
+      );
+    return;
+  }
+  checkConstExpr(m, ctx, e, elemType, m.globals.length);
+  defer(m, ctx, 'element expressions other than ref.func / ref.null are not supported');
 }
 
 function checkDatas(m: ModuleCtx): void {
@@ -926,8 +964,8 @@ class FuncValidator {
     return this.m.tables[index] ?? this.fail(`unknown table ${index}`);
   }
 
-  private elemSegment(index: number): void {
-    if (index >= this.m.mod.elems.length) this.fail(`unknown elem segment ${index}`);
+  private elemSegment(index: number): ElemSegment {
+    return this.m.mod.elems[index] ?? this.fail(`unknown elem segment ${index}`);
   }
 
   /** Reference-types instructions: type-checked, then rejected as unsupported. */
@@ -987,9 +1025,8 @@ class FuncValidator {
         return;
       case Op.TableInit:
         this.unsupported(reason);
-        this.elemSegment(ins.a!);
-        if (this.table(ins.b!).elemType !== FuncRef)
-          this.fail('type mismatch: funcref segment, non-funcref table');
+        if (this.table(ins.b!).elemType !== this.elemSegment(ins.a!).elemType)
+          this.fail('type mismatch: the segment and the table have different reference types');
         this.popVals([I32, I32, I32]);
         return;
       case Op.ElemDrop:
