@@ -9,6 +9,20 @@ interface IPreimageOracle {
     error UnknownPreimage(uint8 kind, bytes32 hash);
     /// `loadKeccakPart` with `offset` at or past the end of the preimage.
     error PartOffsetOutOfRange(uint256 offset, uint256 length);
+    /// `openLargePreimage` by a sender whose proposal `uuid` is still open.
+    error LargePreimageExists(address owner, uint256 uuid);
+    /// `absorbLargePreimage` or `squeezeLargePreimage` of a proposal the sender did not open.
+    error UnknownLargePreimage(address owner, uint256 uuid);
+    /// An absorbed part that is empty or not whole 136-byte blocks, or a squeezed tail of ≥ 136 bytes.
+    error LargePreimagePartMisaligned(uint256 length);
+    /// An absorbed part that does not start where the absorbed bytes end.
+    error LargePreimagePartOutOfOrder(uint256 expectedStart, uint256 start);
+    /// An absorbed part that would end past the declared length.
+    error LargePreimageOverrun(uint256 end, uint256 length);
+    /// `squeezeLargePreimage` whose tail does not end at the declared length.
+    error LargePreimageIncomplete(uint256 end, uint256 length);
+    /// The absorbed bytes hash to `hash`, not to the `key` the squeeze claimed.
+    error LargePreimageHashMismatch(bytes32 key, bytes32 hash);
     /// `loadBlobElement` with an element index ≥ 4096.
     error BlobIndexOutOfRange(uint256 index);
     /// The point-evaluation precompile (0x0a) rejected `value` as element `index` of the blob

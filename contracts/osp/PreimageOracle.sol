@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IPreimageOracle} from "./IPreimageOracle.sol";
+import {PreimageOracleSponge} from "./PreimageOracleSponge.sol";
 
 /// Preimages for the one-step prover (the L1 side of machine.ts `HostData.preimage`; docs/blob.md §4).
 /// - Kind 0 (keccak256), whole: `submitPreimage` stores every word (about 20k gas per 32 bytes, so
@@ -9,6 +10,11 @@ import {IPreimageOracle} from "./IPreimageOracle.sol";
 /// - Kind 0, parts: `loadKeccakPart` hashes the whole preimage in calldata but stores only the
 ///   ≤ 32-byte chunk at one offset and the length (like Optimism's loadKeccak256PreimagePart),
 ///   so a one-step proof over a 120 KB committee batch costs one transaction.
+/// - Kind 0, large: a preimage too large for one transaction (a 761,852-byte committee batch) is
+///   hashed on chain in parts (docs/blob.md §4.1): `openLargePreimage` names the offset to keep,
+///   `absorbLargePreimage` runs keccak-f over whole 136-byte blocks with the 25-lane state kept in
+///   storage between transactions, and `squeezeLargePreimage` absorbs the padded tail, checks the
+///   hash against the key and stores the part at the offset and the length, like `loadKeccakPart`.
 /// - Kind 1 (EIP-4844 blob by versioned hash): `loadBlobElement` checks one field element with the
 ///   point-evaluation precompile at z = ω^bitrev12(index) and stores it.
 contract PreimageOracle is IPreimageOracle {
@@ -38,11 +44,29 @@ contract PreimageOracle is IPreimageOracle {
     mapping(bytes32 => mapping(uint256 => bytes32)) private partWords;
     /// kind 0 parts: hash => offset => loaded
     mapping(bytes32 => mapping(uint256 => bool)) private partKnown;
+    /// a large kind-0 preimage being hashed in parts (docs/blob.md §4.1)
+    struct LargePreimage {
+        /// the keccak-f state after `absorbed` bytes (PreimageOracleSponge's packing)
+        uint256[7] state;
+        /// the declared preimage length
+        uint64 length;
+        /// bytes absorbed so far (a multiple of 136)
+        uint64 absorbed;
+        /// the offset whose ≤ 32-byte chunk is kept
+        uint64 offset;
+        bool open;
+        /// the chunk at `offset` as far as absorbed, zero-padded
+        bytes32 part;
+    }
+
+    /// kind 0, large: owner => uuid => proposal (only its owner absorbs into it)
+    mapping(address => mapping(uint256 => LargePreimage)) private largePreimages;
     /// kind 1: versioned hash => element index => value | LOADED (0: not loaded)
     mapping(bytes32 => mapping(uint256 => uint256)) private blobElements;
 
     event PreimageSubmitted(uint8 indexed kind, bytes32 indexed hash, uint256 length);
     event PreimagePartLoaded(uint8 indexed kind, bytes32 indexed hash, uint256 offset);
+    event LargePreimageOpened(address indexed owner, uint256 indexed uuid, uint256 length, uint256 offset);
 
     /// Stores `preimage` under its keccak256 hash (kind 0); submitting a known preimage again is a no-op.
     function submitPreimage(bytes calldata preimage) external returns (bytes32 hash) {
@@ -67,6 +91,81 @@ contract PreimageOracle is IPreimageOracle {
         partWords[hash][offset] = _calldataWord(preimage, offset);
         partKnown[hash][offset] = true;
         emit PreimagePartLoaded(0, hash, offset);
+    }
+
+    /// Starts hashing a large kind-0 preimage of `length` bytes in parts, keeping the chunk at
+    /// `offset` (docs/blob.md §4.1). `uuid` names the proposal among the sender's; only the sender
+    /// absorbs into it. Reverts `PartOffsetOutOfRange` when `offset` ≥ `length`,
+    /// `LargePreimageExists` when the sender has an open proposal `uuid`.
+    function openLargePreimage(uint256 uuid, uint256 offset, uint256 length) external {
+        if (offset >= length || length > type(uint64).max) revert PartOffsetOutOfRange(offset, length);
+        LargePreimage storage p = largePreimages[msg.sender][uuid];
+        if (p.open) revert LargePreimageExists(msg.sender, uuid);
+        p.length = uint64(length);
+        p.offset = uint64(offset);
+        p.open = true;
+        emit LargePreimageOpened(msg.sender, uuid, length, offset);
+    }
+
+    /// Absorbs `data`, the preimage bytes [start, start + data.length), into the sender's proposal
+    /// `uuid`: keccak-f per 136-byte block, the state stored back, the chunk at the proposal's offset
+    /// kept where `data` covers it. `data` is whole blocks (`LargePreimagePartMisaligned`), `start`
+    /// is exactly what was absorbed so far (`LargePreimagePartOutOfOrder`), and the end stays within
+    /// the declared length (`LargePreimageOverrun`).
+    function absorbLargePreimage(uint256 uuid, uint256 start, bytes calldata data) external {
+        LargePreimage storage p = largePreimages[msg.sender][uuid];
+        if (!p.open) revert UnknownLargePreimage(msg.sender, uuid);
+        if (data.length == 0 || data.length % PreimageOracleSponge.RATE != 0) {
+            revert LargePreimagePartMisaligned(data.length);
+        }
+        uint256 absorbed = p.absorbed;
+        if (start != absorbed) revert LargePreimagePartOutOfOrder(absorbed, start);
+        if (absorbed + data.length > p.length) revert LargePreimageOverrun(absorbed + data.length, p.length);
+        PreimageOracleSponge.absorb(p.state, data, false);
+        p.part = _capture(p.part, p.offset, absorbed, data);
+        p.absorbed = uint64(absorbed + data.length);
+    }
+
+    /// Absorbs the last `tail` (< 136 bytes, ending exactly at the declared length) with keccak's
+    /// padding, and when the hash is `key` stores the chunk at the proposal's offset and the length
+    /// under `key`, as `loadKeccakPart` does, and closes the proposal. Reverts
+    /// `LargePreimageIncomplete` when bytes are missing, `LargePreimageHashMismatch` when the
+    /// absorbed bytes do not hash to `key` (a wrong or reordered part, or the wrong key).
+    function squeezeLargePreimage(uint256 uuid, bytes calldata tail, bytes32 key) external {
+        LargePreimage storage p = largePreimages[msg.sender][uuid];
+        if (!p.open) revert UnknownLargePreimage(msg.sender, uuid);
+        if (tail.length >= PreimageOracleSponge.RATE) revert LargePreimagePartMisaligned(tail.length);
+        uint256 absorbed = p.absorbed;
+        if (absorbed + tail.length != p.length) revert LargePreimageIncomplete(absorbed + tail.length, p.length);
+        bytes32 hash = PreimageOracleSponge.absorb(p.state, tail, true);
+        if (hash != key) revert LargePreimageHashMismatch(key, hash);
+        uint256 offset = p.offset;
+        bytes32 part = _capture(p.part, offset, absorbed, tail);
+        uint256 length = p.length;
+        delete largePreimages[msg.sender][uuid];
+        if (partKnown[key][offset]) return;
+        partLenPlusOne[key] = length + 1;
+        partWords[key][offset] = part;
+        partKnown[key][offset] = true;
+        emit PreimagePartLoaded(0, key, offset);
+    }
+
+    /// The sender-independent view of proposal (`owner`, `uuid`): declared length, bytes absorbed,
+    /// the offset kept, and whether it is open.
+    function largePreimage(address owner, uint256 uuid)
+        external
+        view
+        returns (uint256 length, uint256 absorbed, uint256 offset, bool open)
+    {
+        LargePreimage storage p = largePreimages[owner][uuid];
+        return (p.length, p.absorbed, p.offset, p.open);
+    }
+
+    /// `part` with the bytes of [offset, offset + 32) that `data` (the preimage bytes from `pos`) covers
+    function _capture(bytes32 part, uint256 offset, uint256 pos, bytes calldata data) private pure returns (bytes32) {
+        if (offset + 32 <= pos || offset >= pos + data.length) return part;
+        if (offset >= pos) return _calldataWord(data, offset - pos);
+        return part | (_calldataWord(data, 0) >> ((pos - offset) * 8));
     }
 
     /// Stores field element `index` of the blob with `versionedHash` (kind 1) once the

@@ -83,15 +83,18 @@ const hex = (w: Uint8Array): Hex => bytesToHex(w);
 /**
  * Makes the preimage part a `preimage_read` step reads available on L1 before its one-step proof
  * (machine.md §7.5: the prover reads the chunk from the oracle): the whole keccak preimage or its
- * 32-byte part at the offset, or the blob's field element with its KZG proof. Returns the loading
+ * 32-byte part at the offset (hashed on chain in parts when the preimage is too large for one
+ * transaction), or the blob's field element with its KZG proof. Returns the (last) loading
  * transaction, or undefined when the part was already there.
  */
 export async function ensurePreimagePart(
   oracle: Pick<PreimageOracleClient, 'ensurePart'>,
   clients: Pick<L1Clients, 'publicClient'>,
   part: PreimagePart,
+  /** progress of a keccak preimage too large for one transaction, loaded in parts (docs/blob.md §4.1) */
+  log?: (line: string) => void,
 ): Promise<TxResult | undefined> {
-  const txHash = await oracle.ensurePart(part.kind, part.hash, part.offset, part.preimage);
+  const txHash = await oracle.ensurePart(part.kind, part.hash, part.offset, part.preimage, { log });
   if (!txHash) return undefined;
   const receipt = await clients.publicClient.getTransactionReceipt({ hash: txHash });
   return { txHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt };
@@ -311,7 +314,7 @@ export class DisputeAgent {
   }
 
   private async loadPreimagePart(part: PreimagePart): Promise<void> {
-    const tx = await ensurePreimagePart(this.o.oracle, this.o.challenges.clients, part);
+    const tx = await ensurePreimagePart(this.o.oracle, this.o.challenges.clients, part, (l) => this.log(l));
     if (tx) {
       const { kind, hash, offset } = part;
       this.record('preimage', tx, undefined, `kind ${kind} ${hash.slice(0, 10)} offset ${offset}`);

@@ -3,7 +3,8 @@
  * preimages a one-step proof's `preimage_read` needs, loaded on L1 before the proof is sent.
  * `ensurePart` is what a dispute agent calls: it loads exactly what `readPreimage(kind, hash,
  * offset)` needs (a whole small keccak preimage, one 32-byte part of a large one, or one blob field
- * element with its KZG proof), and nothing when it is already there.
+ * element with its KZG proof), and nothing when it is already there. A keccak preimage too large for
+ * one transaction goes through the large-preimage flow (preimage-oracle-large.ts, docs/blob.md §4.1).
  */
 import { type Abi, type Address, bytesToHex, type Hex, hexToBytes, keccak256 } from 'viem';
 import { ModexError } from '../../core/errors.ts';
@@ -13,6 +14,7 @@ import { getArtifact } from '../../l1/contracts.ts';
 import { ContractClient } from './contract-client.ts';
 import { type DescribeRevert, registerRevertDescriptions } from './errors.ts';
 import type { L1Clients, TxResult } from './inbox.ts';
+import { type LoadLargePreimageOptions, loadLargePreimage } from './preimage-oracle-large.ts';
 
 /** Preimage kinds of `preimage_read` (docs/machine.md §6, docs/blob.md §3). */
 export const PREIMAGE_KIND = { keccak: 0, blob: 1 } as const;
@@ -20,12 +22,33 @@ export const PREIMAGE_KIND = { keccak: 0, blob: 1 } as const;
 /** Keccak preimages up to this size are submitted whole (`submitPreimage`), larger ones by part. */
 export const WHOLE_PREIMAGE_MAX_BYTES = 1024;
 
+/**
+ * Keccak preimages up to this size load a part in one `loadKeccakPart` transaction (about 40 gas
+ * per byte: 4.8M gas and under 128 KiB for 120,000 bytes); larger ones through the large-preimage
+ * flow in parts (docs/blob.md §4.1).
+ */
+export const SINGLE_TX_PART_MAX_BYTES = 120_000;
+
 /** What each PreimageOracle.sol error means (codes `PREIMAGE_ORACLE_*`). */
 export const PREIMAGE_ORACLE_ERRORS: Record<string, DescribeRevert> = {
   UnknownPreimage: ([kind, hash]) =>
     `no kind-${kind} preimage part of ${hash} at that offset is loaded; load it first (PreimageOracleClient.ensurePart)`,
   PartOffsetOutOfRange: ([offset, length]) =>
     `offset ${offset} is not inside the ${length}-byte preimage; a part starts before the end`,
+  LargePreimageExists: ([owner, uuid]) =>
+    `${owner} already has an open large-preimage proposal ${uuid}; continue it (absorbLargePreimage from its absorbed count) or use another uuid`,
+  UnknownLargePreimage: ([owner, uuid]) =>
+    `${owner} has no open large-preimage proposal ${uuid}; openLargePreimage first (only the account that opened it may absorb)`,
+  LargePreimagePartMisaligned: ([length]) =>
+    `a ${length}-byte part: absorbLargePreimage takes whole 136-byte blocks (at least one), squeezeLargePreimage the last < 136 bytes`,
+  LargePreimagePartOutOfOrder: ([expected, start]) =>
+    `the part starts at byte ${start} but ${expected} bytes are absorbed; send the part that starts at ${expected}`,
+  LargePreimageOverrun: ([end, length]) =>
+    `the part would end at byte ${end}, past the declared length ${length}; the last < 136 bytes go to squeezeLargePreimage`,
+  LargePreimageIncomplete: ([end, length]) =>
+    `the absorbed bytes and the tail end at ${end}, not at the declared length ${length}; absorb the missing parts first`,
+  LargePreimageHashMismatch: ([key, hash]) =>
+    `the absorbed bytes hash to ${hash}, not to ${key}: a part was wrong or out of order, or the key is wrong; open a new proposal and absorb the right bytes`,
   BlobIndexOutOfRange: ([index]) => `blob field element ${index} does not exist: a blob has elements 0..4095`,
   BadBlobProof: ([vh, index]) =>
     `the point-evaluation precompile rejected element ${index} of blob ${vh}: the value, commitment or ` +
@@ -81,6 +104,33 @@ export class PreimageOracleClient extends ContractClient {
     return this.send('loadKeccakPart', [bytesToHex(preimage), BigInt(offset)]);
   }
 
+  /** Opens a large-preimage proposal of this account (docs/blob.md §4.1) keeping the chunk at `offset`. */
+  openLargePreimage(uuid: bigint, offset: number | bigint, length: number | bigint): Promise<TxResult> {
+    return this.send('openLargePreimage', [uuid, BigInt(offset), BigInt(length)]);
+  }
+
+  /** Absorbs preimage bytes [start, start + data.length) (whole 136-byte blocks) into proposal `uuid`. */
+  absorbLargePreimage(uuid: bigint, start: number | bigint, data: Uint8Array): Promise<TxResult> {
+    return this.send('absorbLargePreimage', [uuid, BigInt(start), bytesToHex(data)]);
+  }
+
+  /** Absorbs the last < 136 bytes, checks the hash is `key`, stores the part and closes the proposal. */
+  squeezeLargePreimage(uuid: bigint, tail: Uint8Array, key: Hash32): Promise<TxResult> {
+    return this.send('squeezeLargePreimage', [uuid, bytesToHex(tail), key]);
+  }
+
+  /** Proposal (`owner`, `uuid`): declared length, bytes absorbed, the offset kept, whether it is open. */
+  async largePreimage(
+    owner: Address,
+    uuid: bigint,
+  ): Promise<{ length: bigint; absorbed: bigint; offset: bigint; open: boolean }> {
+    const [length, absorbed, offset, open] = await this.read<[bigint, bigint, bigint, boolean]>(
+      'largePreimage',
+      [owner, uuid],
+    );
+    return { length, absorbed, offset, open };
+  }
+
   /** Stores blob field element `index` of `versionedHash` once the precompile accepts its proof (kind 1). */
   loadBlobElement(
     versionedHash: Hash32,
@@ -93,15 +143,18 @@ export class PreimageOracleClient extends ContractClient {
   /**
    * Makes `readPreimage(kind, hash, offset)` answer on L1: kind 0 submits `preimage` whole when it
    * is ≤ 1 KB, else loads the part at `offset` (at 0 when `offset` is past the end: only the length
-   * is needed); kind 1 loads the blob element containing `offset` with its KZG proof (`preimage` is
-   * the 131,072-byte blob). Idempotent: returns undefined when the part is already known, else the
-   * transaction hash. Throws PREIMAGE_MISMATCH when `preimage` does not hash to `hash`.
+   * is needed), in one transaction up to 120,000 bytes and through the large-preimage flow above
+   * (`opts.log` gets its progress); kind 1 loads the blob element containing `offset` with its KZG
+   * proof (`preimage` is the 131,072-byte blob). Idempotent: returns undefined when the part is
+   * already known, else the (last) transaction's hash. Throws PREIMAGE_MISMATCH when `preimage` does
+   * not hash to `hash`.
    */
   async ensurePart(
     kind: number,
     hash: Hash32,
     offset: number,
     preimage: Uint8Array,
+    opts: LoadLargePreimageOptions = {},
   ): Promise<Hex | undefined> {
     if (await this.isPartKnown(kind, hash, offset)) return undefined;
     if (kind === PREIMAGE_KIND.keccak) {
@@ -110,7 +163,10 @@ export class PreimageOracleClient extends ContractClient {
           `the ${preimage.length} bytes given are not the keccak256 preimage of ${hash}`,
         );
       if (preimage.length <= WHOLE_PREIMAGE_MAX_BYTES) return (await this.submit(preimage)).txHash;
-      return (await this.loadKeccakPart(preimage, offset < preimage.length ? offset : 0)).txHash;
+      const at = offset < preimage.length ? offset : 0;
+      if (preimage.length <= SINGLE_TX_PART_MAX_BYTES)
+        return (await this.loadKeccakPart(preimage, at)).txHash;
+      return (await loadLargePreimage(this, hash, preimage, at, opts)).txHash;
     }
     if (kind === PREIMAGE_KIND.blob) {
       if (preimage.length !== BYTES_PER_BLOB)
