@@ -2,7 +2,10 @@
  * The sequencer role on anvil (deployed as `modex deploy` does): a block the sequencer stored just
  * before a crash, whose batch was never posted, is posted after the restart, before the new blocks,
  * at its own position; an L1 endpoint that goes down for longer than the batcher's retries halts
- * the batcher, and the role restarts it once L1 is back, posting what was sealed meanwhile.
+ * the batcher, and the role restarts it once L1 is back, posting what was sealed meanwhile. When L1
+ * holds other messages at the sequencer's positions (another writer, a forced inclusion, a reorg
+ * under a posted batch) the sequencer re-executes from L1 and keeps serving (issue 19, fix 5;
+ * docs/node.md §2.2). The tests share one anvil and one data dir (dirs[0]), in order.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -10,17 +13,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fastAccount, fastTransfer } from '../../test/node-utils.ts';
+import { fastAccount, fastTransfer, rpcCall } from '../../test/node-utils.ts';
 import { loadApp } from '../apps/sdk/app-runtime.ts';
 import { builtinAppBytes } from '../apps/sdk/builtin-apps.ts';
 import { loadConfig } from '../config/load.ts';
 import type { ChainConfig } from '../config/types.ts';
+import { keccak256Hex } from '../crypto/keccak.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
 import { REPO_ROOT } from '../l1/contracts.ts';
+import { walletFor } from '../settlement/ethereum/inbox.ts';
 import { encodeTxList } from '../settlement/ethereum/message.ts';
 import { AppChain } from './app-chain.ts';
 import { messageCarries } from './batch-posting.ts';
-import { BatchPositionMismatchError } from './batcher.ts';
 import {
   attachChain,
   type ChainClients,
@@ -63,6 +67,30 @@ function startRole(o: Partial<Parameters<typeof startSequencerRole>[0]> & { data
     sequencerKey: l1.accounts[0].privateKey,
     ...o,
   });
+}
+
+/** A proxy to L1 the test can take down (the batcher reaches L1 through it). */
+async function l1Proxy() {
+  const state = { up: true };
+  const proxy = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      if (!state.up) return res.writeHead(503).end('down');
+      const r = await fetch(l1.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.concat(chunks),
+      });
+      res.writeHead(r.status, { 'content-type': 'application/json' }).end(Buffer.from(await r.arrayBuffer()));
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  return {
+    state,
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    close: () => proxy.close(),
+  };
 }
 
 async function until(what: string, f: () => boolean, ms = 30_000): Promise<void> {
@@ -136,28 +164,12 @@ describe('startSequencerRole', () => {
     // the same data dir: the sequencer goes on from the first test's blocks (block number = inbox position)
     const dataDir = dirs[0];
     // the batcher reaches L1 through a proxy this test can take down
-    let up = true;
-    const proxy = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', async () => {
-        if (!up) return res.writeHead(503).end('down');
-        const r = await fetch(l1.rpcUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: Buffer.concat(chunks),
-        });
-        res
-          .writeHead(r.status, { 'content-type': 'application/json' })
-          .end(Buffer.from(await r.arrayBuffer()));
-      });
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxy = await l1Proxy();
     const before = await chain.inbox.messageCount();
     const logs: string[] = [];
     const role = await startRole({
       dataDir,
-      rpcUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      rpcUrl: proxy.url,
       log: (l) => logs.push(l),
       batcherRetry: { attempts: 2, retryDelayMs: 50, retryMs: 200, maxRetryMs: 400 },
     });
@@ -170,13 +182,13 @@ describe('startSequencerRole', () => {
     try {
       await block();
       await until('the first block posted', () => role.batches === 1);
-      up = false;
+      proxy.state.up = false;
       await block();
       await until('the batcher halted', () => logs.some((l) => l.startsWith('batcher halted')));
       await block(); // sealed while the batcher is halted
       await new Promise((r) => setTimeout(r, 500));
       expect(await chain.inbox.messageCount()).toBe(before + 1n);
-      up = true;
+      proxy.state.up = true;
       await until('all three blocks on L1', () => role.batches === 3);
       const onL1 = await chain.inbox.readMessages(before, before + 3n);
       expect(onL1.map((m) => m.source)).toEqual(['batch', 'batch', 'batch']);
@@ -190,7 +202,7 @@ describe('startSequencerRole', () => {
     }
   }, 120_000);
 
-  it('re-posts the batches an L1 reorg dropped (the mismatch is retried once, no stop)', async () => {
+  it('re-posts the batches an L1 reorg dropped (the mismatch resyncs at once; nothing differs, nothing re-executed)', async () => {
     const dataDir = dirs[0];
     const logs: string[] = [];
     const errors: unknown[] = [];
@@ -228,36 +240,169 @@ describe('startSequencerRole', () => {
     }
   }, 120_000);
 
-  it('stops the sequencer when L1 holds another batch at its next position (no silent acknowledgments)', async () => {
+  it('another batch at its next position (a second writer): the sequencer re-executes from L1, replays its transaction after it and keeps serving', async () => {
     const dataDir = dirs[0];
     const errors: unknown[] = [];
-    const role = await startRole({ dataDir, onError: (e) => errors.push(e) });
+    const logs: string[] = [];
+    const role = await startRole({ dataDir, log: (l) => logs.push(l), onError: (e) => errors.push(e) });
+    const a = fastAccount(3);
     try {
       // a second writer with the sequencer key takes the next position
-      const at = await chain.inbox.messageCount();
-      await chain.inbox.postBatch(encodeTxList([Uint8Array.of(1, 2, 3)]), { kind: 0 });
-      const a = fastAccount(3);
-      expect((await role.seq.submit(fastTransfer(a, a.address, 0n, 0n, CHAIN))).block).toBe(Number(at));
+      const at = Number(await chain.inbox.messageCount());
+      const other = Uint8Array.of(1, 2, 3);
+      await chain.inbox.postBatch(encodeTxList([other]), { kind: 0 });
+      const ack = await role.seq.submit(fastTransfer(a, a.address, 0n, 0n, CHAIN));
+      expect(ack.block).toBe(at);
       role.seq.sealNow();
-      await until('the sequencer stopped', () => errors.length > 0);
-      expect(errors[0]).toBeInstanceOf(BatchPositionMismatchError);
-      await expect(role.seq.submit(fastTransfer(a, a.address, 0n, 1n, CHAIN))).rejects.toMatchObject({
-        message: expect.stringMatching(/stopped after an error/),
+      await until('re-executed and posted', () => role.batches === 1);
+      // L1's batch is block `at`; the acknowledged transaction was replayed into the next block
+      expect(role.seq.block(at)).toMatchObject({
+        kind: 'batch',
+        fromL1: true,
+        txHashes: [keccak256Hex(other)],
       });
-      expect(role.batches).toBe(0);
+      expect(role.seq.receipt(ack.hash)).toMatchObject({ status: 'ok', block: at + 1, index: 0 });
+      const onL1 = await chain.inbox.readMessages(BigInt(at), await chain.inbox.messageCount());
+      expect(onL1.map((m) => [m.position, m.source])).toEqual([
+        [BigInt(at), 'batch'],
+        [BigInt(at + 1), 'batch'],
+      ]);
+      expect(await messageCarries(onL1[1].data, role.seq.sealedBlock(at + 1)!.message.subarray(1))).toBe(
+        true,
+      );
+      expect(
+        logs.some((l) =>
+          /from position \d+: re-executed from L1 \(1 L1 blocks taken in, 1 transactions replayed/.test(l),
+        ),
+      ).toBe(true);
+      expect(await role.seq.submit(fastTransfer(a, a.address, 0n, 1n, CHAIN))).toMatchObject({
+        block: at + 2,
+      });
+      expect(errors).toEqual([]);
     } finally {
       await role.close();
     }
-    // restarted, the role re-checks the positions L1 has and stops again: no silent divergence
+    // restarted, the role checks L1 from the last agreed position: nothing differs, nothing re-posted
     const again: unknown[] = [];
-    const role2 = await startRole({ dataDir, onError: (e) => again.push(e) });
+    const logs2: string[] = [];
+    const role2 = await startRole({ dataDir, log: (l) => logs2.push(l), onError: (e) => again.push(e) });
     try {
-      await until('the restarted sequencer stopped', () => again.length > 0);
-      expect(again[0]).toBeInstanceOf(BatchPositionMismatchError);
-      expect((again[0] as Error).message).toMatch(/L1 has another batch there/);
-      expect(role2.batches).toBe(0);
+      expect(role2.seq.status().recoveries).toBe(0);
+      const ack = await role2.seq.submit(fastTransfer(a, a.address, 0n, 2n, CHAIN));
+      role2.seq.sealNow();
+      await until('the block after the restart posted', () => role2.batches >= 1);
+      expect(role2.seq.receipt(ack.hash)).toMatchObject({ status: 'ok' });
+      expect(logs2.some((l) => /re-executed from L1/.test(l))).toBe(false);
+      expect(again).toEqual([]);
     } finally {
       await role2.close();
+    }
+  }, 120_000);
+
+  it('issue 19 (5): a forced inclusion under its unposted blocks: re-executes from L1, replays the valid transactions, drops the invalid one with its reason, keeps serving', async () => {
+    const dataDir = dirs[0];
+    const proxy = await l1Proxy();
+    const errors: unknown[] = [];
+    const logs: string[] = [];
+    const role = await startRole({
+      dataDir,
+      rpcUrl: proxy.url,
+      log: (l) => logs.push(l),
+      onError: (e) => errors.push(e),
+      batcherRetry: { attempts: 2, retryDelayMs: 50, retryMs: 200, maxRetryMs: 400 },
+    });
+    const a = fastAccount(7);
+    const b = fastAccount(8);
+    try {
+      // the batcher cannot reach L1: the sequencer's block is stored, not posted
+      proxy.state.up = false;
+      const at = Number(await chain.inbox.messageCount());
+      const a0 = await role.seq.submit(fastTransfer(a, a.address, 0n, 0n, CHAIN));
+      const a1 = await role.seq.submit(fastTransfer(a, a.address, 0n, 1n, CHAIN));
+      const b0 = await role.seq.submit(fastTransfer(b, b.address, 0n, 0n, CHAIN));
+      expect([a0.block, a1.block, b0.block]).toEqual([at, at, at]);
+      role.seq.sealNow();
+      await until('the block stored', () => role.seq.head >= at);
+      // an L1 user forces another transaction of a's with nonce 0 in, at the sequencer's position
+      const user = chain.inbox.connect(walletFor(l1, l1.accounts[2].account));
+      const f0 = fastTransfer(a, b.address, 0n, 0n, CHAIN);
+      const sent = await user.sendMessage(encodeTxList([f0]));
+      await l1.testClient.increaseTime({ seconds: config.sequencing.maxDelaySeconds + 1 });
+      await l1.testClient.mine({ blocks: 1 });
+      if ((await chain.inbox.delayedIncluded()) <= sent.index) await user.forceInclusion(sent.index + 1n);
+      const [forced] = await chain.inbox.readMessages(BigInt(at), BigInt(at + 1));
+      expect([forced.source, forced.sourceIndex]).toEqual(['delayed', sent.index]);
+      proxy.state.up = true;
+      await until('re-executed from L1', () => logs.some((l) => /re-executed from L1/.test(l)));
+      // a0 is dropped with the app's reason; a1 and b0 replayed after the forced message
+      expect(role.seq.receipt(a0.hash)).toMatchObject({
+        status: 'dropped',
+        reason: 'bad_nonce',
+        block: at,
+        index: 0,
+      });
+      await until('the replayed transactions executed and posted', () => {
+        const r = role.seq.receipt(b0.hash);
+        return r?.status === 'ok' && role.batches >= 1;
+      });
+      expect(role.seq.receipt(a1.hash)).toMatchObject({ status: 'ok', block: at + 1, index: 0 });
+      expect(role.seq.receipt(b0.hash)).toMatchObject({ status: 'ok', block: at + 1, index: 1 });
+      expect(role.seq.receipt(keccak256Hex(f0))).toMatchObject({ status: 'ok', block: at });
+      expect(role.seq.block(at)).toMatchObject({ kind: 'delayed', delayedIndex: Number(sent.index) });
+      // over JSON-RPC too
+      expect(await rpcCall(role.server.url, 'modex_getTransactionReceipt', [a0.hash])).toMatchObject({
+        status: 'dropped',
+        reason: 'bad_nonce',
+      });
+      const onL1 = await chain.inbox.readMessages(BigInt(at), BigInt(at + 2));
+      expect(onL1.map((m) => m.source)).toEqual(['delayed', 'batch']);
+      expect(await messageCarries(onL1[1].data, role.seq.sealedBlock(at + 1)!.message.subarray(1))).toBe(
+        true,
+      );
+      expect(await role.seq.submit(fastTransfer(a, a.address, 0n, 2n, CHAIN))).toMatchObject({
+        block: at + 2,
+      });
+      expect(errors).toEqual([]);
+    } finally {
+      await role.close();
+      proxy.close();
+    }
+  }, 120_000);
+
+  it('issue 19 (5): an L1 reorg puts another batch under a posted one: the periodic check re-executes from L1 and the transaction is posted again', async () => {
+    const dataDir = dirs[0];
+    const errors: unknown[] = [];
+    const logs: string[] = [];
+    const role = await startRole({
+      dataDir,
+      l1CheckMs: 300,
+      log: (l) => logs.push(l),
+      onError: (e) => errors.push(e),
+    });
+    const c = fastAccount(9);
+    try {
+      const at = Number(await chain.inbox.messageCount());
+      const snapshot = await l1.testClient.snapshot();
+      const c0 = await role.seq.submit(fastTransfer(c, c.address, 0n, 0n, CHAIN));
+      role.seq.sealNow();
+      await until('posted', () => role.batches === 1);
+      await until('a check agreed past it', () => role.seq.store.l1Agreed?.n === at + 1);
+      // the reorg: L1 forgets the batch, and another writer's batch lands at its position
+      await l1.testClient.revert({ id: snapshot });
+      const other = Uint8Array.of(7, 7, 7);
+      await chain.inbox.postBatch(encodeTxList([other]), { kind: 0 });
+      await until('re-executed from L1', () => logs.some((l) => /re-executed from L1/.test(l)));
+      await until('posted again', () => role.batches === 2);
+      expect(role.seq.receipt(c0.hash)).toMatchObject({ status: 'ok', block: at + 1, index: c0.index });
+      expect(role.seq.block(at)).toMatchObject({ fromL1: true, txHashes: [keccak256Hex(other)] });
+      const onL1 = await chain.inbox.readMessages(BigInt(at), await chain.inbox.messageCount());
+      expect(onL1.length).toBe(2);
+      expect(await messageCarries(onL1[1].data, role.seq.sealedBlock(at + 1)!.message.subarray(1))).toBe(
+        true,
+      );
+      expect(errors).toEqual([]);
+    } finally {
+      await role.close();
     }
   }, 120_000);
 });

@@ -39,10 +39,14 @@ import type { L1Clients } from '../settlement/ethereum/inbox.ts';
 import type { EthereumContracts } from '../settlement/ethereum/settlement-module.ts';
 import { AppChain } from './app-chain.ts';
 import { BatchFeeder } from './batch-feeder.ts';
-import type { InboxCursor } from './batcher.ts';
 import { type BatcherWorker, batcherWorkerFor } from './batcher-worker.ts';
 import { WorkerExecutor } from './block-worker.ts';
-import { type CommitteeDeployment, committeeMinLifetime, deployCommittee } from './da-modules.ts';
+import {
+  type CommitteeDeployment,
+  committeeMinLifetime,
+  daForConfig,
+  deployCommittee,
+} from './da-modules.ts';
 import { Derivation } from './derivation.ts';
 import { FollowerRpc } from './follower-rpc.ts';
 import { NodeMetrics } from './metrics.ts';
@@ -53,6 +57,7 @@ import {
   watchSequencer,
   watchValidator,
 } from './metrics-hooks.ts';
+import { checkAgainstL1, type L1CheckResult, RecoveryFailedError } from './recovery.ts';
 import { type RpcServer, startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';
 import { type ChainFollower, Validator } from './validator.ts';
@@ -325,6 +330,12 @@ export async function startSequencerRole(o: {
   warn?: (line: string) => void;
   /** the sequencer stopped on an error (default: logged) */
   onError?: (e: unknown) => void;
+  /**
+   * how often the store is checked against L1 besides at start and after a halt (default 30,000
+   * ms; 0: never): a reorg that put another message under a posted batch is found within it and the
+   * sequencer re-executes from L1 (docs/node.md §2.2)
+   */
+  l1CheckMs?: number;
   /** how the batcher's posts are retried, and the halted batcher restarted (tests shorten them) */
   batcherRetry?: { attempts?: number; retryDelayMs?: number; retryMs?: number; maxRetryMs?: number };
   /** the process's metrics, shared with the other roles it runs (default: a registry of its own) */
@@ -337,10 +348,19 @@ export async function startSequencerRole(o: {
   const { inbox } = o.chain;
   // the STF and the batcher run in worker threads (a block's execution, and its batch's encoding,
   // signing and DA work, never hold up the JSON-RPC thread); both load side by side
-  const executor = new WorkerExecutor({
-    app: o.app,
-    chainId: o.chainId,
-    limits: appLimitsOf(o.config.vm.limits),
+  const newExecutor = () =>
+    new WorkerExecutor({
+      app: o.app,
+      chainId: o.chainId,
+      limits: appLimitsOf(o.config.vm.limits),
+    });
+  const executor = newExecutor();
+  // reads L1's batches for the check against L1 (recovery.ts): whether one carries a stored block,
+  // and the transactions of another writer's
+  const readDa = daForConfig(o.config, {
+    rpcUrl: o.rpcUrl,
+    rpc: inbox.publicClient,
+    publicClient: inbox.publicClient,
   });
   const batcher = batcherWorkerFor(inbox, {
     rpcUrl: o.rpcUrl,
@@ -349,9 +369,8 @@ export async function startSequencerRole(o: {
     attempts: o.batcherRetry?.attempts,
     retryDelayMs: o.batcherRetry?.retryDelayMs,
   });
-  let l1: InboxCursor;
   try {
-    l1 = await batcher.start();
+    await batcher.start(); // L1 reachable and the DA module valid, or the role does not start
   } catch (e) {
     await Promise.all([executor.close(), batcher.close()]);
     throw e;
@@ -361,8 +380,30 @@ export async function startSequencerRole(o: {
     batchesByDa: Record<string, number>;
     firstBlockAt?: number;
   };
+  // one check against L1 at a time (each may re-execute from L1)
+  let checking: Promise<unknown> = Promise.resolve();
+  const checkL1 = (): Promise<L1CheckResult> => {
+    const p = checking.then(() => checkAgainstL1({ inbox, da: readDa, seq }));
+    checking = p.catch(() => {});
+    return p.then((r) => {
+      const x = r.recovered;
+      if (x)
+        (o.warn ?? o.log)?.(
+          `L1 differs from the sequencer from position ${x.from}: re-executed from L1 (${x.adopted} L1 blocks taken in, ` +
+            `${x.replayed} transactions replayed, ${x.onL1} on L1 already, ${x.dropped.length} dropped` +
+            `${x.dropped.length ? `: ${[...new Set(x.dropped.map((d) => d.reason))].join(', ')}` : ''})`,
+        );
+      return r;
+    });
+  };
   const feeder = new BatchFeeder({
     batcher,
+    // restart the batcher, check the store against L1 and re-execute from L1 where they differ
+    resync: async () => {
+      await batcher.start();
+      return (await checkL1()).messageCount;
+    },
+    isFatal: (e) => e instanceof RecoveryFailedError,
     head: () => seq.head + 1,
     block: (n) => seq.sealedBlock(n),
     onPosted: (posted, b) => {
@@ -389,6 +430,7 @@ export async function startSequencerRole(o: {
   const seq: Sequencer = await Sequencer.open({
     dataDir: o.dataDir,
     executor,
+    newExecutor,
     sequencing: modules.sequencing,
     delayed: async () =>
       (await inbox.pendingDelayed()).messages.map((m) => ({
@@ -423,9 +465,23 @@ export async function startSequencerRole(o: {
     t.unref();
     timers.add(t);
   }
-  // from L1's message count (less the positions re-checked): blocks stored before a crash and
-  // never posted go to L1 first
-  feeder.start(l1.messageCount);
+  // the store checked against L1 from the last agreed position (recovering if they differ), then
+  // fed from L1's message count: blocks stored before a crash and never posted go to L1 first
+  await feeder.start();
+  const l1CheckMs = o.l1CheckMs ?? 30_000;
+  if (l1CheckMs > 0) {
+    const t = setInterval(() => {
+      checkL1().then(
+        (r) => r.recovered && feeder.resyncNow(new Error('the periodic check against L1 re-executed')),
+        (e) => {
+          if (e instanceof RecoveryFailedError) seq.stop(e);
+          else (o.warn ?? o.log)?.(`check against L1 failed: ${(e as Error).message.split('\n')[0]}`);
+        },
+      );
+    }, l1CheckMs);
+    t.unref();
+    timers.add(t);
+  }
   watchSequencer(metrics, seq);
   const server = await startRpcServer(seq, {
     port: o.port ?? 0,
@@ -444,6 +500,7 @@ export async function startSequencerRole(o: {
     async close() {
       for (const t of timers) clearTimeout(t);
       feeder.stop();
+      await checking;
       await server.close();
       await seq.close();
       await batcher.close();

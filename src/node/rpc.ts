@@ -37,11 +37,11 @@ export interface RpcBackend {
   readonly head: number;
   /** admits a raw transaction (app admission, WAL) and resolves with its soft confirmation */
   submit(raw: Uint8Array): Promise<{ hash: Hex; block: number; index: number }>;
-  receipt(
-    hash: Hex,
-  ):
+  receipt(hash: Hex):
     | { status: 'pending'; block: number; index: number }
     | { status: string; code: number; block: number; index: number; stateRoot: Hex }
+    /** acknowledged, then dropped by a recovery from L1 (docs/node.md §2.2) */
+    | { status: 'dropped'; reason: string; block: number; index: number }
     | null;
   block(n: number, withMessage?: boolean): unknown;
   stateRoot(n?: number): Hex | undefined;

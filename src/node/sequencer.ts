@@ -27,7 +27,16 @@
  * - Restart (`open` on the same data dir): the stored blocks are re-executed to rebuild the
  *   executor (their state roots must match), then the WAL's records past the store are replayed in
  *   order: every acknowledged transaction gets back its block and index.
+ * - Recovery (`recover(from, l1Blocks)`, docs/node.md §2.2): when L1 holds other messages from
+ *   position `from` on (a forced inclusion, a reorg under a posted batch), the sequencer seals and
+ *   stores what it has, truncates its store to `from` (the displaced transactions are persisted with
+ *   the truncation), restarts its WAL and its executor there, executes L1's blocks, and replays the
+ *   displaced transactions in order through the app's admission: each gets a new block and index,
+ *   or is dropped with the app's reason (`receipt(hash)`: `{ status: 'dropped', reason, … }`). A
+ *   crash mid-recovery finishes the replay at the next `open`.
  */
+import { readdirSync, unlinkSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bytesToHex, type Hex } from 'viem';
 import type { WasmApp } from '../apps/sdk/app-runtime.ts';
@@ -36,7 +45,13 @@ import type { Withdrawal } from '../core/app.ts';
 import type { OpenBlock as SealState, Sequencing } from '../core/sequencing.ts';
 import { keccak256Hex } from '../crypto/keccak.ts';
 import { EMPTY_BLOCK_BYTES, SingleSequencing, TX_PREFIX_BYTES } from '../sequencing/single/single.ts';
-import { batchMessage, encodeTxList, MESSAGE_KIND } from '../settlement/ethereum/message.ts';
+import {
+  batchMessage,
+  decodeTxList,
+  encodeTxList,
+  MESSAGE_KIND,
+  messageTxList,
+} from '../settlement/ethereum/message.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 import {
   DuplicateTransactionError,
@@ -47,7 +62,7 @@ import {
   SequencerUnavailableError,
   TransactionRefusedByAppError,
 } from './errors.ts';
-import { BlockStore, type StoredBlock } from './store.ts';
+import { BlockStore, type DisplacedTx, type DroppedTx, type StoredBlock } from './store.ts';
 import { Wal, type WalReplay, type WalStats } from './wal.ts';
 
 /** What a block's execution gives the sequencer. */
@@ -76,6 +91,8 @@ export interface BlockExecutor {
   execute(message: Uint8Array): BlockRun | Promise<BlockRun>;
   /** the global state after the first `n` messages (default all) */
   stateAt(n?: number): GlobalState;
+  /** drops the messages from position `n` on (a recovery; without it the sequencer needs `newExecutor`) */
+  truncate?(n: number): void | Promise<void>;
   /** called by `Sequencer.close` (e.g. stops the worker) */
   close?(): void | Promise<void>;
 }
@@ -97,6 +114,11 @@ export interface SequencerOptions {
   dataDir: string;
   /** a fresh executor (at genesis, nothing executed) */
   executor: BlockExecutor;
+  /**
+   * Another fresh executor, for a recovery when `executor` cannot truncate (a `WorkerExecutor`):
+   * the old one is closed and the stored blocks below the recovery's position are executed again.
+   */
+  newExecutor?: () => BlockExecutor;
   /**
    * The sequencing module: when a block seals, whether a transaction fits, which delayed messages
    * are forced in (the roles create it through the registry, src/modules.ts). Default: single
@@ -138,7 +160,37 @@ export interface SoftConfirmation {
 
 export type TxReceipt =
   | { status: 'pending'; block: number; index: number }
-  | { status: string; code: number; block: number; index: number; stateRoot: Hex };
+  | { status: string; code: number; block: number; index: number; stateRoot: Hex }
+  /**
+   * acknowledged at `block`/`index`, then dropped by a recovery from position `recoveredAt`: the
+   * app's admission refused it on L1's chain (`reason`, `appCode`; docs/node.md §2.2)
+   */
+  | ({ status: 'dropped' } & DroppedTx);
+
+/** One of L1's messages a recovery takes into the sequencer's chain (docs/node.md §2.2). */
+export interface L1Block {
+  kind: 'batch' | 'delayed';
+  /** the message executed at its position (kind byte first): a batch's is `0x00 ‖ list` */
+  message: Uint8Array;
+  /** a batch's transactions (the list DA resolved), indexed by hash */
+  txs: Uint8Array[];
+  /** a delayed message's delayed inbox index */
+  delayedIndex?: number;
+}
+
+/** What a recovery did. */
+export interface RecoveryResult {
+  /** the first position L1 disagreed with */
+  from: number;
+  /** L1's blocks executed from `from` on */
+  adopted: number;
+  /** displaced transactions placed again (new block and index) */
+  replayed: number;
+  /** displaced transactions dropped (the app refused them), with the reason */
+  dropped: { hash: Hex; reason: string }[];
+  /** displaced transactions L1 carried itself (in an adopted batch) */
+  onL1: number;
+}
 
 export interface SequencerStatus {
   /** latest stored block (−1: none) */
@@ -155,6 +207,9 @@ export interface SequencerStatus {
   delayedIncluded: number;
   accepted: number;
   rejectedBusy: number;
+  /** recoveries from L1 since open, and the transactions they dropped */
+  recoveries: number;
+  droppedTxs: number;
   wal: WalStats;
   limits: { maxTransactionsPerBlock: number; maxBlockBytes: number; maxBlockAgeMs: number };
 }
@@ -235,6 +290,15 @@ function defaultSequencing(opts: SequencerOptions): Sequencing {
 
 type Job = (
   | { kind: 'batch'; number: number; txs: PendingTx[]; delayedRead: number; sealedAt: number }
+  /** a batch of L1's taken in by a recovery (not the sequencer's own: never posted by it) */
+  | {
+      kind: 'l1';
+      number: number;
+      message: Uint8Array;
+      hashes: Hex[];
+      delayedRead: number;
+      sealedAt: number;
+    }
   | {
       kind: 'delayed';
       number: number;
@@ -242,6 +306,8 @@ type Job = (
       delayedIndex: number;
       delayedRead: number;
       sealedAt: number;
+      /** an L1 delayed message a recovery took in: its transactions' hashes (indexed) */
+      hashes?: Hex[];
     }
 ) & {
   /** resolves when the job's WAL records are durable */
@@ -271,12 +337,16 @@ export class Sequencer {
   private closed = false;
   private accepted = 0;
   private rejectedBusy = 0;
+  /** set while a recovery runs: submissions wait for it, nothing seals or is included */
+  private recovering: Promise<void> | undefined;
+  private recoveries = 0;
+  private droppedTxs = 0;
 
   private constructor(
     private readonly opts: SequencerOptions,
     readonly store: BlockStore,
-    readonly wal: Wal,
-    readonly executor: BlockExecutor,
+    public wal: Wal,
+    public executor: BlockExecutor,
   ) {
     this.sequencing = opts.sequencing ?? defaultSequencing(opts);
     this.mempoolLimit = opts.mempoolLimit ?? 10_000;
@@ -300,18 +370,18 @@ export class Sequencer {
     const store = BlockStore.open(join(root, 'store'));
     let wal: Wal | undefined;
     try {
-      for (let n = 0; n < store.head; n++) {
-        const run = await opts.executor.execute(store.message(n)!);
-        const root = bytesToHex(run.globalState.bytes32[0]);
-        if (root !== store.block(n)!.stateRoot)
-          throw new NodeStateError(
-            `sequencer: re-executing stored block ${n} gives state root ${root}, the store says ${store.block(n)!.stateRoot}`,
-          );
-      }
+      await reexecute(opts.executor, store, store.head);
+      // a recovery cut short by a crash: every WAL record is in its displaced list or stored
+      const unfinished = store.recovery;
+      if (unfinished) await removeWal(join(root, 'wal'));
       const opened = await Wal.open(join(root, 'wal'));
       wal = opened.wal;
       const seq = new Sequencer(opts, store, opened.wal, opts.executor);
       seq.restore(opened.replay);
+      if (unfinished) {
+        seq.recoveries++;
+        await seq.replay(unfinished.displaced, unfinished.from);
+      }
       await seq.pollDelayed();
       seq.start();
       return seq;
@@ -332,6 +402,10 @@ export class Sequencer {
    */
   async submit(raw: Uint8Array): Promise<SoftConfirmation> {
     this.checkUsable();
+    if (this.recovering) {
+      await this.recovering;
+      this.checkUsable();
+    }
     // shed load before spending a signature recovery on it
     if (this.pending.size >= this.mempoolLimit) {
       this.rejectedBusy++;
@@ -382,7 +456,7 @@ export class Sequencer {
   /** Polls the delayed source now (also done every `delayedPollMs`). */
   async pollDelayed(): Promise<void> {
     const src = this.opts.delayed;
-    if (!src || this.closed) return;
+    if (!src || this.closed || this.recovering) return;
     if (this.polling) return this.polling;
     this.polling = (async () => {
       try {
@@ -406,6 +480,7 @@ export class Sequencer {
   /** Stops the timers, waits for the sealed blocks to be stored, and closes the WAL and the store. The open block stays in the WAL. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.recovering;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     await this.polling;
@@ -424,7 +499,10 @@ export class Sequencer {
     const p = this.pending.get(h);
     if (p) return { status: 'pending', block: p.block, index: p.index };
     const t = this.store.tx(h);
-    if (!t) return null;
+    if (!t) {
+      const d = this.store.dropped(h);
+      return d ? { status: 'dropped', ...d } : null;
+    }
     const b = this.store.block(t.block)!;
     const code = t.status ?? b.status ?? 0;
     return {
@@ -457,6 +535,33 @@ export class Sequencer {
    */
   stop(reason: unknown): void {
     this.fail(reason);
+  }
+
+  /**
+   * Re-executes from L1 (docs/node.md §2.2): L1 holds `l1Blocks` at positions `from`, `from + 1`, …
+   * where the sequencer has other blocks (or none). Seals and stores what it has, truncates the
+   * store to `from` (persisting the displaced transactions with it), restarts the WAL and the
+   * executor there, executes L1's blocks, then replays the displaced transactions in their order
+   * through the app's admission: each admitted one gets a new block and index, each refused one is
+   * dropped with the app's reason (`receipt(hash)`). Submissions wait until it is done; a failure
+   * stops the sequencer. A crash mid-way finishes the replay at the next `open`.
+   */
+  async recover(from: number, l1Blocks: readonly L1Block[]): Promise<RecoveryResult> {
+    this.checkUsable();
+    if (this.recovering) throw new NodeStateError('sequencer: a recovery is already running');
+    let done!: () => void;
+    this.recovering = new Promise<void>((r) => {
+      done = r;
+    });
+    try {
+      return await this.recoverNow(from, l1Blocks);
+    } catch (e) {
+      this.fail(e);
+      throw e;
+    } finally {
+      this.recovering = undefined;
+      done();
+    }
   }
 
   /** The latest stored block's number (−1 before the first). */
@@ -529,6 +634,8 @@ export class Sequencer {
       delayedIncluded: this.delayedAssigned,
       accepted: this.accepted,
       rejectedBusy: this.rejectedBusy,
+      recoveries: this.recoveries,
+      droppedTxs: this.droppedTxs,
       wal: this.wal.stats,
       limits: this.limits,
     };
@@ -604,7 +711,7 @@ export class Sequencer {
 
   /** While the open block is empty: gives the cached delayed messages the next positions, in order. */
   private includeDelayed(): void {
-    if (this.open.txs.length > 0 || this.failed || this.closed) return;
+    if (this.open.txs.length > 0 || this.failed || this.closed || this.recovering) return;
     let n = 0;
     while (this.delayedCache.length > 0) {
       const m = this.delayedCache[0];
@@ -671,6 +778,158 @@ export class Sequencer {
     void this.drain();
   }
 
+  private async recoverNow(from: number, l1Blocks: readonly L1Block[]): Promise<RecoveryResult> {
+    if (!this.executor.truncate && !this.opts.newExecutor)
+      throw new NodeStateError(
+        'sequencer: the executor cannot truncate and no newExecutor was given: cannot re-execute from L1',
+      );
+    // 1. everything acknowledged goes into the store (the open block seals, the queue drains)
+    await this.polling;
+    this.closeOpen();
+    void this.drain();
+    while (this.draining) await this.draining;
+    if (this.failed) throw this.failed;
+    if (!Number.isSafeInteger(from) || from < 0 || from > this.storedHead)
+      throw new NodeStateError(`sequencer: cannot recover from position ${from} (head ${this.storedHead})`);
+    // 2. the displaced transactions, in their order, less those L1 carries itself
+    const onL1 = new Set<Hex>();
+    const adopted = l1Blocks.map((b) => ({ ...b, hashes: b.txs.map((t) => keccak256Hex(t)) }));
+    for (const b of adopted) for (const h of b.hashes) onL1.add(h);
+    const displaced: DisplacedTx[] = [];
+    let carried = 0;
+    for (let n = from; n < this.storedHead; n++) {
+      // every transaction indexed (the sequencer's, or one an earlier recovery took from L1)
+      const hashes = this.store.txHashes(n);
+      if (hashes.length === 0) continue;
+      const raws = decodeTxList(messageTxList(this.store.message(n)!) ?? new Uint8Array()) ?? [];
+      for (const [index, hash] of hashes.entries()) {
+        const raw = raws[index];
+        if (!raw || keccak256Hex(raw) !== hash)
+          throw new NodeStateError(
+            `sequencer: stored block ${n} does not hold transaction ${hash} at ${index}`,
+          );
+        if (onL1.has(hash)) carried++;
+        else displaced.push({ raw, hash, block: n, index });
+      }
+    }
+    // 3. truncate (with the list, atomically), restart the WAL and the executor at `from`
+    await this.store.truncate(from, { from, displaced });
+    await this.resetWal();
+    await this.rewindExecutor(from);
+    this.pending.clear();
+    this.pendingNonces.clear();
+    this.storedHead = from;
+    this.delayedAssigned = this.store.delayedRead;
+    this.delayedCache = [];
+    this.open = { number: from, txs: [], bytes: EMPTY_BLOCK_BYTES, firstAt: 0 };
+    this.recoveries++;
+    // 4. L1's blocks at their positions
+    for (const b of adopted) {
+      const number = this.open.number++;
+      if (b.kind === 'delayed') {
+        if (b.delayedIndex !== this.delayedAssigned)
+          throw new NodeStateError(
+            `sequencer: L1's delayed message ${b.delayedIndex} at ${number}, expected ${this.delayedAssigned}`,
+          );
+        this.delayedAssigned++;
+        this.jobs.push({
+          kind: 'delayed',
+          number,
+          message: b.message,
+          delayedIndex: b.delayedIndex,
+          delayedRead: this.delayedAssigned,
+          sealedAt: Date.now(),
+          hashes: b.hashes,
+        });
+      } else
+        this.jobs.push({
+          kind: 'l1',
+          number,
+          message: b.message,
+          hashes: b.hashes,
+          delayedRead: this.delayedAssigned,
+          sealedAt: Date.now(),
+        });
+    }
+    this.wal.rotate(this.open.number);
+    await this.drain();
+    if (this.failed) throw this.failed;
+    // 5. the displaced transactions, in order, through the admission
+    const r = await this.replay(displaced, from);
+    return { from, adopted: adopted.length, ...r, onL1: carried };
+  }
+
+  /**
+   * Places the displaced transactions again, in order, through the app's admission against the
+   * state they now follow; records the refused ones as dropped and ends the recovery once every
+   * placed one is in the WAL. Skips those already placed or stored (a replay resumed after a crash).
+   */
+  private async replay(
+    displaced: readonly DisplacedTx[],
+    from: number,
+  ): Promise<{ replayed: number; dropped: { hash: Hex; reason: string }[] }> {
+    const dropped: [Hex, DroppedTx][] = [];
+    let replayed = 0;
+    for (const d of displaced) {
+      if (this.pending.has(d.hash) || this.store.hasTx(d.hash)) continue;
+      const a = this.executor.app.admit(d.raw, this.executor.stateAt().bytes32[0], d.hash);
+      if (!a.ok) {
+        dropped.push([
+          d.hash,
+          {
+            block: d.block,
+            index: d.index,
+            reason: a.reason,
+            appCode: a.code,
+            recoveredAt: from,
+            droppedAt: Date.now(),
+          },
+        ]);
+        continue;
+      }
+      const tx: AdmittedTx = {
+        raw: d.raw,
+        hash: d.hash,
+        sender: a.sender.toLowerCase() as Hex,
+        nonce: a.nonce,
+      };
+      if (this.open.txs.length > 0 && !this.sequencing.fits(this.sealState(), d.raw.length)) this.seal();
+      const p = this.place(tx);
+      this.open.durable = this.wal.append(encodeRecord(REC_TX, p.block, p.index, d.raw));
+      if (this.sequencing.shouldSeal(this.sealState())) this.seal();
+      replayed++;
+    }
+    await this.wal.sync();
+    await this.store.endRecovery(dropped);
+    this.droppedTxs += dropped.length;
+    return { replayed, dropped: dropped.map(([hash, d]) => ({ hash, reason: d.reason })) };
+  }
+
+  /** Deletes the WAL (every record is stored or in the recovery's list) and opens an empty one. */
+  private async resetWal(): Promise<void> {
+    const dir = join(this.opts.dataDir, 'sequencer', 'wal');
+    const onFlush = this.wal.onFlush;
+    await this.wal.close();
+    await removeWal(dir);
+    this.wal = (await Wal.open(dir)).wal;
+    this.wal.onFlush = onFlush;
+  }
+
+  /** The executor at `n` messages: truncated, or a new one that executes the stored blocks again. */
+  private async rewindExecutor(n: number): Promise<void> {
+    if (this.executor.truncate) {
+      await this.executor.truncate(n);
+      return;
+    }
+    if (!this.opts.newExecutor)
+      throw new NodeStateError(
+        'sequencer: the executor cannot truncate and no newExecutor was given: cannot re-execute from L1',
+      );
+    await this.executor.close?.();
+    this.executor = this.opts.newExecutor();
+    await reexecute(this.executor, this.store, n);
+  }
+
   /**
    * A transaction of the WAL, acknowledged before a restart: placed again whatever the app says
    * now; its replay key when the app still admits it (for the pending nonces).
@@ -690,7 +949,7 @@ export class Sequencer {
   }
 
   private tick(): void {
-    if (this.closed || this.failed) return;
+    if (this.closed || this.failed || this.recovering) return;
     if (this.open.txs.length === 0) this.includeDelayed();
     else if (this.sequencing.shouldSeal(this.sealState()) || this.forcedWaiting()) this.seal();
   }
@@ -745,15 +1004,15 @@ export class Sequencer {
       job.kind === 'batch'
         ? batchMessage(MESSAGE_KIND.l2Transactions, encodeTxList(job.txs.map((p) => p.tx.raw)))
         : job.message;
+    const txHashes = job.kind === 'batch' ? job.txs.map((p) => p.tx.hash) : (job.hashes ?? []);
     if (this.executor.length !== job.number)
       throw new NodeStateError(
         `sequencer: block ${job.number} but the executor is at ${this.executor.length}`,
       );
     const run = await this.executor.execute(message);
-    const txHashes = job.kind === 'batch' ? job.txs.map((p) => p.tx.hash) : [];
     const block: StoredBlock = {
       number: job.number,
-      kind: job.kind,
+      kind: job.kind === 'delayed' ? 'delayed' : 'batch',
       messageHash: run.messageHash ?? keccak256Hex(message),
       stateRoot: bytesToHex(run.globalState.bytes32[0]),
       sendRoot: bytesToHex(run.globalState.bytes32[1]),
@@ -764,6 +1023,7 @@ export class Sequencer {
     };
     if (run.receipts) block.status = run.receipts.message;
     if (job.kind === 'delayed') block.delayedIndex = job.delayedIndex;
+    if (job.kind === 'l1') block.fromL1 = true;
     return { block, message, txHashes };
   }
 
@@ -797,6 +1057,39 @@ export class Sequencer {
     if (this.failed) return;
     this.failed = e ?? new Error('unknown failure');
     (this.opts.onError ?? console.error)(e);
+  }
+}
+
+/** Executes the stored blocks [0, n) on a fresh executor; each state root must match the store's. */
+async function reexecute(executor: BlockExecutor, store: BlockStore, n: number): Promise<void> {
+  if (executor.length !== 0)
+    throw new NodeStateError(
+      `sequencer: the executor must be fresh (it executed ${executor.length} messages)`,
+    );
+  for (let b = 0; b < n; b++) {
+    const run = await executor.execute(store.message(b)!);
+    const root = bytesToHex(run.globalState.bytes32[0]);
+    if (root !== store.block(b)!.stateRoot)
+      throw new NodeStateError(
+        `sequencer: re-executing stored block ${b} gives state root ${root}, the store says ${store.block(b)!.stateRoot}`,
+      );
+  }
+}
+
+/** Deletes every WAL segment in `dir`, durably (the directory is fsynced). */
+async function removeWal(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // no WAL yet
+  }
+  for (const n of names) if (/^\d{16}\.wal$/.test(n)) unlinkSync(join(dir, n));
+  const fh = await openFile(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 

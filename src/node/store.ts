@@ -128,6 +128,51 @@ export interface StoredBlock {
   delayedRead: number;
   /** when the block was sealed (ms since the epoch) */
   sealedAt: number;
+  /**
+   * set for a block the sequencer took from L1 in a recovery (docs/node.md §2.2): a delayed message
+   * a forced inclusion put there, or another writer's batch; the batcher never posts it
+   */
+  fromL1?: true;
+}
+
+/**
+ * A transaction the sequencer acknowledged and a recovery displaced (docs/node.md §2.2): it was
+ * at `block`/`index` (its soft confirmation) and is replayed, in order, through the admission.
+ */
+export interface DisplacedTx {
+  raw: Uint8Array;
+  hash: Hex;
+  block: number;
+  index: number;
+}
+
+/** An acknowledged transaction a recovery dropped: the app's admission refused it on L1's chain. */
+export interface DroppedTx {
+  /** where it was acknowledged */
+  block: number;
+  index: number;
+  /** the app's refusal reason (its receipt name, e.g. `bad_nonce`) and code */
+  reason: string;
+  appCode: number;
+  /** the inbox position L1 disagreed from */
+  recoveredAt: number;
+  /** when it was dropped (ms since the epoch) */
+  droppedAt: number;
+}
+
+/** A recovery in progress, persisted with the truncation: the transactions still to replay. */
+export interface RecoveryRecord {
+  /** the first position L1 disagreed with */
+  from: number;
+  displaced: DisplacedTx[];
+}
+
+/** The last position a check found L1 agreeing with, and L1's accumulator there (docs/node.md §2.2). */
+export interface L1Agreed {
+  /** positions [0, n) are the store's blocks on L1 */
+  n: number;
+  /** L1's acc(n) when checked */
+  accumulator: Hex;
 }
 
 /** Where a transaction is: block and index, and its receipt status once executed. */
@@ -144,6 +189,7 @@ export class BlockStore {
   private readonly blockTxs: Table<number, Hex[]>;
   private readonly txs: Table<string, [number, number, number | null]>;
   private readonly meta: Table<string, unknown>;
+  private readonly droppedTxs: Table<string, DroppedTx>;
   private headCache: number;
   /** called when a block written by `putBlock` is on disk, with the time it took (ms; the node's metrics) */
   onPut?: (ms: number) => void;
@@ -154,6 +200,7 @@ export class BlockStore {
     this.blockTxs = store.table('blockTxs', { keyEncoding: 'uint32' });
     this.txs = store.table('txs');
     this.meta = store.table('meta');
+    this.droppedTxs = store.table('dropped');
     const last = this.blocks.last();
     this.headCache = last ? last.key + 1 : 0;
   }
@@ -212,6 +259,58 @@ export class BlockStore {
 
   hasTx(hash: string): boolean {
     return this.txs.has(hash.toLowerCase());
+  }
+
+  /**
+   * Drops the blocks from `n` on (their messages, transaction hashes and index entries) and records
+   * `recovery` (the transactions to replay), in one transaction; `head` is `n` at once. No block
+   * write may be in flight.
+   */
+  truncate(n: number, recovery: RecoveryRecord): Promise<void> {
+    if (!Number.isSafeInteger(n) || n < 0 || n > this.headCache)
+      return Promise.reject(new RangeError(`store: cannot truncate to ${n} (head ${this.headCache})`));
+    const head = this.headCache;
+    this.headCache = n;
+    return this.store.write(() => {
+      for (let b = n; b < head; b++) {
+        for (const h of this.blockTxs.get(b) ?? []) {
+          const t = this.txs.get(h);
+          if (t && t[0] === b) this.txs.remove(h);
+        }
+        this.blocks.remove(b);
+        this.messages.remove(b);
+        this.blockTxs.remove(b);
+      }
+      this.meta.put('recovery', recovery);
+    });
+  }
+
+  /** the recovery in progress (its displaced transactions not all replayed yet), if any */
+  get recovery(): RecoveryRecord | undefined {
+    const r = this.meta.get('recovery') as RecoveryRecord | undefined;
+    return r && { ...r, displaced: r.displaced.map((d) => ({ ...d, raw: new Uint8Array(d.raw) })) };
+  }
+
+  /** Records the transactions a recovery dropped and ends it (its `recovery` record is removed). */
+  endRecovery(dropped: [Hex, DroppedTx][]): Promise<void> {
+    return this.store.write(() => {
+      for (const [h, d] of dropped) this.droppedTxs.put(h.toLowerCase(), d);
+      this.meta.remove('recovery');
+    });
+  }
+
+  /** an acknowledged transaction a recovery dropped, with the reason */
+  dropped(hash: string): DroppedTx | undefined {
+    return this.droppedTxs.get(hash.toLowerCase());
+  }
+
+  /** the last position a check found L1 agreeing with (0 when never checked) */
+  get l1Agreed(): L1Agreed | undefined {
+    return this.meta.get('l1Agreed') as L1Agreed | undefined;
+  }
+
+  setL1Agreed(a: L1Agreed): Promise<void> {
+    return this.setMeta('l1Agreed', a);
   }
 
   getMeta<T>(key: string): T | undefined {
