@@ -38,6 +38,10 @@ describe.each(['c', 'rust'] as const)('modex new --lang %s + build + test (CLI) 
       testVectors: 'test-vectors.json',
     });
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).not.toContain('main.ts');
+    // C and Rust chains post blobs: their SDKs do not inflate brotli batches (docs/build.md)
+    expect(JSON.parse(readFileSync(join(dir, 'modex.config.json'), 'utf8')).da).toEqual({
+      module: 'l1-blob',
+    });
 
     const b = await runCli(['build', dir]).done;
     expect(b.code, b.stderr).toBe(0);

@@ -153,8 +153,12 @@ export function counterVectors(): TestVector[] {
   ];
 }
 
-/** `NAME/modex.config.json`: a devnet-friendly chain running the app (`modex devnet --config`). */
-export function scaffoldChainConfig(name: string): Record<string, unknown> {
+/**
+ * `NAME/modex.config.json`: a devnet-friendly chain running the app (`modex devnet --config`). C and
+ * Rust apps post their batches as EIP-4844 blobs (`l1-blob`): their SDKs do not inflate the brotli
+ * batches (kind 0x04) that `l1-calldata` posts whenever compression pays (docs/build.md "C and Rust SDKs").
+ */
+export function scaffoldChainConfig(name: string, lang: Lang = 'as'): Record<string, unknown> {
   const chainName =
     name
       .toLowerCase()
@@ -165,7 +169,7 @@ export function scaffoldChainConfig(name: string): Record<string, unknown> {
     chain: { name: chainName, chainId: SCAFFOLD_CHAIN_ID },
     vm: { module: 'wasm', stf: OUTPUT_FILE.split(sep).join('/') },
     proof: { module: 'fraud', challengePeriodSeconds: 10, bond: '1000000000000000000' },
-    da: { module: 'l1-calldata' },
+    da: { module: lang === 'as' ? 'l1-calldata' : 'l1-blob' },
     settlement: { module: 'ethereum', rpcUrl: 'embedded' },
     sequencing: { module: 'single', maxDelaySeconds: 300, batch: { maxBytes: 100_000, maxAgeSeconds: 2 } },
   };
@@ -202,7 +206,7 @@ export function scaffoldApp(name: string, parent = '.', lang: Lang = 'as'): { di
   const files: Record<string, string> = {
     [entry]: fill(`${entry}.template`),
     [APP_CONFIG_FILE]: `${JSON.stringify(config, null, 2)}\n`,
-    [CHAIN_CONFIG_FILE]: `${JSON.stringify(scaffoldChainConfig(name), null, 2)}\n`,
+    [CHAIN_CONFIG_FILE]: `${JSON.stringify(scaffoldChainConfig(name, lang), null, 2)}\n`,
     'client.mjs': fill('client.mjs.template', TEMPLATE_DIR).replaceAll(
       '{{appId}}',
       `0x${COUNTER_APP_ID.toString(16)}`,
