@@ -3,11 +3,11 @@
  * sequencer role runs it at start and whenever its batcher halts or reports a position mismatch
  * (a forced inclusion, a reorg under a posted batch, another writer), before feeding again:
  *
- * 1. Where to start: the store keeps the last position a check found L1 agreeing with, and L1's
- *    accumulator there (`BlockStore.l1Agreed`). The inbox accumulator is a hash chain over every
- *    message (docs/inbox.md §3), so when L1's `accumulator(n)` still equals it, positions [0, n)
- *    are unchanged and the check starts at n; otherwise (a reorg deeper than n) it starts at 0.
- *    There is no fixed depth: what was posted since the last check is re-read.
+ * 1. Where to start: the store keeps the last 16 positions a check found L1 agreeing with, with
+ *    L1's accumulator there (`BlockStore.l1AgreedHistory`). The inbox accumulator is a hash chain
+ *    over every message (docs/inbox.md §3), so when L1's `accumulator(n)` still equals the one kept,
+ *    positions [0, n) are unchanged: the check starts at the newest such n (0 when none is). There
+ *    is no fixed depth: what was posted since the last agreed position is re-read.
  * 2. Compare the stored blocks from there with L1's messages (`readMessages`, in pages): a
  *    delayed block matches L1's delayed message of the same index, a batch block a batch that
  *    carries its transaction list (as the DA module reads it: calldata, brotli, blob, certificate).
@@ -74,10 +74,12 @@ export async function checkAgainstL1(o: L1CheckOptions): Promise<L1CheckResult> 
   let start = 0;
   let agreedAcc: Hex | undefined;
   const anchor = seq.store.l1Agreed;
-  if (anchor && anchor.n <= mc && anchor.n <= stored()) {
-    if ((await inbox.accumulator(BigInt(anchor.n))) === anchor.accumulator) {
-      start = anchor.n;
-      agreedAcc = anchor.accumulator;
+  for (const a of [...seq.store.l1AgreedHistory].reverse()) {
+    if (a.n > mc || a.n > stored()) continue;
+    if ((await inbox.accumulator(BigInt(a.n))) === a.accumulator) {
+      start = a.n;
+      agreedAcc = a.accumulator;
+      break;
     }
   }
   // 2. compare

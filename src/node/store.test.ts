@@ -93,3 +93,43 @@ describe('store (lmdb)', () => {
     await again.close();
   });
 });
+
+describe('BlockStore recovery records (docs/node.md §2.2)', () => {
+  it('truncate drops the blocks and their index entries and records the displaced list atomically; endRecovery records the dropped', async () => {
+    const dir = tmp();
+    const s = BlockStore.open(dir);
+    for (let n = 0; n < 4; n++) await s.putBlock(block(n, 2), Uint8Array.of(n), [h(10 * n), h(10 * n + 1)]);
+    await s.setL1Agreed({ n: 1, accumulator: h(91) });
+    await s.setL1Agreed({ n: 3, accumulator: h(93) });
+    const displaced = [{ raw: Uint8Array.of(7, 7), hash: h(20), block: 2, index: 0 }];
+    await s.truncate(2, { from: 2, displaced });
+    expect(s.head).toBe(2);
+    expect([s.block(2), s.message(3), s.tx(h(21)), s.txHashes(2)]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      [],
+    ]);
+    expect(s.tx(h(11))).toEqual({ block: 1, index: 1, status: 1 });
+    // the agreed position above the truncation is gone, the one below kept
+    expect(s.l1AgreedHistory).toEqual([{ n: 1, accumulator: h(91) }]);
+    await expect(s.truncate(5, { from: 5, displaced: [] })).rejects.toThrow(/cannot truncate to 5/);
+    await s.close();
+
+    const again = BlockStore.open(dir);
+    expect(again.head).toBe(2);
+    expect(again.recovery).toEqual({ from: 2, displaced });
+    expect(again.recovery?.displaced[0].raw).toBeInstanceOf(Uint8Array);
+    const d = { block: 2, index: 0, reason: 'bad_nonce', appCode: 5, recoveredAt: 2, droppedAt: 1 };
+    await again.endRecovery([[h(20), d]]);
+    expect(again.recovery).toBeUndefined();
+    expect(again.dropped(h(20))).toEqual(d);
+    expect(again.dropped(h(21))).toBeUndefined();
+    // a later agreed position supersedes those at or above it; 16 are kept
+    for (let n = 2; n < 30; n++) await again.setL1Agreed({ n, accumulator: h(n) });
+    await again.setL1Agreed({ n: 20, accumulator: h(200) });
+    expect(again.l1Agreed).toEqual({ n: 20, accumulator: h(200) });
+    expect(again.l1AgreedHistory.map((x) => x.n)).toEqual([14, 15, 16, 17, 18, 19, 20]);
+    await again.close();
+  });
+});

@@ -167,7 +167,10 @@ export interface RecoveryRecord {
   displaced: DisplacedTx[];
 }
 
-/** The last position a check found L1 agreeing with, and L1's accumulator there (docs/node.md §2.2). */
+/** Agreed positions kept (`BlockStore.l1AgreedHistory`). */
+export const L1_AGREED_KEPT = 16;
+
+/** A position a check found L1 agreeing with, and L1's accumulator there (docs/node.md §2.2). */
 export interface L1Agreed {
   /** positions [0, n) are the store's blocks on L1 */
   n: number;
@@ -282,6 +285,9 @@ export class BlockStore {
         this.blockTxs.remove(b);
       }
       this.meta.put('recovery', recovery);
+      // an agreed position above `n` described blocks that are gone
+      const agreed = this.l1AgreedHistory.filter((x) => x.n <= n);
+      this.meta.put('l1Agreed', agreed);
     });
   }
 
@@ -304,13 +310,24 @@ export class BlockStore {
     return this.droppedTxs.get(hash.toLowerCase());
   }
 
-  /** the last position a check found L1 agreeing with (0 when never checked) */
+  /** the last position a check found L1 agreeing with (undefined when never checked) */
   get l1Agreed(): L1Agreed | undefined {
-    return this.meta.get('l1Agreed') as L1Agreed | undefined;
+    return this.l1AgreedHistory.at(-1);
   }
 
+  /**
+   * The last {@link L1_AGREED_KEPT} agreed positions, ascending: a reorg below the last one is
+   * checked from the newest one L1 still agrees with, not from genesis.
+   */
+  get l1AgreedHistory(): L1Agreed[] {
+    const v = this.meta.get('l1Agreed');
+    return Array.isArray(v) ? (v as L1Agreed[]) : [];
+  }
+
+  /** Records an agreed position (dropping those at or above it: they are superseded). */
   setL1Agreed(a: L1Agreed): Promise<void> {
-    return this.setMeta('l1Agreed', a);
+    const kept = this.l1AgreedHistory.filter((x) => x.n < a.n);
+    return this.setMeta('l1Agreed', [...kept, a].slice(-L1_AGREED_KEPT));
   }
 
   getMeta<T>(key: string): T | undefined {
