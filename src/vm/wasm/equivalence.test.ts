@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compileTestModule } from '../../../test/wasm/asc.ts';
 import { METERED_IMPORT, meteredModule } from '../../../test/wasm/proof-corpus.ts';
 import { Rng, randomModule } from '../../../test/wasm/random-module.ts';
+import { REF_MODULE_RESULT, refModule } from '../../../test/wasm/ref-module.ts';
 import { ecdsaFixture, HOST_IMPORTS, stf, wat, watBytes } from '../../../test/wasm/wat.ts';
 import type { MachineLimits } from './limits.ts';
 import { type GlobalState, type HostData, Status } from './machine.ts';
@@ -364,6 +365,16 @@ describe('equivalence: exact metering (steps, frames, value stack)', () => {
       both(bytes, { maxStackHeight: 4 + rng.int(40) });
     }
     expect(cuts).toBeGreaterThan(400);
+  });
+
+  it('reference values (docs/machine.md §5.5): the same result, and the same stop at every step', () => {
+    const bytes = refModule();
+    const full = runBoth(bytes);
+    expect(full.status).toBe('finished');
+    expect(full.state.u64[1]).toBe(REF_MODULE_RESULT.toString());
+    for (let p = 1; p <= full.steps + 1; p++) both(bytes, { maxSteps: BigInt(p) });
+    both(bytes, { maxFrames: 2 });
+    both(bytes, { maxStackHeight: 3 });
   });
 
   it('a loop that never ends stops at maxSteps natively too', () => {

@@ -140,6 +140,9 @@ function constValue(e: ConstExpr | undefined, globals: bigint[], what: string): 
     if (v === undefined) throw new LoweringError(`${what}: global.get ${e.index} is not a constant`);
     return v;
   }
+  // references are i32 values (docs/machine.md §5.5): null 0, function f f + 1
+  if (e.op === 0xd0) return 0n; // ref.null
+  if (e.op === 0xd2 && e.index !== undefined) return BigInt(e.index) + 1n; // ref.func
   throw new LoweringError(`${what}: unsupported constant expression (opcode 0x${e.op.toString(16)})`);
 }
 
@@ -468,6 +471,16 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
           return;
         case 0x42:
           em.emit(M['i64.const'], ins.c!);
+          return;
+        // references are i32 values (docs/machine.md §5.5): null 0, function f f + 1
+        case 0xd0: // ref.null
+          em.emit(M['i32.const'], 0n);
+          return;
+        case 0xd1: // ref.is_null
+          em.emit(M['i32.eqz']);
+          return;
+        case 0xd2: // ref.func
+          em.emit(M['i32.const'], BigInt(ins.a!) + 1n);
           return;
         case 0xfc08: // memory.init
           emitHelperCall(`init${ins.a!}`);

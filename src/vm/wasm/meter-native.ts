@@ -669,6 +669,11 @@ export function instrumentForNative(
       } else if (e.kind === 'global.get') {
         out.push(0x23);
         uleb(out, e.index);
+      } else if (e.op === 0xd0 && e.index !== undefined) {
+        out.push(0xd0, e.index); // ref.null t (funcref 0x70 / externref 0x6f)
+      } else if (e.op === 0xd2 && e.index !== undefined) {
+        out.push(0xd2); // ref.func f (function indices are kept)
+        uleb(out, e.index);
       } else throw new Error('native metering: unsupported global initializer');
       out.push(0x0b);
     }

@@ -4,9 +4,11 @@
  * and error code, through traps, running out of steps, memory growth (the virtual memory size:
  * a later run must see the memory of a fresh instance again), out-of-bounds accesses and host ops.
  */
+
 import { describe, expect, it } from 'vitest';
 import { meteredModule } from '../../../test/wasm/proof-corpus.ts';
 import { Rng, randomModule } from '../../../test/wasm/random-module.ts';
+import { REF_MODULE_RESULT, refModule } from '../../../test/wasm/ref-module.ts';
 import { stf } from '../../../test/wasm/wat.ts';
 import type { MachineLimits } from './limits.ts';
 import type { GlobalState } from './machine.ts';
@@ -52,6 +54,12 @@ function sessionOf(bytes: Uint8Array, limits: Partial<MachineLimits> = {}, inter
 }
 
 describe('native session: each run equals a fresh instance', () => {
+  it('reference values: a mutable funcref global a run sets is null again in the next run', () => {
+    const s = sessionOf(refModule());
+    for (let i = 0; i < 3; i++)
+      expect(s.run(new Uint8Array(), gs(i)).globalState.u64[1]).toBe(REF_MODULE_RESULT);
+  });
+
   it('random modules, many runs in a row, at full and cut step limits and small frame/stack limits', () => {
     let runs = 0;
     for (let seed = 1; seed <= 30; seed++) {

@@ -11,6 +11,7 @@ import {
   specTestSamples,
 } from '../../../test/wasm/proof-corpus.ts';
 import { randomModule } from '../../../test/wasm/random-module.ts';
+import { refModule } from '../../../test/wasm/ref-module.ts';
 import { ecdsaFixture, stf, watBytes } from '../../../test/wasm/wat.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { MachineCommitter } from './commit.ts';
@@ -275,6 +276,15 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     ]) {
       expect(opsSeen.has(op), mopName(op)).toBe(true);
     }
+  });
+
+  it('on reference values (ref.null, ref.func, ref.is_null, typed select: docs/machine.md §5.5)', async () => {
+    const samples: Sample[] = [];
+    collect(new MachineCommitter(new Machine(compileProgram(refModule()))), 'references', 1000, samples);
+    expect(samples.length).toBeGreaterThan(50);
+    await proveAll(samples);
+    for (const op of [M['i32.eqz'], M.select, M['i32.const']])
+      expect(opsSeen.has(op), mopName(op)).toBe(true);
   });
 
   it('on random modules (calls, loops, memory, host ops, traps)', async () => {

@@ -5,11 +5,12 @@
  *
  * Accepted: MVP integer instructions, sign-extension, multi-value, mutable globals, bulk memory
  * (memory.copy/fill/init, data.drop), one memory (<= 65536 pages), one funcref table used by
- * call_indirect, elem segments of function indices (active/passive/declarative), typed `select`
- * with i32/i64, a start function, and imports accepted by the import policy (by default: the
- * `modex` host functions with exactly their signatures, see host-abi.ts).
+ * call_indirect, elem segments of function indices (active/passive/declarative), reference values
+ * (funcref/externref locals, parameters, results, globals; ref.null, ref.is_null, ref.func), typed
+ * `select`, a start function, and imports accepted by the import policy (by default: the `modex`
+ * host functions with exactly their signatures, see host-abi.ts).
  *
- * Rejected with `WasmUnsupportedError`: floats, SIMD, threads, other reference-type features,
+ * Rejected with `WasmUnsupportedError`: floats, SIMD, threads, table instructions and elem.drop,
  * multiple tables, memory64, exceptions, tail calls, other imports. (A second memory is invalid in
  * wasm 2.0 and throws `WasmValidationError`.) Invalid modules throw
  * `WasmValidationError`. Unsupported features that the validator can still type-check (floats,
@@ -105,9 +106,12 @@ function sameTypes(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((t, i) => t === b[i]);
 }
 
-/** Why a value type is not supported by the machine, or undefined if it is (i32, i64). */
+/**
+ * Why a value type is not supported by the machine, or undefined if it is (i32, i64, and the
+ * references funcref/externref, which the machine holds as i32 values: docs/machine.md §5.5).
+ */
 function valTypeProblem(t: number): string | undefined {
-  if (t === I32 || t === I64) return undefined;
+  if (t === I32 || t === I64 || t === FuncRef || t === ExternRef) return undefined;
   if (t === F32 || t === F64)
     return 'floating-point values are not deterministic across hosts and are not supported';
   if (t === V128) return 'SIMD (v128) is not supported';
@@ -419,7 +423,6 @@ function checkConstExpr(
         if (expected !== FuncRef) invalid(c, `type mismatch: expected ${valTypeName(expected)}, got funcref`);
         // wasm 2.0 §3.4.10: functions named in global initialisers belong to C.refs
         m.refs.add(e.index);
-        defer(m, c, 'this constant expression is not supported');
         return;
       }
       if (e.op === Op.RefNull && e.index !== undefined && e.index !== expected) {
@@ -429,6 +432,7 @@ function checkConstExpr(
           `type mismatch: expected ${valTypeName(expected)}, got ${got}`,
         );
       }
+      if (e.op === Op.RefNull && e.index !== undefined) return;
       const actual = CONST_OP_TYPES.get(e.op);
       if (actual !== undefined) {
         const fits =
@@ -968,16 +972,15 @@ class FuncValidator {
     return this.m.mod.elems[index] ?? this.fail(`unknown elem segment ${index}`);
   }
 
-  /** Reference-types instructions: type-checked, then rejected as unsupported. */
+  /** Reference-types instructions: ref.* run; the table ones are type-checked, then refused. */
   private reference(ins: Instr): void {
-    const reason = 'reference-type instructions are not supported (call_indirect is the only table access)';
+    const reason = 'table instructions are not supported (call_indirect is the only table access)';
     switch (ins.op) {
+      // ref.null, ref.is_null, ref.func: run by the machine (references are i32 values, §5.5)
       case Op.RefNull:
-        this.unsupported(reason);
         this.push(ins.a === ExternRef ? ExternRef : FuncRef);
         return;
       case Op.RefIsNull: {
-        this.unsupported(reason);
         const t = this.pop();
         if (t !== UNKNOWN && t !== FuncRef && t !== ExternRef)
           this.fail('type mismatch: ref.is_null needs a reference');
@@ -985,7 +988,6 @@ class FuncValidator {
         return;
       }
       case Op.RefFunc:
-        this.unsupported(reason);
         if (ins.a! >= this.m.funcTypes.length) this.fail(`unknown function ${ins.a}`);
         if (!this.m.refs.has(ins.a!)) this.fail(`undeclared function reference ${ins.a}`);
         this.push(FuncRef);

@@ -1,10 +1,17 @@
 /** The `native` spectest engine: V8's WebAssembly, on modules our validator accepted. */
+import { ValType } from '../module.ts';
 import {
+  fromJs,
+  funcTypeOf,
   getGlobalNative,
   instantiateNative,
   invokeNative,
+  type NativeInstance,
   type NativeOutcome,
+  toJs,
   toTrap,
+  trapOutcome,
+  type V8Global,
   type V8Imports,
   V8Wasm,
   WasmNativeCompileError,
@@ -32,6 +39,48 @@ export function nativeSpectestImports(): V8Imports {
 const toSpecOutcome = (o: NativeOutcome): SpecOutcome =>
   o.kind === 'ok' ? o : { kind: o.kind, message: o.error.message };
 
+// References cross the JS boundary as V8 has them; the runner holds the machine's values
+// (docs/machine.md §5.5: null 0, the script's externref N as N + 1). A non-null funcref result
+// becomes 1: scripts compare funcref results only for being null or not.
+const isRef = (t: number): boolean => t === ValType.FuncRef || t === ValType.ExternRef;
+const argToJs = (t: number, v: bigint): unknown =>
+  !isRef(t) ? toJs(t, v) : v === 0n ? null : t === ValType.ExternRef ? Number(v - 1n) : nonNullFuncrefArg();
+const resultFromJs = (t: number, v: unknown): bigint =>
+  !isRef(t) ? fromJs(t, v) : v === null ? 0n : t === ValType.ExternRef ? BigInt(v as number) + 1n : 1n;
+function nonNullFuncrefArg(): never {
+  throw new Error('spectest native engine: a non-null funcref argument cannot be passed');
+}
+
+/** `invokeNative` for exports with reference parameters or results; undefined for the others. */
+function invokeWithRefs(inst: NativeInstance, field: string, args: bigint[]): SpecOutcome | undefined {
+  const exp = inst.module.exports.find((e) => e.name === field);
+  if (exp?.kind !== 'func') return undefined;
+  const type = funcTypeOf(inst.module, exp.index);
+  if (![...type.params, ...type.results].some(isRef) || args.length !== type.params.length) return undefined;
+  const fn = inst.instance.exports[field] as (...a: unknown[]) => unknown;
+  const jsArgs = args.map((a, i) => argToJs(type.params[i], a));
+  let raw: unknown;
+  try {
+    raw = fn(...jsArgs);
+  } catch (e) {
+    return toSpecOutcome(trapOutcome(e));
+  }
+  const rawValues = type.results.length === 1 ? [raw] : type.results.length === 0 ? [] : (raw as unknown[]);
+  return { kind: 'ok', values: type.results.map((t, i) => resultFromJs(t, rawValues[i])) };
+}
+
+function getGlobal(inst: NativeInstance, field: string): bigint {
+  const exp = inst.module.exports.find((e) => e.name === field);
+  if (exp?.kind === 'global') {
+    const imported = inst.module.imports.filter((i) => i.kind === 'global');
+    const g = imported[exp.index];
+    const t =
+      g?.kind === 'global' ? g.type.type : inst.module.globals[exp.index - imported.length]?.type.type;
+    if (t !== undefined && isRef(t)) return resultFromJs(t, (inst.instance.exports[field] as V8Global).value);
+  }
+  return getGlobalNative(inst, field);
+}
+
 export function createNativeEngine(): SpecEngine {
   let imports: V8Imports | undefined;
   return {
@@ -44,8 +93,9 @@ export function createNativeEngine(): SpecEngine {
       try {
         const inst = instantiateNative(mod.bytes, mod.module, imports);
         const instance: SpecInstance = {
-          invoke: (field, args) => toSpecOutcome(invokeNative(inst, field, args)),
-          getGlobal: (field) => getGlobalNative(inst, field),
+          invoke: (field, args) =>
+            invokeWithRefs(inst, field, args) ?? toSpecOutcome(invokeNative(inst, field, args)),
+          getGlobal: (field) => getGlobal(inst, field),
         };
         return { kind: 'ok', instance };
       } catch (e) {

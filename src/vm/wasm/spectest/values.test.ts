@@ -18,12 +18,37 @@ describe('parseSpecValue', () => {
   });
 });
 
+describe('references (docs/machine.md §5.5: null 0, externref N as N + 1)', () => {
+  it('parses null and externref numbers', () => {
+    expect(parseSpecValue({ type: 'funcref', value: 'null' })).toBe(0n);
+    expect(parseSpecValue({ type: 'externref', value: 'null' })).toBe(0n);
+    expect(parseSpecValue({ type: 'externref', value: '0' })).toBe(1n);
+    expect(parseSpecValue({ type: 'externref', value: '41' })).toBe(42n);
+    expect(() => parseSpecValue({ type: 'externref', value: '4294967295' })).toThrow(/out of range/);
+    expect(() => parseSpecValue({ type: 'funcref', value: '3' })).toThrow(SpecScriptError);
+  });
+  it('compares results: a reference with no value is any non-null one', () => {
+    expect(compareResults([{ type: 'externref', value: '2' }], [3n])).toBeUndefined();
+    expect(compareResults([{ type: 'externref', value: '2' }], [0n])).toBe(
+      'result 0: expected externref:2, got externref:null',
+    );
+    expect(compareResults([{ type: 'funcref' }], [5n])).toBeUndefined();
+    expect(compareResults([{ type: 'funcref' }], [0n])).toBe(
+      'result 0: expected a non-null funcref, got null',
+    );
+    expect(compareResults([{ type: 'funcref', value: 'null' }], [5n])).toBe(
+      'result 0: expected funcref:null, got funcref:non-null',
+    );
+  });
+});
+
 describe('supported types', () => {
-  it('accepts only i32 and i64', () => {
+  it('accepts i32, i64 and references', () => {
     expect(isSupportedType('i32')).toBe(true);
     expect(isSupportedType('i64')).toBe(true);
     expect(isSupportedType('f64')).toBe(false);
-    expect(isSupportedType('externref')).toBe(false);
+    expect(isSupportedType('externref')).toBe(true);
+    expect(isSupportedType('funcref')).toBe(true);
     expect(isSupportedType('toString')).toBe(false);
   });
   it('finds the first unsupported type in a list', () => {

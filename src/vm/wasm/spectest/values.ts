@@ -1,6 +1,8 @@
 /**
  * Value conversion and comparison for spectest scripts. Script values are
  * `{ type, value: "<unsigned decimal>" }`; the runner and engines use unsigned bigints.
+ * References are the machine's i32 values (docs/machine.md §5.5): `null` is 0, the script's
+ * externref N is N + 1; a funcref result is only compared for being null or not.
  */
 import { SpecScriptError } from './errors.ts';
 
@@ -13,9 +15,24 @@ export interface SpecValueJson {
 
 const BITS: Readonly<Record<string, bigint>> = { i32: 32n, i64: 64n };
 
+const REF_TYPES = new Set(['funcref', 'externref']);
+
 /** Whether the runner (and the machine) can handle values of this type. */
 export function isSupportedType(type: string): boolean {
-  return Object.hasOwn(BITS, type);
+  return Object.hasOwn(BITS, type) || REF_TYPES.has(type);
+}
+
+/** A reference's value as the machine holds it: null 0, externref N as N + 1 (< 2^32). */
+function parseRef(v: SpecValueJson): bigint {
+  if (v.value === 'null') return 0n;
+  if (v.type === 'externref' && v.value !== undefined && /^\d+$/.test(v.value)) {
+    const n = BigInt(v.value) + 1n;
+    if (n >> 32n !== 0n) throw new SpecScriptError(`externref value ${v.value} out of range`);
+    return n;
+  }
+  throw new SpecScriptError(
+    `bad ${v.type} value ${JSON.stringify(v.value)}: expected "null" or an externref number`,
+  );
 }
 
 /** The first value type in `values` the runner cannot handle, if any. */
@@ -25,6 +42,7 @@ export function unsupportedType(values: readonly SpecValueJson[] | undefined): s
 
 /** Parses an i32/i64 script value into an unsigned bigint, checking its range. */
 export function parseSpecValue(v: SpecValueJson): bigint {
+  if (REF_TYPES.has(v.type)) return parseRef(v);
   const bits = Object.hasOwn(BITS, v.type) ? BITS[v.type] : undefined;
   if (bits === undefined) throw new SpecScriptError(`unsupported value type "${v.type}"`);
   if (v.value === undefined || !/^\d+$/.test(v.value)) {
@@ -44,6 +62,11 @@ export function compareResults(
     return `expected ${expected.length} result(s), got ${actual.length}: ${formatValues(actual)}`;
   }
   for (let i = 0; i < expected.length; i++) {
+    // a reference result with no value: any non-null reference
+    if (REF_TYPES.has(expected[i].type) && expected[i].value === undefined) {
+      if (actual[i] === 0n) return `result ${i}: expected a non-null ${expected[i].type}, got null`;
+      continue;
+    }
     const want = parseSpecValue(expected[i]);
     if (want !== actual[i]) {
       return `result ${i}: expected ${formatValue(expected[i].type, want)}, got ${formatValue(expected[i].type, actual[i])}`;
@@ -54,6 +77,8 @@ export function compareResults(
 
 /** `i32:4294967295 (-1)`: unsigned value with its signed reading if different. */
 export function formatValue(type: string, v: bigint): string {
+  if (REF_TYPES.has(type))
+    return v === 0n ? `${type}:null` : type === 'externref' ? `externref:${v - 1n}` : 'funcref:non-null';
   const bits = Object.hasOwn(BITS, type) ? BITS[type] : undefined;
   const signed = bits === undefined ? v : BigInt.asIntN(Number(bits), v);
   return signed === v ? `${type}:${v}` : `${type}:${v} (${signed})`;
