@@ -1,7 +1,8 @@
 /**
  * `modex build` errors of C and Rust apps: a foreign import is refused with the language's hint,
- * compiler and linker diagnostics are BUILD_COMPILE_FAILED, a bad `lang` is BUILD_CONFIG_INVALID, `modex new --lang` refuses an unknown language, and the language is found
- * from the entry's extension without `lang`.
+ * compiler and linker diagnostics are BUILD_COMPILE_FAILED, a bad `lang` is BUILD_CONFIG_INVALID,
+ * `modex new --lang` refuses an unknown language, and without `lang` the entry's extension picks
+ * the language.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
