@@ -32,7 +32,7 @@ const MIN_PASSED: Readonly<Record<string, number>> = {
   'ref_null.json': 3,
   'store.json': 60,
 };
-const MIN_TOTAL_PASSED = 1750;
+const MIN_TOTAL_PASSED = 8400;
 
 for (const makeEngine of [createNativeEngine, createInterpEngine]) {
   const engine = makeEngine();
