@@ -92,30 +92,153 @@ static const uint64_t RC[24] = {
     0x8000000000008002ull, 0x8000000000000080ull, 0x000000000000800aull, 0x800000008000000aull,
     0x8000000080008081ull, 0x8000000000008080ull, 0x0000000080000001ull, 0x8000000080008008ull,
 };
-static const uint8_t ROT[25] = {0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43,
-                                25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14};
+static uint64_t rotl(uint64_t x, unsigned n) { return (x << n) | (x >> (64 - n)); }
 
-static uint64_t rotl(uint64_t x, unsigned n) { return n == 0 ? x : (x << n) | (x >> (64 - n)); }
-
-static void keccak_f(uint64_t *a) {
-  uint64_t b[25], c[5], d[5];
+/* Keccak-f[1600] on the state st (25 lanes), unrolled with the lanes in locals (as guest/sdk/keccak.ts) */
+static void keccak_f(uint64_t *st) {
+  uint64_t a0 = st[0];
+  uint64_t a1 = st[1];
+  uint64_t a2 = st[2];
+  uint64_t a3 = st[3];
+  uint64_t a4 = st[4];
+  uint64_t a5 = st[5];
+  uint64_t a6 = st[6];
+  uint64_t a7 = st[7];
+  uint64_t a8 = st[8];
+  uint64_t a9 = st[9];
+  uint64_t a10 = st[10];
+  uint64_t a11 = st[11];
+  uint64_t a12 = st[12];
+  uint64_t a13 = st[13];
+  uint64_t a14 = st[14];
+  uint64_t a15 = st[15];
+  uint64_t a16 = st[16];
+  uint64_t a17 = st[17];
+  uint64_t a18 = st[18];
+  uint64_t a19 = st[19];
+  uint64_t a20 = st[20];
+  uint64_t a21 = st[21];
+  uint64_t a22 = st[22];
+  uint64_t a23 = st[23];
+  uint64_t a24 = st[24];
   for (int round = 0; round < 24; round++) {
-    for (int x = 0; x < 5; x++) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
-    for (int x = 0; x < 5; x++) d[x] = c[(x + 4) % 5] ^ rotl(c[(x + 1) % 5], 1);
-    for (int i = 0; i < 25; i++) a[i] ^= d[i % 5];
-    /* rho and pi: b[y, 2x + 3y] = rot(a[x, y]) */
-    for (int x = 0; x < 5; x++)
-      for (int y = 0; y < 5; y++) b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl(a[x + 5 * y], ROT[x + 5 * y]);
-    for (int x = 0; x < 5; x++)
-      for (int y = 0; y < 5; y++)
-        a[x + 5 * y] = b[x + 5 * y] ^ (~b[(x + 1) % 5 + 5 * y] & b[(x + 2) % 5 + 5 * y]);
-    a[0] ^= RC[round];
+    uint64_t c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20;
+    uint64_t c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21;
+    uint64_t c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22;
+    uint64_t c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23;
+    uint64_t c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24;
+    uint64_t d0 = c4 ^ rotl(c1, 1);
+    uint64_t d1 = c0 ^ rotl(c2, 1);
+    uint64_t d2 = c1 ^ rotl(c3, 1);
+    uint64_t d3 = c2 ^ rotl(c4, 1);
+    uint64_t d4 = c3 ^ rotl(c0, 1);
+    a0 ^= d0;
+    a1 ^= d1;
+    a2 ^= d2;
+    a3 ^= d3;
+    a4 ^= d4;
+    a5 ^= d0;
+    a6 ^= d1;
+    a7 ^= d2;
+    a8 ^= d3;
+    a9 ^= d4;
+    a10 ^= d0;
+    a11 ^= d1;
+    a12 ^= d2;
+    a13 ^= d3;
+    a14 ^= d4;
+    a15 ^= d0;
+    a16 ^= d1;
+    a17 ^= d2;
+    a18 ^= d3;
+    a19 ^= d4;
+    a20 ^= d0;
+    a21 ^= d1;
+    a22 ^= d2;
+    a23 ^= d3;
+    a24 ^= d4;
+    uint64_t b0 = a0;
+    uint64_t b10 = rotl(a1, 1);
+    uint64_t b20 = rotl(a2, 62);
+    uint64_t b5 = rotl(a3, 28);
+    uint64_t b15 = rotl(a4, 27);
+    uint64_t b16 = rotl(a5, 36);
+    uint64_t b1 = rotl(a6, 44);
+    uint64_t b11 = rotl(a7, 6);
+    uint64_t b21 = rotl(a8, 55);
+    uint64_t b6 = rotl(a9, 20);
+    uint64_t b7 = rotl(a10, 3);
+    uint64_t b17 = rotl(a11, 10);
+    uint64_t b2 = rotl(a12, 43);
+    uint64_t b12 = rotl(a13, 25);
+    uint64_t b22 = rotl(a14, 39);
+    uint64_t b23 = rotl(a15, 41);
+    uint64_t b8 = rotl(a16, 45);
+    uint64_t b18 = rotl(a17, 15);
+    uint64_t b3 = rotl(a18, 21);
+    uint64_t b13 = rotl(a19, 8);
+    uint64_t b14 = rotl(a20, 18);
+    uint64_t b24 = rotl(a21, 2);
+    uint64_t b9 = rotl(a22, 61);
+    uint64_t b19 = rotl(a23, 56);
+    uint64_t b4 = rotl(a24, 14);
+    a0 = b0 ^ (~b1 & b2);
+    a1 = b1 ^ (~b2 & b3);
+    a2 = b2 ^ (~b3 & b4);
+    a3 = b3 ^ (~b4 & b0);
+    a4 = b4 ^ (~b0 & b1);
+    a5 = b5 ^ (~b6 & b7);
+    a6 = b6 ^ (~b7 & b8);
+    a7 = b7 ^ (~b8 & b9);
+    a8 = b8 ^ (~b9 & b5);
+    a9 = b9 ^ (~b5 & b6);
+    a10 = b10 ^ (~b11 & b12);
+    a11 = b11 ^ (~b12 & b13);
+    a12 = b12 ^ (~b13 & b14);
+    a13 = b13 ^ (~b14 & b10);
+    a14 = b14 ^ (~b10 & b11);
+    a15 = b15 ^ (~b16 & b17);
+    a16 = b16 ^ (~b17 & b18);
+    a17 = b17 ^ (~b18 & b19);
+    a18 = b18 ^ (~b19 & b15);
+    a19 = b19 ^ (~b15 & b16);
+    a20 = b20 ^ (~b21 & b22);
+    a21 = b21 ^ (~b22 & b23);
+    a22 = b22 ^ (~b23 & b24);
+    a23 = b23 ^ (~b24 & b20);
+    a24 = b24 ^ (~b20 & b21);
+    a0 ^= RC[round];
   }
+  st[0] = a0;
+  st[1] = a1;
+  st[2] = a2;
+  st[3] = a3;
+  st[4] = a4;
+  st[5] = a5;
+  st[6] = a6;
+  st[7] = a7;
+  st[8] = a8;
+  st[9] = a9;
+  st[10] = a10;
+  st[11] = a11;
+  st[12] = a12;
+  st[13] = a13;
+  st[14] = a14;
+  st[15] = a15;
+  st[16] = a16;
+  st[17] = a17;
+  st[18] = a18;
+  st[19] = a19;
+  st[20] = a20;
+  st[21] = a21;
+  st[22] = a22;
+  st[23] = a23;
+  st[24] = a24;
 }
 
 static uint64_t load64le(const uint8_t *p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+  uint64_t v;
+  memcpy(&v, p, 8); /* wasm is little-endian: one i64.load */
   return v;
 }
 

@@ -20,7 +20,12 @@ static const uint8_t MARKER[32] __attribute__((aligned(32))) = {
 
 static uint8_t *root = 0; /* 32 bytes, aligned, outside the arena */
 
-static int eq32(const uint8_t *a, const uint8_t *b) { return memcmp(a, b, 32) == 0; }
+static int eq32(const uint8_t *a, const uint8_t *b) {
+  uint64_t x[4], y[4];
+  memcpy(x, a, 32); /* four i64 loads each */
+  memcpy(y, b, 32);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+}
 static int is_zero32(const uint8_t *a) { return eq32(a, ZERO); }
 
 /* one log entry: key hash, value (copy on the heap), value length (-1: deleted) */

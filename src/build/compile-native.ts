@@ -18,8 +18,8 @@ export const SDK_RUST_DIR = join(PACKAGE_ROOT, 'guest', 'sdk-rust');
 /**
  * clang flags (docs/build.md "C apps"): wasm32 without libc, -O2, the MVP feature set plus the
  * three the machine accepts (bulk memory: memcpy/memset become memory.copy/fill; sign-extension;
- * mutable globals), freestanding. Each file is compiled alone (`-c`) and linked with wasm-ld: the
- * clang driver would run a `wasm-opt` found on PATH after linking (binaryen's, e.g. from
+ * mutable globals); not -ffreestanding, so that clang inlines small fixed-size memcpy/memcmp.
+ * Each file is compiled alone (`-c`) and linked with wasm-ld: the clang driver would run a `wasm-opt` found on PATH after linking (binaryen's, e.g. from
  * node_modules/.bin), which drops the body of the metered-call trampoline (called only through
  * the table, by the host).
  */
@@ -31,7 +31,6 @@ export const C_FLAGS = [
   '-mbulk-memory',
   '-msign-ext',
   '-mmutable-globals',
-  '-ffreestanding',
   '-Wall',
 ] as const;
 
