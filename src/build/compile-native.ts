@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { ModexError } from '../core/errors.ts';
 import { PACKAGE_ROOT } from '../util/package-root.ts';
@@ -68,6 +68,13 @@ export interface NativeCompiled {
 
 /** The source files a build of `lang` reads (the app's and the SDK's): their list is part of the cache key. */
 export function nativeSources(lang: 'c' | 'rust', appDir: string): string[] {
+  const sdk = lang === 'c' ? SDK_C_DIR : SDK_RUST_DIR;
+  if (!existsSync(sdk)) {
+    throw new ModexError(
+      'BUILD_SDK_MISSING',
+      `the modex ${lang === 'c' ? 'C' : 'Rust'} SDK is not at ${sdk}: this modex installation lacks it (a clone of the modex repository has it)`,
+    );
+  }
   return lang === 'c'
     ? [...sourcesIn(appDir, ['.c', '.h']), ...sourcesIn(SDK_C_DIR, ['.c', '.h'])]
     : [...sourcesIn(appDir, ['.rs']), ...sourcesIn(SDK_RUST_DIR, ['.rs'])];
