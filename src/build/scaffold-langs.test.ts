@@ -3,12 +3,14 @@
  * Debian's toolchain (clang + lld, rustc + libstd-rust-dev-wasm32; `.ci/run` installs them), passes
  * its vectors natively and interpreted, and `modex config check` accepts it. Then the SDKs' metered
  * units: a transaction that traps deep in its stack gets TRAPPED, its writes are dropped, and the
- * next one runs on a restored stack pointer. And a missing toolchain is a clear error.
+ * next one runs on a restored stack pointer; withdrawals set the send root (a trapped one's is
+ * dropped) and are recorded, deletes delete. And a missing toolchain is a clear error.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { outboxRoot, withdrawalLeaf } from '../apps/sdk/outbox.ts';
 import { runCli } from '../cli/run-cli.test-helper.ts';
 import { ModexError } from '../core/errors.ts';
 import { buildApp } from './build.ts';
@@ -137,6 +139,101 @@ describe.each(['c', 'rust'] as const)('the %s SDK: a trapping transaction (slow)
               { data: hex(Uint8Array.of(0x01, 0x00, ...u64(0n))), result: '0x0000000003000d00' },
               { data: slot, result: hex(u64(3n)) },
               { data: hex(Uint8Array.of(0x00, ...alice.address)), result: hex(u64(2n)) },
+            ],
+          },
+        },
+      ],
+    };
+    const file = join(dir, 'test-vectors.json');
+    writeFileSync(file, JSON.stringify(vectors));
+    const b = await buildApp(dir);
+    const [r] = runVectors(b.bytes, b.program, file);
+    expect(r.problem).toBeUndefined();
+    expect(r.ok).toBe(true);
+  });
+});
+
+// op 5: withdraws (to (20) ‖ amount u256) and sets 0x10 ‖ signer; op 6: withdraws, then traps
+// (dropped); op 7: deletes 0x10 ‖ signer.
+const C_OUTBOX_APP = `#include "modex.h"
+static uint8_t on_tx(const modex_tx *tx, const uint8_t *signer) {
+  modex_bytes k = modex_make_key(0x10, signer, 0, 0);
+  if (tx->op == 7) {
+    modex_state_delete(k.ptr, k.len);
+    return MODEX_OK;
+  }
+  if (tx->args_len != 52) return MODEX_MALFORMED;
+  modex_outbox_append(signer, tx->args, tx->args + 20);
+  modex_state_set(k.ptr, k.len, "x", 1);
+  if (tx->op == 6) __builtin_trap();
+  return MODEX_OK;
+}
+const modex_app MODEX_APP = {.app_id = 0x10, .on_tx = on_tx};
+`;
+const RUST_OUTBOX_APP = `#![no_std]
+use modex_sdk::{make_key, outbox_append, state_delete, state_set, status::{MALFORMED, OK}, App, Tx};
+fn on_tx(tx: &Tx, signer: &[u8]) -> u8 {
+    let k = make_key(0x10, signer, &[]);
+    if tx.op == 7 {
+        state_delete(k);
+        return OK;
+    }
+    if tx.args.len() != 52 {
+        return MALFORMED;
+    }
+    outbox_append(signer, &tx.args[..20], &tx.args[20..]);
+    state_set(k, b"x");
+    if tx.op == 6 {
+        panic!();
+    }
+    OK
+}
+static APP: App = App { app_id: 0x10, on_tx, on_deposit: None, on_query: None, on_genesis: None, receipt_names: "" };
+modex_sdk::export_app!(APP);
+`;
+
+describe.each(['c', 'rust'] as const)('the %s SDK: withdrawals and deletes (slow)', (lang) => {
+  it('sets the send root of the appended withdrawals (not of a trapped one), records them, deletes', async () => {
+    const dir = scaffoldApp('outbox', tmp(), lang).dir;
+    writeFileSync(join(dir, ENTRY[lang]), lang === 'c' ? C_OUTBOX_APP : RUST_OUTBOX_APP);
+    const [alice, bob] = [signer(0x11), signer(0x22)];
+    const to = new Uint8Array(20).fill(0xee);
+    const u256 = (v: bigint): Uint8Array =>
+      Uint8Array.from(Buffer.from(v.toString(16).padStart(64, '0'), 'hex'));
+    const w = (who: typeof alice, op: number, nonce: bigint, amount: bigint) =>
+      signCounterTx(who, { op, nonce, args: Uint8Array.from([...to, ...u256(amount)]) });
+    const addrOf = (who: typeof alice) => hex(who.address) as `0x${string}`;
+    const leaves = [
+      { index: 0n, from: addrOf(alice), to: hex(to) as `0x${string}`, amount: 10n },
+      { index: 1n, from: addrOf(bob), to: hex(to) as `0x${string}`, amount: 20n },
+      { index: 2n, from: addrOf(alice), to: hex(to) as `0x${string}`, amount: 1n << 200n },
+    ];
+    const record = (i: bigint) => hex(Uint8Array.of(0x01, 0x06, ...u64(i)));
+    const vectors = {
+      vectors: [
+        {
+          name: 'three withdrawals over two messages, one trapped; a delete',
+          initial: { chainId: SCAFFOLD_CHAIN_ID },
+          inbox: [
+            hex(batch([w(alice, 5, 0n, 10n), w(bob, 6, 0n, 99n), w(bob, 5, 0n, 20n)])),
+            hex(
+              batch([
+                w(alice, 5, 1n, 1n << 200n),
+                signCounterTx(bob, { op: 7, nonce: 1n, args: new Uint8Array(0) }),
+              ]),
+            ),
+          ],
+          expect: {
+            sendRoot: hex(outboxRoot(leaves.map(withdrawalLeaf))),
+            queries: [
+              { data: hex(Uint8Array.of(0x01, 0x00, ...u64(0n))), result: '0x0000000003000d00' },
+              {
+                data: record(2n),
+                result: hex(Uint8Array.from([...alice.address, ...to, ...u256(1n << 200n)])),
+              },
+              { data: record(3n), result: '0x' },
+              { data: hex(Uint8Array.of(0x01, 0x10, ...alice.address)), result: hex(Buffer.from('x')) },
+              { data: hex(Uint8Array.of(0x01, 0x10, ...bob.address)), result: '0x' },
             ],
           },
         },
