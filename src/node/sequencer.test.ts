@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import {
   transferBody,
 } from '../apps/token/client.ts';
 import { keccak256Hex } from '../crypto/keccak.ts';
+import { REPO_ROOT } from '../l1/contracts.ts';
 import { batchMessage, encodeTxList } from '../settlement/ethereum/message.ts';
 import {
   DuplicateTransactionError,
@@ -68,6 +70,14 @@ async function start(dataDir: string, o: Partial<SequencerOptions> = {}, delayed
   open.push(seq);
   return seq;
 }
+
+/** a forced L1 message carrying `txs` (the delayed inbox's `0x00 ‖ list`) */
+const forced = (index: number, txs: Uint8Array[]): L1Block => ({
+  kind: 'delayed',
+  message: batchMessage(0, encodeTxList(txs)),
+  txs,
+  delayedIndex: index,
+});
 
 const genesis = (): DelayedMessageIn[] => [{ index: 0, data: depositMessage(alice.address, 1_000n) }];
 
@@ -363,14 +373,6 @@ describe('sequencer', () => {
 });
 
 describe('sequencer recovery from L1 (docs/node.md §2.2)', () => {
-  /** a forced L1 message carrying `txs` (the delayed inbox's `0x00 ‖ list`) */
-  const forced = (index: number, txs: Uint8Array[]): L1Block => ({
-    kind: 'delayed',
-    message: batchMessage(0, encodeTxList(txs)),
-    txs,
-    delayedIndex: index,
-  });
-
   it('L1 forced a delayed message under its blocks: truncates, executes it, replays the valid transactions in order, drops the rest with the reason', async () => {
     const dataDir = tmp();
     // a WorkerExecutor cannot truncate: recovery takes a new one and executes the kept blocks again
@@ -439,13 +441,16 @@ describe('sequencer recovery from L1 (docs/node.md §2.2)', () => {
     await seq.close();
     open.splice(open.indexOf(seq), 1);
 
-    // a crash right after a truncation (the displaced list persisted with it, nothing replayed yet)
+    // a crash right after a truncation to 1 (L1's block and the displaced list persisted with it,
+    // nothing executed or replayed yet): the next open executes L1's block, then replays
     const store = BlockStore.open(join(dataDir, 'sequencer', 'store'));
     const displaced = [1, 2].map((i) => ({ raw: txs[i], hash: acks[i].hash, block: 2, index: i - 1 }));
-    await store.truncate(2, { from: 2, displaced });
+    const l1 = [{ kind: 'batch' as const, message: batchMessage(0, encodeTxList([txs[0]])), txs: [txs[0]] }];
+    await store.truncate(1, { from: 1, l1, displaced });
     await store.close();
     const reopened = await start(dataDir, {}, genesis());
     expect(reopened.head).toBe(1);
+    expect(reopened.block(1)).toMatchObject({ fromL1: true, txHashes: [acks[0].hash] });
     expect(reopened.receipt(acks[1].hash)).toEqual({ status: 'pending', block: 2, index: 0 });
     expect(reopened.receipt(acks[2].hash)).toEqual({ status: 'pending', block: 2, index: 1 });
     expect(reopened.status()).toMatchObject({ recoveries: 1 });
@@ -553,5 +558,94 @@ describe('sequencer crash loop (slow)', () => {
       p.child.kill('SIGTERM');
       await p.exited;
     }
+  }, 180_000);
+});
+
+describe('sequencer recovery crash loop (slow)', () => {
+  it('SIGKILL at seeded random points of a recovery, restarted each time: every acknowledged transaction ends executed or dropped with its reason', async () => {
+    let seed = 0x19_55;
+    const rand = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+    };
+    const dataDir = tmp();
+    const senders = [alice, bob, carol];
+    const deposits = senders.map((a, index) => ({ index, data: depositMessage(a.address, 1_000n) }));
+    const to = fastAccount(96).address;
+    // blocks 0..2 are the deposits; 3 = alice 0..4, 4 = alice 5..9, 5 = bob 0..4, …; carol's last in the open block
+    const first = await start(dataDir, { maxTransactionsPerBlock: 5, maxBlockAgeMs: 60_000 }, deposits);
+    await until(() => first.head === 2 || undefined);
+    const acks: SoftConfirmation[] = [];
+    for (const a of senders)
+      for (let n = 0n; n < (a === carol ? 7n : 10n); n++)
+        acks.push(await first.submit(fastTransfer(a, to, 1n, n)));
+    await first.idle();
+    await first.close();
+    open.splice(open.indexOf(first), 1);
+    // L1: a forced transaction of alice's with nonce 5 at position 4 (delayed message 3)
+    const forcedTx = fastTransfer(alice, bob.address, 7n, 5n);
+    const l1 = [forced(3, [forcedTx])];
+    const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
+    const args = {
+      dataDir,
+      from: 4,
+      l1: l1.map((b) => ({ ...b, message: hex(b.message), txs: b.txs.map(hex) })),
+      deposits: senders.map((a) => [a.address, '1000']),
+    };
+    const script = join(REPO_ROOT, 'test', 'recovery-process.ts');
+    const outcomes: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(args)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (c) => {
+        out += c;
+      });
+      const exited = new Promise<void>((r) => child.on('exit', () => r()));
+      await until(() => out.includes('open') || child.exitCode !== null || undefined, 60_000);
+      // somewhere in the recovery: re-executing, truncating, taking in L1's block, replaying
+      await new Promise((r) => setTimeout(r, Math.floor(rand() * 3000)));
+      child.kill('SIGKILL');
+      await exited;
+      // where the kill landed
+      const st = BlockStore.open(join(dataDir, 'sequencer', 'store'));
+      const rec = st.recovery;
+      outcomes.push(
+        out.includes('"from":4')
+          ? 'finished'
+          : rec
+            ? `killed mid-recovery (head ${st.head}, ${rec.displaced.length} to replay)`
+            : st.block(4)?.kind === 'delayed'
+              ? 'killed after the recovery'
+              : 'killed before the truncation',
+      );
+      await st.close();
+    }
+    // the last restart finishes whatever was cut short, then recovers once more (idempotent)
+    const seq = await start(
+      dataDir,
+      { maxTransactionsPerBlock: 5, maxBlockAgeMs: 20, newExecutor: tokenWorker },
+      deposits,
+    );
+    await seq.recover(4, l1);
+    await until(() => seq.status().mempool === 0 || undefined);
+    await seq.idle();
+    console.log(`recovery crash loop: ${outcomes.join('; ')}`);
+    const missing = acks.filter((c) => seq.receipt(c.hash) === null);
+    expect(missing).toEqual([]);
+    const aliceNonce5 = acks[5];
+    expect(seq.receipt(aliceNonce5.hash)).toMatchObject({
+      status: 'dropped',
+      reason: 'bad_nonce',
+      recoveredAt: 4,
+    });
+    for (const c of acks)
+      if (c !== aliceNonce5) expect(seq.receipt(c.hash), c.hash).toMatchObject({ status: 'ok', code: 0 });
+    expect(seq.receipt(keccak256Hex(forcedTx))).toMatchObject({ status: 'ok', block: 4 });
+    expect(await tokenBalance(seq, to)).toBe(BigInt(acks.length - 1));
+    expect(await tokenBalance(seq, alice.address)).toBe(1_000n - 9n - 7n);
   }, 180_000);
 });

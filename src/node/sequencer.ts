@@ -62,7 +62,13 @@ import {
   SequencerUnavailableError,
   TransactionRefusedByAppError,
 } from './errors.ts';
-import { BlockStore, type DisplacedTx, type DroppedTx, type StoredBlock } from './store.ts';
+import {
+  BlockStore,
+  type DisplacedTx,
+  type DroppedTx,
+  type RecoveryRecord,
+  type StoredBlock,
+} from './store.ts';
 import { Wal, type WalReplay, type WalStats } from './wal.ts';
 
 /** What a block's execution gives the sequencer. */
@@ -378,10 +384,7 @@ export class Sequencer {
       wal = opened.wal;
       const seq = new Sequencer(opts, store, opened.wal, opts.executor);
       seq.restore(opened.replay);
-      if (unfinished) {
-        seq.recoveries++;
-        await seq.replay(unfinished.displaced, unfinished.from);
-      }
+      if (unfinished) await seq.resume(unfinished);
       await seq.pollDelayed();
       seq.start();
       return seq;
@@ -813,7 +816,7 @@ export class Sequencer {
       }
     }
     // 3. truncate (with the list, atomically), restart the WAL and the executor at `from`
-    await this.store.truncate(from, { from, displaced });
+    await this.store.truncate(from, { from, l1: l1Blocks.map((b) => ({ ...b })), displaced });
     await this.resetWal();
     await this.rewindExecutor(from);
     this.pending.clear();
@@ -824,8 +827,17 @@ export class Sequencer {
     this.open = { number: from, txs: [], bytes: EMPTY_BLOCK_BYTES, firstAt: 0 };
     this.recoveries++;
     // 4. L1's blocks at their positions
-    for (const b of adopted) {
+    await this.adopt(l1Blocks);
+    // 5. the displaced transactions, in order, through the admission
+    const r = await this.replay(displaced, from);
+    return { from, adopted: adopted.length, ...r, onL1: carried };
+  }
+
+  /** Executes and stores L1's blocks at the next positions (no WAL: L1 has them). */
+  private async adopt(l1Blocks: readonly L1Block[]): Promise<void> {
+    for (const b of l1Blocks) {
       const number = this.open.number++;
+      const hashes = b.txs.map((t) => keccak256Hex(t));
       if (b.kind === 'delayed') {
         if (b.delayedIndex !== this.delayedAssigned)
           throw new NodeStateError(
@@ -839,14 +851,14 @@ export class Sequencer {
           delayedIndex: b.delayedIndex,
           delayedRead: this.delayedAssigned,
           sealedAt: Date.now(),
-          hashes: b.hashes,
+          hashes,
         });
       } else
         this.jobs.push({
           kind: 'l1',
           number,
           message: b.message,
-          hashes: b.hashes,
+          hashes,
           delayedRead: this.delayedAssigned,
           sealedAt: Date.now(),
         });
@@ -854,9 +866,18 @@ export class Sequencer {
     this.wal.rotate(this.open.number);
     await this.drain();
     if (this.failed) throw this.failed;
-    // 5. the displaced transactions, in order, through the admission
-    const r = await this.replay(displaced, from);
-    return { from, adopted: adopted.length, ...r, onL1: carried };
+  }
+
+  /**
+   * Finishes a recovery a crash cut short (its record is in the store; the WAL was deleted): L1's
+   * blocks not stored yet, then the replay (skipping what is already placed or stored).
+   */
+  private async resume(rec: RecoveryRecord): Promise<void> {
+    this.recoveries++;
+    const stored = this.storedHead - rec.from;
+    // the replay starts once every L1 block is stored: fewer stored means none was replayed yet
+    if (stored < rec.l1.length) await this.adopt(rec.l1.slice(stored));
+    await this.replay(rec.displaced, rec.from);
   }
 
   /**

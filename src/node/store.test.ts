@@ -102,7 +102,10 @@ describe('BlockStore recovery records (docs/node.md §2.2)', () => {
     await s.setL1Agreed({ n: 1, accumulator: h(91) });
     await s.setL1Agreed({ n: 3, accumulator: h(93) });
     const displaced = [{ raw: Uint8Array.of(7, 7), hash: h(20), block: 2, index: 0 }];
-    await s.truncate(2, { from: 2, displaced });
+    const l1 = [
+      { kind: 'delayed' as const, message: Uint8Array.of(0, 1), txs: [Uint8Array.of(1)], delayedIndex: 1 },
+    ];
+    await s.truncate(2, { from: 2, l1, displaced });
     expect(s.head).toBe(2);
     expect([s.block(2), s.message(3), s.tx(h(21)), s.txHashes(2)]).toEqual([
       undefined,
@@ -113,13 +116,14 @@ describe('BlockStore recovery records (docs/node.md §2.2)', () => {
     expect(s.tx(h(11))).toEqual({ block: 1, index: 1, status: 1 });
     // the agreed position above the truncation is gone, the one below kept
     expect(s.l1AgreedHistory).toEqual([{ n: 1, accumulator: h(91) }]);
-    await expect(s.truncate(5, { from: 5, displaced: [] })).rejects.toThrow(/cannot truncate to 5/);
+    await expect(s.truncate(5, { from: 5, l1: [], displaced: [] })).rejects.toThrow(/cannot truncate to 5/);
     await s.close();
 
     const again = BlockStore.open(dir);
     expect(again.head).toBe(2);
-    expect(again.recovery).toEqual({ from: 2, displaced });
+    expect(again.recovery).toEqual({ from: 2, l1, displaced });
     expect(again.recovery?.displaced[0].raw).toBeInstanceOf(Uint8Array);
+    expect(again.recovery?.l1[0].txs[0]).toBeInstanceOf(Uint8Array);
     const d = { block: 2, index: 0, reason: 'bad_nonce', appCode: 5, recoveredAt: 2, droppedAt: 1 };
     await again.endRecovery([[h(20), d]]);
     expect(again.recovery).toBeUndefined();

@@ -160,10 +160,12 @@ export interface DroppedTx {
   droppedAt: number;
 }
 
-/** A recovery in progress, persisted with the truncation: the transactions still to replay. */
+/** A recovery in progress, persisted with the truncation: L1's blocks to execute, the transactions to replay. */
 export interface RecoveryRecord {
   /** the first position L1 disagreed with */
   from: number;
+  /** L1's messages at `from`, `from + 1`, … (the sequencer's `L1Block`s) */
+  l1: { kind: 'batch' | 'delayed'; message: Uint8Array; txs: Uint8Array[]; delayedIndex?: number }[];
   displaced: DisplacedTx[];
 }
 
@@ -294,7 +296,17 @@ export class BlockStore {
   /** the recovery in progress (its displaced transactions not all replayed yet), if any */
   get recovery(): RecoveryRecord | undefined {
     const r = this.meta.get('recovery') as RecoveryRecord | undefined;
-    return r && { ...r, displaced: r.displaced.map((d) => ({ ...d, raw: new Uint8Array(d.raw) })) };
+    return (
+      r && {
+        ...r,
+        l1: (r.l1 ?? []).map((b) => ({
+          ...b,
+          message: new Uint8Array(b.message),
+          txs: b.txs.map((t) => new Uint8Array(t)),
+        })),
+        displaced: r.displaced.map((d) => ({ ...d, raw: new Uint8Array(d.raw) })),
+      }
+    );
   }
 
   /** Records the transactions a recovery dropped and ends it (its `recovery` record is removed). */
