@@ -4,12 +4,14 @@
  * its vectors natively and interpreted, and `modex config check` accepts it. Then the SDKs' metered
  * units: a transaction that traps deep in its stack gets TRAPPED, its writes are dropped, and the
  * next one runs on a restored stack pointer; withdrawals set the send root (a trapped one's is
- * dropped) and are recorded, deletes delete. And a missing toolchain is a clear error.
+ * dropped) and are recorded, deletes delete; deposits, genesis, app queries, receipt names and
+ * admission reach the app's handlers. And a missing toolchain is a clear error.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadApp } from '../apps/sdk/app-runtime.ts';
 import { outboxRoot, withdrawalLeaf } from '../apps/sdk/outbox.ts';
 import { runCli } from '../cli/run-cli.test-helper.ts';
 import { ModexError } from '../core/errors.ts';
@@ -247,6 +249,126 @@ describe.each(['c', 'rust'] as const)('the %s SDK: withdrawals and deletes (slow
     expect(r.ok).toBe(true);
   });
 });
+
+// deposits: 0x10 ‖ to = the amount's low 8 bytes, code 16 (too_big) when its top byte is set;
+// genesis writes 0x10 ‖ 0…0 = "g"; query 0x11 answers the chain id; receipt names too_big, late.
+const C_HANDLERS_APP = `#include "modex.h"
+static uint8_t on_tx(const modex_tx *tx, const uint8_t *signer) {
+  (void)tx;
+  (void)signer;
+  return MODEX_OK;
+}
+static uint8_t on_deposit(const uint8_t *to, const uint8_t *amount) {
+  if (amount[0] != 0) return MODEX_FIRST_APP_CODE;
+  modex_bytes k = modex_make_key(0x10, to, 0, 0);
+  modex_state_set(k.ptr, k.len, amount + 24, 8);
+  return MODEX_OK;
+}
+static uint8_t on_query(uint32_t kind, const uint8_t *args, int32_t len) {
+  (void)args;
+  if (kind != 0x11 || len != 0) return MODEX_UNKNOWN_OP;
+  modex_query_answer_u64(modex_chain_id());
+  return MODEX_OK;
+}
+static void on_genesis(uint64_t chain_id) {
+  (void)chain_id;
+  static const uint8_t zero[20] = {0};
+  modex_bytes k = modex_make_key(0x10, zero, 0, 0);
+  modex_state_set(k.ptr, k.len, "g", 1);
+}
+const modex_app MODEX_APP = {.app_id = 0x10, .on_tx = on_tx, .on_deposit = on_deposit, .on_query = on_query,
+                             .on_genesis = on_genesis, .receipt_names = "too_big,late"};
+`;
+const RUST_HANDLERS_APP = `#![no_std]
+use modex_sdk::status::{FIRST_APP_CODE, OK, UNKNOWN_OP};
+use modex_sdk::{chain_id, make_key, query_answer_u64, state_set, App, Tx};
+fn on_tx(_tx: &Tx, _signer: &[u8]) -> u8 {
+    OK
+}
+fn on_deposit(to: &[u8], amount: &[u8]) -> u8 {
+    if amount[0] != 0 {
+        return FIRST_APP_CODE;
+    }
+    state_set(make_key(0x10, to, &[]), &amount[24..]);
+    OK
+}
+fn on_query(kind: u32, args: &[u8]) -> u8 {
+    if kind != 0x11 || !args.is_empty() {
+        return UNKNOWN_OP;
+    }
+    query_answer_u64(chain_id());
+    OK
+}
+fn on_genesis(_chain_id: u64) {
+    state_set(make_key(0x10, &[0; 20], &[]), b"g");
+}
+static APP: App = App {
+    app_id: 0x10,
+    on_tx,
+    on_deposit: Some(on_deposit),
+    on_query: Some(on_query),
+    on_genesis: Some(on_genesis),
+    receipt_names: "too_big,late",
+};
+modex_sdk::export_app!(APP);
+`;
+
+describe.each(['c', 'rust'] as const)(
+  'the %s SDK: deposits, genesis, queries, receipt names, admission (slow)',
+  (lang) => {
+    it("runs the app's handlers; a node reads its receipt names and admits its transactions", async () => {
+      const dir = scaffoldApp('handlers', tmp(), lang).dir;
+      writeFileSync(join(dir, ENTRY[lang]), lang === 'c' ? C_HANDLERS_APP : RUST_HANDLERS_APP);
+      const to = new Uint8Array(20).fill(0xaa);
+      const deposit = (amount: Uint8Array) => hex(Uint8Array.from([0x01, ...to, ...amount]));
+      const big = new Uint8Array(32);
+      big[0] = 1;
+      const vectors = {
+        vectors: [
+          {
+            name: 'deposits, genesis, an app query',
+            initial: { chainId: SCAFFOLD_CHAIN_ID },
+            inbox: [deposit(Uint8Array.from([...new Uint8Array(24), ...u64(5n)])), deposit(big)],
+            expect: {
+              queries: [
+                { data: hex(Uint8Array.of(0x01, 0x10, ...to)), result: hex(u64(5n)) },
+                { data: hex(Uint8Array.of(0x01, 0x00, ...u64(0n))), result: '0x0000000000' },
+                { data: hex(Uint8Array.of(0x01, 0x00, ...u64(1n))), result: '0x1000000000' },
+                {
+                  data: hex(Uint8Array.of(0x01, 0x10, ...new Uint8Array(20))),
+                  result: hex(Buffer.from('g')),
+                },
+                { data: '0x11', result: hex(u64(BigInt(SCAFFOLD_CHAIN_ID))) },
+                { data: '0x12', status: 6 },
+                { data: '0x03', status: 6 },
+              ],
+            },
+          },
+        ],
+      };
+      const file = join(dir, 'test-vectors.json');
+      writeFileSync(file, JSON.stringify(vectors));
+      const b = await buildApp(dir);
+      const [r] = runVectors(b.bytes, b.program, file);
+      expect(r.problem).toBeUndefined();
+      expect(r.ok).toBe(true);
+
+      const node = loadApp(b.bytes, 'handlers');
+      expect(node.receiptNames.slice(12, 18)).toEqual(['out_of_steps', 'trapped', '', '', 'too_big', 'late']);
+      const root = node.genesis(BigInt(SCAFFOLD_CHAIN_ID)).bytes32[0];
+      const alice = signer(0x11);
+      const ok = node.admit(signCounterTx(alice, { nonce: 3n, args: new Uint8Array(0) }), root);
+      expect(ok).toMatchObject({ ok: true, sender: hex(alice.address), nonce: 3n });
+      const wrong = node.admit(
+        signCounterTx(alice, { nonce: 0n, chainId: 1n, args: new Uint8Array(0) }),
+        root,
+      );
+      expect(wrong).toMatchObject({ ok: false, code: 3, reason: 'wrong_chain' });
+      const short = node.admit(new Uint8Array(40), root);
+      expect(short).toMatchObject({ ok: false, code: 1, reason: 'malformed' });
+    });
+  },
+);
 
 describe('a missing toolchain', () => {
   it('C: BUILD_TOOLCHAIN_MISSING says to apt-get install clang lld', () => {
