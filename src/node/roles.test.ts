@@ -405,4 +405,47 @@ describe('startSequencerRole', () => {
       await role.close();
     }
   }, 120_000);
+
+  it("issue 19 (5): a restart re-checks L1 from the last agreed position, however deep: a batch replaced 70 positions below L1's count is found and re-executed", async () => {
+    const dataDir = dirs[0];
+    const c = fastAccount(10);
+    // the periodic check is off: the restart's check finds it
+    const role = await startRole({ dataDir, l1CheckMs: 0 });
+    const at = Number(await chain.inbox.messageCount());
+    let c0: Awaited<ReturnType<Sequencer['submit']>>;
+    const snapshot = await l1.testClient.snapshot();
+    try {
+      c0 = await role.seq.submit(fastTransfer(c, c.address, 0n, 0n, CHAIN));
+      role.seq.sealNow();
+      await until('posted', () => role.batches === 1);
+    } finally {
+      await role.close();
+    }
+    // while it is down: a reorg drops its batch and another writer posts 70 batches from there
+    await l1.testClient.revert({ id: snapshot });
+    for (let i = 0; i < 70; i++)
+      await chain.inbox.postBatch(encodeTxList([Uint8Array.of(0xee, i)]), { kind: 0 });
+    const logs: string[] = [];
+    const errors: unknown[] = [];
+    const role2 = await startRole({
+      dataDir,
+      l1CheckMs: 0,
+      log: (l) => logs.push(l),
+      onError: (e) => errors.push(e),
+    });
+    try {
+      // the check ran before startSequencerRole returned
+      expect(
+        logs.some((l) => l.includes(`from position ${at}: re-executed from L1 (70 L1 blocks taken in`)),
+      ).toBe(true);
+      expect(role2.seq.block(at)).toMatchObject({ fromL1: true });
+      expect(role2.seq.block(at + 69)).toMatchObject({ fromL1: true });
+      await until("posted again after L1's batches", () => role2.batches === 1);
+      expect(role2.seq.receipt(c0.hash)).toMatchObject({ status: 'ok', block: at + 70 });
+      expect(await chain.inbox.messageCount()).toBe(BigInt(at + 71));
+      expect(errors).toEqual([]);
+    } finally {
+      await role2.close();
+    }
+  }, 120_000);
 });
