@@ -7,6 +7,7 @@
  * `LyingClaim` plays a dishonest validator (its proofs fail; it keeps going where it can).
  */
 import { bytesToHex, type Hex } from 'viem';
+import { ModexError } from '../../core/errors.ts';
 import {
   type AssertionData,
   type EdgeRef,
@@ -15,7 +16,6 @@ import {
   toSolState,
   ZERO32,
 } from '../../settlement/ethereum/dispute-hash.ts';
-import { SettlementRevertError } from '../../settlement/ethereum/errors.ts';
 import type { L1Clients, TxResult } from '../../settlement/ethereum/inbox.ts';
 import type { PreimageOracleClient } from '../../settlement/ethereum/preimage-oracle.ts';
 import type { ChallengeClient, RollupClient } from '../../settlement/ethereum/rollup.ts';
@@ -363,8 +363,8 @@ export class DisputeAgent {
       tx = await rollup.confirmAssertion(a);
     } catch (e) {
       // a rival was posted since the check above (the dispute goes on), or another party confirmed it
-      const name = e instanceof SettlementRevertError ? e.errorName : '';
-      if (name === 'RivalsNotDecided' || name === 'NotPending') return;
+      const code = e instanceof ModexError ? e.code : '';
+      if (code === 'ROLLUP_RIVALS_NOT_DECIDED' || code === 'ROLLUP_NOT_PENDING') return;
       throw e;
     }
     this.record('confirm-assertion', tx, undefined, this.assertionId?.slice(0, 10));
