@@ -122,3 +122,8 @@ export function f32_le(a: u32, b: u32): i32 {
 export function f32_ge(a: u32, b: u32): i32 {
   return f32_le(b, a);
 }
+
+/** f32.copysign: `a`'s magnitude with `b`'s sign (a bit operation: NaN payloads kept) */
+export function f32_copysign(a: u32, b: u32): u32 {
+  return (a & ~SIGN32) | (b & SIGN32);
+}

@@ -279,3 +279,8 @@ export function f64_round(a: u64, mode: i32): u64 {
   if (up) t += fracBits + 1; // a carry into the exponent is right (e.g. 1.5 → 2)
   return t;
 }
+
+/** f64.copysign: `a`'s magnitude with `b`'s sign (a bit operation: NaN payloads kept) */
+export function f64_copysign(a: u64, b: u64): u64 {
+  return (a & ~SIGN64) | (b & SIGN64);
+}

@@ -16,6 +16,7 @@ export {
   f64_gt,
   f64_le,
   f64_ge,
+  f64_copysign,
 } from './f64';
 export {
   f32_add,
@@ -34,5 +35,6 @@ export {
   f32_ge,
   f32_demote_f64,
   f64_promote_f32,
+  f32_copysign,
 } from './f32';
 export * from './convert';

@@ -6,11 +6,12 @@
  * machine's validator, which refuses floats, accepts it) and touches no memory and no globals.
  */
 import { describe, expect, it } from 'vitest';
-import { compileGuest } from '../../apps/sdk/run-app.ts';
-import { parseModule } from '../wasm/parse.ts';
+import { compileGuest } from '../../../apps/sdk/run-app.ts';
+import { V8Wasm } from '../native.ts';
+import { parseModule } from '../parse.ts';
 
 const bytes = compileGuest('softfloat/index.ts'); // validated by the machine's validator
-const lib = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as Record<
+const lib = new V8Wasm.Instance(new V8Wasm.Module(bytes)).exports as Record<
   string,
   (...a: (number | bigint)[]) => number | bigint
 >;
@@ -242,13 +243,13 @@ describe('softfloat conversions', () => {
         }
         return neg ? -Number(m) : Number(m);
       };
-      expect(lib.f32_convert_i64_s(x) >>> 0, `f32(i64 ${x})`).toBe(bitsOf32(toF32(x)));
-      expect(lib.f32_convert_i64_u(x) >>> 0, `f32(u64 ${xu})`).toBe(bitsOf32(toF32(xu)));
+      expect((lib.f32_convert_i64_s(x) as number) >>> 0, `f32(i64 ${x})`).toBe(bitsOf32(toF32(x)));
+      expect((lib.f32_convert_i64_u(x) as number) >>> 0, `f32(u64 ${xu})`).toBe(bitsOf32(toF32(xu)));
       const x32 = Number(BigInt.asIntN(32, x));
       eq64(lib.f64_convert_i32_s(x32) as bigint, x32, `f64(i32 ${x32})`);
       eq64(lib.f64_convert_i32_u(x32) as bigint, x32 >>> 0, `f64(u32 ${x32 >>> 0})`);
-      expect(lib.f32_convert_i32_s(x32) >>> 0).toBe(bitsOf32(toF32(BigInt(x32))));
-      expect(lib.f32_convert_i32_u(x32) >>> 0).toBe(bitsOf32(toF32(BigInt(x32 >>> 0))));
+      expect((lib.f32_convert_i32_s(x32) as number) >>> 0).toBe(bitsOf32(toF32(BigInt(x32))));
+      expect((lib.f32_convert_i32_u(x32) as number) >>> 0).toBe(bitsOf32(toF32(BigInt(x32 >>> 0))));
     }
   });
 
@@ -285,7 +286,7 @@ describe('softfloat conversions', () => {
       ...sec(7, [ops.length, ...ops.flatMap(([n], i) => [...name(n), 0, i])]),
       ...sec(10, [ops.length, ...bodies.flatMap((b) => [b.length, ...b])]),
     ];
-    return new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(mod))).exports as Record<
+    return new V8Wasm.Instance(new V8Wasm.Module(new Uint8Array(mod))).exports as Record<
       string,
       (a: bigint) => number | bigint
     >;
