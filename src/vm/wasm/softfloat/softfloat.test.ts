@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compileGuest } from '../../../apps/sdk/run-app.ts';
 import { V8Wasm } from '../native.ts';
 import { parseModule } from '../parse.ts';
+import { SOFTFLOAT_WASM_BASE64 } from './library-bytes.ts';
 
 const bytes = compileGuest('softfloat/index.ts'); // validated by the machine's validator
 const lib = new V8Wasm.Instance(new V8Wasm.Module(bytes)).exports as Record<
@@ -109,6 +110,13 @@ const eq64 = (got: bigint, want: number, what: string) => {
 const hex = (x: bigint) => `0x${u64(x).toString(16).padStart(16, '0')}`;
 
 describe('softfloat: the library itself', () => {
+  it('the embedded copy (library-bytes.ts) is a fresh compile of guest/softfloat', () => {
+    expect(
+      Buffer.from(bytes).toString('base64') === SOFTFLOAT_WASM_BASE64,
+      'guest/softfloat changed: run `node scripts/gen-softfloat.mjs`',
+    ).toBe(true);
+  });
+
   it('is integer-only wasm with no imports, no memory access and no globals', () => {
     const mod = parseModule(bytes);
     expect(mod.imports).toEqual([]);
