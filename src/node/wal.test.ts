@@ -70,30 +70,6 @@ describe('wal', () => {
     await again.wal.close();
   });
 
-  it('pipelines rounds: an append made during an fdatasync starts its own round; acks stay in order', async () => {
-    const dir = tmp();
-    const { wal } = await Wal.open(dir);
-    const order: string[] = [];
-    const track = (name: string, p: Promise<void>) => p.then(() => order.push(name));
-    const flushMicrotasks = async () => {
-      for (let i = 0; i < 20; i++) await Promise.resolve();
-    };
-    const a = track('a', wal.append(rec(1)));
-    await flushMicrotasks(); // round 1 wrote a; its fdatasync is in the thread pool (no event-loop turn yet)
-    const b = track('b', wal.append(rec(2)));
-    await flushMicrotasks(); // round 2 starts beside it
-    const c = track('c', wal.append(rec(3)));
-    const d = track('d', wal.append(rec(4))); // both wait: two rounds are in flight
-    await Promise.all([a, b, c, d]);
-    expect(order).toEqual(['a', 'b', 'c', 'd']);
-    // one round each for a and b (overlapping), one for c + d; without pipelining b, c, d share one
-    expect(wal.stats).toMatchObject({ records: 4, fsyncs: 3 });
-    await wal.close();
-    const again = await Wal.open(dir);
-    expect(texts(again.replay.records)).toEqual(texts([1, 2, 3, 4].map((i) => ({ payload: rec(i) }))));
-    await again.wal.close();
-  });
-
   it('drops a torn last record (crash mid-write) and keeps appending after it', async () => {
     const dir = tmp();
     const { wal } = await Wal.open(dir);

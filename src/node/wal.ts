@@ -6,15 +6,10 @@
  *   whose header or payload is cut short or whose checksum fails is a torn write: it and everything
  *   appended after it (which was not acknowledged either: appends are acknowledged in order) is
  *   dropped at open, and the file is truncated to the last good record.
- * - Group commit: `append` queues the record; a *round* writes every queued record with one write
+ * - Group commit: `append` queues the record; one flusher writes every queued record with one write
  *   per file (synchronous: a copy into the page cache) and one fdatasync (in the thread pool), then
- *   resolves all of them. Concurrent appends therefore share an fsync.
- * - Pipelining: up to MAX_ROUNDS_IN_FLIGHT rounds run at once, so records that arrive while an
- *   fdatasync is under way start their own at once instead of waiting for it to end (under load a
- *   record waited for one and a half fdatasyncs, now for about one). Rounds write in order (one
- *   after the other) and resolve in order: a record is acknowledged only after an fdatasync that
- *   started after its write, and after every record appended before it. After a failed round every
- *   later round is refused too, even one whose own fdatasync succeeded.
+ *   resolves all of them. Concurrent appends therefore share an
+ *   fsync, and the throughput does not depend on the disk's fsync latency.
  * - Segments: the log is a sequence of files `<dir>/<segment id, 16 digits>.wal`; `rotate(id)`
  *   sends the next appends to a new segment (created lazily, the directory fsynced when it is).
  *   The caller numbers segments so that a segment's records all lie below the next segment's id
@@ -36,8 +31,6 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
 const HEADER = 8;
-/** rounds (write + fdatasync) under way at once; 2 measured best (bench/RESULTS.md, "WAL pipelining") */
-export const MAX_ROUNDS_IN_FLIGHT = 2;
 const NAME = /^(\d{16})\.wal$/;
 const segmentName = (id: number) => `${String(id).padStart(16, '0')}.wal`;
 
@@ -122,14 +115,7 @@ export class Wal {
   private current: number;
   private queue: { segment: number; buf: Buffer }[] = [];
   private waiters: Waiter[] = [];
-  /** rounds started and not yet resolved */
-  private inFlight = 0;
-  /** the last round's write phase (the next round writes after it) and its end (it resolves after) */
-  private lastWrite: Promise<void> = Promise.resolve();
-  private lastRound: Promise<void> = Promise.resolve();
-  private pumpQueued = false;
-  /** set by the first failed write or fdatasync, before the rounds ahead of it have resolved */
-  private writeFailed: unknown;
+  private flushing: Promise<void> | undefined;
   private failed: unknown;
   private closed = false;
   private readonly maxRecordBytes: number;
@@ -200,17 +186,17 @@ export class Wal {
       );
     this.queue.push({ segment: this.current, buf: frameRecord(payload) });
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.schedulePump();
+    this.flushing ??= this.flushLoop();
     return p;
   }
 
   /** Resolves when every record appended so far is durable (later appends are not waited for). */
   sync(): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
-    if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
-    // a barrier: resolved with the round that holds the last queued record, or after those in flight
+    if (!this.flushing && this.queue.length === 0) return Promise.resolve();
+    // a barrier: resolved with the group that holds the last queued record, or after the one in flight
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.schedulePump();
+    this.flushing ??= this.flushLoop();
     return p;
   }
 
@@ -243,11 +229,7 @@ export class Wal {
   /** Waits for pending appends, then closes the files. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.pump();
-    while (this.inFlight > 0) {
-      await this.lastRound;
-      this.pump();
-    }
+    while (this.flushing) await this.flushing;
     this.closed = true;
     for (const fh of this.handles.values()) await fh.close();
     this.handles.clear();
@@ -266,106 +248,51 @@ export class Wal {
     return fh;
   }
 
-  /** Starts the rounds the queue needs, after the current task's appends have joined it. */
-  private schedulePump(): void {
-    if (this.pumpQueued) return;
-    this.pumpQueued = true;
-    queueMicrotask(() => {
-      this.pumpQueued = false;
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.inFlight < MAX_ROUNDS_IN_FLIGHT && (this.queue.length > 0 || this.waiters.length > 0))
-      this.startRound();
-  }
-
-  /** One group commit: write the queued records (after the previous round's writes), fdatasync, resolve. */
-  private startRound(): void {
-    const batch = this.queue;
-    const waiters = this.waiters;
-    this.queue = [];
-    this.waiters = [];
-    this.inFlight++;
-    const previousWrite = this.lastWrite;
-    const previousRound = this.lastRound;
-    let wrote = () => {};
-    this.lastWrite = new Promise<void>((r) => {
-      wrote = r;
-    });
-    const round = (async () => {
-      const t0 = performance.now();
-      let bytes = 0;
-      let error: unknown;
-      let touched: FileHandle[] = [];
+  private async flushLoop(): Promise<void> {
+    await null; // let the caller store this promise in `flushing` before the loop can end
+    while (this.queue.length > 0 || this.waiters.length > 0) {
+      const batch = this.queue;
+      const waiters = this.waiters;
+      this.queue = [];
+      this.waiters = [];
       try {
-        await previousWrite;
-        if (this.failed ?? this.writeFailed) throw this.failed ?? this.writeFailed;
-        ({ touched, bytes } = await this.write(batch));
+        const t0 = performance.now();
+        const bytes0 = this.s.bytes;
+        const touched: FileHandle[] = [];
+        let i = 0;
+        while (i < batch.length) {
+          const seg = batch[i].segment;
+          let j = i;
+          while (j < batch.length && batch[j].segment === seg) j++;
+          const fh = await this.handle(seg);
+          const buf = j - i === 1 ? batch[i].buf : Buffer.concat(batch.slice(i, j).map((b) => b.buf));
+          // the write only copies into the page cache (microseconds): done on this thread, so that a
+          // group commit costs one thread-pool round trip (the fdatasync), not two
+          let off = 0;
+          while (off < buf.length) off += writeSync(fh.fd, buf, off, buf.length - off);
+          if (!touched.includes(fh)) touched.push(fh);
+          this.s.bytes += buf.length;
+          i = j;
+        }
+        for (const fh of touched) await fh.datasync();
+        if (batch.length > 0) {
+          const ms = performance.now() - t0;
+          this.s.fsyncs++;
+          this.s.records += batch.length;
+          this.s.fsyncMsTotal += ms;
+          this.s.fsyncMsLast = ms;
+          if (ms > this.s.fsyncMsMax) this.s.fsyncMsMax = ms;
+          this.onFlush?.(ms, batch.length, this.s.bytes - bytes0);
+        }
+        for (const w of waiters) w.resolve();
       } catch (e) {
-        error = e;
-        // no later round writes behind a failed one (rounds before it still resolve as they end)
-        this.writeFailed ??= e;
-      } finally {
-        wrote();
-      }
-      try {
-        if (error === undefined) for (const fh of touched) await fh.datasync();
-      } catch (e) {
-        error = e;
-        this.writeFailed ??= e;
-      }
-      await previousRound; // acknowledged in order
-      error ??= this.failed;
-      if (error !== undefined) {
         // a failed write leaves the log's tail unknown: refuse everything from now on
-        this.failed = error;
-        for (const w of [...waiters, ...this.waiters]) w.reject(error);
+        this.failed = e;
+        for (const w of [...waiters, ...this.waiters]) w.reject(e);
         this.queue = [];
         this.waiters = [];
-        return;
       }
-      if (batch.length > 0) {
-        const ms = performance.now() - t0;
-        this.s.fsyncs++;
-        this.s.records += batch.length;
-        this.s.bytes += bytes;
-        this.s.fsyncMsTotal += ms;
-        this.s.fsyncMsLast = ms;
-        if (ms > this.s.fsyncMsMax) this.s.fsyncMsMax = ms;
-        this.onFlush?.(ms, batch.length, bytes);
-      }
-      for (const w of waiters) w.resolve();
-    })();
-    this.lastRound = round;
-    void round.then(() => {
-      this.inFlight--;
-      this.pump();
-    });
-  }
-
-  /** Writes `batch` into the page cache: one write per run of records of the same segment. */
-  private async write(
-    batch: { segment: number; buf: Buffer }[],
-  ): Promise<{ touched: FileHandle[]; bytes: number }> {
-    const touched: FileHandle[] = [];
-    let bytes = 0;
-    let i = 0;
-    while (i < batch.length) {
-      const seg = batch[i].segment;
-      let j = i;
-      while (j < batch.length && batch[j].segment === seg) j++;
-      const fh = await this.handle(seg);
-      const buf = j - i === 1 ? batch[i].buf : Buffer.concat(batch.slice(i, j).map((b) => b.buf));
-      // the write only copies into the page cache (microseconds): done on this thread, so that a
-      // round costs one thread-pool round trip (the fdatasync), not two
-      let off = 0;
-      while (off < buf.length) off += writeSync(fh.fd, buf, off, buf.length - off);
-      if (!touched.includes(fh)) touched.push(fh);
-      bytes += buf.length;
-      i = j;
     }
-    return { touched, bytes };
+    this.flushing = undefined;
   }
 }
