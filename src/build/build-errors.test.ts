@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.test-helper.ts';
 import { ModexError } from '../core/errors.ts';
-import { buildApp, FLOAT_HINT, GUEST_DIR } from './build.ts';
+import { parseModule } from '../vm/wasm/parse.ts';
+import { usesFloats } from '../vm/wasm/softfloat/lower-floats.ts';
+import { buildApp, GUEST_DIR } from './build.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'modex-build-'));
 
@@ -35,17 +37,15 @@ const HOST = `
 `;
 
 describe('modex build errors', () => {
-  it('a float is refused naming the function and the instruction, with a hint', async () => {
+  it('a float is not refused: it is lowered to integer code (docs/softfloat.md)', async () => {
     const dir = app(`${HOST}
 export function main(): void {
   const x = <f64>get_global_u64(0);
   set_global_u64(1, <u64>(x * 1.5));
 }
 `);
-    const e = await buildError(dir);
-    expect(e.code).toBe('WASM_UNSUPPORTED_FEATURE');
-    expect(e.message).toMatch(/function \d+ "[^"]*main[^"]*" at offset 0x[0-9a-f]+: f64\.convert_i64_u/);
-    expect(e.message).toContain(FLOAT_HINT);
+    const b = await buildApp(dir);
+    expect(usesFloats(parseModule(b.bytes))).toBe(false);
   });
 
   it('an AssemblyScript syntax error shows asc diagnostics', async () => {

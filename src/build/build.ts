@@ -23,6 +23,8 @@ import type { FuncType } from '../vm/wasm/module.ts';
 import { funcTypeOf, validateStf } from '../vm/wasm/native.ts';
 import { parseModule } from '../vm/wasm/parse.ts';
 import { compileProgram, moduleRootHex } from '../vm/wasm/program.ts';
+import { lowerFloats, usesFloats } from '../vm/wasm/softfloat/lower-floats.ts';
+import { validateModule } from '../vm/wasm/validate.ts';
 import { C_FLAGS, C_LINK_FLAGS, compileC, compileRust, nativeSources, RUST_FLAGS } from './compile-native.ts';
 import { DEFAULT_ENTRIES, detectLang, isLang, LANGS, type Lang } from './lang.ts';
 import { findClang, findRustc } from './toolchain.ts';
@@ -215,27 +217,16 @@ export async function compileWithAsc(
   return { bytes: new Uint8Array(Buffer.from(res.wasm, 'base64')), inputs: res.inputs };
 }
 
-/** The hint added to WASM_UNSUPPORTED_FEATURE errors caused by floats. */
-export const FLOAT_HINT = 'hint: use integer types (i32/i64/u32/u64) instead of f32/f64/number';
-
-/** The float hint of C and Rust sources. */
-const FLOAT_HINTS: Record<Lang, string> = {
-  as: FLOAT_HINT,
-  c: 'hint: use integer types (int32_t/int64_t/uint32_t/uint64_t) instead of float/double',
-  rust: 'hint: use integer types (i32/i64/u32/u64) instead of f32/f64',
-};
-
+/** A WASM_UNSUPPORTED_FEATURE error of a source, with a hint where one helps. */
 function unsupportedError(e: WasmUnsupportedError, source: string, lang: Lang = 'as'): BuildError {
-  const float = /\bf(32|64)\b/.test(e.message);
+  // floats never get here: they are lowered to integer code first (lowerFloatsChecked)
   const imp = e.item?.startsWith('import') ?? false;
-  const hint = float
-    ? `\n${FLOAT_HINTS[lang]}`
-    : imp
-      ? '\nhint: an STF may import only the `modex` host functions (docs/machine.md §6); ' +
-        (lang === 'as'
-          ? 'avoid console, Math.random, Date and other APIs that need a JS host'
-          : 'call no libc or std function that needs an operating system')
-      : '';
+  const hint = imp
+    ? '\nhint: an STF may import only the `modex` host functions (docs/machine.md §6); ' +
+      (lang === 'as'
+        ? 'avoid console, Math.random, Date and other APIs that need a JS host'
+        : 'call no libc or std function that needs an operating system')
+    : '';
   return new BuildError(e.code, `${source} compiles to wasm the machine does not run: ${e.message}${hint}`, {
     cause: e,
   });
@@ -284,6 +275,42 @@ export async function checkStf(
     }
     throw unsupportedError(e, source, lang);
   }
+}
+
+/**
+ * A module with float instructions, type-checked as it is, then lowered to integer code and the
+ * soft-float library (docs/softfloat.md §6); any other module as it is. A module that is invalid
+ * or uses another unsupported feature gets checkStf's error, which names the place.
+ */
+async function lowerFloatsChecked(
+  bytes: Uint8Array,
+  source: string,
+  withNames: (() => Promise<Uint8Array>) | undefined,
+  lang: Lang,
+  log: (line: string) => void,
+): Promise<Uint8Array> {
+  const mod = parseModule(bytes);
+  if (!usesFloats(mod)) return bytes;
+  try {
+    validateModule(mod, { allowFloats: true });
+  } catch (e) {
+    if (!(e instanceof WasmUnsupportedError)) throw e;
+    // name the function: the build with names (AS --debug) says where
+    if (e.funcIndex !== undefined && e.funcName === undefined && withNames) {
+      try {
+        validateModule(parseModule(await withNames()), { allowFloats: true });
+      } catch (named) {
+        if (named instanceof WasmUnsupportedError && named.funcName !== undefined)
+          throw unsupportedError(named, source, lang);
+      }
+    }
+    throw unsupportedError(e, source, lang);
+  }
+  const lowered = lowerFloats(bytes);
+  log(
+    `lowered float instructions to integer code (${bytes.length} → ${lowered.length} bytes; docs/softfloat.md)`,
+  );
+  return lowered;
 }
 
 const VAL_NAMES: Record<number, string> = { 127: 'i32', 126: 'i64', 125: 'f32', 124: 'f64' };
@@ -344,6 +371,7 @@ export async function buildApp(dir: string, opts: BuildOptions = {}): Promise<Bu
     const compiled = await compiler.compile();
     bytes = compiled.bytes;
     log(`compiled in ${Math.round(performance.now() - t)} ms; validating and lowering`);
+    bytes = await lowerFloatsChecked(bytes, rel, compiler.withNames, lang, log);
     // check before writing: a rejected module never lands in build/
     await checkStf(bytes, rel, compiler.withNames, lang);
     writeAtomic(output, bytes);

@@ -63,6 +63,11 @@ export interface ValidateOptions {
    * rejected with `WasmUnsupportedError`); false rejects with a generic reason.
    */
   resolveImport?: (imp: Import) => boolean | string;
+  /**
+   * Type-check f32/f64 like any other value type instead of refusing them: for a module that is
+   * then lowered to integer code (docs/softfloat.md §6) and validated again.
+   */
+  allowFloats?: boolean;
 }
 
 /** Maximum number of 64 KiB pages of the memory. */
@@ -252,6 +257,8 @@ interface ModuleCtx {
   refs: Set<number>;
   /** first unsupported feature found; thrown after validation completes */
   deferred?: WasmUnsupportedError;
+  /** ValidateOptions.allowFloats */
+  allowFloats: boolean;
 }
 
 /**
@@ -267,6 +274,7 @@ export function validateModule(mod: WasmModule, opts: ValidateOptions = {}): Val
     globals: [],
     numImportedGlobals: 0,
     refs: new Set(),
+    allowFloats: opts.allowFloats === true,
   };
   const resolve = opts.resolveImport ?? ((imp: Import) => defaultImportPolicy(mod, imp));
   checkImports(ctx, resolve);
@@ -287,17 +295,17 @@ function invalid(ctx: WasmErrorContext, reason: string): never {
   throw new WasmValidationError(ctx, reason);
 }
 
-function defer(m: ModuleCtx, ctx: WasmErrorContext, reason: string): void {
+/** Records an unsupported feature (the first one is thrown at the end); false when floats are allowed and it is one */
+function defer(m: ModuleCtx, ctx: WasmErrorContext, reason: string): boolean {
+  if (m.allowFloats && reason.includes('floating-point')) return false;
   m.deferred ??= new WasmUnsupportedError(ctx, reason);
+  return true;
 }
 
 function checkValTypes(m: ModuleCtx, ctx: WasmErrorContext, types: readonly number[], what: string): void {
   for (const t of types) {
     const problem = valTypeProblem(t);
-    if (problem) {
-      defer(m, ctx, `${valTypeName(t)} ${what}: ${problem}`);
-      return;
-    }
+    if (problem && defer(m, ctx, `${valTypeName(t)} ${what}: ${problem}`)) return;
   }
 }
 
@@ -439,7 +447,9 @@ function checkConstExpr(
           actual === expected || (actual === REF && (expected === FuncRef || expected === ExternRef));
         if (!fits)
           invalid({ ...ctx, instr: opName(e.op) }, `type mismatch: expected ${valTypeName(expected)}`);
-        defer(m, { ...ctx, instr: opName(e.op) }, 'this constant expression is not supported');
+        const float = e.op === Op.F32Const || e.op === Op.F64Const;
+        if (!(float && m.allowFloats))
+          defer(m, { ...ctx, instr: opName(e.op) }, 'this constant expression is not supported');
         return;
       }
       if (e.op === Op.End || e.op === Op.I32Const || e.op === Op.I64Const || e.op === Op.GlobalGet) {
