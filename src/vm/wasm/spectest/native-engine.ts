@@ -17,7 +17,13 @@ import {
   WasmNativeCompileError,
 } from '../native.ts';
 import type { InstantiateOutcome, SpecEngine, SpecInstance, SpecModule, SpecOutcome } from './engine.ts';
-import { SPECTEST_FUNCS, SPECTEST_MEMORY, SPECTEST_MODULE, SPECTEST_TABLE } from './spectest-host.ts';
+import {
+  SPECTEST_FUNCS,
+  SPECTEST_GLOBALS,
+  SPECTEST_MEMORY,
+  SPECTEST_MODULE,
+  SPECTEST_TABLE,
+} from './spectest-host.ts';
 
 /** The spectest host as V8 imports; one per script, so its memory and table are shared by the script's modules. */
 export function nativeSpectestImports(): V8Imports {
@@ -25,8 +31,12 @@ export function nativeSpectestImports(): V8Imports {
   for (const name of Object.keys(SPECTEST_FUNCS)) host[name] = () => {};
   host.global_i32 = new V8Wasm.Global({ value: 'i32' }, 666);
   host.global_i64 = new V8Wasm.Global({ value: 'i64' }, 666n);
-  host.global_f32 = new V8Wasm.Global({ value: 'f32' }, 666.6);
-  host.global_f64 = new V8Wasm.Global({ value: 'f64' }, 666.6);
+  // float globals as their bits: a module importing them is run lowered (docs/softfloat.md)
+  host.global_f32 = new V8Wasm.Global(
+    { value: 'i32' },
+    Number(BigInt.asIntN(32, SPECTEST_GLOBALS.global_f32.value)),
+  );
+  host.global_f64 = new V8Wasm.Global({ value: 'i64' }, BigInt.asIntN(64, SPECTEST_GLOBALS.global_f64.value));
   host.memory = new V8Wasm.Memory({ initial: SPECTEST_MEMORY.min, maximum: SPECTEST_MEMORY.max });
   host.table = new V8Wasm.Table({
     element: 'anyfunc',

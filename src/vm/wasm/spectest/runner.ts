@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { ModexError } from '../../../core/errors.ts';
 import type { ValidatedModule, WasmModule } from '../module.ts';
 import { parseModule } from '../parse.ts';
+import { lowerFloats, usesFloats } from '../softfloat/lower-floats.ts';
 import { validateModule } from '../validate.ts';
 import type { SpecEngine, SpecInstance, SpecOutcome } from './engine.ts';
 import { SpecScriptError } from './errors.ts';
@@ -53,7 +54,7 @@ const skip = (reason: string): Verdict => ({ kind: 'skip', reason });
 
 /** What parse + validate made of a module binary. */
 type Prepared =
-  | { kind: 'ok'; module: ValidatedModule }
+  | { kind: 'ok'; module: ValidatedModule; bytes: Uint8Array }
   | { kind: 'skip'; reason: string }
   | { kind: 'rejected'; error: unknown }
   | { kind: 'unlinkable'; message: string };
@@ -183,7 +184,7 @@ class ScriptRun {
     if (prepared.kind === 'unlinkable') {
       return { kind: 'broken', stage: 'unlinkable', message: `${filename} unlinkable: ${prepared.message}` };
     }
-    const out = this.engine.instantiate({ bytes, module: prepared.module });
+    const out = this.engine.instantiate({ bytes: prepared.bytes, module: prepared.module });
     if (out.kind === 'ok') return { kind: 'ok', instance: out.instance };
     return {
       kind: 'broken',
@@ -210,7 +211,16 @@ class ScriptRun {
       if (problem !== true) return { kind: 'unlinkable', message: problem };
     }
     try {
-      return { kind: 'ok', module: validateModule(mod, { resolveImport: () => true }) };
+      if (!usesFloats(mod))
+        return { kind: 'ok', module: validateModule(mod, { resolveImport: () => true }), bytes };
+      // floats: type-checked as they are, then run as the lowered integer module (docs/softfloat.md)
+      validateModule(mod, { resolveImport: () => true, allowFloats: true });
+      const lowered = lowerFloats(bytes);
+      return {
+        kind: 'ok',
+        module: validateModule(parseModule(lowered), { resolveImport: () => true }),
+        bytes: lowered,
+      };
     } catch (error) {
       return isUnsupported(error) ? { kind: 'skip', reason: skipReason(error) } : { kind: 'rejected', error };
     }
@@ -308,7 +318,7 @@ class ScriptRun {
     if (prepared.kind === 'skip') return skip(prepared.reason);
     if (prepared.kind === 'unlinkable') return PASS;
     if (prepared.kind === 'rejected') return fail(`${filename}: invalid, expected valid but unlinkable`);
-    const out = this.engine.instantiate({ bytes, module: prepared.module });
+    const out = this.engine.instantiate({ bytes: prepared.bytes, module: prepared.module });
     return out.kind === 'unlinkable' ? PASS : fail(`${filename}: expected "${text}", got ${out.kind}`);
   }
 }

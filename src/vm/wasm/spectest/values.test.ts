@@ -14,7 +14,8 @@ describe('parseSpecValue', () => {
     expect(() => parseSpecValue({ type: 'i64', value: '18446744073709551616' })).toThrow(/out of range/);
     expect(() => parseSpecValue({ type: 'i32', value: '-1' })).toThrow(/unsigned decimal/);
     expect(() => parseSpecValue({ type: 'i32' })).toThrow(SpecScriptError);
-    expect(() => parseSpecValue({ type: 'f32', value: '0' })).toThrow(/unsupported value type/);
+    expect(() => parseSpecValue({ type: 'v128', value: '0' })).toThrow(/unsupported value type/);
+    expect(() => parseSpecValue({ type: 'f32', value: '4294967296' })).toThrow(/out of range/);
   });
 });
 
@@ -43,10 +44,11 @@ describe('references (docs/machine.md §5.5: null 0, externref N as N + 1)', () 
 });
 
 describe('supported types', () => {
-  it('accepts i32, i64 and references', () => {
+  it('accepts i32, i64, f32, f64 (as bits) and references', () => {
     expect(isSupportedType('i32')).toBe(true);
     expect(isSupportedType('i64')).toBe(true);
-    expect(isSupportedType('f64')).toBe(false);
+    expect(isSupportedType('f64')).toBe(true);
+    expect(isSupportedType('v128')).toBe(false);
     expect(isSupportedType('externref')).toBe(true);
     expect(isSupportedType('funcref')).toBe(true);
     expect(isSupportedType('toString')).toBe(false);
@@ -57,13 +59,24 @@ describe('supported types', () => {
     expect(
       unsupportedType([
         { type: 'i32', value: '1' },
-        { type: 'f32', value: '0' },
+        { type: 'v128', value: '0' },
       ]),
-    ).toBe('f32');
+    ).toBe('v128');
   });
 });
 
 describe('compareResults', () => {
+  it('nan:canonical needs the canonical pattern (either sign), nan:arithmetic the quiet bit', () => {
+    const canonical = [{ type: 'f32', value: 'nan:canonical' }];
+    const arithmetic = [{ type: 'f64', value: 'nan:arithmetic' }];
+    expect(compareResults(canonical, [0x7fc00000n])).toBeUndefined();
+    expect(compareResults(canonical, [0xffc00000n])).toBeUndefined();
+    expect(compareResults(canonical, [0x7fc00001n])).toMatch(/expected f32:nan:canonical/);
+    expect(compareResults(canonical, [0x3f800000n])).toMatch(/expected f32:nan:canonical/);
+    expect(compareResults(arithmetic, [0x7ff8000000000001n])).toBeUndefined();
+    expect(compareResults(arithmetic, [0x7ff0000000000001n])).toMatch(/nan:arithmetic/); // signalling
+    expect(compareResults(arithmetic, [0x7ff0000000000000n])).toMatch(/nan:arithmetic/); // infinity
+  });
   it('matches equal unsigned values', () => {
     expect(compareResults([{ type: 'i32', value: '4294967295' }], [0xffffffffn])).toBeUndefined();
     expect(compareResults([], [])).toBeUndefined();

@@ -2,7 +2,9 @@
  * Value conversion and comparison for spectest scripts. Script values are
  * `{ type, value: "<unsigned decimal>" }`; the runner and engines use unsigned bigints.
  * References are the machine's i32 values (docs/machine.md §5.5): `null` is 0, the script's
- * externref N is N + 1; a funcref result is only compared for being null or not.
+ * externref N is N + 1; a funcref result is only compared for being null or not. f32 and f64
+ * values are their bit patterns (the lowered module's i32 and i64, docs/softfloat.md); an expected
+ * `nan:canonical` or `nan:arithmetic` result matches by the NaN's pattern.
  */
 import { SpecScriptError } from './errors.ts';
 
@@ -13,7 +15,7 @@ export interface SpecValueJson {
   value?: string;
 }
 
-const BITS: Readonly<Record<string, bigint>> = { i32: 32n, i64: 64n };
+const BITS: Readonly<Record<string, bigint>> = { i32: 32n, i64: 64n, f32: 32n, f64: 64n };
 
 const REF_TYPES = new Set(['funcref', 'externref']);
 
@@ -67,6 +69,11 @@ export function compareResults(
       if (actual[i] === 0n) return `result ${i}: expected a non-null ${expected[i].type}, got null`;
       continue;
     }
+    const nan = nanMismatch(expected[i], actual[i]);
+    if (nan !== undefined) {
+      if (nan === '') continue;
+      return `result ${i}: ${nan}`;
+    }
     const want = parseSpecValue(expected[i]);
     if (want !== actual[i]) {
       return `result ${i}: expected ${formatValue(expected[i].type, want)}, got ${formatValue(expected[i].type, actual[i])}`;
@@ -85,3 +92,21 @@ export function formatValue(type: string, v: bigint): string {
 }
 
 const formatValues = (vs: readonly bigint[]): string => `[${vs.join(', ')}]`;
+
+/**
+ * For an expected `nan:canonical` / `nan:arithmetic` float result: '' when `actual` is such a NaN,
+ * else what is wrong; undefined when the expected value is not a NaN pattern. Canonical: exponent
+ * all ones and only the quiet bit of the fraction set (either sign); arithmetic: the quiet bit set.
+ */
+function nanMismatch(expected: SpecValueJson, actual: bigint): string | undefined {
+  const v = expected.value;
+  if ((expected.type !== 'f32' && expected.type !== 'f64') || !v?.startsWith('nan:')) return undefined;
+  const wide = expected.type === 'f64';
+  const frac = wide ? 52n : 23n;
+  const expBits = wide ? 0x7ffn : 0xffn;
+  const quiet = 1n << (frac - 1n);
+  const exp = (actual >> frac) & expBits;
+  const f = actual & ((1n << frac) - 1n);
+  const ok = exp === expBits && (v === 'nan:canonical' ? f === quiet : (f & quiet) !== 0n);
+  return ok ? '' : `expected ${expected.type}:${v}, got ${formatValue(expected.type, actual)}`;
+}
