@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.test-helper.ts';
-import { ModexError } from '../core/errors.ts';
 import { parseModule } from '../vm/wasm/parse.ts';
 import { usesFloats } from '../vm/wasm/softfloat/lower-floats.ts';
 import { buildApp, GUEST_DIR } from './build.ts';
+import { buildError } from './build-error.test-helper.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'modex-build-'));
 
@@ -20,15 +20,6 @@ function app(source: string): string {
   mkdirSync(dir);
   writeFileSync(join(dir, 'main.ts'), source);
   return dir;
-}
-
-async function buildError(dir: string): Promise<ModexError> {
-  const e = await buildApp(dir).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ModexError);
-  return e as ModexError;
 }
 
 const HOST = `

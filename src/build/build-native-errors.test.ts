@@ -9,20 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.test-helper.ts';
-import { ModexError } from '../core/errors.ts';
-import { buildApp } from './build.ts';
+import { buildError } from './build-error.test-helper.ts';
 import { scaffoldApp } from './scaffold.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'modex-native-'));
-
-async function buildError(dir: string): Promise<ModexError> {
-  const e = await buildApp(dir).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ModexError);
-  return e as ModexError;
-}
 
 /** a directory with these files */
 function app(files: Record<string, string>): string {

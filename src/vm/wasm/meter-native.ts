@@ -55,8 +55,8 @@ export interface Instrumented {
 const I32 = 0x7f;
 const I64 = 0x7e;
 
-// ---- encoding
-function uleb(out: number[], n: number): void {
+// ---- encoding (also used by softfloat/lower-floats.ts)
+export function uleb(out: number[], n: number): void {
   let v = n >>> 0;
   do {
     const b = v & 0x7f;
@@ -64,7 +64,7 @@ function uleb(out: number[], n: number): void {
     out.push(v ? b | 0x80 : b);
   } while (v);
 }
-function sleb(out: number[], value: number | bigint): void {
+export function sleb(out: number[], value: number | bigint): void {
   let v = BigInt(value);
   for (;;) {
     const b = Number(v & 0x7fn);

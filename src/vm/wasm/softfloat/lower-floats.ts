@@ -8,6 +8,7 @@
  * start function and the name section stay as they are. The result is an ordinary binary: both
  * engines parse, validate and run it as any other (they never see a float).
  */
+import { sleb, uleb } from '../meter-native.ts';
 import { type FuncType, type Instr, type ValType, ValType as VT, type WasmModule } from '../module.ts';
 import { Op } from '../opcodes.ts';
 import { parseModule } from '../parse.ts';
@@ -103,26 +104,6 @@ export function usesFloats(mod: WasmModule): boolean {
 }
 
 // ---- encoding
-function uleb(out: number[], n: number): void {
-  let v = n;
-  do {
-    const b = v % 128;
-    v = Math.floor(v / 128);
-    out.push(v > 0 ? b | 0x80 : b);
-  } while (v > 0);
-}
-function sleb(out: number[], value: bigint): void {
-  let v = value;
-  for (;;) {
-    const b = Number(v & 0x7fn);
-    v >>= 7n;
-    if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) {
-      out.push(b);
-      return;
-    }
-    out.push(b | 0x80);
-  }
-}
 const vec = (out: number[], items: number[][]) => {
   uleb(out, items.length);
   for (const i of items) out.push(...i);
