@@ -195,12 +195,18 @@ export function hashToG1Bytes(message: Uint8Array, dst: string = SIGNATURE_DST):
   return encodeG1(hashToG1(message, dst));
 }
 
-function signWith(secretKey: Uint8Array, message: Uint8Array, dst: string): Uint8Array {
+/** A G1 signature of `message` hashed to G1 under `dst` (other protocols' domains: docs/attested.md §3.1). */
+export function signWith(secretKey: Uint8Array, message: Uint8Array, dst: string): Uint8Array {
   return encodeG1(hashToG1(message, dst).multiply(scalarOf(secretKey)));
 }
 
 /** e(sig, G2) == e(H(m), pk) ⇔ e(sig, −G2) · e(H(m), pk) == 1; false on any malformed input. */
-function verifyWith(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, dst: string): boolean {
+export function verifyWith(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+  dst: string,
+): boolean {
   try {
     const pk = decodeG2(publicKey);
     const sig = decodeG1(signature);
