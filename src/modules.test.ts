@@ -29,6 +29,7 @@ import {
   assertModules,
   createDa,
   createModule,
+  createProof,
   LAYERS,
   lookupModule,
   ModuleConfigError,
@@ -140,7 +141,8 @@ describe('the module registry', () => {
       }
     }
     expect(modulesWithStatus('da', 'implemented')).toEqual(['l1-calldata', 'l1-blob', 'committee']);
-    expect(modulesWithStatus('proof', 'planned')).toEqual(['validity', 'attested', 'none']);
+    expect(modulesWithStatus('proof', 'implemented')).toEqual(['fraud', 'attested']);
+    expect(modulesWithStatus('proof', 'planned')).toEqual(['validity', 'none']);
   });
 
   it('refuses planned and unknown modules with "not implemented yet"', () => {
@@ -185,6 +187,49 @@ describe('the module registry', () => {
     });
     expect(committee.name).toBe('committee');
     expect(committee.fallback).toBeInstanceOf(L1BlobDa);
+  });
+
+  it('creates attested proofs with their fallback (fraud) through the registry', async () => {
+    const fraud = vi.spyOn(REGISTRY.proof.fraud, 'create');
+    const config = withDefaults({ proof: { module: 'attested' } });
+    expect(moduleProblems(config)).toEqual([]);
+    const settlement = { rollup: {} } as never;
+    const gs = (root: number) =>
+      ({ bytes32: [new Uint8Array(32).fill(root), new Uint8Array(32)], u64: [1n, 0n] }) as never;
+    const held = {
+      digest: `0x${'ab'.repeat(32)}` as const,
+      signatures: [{ memberIndex: 3, signature: '0x01' as const }],
+    };
+    const end = gs(7);
+    const proof = createProof({
+      config,
+      settlement,
+      attestations: { signaturesFor: (prev, e) => (prev === '0x01' && e === end ? held : undefined) },
+    });
+    expect(proof).toMatchObject({
+      name: 'attested',
+      finality: 'attestation',
+      needsSettlementContracts: true,
+    });
+    // the fallback is the fraud module, created through the registry with the same settlement clients
+    expect(fraud).toHaveBeenCalledOnce();
+    expect(fraud.mock.calls[0][0].settlement).toBe(settlement);
+    expect(proof.verify(gs(1), gs(2))).toMatchObject({
+      agree: false,
+      reason: expect.stringMatching(/^stateRoot/),
+    });
+    const claim = (prev: string, end: unknown) =>
+      ({ prevAssertionHash: prev, endState: end, blockCount: 1n }) as never;
+    expect(await proof.evidence(claim('0x01', end))).toEqual({ kind: 'attestation', ...held });
+    expect(await proof.evidence(claim('0x02', end))).toEqual({ kind: 'none' });
+    fraud.mockRestore();
+    // the module needs its fallback from the context; the config needs proof.attested
+    expect(() => createModule('proof', 'attested', { config })).toThrow(/fallback proof module/);
+    const bare = withDefaults({});
+    bare.proof.module = 'attested';
+    expect(moduleProblems(bare)).toEqual([
+      { path: 'proof.attested', message: 'required for proof.module "attested": the validator committee' },
+    ]);
   });
 
   it('creates the other layers: wasm VM, fraud proofs, single sequencing', () => {

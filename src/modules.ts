@@ -10,7 +10,8 @@
  * needs another (the committee's L1 fallback) gets it through its context.
  *
  * ```ts
- * const da = createModule('da', config.da.module, { config, rpcUrl, rpc, da: (n) => … });
+ * const da = createDa({ config, rpcUrl, rpc });          // da(name): the committee's fallback
+ * const proof = createProof({ config, settlement });     // proof(name): the attested module's fallback
  * moduleProblems(config);   // planned modules and module-specific problems, with paths
  * assertModules(config);    // the same, thrown (ModuleConfigError): what a node role does first
  * ```
@@ -32,6 +33,7 @@ import { committeeModule } from './da/committee/module.ts';
 import type { DaModuleContext } from './da/context.ts';
 import { l1BlobModule } from './da/l1-blob/module.ts';
 import { l1CalldataModule } from './da/l1-calldata/module.ts';
+import { type AttestedContext, attestedProofModule } from './proof/attested/proof-system.ts';
 import { type FraudClaim, type FraudContext, fraudProofModule } from './proof/fraud/proof-system.ts';
 import { type SingleSequencingContext, singleSequencingModule } from './sequencing/single/module.ts';
 import {
@@ -46,10 +48,16 @@ export type { ConfigProblem, Layer, ModuleStatus };
 /** The layers, in config order. */
 export const LAYERS: readonly Layer[] = ['vm', 'proof', 'da', 'settlement', 'sequencing'];
 
+/**
+ * What a proof module is created from: the fraud module's settlement clients, and for the attested
+ * module its fallback (`proof(name)`, through the registry) and the attestation pool.
+ */
+export type ProofModuleContext = FraudContext & AttestedContext<FraudClaim>;
+
 /** What each layer's modules are created from (the node provides it). */
 export interface LayerContext {
   vm: unknown;
-  proof: FraudContext;
+  proof: ProofModuleContext;
   da: DaModuleContext;
   settlement: EthereumSettlementContext;
   sequencing: SingleSequencingContext;
@@ -97,7 +105,7 @@ export const REGISTRY = {
   proof: {
     fraud: fraudProofModule,
     validity: planned('proof', 'validity', 'zk validity proofs'),
-    attested: planned('proof', 'attested', 'committee attestations with a dispute fallback'),
+    attested: attestedProofModule,
     none: planned('proof', 'none', 'no proofs (sovereign)'),
   },
   da: {
@@ -215,4 +223,13 @@ export function createModule<L extends Layer>(
 export function createDa(context: Omit<DaModuleContext, 'da'>): DataAvailability {
   const ctx: DaModuleContext = { ...context, da: (name) => createModule('da', name, ctx) };
   return createModule('da', context.config.da.module, ctx);
+}
+
+/**
+ * The proof module of `config.proof` (`proof.module`), with a context whose `proof(name)` creates
+ * any other proof module through the registry (the attested module's fallback).
+ */
+export function createProof(context: Omit<ProofModuleContext, 'proof'>): ProofSystem<FraudClaim> {
+  const ctx: ProofModuleContext = { ...context, proof: (name) => createModule('proof', name, ctx) };
+  return createModule('proof', context.config.proof.module, ctx);
 }

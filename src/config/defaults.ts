@@ -1,8 +1,10 @@
 /** Defaults for every optional config field: `{}` is a complete devnet-like chain. See docs/config.md. */
 import type {
+  AttestedConfig,
   ChainConfig,
   ConfigInput,
   DaConfig,
+  ProofConfig,
   SequencingConfig,
   SettlementConfig,
   VmConfig,
@@ -16,6 +18,18 @@ export const DEFAULTS = {
   },
   defaultApp: 'token',
   proof: { module: 'fraud', challengePeriodSeconds: 7 * 86_400, bond: '1000000000000000000' },
+  /** docs/attested.md §1.1, the devnet column */
+  attested: {
+    activeSize: 20,
+    assumedHonest: 2,
+    epochBlocks: 4,
+    stake: '1000000000000000000',
+    entryDelayEpochs: 2,
+    exitDelayEpochs: 2,
+    withdrawalDelayEpochs: 4,
+    slashRewardPercent: 50,
+    localValidators: 100,
+  },
   da: { module: 'l1-calldata' },
   committee: {
     assumedHonest: 1,
@@ -85,10 +99,16 @@ export function withDefaults(input: ConfigInput): ChainConfig {
     };
   }
 
+  const { attested: attIn, ...prIn } = input.proof ?? {};
+  const proof: ProofConfig = { ...d.proof, ...stripUndefined(prIn) };
+  if (attIn !== undefined || proof.module === 'attested') {
+    proof.attested = { ...d.attested, ...stripUndefined(attIn ?? {}) } as AttestedConfig;
+  }
+
   return {
     chain: { ...d.chain, ...stripUndefined(input.chain ?? {}) },
     vm,
-    proof: { ...d.proof, ...stripUndefined(input.proof ?? {}) },
+    proof,
     da,
     settlement,
     sequencing,

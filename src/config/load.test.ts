@@ -116,7 +116,7 @@ describe('validateConfig: shape', () => {
     expect(issuesOf({ proof: { module: 'fraud', challengePeriod: 10 } })).toEqual([
       {
         path: 'proof.challengePeriod',
-        message: 'unknown field; allowed here: module, challengePeriodSeconds, bond',
+        message: 'unknown field; allowed here: module, challengePeriodSeconds, bond, attested',
       },
     ]);
   });

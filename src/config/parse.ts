@@ -80,8 +80,20 @@ export function parseConfigShape(raw: unknown, issues: Issues): ConfigInput {
     };
   }
 
-  const proof = obj(issues, 'proof', root.proof, ['module', 'challengePeriodSeconds', 'bond']);
+  const proof = obj(issues, 'proof', root.proof, ['module', 'challengePeriodSeconds', 'bond', 'attested']);
   if (proof) {
+    const att = obj(issues, 'proof.attested', proof.attested, [
+      'activeSize',
+      'assumedHonest',
+      'epochBlocks',
+      'stake',
+      'entryDelayEpochs',
+      'exitDelayEpochs',
+      'withdrawalDelayEpochs',
+      'slashRewardPercent',
+      'localValidators',
+    ]);
+    const p = (k: string) => `proof.attested.${k}`;
     out.proof = {
       module: oneOf(issues, 'proof.module', proof.module, PROOF_MODULES),
       challengePeriodSeconds: int(
@@ -93,6 +105,25 @@ export function parseConfigShape(raw: unknown, issues: Issues): ConfigInput {
         'seconds (60 days at most)',
       ),
       bond: parseWei(issues, 'proof.bond', proof.bond),
+      // docs/attested.md §1.1
+      attested: att && {
+        activeSize: int(issues, p('activeSize'), att.activeSize, 1, 255, 'members'),
+        assumedHonest: int(issues, p('assumedHonest'), att.assumedHonest, 1, 255, 'members'),
+        epochBlocks: int(issues, p('epochBlocks'), att.epochBlocks, 1, 1_000_000, 'L1 blocks'),
+        stake: parseWei(issues, p('stake'), att.stake),
+        entryDelayEpochs: int(issues, p('entryDelayEpochs'), att.entryDelayEpochs, 2, 1_000_000, 'epochs'),
+        exitDelayEpochs: int(issues, p('exitDelayEpochs'), att.exitDelayEpochs, 2, 1_000_000, 'epochs'),
+        withdrawalDelayEpochs: int(
+          issues,
+          p('withdrawalDelayEpochs'),
+          att.withdrawalDelayEpochs,
+          0,
+          1_000_000,
+          'epochs',
+        ),
+        slashRewardPercent: int(issues, p('slashRewardPercent'), att.slashRewardPercent, 0, 100, 'percent'),
+        localValidators: int(issues, p('localValidators'), att.localValidators, 0, 1_024, 'validators'),
+      },
     };
   }
 

@@ -154,3 +154,74 @@ describe('combinations', () => {
     ).toContain('fallback must be able to carry any batch');
   });
 });
+
+describe('proof.attested (docs/attested.md §1.1)', () => {
+  it('fills the devnet defaults for proof.module "attested", and only for it', () => {
+    expect(validateConfig({ proof: { module: 'attested' } }).proof.attested).toEqual({
+      activeSize: 20,
+      assumedHonest: 2,
+      epochBlocks: 4,
+      stake: '1000000000000000000',
+      entryDelayEpochs: 2,
+      exitDelayEpochs: 2,
+      withdrawalDelayEpochs: 4,
+      slashRewardPercent: 50,
+      localValidators: 100,
+    });
+    const c = validateConfig({ proof: { module: 'attested', attested: { activeSize: 5, stake: 7 } } });
+    expect(c.proof.attested).toMatchObject({ activeSize: 5, assumedHonest: 2, stake: '7' });
+    expect(validateConfig({}).proof.attested).toBeUndefined();
+    expect(problems({ proof: { attested: { activeSize: 5 } } })['proof.attested']).toBe(
+      'only used by proof.module "attested"; remove it for "fraud"',
+    );
+  });
+
+  it('names every out-of-range parameter with its path', () => {
+    const p = problems({
+      proof: {
+        module: 'attested',
+        attested: {
+          activeSize: 256,
+          assumedHonest: 0,
+          epochBlocks: 0,
+          stake: '-1',
+          entryDelayEpochs: 1,
+          exitDelayEpochs: 1,
+          withdrawalDelayEpochs: -1,
+          slashRewardPercent: 101,
+          localValidators: 2000,
+          quorum: 3,
+        },
+      },
+    });
+    expect(p['proof.attested.activeSize']).toBe('got 256; expected an integer from 1 to 255 members');
+    expect(p['proof.attested.assumedHonest']).toBe('got 0; expected an integer from 1 to 255 members');
+    expect(p['proof.attested.epochBlocks']).toContain('expected an integer from 1');
+    expect(p['proof.attested.stake']).toContain('expected an amount in wei');
+    expect(p['proof.attested.entryDelayEpochs']).toBe('got 1; expected an integer from 2 to 1000000 epochs');
+    expect(p['proof.attested.exitDelayEpochs']).toBe('got 1; expected an integer from 2 to 1000000 epochs');
+    expect(p['proof.attested.withdrawalDelayEpochs']).toContain('from 0');
+    expect(p['proof.attested.slashRewardPercent']).toBe('got 101; expected an integer from 0 to 100 percent');
+    expect(p['proof.attested.localValidators']).toContain('from 0 to 1024');
+    expect(p['proof.attested.quorum']).toContain('unknown field; allowed here: activeSize, assumedHonest');
+  });
+
+  it('checks the parameters together: honest ≤ active, a stake, enough local validators to seal', () => {
+    const p = problems({
+      proof: {
+        module: 'attested',
+        attested: { activeSize: 3, assumedHonest: 4, stake: '0', localValidators: 1 },
+      },
+    });
+    expect(p['proof.attested.assumedHonest']).toBe(
+      'got 4; cannot exceed proof.attested.activeSize (3): a quorum is activeSize − assumedHonest + 1 signatures',
+    );
+    expect(p['proof.attested.stake']).toContain('non-zero stake');
+    expect(p['proof.attested.localValidators']).toContain('at least proof.attested.assumedHonest (4)');
+    // no local validators: the devnet's chain is a rollup (every assertion takes the fallback)
+    expect(
+      validateConfig({ proof: { module: 'attested', attested: { localValidators: 0 } } }).proof.attested
+        ?.localValidators,
+    ).toBe(0);
+  });
+});

@@ -62,6 +62,11 @@ export function checkRules(c: ChainConfig, issues: Issues): void {
     );
   }
 
+  if (proof.module === 'attested') checkAttested(c, issues);
+  else if (proof.attested !== undefined) {
+    issues.add('proof.attested', `only used by proof.module "attested"; remove it for "${proof.module}"`);
+  }
+
   // settlement
   if (st.module === 'ethereum' && st.rpcUrl === undefined) {
     issues.add(
@@ -186,6 +191,30 @@ function checkCommittee(c: ChainConfig, issues: Issues): void {
       `got ${retention}; must be at least da.committee.minLifetimeSeconds (${Math.max(minLifetime, floor)}, itself at least proof.challengePeriodSeconds + 1 day) ` +
         `+ ${CERTIFICATE_POSTING_ALLOWANCE_SECONDS} s for signing and posting = ${want}: the inbox refuses a certificate with less lifetime left ` +
         '(and the members run with --min-retention ≤ this ≤ --max-retention)',
+    );
+  }
+}
+
+/** docs/attested.md §1.1: the committee's parameters together. */
+function checkAttested(c: ChainConfig, issues: Issues): void {
+  const a = c.proof.attested;
+  if (!a) return;
+  if (a.assumedHonest > a.activeSize) {
+    issues.add(
+      'proof.attested.assumedHonest',
+      `got ${a.assumedHonest}; cannot exceed proof.attested.activeSize (${a.activeSize}): a quorum is activeSize − assumedHonest + 1 signatures`,
+    );
+  }
+  if (BigInt(a.stake) === 0n) {
+    issues.add(
+      'proof.attested.stake',
+      'got "0"; validators need a non-zero stake so that equivocation and wrong roots cost something (docs/attested.md §5)',
+    );
+  }
+  if (a.localValidators > 0 && a.localValidators < a.assumedHonest) {
+    issues.add(
+      'proof.attested.localValidators',
+      `got ${a.localValidators}; an epoch needs at least proof.attested.assumedHonest (${a.assumedHonest}) eligible validators to be sealed (docs/attested.md §2.2); use 0 for none`,
     );
   }
 }

@@ -64,6 +64,33 @@ export interface ProofConfig {
   challengePeriodSeconds: number;
   /** Bond an asserter locks per assertion, in wei, as a decimal string. */
   bond: string;
+  /** Required when module is attested (defaults filled in); refused otherwise. */
+  attested?: AttestedConfig;
+}
+
+/**
+ * `proof.attested`: the validator committee of the attested proof module (docs/attested.md §1.1),
+ * fixed at deployment, plus what the devnet runs in-process.
+ */
+export interface AttestedConfig {
+  /** k: members of each epoch's active committee (1 ≤ k ≤ 255) */
+  activeSize: number;
+  /** h: active members assumed honest; a quorum is k' − h + 1 signatures (1 ≤ h ≤ k) */
+  assumedHonest: number;
+  /** L1 blocks per epoch */
+  epochBlocks: number;
+  /** wei each validator locks, as a decimal string (> 0) */
+  stake: string;
+  /** epochs from registration to eligibility (≥ 2, docs/attested.md §2.3) */
+  entryDelayEpochs: number;
+  /** epochs from `exit` to the end of eligibility (≥ 2) */
+  exitDelayEpochs: number;
+  /** epochs after the exit before the stake can be withdrawn */
+  withdrawalDelayEpochs: number;
+  /** share of a slashed stake paid to whoever proved the fault (0–100) */
+  slashRewardPercent: number;
+  /** `modex devnet`: validators it registers and runs in-process (0: none, the chain is a rollup) */
+  localValidators: number;
 }
 
 export interface CommitteeMember {

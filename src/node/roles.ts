@@ -23,7 +23,7 @@ import type { Sequencing } from '../core/sequencing.ts';
 import type { ExecutionVm } from '../core/vm.ts';
 import { createExplorer } from '../explorer/index.ts';
 import type { L1 } from '../l1/anvil.ts';
-import { assertModules, createModule, type NodeSettlement } from '../modules.ts';
+import { assertModules, createModule, createProof, type NodeSettlement } from '../modules.ts';
 import { moduleFieldsHex } from '../proof/fraud/claim.ts';
 import type { FraudClaim } from '../proof/fraud/proof-system.ts';
 import {
@@ -281,11 +281,9 @@ export function roleModules(
   return {
     vm: createModule('vm', config.vm.module, undefined),
     sequencing: createModule('sequencing', config.sequencing.module, { config, sequencer: o.sequencer }),
-    // fraud disputes play through the settlement contracts' clients: the module's extension
-    proof: createModule('proof', config.proof.module, {
-      config,
-      settlement: { rollup, challenges, inbox, oracle },
-    }),
+    // fraud disputes play through the settlement contracts' clients: the module's extension (the
+    // attested module gets the fraud module as its fallback, created with the same clients)
+    proof: createProof({ config, settlement: { rollup, challenges, inbox, oracle } }),
     settlement: chain.settlement,
   };
 }
