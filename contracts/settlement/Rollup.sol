@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IAttestationVerifier} from "../attest/IAttestationVerifier.sol";
 import {AssertionData, DisputeHash, GlobalState} from "./DisputeTypes.sol";
 
 interface IInboxLength {
@@ -14,6 +15,8 @@ interface IEdgeConfirmations {
 
 /// Assertions, stakes and confirmation (docs/dispute.md §2). Disputes between rival assertions
 /// are played in the ChallengeManager; an assertion with rivals confirms once its level-0 edge does.
+/// With a validator committee (docs/attested.md §4) a quorum's attestation confirms an assertion
+/// without rivals at once (`confirmAttested`).
 contract Rollup {
     uint8 internal constant NONE = 0;
     uint8 internal constant PENDING = 1;
@@ -34,6 +37,8 @@ contract Rollup {
     uint64 public immutable challengePeriod;
     uint8 public immutable layerZeroHeight;
     bytes32 public immutable genesisId;
+    /// docs/attested.md §4: the committee whose attestations confirm at once (zero: none)
+    IAttestationVerifier public immutable committee;
 
     mapping(bytes32 => Node) public nodes;
     /// staker -> its latest assertion (0: not staked)
@@ -51,6 +56,7 @@ contract Rollup {
     event AssertionConfirmed(bytes32 indexed id, bytes32 indexed prevId, bytes32 sendRoot, bool byChallenge);
     event StakeWithdrawn(address indexed staker, uint256 amount);
     event StakeSlashed(address indexed staker, bytes32 indexed lostAssertion, address indexed winner, uint256 amount);
+    event AssertionAttested(bytes32 indexed id, uint64 epoch);
 
     error UnknownAssertion(bytes32 id);
     error AssertionRejected(bytes32 id);
@@ -68,18 +74,22 @@ contract Rollup {
     error BadChain(uint256 index);
     error NotRejected(bytes32 id);
     error TransferFailed(address to, uint256 amount);
+    error AttestationsDisabled();
+    error HasRival(bytes32 prevId);
 
     constructor(
         IInboxLength inbox_,
         IEdgeConfirmations challengeManager_,
         uint256 assertionBond_,
         uint64 challengePeriod_,
-        GlobalState memory genesis
+        GlobalState memory genesis,
+        IAttestationVerifier committee_
     ) {
         inbox = inbox_;
         challengeManager = challengeManager_;
         assertionBond = assertionBond_;
         challengePeriod = challengePeriod_;
+        committee = committee_;
         layerZeroHeight = challengeManager_.layerZeroHeight();
         AssertionData memory g = AssertionData({
             prevId: bytes32(0),
@@ -171,6 +181,23 @@ contract Rollup {
         } else if (block.timestamp < uint256(n.createdAt) + challengePeriod) {
             revert TooEarly(uint256(n.createdAt) + challengePeriod);
         }
+        _confirm(id, a, byChallenge);
+    }
+
+    /// docs/attested.md §4: confirms `a` at once on a quorum's attestation `att` when its parent is
+    /// the latest confirmed assertion and has no rival (with a rival, the dispute decides).
+    function confirmAttested(AssertionData calldata a, bytes calldata att) external {
+        if (address(committee) == address(0)) revert AttestationsDisabled();
+        bytes32 id = DisputeHash.assertionId(a);
+        if (nodes[id].status != PENDING) revert NotPending(id);
+        if (a.prevId != latestConfirmed) revert PrevNotLatestConfirmed(a.prevId, latestConfirmed);
+        if (nodes[a.prevId].hasRival) revert HasRival(a.prevId);
+        uint64 epoch = committee.verifyAttestation(a.prevId, id, att);
+        emit AssertionAttested(id, epoch);
+        _confirm(id, a, false);
+    }
+
+    function _confirm(bytes32 id, AssertionData calldata a, bool byChallenge) internal {
         nodes[id].status = CONFIRMED;
         latestConfirmed = id;
         confirmedChild[a.prevId] = id;

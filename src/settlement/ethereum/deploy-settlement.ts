@@ -1,10 +1,11 @@
 /**
  * Deploys the whole ethereum settlement layer of one chain (docs/dispute.md §1, docs/inbox.md):
  * Inbox → PreimageOracle → OneStepProver(inbox, oracle) → ChallengeManager(prover, module, params)
- * → Rollup(inbox, challengeManager, genesis) → ChallengeManager.initialize(rollup) → Bridge(inbox,
- * rollup) wired into the inbox. Returns the addresses and clients.
+ * → [ValidatorCommittee(params), with `attested`] → Rollup(inbox, challengeManager, genesis,
+ * committee or 0) → ChallengeManager.initialize(rollup) → [committee.initialize(rollup)] →
+ * Bridge(inbox, rollup) wired into the inbox. Returns the addresses and clients.
  */
-import type { Address, Hex } from 'viem';
+import { type Address, type Hex, zeroAddress } from 'viem';
 import type { L1, L1WalletClient } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
@@ -12,6 +13,11 @@ import { BridgeClient, deployBridge } from './bridge.ts';
 import type { SolGlobalState } from './dispute-hash.ts';
 import { deployInbox, InboxClient, sendContractTx } from './inbox.ts';
 import { ChallengeClient, PreimageOracleClient, RollupClient } from './rollup.ts';
+import {
+  type CommitteeParams,
+  deployValidatorCommittee,
+  type ValidatorCommitteeClient,
+} from './validator-committee.ts';
 
 export interface DisputeParams {
   /** heights[0]: block level; heights[1..]: step levels (dispute.md §1) */
@@ -41,6 +47,8 @@ export interface SettlementAddresses {
   challengeManager: Address;
   rollup: Address;
   bridge: Address;
+  /** the ValidatorCommittee (docs/attested.md), when the chain is attested */
+  committee?: Address;
 }
 
 export interface SettlementDeployment {
@@ -54,6 +62,8 @@ export interface SettlementDeployment {
   rollup: RollupClient;
   challenges: ChallengeClient;
   bridge: BridgeClient;
+  /** the validator committee's client, when the chain is attested (docs/attested.md) */
+  committee?: ValidatorCommitteeClient;
 }
 
 export async function deploySettlement(
@@ -65,6 +75,8 @@ export async function deploySettlement(
     moduleFields: Hex[];
     genesis: SolGlobalState;
     params?: DisputeParams;
+    /** deploy a ValidatorCommittee with these parameters and let it confirm (docs/attested.md) */
+    attested?: CommitteeParams;
   },
 ): Promise<SettlementDeployment> {
   const params = p.params ?? DEFAULT_DISPUTE_PARAMS;
@@ -79,12 +91,14 @@ export async function deploySettlement(
     params.challengePeriod,
     params.edgeBond,
   ]);
+  const committee = p.attested ? await deployValidatorCommittee(l1, p.attested) : undefined;
   const rollup = await deploy(l1, await getArtifact('Rollup'), [
     inbox.address,
     cm.address,
     params.assertionBond,
     params.challengePeriod,
     p.genesis,
+    committee?.address ?? zeroAddress,
   ]);
   await sendContractTx(l1, 'ChallengeManager', {
     address: cm.address,
@@ -92,6 +106,7 @@ export async function deploySettlement(
     functionName: 'initialize',
     args: [rollup.address],
   });
+  if (committee) await committee.initialize(rollup.address);
   const bridge = await deployBridge(l1, { inbox: inbox.address, sendRoots: rollup.address });
   const addresses: SettlementAddresses = {
     inbox: inbox.address,
@@ -100,6 +115,7 @@ export async function deploySettlement(
     challengeManager: cm.address,
     rollup: rollup.address,
     bridge: bridge.address,
+    ...(committee ? { committee: committee.address } : {}),
   };
   return {
     addresses,
@@ -111,6 +127,7 @@ export async function deploySettlement(
     rollup: await RollupClient.at(l1, rollup.address),
     challenges: await ChallengeClient.at(l1, cm.address),
     bridge: await BridgeClient.attach(l1, bridge.address),
+    ...(committee ? { committee } : {}),
   };
 }
 
@@ -118,7 +135,7 @@ export async function deploySettlement(
 export function connectSettlement(
   s: SettlementDeployment,
   wallet: L1WalletClient,
-): Pick<SettlementDeployment, 'inbox' | 'oracle' | 'rollup' | 'challenges' | 'bridge'> {
+): Pick<SettlementDeployment, 'inbox' | 'oracle' | 'rollup' | 'challenges' | 'bridge' | 'committee'> {
   const clients = { publicClient: s.rollup.clients.publicClient, walletClient: wallet };
   return {
     inbox: s.inbox.connect(wallet),
@@ -126,5 +143,6 @@ export function connectSettlement(
     rollup: s.rollup.as(clients),
     challenges: s.challenges.as(clients),
     bridge: s.bridge.connect(wallet),
+    ...(s.committee ? { committee: s.committee.as(clients) } : {}),
   };
 }

@@ -4,7 +4,16 @@
  * ChallengeManager.sol compute, on random values and on the edges of a real dispute; the contract's
  * initial machine equals initial-machine.ts and a fresh machine's hash.
  */
-import { type Abi, bytesToHex, type Hex, hexToBytes, keccak256, numberToHex, parseEventLogs } from 'viem';
+import {
+  type Abi,
+  bytesToHex,
+  type Hex,
+  hexToBytes,
+  keccak256,
+  numberToHex,
+  parseEventLogs,
+  zeroAddress,
+} from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DisputeFixture, setupDisputeFixture } from '../../../test/dispute-fixture.ts';
 import {
@@ -103,6 +112,7 @@ describe('assertions (§2.1)', () => {
       1n,
       1n,
       genesis,
+      zeroAddress,
     ]);
     const id = await l1.publicClient.readContract({
       address: r.address,

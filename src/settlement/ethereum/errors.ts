@@ -185,10 +185,17 @@ export function revertOf(e: unknown, abi?: Abi): { errorName: string; args: read
 }
 
 /**
+ * The contracts a contract calls whose errors bubble up through it, checked before the others:
+ * Rollup.confirmAttested calls ValidatorCommittee.verifyAttestation (docs/attested.md §4).
+ */
+const CALLEES: Record<string, string[]> = { Rollup: ['ValidatorCommittee'] };
+
+/**
  * Maps a viem error of a call to `contract` to a typed error. A decoded custom error belongs to
- * `contract` when it has no registered table or its table knows the name, else to the Inbox, the
- * Bridge or CommitteeKeysets when theirs does (an inbox revert bubbling up through the bridge is an
- * InboxRevertError; a bad certificate posted to the inbox is CommitteeKeysets' error).
+ * `contract` when it has no registered table or its table knows the name, else to a contract it
+ * calls (CALLEES), else to the Inbox, the Bridge or CommitteeKeysets when theirs does (an inbox
+ * revert bubbling up through the bridge is an InboxRevertError; a bad certificate posted to the
+ * inbox is CommitteeKeysets' error; a bad attestation given to the rollup is ValidatorCommittee's).
  * Any other failure becomes a SettlementTxError saying what was attempted. `abi` decodes raw revert
  * data viem did not decode (deployments).
  */
@@ -202,8 +209,9 @@ export function toSettlementError(
   if (e instanceof ModexError && !r) return e;
   if (r) {
     const owner =
-      [contract, 'Inbox', 'Bridge', 'CommitteeKeysets'].find((c) => TABLES[c] && r.errorName in TABLES[c]) ??
-      contract;
+      [contract, ...(CALLEES[contract] ?? []), 'Inbox', 'Bridge', 'CommitteeKeysets'].find(
+        (c) => TABLES[c] && r.errorName in TABLES[c],
+      ) ?? contract;
     if (owner === 'Inbox') return new InboxRevertError(r.errorName, r.args, e);
     if (owner === 'Bridge') return new BridgeRevertError(r.errorName, r.args, e);
     return new SettlementRevertError(owner, r.errorName, r.args, e);

@@ -8,8 +8,17 @@ import { type Abi, type Address, type Hex, parseEventLogs } from 'viem';
 import { getArtifact } from '../../l1/contracts.ts';
 import { ContractClient } from './contract-client.ts';
 import { type AssertionData, assertionId, type EdgeRef, type SolGlobalState } from './dispute-hash.ts';
-import { revertOf } from './errors.ts';
+import { registerRevertDescriptions, revertOf } from './errors.ts';
 import type { L1Clients, TxResult } from './inbox.ts';
+import { validatorCommitteeAbi } from './validator-committee.ts';
+
+/** docs/attested.md §4: Rollup.confirmAttested's own reverts (the committee's come from ValidatorCommittee). */
+registerRevertDescriptions('Rollup', {
+  AttestationsDisabled: () =>
+    'this rollup was deployed without a validator committee (proof.module is not "attested"): confirm by time or by the dispute instead',
+  HasRival: ([prevId]) =>
+    `the predecessor ${prevId} has rival children: the dispute decides which one is confirmed, an attestation cannot`,
+});
 
 type ContractName = 'Rollup' | 'ChallengeManager';
 const abis = new Map<string, Promise<Abi>>();
@@ -36,7 +45,13 @@ const STATUS: AssertionStatus[] = ['none', 'pending', 'confirmed'];
 
 export class RollupClient extends ContractClient {
   static async at(clients: L1Clients, address: Address): Promise<RollupClient> {
-    return new RollupClient(clients, address, await abiOf('Rollup'), 'Rollup');
+    // the committee's errors bubble up through confirmAttested: decode them too
+    const own = await abiOf('Rollup');
+    const names = new Set(own.filter((x) => x.type === 'error').map((x) => (x as { name: string }).name));
+    const committee = (await validatorCommitteeAbi()).filter(
+      (x) => x.type === 'error' && !names.has((x as { name: string }).name),
+    );
+    return new RollupClient(clients, address, [...own, ...committee] as Abi, 'Rollup');
   }
 
   /** The same contract, sending from another wallet. */
@@ -59,6 +74,21 @@ export class RollupClient extends ContractClient {
 
   confirmAssertion(a: AssertionData): Promise<TxResult> {
     return this.send('confirmAssertion', [a]);
+  }
+
+  /**
+   * docs/attested.md §4: confirms pending `a` at once with a quorum's attestation (§3.2 bytes).
+   * Reverts: AttestationsDisabled, NotPending, PrevNotLatestConfirmed, HasRival (Rollup), and every
+   * check of ValidatorCommittee.verifyAttestation (contract ValidatorCommittee).
+   */
+  async confirmAttested(a: AssertionData, att: Hex): Promise<{ gasUsed: bigint; txHash: Hex }> {
+    const tx = await this.send('confirmAttested', [a, att]);
+    return { gasUsed: tx.gasUsed, txHash: tx.txHash };
+  }
+
+  /** The committee whose attestations confirm at once (the zero address: none). */
+  committee(): Promise<Address> {
+    return this.read('committee');
   }
 
   withdrawStake(): Promise<TxResult> {

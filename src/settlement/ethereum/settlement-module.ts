@@ -4,7 +4,8 @@
  * (inbox.ts: batches, delayed messages, accumulators) and the rollup (rollup.ts: assertions). Its
  * context is the endpoint and the deployment (deployment.json's addresses): the module attaches
  * every contract's client itself (`contracts()`: the inbox, rollup, challenge manager, preimage
- * oracle and bridge clients, on first use since their ABIs are read then), so the node's roles
+ * oracle and bridge clients, and the validator committee's when the deployment has one, on first
+ * use since their ABIs are read then), so the node's roles
  * build none. What the node still needs beyond the interface (derivation and the batcher read the
  * inbox client; fraud disputes play through the rollup, challenge manager and oracle clients) it
  * takes from `contracts()`. Deployment stays in deploy-settlement.ts.
@@ -19,6 +20,7 @@ import { BridgeClient } from './bridge.ts';
 import type { DisputeParams, SettlementAddresses } from './deploy-settlement.ts';
 import { InboxClient, type L1Clients } from './inbox.ts';
 import { ChallengeClient, PreimageOracleClient, RollupClient } from './rollup.ts';
+import { ValidatorCommitteeClient } from './validator-committee.ts';
 
 /** Where a chain's contracts are (deployment.json): addresses, deployment block, dispute parameters. */
 export interface EthereumDeploymentRef {
@@ -35,6 +37,8 @@ export interface EthereumContracts {
   challenges: ChallengeClient;
   oracle: PreimageOracleClient;
   bridge: BridgeClient;
+  /** the validator committee (docs/attested.md), when the deployment has one */
+  committee?: ValidatorCommitteeClient;
   deployBlock: bigint;
   params: DisputeParams;
 }
@@ -50,14 +54,24 @@ export interface EthereumSettlementContext {
 /** Attaches the clients of every contract of a deployment. */
 export async function attachContracts(l1: L1Clients, d: EthereumDeploymentRef): Promise<EthereumContracts> {
   const a = d.addresses;
-  const [inbox, rollup, challenges, oracle, bridge] = await Promise.all([
+  const [inbox, rollup, challenges, oracle, bridge, committee] = await Promise.all([
     InboxClient.attach(l1, a.inbox, { fromBlock: d.deployBlock }),
     RollupClient.at(l1, a.rollup),
     ChallengeClient.at(l1, a.challengeManager),
     PreimageOracleClient.at(l1, a.oracle),
     BridgeClient.attach(l1, a.bridge),
+    a.committee ? ValidatorCommitteeClient.at(l1, a.committee, { fromBlock: d.deployBlock }) : undefined,
   ]);
-  return { inbox, rollup, challenges, oracle, bridge, deployBlock: d.deployBlock, params: d.params };
+  return {
+    inbox,
+    rollup,
+    challenges,
+    oracle,
+    bridge,
+    ...(committee ? { committee } : {}),
+    deployBlock: d.deployBlock,
+    params: d.params,
+  };
 }
 
 export class EthereumSettlement implements Settlement {
