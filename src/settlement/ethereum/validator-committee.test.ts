@@ -8,11 +8,7 @@
 import { type Abi, type Address, bytesToHex, type Hex, keccak256, numberToHex, zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disputeTestGenesis, disputeTestPayload, disputeTestProgram } from '../../../test/test-stf.ts';
-import {
-  type Attestation,
-  buildAttestation,
-  encodeAttestation,
-} from '../../attest/attestation.ts';
+import { type Attestation, buildAttestation, encodeAttestation } from '../../attest/attestation.ts';
 import { attestationDigest, signAttestation } from '../../attest/message.ts';
 import { epochSeed, isEligible, sampleCommittee } from '../../attest/sampling.ts';
 import { type BlsKeyPair, blsKeyFromSeed, proofOfPossession } from '../../crypto/bls.ts';
