@@ -37,7 +37,9 @@ import type { SolGlobalState } from '../settlement/ethereum/dispute-hash.ts';
 import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
 import type { L1Clients } from '../settlement/ethereum/inbox.ts';
 import type { EthereumContracts } from '../settlement/ethereum/settlement-module.ts';
+import type { CommitteeParams } from '../settlement/ethereum/validator-committee.ts';
 import { AppChain } from './app-chain.ts';
+import { type AttestationPool, Attester, type SigningPolicy, type ValidatorKey } from './attester.ts';
 import { BatchFeeder } from './batch-feeder.ts';
 import { type BatcherWorker, batcherWorkerFor } from './batcher-worker.ts';
 import { WorkerExecutor } from './block-worker.ts';
@@ -129,6 +131,26 @@ export function disputeParamsOf(config: Pick<ChainConfig, 'proof'>): DisputePara
   };
 }
 
+/** The validator committee a chain config asks for (`proof.attested`, docs/attested.md §1.1). */
+export function committeeParamsOf(config: Pick<ChainConfig, 'proof'>): CommitteeParams {
+  const a = config.proof.attested;
+  if (!a)
+    throw new ModexError(
+      'NODE_ATTESTED_CONFIG_MISSING',
+      'proof.module "attested" needs proof.attested (load the config with loadConfig, which fills the defaults)',
+    );
+  return {
+    activeSize: a.activeSize,
+    assumedHonest: a.assumedHonest,
+    epochBlocks: a.epochBlocks,
+    stake: BigInt(a.stake),
+    entryDelayEpochs: a.entryDelayEpochs,
+    exitDelayEpochs: a.exitDelayEpochs,
+    withdrawalDelayEpochs: a.withdrawalDelayEpochs,
+    slashRewardPercent: a.slashRewardPercent,
+  };
+}
+
 /**
  * Deploys the settlement layer of a chain config's app (`vm.app`, a built-in one, or `vm.stf`, a
  * built `.wasm`) from `l1`'s first account; the sequencer defaults to that account. The genesis
@@ -148,6 +170,7 @@ export async function deployForConfig(
     moduleFields: moduleFieldsHex(app.program),
     genesis: toSolState(app.genesis(chainId)),
     params: disputeParamsOf(config),
+    ...(config.proof.module === 'attested' ? { attested: committeeParamsOf(config) } : {}),
   });
   const file = deploymentFile(settlement, l1.chainId, {
     name: source.name,
@@ -274,7 +297,7 @@ export interface RoleModules {
 export function roleModules(
   config: ChainConfig,
   chain: ChainClients,
-  o: { sequencer?: Address } = {},
+  o: { sequencer?: Address; attestations?: AttestationPool } = {},
 ): RoleModules {
   assertModules(config);
   const { rollup, challenges, inbox, oracle } = chain;
@@ -283,7 +306,11 @@ export function roleModules(
     sequencing: createModule('sequencing', config.sequencing.module, { config, sequencer: o.sequencer }),
     // fraud disputes play through the settlement contracts' clients: the module's extension (the
     // attested module gets the fraud module as its fallback, created with the same clients)
-    proof: createProof({ config, settlement: { rollup, challenges, inbox, oracle } }),
+    proof: createProof({
+      config,
+      settlement: { rollup, challenges, inbox, oracle },
+      ...(o.attestations ? { attestations: o.attestations } : {}),
+    }),
     settlement: chain.settlement,
   };
 }
@@ -514,6 +541,8 @@ function explorerRoutes(chain: ChainClients, config: ChainConfig) {
 
 export interface ValidatorRole {
   validator: Validator;
+  /** attested chains: seals epochs, signs, confirms by attestation, slashes (docs/attested.md §7) */
+  attester?: Attester;
   /** the modules it runs (created through the registry) */
   modules: RoleModules;
   derivation: Derivation;
@@ -522,7 +551,7 @@ export interface ValidatorRole {
   rpc: FollowerRpc;
   /** its Prometheus metrics (label role = its name; docs/node.md §8) */
   metrics: NodeMetrics;
-  /** derive what L1 has, then one validator round */
+  /** derive what L1 has, then one validator round (and one attester round) */
   tick(): Promise<void>;
 }
 
@@ -548,10 +577,15 @@ export function startValidatorRole(o: {
   metrics?: NodeMetrics;
   /** the sequencer's JSON-RPC URL, named when the follower's JSON-RPC refuses a transaction */
   sequencerUrl?: string;
+  /**
+   * attested chains (`proof.module: "attested"`): the committee members this node runs, the
+   * attestation pool they sign into, and which assertions they sign (default: the honest ones)
+   */
+  attest?: { keys: ValidatorKey[]; pool: AttestationPool; policy?: SigningPolicy };
 }): ValidatorRole {
   const c = o.chain;
   const config = o.config ?? withDefaults({});
-  const modules = roleModules(config, c);
+  const modules = roleModules(config, c, { attestations: o.attest?.pool });
   const ex = new AppChain({
     app: loadApp(o.app.bytes, o.app.name, { limits: appLimitsOf(config.vm.limits) }),
     chainId: o.chainId,
@@ -581,8 +615,28 @@ export function startValidatorRole(o: {
   });
   const metrics = o.metrics ?? new NodeMetrics();
   watchValidator(metrics, validator, ex, o.name);
+  if (o.attest && config.proof.module === 'attested' && !c.committee)
+    throw new DeploymentFileError(
+      'proof.module is "attested" but the deployment has no validator committee (addresses.committee): deploy it with this config',
+    );
+  const attester =
+    o.attest && c.committee
+      ? new Attester({
+          name: `${o.name} attester`,
+          committee: c.committee,
+          rollup: c.rollup,
+          pool: o.attest.pool,
+          keys: o.attest.keys,
+          follower,
+          heights: c.params.heights,
+          fromBlock: c.deployBlock,
+          policy: o.attest.policy,
+          log: o.log,
+        })
+      : undefined;
   return {
     validator,
+    attester,
     modules,
     derivation,
     follower,
@@ -591,6 +645,7 @@ export function startValidatorRole(o: {
     async tick() {
       await derivation.poll();
       await validator.tick();
+      await attester?.tick();
     },
   };
 }

@@ -1,0 +1,345 @@
+/**
+ * The attester (docs/attested.md §7) on anvil with the real token STF, the ValidatorCommittee and
+ * the Rollup's confirmAttested: 6 validators registered, committees of 4 with 2 assumed honest
+ * (a quorum is 3), epochs of 4 L1 blocks.
+ *
+ * - the committee signs an honest assertion and it is confirmed by attestation at once;
+ * - members down: fewer than a quorum run, the assertion is confirmed by time (the fallback);
+ * - members lying: an assertion that is not the node's derivation is never signed, and the
+ *   colluders (all but the assumed-honest members) are one signature short of a quorum;
+ * - equivocation: a member's signatures on two children of one parent get it slashed;
+ * - a rotation boundary during signing: the previous epoch's signatures still confirm;
+ * - a stale epoch's signatures are refused on L1 (StaleEpoch), the members sign again.
+ */
+import { bytesToHex, type Hex, hexToBytes } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenApp } from '../../test/node-utils.ts';
+import { loadApp } from '../apps/sdk/app-runtime.ts';
+import { TOKEN_CHAIN_ID, transfer } from '../apps/token/client.ts';
+import { buildAttestation, encodeAttestation } from '../attest/attestation.ts';
+import { signAttestation } from '../attest/message.ts';
+import { type L1, startAnvil } from '../l1/anvil.ts';
+import { moduleFieldsHex } from '../proof/fraud/claim.ts';
+import {
+  connectSettlement,
+  type DisputeParams,
+  deploySettlement,
+} from '../settlement/ethereum/deploy-settlement.ts';
+import { type AssertionData, assertionId, toSolState } from '../settlement/ethereum/dispute-hash.ts';
+import { walletFor } from '../settlement/ethereum/inbox.ts';
+import { encodeTxList } from '../settlement/ethereum/message.ts';
+import type { AssertionRecord } from '../settlement/ethereum/rollup.ts';
+import type { CommitteeParams } from '../settlement/ethereum/validator-committee.ts';
+import { AppChain } from './app-chain.ts';
+import {
+  AttestationPool,
+  Attester,
+  type AttesterEvent,
+  localValidatorKey,
+  type SigningPolicy,
+  type ValidatorKey,
+} from './attester.ts';
+import { Validator } from './validator.ts';
+
+const ETH = 10n ** 18n;
+const PERIOD = 60;
+const PARAMS: DisputeParams = {
+  heights: [4, 12, 12],
+  challengePeriod: BigInt(PERIOD),
+  assertionBond: ETH,
+  edgeBond: ETH / 10n,
+};
+const COMMITTEE: CommitteeParams = {
+  activeSize: 4,
+  assumedHonest: 2,
+  epochBlocks: 4,
+  stake: ETH,
+  entryDelayEpochs: 2,
+  exitDelayEpochs: 2,
+  withdrawalDelayEpochs: 0,
+  slashRewardPercent: 50,
+};
+const VALIDATORS = 6;
+const KEYS: ValidatorKey[] = Array.from({ length: VALIDATORS }, (_, i) =>
+  localValidatorKey(i, 'attester-test'),
+);
+const user = privateKeyToAccount(`0x${'42'.repeat(32)}`);
+
+let l1: L1;
+beforeAll(async () => {
+  l1 = await startAnvil();
+}, 60_000);
+afterAll(async () => {
+  await l1?.stop();
+});
+
+const tokenChain = () => new AppChain({ app: loadApp(tokenApp().bytes, 'token'), chainId: TOKEN_CHAIN_ID });
+
+/** A deployed attested chain with VALIDATORS registered, mined until an epoch with a committee is current. */
+async function chain() {
+  const app = tokenChain();
+  const s = await deploySettlement(l1, {
+    sequencer: l1.accounts[0].address,
+    maxDelaySeconds: 3600,
+    moduleFields: moduleFieldsHex(app.app.program),
+    genesis: toSolState(app.stateAt(0)),
+    params: PARAMS,
+    attested: COMMITTEE,
+  });
+  const committee = s.committee;
+  if (!committee) throw new Error('no committee deployed');
+  const owner = committee.as({
+    publicClient: l1.publicClient,
+    walletClient: walletFor(l1, l1.accounts[5].account),
+  });
+  for (const k of KEYS) await owner.register(k.publicKey, k.proofOfPossession, COMMITTEE.stake);
+  const pool = new AttestationPool({ chainId: BigInt(l1.chainId), committee: committee.address });
+  let nonce = 0n;
+  const env = {
+    s,
+    committee,
+    pool,
+    follower: tokenChain(),
+    async mine(blocks = 1) {
+      await l1.testClient.mine({ blocks });
+    },
+    /** mines until `e` is the current epoch */
+    async mineToEpoch(e: bigint) {
+      while ((await committee.currentEpoch()) < e) await l1.testClient.mine({ blocks: 1 });
+    },
+    async traffic(n: number) {
+      if (nonce === 0n) await s.bridge.depositEth(user.address, 10n * ETH);
+      for (let i = 0; i < n; i++) {
+        const txs = [await transfer(user, `0x${'0b'.repeat(20)}`, 1000n, { nonce: nonce++ })];
+        await s.inbox.postBatch(encodeTxList(txs));
+      }
+    },
+    /** a validator (a liar derives on a follower of its own) */
+    validator(name: string, account: number, lie = false) {
+      const follower = lie ? tokenChain() : env.follower;
+      const v = new Validator({
+        name,
+        ...connectSettlement(s, walletFor(l1, l1.accounts[account].account)),
+        follower,
+        heights: PARAMS.heights,
+        fromBlock: s.deployBlock,
+        lie,
+      });
+      return Object.assign(v, { follower });
+    },
+    attester(keys: ValidatorKey[], policy?: SigningPolicy, log?: (l: string) => void) {
+      const wallet = walletFor(l1, l1.accounts[6].account);
+      const clients = { publicClient: l1.publicClient, walletClient: wallet };
+      return new Attester({
+        name: 'attester',
+        committee: committee.as(clients),
+        rollup: s.rollup.as(clients),
+        pool,
+        keys,
+        follower: env.follower,
+        heights: PARAMS.heights,
+        fromBlock: s.deployBlock,
+        ...(policy ? { policy } : {}),
+        ...(log ? { log } : {}),
+      });
+    },
+    async pending(): Promise<AssertionRecord[]> {
+      const all = await s.rollup.assertions(s.deployBlock);
+      const out = [];
+      for (const r of all) if ((await s.rollup.status(r.id)) === 'pending') out.push(r);
+      return out;
+    },
+  };
+  // every validator eligible (entry delay after the last registration): committees of 4
+  await env.mineToEpoch((await committee.currentEpoch()) + BigInt(COMMITTEE.entryDelayEpochs));
+  return env;
+}
+
+type Env = Awaited<ReturnType<typeof chain>>;
+
+/** Syncs the followers, then one round of each validator and attester (no L1 time warp). */
+async function round(c: Env, followers: AppChain[], actors: { tick(): Promise<void> }[]) {
+  for (const f of new Set([c.follower, ...followers])) await f.sync(c.s.inbox);
+  for (const a of actors) await a.tick();
+}
+
+const kinds = (events: AttesterEvent[], kind: AttesterEvent['kind']) => events.filter((e) => e.kind === kind);
+
+describe('attester (docs/attested.md §7)', () => {
+  it('the committee signs the honest assertion and confirms it by attestation within two L1 blocks', async () => {
+    const c = await chain();
+    const v = c.validator('v', 1);
+    const a = c.attester(KEYS);
+    await c.traffic(2);
+    const before = await c.committee.currentEpoch();
+    await round(c, [], [a]); // seals the current and the next epoch
+    const sealed = kinds(a.events, 'sealed') as Extract<AttesterEvent, { kind: 'sealed' }>[];
+    // (the current one too, unless its last block passed: a seal is mined in the next block)
+    expect(sealed.map((e) => e.epoch)).toContain(before + 1n);
+    expect(await c.committee.epoch(before + 1n)).toMatchObject({ threshold: 3 });
+    await round(c, [], [v]);
+    for (let i = 0; i < 3 && a.events.every((e) => e.kind !== 'attested'); i++) await round(c, [], [a]);
+    const created = v.events.find((e) => e.kind === 'assertion');
+    expect(created).toBeDefined();
+    const attested = kinds(a.events, 'attested') as Extract<AttesterEvent, { kind: 'attested' }>[];
+    expect(attested).toHaveLength(1);
+    expect(attested[0].id).toBe((created as { id: Hex }).id);
+    expect(await c.s.rollup.status(attested[0].id)).toBe('confirmed');
+    expect(await c.s.rollup.latestConfirmed()).toBe(attested[0].id);
+    // 3 or 4 signers of the epoch's 4 members (every validator is this attester's)
+    expect(attested[0].signers).toBe(4);
+    const rec = (await c.s.rollup.assertions(c.s.deployBlock)).find((r) => r.id === attested[0].id);
+    expect(attested[0].l1Block - (rec as AssertionRecord).blockNumber).toBeLessThanOrEqual(2n);
+    // the attested module's evidence is the pool's signatures on it
+    expect(
+      c.pool.signaturesFor(
+        rec!.data.prevId,
+        c.follower.stateAt(Number(rec!.data.end.inboxPosition)),
+        rec!.data.blockCount,
+      )?.signatures,
+    ).toHaveLength(4);
+  });
+
+  it('members down: without a quorum the assertion is confirmed by time (the fraud path)', async () => {
+    const c = await chain();
+    const v = c.validator('v', 1);
+    const a = c.attester(KEYS.slice(0, 1)); // one member's key at most: never 3 of 4
+    await c.traffic(1);
+    await round(c, [], [v, a]);
+    for (let i = 0; i < 5; i++) await round(c, [], [v, a]);
+    expect(kinds(a.events, 'attested')).toEqual([]);
+    const [pending] = await c.pending();
+    expect(pending).toBeDefined();
+    await l1.testClient.increaseTime({ seconds: PERIOD + 1 });
+    await c.mine();
+    await round(c, [], [v, a]);
+    expect(await c.s.rollup.status(pending.id)).toBe('confirmed');
+    expect(v.events.some((e) => e.kind === 'confirmed' && !e.byChallenge)).toBe(true);
+    expect(kinds(a.events, 'attested')).toEqual([]);
+  });
+
+  it('members lying: a wrong root is never signed by honest members; the colluders are one short of a quorum', async () => {
+    const c = await chain();
+    const liar = c.validator('liar', 2, true);
+    const lines: string[] = [];
+    // colluders: every member but the first assumedHonest of the committee signs whatever the liar asserts
+    const collude: SigningPolicy = ({ record, honest, position }) =>
+      position < COMMITTEE.assumedHonest ? honest : record.asserter === l1.accounts[2].address;
+    const honestOnly = c.attester(KEYS, undefined, (l) => lines.push(l));
+    const colluding = c.attester(KEYS, collude);
+    await c.traffic(1);
+    const lf = liar.follower;
+    await round(c, [lf], [liar]);
+    const [lie] = await c.pending();
+    expect(lie.asserter).toBe(l1.accounts[2].address);
+    // (a round in which its seal transaction turned the epoch signs nothing: the next one judges)
+    for (let i = 0; i < 4 && !/refuses/.test(lines.join()); i++) await round(c, [lf], [honestOnly]);
+    expect(lines.join('\n')).toMatch(/refuses to sign 0x[0-9a-f]+: end state root 0x[0-9a-f]+ is not ours/);
+    expect(kinds(honestOnly.events, 'signed')).toEqual([]);
+    for (let i = 0; i < 4 && colluding.events.every((e) => e.kind !== 'signed'); i++)
+      await round(c, [lf], [colluding]);
+    const signed = kinds(colluding.events, 'signed') as Extract<AttesterEvent, { kind: 'signed' }>[];
+    expect(signed.length).toBeGreaterThan(0);
+    for (const e of signed) expect(e.signers).toBe(COMMITTEE.activeSize - COMMITTEE.assumedHonest);
+    expect(kinds(colluding.events, 'attested')).toEqual([]);
+    expect(await c.s.rollup.status(lie.id)).toBe('pending');
+  });
+
+  it('equivocation: a member that signed two children of one parent is slashed with the two signatures', async () => {
+    const c = await chain();
+    const v = c.validator('v', 1);
+    const a = c.attester(KEYS.slice(0, 2)); // two members: no quorum, the assertion stays pending
+    await c.traffic(1);
+    await round(c, [], [v, a]);
+    await round(c, [], [v, a]);
+    const [honest] = await c.pending();
+    const mine = c.pool.onAssertion(honest.id);
+    expect(mine.length).toBeGreaterThan(0);
+    const cheat = mine[0];
+    // the same member signs a sibling (another end state after the same parent)
+    const sibling: AssertionData = {
+      ...honest.data,
+      end: { ...honest.data.end, stateRoot: `0x${'66'.repeat(32)}` },
+    };
+    const key = KEYS.find((k) => k.publicKey === cheat.publicKey) as ValidatorKey;
+    const digest = c.pool.digest(cheat.epoch, sibling.prevId, assertionId(sibling));
+    c.pool.add({
+      validator: cheat.validator,
+      publicKey: key.publicKey,
+      epoch: cheat.epoch,
+      assertion: sibling,
+      signature: bytesToHex(signAttestation(key.secretKey, digest)),
+    });
+    // a forged signature never enters the pool
+    expect(() =>
+      c.pool.add({
+        validator: 99,
+        publicKey: key.publicKey,
+        epoch: cheat.epoch,
+        assertion: { ...sibling, blockCount: 9n },
+        signature: cheat.signature,
+      }),
+    ).toThrow(/does not verify/);
+    await round(c, [], [a]);
+    const slashed = kinds(a.events, 'slashed') as Extract<AttesterEvent, { kind: 'slashed' }>[];
+    expect(slashed).toMatchObject([{ reason: 'equivocation', validators: [cheat.validator] }]);
+    expect(await c.committee.slashed()).toMatchObject([{ index: cheat.validator, reason: 'equivocation' }]);
+    // and the attester never signs with it again
+    await round(c, [], [a]);
+    expect(kinds(a.events, 'slashed')).toHaveLength(1);
+  });
+
+  it('a rotation boundary during signing: the previous epoch signatures still confirm; a stale epoch is refused', async () => {
+    const c = await chain();
+    const v = c.validator('v', 1);
+    const sealer = c.attester([]); // seals and aggregates, signs nothing
+    await c.traffic(2);
+    await round(c, [], [sealer, v]);
+    const [r] = await c.pending();
+    const e = await c.committee.currentEpoch();
+    const info = (await c.committee.epoch(e))!;
+    // the epoch's members sign in epoch e (as nodes on the network would)
+    const signAll = (epoch: bigint, members: number[]) => {
+      const digest = c.pool.digest(epoch, r.data.prevId, r.id);
+      return new Map(
+        members.map((m, pos) => {
+          const key = KEYS[m];
+          const sig = signAttestation(key.secretKey, digest);
+          c.pool.add({
+            validator: m,
+            publicKey: key.publicKey,
+            epoch,
+            assertion: r.data,
+            signature: bytesToHex(sig),
+          });
+          return [pos, sig] as const;
+        }),
+      );
+    };
+    // registration order = index: KEYS[i] is validator i
+    const sigs = signAll(e, info.members);
+    const att = encodeAttestation(
+      buildAttestation({
+        epoch: e,
+        members: info.members,
+        memberKeys: info.members.map((m) => hexToBytes(KEYS[m].publicKey)),
+        signatures: sigs,
+        threshold: info.threshold,
+      }),
+    );
+    // two epochs later they are stale: L1 refuses them, and the attester does not use them
+    await c.mineToEpoch(e + 2n);
+    await expect(c.s.rollup.confirmAttested(r.data, att)).rejects.toThrow(/StaleEpoch/);
+    await round(c, [], [sealer]);
+    expect(kinds(sealer.events, 'attested')).toEqual([]);
+    // the new epoch's members sign, the epoch turns before the confirmation: e+2's signatures still count in e+3
+    const now = await c.committee.currentEpoch();
+    signAll(now, (await c.committee.epoch(now))!.members);
+    await c.mineToEpoch(now + 1n);
+    await round(c, [], [sealer]);
+    const attested = kinds(sealer.events, 'attested') as Extract<AttesterEvent, { kind: 'attested' }>[];
+    expect(attested).toMatchObject([{ id: r.id, epoch: now }]);
+    expect(await c.s.rollup.status(r.id)).toBe('confirmed');
+  });
+});
