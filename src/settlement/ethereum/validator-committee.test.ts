@@ -214,6 +214,23 @@ describe('deployment', () => {
     }
   });
 
+  it('NotInitialized: a committee not linked to a rollup slashes no wrong root; initialize refuses zero', async () => {
+    const lone = await deployValidatorCommittee(l1, P);
+    const signature = bytesToHex(new Uint8Array(128));
+    await vcReverts(
+      lone.slashWrongRoot({
+        epoch: 0n,
+        prevId: word(1),
+        assertionId: word(2),
+        indices: [0],
+        keys: [pk(0)],
+        signature,
+      }),
+      'NotInitialized',
+    );
+    await vcReverts(lone.initialize(zeroAddress), 'NotInitialized');
+  });
+
   it('initialize: the deployer only, once', async () => {
     await vcReverts(raw('initialize', [zeroAddress], 1), 'NotDeployer', [l1.accounts[1].address]);
     await vcReverts(raw('initialize', [zeroAddress], 0), 'AlreadyInitialized', [
@@ -242,6 +259,11 @@ describe('registration (§1.3)', () => {
     await vcReverts(c.register(pk(0), pop(1), P.stake), 'BadProofOfPossession'); // another key's proof
     await vcReverts(c.register(pk(0), bytesToHex(new Uint8Array(128)), P.stake), 'BadProofOfPossession');
     await vcReverts(c.register(pk(0), `0x${pop(0).slice(4)}`, P.stake), 'BadProofOfPossession');
+    // a key off the curve: the pairing precompile refuses it
+    const offCurve = new Uint8Array(256);
+    offCurve[63] = 1;
+    offCurve[191] = 1;
+    await vcReverts(c.register(bytesToHex(offCurve), pop(0), P.stake), 'PrecompileFailed');
     expect(await vc.validatorCount()).toBe(0);
   });
 

@@ -13,9 +13,11 @@ import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
 import { ContractClient } from './contract-client.ts';
 import { registerRevertDescriptions, SettlementTxError, toSettlementError } from './errors.ts';
-import type { L1Clients, TxResult } from './inbox.ts';
+import { type L1Clients, sendContractTx, type TxResult } from './inbox.ts';
 
 const CONTRACT = 'ValidatorCommittee';
+/** §2.1: what recording an epoch's randomness costs at most (3 storage slots from zero, the event) */
+const CHECKPOINT_GAS_MARGIN = 70_000n;
 
 /** docs/attested.md §1–§5: what each ValidatorCommittee revert means and what to do. */
 export const VALIDATOR_COMMITTEE_ERRORS: Record<string, (args: readonly unknown[]) => string> = {
@@ -290,9 +292,40 @@ export class ValidatorCommitteeClient extends ContractClient {
 
   // ---------------------------------------------------------------- §1.3, §1.4 validators
 
+  /**
+   * A transaction of a function that calls `checkpoint()` (§2.1): the first one of an epoch also
+   * records its randomness (three more storage slots), which an estimate made in the epoch before,
+   * or after another transaction recorded it, does not include; so the gas limit gets that margin.
+   */
+  private async sendCheckpointing(
+    functionName: string,
+    args: readonly unknown[],
+    value?: bigint,
+  ): Promise<TxResult> {
+    let gas: bigint;
+    try {
+      gas = await this.clients.publicClient.estimateContractGas({
+        address: this.address,
+        abi: this.abi,
+        functionName,
+        args,
+        value,
+        account: this.clients.walletClient.account,
+      });
+    } catch (e) {
+      throw toSettlementError(e, CONTRACT, `${CONTRACT}.${functionName}`);
+    }
+    return sendContractTx(
+      this.clients,
+      CONTRACT,
+      { address: this.address, abi: this.abi, functionName, args, value },
+      { gas: gas + CHECKPOINT_GAS_MARGIN },
+    );
+  }
+
   /** §1.3: registers `publicKey` (256 bytes) with its proof of possession, sending `stake`. */
   async register(publicKey: Hex, pop: Hex, stake: bigint): Promise<{ index: number; gasUsed: bigint }> {
-    const tx = await this.send('register', [publicKey, pop], stake);
+    const tx = await this.sendCheckpointing('register', [publicKey, pop], stake);
     const [ev] = parseEventLogs({ abi: this.abi, logs: tx.receipt.logs, eventName: 'ValidatorRegistered' });
     const index = Number(argsOf(ev).index);
     this.keys.set(index, publicKey.toLowerCase() as Hex);
@@ -369,7 +402,7 @@ export class ValidatorCommitteeClient extends ContractClient {
 
   /** §2.1: records the current epoch's randomness if nobody did yet. */
   checkpoint(): Promise<TxResult> {
-    return this.send('checkpoint', []);
+    return this.sendCheckpointing('checkpoint', []);
   }
 
   /** §2.1: the checkpoint epoch a seal of `e` uses; undefined when there is none (e < 2). */
@@ -395,7 +428,7 @@ export class ValidatorCommitteeClient extends ContractClient {
   async sealEpoch(e: bigint): Promise<{ members: number[]; gasUsed: bigint }> {
     const { members, checkpoint } = await this.sample(e);
     const keys = await this.publicKeys(members);
-    const tx = await this.send('sealEpoch', [e, checkpoint, keys]);
+    const tx = await this.sendCheckpointing('sealEpoch', [e, checkpoint, keys]);
     const [ev] = parseEventLogs({ abi: this.abi, logs: tx.receipt.logs, eventName: 'EpochSealed' });
     return { members: (argsOf(ev).members as readonly number[]).map(Number), gasUsed: tx.gasUsed };
   }
