@@ -510,6 +510,8 @@ contract ValidatorCommittee is IAttestationVerifier {
         Validator storage v = _validators[index];
         if (h != v.pkHash) revert KeyMismatch(0);
         if (v.slashed) revert AlreadySlashed(index);
+        // its stake is gone: a reward would be paid out of the others' stakes
+        if (v.withdrawn) revert AlreadyWithdrawn(index);
     }
 
     /// §5: an aggregate signature of validators `indices` (strictly ascending; `keys` their public
@@ -563,6 +565,7 @@ contract ValidatorCommittee is IAttestationVerifier {
             Validator storage v = _validators[index];
             if (h != v.pkHash) revert KeyMismatch(i);
             if (v.slashed) revert AlreadySlashed(index);
+            if (v.withdrawn) revert AlreadyWithdrawn(index);
             if (i > 0) Bls12381.g2AddInPlace(acc);
         }
     }

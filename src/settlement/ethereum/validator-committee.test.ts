@@ -79,6 +79,8 @@ let a: AssertionData;
 let b: AssertionData;
 let c1: AssertionData;
 let bareRollup: Address;
+/** a child of g made after g confirmed a: it lost (wrong-root slashing) */
+let lost: AssertionData;
 const id = (x: AssertionData) => assertionId(x);
 
 const vcReverts = (p: Promise<unknown>, name: string, args?: readonly unknown[]) =>
@@ -324,7 +326,7 @@ describe('sealing (§2)', () => {
     await vcReverts(raw('sealEpoch', [e, f, keys.slice(1)]), 'WrongKeyCount', [5n, 4n]);
     const swapped = [keys[0], keys[2], keys[1], ...keys.slice(3)];
     await vcReverts(raw('sealEpoch', [e, f, swapped]), 'KeyMismatch', [1n]);
-    const outsider = members.includes(0) ? pk(members.find((m) => m !== 0) ?? 1) : pk(0);
+    const outsider = pk(range(N).find((v) => !members.includes(v)) as number); // 2 of 7 are not drawn
     await vcReverts(raw('sealEpoch', [e, f, [outsider, ...keys.slice(1)]]), 'KeyMismatch', [0n]);
   });
 
@@ -637,7 +639,6 @@ describe('accountability (§5)', () => {
   });
 
   describe('wrong root', () => {
-    let lost: AssertionData;
     const signers = [1, 3];
     const sigOf = (who: number[], assertion: Hex, prev = id(g)) =>
       bytesToHex(
@@ -737,6 +738,34 @@ describe('leaving (§1.4)', () => {
     const exitAt = (await vc.validators())[0].exitAt;
     await toEpochStart(exitAt + BigInt(P.withdrawalDelayEpochs));
     await vcReverts(c.withdraw(0), 'Slashed', [0]);
+  });
+
+  it('AlreadyWithdrawn: a validator whose stake is withdrawn is not slashed any more', async () => {
+    const c = vc.as(as(5));
+    const sig = (x: Hex) => bytesToHex(sign(V, 5n, id(g), x));
+    await vcReverts(
+      c.slashEquivocation({
+        index: V,
+        publicKey: pk(V),
+        prevId: id(g),
+        a: { epoch: 5n, assertionId: word(1), signature: sig(word(1)) },
+        b: { epoch: 5n, assertionId: word(2), signature: sig(word(2)) },
+      }),
+      'AlreadyWithdrawn',
+      [V],
+    );
+    await vcReverts(
+      c.slashWrongRoot({
+        epoch: 5n,
+        prevId: id(g),
+        assertionId: id(lost),
+        indices: [V],
+        keys: [pk(V)],
+        signature: sig(id(lost)),
+      }),
+      'AlreadyWithdrawn',
+      [V],
+    );
   });
 
   it('TooFewValidators once fewer than h remain eligible', async () => {
