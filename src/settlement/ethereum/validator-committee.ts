@@ -246,6 +246,17 @@ export class ValidatorCommitteeClient extends ContractClient {
     return new ValidatorCommitteeClient(clients, this.address, this.abi, this.fromBlock, this.keys);
   }
 
+  /** Every `eventName` event of the contract since `fromBlock`, in order. */
+  private events(eventName: string): Promise<unknown[]> {
+    return this.clients.publicClient.getContractEvents({
+      address: this.address,
+      abi: this.abi,
+      eventName,
+      fromBlock: this.fromBlock,
+      toBlock: 'latest',
+    });
+  }
+
   // ---------------------------------------------------------------- §1 parameters and epochs
 
   async params(): Promise<CommitteeParams> {
@@ -348,12 +359,8 @@ export class ValidatorCommitteeClient extends ContractClient {
 
   /** Every registered validator, from the ValidatorRegistered events and the current state. */
   async validators(): Promise<ValidatorInfo[]> {
-    const logs = await this.clients.publicClient.getLogs({
-      address: this.address,
-      fromBlock: this.fromBlock,
-      toBlock: 'latest',
-    });
-    const registered = parseEventLogs({ abi: this.abi, logs, eventName: 'ValidatorRegistered' }).map(argsOf);
+    const logs = await this.events('ValidatorRegistered');
+    const registered = logs.map(argsOf);
     return Promise.all(
       registered.map(async (a) => {
         const index = Number(a.index);
@@ -390,14 +397,8 @@ export class ValidatorCommitteeClient extends ContractClient {
 
   /** §2.1: the epochs whose randomness is recorded (RandomnessRecorded events). */
   async checkpoints(): Promise<bigint[]> {
-    const logs = await this.clients.publicClient.getLogs({
-      address: this.address,
-      fromBlock: this.fromBlock,
-      toBlock: 'latest',
-    });
-    return parseEventLogs({ abi: this.abi, logs, eventName: 'RandomnessRecorded' }).map(
-      (l) => argsOf(l).epoch as bigint,
-    );
+    const logs = await this.events('RandomnessRecorded');
+    return logs.map((l) => argsOf(l).epoch as bigint);
   }
 
   /** §2.1: records the current epoch's randomness if nobody did yet. */
@@ -526,12 +527,8 @@ export class ValidatorCommitteeClient extends ContractClient {
 
   /** Every slashing so far (ValidatorSlashed events), in order. */
   async slashed(): Promise<{ index: number; reason: SlashReason; by: Address }[]> {
-    const logs = await this.clients.publicClient.getLogs({
-      address: this.address,
-      fromBlock: this.fromBlock,
-      toBlock: 'latest',
-    });
-    return parseEventLogs({ abi: this.abi, logs, eventName: 'ValidatorSlashed' }).map((l) => {
+    const logs = await this.events('ValidatorSlashed');
+    return logs.map((l) => {
       const a = argsOf(l);
       return {
         index: Number(a.index),
