@@ -5,7 +5,17 @@
  * withdrawal with their delays. One anvil, one committee of k = 5, h = 3 (threshold 3, up to 2
  * non-signers) over 7 validators, epochs of 4 blocks; the tests run in order and share the chain.
  */
-import { type Abi, type Address, bytesToHex, type Hex, keccak256, numberToHex, zeroAddress } from 'viem';
+import {
+  type Abi,
+  type Address,
+  bytesToHex,
+  concatHex,
+  getAddress,
+  type Hex,
+  keccak256,
+  numberToHex,
+  zeroAddress,
+} from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disputeTestGenesis, disputeTestPayload, disputeTestProgram } from '../../../test/test-stf.ts';
 import { type Attestation, buildAttestation, encodeAttestation } from '../../attest/attestation.ts';
@@ -287,6 +297,19 @@ describe('registration (§1.3)', () => {
       expect(registeredIn).toBeGreaterThanOrEqual(2n);
     }
     expect(await l1.publicClient.getBalance({ address: vc.address })).toBe(P.stake * BigInt(N));
+  });
+
+  it('TooManyValidators: at most 1024 (validatorCount set to 1024 in storage on a fresh committee)', async () => {
+    const lone = (await deployValidatorCommittee(l1, P)).as(as(3));
+    // slot 0 packs rollup (20 bytes), validatorCount (uint16) and lastCheckpoint (uint64)
+    const slot = numberToHex(0n, { size: 32 });
+    const word0 = BigInt((await l1.publicClient.getStorageAt({ address: lone.address, slot })) ?? 0n);
+    const count = (word0 >> 160n) & 0xffffn;
+    expect(count).toBe(0n);
+    const value = numberToHex(word0 | (1024n << 160n), { size: 32 });
+    await l1.testClient.setStorageAt({ address: lone.address, index: slot, value });
+    expect(await lone.validatorCount()).toBe(1024);
+    await vcReverts(lone.register(pk(0), pop(0), P.stake), 'TooManyValidators');
   });
 
   it('DuplicateKey: a key registers once', async () => {
@@ -610,6 +633,30 @@ describe('accountability (§5)', () => {
       'BadSignature',
       [1n],
     );
+  });
+
+  it('TransferFailed: a caller that refuses the reward (a forwarding contract without a receive path)', async () => {
+    // forwards any call with its value to the committee and bubbles the result; rejects plain ETH
+    const fwd = getAddress('0x00000000000000000000000000000000000f0f0f');
+    const code = concatHex([
+      '0x36600857600080fd5b365f5f375f5f365f3473',
+      vc.address,
+      '0x5af13d5f5f3e6033573d5ffd5b3d5ff3',
+    ]);
+    await l1.testClient.setCode({ address: fwd, bytecode: code });
+    const data = vc.encode('slashEquivocation', [
+      0,
+      pk(0),
+      prevId,
+      evidence(0, word(1)),
+      evidence(0, word(2)),
+    ]);
+    const p = as(5)
+      .walletClient.sendTransaction({ to: fwd, data })
+      .catch((e: unknown) => {
+        throw toSettlementError(e, 'ValidatorCommittee', 'slashEquivocation via a forwarder', vc.abi);
+      });
+    await vcReverts(p, 'TransferFailed', [fwd, P.stake / 2n]);
   });
 
   it('slashes an equivocation (signatures of any epochs); half the stake to the caller; AlreadySlashed', async () => {
