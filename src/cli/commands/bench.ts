@@ -146,6 +146,31 @@ export function register(program: Command): void {
       },
     );
   bench
+    .command('attested')
+    .description(
+      'attested proofs (docs/attested.md) on the embedded anvil: L1 gas of an attestation for committees of 20, 50 and 100 ' +
+        'active members out of 100 validators (every member signing, and h − 1 missing), of confirmAttested, sealEpoch and a ' +
+        'confirmation by time; then finality (batch posted → its assertion confirmed) on the attested devnet ' +
+        '(examples/attested.config.json) and on the same chain with fraud proofs only',
+    )
+    .option(
+      '--json',
+      'print one JSON object instead of a table (gas[].attestation_gas, gas[].confirm_attested_gas, finality[].finality_s, …)',
+      false,
+    )
+    .option('--sizes <list>', 'comma-separated active committee sizes', '20,50,100')
+    .option('--no-finality', 'measure gas only (skip the two devnet runs, about 2 minutes)')
+    .addHelpText('after', "\nExample:\n  npx modex bench attested --json | jq '.gas[0].attestation_gas'\n")
+    .action(async (opts: { json: boolean; sizes: string; finality: boolean }) => {
+      const { benchAttested, formatAttestedBench } = await import('../../../bench/attested.ts');
+      const r = await benchAttested({
+        sizes: opts.sizes.split(',').map(Number),
+        finality: opts.finality,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      console.log(opts.json ? JSON.stringify(r) : formatAttestedBench(r));
+    });
+  bench
     .command('da')
     .description(
       'L1 cost of each DA module on the token workload, through the batcher and the inbox on the embedded anvil: ' +
