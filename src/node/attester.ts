@@ -218,6 +218,8 @@ export function dishonesty(
  */
 export type SigningPolicy = (o: {
   record: AssertionRecord;
+  /** the other children of its parent */
+  siblings: AssertionRecord[];
   honest: boolean;
   validator: number;
   position: number;
@@ -277,6 +279,8 @@ const REORG_MARGIN = 64n;
 
 export class Attester {
   readonly events: AttesterEvent[] = [];
+  /** the sealed epochs it has seen current */
+  readonly epochsSeen = new Set<bigint>();
   /** validator index -> key, of the registered keys it runs */
   private readonly members = new Map<number, ValidatorKey>();
   private readonly byPublicKey: Map<string, ValidatorKey>;
@@ -344,9 +348,13 @@ export class Attester {
   /** One round: seal, sign, confirm, slash. */
   async tick(): Promise<void> {
     if (this.members.size < this.o.keys.length) await this.refreshMembers();
-    await this.seal(await this.o.committee.currentEpoch());
-    // sealing mines blocks: the epoch may have turned
-    const current = await this.o.committee.currentEpoch();
+    // the current epoch's committee must be sealed before it can sign; the next one is sealed after
+    // the confirmations (a seal is a transaction: it would delay them by a block)
+    let current = await this.o.committee.currentEpoch();
+    if (!(await this.epochInfo(current))) {
+      await this.seal(current);
+      current = await this.o.committee.currentEpoch(); // sealing mines blocks: the epoch may have turned
+    }
     const records = await this.scan();
     const byId = new Map(records.map((r) => [r.id, r]));
     const pending: AssertionRecord[] = [];
@@ -357,10 +365,18 @@ export class Attester {
       else if (status === 'pending') pending.push(r);
     }
     const info = await this.epochInfo(current);
+    if (info && !this.epochsSeen.has(current)) {
+      this.epochsSeen.add(current);
+      const mine = info.members.filter((m) => this.members.has(m)).length;
+      this.log(
+        `epoch ${current}: ${info.members.length} active members, quorum ${info.threshold}; ${mine} of them run here`,
+      );
+    }
     if (info) for (const r of pending) this.sign(r, byId, info);
     await this.confirm(pending, current);
     await this.slashWrongRoots(byId);
     await this.slashEquivocations();
+    await this.seal(await this.o.committee.currentEpoch());
   }
 
   /** §2.2: seals the current and the next epoch when they are not sealed (anyone may). */
@@ -394,18 +410,17 @@ export class Attester {
     if (why) this.once(`dishonest/${r.id}`, `refuses to sign ${r.id.slice(0, 10)}: ${why}`);
     const digest = this.o.pool.digest(epoch.epoch, r.data.prevId, r.id);
     const held = this.o.pool.signatures(digest);
+    const siblings = [...byId.values()].filter((x) => x.data.prevId === r.data.prevId && x.id !== r.id);
     let signed = 0;
+    const refused: number[] = [];
     epoch.members.forEach((validator, position) => {
       const key = this.members.get(validator);
       if (!key || held.has(validator) || this.slashedValidators.has(validator)) return;
-      if (!this.policy({ record: r, honest: why === undefined, validator, position, epoch })) return;
-      const other = this.o.pool.otherChildSigned(validator, r.data.prevId, r.id);
-      if (other) {
-        // §5: a member never signs two children of one parent
-        this.once(
-          `two/${validator}/${r.id}`,
-          `validator ${validator} does not sign ${r.id.slice(0, 10)}: it signed its sibling ${other.assertionId.slice(0, 10)}`,
-        );
+      if (!this.policy({ record: r, siblings, honest: why === undefined, validator, position, epoch }))
+        return;
+      // §5: a member never signs two children of one parent
+      if (this.o.pool.otherChildSigned(validator, r.data.prevId, r.id)) {
+        refused.push(validator);
         return;
       }
       const signature = bytesToHex(signAttestation(key.secretKey, digest));
@@ -420,6 +435,11 @@ export class Attester {
       )
         signed++;
     });
+    if (refused.length > 0)
+      this.once(
+        `two/${epoch.epoch}/${r.id}`,
+        `${refused.length} member(s) of epoch ${epoch.epoch} do not sign ${r.id.slice(0, 10)}: they signed a sibling (validators ${refused.join(', ')})`,
+      );
     if (signed > 0) {
       this.events.push({ kind: 'signed', id: r.id, epoch: epoch.epoch, signers: signed });
       this.log(`${signed} member(s) of epoch ${epoch.epoch} signed ${r.id.slice(0, 10)}`);

@@ -19,9 +19,18 @@ import type { ChainConfig } from '../config/types.ts';
 import { requiredSigners } from '../da/committee/certificate.ts';
 import { startLocalCommittee } from '../da/committee/local-committee.ts';
 import { type L1, openL1 } from '../l1/anvil.ts';
+import type { AttestationSource } from '../proof/attested/proof-system.ts';
 import type { SettlementDeployment } from '../settlement/ethereum/deploy-settlement.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import type { AppChain } from './app-chain.ts';
+import {
+  AttestationPool,
+  type Attester,
+  type AttesterEvent,
+  localValidatorKey,
+  type SigningPolicy,
+  type ValidatorKey,
+} from './attester.ts';
 import { daForConfig } from './da-modules.ts';
 import { type UserTx, UserTxTracker } from './devnet-user-txs.ts';
 import {
@@ -39,6 +48,8 @@ export type DevnetScenario = 'demo' | 'fraud';
 
 /** `l1.accounts` index the devnet does not use but funds on L2 with a deposit: the user's to try */
 export const DEVNET_YOUR_ACCOUNT = 4;
+/** `l1.accounts` index that registers (owns) the attested chain's local validators */
+export const DEVNET_VALIDATOR_OWNER = 5;
 
 export interface DevnetRunOptions {
   config: ChainConfig;
@@ -119,6 +130,21 @@ export interface DevnetResult {
   contracts: Record<string, string>;
   /** the DA module and the batches posted per DA path (calldata, blob, certificate, `… (fallback)`) */
   da: { module: string; batches: Record<string, number> };
+  /** attested chains (docs/attested.md): epochs seen, assertions confirmed by attestation */
+  epochs?: number;
+  attested?: number;
+  /** attested chains: assertions confirmed the fraud way (challenge period or dispute) instead */
+  fallbacks?: number;
+  /** attested chains: validators slashed (wrong root, equivocation) */
+  slashed?: number;
+  /**
+   * attested chains: L1 blocks from an attested assertion's creation, and from the batch of its
+   * last block, to its confirmation (median and max over the run)
+   */
+  attestation_l1_blocks?: {
+    from_assertion: { median: number; max: number };
+    from_batch: { median: number; max: number };
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -186,6 +212,7 @@ export class DevnetRun {
     this.settlement = s;
     for (const [name, address] of Object.entries(s.addresses))
       this.log(`      ${name.padEnd(16)} ${address}`);
+    const keys = config.proof.module === 'attested' ? await this.registerValidators(l1, s) : undefined;
 
     this.log('[3/5] sequencer and batcher: starting...');
     const dataDir = this.o.dataDir ?? mkdtempSync(join(tmpdir(), 'modex-devnet-'));
@@ -217,7 +244,14 @@ export class DevnetRun {
     this.log(`      sequencer JSON-RPC at ${server.url}`);
 
     this.log(`[4/5] validators: 2 (${scenario === 'fraud' ? 'one honest, one lying' : 'both honest'})...`);
-    const roles = [];
+    const roles: (ReturnType<typeof startValidatorRole> & {
+      name: string;
+      account: number;
+      lie: boolean;
+      v: Validator;
+      f: ReturnType<typeof startValidatorRole>['follower'];
+    })[] = [];
+    const attest = keys && s.committee ? this.attestation(l1, s, keys, scenario) : undefined;
     for (const r of [
       { name: 'validator-1', account: 1, lie: false },
       { name: 'validator-2', account: 2, lie: scenario === 'fraud' },
@@ -233,6 +267,8 @@ export class DevnetRun {
         da: daOf(),
         log: (l: string) => this.log(`      ${l}`),
         metrics: sequencer.metrics, // one registry: GET /metrics of the sequencer's port shows every role
+        // attested chains: validator-1's process runs the local committee members
+        ...(attest && !r.lie && r.account === 1 ? { attest } : {}),
       });
       roles.push({ ...r, ...role, v: role.validator, f: role.follower });
     }
@@ -275,9 +311,12 @@ export class DevnetRun {
     let lastSummary = 0;
     const userTxs = new UserTxTracker([user.address]);
     const validators: Validator[] = roles.map((r) => r.v);
+    const attested = () =>
+      roles.reduce((n, r) => n + (r.attester?.events.filter((e) => e.kind === 'attested').length ?? 0), 0);
     const status = async (done: boolean): Promise<DevnetStatus> => {
       userTxs.scan(seq);
-      return this.status(seq, sequencer, validators, { done, withdrawalPaid, userTxs });
+      const st = await this.status(seq, sequencer, validators, { done, withdrawalPaid, userTxs });
+      return { ...st, confirmed: st.confirmed + attested() };
     };
     let workloadDone = false;
     const deadline = this.t0 + (this.o.timeoutMs ?? 600_000);
@@ -306,7 +345,11 @@ export class DevnetRun {
         // no withdrawal to pay: an assertion made since the deposit's block was derived is confirmed
         const after = coveredFrom === undefined ? [] : honest.v.events.slice(coveredFrom);
         const asserted = after.findIndex((e) => e.kind === 'assertion');
-        const depositConfirmed = asserted >= 0 && after.slice(asserted).some((e) => e.kind === 'confirmed');
+        const assertedIds = new Set(after.flatMap((e) => (e.kind === 'assertion' ? [e.id] : [])));
+        const depositConfirmed =
+          asserted >= 0 &&
+          (after.slice(asserted).some((e) => e.kind === 'confirmed') ||
+            (honest.attester?.events ?? []).some((e) => e.kind === 'attested' && assertedIds.has(e.id)));
         workloadDone = w.done && (w.withdrawal === undefined ? depositConfirmed : withdrawalPaid);
         if (this.o.onStatus) this.o.onStatus(await status(workloadDone));
         else if (Date.now() - lastSummary > 2000) {
@@ -323,6 +366,9 @@ export class DevnetRun {
           const done =
             scenario === 'fraud'
               ? honest.v.events.some((e) => e.kind === 'slashed') &&
+                // attested: the colluders who signed the losing root slashed too
+                (!honest.attester ||
+                  honest.attester.events.some((e) => e.kind === 'slashed' && e.reason === 'wrong-root')) &&
                 w.done &&
                 (w.withdrawal === undefined || withdrawalPaid)
               : workloadDone;
@@ -361,13 +407,115 @@ export class DevnetRun {
           roles.map((r) => r.v),
         ),
       );
+    if (honest.attester) this.latency = await this.attestationLatency(s, honest.attester.events);
     return this.result(result, sequencer, roles, withdrawalPaid);
   }
+
+  /**
+   * Registers `proof.attested.localValidators` validators (deterministic devnet keys) from one
+   * account, then (embedded L1) mines until every one is eligible (docs/attested.md §1.3, §2.3).
+   */
+  private async registerValidators(l1: L1, s: SettlementDeployment): Promise<ValidatorKey[]> {
+    const a = this.o.config.proof.attested;
+    const committee = s.committee;
+    if (!a || !committee) throw new Error('an attested chain deploys a validator committee');
+    const t = Date.now();
+    const n = a.localValidators;
+    this.log(
+      `      validator committee: registering ${n} local validators (stake ${Number(BigInt(a.stake)) / 1e18} ETH each); ` +
+        `committees of ${a.activeSize}, ${a.assumedHonest} assumed honest (a quorum is ${a.activeSize - a.assumedHonest + 1}), epochs of ${a.epochBlocks} L1 blocks`,
+    );
+    const owner = l1.accounts[DEVNET_VALIDATOR_OWNER] ?? l1.accounts[0];
+    const c = committee.as({ publicClient: l1.publicClient, walletClient: walletFor(l1, owner.account) });
+    const keys: ValidatorKey[] = [];
+    for (let i = 0; i < n; i++) {
+      if (this.stopping) break;
+      const k = localValidatorKey(i);
+      await c.register(k.publicKey, k.proofOfPossession, BigInt(a.stake));
+      keys.push(k);
+      if ((i + 1) % 25 === 0 || i + 1 === n) this.log(`      ${i + 1}/${n} validators registered`);
+    }
+    const eligible = (await committee.currentEpoch()) + BigInt(a.entryDelayEpochs);
+    if (l1.embedded)
+      while ((await committee.currentEpoch()) < eligible) await l1.testClient.mine({ blocks: a.epochBlocks });
+    this.log(
+      `      ${keys.length} validators registered in ${((Date.now() - t) / 1000).toFixed(1)} s, every one eligible from epoch ${eligible}`,
+    );
+    return keys;
+  }
+
+  /**
+   * The attestation pool and validator-1's members. In the fraud scenario the committee of the
+   * epoch of the lie colludes with validator-2 but its first `assumedHonest` members: they sign
+   * validator-2's assertions and never their honest rivals; the honest ones sign only what they
+   * derived (docs/attested.md §6). Until the lie nobody signs.
+   */
+  private attestation(
+    l1: L1,
+    s: SettlementDeployment,
+    keys: ValidatorKey[],
+    scenario: DevnetScenario,
+  ): { keys: ValidatorKey[]; pool: AttestationPool & AttestationSource; policy?: SigningPolicy } {
+    const pool = new AttestationPool({
+      chainId: BigInt(l1.chainId),
+      committee: (s.committee as { address: Hex }).address,
+    });
+    if (scenario !== 'fraud') return { keys, pool };
+    const h = this.o.config.proof.attested?.assumedHonest ?? 1;
+    const liarAddress = l1.accounts[2].address.toLowerCase();
+    const byLiar = (r: { asserter: string }) => r.asserter.toLowerCase() === liarAddress;
+    /** the committee of the epoch the lie is first signed in, but its first h members */
+    let colluders: Set<number> | undefined;
+    const policy: SigningPolicy = ({ record, siblings, honest, validator, epoch }) => {
+      if (byLiar(record)) {
+        colluders ??= new Set(epoch.members.slice(h));
+        return colluders.has(validator);
+      }
+      // nobody signs until validator-2 has lied (so that no colluder has signed the lie's honest
+      // rival yet); then the colluders never sign a rival of the lie
+      if (!colluders) return false;
+      return honest && !(colluders.has(validator) && siblings.some(byLiar));
+    };
+    this.log(
+      `      fraud scenario: the committee of the epoch of the lie, but its first ${h} members, colludes with validator-2 and signs its assertions`,
+    );
+    return { keys, pool, policy };
+  }
+
+  /** L1 blocks from creation, and from the batch of the last block, to each attested confirmation. */
+  private async attestationLatency(
+    s: SettlementDeployment,
+    events: AttesterEvent[],
+  ): Promise<DevnetResult['attestation_l1_blocks']> {
+    const attested = events.flatMap((e) => (e.kind === 'attested' ? [e] : []));
+    if (attested.length === 0) return undefined;
+    const records = new Map((await s.rollup.assertions(s.deployBlock)).map((r) => [r.id, r]));
+    const fromAssertion: number[] = [];
+    const fromBatch: number[] = [];
+    for (const e of attested) {
+      const r = records.get(e.id);
+      if (!r) continue;
+      fromAssertion.push(Number(e.l1Block - r.blockNumber));
+      const last = r.data.end.inboxPosition - 1n;
+      const [m] = await s.inbox.readMessages(last, last + 1n);
+      if (m) fromBatch.push(Number(e.l1Block - m.l1BlockNumber));
+    }
+    const stat = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return {
+        median: sorted[Math.floor((sorted.length - 1) / 2)] ?? 0,
+        max: sorted[sorted.length - 1] ?? 0,
+      };
+    };
+    return { from_assertion: stat(fromAssertion), from_batch: stat(fromBatch) };
+  }
+
+  private latency: DevnetResult['attestation_l1_blocks'];
 
   private result(
     result: DevnetResult['result'],
     sequencer: SequencerRole,
-    roles: { v: Validator }[],
+    roles: { v: Validator; attester?: Attester }[],
     withdrawalPaid: boolean,
   ): DevnetResult {
     const { seq, batches } = sequencer;
@@ -378,7 +526,10 @@ export class DevnetRun {
       l2_blocks: seq.status().head + 1,
       batches,
       assertions: events.filter((e) => e.kind === 'assertion').length,
-      confirmed_assertions: events.filter((e) => e.kind === 'confirmed').length,
+      // by the challenge period or a dispute, or (attested chains) by the committee
+      confirmed_assertions:
+        events.filter((e) => e.kind === 'confirmed').length +
+        roles.reduce((n, r) => n + (r.attester?.events.filter((e) => e.kind === 'attested').length ?? 0), 0),
       dispute_moves: roles[0].v.events.filter((e) => e.kind === 'move').length,
       withdrawal_paid: withdrawalPaid,
       first_block_s: firstBlockAt === undefined ? null : (firstBlockAt - this.t0) / 1000,
@@ -387,6 +538,22 @@ export class DevnetRun {
       settlement_rpc: this.l1?.rpcUrl ?? '',
       contracts: { ...(this.settlement?.addresses ?? {}) },
       da: { module: this.o.config.da.module, batches: { ...sequencer.batchesByDa } },
+      ...(this.o.config.proof.module === 'attested' ? this.attestedResult(roles) : {}),
+    };
+  }
+
+  /** `epochs`, `attested`, `fallbacks`, `slashed` (and the latency) of an attested chain. */
+  private attestedResult(roles: { v: Validator; attester?: Attester }[]): Partial<DevnetResult> {
+    const events = roles.flatMap((r) => r.attester?.events ?? []);
+    const confirmedOtherwise = new Set(
+      roles.flatMap((r) => r.v.events.flatMap((e) => (e.kind === 'confirmed' ? [e.id] : []))),
+    );
+    return {
+      epochs: roles.reduce((n, r) => Math.max(n, r.attester?.epochsSeen.size ?? 0), 0),
+      attested: events.filter((e) => e.kind === 'attested').length,
+      fallbacks: confirmedOtherwise.size,
+      slashed: events.reduce((n, e) => n + (e.kind === 'slashed' ? e.validators.length : 0), 0),
+      ...(this.latency ? { attestation_l1_blocks: this.latency } : {}),
     };
   }
 

@@ -42,7 +42,9 @@ export function register(program: Command): void {
       "run a whole modex chain of the config's app (vm.app: a built-in app; vm.stf: a built .wasm) locally: " +
         'settlement layer (embedded anvil, or --rpc), contracts, a sequencer with JSON-RPC, the batcher, two ' +
         "validators and a workload (a deposit through the bridge; for a built-in app its demo, e.g. token's transfers " +
-        'and a withdrawal paid on L1 after confirmation), with a live summary; runs until Ctrl-C unless --until-confirmed',
+        'and a withdrawal paid on L1 after confirmation), with a live summary; runs until Ctrl-C unless --until-confirmed. ' +
+        'With proof.module "attested" (examples/attested.config.json) it also registers proof.attested.localValidators ' +
+        'validators on L1, run by validator-1: they seal the epochs, sign what they derived and confirm assertions by attestation',
     )
     .option('-c, --config <file>', 'chain config (see docs/config.md)', DEFAULT_CONFIG)
     .option(
@@ -51,12 +53,14 @@ export function register(program: Command): void {
     )
     .option(
       '--scenario <name>',
-      'demo (honest validators) or fraud (validator-2 lies; validator-1 disputes it)',
+      'demo (honest validators) or fraud (validator-2 lies; validator-1 disputes it; attested chains: the active ' +
+        'committee of the epoch of the lie, all but assumedHonest members, colludes and signs the lie, no quorum, ' +
+        'the dispute decides, the colluders are slashed)',
       'demo',
     )
     .option(
       '--until-confirmed',
-      'exit once the scenario has a result (withdrawal paid; for fraud: liar slashed)',
+      'exit once the scenario has a result (withdrawal paid; for fraud: liar slashed, and on attested chains the colluders)',
       false,
     )
     .option('--json', 'with --until-confirmed: print the result as one JSON object on the last line', false)
@@ -79,6 +83,8 @@ export function register(program: Command): void {
       'after',
       '\nExamples:\n  $ npx modex devnet\n  $ npx modex devnet --scenario fraud --until-confirmed\n' +
         '  $ npx modex devnet --until-confirmed --json --warp 5\n  $ npx modex devnet --da committee --until-confirmed --warp 5\n' +
+        '  $ npx modex devnet --config examples/attested.config.json --until-confirmed\n' +
+        '  $ npx modex devnet --config examples/attested.config.json --scenario fraud --until-confirmed --json --warp 5\n' +
         '  $ npx modex devnet --rpc http://127.0.0.1:8545 --exit-when-ready',
     )
     .action(runAction((opts: DevnetOptions) => devnet(opts)));
@@ -178,6 +184,15 @@ async function devnet(opts: DevnetOptions): Promise<void> {
             ['ChallengeManager', a.challengeManager, 'contracts/settlement/ChallengeManager.sol'],
             ['OneStepProver', a.prover, 'contracts/osp/OneStepProver.sol'],
             ['PreimageOracle', a.oracle, 'contracts/osp/PreimageOracle.sol'],
+            ...(a.committee
+              ? [
+                  ['ValidatorCommittee', a.committee, 'contracts/attest/ValidatorCommittee.sol'] as [
+                    string,
+                    string,
+                    string,
+                  ],
+                ]
+              : []),
           ],
           challengePeriodSeconds: config.proof.challengePeriodSeconds,
         },
