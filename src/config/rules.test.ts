@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.ts';
 import { validateConfig } from './load.ts';
+import { summarizeConfig } from './summary.ts';
 
 function problems(raw: unknown): Record<string, string> {
   try {
@@ -170,6 +171,9 @@ describe('proof.attested (docs/attested.md §1.1)', () => {
     });
     const c = validateConfig({ proof: { module: 'attested', attested: { activeSize: 5, stake: 7 } } });
     expect(c.proof.attested).toMatchObject({ activeSize: 5, assumedHonest: 2, stake: '7' });
+    expect(summarizeConfig(c)).toContain(
+      'attested proofs (committees of 5, 2 assumed honest, epochs of 4 L1 blocks, stake 7 wei; fallback: challenge 7d, bond 1 ETH)',
+    );
     expect(validateConfig({}).proof.attested).toBeUndefined();
     expect(problems({ proof: { attested: { activeSize: 5 } } })['proof.attested']).toBe(
       'only used by proof.module "attested"; remove it for "fraud"',

@@ -3,10 +3,14 @@ import type { ChainConfig } from './types.ts';
 /** One-line description of a chain config, e.g. for `modex config check` and `modex devnet`. */
 export function summarizeConfig(c: ChainConfig): string {
   const stf = c.vm.app ? `app ${c.vm.app}` : `stf ${c.vm.stf}`;
+  const a = c.proof.attested;
   const proof =
-    c.proof.module === 'fraud' || c.proof.module === 'attested'
-      ? `${c.proof.module} proofs (challenge ${formatSeconds(c.proof.challengePeriodSeconds)}, bond ${formatWei(c.proof.bond)})`
-      : `${c.proof.module} proofs`;
+    c.proof.module === 'attested' && a
+      ? `attested proofs (committees of ${a.activeSize}, ${a.assumedHonest} assumed honest, epochs of ${a.epochBlocks} L1 blocks, ` +
+        `stake ${formatWei(a.stake)}; fallback: challenge ${formatSeconds(c.proof.challengePeriodSeconds)}, bond ${formatWei(c.proof.bond)})`
+      : c.proof.module === 'fraud' || c.proof.module === 'attested'
+        ? `${c.proof.module} proofs (challenge ${formatSeconds(c.proof.challengePeriodSeconds)}, bond ${formatWei(c.proof.bond)})`
+        : `${c.proof.module} proofs`;
   const da =
     c.da.module === 'committee' && c.da.committee
       ? `committee DA (${c.da.committee.members.length} members, ${c.da.committee.assumedHonest} assumed honest, fallback ${c.da.committee.fallback})`
