@@ -45,6 +45,21 @@ export const DEFAULTS = {
   rotationSeconds: 3_600,
 } as const;
 
+/** Seconds per L1 slot (Ethereum): what epochs are measured in when delays are compared with times. */
+export const L1_SLOT_SECONDS = 12;
+
+/**
+ * The smallest `withdrawalDelayEpochs` that keeps an exiting validator's stake until two challenge
+ * periods have passed (docs/attested.md §6), at least 0.
+ */
+export function minWithdrawalDelayEpochs(
+  a: { exitDelayEpochs: number; epochBlocks: number },
+  challengePeriodSeconds: number,
+): number {
+  const epochs = Math.floor((2 * challengePeriodSeconds) / (a.epochBlocks * L1_SLOT_SECONDS)) + 1;
+  return Math.max(epochs - a.exitDelayEpochs, 0);
+}
+
 /** Fills every missing field with its default. Does not validate (parse first, check rules after). */
 export function withDefaults(input: ConfigInput): ChainConfig {
   const d = DEFAULTS;
@@ -102,7 +117,14 @@ export function withDefaults(input: ConfigInput): ChainConfig {
   const { attested: attIn, ...prIn } = input.proof ?? {};
   const proof: ProofConfig = { ...d.proof, ...stripUndefined(prIn) };
   if (attIn !== undefined || proof.module === 'attested') {
-    proof.attested = { ...d.attested, ...stripUndefined(attIn ?? {}) } as AttestedConfig;
+    const a = { ...d.attested, ...stripUndefined(attIn ?? {}) } as AttestedConfig;
+    // default: long enough to keep a wrong-root signer's stake through a dispute (rules.ts)
+    if (attIn?.withdrawalDelayEpochs === undefined)
+      a.withdrawalDelayEpochs = Math.max(
+        d.attested.withdrawalDelayEpochs,
+        minWithdrawalDelayEpochs(a, proof.challengePeriodSeconds),
+      );
+    proof.attested = a;
   }
 
   return {

@@ -158,7 +158,9 @@ describe('combinations', () => {
 
 describe('proof.attested (docs/attested.md §1.1)', () => {
   it('fills the devnet defaults for proof.module "attested", and only for it', () => {
-    expect(validateConfig({ proof: { module: 'attested' } }).proof.attested).toEqual({
+    expect(
+      validateConfig({ proof: { module: 'attested', challengePeriodSeconds: 60 } }).proof.attested,
+    ).toEqual({
       activeSize: 20,
       assumedHonest: 2,
       epochBlocks: 4,
@@ -169,6 +171,10 @@ describe('proof.attested (docs/attested.md §1.1)', () => {
       slashRewardPercent: 50,
       localValidators: 100,
     });
+    // the default withdrawal delay keeps an exiting validator's stake for two challenge periods (7 days each)
+    expect(validateConfig({ proof: { module: 'attested' } }).proof.attested?.withdrawalDelayEpochs).toBe(
+      Math.floor((2 * 7 * 86_400) / (4 * 12)) + 1 - 2,
+    );
     const c = validateConfig({ proof: { module: 'attested', attested: { activeSize: 5, stake: 7 } } });
     expect(c.proof.attested).toMatchObject({ activeSize: 5, assumedHonest: 2, stake: '7' });
     expect(summarizeConfig(c)).toContain(
@@ -222,6 +228,20 @@ describe('proof.attested (docs/attested.md §1.1)', () => {
     );
     expect(p['proof.attested.stake']).toContain('non-zero stake');
     expect(p['proof.attested.localValidators']).toContain('at least proof.attested.assumedHonest (4)');
+    // docs/attested.md §6: a wrong-root signer must not get its stake back before the dispute is over
+    const early = problems({
+      proof: { module: 'attested', challengePeriodSeconds: 3600, attested: { withdrawalDelayEpochs: 10 } },
+    });
+    expect(early['proof.attested.withdrawalDelayEpochs']).toBe(
+      'got 10; a validator that exits gets its stake back after (exitDelayEpochs 2 + withdrawalDelayEpochs) × epochBlocks 4 × 12 s = 576 s, ' +
+        'which must exceed 2 × proof.challengePeriodSeconds = 7200 s, or a member who signed a wrong root leaves before the dispute can slash it ' +
+        '(docs/attested.md §6); use at least 149',
+    );
+    expect(
+      validateConfig({
+        proof: { module: 'attested', challengePeriodSeconds: 3600, attested: { withdrawalDelayEpochs: 149 } },
+      }).proof.attested?.withdrawalDelayEpochs,
+    ).toBe(149);
     // no local validators: the devnet's chain is a rollup (every assertion takes the fallback)
     expect(
       validateConfig({ proof: { module: 'attested', attested: { localValidators: 0 } } }).proof.attested

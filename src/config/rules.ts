@@ -2,7 +2,7 @@
  * Cross-field rules on a complete config: planned modules are refused, and so are module
  * combinations that cannot work. Every rule says why. Documented in docs/config.md.
  */
-import { DEFAULTS } from './defaults.ts';
+import { DEFAULTS, L1_SLOT_SECONDS, minWithdrawalDelayEpochs } from './defaults.ts';
 import { type Layer, MODULE_STATUS, modulesWithStatus } from './modules.ts';
 import type { Issues } from './reader.ts';
 import type { ChainConfig } from './types.ts';
@@ -209,6 +209,18 @@ function checkAttested(c: ChainConfig, issues: Issues): void {
     issues.add(
       'proof.attested.stake',
       'got "0"; validators need a non-zero stake so that equivocation and wrong roots cost something (docs/attested.md §5)',
+    );
+  }
+  // docs/attested.md §6: a wrong-root signer who exits at once must still be slashable once the
+  // dispute is over (at most about two challenge periods: ours and the rival's timers)
+  const heldSeconds = (a.exitDelayEpochs + a.withdrawalDelayEpochs) * a.epochBlocks * L1_SLOT_SECONDS;
+  const needed = 2 * c.proof.challengePeriodSeconds;
+  if (heldSeconds <= needed) {
+    issues.add(
+      'proof.attested.withdrawalDelayEpochs',
+      `got ${a.withdrawalDelayEpochs}; a validator that exits gets its stake back after (exitDelayEpochs ${a.exitDelayEpochs} + withdrawalDelayEpochs) × epochBlocks ${a.epochBlocks} × ${L1_SLOT_SECONDS} s = ${heldSeconds} s, ` +
+        `which must exceed 2 × proof.challengePeriodSeconds = ${needed} s, or a member who signed a wrong root leaves before the dispute can slash it (docs/attested.md §6); ` +
+        `use at least ${minWithdrawalDelayEpochs(a, c.proof.challengePeriodSeconds)}`,
     );
   }
   if (a.localValidators > 0 && a.localValidators < a.assumedHonest) {
