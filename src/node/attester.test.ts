@@ -20,13 +20,18 @@ import { TOKEN_CHAIN_ID, transfer } from '../apps/token/client.ts';
 import { buildAttestation, encodeAttestation } from '../attest/attestation.ts';
 import { signAttestation } from '../attest/message.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
-import { moduleFieldsHex } from '../proof/fraud/claim.ts';
+import { HonestClaim, moduleFieldsHex } from '../proof/fraud/claim.ts';
 import {
   connectSettlement,
   type DisputeParams,
   deploySettlement,
 } from '../settlement/ethereum/deploy-settlement.ts';
-import { type AssertionData, assertionId, toSolState } from '../settlement/ethereum/dispute-hash.ts';
+import {
+  type AssertionData,
+  assertionId,
+  nextBlockCount,
+  toSolState,
+} from '../settlement/ethereum/dispute-hash.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import { encodeTxList } from '../settlement/ethereum/message.ts';
 import type { AssertionRecord } from '../settlement/ethereum/rollup.ts';
@@ -244,6 +249,40 @@ describe('attester (docs/attested.md §7)', () => {
     for (const e of signed) expect(e.signers).toBe(COMMITTEE.activeSize - COMMITTEE.assumedHonest);
     expect(kinds(colluding.events, 'attested')).toEqual([]);
     expect(await c.s.rollup.status(lie.id)).toBe('pending');
+
+    // an assertion with the right end state and history after the wrong root is not signed either
+    await c.traffic(1);
+    await c.follower.sync(c.s.inbox);
+    const start = Number(lie.data.end.inboxPosition);
+    const blocks = nextBlockCount(lie.data, PARAMS.heights[0]);
+    expect(blocks).toBeGreaterThan(0);
+    const known = Array.from({ length: blocks }, (_, i) => c.follower.stateAt(start + i + 1));
+    const claim = new HonestClaim(
+      c.follower.executionContext(PARAMS.heights),
+      c.follower.stateAt(start),
+      blocks,
+      known,
+    );
+    const l0 = claim.level0();
+    const poster = c.s.rollup.as({
+      publicClient: l1.publicClient,
+      walletClient: walletFor(l1, l1.accounts[3].account),
+    });
+    const child = await poster.createAssertion(
+      lie.data,
+      toSolState(claim.endState()),
+      bytesToHex(l0.inner(0, l0.h)),
+      ETH,
+    );
+    for (let i = 0; i < 4 && !lines.some((l) => l.includes(`refuses to sign ${child.id.slice(0, 10)}`)); i++)
+      await round(c, [lf], [honestOnly]);
+    // (its history root commits to the wrong parent state: not ours; and its parent is not ours)
+    expect(lines.join('\n')).toMatch(new RegExp(`refuses to sign ${child.id.slice(0, 10)}: history root`));
+    expect(
+      c.pool
+        .onAssertion(child.id)
+        .filter((e) => e.validator >= 0 && honestOnly.validatorIndices.includes(e.validator)),
+    ).toEqual([]);
   });
 
   it('equivocation: a member that signed two children of one parent is slashed with the two signatures', async () => {

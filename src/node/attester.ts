@@ -254,6 +254,7 @@ export type CommitteeChain = Pick<
   | 'publicKeys'
   | 'validators'
   | 'slashWrongRoot'
+  | 'validatorCount'
   | 'slashEquivocation'
 >;
 
@@ -277,6 +278,9 @@ export interface AttesterOptions {
 
 const REORG_MARGIN = 64n;
 
+/** an assertion judged against the node's derivation: not derived that far yet, or why it is not ours */
+type Judgement = { derived: false; why?: undefined } | { derived: true; why?: string };
+
 export class Attester {
   readonly events: AttesterEvent[] = [];
   /** the sealed epochs it has seen current */
@@ -293,6 +297,7 @@ export class Attester {
   private readonly wrongRootsDone = new Set<Hex>();
   private readonly said = new Set<string>();
   private readonly policy: SigningPolicy;
+  private validatorCount?: number;
 
   constructor(private readonly o: AttesterOptions) {
     this.byPublicKey = new Map(o.keys.map((k) => [k.publicKey.toLowerCase(), k]));
@@ -347,7 +352,12 @@ export class Attester {
 
   /** One round: seal, sign, confirm, slash. */
   async tick(): Promise<void> {
-    if (this.members.size < this.o.keys.length) await this.refreshMembers();
+    // keys not registered yet: read the validators again when their number changed
+    if (this.members.size < this.o.keys.length) {
+      const count = await this.o.committee.validatorCount();
+      if (count !== this.validatorCount) await this.refreshMembers();
+      this.validatorCount = count;
+    }
     // the current epoch's committee must be sealed before it can sign; the next one is sealed after
     // the confirmations (a seal is a transaction: it would delay them by a block)
     let current = await this.o.committee.currentEpoch();
@@ -372,7 +382,8 @@ export class Attester {
         `epoch ${current}: ${info.members.length} active members, quorum ${info.threshold}; ${mine} of them run here`,
       );
     }
-    if (info) for (const r of pending) this.sign(r, byId, info);
+    const judged = new Map<Hex, Judgement>();
+    if (info) for (const r of pending) this.sign(r, byId, info, judged);
     await this.confirm(pending, current);
     await this.slashWrongRoots(byId);
     await this.slashEquivocations();
@@ -400,13 +411,40 @@ export class Attester {
     }
   }
 
-  /** Signs `r` with every member key of `epoch` it runs, where the policy allows (§7). */
-  private sign(r: AssertionRecord, byId: Map<Hex, AssertionRecord>, epoch: EpochInfo): void {
+  /**
+   * Whether `r` is on the node's own chain: it is the honest assertion after its parent, and so is
+   * every pending ancestor (an honest-looking child of a wrong root is not signed either).
+   */
+  private judge(r: AssertionRecord, byId: Map<Hex, AssertionRecord>, memo: Map<Hex, Judgement>): Judgement {
+    const known = memo.get(r.id);
+    if (known) return known;
     const prev = byId.get(r.data.prevId);
-    if (!prev) return;
-    const honest = honestAssertion(this.o.follower, this.o.heights, prev.data);
-    if (!honest) return; // not derived that far yet
-    const why = dishonesty(honest, r.data);
+    const honest = prev && honestAssertion(this.o.follower, this.o.heights, prev.data);
+    let j: Judgement;
+    if (!prev || !honest) j = { derived: false };
+    else {
+      let why = dishonesty(honest, r.data);
+      if (!why && prev.data.prevId !== ZERO32 && !this.decided.has(prev.id)) {
+        const parent = this.judge(prev, byId, memo);
+        if (!parent.derived) j = parent;
+        else if (parent.why) why = `its parent ${prev.id.slice(0, 10)} is not ours (${parent.why})`;
+      }
+      j ??= { derived: true, ...(why ? { why } : {}) };
+    }
+    memo.set(r.id, j);
+    return j;
+  }
+
+  /** Signs `r` with every member key of `epoch` it runs, where the policy allows (§7). */
+  private sign(
+    r: AssertionRecord,
+    byId: Map<Hex, AssertionRecord>,
+    epoch: EpochInfo,
+    judged: Map<Hex, Judgement>,
+  ): void {
+    const j = this.judge(r, byId, judged);
+    if (!j.derived) return; // not derived that far yet
+    const why = j.why;
     if (why) this.once(`dishonest/${r.id}`, `refuses to sign ${r.id.slice(0, 10)}: ${why}`);
     const digest = this.o.pool.digest(epoch.epoch, r.data.prevId, r.id);
     const held = this.o.pool.signatures(digest);
