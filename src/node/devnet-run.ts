@@ -15,7 +15,9 @@ import { bytesToHex, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { AppWorkload, WorkloadContext, WorkloadResult } from '../apps/workloads.ts';
 import { workloadFor } from '../apps/workloads.ts';
+import { formatWei } from '../config/summary.ts';
 import type { ChainConfig } from '../config/types.ts';
+import { ModexError } from '../core/errors.ts';
 import { requiredSigners } from '../da/committee/certificate.ts';
 import { startLocalCommittee } from '../da/committee/local-committee.ts';
 import { type L1, openL1 } from '../l1/anvil.ts';
@@ -251,7 +253,8 @@ export class DevnetRun {
       v: Validator;
       f: ReturnType<typeof startValidatorRole>['follower'];
     })[] = [];
-    const attest = keys && s.committee ? this.attestation(l1, s, keys, scenario) : undefined;
+    const attest =
+      keys && s.committee ? this.attestation(l1, s.committee.address, keys, scenario) : undefined;
     for (const r of [
       { name: 'validator-1', account: 1, lie: false },
       { name: 'validator-2', account: 2, lie: scenario === 'fraud' },
@@ -418,11 +421,15 @@ export class DevnetRun {
   private async registerValidators(l1: L1, s: SettlementDeployment): Promise<ValidatorKey[]> {
     const a = this.o.config.proof.attested;
     const committee = s.committee;
-    if (!a || !committee) throw new Error('an attested chain deploys a validator committee');
+    if (!a || !committee)
+      throw new ModexError(
+        'DEVNET_NO_COMMITTEE',
+        'proof.module "attested" needs proof.attested and a deployed validator committee (deployForConfig deploys it)',
+      );
     const t = Date.now();
     const n = a.localValidators;
     this.log(
-      `      validator committee: registering ${n} local validators (stake ${Number(BigInt(a.stake)) / 1e18} ETH each); ` +
+      `      validator committee: registering ${n} local validators (stake ${formatWei(a.stake)} each); ` +
         `committees of ${a.activeSize}, ${a.assumedHonest} assumed honest (a quorum is ${a.activeSize - a.assumedHonest + 1}), epochs of ${a.epochBlocks} L1 blocks`,
     );
     const owner = l1.accounts[DEVNET_VALIDATOR_OWNER] ?? l1.accounts[0];
@@ -452,13 +459,13 @@ export class DevnetRun {
    */
   private attestation(
     l1: L1,
-    s: SettlementDeployment,
+    committee: Hex,
     keys: ValidatorKey[],
     scenario: DevnetScenario,
   ): { keys: ValidatorKey[]; pool: AttestationPool & AttestationSource; policy?: SigningPolicy } {
     const pool = new AttestationPool({
       chainId: BigInt(l1.chainId),
-      committee: (s.committee as { address: Hex }).address,
+      committee,
     });
     if (scenario !== 'fraud') return { keys, pool };
     const h = this.o.config.proof.attested?.assumedHonest ?? 1;
