@@ -161,3 +161,19 @@ describe('validateConfig: shape', () => {
     expect(validateConfig(validateConfig(raw))).toEqual(validateConfig(raw));
   });
 });
+
+describe('examples/attested.config.json', () => {
+  it('is valid: 100 local validators, committees of 20 with 2 assumed honest, epochs of 4 L1 blocks', () => {
+    const file = join(import.meta.dirname, '..', '..', 'examples', 'attested.config.json');
+    const c = loadConfig(file, { checkApp: false });
+    expect(c.proof.module).toBe('attested');
+    expect(c.proof.attested).toMatchObject({
+      localValidators: 100,
+      activeSize: 20,
+      assumedHonest: 2,
+      epochBlocks: 4,
+    });
+    // short batches, so assertions (and their attestations) follow the transactions quickly
+    expect(c.sequencing.batch.maxAgeSeconds).toBe(1);
+  });
+});
