@@ -291,8 +291,9 @@ export class Attester {
   private readonly epochs = new Map<bigint, EpochInfo>();
   private records: AssertionRecord[] = [];
   private scannedTo?: bigint;
-  /** assertions decided (confirmed, or their parent confirmed another child) */
-  private readonly decided = new Set<Hex>();
+  /** assertions known confirmed, and known rejected (a sibling or an ancestor's sibling was confirmed) */
+  private readonly confirmed = new Set<Hex>();
+  private readonly rejected = new Set<Hex>();
   private readonly slashedValidators = new Set<number>();
   private readonly wrongRootsDone = new Set<Hex>();
   private readonly said = new Set<string>();
@@ -369,9 +370,14 @@ export class Attester {
     const byId = new Map(records.map((r) => [r.id, r]));
     const pending: AssertionRecord[] = [];
     for (const r of records) {
-      if (r.data.prevId === ZERO32 || this.decided.has(r.id)) continue;
+      if (r.data.prevId === ZERO32 || this.confirmed.has(r.id) || this.rejected.has(r.id)) continue;
       const status = await this.o.rollup.status(r.id);
-      if (status === 'confirmed') this.decided.add(r.id);
+      const lost =
+        this.rejected.has(r.data.prevId) ||
+        records.some((x) => x.data.prevId === r.data.prevId && x.id !== r.id && this.confirmed.has(x.id));
+      if (status === 'confirmed') this.confirmed.add(r.id);
+      else if (lost)
+        this.rejected.add(r.id); // never confirmable: not signed any more
       else if (status === 'pending') pending.push(r);
     }
     const info = await this.epochInfo(current);
@@ -424,7 +430,7 @@ export class Attester {
     if (!prev || !honest) j = { derived: false };
     else {
       let why = dishonesty(honest, r.data);
-      if (!why && prev.data.prevId !== ZERO32 && !this.decided.has(prev.id)) {
+      if (!why && prev.data.prevId !== ZERO32 && !this.confirmed.has(prev.id)) {
         const parent = this.judge(prev, byId, memo);
         if (!parent.derived) j = parent;
         else if (parent.why) why = `its parent ${prev.id.slice(0, 10)} is not ours (${parent.why})`;
@@ -508,7 +514,7 @@ export class Attester {
       try {
         const tx = await rollup.confirmAttested(r.data, att.bytes);
         const receipt = await rollup.clients.publicClient.getTransactionReceipt({ hash: tx.txHash });
-        this.decided.add(r.id);
+        this.confirmed.add(r.id);
         this.events.push({
           kind: 'attested',
           id: r.id,
