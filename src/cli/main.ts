@@ -8,6 +8,7 @@ import { register as registerDevnet } from './commands/devnet.ts';
 import { register as registerNew } from './commands/new.ts';
 import { register as registerNode } from './commands/node.ts';
 import { register as registerReport } from './commands/report.ts';
+import { register as registerValidator } from './commands/validator.ts';
 import { register as registerWasm } from './commands/wasm.ts';
 
 /** Builds the `modex` command tree. Each command registers itself from its own file. */
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDevnet(program);
   registerNode(program);
   registerDaServer(program);
+  registerValidator(program);
   registerBench(program);
   registerReport(program);
   registerWasm(program);
