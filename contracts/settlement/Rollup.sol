@@ -16,7 +16,8 @@ interface IEdgeConfirmations {
 /// Assertions, stakes and confirmation (docs/dispute.md §2). Disputes between rival assertions
 /// are played in the ChallengeManager; an assertion with rivals confirms once its level-0 edge does.
 /// With a validator committee (docs/attested.md §4) a quorum's attestation confirms an assertion
-/// without rivals at once (`confirmAttested`).
+/// without rivals at once (`confirmAttested`), or creates and confirms one in one transaction
+/// (`createAttestedAssertion`).
 contract Rollup {
     uint8 internal constant NONE = 0;
     uint8 internal constant PENDING = 1;
@@ -114,6 +115,34 @@ contract Rollup {
         payable
         returns (bytes32 id)
     {
+        (id,,) = _create(prev, end, historyInner);
+    }
+
+    /// docs/attested.md §4: `createAssertion`, then, in the same transaction, the confirmation of
+    /// `confirmAttested`: `prev` must be the latest confirmed assertion, the new one its only child,
+    /// and `att` a quorum's attestation of the new assertion's id. Any failure reverts it all.
+    function createAttestedAssertion(
+        AssertionData calldata prev,
+        GlobalState calldata end,
+        bytes32 historyInner,
+        bytes calldata att
+    ) external payable returns (bytes32 id) {
+        if (address(committee) == address(0)) revert AttestationsDisabled();
+        AssertionData memory a;
+        bool onlyChild;
+        (id, a, onlyChild) = _create(prev, end, historyInner);
+        if (a.prevId != latestConfirmed) revert PrevNotLatestConfirmed(a.prevId, latestConfirmed);
+        if (!onlyChild) revert HasRival(a.prevId);
+        uint64 epoch = committee.verifyAttestation(a.prevId, id, att);
+        emit AssertionAttested(id, epoch);
+        _confirm(id, a.prevId, a.end.sendRoot, false);
+    }
+
+    /// §2.2: creates the assertion after `prev`; `onlyChild` is whether `prev` had no child before.
+    function _create(AssertionData calldata prev, GlobalState calldata end, bytes32 historyInner)
+        internal
+        returns (bytes32 id, AssertionData memory a, bool onlyChild)
+    {
         bytes32 prevId = DisputeHash.assertionId(prev);
         Node memory p = nodes[prevId];
         if (p.status == NONE) revert UnknownAssertion(prevId);
@@ -121,7 +150,7 @@ contract Rollup {
             bytes32 sibling = confirmedChild[prev.prevId];
             if (sibling != bytes32(0) && sibling != prevId) revert AssertionRejected(prevId);
         }
-        AssertionData memory a = _next(prev, prevId, end, historyInner);
+        a = _next(prev, prevId, end, historyInner);
         id = DisputeHash.assertionId(a);
         bytes32 claim = keccak256(abi.encode(prevId, a.historyRoot));
         bytes32 existing = assertionOfClaim[claim];
@@ -129,7 +158,8 @@ contract Rollup {
         assertionOfClaim[claim] = id;
         _moveStake(prevId, id);
         nodes[id] = Node(PENDING, false, uint40(block.timestamp), 0, msg.sender);
-        if (p.firstChildAt == 0) nodes[prevId].firstChildAt = uint40(block.timestamp);
+        onlyChild = p.firstChildAt == 0;
+        if (onlyChild) nodes[prevId].firstChildAt = uint40(block.timestamp);
         else if (!p.hasRival) nodes[prevId].hasRival = true;
         emit AssertionCreated(id, prevId, msg.sender, a);
     }
@@ -181,7 +211,7 @@ contract Rollup {
         } else if (block.timestamp < uint256(n.createdAt) + challengePeriod) {
             revert TooEarly(uint256(n.createdAt) + challengePeriod);
         }
-        _confirm(id, a, byChallenge);
+        _confirm(id, a.prevId, a.end.sendRoot, byChallenge);
     }
 
     /// docs/attested.md §4: confirms `a` at once on a quorum's attestation `att` when its parent is
@@ -194,15 +224,15 @@ contract Rollup {
         if (nodes[a.prevId].hasRival) revert HasRival(a.prevId);
         uint64 epoch = committee.verifyAttestation(a.prevId, id, att);
         emit AssertionAttested(id, epoch);
-        _confirm(id, a, false);
+        _confirm(id, a.prevId, a.end.sendRoot, false);
     }
 
-    function _confirm(bytes32 id, AssertionData calldata a, bool byChallenge) internal {
+    function _confirm(bytes32 id, bytes32 prevId, bytes32 sendRoot, bool byChallenge) internal {
         nodes[id].status = CONFIRMED;
         latestConfirmed = id;
-        confirmedChild[a.prevId] = id;
-        confirmedSendRoots[a.end.sendRoot] = true;
-        emit AssertionConfirmed(id, a.prevId, a.end.sendRoot, byChallenge);
+        confirmedChild[prevId] = id;
+        confirmedSendRoots[sendRoot] = true;
+        emit AssertionConfirmed(id, prevId, sendRoot, byChallenge);
     }
 
     /// §4.1: the id of `a`'s level-0 top edge.

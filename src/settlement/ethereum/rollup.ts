@@ -7,7 +7,15 @@ import './dispute-errors.ts';
 import { type Abi, type Address, type Hex, parseEventLogs } from 'viem';
 import { getArtifact } from '../../l1/contracts.ts';
 import { ContractClient } from './contract-client.ts';
-import { type AssertionData, assertionId, type EdgeRef, type SolGlobalState } from './dispute-hash.ts';
+import {
+  type AssertionData,
+  assertionId,
+  type EdgeRef,
+  nextBlockCount,
+  nodeHex,
+  type SolGlobalState,
+  stateHash,
+} from './dispute-hash.ts';
 import { registerRevertDescriptions, revertOf } from './errors.ts';
 import type { L1Clients, TxResult } from './inbox.ts';
 import { validatorCommitteeAbi } from './validator-committee.ts';
@@ -20,6 +28,16 @@ registerRevertDescriptions('Rollup', {
     `the predecessor ${prevId} has rival children: the dispute decides which one is confirmed, an attestation cannot`,
 });
 
+const INBOX_COUNT_ABI = [
+  {
+    type: 'function',
+    name: 'messageCount',
+    stateMutability: 'view',
+    inputs: [],
+    outputs: [{ type: 'uint64' }],
+  },
+] as const;
+
 type ContractName = 'Rollup' | 'ChallengeManager';
 const abis = new Map<string, Promise<Abi>>();
 function abiOf(name: ContractName): Promise<Abi> {
@@ -29,6 +47,31 @@ function abiOf(name: ContractName): Promise<Abi> {
     abis.set(name, a);
   }
   return a;
+}
+
+/**
+ * The assertion `createAssertion(prev, end, historyInner)` creates while the inbox holds
+ * `inboxCount` messages (docs/dispute.md §2.2; `Rollup._next`): what members sign before
+ * `createAttestedAssertion` (docs/attested.md §4). A message posted before it is mined changes its
+ * `nextInboxPosition`, and so its id.
+ */
+export function predictAssertion(
+  prev: AssertionData,
+  end: SolGlobalState,
+  historyInner: Hex,
+  inboxCount: bigint,
+  layerZeroHeight: number,
+): AssertionData {
+  const target = prev.end.inboxPosition + BigInt(nextBlockCount(prev, layerZeroHeight));
+  const prevStateHash = stateHash(prev.end);
+  return {
+    prevId: assertionId(prev),
+    prevStateHash,
+    blockCount: target - prev.end.inboxPosition,
+    end,
+    historyRoot: nodeHex(prevStateHash, stateHash(end), historyInner),
+    nextInboxPosition: inboxCount > target ? inboxCount : target + 1n,
+  };
 }
 
 /** An assertion as its AssertionCreated event tells it. */
@@ -84,6 +127,36 @@ export class RollupClient extends ContractClient {
   async confirmAttested(a: AssertionData, att: Hex): Promise<{ gasUsed: bigint; txHash: Hex }> {
     const tx = await this.send('confirmAttested', [a, att]);
     return { gasUsed: tx.gasUsed, txHash: tx.txHash };
+  }
+
+  /**
+   * docs/attested.md §4: creates the assertion after `prev` and confirms it in one transaction with
+   * a quorum's attestation `att` of the id it gets (`predictAssertion`). `value` is the bond for a
+   * first-time staker. Reverts: every revert of `createAssertion`, then AttestationsDisabled,
+   * PrevNotLatestConfirmed, HasRival (Rollup) and every check of verifyAttestation (contract
+   * ValidatorCommittee; a wrong prediction is BadAggregateSignature).
+   */
+  async createAttestedAssertion(
+    prev: AssertionData,
+    end: SolGlobalState,
+    historyInner: Hex,
+    att: Hex,
+    value = 0n,
+  ): Promise<TxResult & { id: Hex; data: AssertionData }> {
+    const tx = await this.send('createAttestedAssertion', [prev, end, historyInner, att], value);
+    const [ev] = parseEventLogs({ abi: this.abi, logs: tx.receipt.logs, eventName: 'AssertionCreated' });
+    const args = (ev as unknown as { args: { id: Hex; data: AssertionData } }).args;
+    return { ...tx, id: args.id, data: args.data };
+  }
+
+  /** The inbox's message count now (`nextInboxPosition` of an assertion created now, §2.2). */
+  async inboxCount(): Promise<bigint> {
+    const inbox = await this.read<Address>('inbox');
+    return this.clients.publicClient.readContract({
+      address: inbox,
+      abi: INBOX_COUNT_ABI,
+      functionName: 'messageCount',
+    });
   }
 
   /** The committee whose attestations confirm at once (the zero address: none). */
