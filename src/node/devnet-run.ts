@@ -15,26 +15,17 @@ import { bytesToHex, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { AppWorkload, WorkloadContext, WorkloadResult } from '../apps/workloads.ts';
 import { workloadFor } from '../apps/workloads.ts';
-import { formatWei } from '../config/summary.ts';
 import type { ChainConfig } from '../config/types.ts';
-import { ModexError } from '../core/errors.ts';
 import { requiredSigners } from '../da/committee/certificate.ts';
 import { startLocalCommittee } from '../da/committee/local-committee.ts';
 import { type L1, openL1 } from '../l1/anvil.ts';
-import type { AttestationSource } from '../proof/attested/proof-system.ts';
 import type { SettlementDeployment } from '../settlement/ethereum/deploy-settlement.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import type { AppChain } from './app-chain.ts';
-import {
-  AttestationPool,
-  type Attester,
-  type AttesterEvent,
-  localValidatorKey,
-  type SigningPolicy,
-  type ValidatorKey,
-} from './attester.ts';
+import type { Attester, AttesterEvent } from './attester.ts';
 import { daForConfig } from './da-modules.ts';
 import { type UserTx, UserTxTracker } from './devnet-user-txs.ts';
+import { localAttestation, registerLocalValidators } from './local-validators.ts';
 import {
   attachChain,
   deployForConfig,
@@ -214,7 +205,14 @@ export class DevnetRun {
     this.settlement = s;
     for (const [name, address] of Object.entries(s.addresses))
       this.log(`      ${name.padEnd(16)} ${address}`);
-    const keys = config.proof.module === 'attested' ? await this.registerValidators(l1, s) : undefined;
+    const keys =
+      config.proof.module === 'attested'
+        ? await registerLocalValidators(l1, s, config, {
+            owner: l1.accounts[DEVNET_VALIDATOR_OWNER] ?? l1.accounts[0],
+            log: (l) => this.log(`      ${l}`),
+            stopped: () => this.stopping,
+          })
+        : undefined;
 
     this.log('[3/5] sequencer and batcher: starting...');
     const dataDir = this.o.dataDir ?? mkdtempSync(join(tmpdir(), 'modex-devnet-'));
@@ -254,7 +252,13 @@ export class DevnetRun {
       f: ReturnType<typeof startValidatorRole>['follower'];
     })[] = [];
     const attest =
-      keys && s.committee ? this.attestation(l1, s.committee.address, keys, scenario) : undefined;
+      keys && s.committee
+        ? localAttestation(l1, s.committee.address, keys, {
+            config,
+            colludeWith: scenario === 'fraud' ? l1.accounts[2].address : undefined,
+            log: (l) => this.log(`      ${l}`),
+          })
+        : undefined;
     for (const r of [
       { name: 'validator-1', account: 1, lie: false },
       { name: 'validator-2', account: 2, lie: scenario === 'fraud' },
@@ -412,81 +416,6 @@ export class DevnetRun {
       );
     if (honest.attester) this.latency = await this.attestationLatency(s, honest.attester.events);
     return this.result(result, sequencer, roles, withdrawalPaid);
-  }
-
-  /**
-   * Registers `proof.attested.localValidators` validators (deterministic devnet keys) from one
-   * account, then (embedded L1) mines until every one is eligible (docs/attested.md §1.3, §2.3).
-   */
-  private async registerValidators(l1: L1, s: SettlementDeployment): Promise<ValidatorKey[]> {
-    const a = this.o.config.proof.attested;
-    const committee = s.committee;
-    if (!a || !committee)
-      throw new ModexError(
-        'DEVNET_NO_COMMITTEE',
-        'proof.module "attested" needs proof.attested and a deployed validator committee (deployForConfig deploys it)',
-      );
-    const t = Date.now();
-    const n = a.localValidators;
-    this.log(
-      `      validator committee: registering ${n} local validators (stake ${formatWei(a.stake)} each); ` +
-        `committees of ${a.activeSize}, ${a.assumedHonest} assumed honest (a quorum is ${a.activeSize - a.assumedHonest + 1}), epochs of ${a.epochBlocks} L1 blocks`,
-    );
-    const owner = l1.accounts[DEVNET_VALIDATOR_OWNER] ?? l1.accounts[0];
-    const c = committee.as({ publicClient: l1.publicClient, walletClient: walletFor(l1, owner.account) });
-    const keys: ValidatorKey[] = [];
-    for (let i = 0; i < n; i++) {
-      if (this.stopping) break;
-      const k = localValidatorKey(i);
-      await c.register(k.publicKey, k.proofOfPossession, BigInt(a.stake));
-      keys.push(k);
-      if ((i + 1) % 25 === 0 || i + 1 === n) this.log(`      ${i + 1}/${n} validators registered`);
-    }
-    const eligible = (await committee.currentEpoch()) + BigInt(a.entryDelayEpochs);
-    if (l1.embedded)
-      while ((await committee.currentEpoch()) < eligible) await l1.testClient.mine({ blocks: a.epochBlocks });
-    this.log(
-      `      ${keys.length} validators registered in ${((Date.now() - t) / 1000).toFixed(1)} s, every one eligible from epoch ${eligible}`,
-    );
-    return keys;
-  }
-
-  /**
-   * The attestation pool and validator-1's members. In the fraud scenario the committee of the
-   * epoch of the lie colludes with validator-2 but its first `assumedHonest` members: they sign
-   * validator-2's assertions and never their honest rivals; the honest ones sign only what they
-   * derived (docs/attested.md §6). Until the lie nobody signs.
-   */
-  private attestation(
-    l1: L1,
-    committee: Hex,
-    keys: ValidatorKey[],
-    scenario: DevnetScenario,
-  ): { keys: ValidatorKey[]; pool: AttestationPool & AttestationSource; policy?: SigningPolicy } {
-    const pool = new AttestationPool({
-      chainId: BigInt(l1.chainId),
-      committee,
-    });
-    if (scenario !== 'fraud') return { keys, pool };
-    const h = this.o.config.proof.attested?.assumedHonest ?? 1;
-    const liarAddress = l1.accounts[2].address.toLowerCase();
-    const byLiar = (r: { asserter: string }) => r.asserter.toLowerCase() === liarAddress;
-    /** the committee of the epoch the lie is first signed in, but its first h members */
-    let colluders: Set<number> | undefined;
-    const policy: SigningPolicy = ({ record, siblings, honest, validator, epoch }) => {
-      if (byLiar(record)) {
-        colluders ??= new Set(epoch.members.slice(h));
-        return colluders.has(validator);
-      }
-      // nobody signs until validator-2 has lied (so that no colluder has signed the lie's honest
-      // rival yet); then the colluders never sign a rival of the lie
-      if (!colluders) return false;
-      return honest && !(colluders.has(validator) && siblings.some(byLiar));
-    };
-    this.log(
-      `      fraud scenario: the committee of the epoch of the lie, but its first ${h} members, colludes with validator-2 and signs its assertions`,
-    );
-    return { keys, pool, policy };
   }
 
   /** L1 blocks from creation, and from the batch of the last block, to each attested confirmation. */
