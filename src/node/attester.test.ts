@@ -133,8 +133,9 @@ async function chain() {
       });
       return Object.assign(v, { follower });
     },
-    attester(keys: ValidatorKey[], policy?: SigningPolicy, log?: (l: string) => void) {
-      const wallet = walletFor(l1, l1.accounts[6].account);
+    /** an attester sending from dev account `account` (6; a validator's own to run its fast path) */
+    attester(keys: ValidatorKey[], policy?: SigningPolicy, log?: (l: string) => void, account = 6) {
+      const wallet = walletFor(l1, l1.accounts[account].account);
       const clients = { publicClient: l1.publicClient, walletClient: wallet };
       return new Attester({
         name: 'attester',
@@ -207,12 +208,73 @@ describe('attester (docs/attested.md §7)', () => {
     ).toHaveLength(4);
   });
 
+  it("fast path: created and confirmed in one transaction; a busy chain's follow-up in the same round; the validator adopts them", async () => {
+    const c = await chain();
+    const v = c.validator('v', 1);
+    const a = c.attester(KEYS, undefined, undefined, 1); // the validator's wallet
+    await round(c, [], [v, a]); // the validator starts; the attester seals the current and the next epoch
+    await c.traffic(2); // a deposit and two batches: the assertion after genesis covers one block
+    await round(c, [], []);
+    const made = await a.fastPath();
+    // the first ends at genesis' nextInboxPosition (1); the second covers the rest of the inbox
+    expect(made).toHaveLength(2);
+    const records = await c.s.rollup.assertions(c.s.deployBlock);
+    const attested = kinds(a.events, 'attested') as Extract<AttesterEvent, { kind: 'attested' }>[];
+    expect(attested.map((e) => e.id)).toEqual(made);
+    for (const e of attested) {
+      const rec = records.find((r) => r.id === e.id) as AssertionRecord;
+      expect(e.created).toBe(true);
+      expect(e.l1Block).toBe(rec.blockNumber); // confirmed in the block that created it
+      expect(await c.s.rollup.status(e.id)).toBe('confirmed');
+    }
+    expect(records[2].data.prevId).toBe(made[0]);
+    expect(records[2].data.end.inboxPosition).toBe(3n);
+    expect(await c.s.rollup.latestConfirmed()).toBe(made[1]);
+    // the chain derived no further: nothing more to create; the validator posts nothing and adopts both
+    expect(await a.fastPath()).toEqual([]);
+    await round(c, [], [v, a]);
+    expect(v.events.filter((e) => e.kind === 'assertion').map((e) => (e as { id: Hex }).id)).toEqual(made);
+    expect(await c.s.rollup.latestStaked(v.address)).toBe(made[1]);
+    expect((await c.s.rollup.assertions(c.s.deployBlock)).length).toBe(3);
+    // the next batch: its assertion goes the fast way too, the stake moves along
+    await c.traffic(1);
+    await round(c, [], []);
+    const next = await a.fastPath();
+    expect(next).toHaveLength(1);
+    expect(await c.s.rollup.latestStaked(v.address)).toBe(next[0]);
+  });
+
+  it('fast path: a wrong prediction (a message landed after the count was read) reverts; the plain path confirms, members unbound', async () => {
+    const c = await chain();
+    const v = c.validator('v', 1);
+    const lines: string[] = [];
+    const a = c.attester(KEYS, undefined, (l) => lines.push(l), 1);
+    await round(c, [], [a]);
+    await c.traffic(2);
+    await round(c, [], []);
+    // the count read before the last message: the id the members sign is not the one created
+    const rollup = (a as unknown as { o: { rollup: { inboxCount(): Promise<bigint> } } }).o.rollup;
+    const count = await rollup.inboxCount();
+    rollup.inboxCount = async () => count - 1n;
+    expect(await a.fastPath()).toEqual([]);
+    expect(lines.some((l) => /createAttestedAssertion .* refused: BadAggregateSignature/.test(l))).toBe(true);
+    expect(await c.s.rollup.assertions(c.s.deployBlock)).toHaveLength(1); // nothing created
+    expect(c.pool.assertions()).toEqual([]); // no member bound to the child that was never created
+    // the plain path: the validator posts, the attester's members sign it and confirm it
+    await round(c, [], [v, a]);
+    const attested = kinds(a.events, 'attested') as Extract<AttesterEvent, { kind: 'attested' }>[];
+    expect(attested).toHaveLength(1);
+    expect(attested[0].created).toBeUndefined();
+    expect(attested[0].id).toBe((v.events.find((e) => e.kind === 'assertion') as { id: Hex }).id);
+  });
+
   it('members down: without a quorum the assertion is confirmed by time (the fraud path)', async () => {
     const c = await chain();
     const v = c.validator('v', 1);
     const a = c.attester(KEYS.slice(0, 1)); // one member's key at most: never 3 of 4
     await c.traffic(1);
     await round(c, [], [v, a]);
+    expect(await a.fastPath()).toEqual([]); // no quorum: the fast path does nothing
     for (let i = 0; i < 5; i++) await round(c, [], [v, a]);
     expect(kinds(a.events, 'attested')).toEqual([]);
     const [pending] = await c.pending();

@@ -32,7 +32,7 @@ import {
   ZERO32,
 } from '../settlement/ethereum/dispute-hash.ts';
 import { SettlementRevertError } from '../settlement/ethereum/errors.ts';
-import type { AssertionRecord, RollupClient } from '../settlement/ethereum/rollup.ts';
+import { type AssertionRecord, predictAssertion, type RollupClient } from '../settlement/ethereum/rollup.ts';
 import type { EpochInfo, ValidatorCommitteeClient } from '../settlement/ethereum/validator-committee.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 import type { ChainFollower } from './validator.ts';
@@ -184,17 +184,20 @@ export function honestAssertion(
   follower: ChainFollower,
   heights: number[],
   prev: AssertionData,
-): { blockCount: bigint; end: SolGlobalState; historyRoot: Hex } | undefined {
+): { blockCount: bigint; end: SolGlobalState; historyRoot: Hex; historyInner: Hex } | undefined {
   const start = Number(prev.end.inboxPosition);
   const blocks = nextBlockCount(prev, heights[0]);
   if (follower.length < start + blocks) return undefined;
   const known: GlobalState[] = [];
   for (let i = 1; i <= blocks; i++) known.push(follower.stateAt(start + i));
   const claim = new HonestClaim(follower.executionContext(heights), follower.stateAt(start), blocks, known);
+  const l0 = claim.level0();
   return {
     blockCount: BigInt(blocks),
     end: toSolState(claim.endState()),
-    historyRoot: bytesToHex(claim.level0().root()),
+    historyRoot: bytesToHex(l0.root()),
+    // what createAssertion takes (the history root's inner node, as the fraud claim posts it)
+    historyInner: bytesToHex(l0.inner(0, l0.h)),
   };
 }
 
@@ -233,7 +236,16 @@ export type AttesterEvent =
   | { kind: 'sealed'; epoch: bigint; members: number; gas: bigint }
   | { kind: 'signed'; id: Hex; epoch: bigint; signers: number }
   | { kind: 'refused'; id: Hex; reason: string }
-  | { kind: 'attested'; id: Hex; epoch: bigint; signers: number; gas: bigint; l1Block: bigint }
+  /** `created`: created and confirmed in one transaction (the fast path, `createAttestedAssertion`) */
+  | {
+      kind: 'attested';
+      id: Hex;
+      epoch: bigint;
+      signers: number;
+      gas: bigint;
+      l1Block: bigint;
+      created?: boolean;
+    }
   /** the assertion cannot be confirmed by attestation: it has a rival (the dispute decides) */
   | { kind: 'fallback'; id: Hex; reason: string }
   | {
@@ -277,6 +289,21 @@ export interface AttesterOptions {
 }
 
 const REORG_MARGIN = 64n;
+
+/**
+ * The reverts of `createAttestedAssertion` a race explains (docs/attested.md §4): a message posted
+ * after the prediction (BadAggregateSignature), a child posted meanwhile (HasRival,
+ * AssertionExists), a confirmation meanwhile (PrevNotLatestConfirmed), the epoch turned twice
+ * (StaleEpoch, UnknownEpoch). The plain path takes over.
+ */
+const FAST_PATH_RACES = [
+  'BadAggregateSignature',
+  'HasRival',
+  'AssertionExists',
+  'PrevNotLatestConfirmed',
+  'StaleEpoch',
+  'UnknownEpoch',
+];
 
 /** an assertion judged against the node's derivation: not derived that far yet, or why it is not ours */
 type Judgement = { derived: false; why?: undefined } | { derived: true; why?: string };
@@ -351,14 +378,125 @@ export class Attester {
     return this.records;
   }
 
-  /** One round: seal, sign, confirm, slash. */
-  async tick(): Promise<void> {
-    // keys not registered yet: read the validators again when their number changed
+  /** keys not registered yet: reads the validators again when their number changed */
+  private async refreshIfGrown(): Promise<void> {
     if (this.members.size < this.o.keys.length) {
       const count = await this.o.committee.validatorCount();
       if (count !== this.validatorCount) await this.refreshMembers();
       this.validatorCount = count;
     }
+  }
+
+  /**
+   * The fast path (docs/attested.md §4, §7), run before the validator's round: while the latest
+   * confirmed assertion L has no child and the node has derived the blocks after it, builds the
+   * honest assertion after L, predicts the id it will get, has every member key of the current
+   * epoch it runs sign it (where the policy allows and the member signed no other child of L), and
+   * with a quorum (those signatures and the pool's) creates and confirms it in one transaction
+   * (`createAttestedAssertion`, from the validator's wallet). The fresh signatures join the pool
+   * only once the assertion exists: after a revert (a message posted in between changed the id, the
+   * epoch turned, another child appeared) no member is bound to a child that was never created, and
+   * the plain path (the validator posts, the attester confirms) takes over. Returns the ids created.
+   */
+  async fastPath(): Promise<Hex[]> {
+    const made: Hex[] = [];
+    await this.refreshIfGrown();
+    const { rollup, follower, heights, pool } = this.o;
+    const me = rollup.clients.walletClient.account.address;
+    for (;;) {
+      const current = await this.o.committee.currentEpoch();
+      const info = await this.epochInfo(current);
+      if (!info) return made; // the attester's round seals it
+      const records = await this.scan();
+      const latest = await rollup.latestConfirmed();
+      const prev = records.find((r) => r.id === latest);
+      if (!prev || records.some((r) => r.data.prevId === latest)) return made;
+      const honest = honestAssertion(follower, heights, prev.data);
+      if (!honest) return made;
+      const staked = await rollup.latestStaked(me);
+      if (staked !== ZERO32 && staked !== latest && (await rollup.status(staked)) !== 'confirmed')
+        return made;
+      const data = predictAssertion(
+        prev.data,
+        honest.end,
+        honest.historyInner,
+        await rollup.inboxCount(),
+        heights[0],
+      );
+      const id = assertionId(data);
+      const record: AssertionRecord = { id, prevId: latest, asserter: me, data, blockNumber: 0n };
+      const digest = pool.digest(info.epoch, latest, id);
+      const held = pool.signatures(digest);
+      const signatures = new Map<number, Uint8Array>();
+      const fresh: { validator: number; publicKey: Hex; signature: Hex }[] = [];
+      info.members.forEach((validator, position) => {
+        const s = held.get(validator);
+        if (s) {
+          signatures.set(position, hexToBytes(s.signature));
+          return;
+        }
+        const key = this.members.get(validator);
+        if (!key || this.slashedValidators.has(validator)) return;
+        if (!this.policy({ record, siblings: [], honest: true, validator, position, epoch: info })) return;
+        if (pool.otherChildSigned(validator, latest, id)) return; // §5: never two children of one parent
+        const signature = signAttestation(key.secretKey, digest);
+        signatures.set(position, signature);
+        fresh.push({ validator, publicKey: key.publicKey, signature: bytesToHex(signature) });
+      });
+      if (signatures.size < info.threshold) {
+        this.once(
+          `fast/${latest}/${info.epoch}`,
+          `no quorum for the honest assertion after ${latest.slice(0, 10)} in epoch ${info.epoch} (${signatures.size} of ${info.threshold}): the validator posts it`,
+        );
+        return made;
+      }
+      const att = buildAttestation({
+        epoch: info.epoch,
+        members: info.members,
+        memberKeys: (await this.o.committee.publicKeys(info.members)).map((k) => hexToBytes(k)),
+        signatures,
+        threshold: info.threshold,
+      });
+      let tx: Awaited<ReturnType<RollupClient['createAttestedAssertion']>>;
+      try {
+        const value = staked === ZERO32 ? await rollup.assertionBond() : 0n;
+        tx = await rollup.createAttestedAssertion(
+          prev.data,
+          honest.end,
+          honest.historyInner,
+          encodeAttestation(att),
+          value,
+        );
+      } catch (e) {
+        const name = e instanceof SettlementRevertError ? e.errorName : '';
+        if (!FAST_PATH_RACES.includes(name)) throw e;
+        this.once(
+          `fast-refused/${latest}/${name}`,
+          `createAttestedAssertion after ${latest.slice(0, 10)} refused: ${name}; the plain path takes over`,
+        );
+        return made;
+      }
+      for (const f of fresh) pool.add({ ...f, epoch: info.epoch, assertion: tx.data });
+      this.confirmed.add(tx.id);
+      made.push(tx.id);
+      this.events.push({
+        kind: 'attested',
+        id: tx.id,
+        epoch: info.epoch,
+        signers: signatures.size,
+        gas: tx.gasUsed,
+        l1Block: tx.blockNumber,
+        created: true,
+      });
+      this.log(
+        `created and confirmed ${tx.id.slice(0, 10)} (${honest.blockCount} blocks) in one transaction: ${signatures.size} signers of epoch ${info.epoch} (gas ${tx.gasUsed})`,
+      );
+    }
+  }
+
+  /** One round: seal, sign, confirm, slash. */
+  async tick(): Promise<void> {
+    await this.refreshIfGrown();
     // the current epoch's committee must be sealed before it can sign; the next one is sealed after
     // the confirmations (a seal is a transaction: it would delay them by a block)
     let current = await this.o.committee.currentEpoch();

@@ -551,7 +551,7 @@ export interface ValidatorRole {
   rpc: FollowerRpc;
   /** its Prometheus metrics (label role = its name; docs/node.md §8) */
   metrics: NodeMetrics;
-  /** derive what L1 has, then one validator round (and one attester round) */
+  /** derive what L1 has, then (attested) the attester's fast path, one validator round and one attester round */
   tick(): Promise<void>;
 }
 
@@ -644,6 +644,9 @@ export function startValidatorRole(o: {
     metrics,
     async tick() {
       await derivation.poll();
+      // attested chains: the fast path first (created and confirmed in one transaction), so the
+      // validator does not post the same assertion a block earlier (docs/attested.md §7)
+      await attester?.fastPath();
       await validator.tick();
       await attester?.tick();
     },

@@ -95,6 +95,10 @@ export class Validator {
   /** assertions known to be confirmed (a final status) */
   private readonly confirmed = new Set<Hex>();
   private scannedTo?: bigint;
+  /** the head of its first scan: assertions of its wallet created after it are its own */
+  private startedAt?: bigint;
+  /** the ids of its 'assertion' events */
+  private readonly own = new Set<Hex>();
   private blockedLogged?: Hex;
   /** events before the current round, and whether this round met something it could not do yet */
   private eventsBefore = 0;
@@ -111,7 +115,21 @@ export class Validator {
   }
 
   private emit(e: ValidatorEvent): void {
+    if (e.kind === 'assertion') this.own.add(e.id);
     this.events.push(e);
+  }
+
+  /**
+   * Assertions its wallet created since it started without its own `post` (the attester's fast
+   * path, docs/attested.md §7: created and confirmed in one transaction) are its own: an
+   * 'assertion' event each (without gas: the attester counts it).
+   */
+  private adoptOwn(records: AssertionRecord[]): void {
+    if (this.startedAt === undefined) return;
+    for (const r of records) {
+      if (r.asserter !== this.address || r.blockNumber <= this.startedAt || this.own.has(r.id)) continue;
+      this.emit({ kind: 'assertion', id: r.id, blocks: Number(r.data.blockCount), lie: this.o.lie === true });
+    }
   }
 
   /**
@@ -147,6 +165,8 @@ export class Validator {
       from = this.scannedTo - REORG_MARGIN;
     const fresh = await this.o.rollup.assertions(from, head);
     this.records = [...this.records.filter((r) => r.blockNumber < from), ...fresh];
+    this.startedAt ??= head;
+    this.adoptOwn(fresh);
     this.scannedTo = head;
     return this.records;
   }
