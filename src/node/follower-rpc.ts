@@ -28,11 +28,28 @@ import { keccak256Hex } from '../crypto/keccak.ts';
 import { batchMessage, decodeTxList, MESSAGE_KIND, messageTxList } from '../settlement/ethereum/message.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
 import type { AppChain } from './app-chain.ts';
+import type { AttestationSink } from './attestation-gossip.ts';
 import type { DerivationExecutor, DerivedPosition, ExecuteContext } from './derivation.ts';
 import { FollowerReadOnlyError, InvalidParamsError } from './errors.ts';
-import type { RpcBackend } from './rpc.ts';
+import type { Method, RpcBackend } from './rpc.ts';
 import { withdrawalProofOf } from './sequencer.ts';
 import type { StoredBlock } from './store.ts';
+
+/**
+ * The attested validator's transport method (docs/attested.md §7.1), served on its follower
+ * JSON-RPC: `modex_submitAttestations([attestation, …])` → `{ added, known }`. Each signature goes
+ * through the node's pool (registered key, signature over the pool's own digest); a refused one is
+ * a −32602 error naming it, the others of the batch being kept.
+ */
+export function attestationMethods(sink: AttestationSink): Record<string, Method> {
+  return {
+    modex_submitAttestations: (_s, p) => {
+      if (p.length !== 1)
+        throw new InvalidParamsError(`expected 1 parameter (an array of attestations), got ${p.length}`);
+      return sink.receive(p[0]);
+    },
+  };
+}
 
 /** What the follower needs of derivation: its derived positions (`Derivation` is one). */
 export interface DerivedSource {

@@ -50,7 +50,8 @@ import {
   deployCommittee,
 } from './da-modules.ts';
 import { Derivation } from './derivation.ts';
-import { FollowerRpc } from './follower-rpc.ts';
+import type { AttestationSink } from './attestation-gossip.ts';
+import { attestationMethods, FollowerRpc } from './follower-rpc.ts';
 import { NodeMetrics } from './metrics.ts';
 import {
   observeL1Tx,
@@ -669,12 +670,16 @@ export function startFollowerRpc(
     host?: string;
     /** served at `GET /metrics` too (e.g. the role's `metrics`) */
     metrics?: NodeMetrics;
+    /** attested chains: serve `modex_submitAttestations` into this pool (docs/attested.md §7.1) */
+    attestations?: AttestationSink;
   },
 ): Promise<RpcServer> {
+  const explorer = explorerRoutes(o.chain, o.config ?? withDefaults({}));
   return startRpcServer(role.rpc, {
     port: o.port ?? 0,
     host: o.host,
     metrics: o.metrics,
-    ...explorerRoutes(o.chain, o.config ?? withDefaults({})),
+    ...explorer,
+    methods: { ...explorer.methods, ...(o.attestations ? attestationMethods(o.attestations) : {}) },
   });
 }

@@ -11,12 +11,13 @@ import { bytesToHex, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scrape } from '../../../test/prometheus.ts';
 import { transfer } from '../../apps/token/client.ts';
+import { loadConfig } from '../../config/load.ts';
 import { writeMemberKeyFile } from '../../da/committee/key-file.ts';
 import { CommitteeKeysetsClient } from '../../da/committee/keysets.ts';
 import { localMemberKey } from '../../da/committee/local-committee.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { REPO_ROOT } from '../../l1/contracts.ts';
-import { attachChain, readDeploymentFile } from '../../node/roles.ts';
+import { attachChain, deployForConfig, readDeploymentFile, writeDeploymentFile } from '../../node/roles.ts';
 import { walletFor } from '../../settlement/ethereum/inbox.ts';
 import { runCli } from '../run-cli.test-helper.ts';
 
@@ -168,6 +169,35 @@ describe('modex deploy + modex node (separate processes)', () => {
     );
     const role = await runCli(['node', '--role', 'miner', '--deployment', 'x.json']).done;
     expect(role.stderr).toContain('error [NODE_BAD_OPTION]: --role miner: use sequencer or validator');
+  });
+
+  it('--member-key is refused on a chain without a validator committee; --attest-peer needs --member-key', async () => {
+    const out = join(dir, 'plain-deployment.json');
+    const config = loadConfig(join(REPO_ROOT, 'examples/devnet.config.json'));
+    writeDeploymentFile(out, (await deployForConfig(l1, config)).file);
+    const validator = (extra: string[]) =>
+      runCli([
+        'node',
+        '--role',
+        'validator',
+        '--deployment',
+        out,
+        '--rpc',
+        l1.rpcUrl,
+        '--key',
+        l1.accounts[1].privateKey,
+        '--data-dir',
+        join(dir, 'plain-val'),
+        ...extra,
+      ]).done;
+    const [keys, peers] = await Promise.all([
+      validator(['--member-key', join(dir, 'member.json')]),
+      validator(['--attest-peer', 'http://127.0.0.1:8548/']),
+    ]);
+    expect(keys.code).toBe(1);
+    expect(keys.stderr).toContain('error [NODE_BAD_OPTION]: --member-key: the chain is not attested');
+    expect(peers.code).toBe(1);
+    expect(peers.stderr).toContain('error [NODE_BAD_OPTION]: --attest-peer needs --member-key');
   });
 
   it('a sequencer and a validator process run the chain; the validator confirms what it derived', {

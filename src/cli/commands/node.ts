@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
 import { ModexError } from '../../core/errors.ts';
+import type { GossipPool } from '../../node/attestation-gossip.ts';
+import type { ValidatorKey } from '../../node/attester.ts';
+import type { ValidatorCommitteeClient } from '../../settlement/ethereum/validator-committee.ts';
 import { PACKAGE_ROOT } from '../../util/package-root.ts';
 import { runAction } from '../action.ts';
 
@@ -129,12 +132,23 @@ export function register(program: Command): void {
       '--sequencer-url <url>',
       "validator: the sequencer's JSON-RPC URL, named when its read-only JSON-RPC refuses a transaction",
     )
+    .option(
+      '--member-key <file>',
+      'validator, attested chains: a committee member key file (`modex validator keygen`, registered with `modex validator register`) this node signs with; repeatable (docs/node.md §5.1)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      '--attest-peer <url>',
+      "validator, attested chains: another validator's --rpc-port JSON-RPC URL, to which this node's members' signatures are posted (modex_submitAttestations); repeatable (docs/attested.md §7.1)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  $ npx modex node --role sequencer --deployment deployment.json --rpc http://127.0.0.1:8545 --key 0xac09…\n' +
         '  $ MODEX_NODE_KEY=0x59c6… npx modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545 --metrics-port 9464\n' +
         '  $ MODEX_NODE_KEY=0x59c6… npx modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545 --rpc-port 8548 --sequencer-url http://127.0.0.1:8547/\n' +
         '  $ curl -s http://127.0.0.1:8548/ -d \'{"jsonrpc":"2.0","id":1,"method":"modex_blockNumber"}\'    # the follower\'s JSON-RPC; its explorer: open http://127.0.0.1:8548/\n' +
+        '  $ MODEX_NODE_KEY=0x59c6… npx modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545 --rpc-port 8548 --member-key member0.json --attest-peer http://10.0.0.2:8548/    # an attested chain\n' +
         '  $ curl -s http://127.0.0.1:8547/metrics    # Prometheus metrics (the validator: its --metrics-port)\n',
     )
     .action(
@@ -152,6 +166,8 @@ export function register(program: Command): void {
           metricsPort: string;
           rpcPort?: string;
           sequencerUrl?: string;
+          memberKey?: string[];
+          attestPeer?: string[];
         }) => {
           if (o.role !== 'sequencer' && o.role !== 'validator')
             throw new NodeOptionError(`--role ${o.role}: use sequencer or validator`);
@@ -224,6 +240,7 @@ export function register(program: Command): void {
               `sequencer ${me}: JSON-RPC at ${r.server.url} (Prometheus metrics: ${new URL('/metrics', r.server.url)})`,
             );
           } else {
+            const attest = await attestOf(o.memberKey ?? [], o.attestPeer ?? [], chain, l1.chainId, log);
             const r = startValidatorRole({
               chain,
               app: source,
@@ -237,6 +254,7 @@ export function register(program: Command): void {
               }),
               log,
               sequencerUrl: o.sequencerUrl,
+              ...(attest ? { attest } : {}),
             });
             const portOf = (flag: string, v: string) => {
               if (!/^[0-9]{1,5}$/.test(v) || Number(v) > 65535)
@@ -255,6 +273,7 @@ export function register(program: Command): void {
                     port: rpcPort,
                     host: o.host,
                     metrics: r.metrics,
+                    ...(attest ? { attestations: attest.pool } : {}),
                   }).catch((e: Error) => {
                     throw new NodeOptionError(
                       `cannot serve JSON-RPC on ${o.host}:${rpcPort} (${e.message}): pass another --rpc-port (0: any free port)`,
@@ -273,10 +292,15 @@ export function register(program: Command): void {
                     );
                   });
             stop = async () => {
+              attest?.pool.close();
               await server?.close();
               await metrics.close();
             };
             log(`validator ${me}: following the inbox at ${d.addresses.inbox}; metrics at ${metrics.url}`);
+            if (attest)
+              log(
+                `validator ${me}: runs ${attest.keys.length} committee member key(s); signatures posted to ${o.attestPeer?.length ?? 0} peer(s)${server ? `, taken from peers at ${server.url}` : ' (no --rpc-port: peers cannot post theirs here)'}`,
+              );
             if (server)
               log(
                 `validator ${me}: read-only JSON-RPC at ${server.url} (explorer: open it in a browser; transactions go to the sequencer)`,
@@ -296,4 +320,42 @@ export function register(program: Command): void {
         },
       ),
     );
+}
+
+/**
+ * `--member-key` and `--attest-peer`: the attester's keys and its gossiping pool (docs/attested.md
+ * §7.1), or undefined without member keys. Refused on a chain without a validator committee.
+ */
+async function attestOf(
+  files: string[],
+  peers: string[],
+  chain: { committee?: ValidatorCommitteeClient },
+  chainId: number,
+  log: (s: string) => void,
+): Promise<{ keys: ValidatorKey[]; pool: GossipPool } | undefined> {
+  if (files.length === 0) {
+    if (peers.length > 0)
+      throw new NodeOptionError('--attest-peer needs --member-key: this node has no signatures to post');
+    return undefined;
+  }
+  const committee = chain.committee;
+  if (!committee)
+    throw new NodeOptionError(
+      '--member-key: the chain is not attested (the deployment has no validator committee; proof.module "attested", docs/attested.md)',
+    );
+  for (const url of peers)
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+      throw new NodeOptionError(`--attest-peer ${url}: expected an http(s) URL of a validator's --rpc-port`);
+  const { readValidatorKeyFile } = await import('./validator.ts');
+  const { GossipPool } = await import('../../node/attestation-gossip.ts');
+  const keys = await Promise.all(files.map((f) => readValidatorKeyFile(f)));
+  const pool = new GossipPool(
+    { chainId: BigInt(chainId), committee: committee.address },
+    {
+      peers,
+      registeredKey: async (v) => (await committee.publicKeys([v]))[0],
+      log,
+    },
+  );
+  return { keys, pool };
 }
