@@ -39,6 +39,7 @@ import type { L1Clients } from '../settlement/ethereum/inbox.ts';
 import type { EthereumContracts } from '../settlement/ethereum/settlement-module.ts';
 import type { CommitteeParams } from '../settlement/ethereum/validator-committee.ts';
 import { AppChain } from './app-chain.ts';
+import type { AttestationSink } from './attestation-gossip.ts';
 import { type AttestationPool, Attester, type SigningPolicy, type ValidatorKey } from './attester.ts';
 import { BatchFeeder } from './batch-feeder.ts';
 import { type BatcherWorker, batcherWorkerFor } from './batcher-worker.ts';
@@ -50,7 +51,6 @@ import {
   deployCommittee,
 } from './da-modules.ts';
 import { Derivation } from './derivation.ts';
-import type { AttestationSink } from './attestation-gossip.ts';
 import { attestationMethods, FollowerRpc } from './follower-rpc.ts';
 import { NodeMetrics } from './metrics.ts';
 import {
