@@ -268,6 +268,25 @@ describe('attester (docs/attested.md §7)', () => {
     expect(attested[0].id).toBe((v.events.find((e) => e.kind === 'assertion') as { id: Hex }).id);
   });
 
+  it('fast path: after a wrong prediction it predicts again from the new count in the same round', async () => {
+    const c = await chain();
+    const lines: string[] = [];
+    const a = c.attester(KEYS, undefined, (l) => lines.push(l), 1);
+    await round(c, [], [a]);
+    await c.traffic(2);
+    await round(c, [], []);
+    // the first count read is stale (a message landed after it), the next ones are not
+    const rollup = (a as unknown as { o: { rollup: { inboxCount(): Promise<bigint> } } }).o.rollup;
+    const real = rollup.inboxCount.bind(rollup);
+    let reads = 0;
+    rollup.inboxCount = async () => (reads++ === 0 ? (await real()) - 1n : real());
+    const made = await a.fastPath();
+    expect(made).toHaveLength(2);
+    expect(reads).toBeGreaterThan(2);
+    expect(lines.some((l) => /refused/.test(l))).toBe(false);
+    expect(await c.s.rollup.latestConfirmed()).toBe(made[1]);
+  });
+
   it('members down: without a quorum the assertion is confirmed by time (the fraud path)', async () => {
     const c = await chain();
     const v = c.validator('v', 1);

@@ -305,6 +305,9 @@ const FAST_PATH_RACES = [
   'UnknownEpoch',
 ];
 
+/** predictions made again in one round after a message landed in between */
+const FAST_PATH_RETRIES = 2;
+
 /** an assertion judged against the node's derivation: not derived that far yet, or why it is not ours */
 type Judgement = { derived: false; why?: undefined } | { derived: true; why?: string };
 
@@ -396,13 +399,16 @@ export class Attester {
    * (`createAttestedAssertion`, from the validator's wallet). The fresh signatures join the pool
    * only once the assertion exists: after a revert (a message posted in between changed the id, the
    * epoch turned, another child appeared) no member is bound to a child that was never created, and
-   * the plain path (the validator posts, the attester confirms) takes over. Returns the ids created.
+   * the plain path (the validator posts, the attester confirms) takes over. When L's only child
+   * was posted the plain way (by another validator), it signs and confirms that one first
+   * (`confirmAttested`) and goes on from it. Returns the ids created.
    */
   async fastPath(): Promise<Hex[]> {
     const made: Hex[] = [];
     await this.refreshIfGrown();
     const { rollup, follower, heights, pool } = this.o;
     const me = rollup.clients.walletClient.account.address;
+    let retries = 0;
     for (;;) {
       const current = await this.o.committee.currentEpoch();
       const info = await this.epochInfo(current);
@@ -410,19 +416,28 @@ export class Attester {
       const records = await this.scan();
       const latest = await rollup.latestConfirmed();
       const prev = records.find((r) => r.id === latest);
-      if (!prev || records.some((r) => r.data.prevId === latest)) return made;
+      if (!prev) return made;
+      const kids = records.filter((r) => r.data.prevId === latest);
+      if (kids.length > 0) {
+        // another validator posted it first (the plain path): sign and confirm it now rather than
+        // after the validator's round, then go on from it
+        if (kids.length > 1) return made;
+        this.sign(kids[0], new Map(records.map((r) => [r.id, r])), info, new Map());
+        await this.confirm(kids, current);
+        if (!this.confirmed.has(kids[0].id)) return made;
+        continue;
+      }
       const honest = honestAssertion(follower, heights, prev.data);
       if (!honest) return made;
       const staked = await rollup.latestStaked(me);
       if (staked !== ZERO32 && staked !== latest && (await rollup.status(staked)) !== 'confirmed')
         return made;
-      const data = predictAssertion(
-        prev.data,
-        honest.end,
-        honest.historyInner,
-        await rollup.inboxCount(),
-        heights[0],
-      );
+      // every other read first: the count is read last, so that a message posted between the
+      // prediction and the transaction (a wrong id) is as unlikely as it can be
+      const value = staked === ZERO32 ? await rollup.assertionBond() : 0n;
+      const memberKeys = (await this.o.committee.publicKeys(info.members)).map((k) => hexToBytes(k));
+      const count = await rollup.inboxCount();
+      const data = predictAssertion(prev.data, honest.end, honest.historyInner, count, heights[0]);
       const id = assertionId(data);
       const record: AssertionRecord = { id, prevId: latest, asserter: me, data, blockNumber: 0n };
       const digest = pool.digest(info.epoch, latest, id);
@@ -453,13 +468,12 @@ export class Attester {
       const att = buildAttestation({
         epoch: info.epoch,
         members: info.members,
-        memberKeys: (await this.o.committee.publicKeys(info.members)).map((k) => hexToBytes(k)),
+        memberKeys,
         signatures,
         threshold: info.threshold,
       });
       let tx: Awaited<ReturnType<RollupClient['createAttestedAssertion']>>;
       try {
-        const value = staked === ZERO32 ? await rollup.assertionBond() : 0n;
         tx = await rollup.createAttestedAssertion(
           prev.data,
           honest.end,
@@ -470,6 +484,10 @@ export class Attester {
       } catch (e) {
         const name = e instanceof SettlementRevertError ? e.errorName : '';
         if (!FAST_PATH_RACES.includes(name)) throw e;
+        // a message landed after the count was read: predict again (no member is bound yet)
+        if (name === 'BadAggregateSignature' && retries++ < FAST_PATH_RETRIES) {
+          if ((await rollup.inboxCount()) !== count) continue;
+        }
         this.once(
           `fast-refused/${latest}/${name}`,
           `createAttestedAssertion after ${latest.slice(0, 10)} refused: ${name}; the plain path takes over`,
@@ -489,7 +507,7 @@ export class Attester {
         created: true,
       });
       this.log(
-        `created and confirmed ${tx.id.slice(0, 10)} (${honest.blockCount} blocks) in one transaction: ${signatures.size} signers of epoch ${info.epoch} (gas ${tx.gasUsed})`,
+        `created and confirmed ${tx.id.slice(0, 10)} (${honest.blockCount} blocks) in one transaction at L1 block ${tx.blockNumber}: ${signatures.size} signers of epoch ${info.epoch} (gas ${tx.gasUsed})`,
       );
     }
   }
