@@ -95,6 +95,15 @@ export function register(program: Command): void {
     .command('validator')
     .description(
       "a committee member of an attested chain (docs/attested.md §1, docs/node.md §5.1): BLS key, registration with a stake, exit, withdrawal, the committee's status",
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  $ npx modex validator keygen --out member0.json\n' +
+        '  $ MODEX_VALIDATOR_KEY=0x59c6… npx modex validator register --deployment deployment.json --key-file member0.json --rpc http://127.0.0.1:8545\n' +
+        '  $ npx modex validator status --deployment deployment.json --rpc http://127.0.0.1:8545\n' +
+        '  $ MODEX_NODE_KEY=0x59c6… npx modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545 --rpc-port 8548 --member-key member0.json --attest-peer http://10.0.0.2:8548/\n' +
+        '  $ MODEX_VALIDATOR_KEY=0x59c6… npx modex validator exit --deployment deployment.json --index 0 --rpc http://127.0.0.1:8545\n',
     );
 
   v.command('keygen')
