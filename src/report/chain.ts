@@ -1,15 +1,21 @@
 /**
  * One chain of a report config on a shared L1: the roles `modex devnet` runs (src/node/roles.ts:
  * deployment, sequencer role with JSON-RPC and batcher, validator roles deriving from L1), started
- * the way DevnetRun starts them, with the L1 clock driven by the caller (`round`).
+ * the way DevnetRun starts them, with the L1 clock driven by the caller (`round`). Attested chains
+ * (`proof.module: "attested"`, docs/attested.md) with `attest`: the local validators are registered
+ * (src/node/local-validators.ts, as the devnet does) and a validator started with `attest` runs
+ * their keys (the attester: seals epochs, signs, confirms by attestation).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChainConfig } from '../config/types.ts';
+import { ModexError } from '../core/errors.ts';
 import { startLocalCommittee } from '../da/committee/local-committee.ts';
 import type { L1 } from '../l1/anvil.ts';
+import type { ValidatorKey } from '../node/attester.ts';
 import { daForConfig } from '../node/da-modules.ts';
+import { localAttestation, registerLocalValidators } from '../node/local-validators.ts';
 import {
   attachChain,
   deployForConfig,
@@ -21,8 +27,13 @@ import {
 import type { SettlementDeployment } from '../settlement/ethereum/deploy-settlement.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 
-/** anvil dev accounts: [0] sequencer, [1] honest validator, [2] lying validator, [3] user */
-export const ACCOUNT = { sequencer: 0, honest: 1, liar: 2, user: 3 } as const;
+/**
+ * anvil dev accounts: [0] sequencer, [1] honest validator, [2] lying validator, [3] user, [5] owner
+ * of the attested chain's local validators (the devnet's DEVNET_VALIDATOR_OWNER)
+ */
+export const ACCOUNT = { sequencer: 0, honest: 1, liar: 2, user: 3, validatorOwner: 5 } as const;
+
+export class ReportChainError extends ModexError {}
 
 export interface ReportChain {
   config: ChainConfig;
@@ -32,7 +43,10 @@ export interface ReportChain {
   validators: (ValidatorRole & { name: string })[];
   /** members of the local DA committee (committee DA), else undefined */
   committeeSize?: number;
-  startValidator(o: { name: string; account: number; lie?: boolean }): Promise<void>;
+  /** attested chains started with `attest`: the local validators registered */
+  validatorKeys?: ValidatorKey[];
+  /** `attest`: the validator runs the local validators' keys (attested chains started with `attest`) */
+  startValidator(o: { name: string; account: number; lie?: boolean; attest?: boolean }): Promise<void>;
   /**
    * every validator's derivation and round, then one L1 block, `warpSeconds` later than the wall
    * clock if no validator acted in the round; returns whether it warped
@@ -44,7 +58,11 @@ export interface ReportChain {
 export async function startReportChain(
   l1: L1,
   input: ChainConfig,
-  o: { log?: (line: string) => void } = {},
+  o: {
+    log?: (line: string) => void;
+    /** attested chains: register `proof.attested.localValidators` local validators so a committee exists */
+    attest?: boolean;
+  } = {},
 ): Promise<ReportChain> {
   const config = structuredClone(input);
   const cleanup: (() => Promise<void>)[] = [];
@@ -61,6 +79,18 @@ export async function startReportChain(
       com.members = committee.configMembers;
     }
     const { settlement, source, file: d } = await deployForConfig(l1, config);
+    const validatorKeys =
+      o.attest && config.proof.module === 'attested'
+        ? await registerLocalValidators(l1, settlement, config, {
+            owner: l1.accounts[ACCOUNT.validatorOwner],
+            log: o.log,
+          })
+        : undefined;
+    // one pool: every attesting role of this chain signs into it (docs/attested.md §7)
+    const attestation =
+      validatorKeys && settlement.committee
+        ? localAttestation(l1, settlement.committee.address, validatorKeys, { config })
+        : undefined;
     const chainId = BigInt(config.chain.chainId);
     const dataDir = mkdtempSync(join(tmpdir(), 'modex-report-'));
     cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
@@ -89,7 +119,13 @@ export async function startReportChain(
       rpcUrl: sequencer.server.url,
       validators,
       committeeSize,
+      validatorKeys,
       async startValidator(v) {
+        if (v.attest && !attestation)
+          throw new ReportChainError(
+            'REPORT_NO_COMMITTEE',
+            `${v.name}: attest needs an attested chain started with { attest: true } (proof.module is "${config.proof.module}")`,
+          );
         const role = startValidatorRole({
           chain: await chainFor(v.account),
           app: source,
@@ -103,6 +139,7 @@ export async function startReportChain(
             rpc: l1.publicClient,
             publicClient: l1.publicClient,
           }),
+          ...(v.attest && attestation ? { attest: attestation } : {}),
         });
         validators.push({ ...role, name: v.name });
       },

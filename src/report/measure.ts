@@ -6,13 +6,19 @@
  *   the batches' L1 gas, calldata and blob bytes (read back from L1 receipts), and finality: an
  *   honest validator's assertion covering the last block confirmed on L1. The challenge period
  *   (7 days by default) is warped on anvil right after that assertion is posted; finality is the
- *   period plus the wall time measured.
+ *   period plus the wall time measured. Attested chains (docs/attested.md): the local validators
+ *   are registered and the honest validator runs their keys; finality is the confirmation by
+ *   attestation (§4), wall time with no warp, and the committee's L1 gas (confirmAttested or the
+ *   fast path's createAttestedAssertion, sealEpoch) is measured next to the batches'.
  * - `measureDispute`: a fresh chain whose first block is a batch of transfers, an honest validator and
  *   one that lies about it (the devnet's fraud scenario, docs/node.md §6): the dispute is played to
- *   the one-step proof on L1, then each side's L1 gas and bond balance is read back from L1.
+ *   the one-step proof on L1, then each side's L1 gas and bond balance is read back from L1. On an
+ *   attested chain this is the fallback dispute (§4: with a rival the committee cannot confirm):
+ *   no local validators are registered there, so no quorum can confirm the honest assertion before
+ *   the liar's rival exists; the game is the fraud module's.
  */
 import { performance } from 'node:perf_hooks';
-import type { Address } from 'viem';
+import { type AbiFunction, type Address, type Hex, toFunctionSelector } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { getBalance } from '../apps/token/actions.ts';
 import { transfer } from '../apps/token/client.ts';
@@ -20,6 +26,7 @@ import { createModexClient } from '../client/client.ts';
 import type { ChainConfig } from '../config/types.ts';
 import { ModexError } from '../core/errors.ts';
 import type { L1 } from '../l1/anvil.ts';
+import { getArtifact } from '../l1/contracts.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import { percentiles } from '../util/bench-stats.ts';
 import { ACCOUNT, type ReportChain, startReportChain } from './chain.ts';
@@ -37,6 +44,16 @@ const GLOBAL_STATE = '(bytes32,bytes32,uint64,uint64)';
 const CREATE_ASSERTION = selectorOf(
   `createAssertion((bytes32,bytes32,uint64,${GLOBAL_STATE},bytes32,uint64),${GLOBAL_STATE},bytes32)`,
 );
+
+/** The selector of `contract`'s function `fn`, from the built ABI (it follows the contracts' source). */
+async function abiSelector(contract: string, fn: string): Promise<Hex> {
+  const item = (await getArtifact(contract)).abi.find(
+    (x): x is AbiFunction => x.type === 'function' && x.name === fn,
+  );
+  if (!item)
+    throw new ModexError('REPORT_NO_SELECTOR', `${contract} has no function ${fn}: rebuild the contracts`);
+  return toFunctionSelector(item);
+}
 
 export interface MeasureOptions {
   /** ms between rounds (validators, one L1 block; default 500) */
@@ -121,10 +138,37 @@ export interface WorkloadMeasure {
   soft_confirmation_ms: { p50: number; p99: number };
   /** sent → its block in the L1 inbox, s (median) */
   l1_inclusion_s: number;
-  /** sent → an assertion covering its block confirmed on L1 (median): the challenge period + `wall_s` */
-  finality: { s: number; challenge_period_s: number; wall_s: number; warped: boolean };
-  /** the honest validator's createAssertion, gas (median) */
+  /**
+   * sent → an assertion covering its block confirmed on L1 (median): the challenge period + `wall_s`
+   * (`by: 'challenge-period'`, the period warped on anvil), or the wall time to the committee's
+   * confirmation (`by: 'attestation'`, attested chains: `challenge_period_s` 0, no warp)
+   */
+  finality: {
+    s: number;
+    challenge_period_s: number;
+    wall_s: number;
+    warped: boolean;
+    by: 'challenge-period' | 'attestation';
+  };
+  /** the honest validator's createAssertion (attested chains: or createAttestedAssertion), gas (median) */
   assertion_gas: number;
+  /**
+   * attested chains: the committee's L1 transactions over the same window as the batches (the
+   * honest validator's attester: confirmAttested, sealEpoch), their gas per transaction of the workload
+   */
+  attestation?: {
+    /** confirmAttested and createAttestedAssertion transactions */
+    confirmations: number;
+    /** of which createAttestedAssertion: created and confirmed in one transaction (its gas includes the creation) */
+    created_confirmed: number;
+    confirm_gas_per_tx: number;
+    seals: number;
+    seal_gas_per_tx: number;
+    /** L1 blocks mined over the window (anvil mines one per round and one per transaction: epochs are short) */
+    l1_blocks: number;
+    /** local validators registered (every one in every committee: docs/report.md) */
+    validators: number;
+  };
 }
 
 export async function measureWorkload(
@@ -134,10 +178,11 @@ export async function measureWorkload(
 ): Promise<WorkloadMeasure & { committeeSize?: number }> {
   const log = opts.log ?? (() => {});
   const timeoutS = opts.timeoutS ?? 300;
-  const chain = await startReportChain(l1, config, { log });
+  const attested = config.proof.module === 'attested';
+  const chain = await startReportChain(l1, config, { log, attest: attested });
   const clock = new Clock(chain, opts.tickMs ?? 500);
   try {
-    await chain.startValidator({ name: 'validator-1', account: ACCOUNT.honest });
+    await chain.startValidator({ name: 'validator-1', account: ACCOUNT.honest, attest: attested });
     const honest = l1.accounts[ACCOUNT.honest].address;
     const startBlock = await l1.publicClient.getBlockNumber();
     const user = l1.accounts[ACCOUNT.user].account as PrivateKeyAccount;
@@ -179,11 +224,15 @@ export async function measureWorkload(
           a.asserter.toLowerCase() === honest.toLowerCase() && a.data.end.inboxPosition > BigInt(lastBlock),
       ),
     );
-    const period = chain.config.proof.challengePeriodSeconds;
-    log(
-      `assertion ${covering.id.slice(0, 10)} posted; warping L1 time by the challenge period (${period} s)`,
-    );
-    clock.warp(period + 1);
+    const period = attested ? 0 : chain.config.proof.challengePeriodSeconds;
+    if (attested)
+      log(`assertion ${covering.id.slice(0, 10)} posted; waiting for the committee's attestation`);
+    else {
+      log(
+        `assertion ${covering.id.slice(0, 10)} posted; warping L1 time by the challenge period (${period} s)`,
+      );
+      clock.warp(period + 1);
+    }
     await until(
       'the assertion confirmed',
       timeoutS,
@@ -198,7 +247,33 @@ export async function measureWorkload(
     ]);
     const inbox = chain.settlement.inbox.address.toLowerCase();
     const batches = txs.filter((t) => t.to?.toLowerCase() === inbox && t.selector === POST_BATCH);
-    const assertions = txs.filter((t) => t.selector === CREATE_ASSERTION);
+    // attested chains: the attester's fast path creates and confirms an assertion in one transaction
+    const createAttested = attested ? await abiSelector('Rollup', 'createAttestedAssertion') : undefined;
+    const assertions = txs.filter((t) => t.selector === CREATE_ASSERTION || t.selector === createAttested);
+    const attester = chain.validators[0].attester;
+    if (attested && !attester?.events.some((e) => e.kind === 'attested' && e.id === covering.id))
+      throw new ModexError(
+        'REPORT_NOT_ATTESTED',
+        `assertion ${covering.id} was confirmed, but not by attestation: the committee did not confirm it`,
+      );
+    let attestation: WorkloadMeasure['attestation'];
+    if (attested) {
+      const [confirm, seal] = await Promise.all([
+        abiSelector('Rollup', 'confirmAttested'),
+        abiSelector('ValidatorCommittee', 'sealEpoch'),
+      ]);
+      const confirms = txs.filter((t) => t.selector === confirm || t.selector === createAttested);
+      const seals = txs.filter((t) => t.selector === seal);
+      attestation = {
+        confirmations: confirms.length,
+        created_confirmed: confirms.filter((t) => t.selector === createAttested).length,
+        confirm_gas_per_tx: sum(confirms, (t) => t.gasUsed) / opts.txs,
+        seals: seals.length,
+        seal_gas_per_tx: sum(seals, (t) => t.gasUsed) / opts.txs,
+        l1_blocks: Number(endBlock - startBlock) + 1,
+        validators: chain.validatorKeys?.length ?? 0,
+      };
+    }
     const n = opts.txs;
     const med = (xs: number[]) => percentiles(xs).p50;
     const lat = percentiles(sent.map((s) => s.ms));
@@ -213,8 +288,15 @@ export async function measureWorkload(
       blob_bytes_per_tx: sum(batches, (t) => t.blobBytes) / n,
       soft_confirmation_ms: { p50: lat.p50, p99: lat.p99 },
       l1_inclusion_s: med(sent.map((s) => ((includedAt.get(s.block) ?? Number.NaN) - s.at) / 1000)),
-      finality: { s: period + wall, challenge_period_s: period, wall_s: wall, warped: true },
+      finality: {
+        s: period + wall,
+        challenge_period_s: period,
+        wall_s: wall,
+        warped: !attested,
+        by: attested ? 'attestation' : 'challenge-period',
+      },
       assertion_gas: med(assertions.map((t) => Number(t.gasUsed))),
+      ...(attestation ? { attestation } : {}),
       committeeSize: chain.committeeSize,
     };
   } finally {

@@ -1,7 +1,7 @@
 /**
- * `modex report` for real (slow: a few minutes): every standard config measured on one embedded
- * anvil with a reduced workload (20 transfers; one dispute), the numbers checked for sanity and the
- * rendered page for its structure.
+ * `modex report` for real (slow: a few minutes): every standard config (fraud and attested proofs ×
+ * calldata, blob and committee DA) measured, each on a fresh embedded anvil, with a reduced workload
+ * (20 transfers; one dispute), the numbers checked for sanity and the rendered page for its structure.
  */
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown, renderSvg } from './render.ts';
@@ -16,15 +16,20 @@ describe('modex report (slow)', () => {
       'fraud + l1-calldata',
       'fraud + l1-blob',
       'fraud + committee',
+      'attested + l1-calldata',
+      'attested + l1-blob',
+      'attested + committee',
     ]);
     // planned proof systems are listed, from the registry
     expect(byName.validity.status).toBe('not implemented');
-    expect(byName.attested.status).toBe('not implemented');
+    expect(byName.attested).toBeUndefined();
 
     const calldata = byName['fraud + l1-calldata'].workload!;
     const blob = byName['fraud + l1-blob'].workload!;
     const committee = byName['fraud + committee'].workload!;
     for (const w of [calldata, blob, committee]) {
+      expect(w.finality.by).toBe('challenge-period');
+      expect(w.attestation).toBeUndefined();
       expect(w.txs).toBe(20);
       expect(w.batches).toBeGreaterThanOrEqual(1);
       expect(w.l1_gas_per_tx).toBeGreaterThan(0);
@@ -44,6 +49,35 @@ describe('modex report (slow)', () => {
     expect(committee.da_paths).toEqual({ certificate: committee.batches });
     expect(committee.calldata_bytes_per_tx).toBeLessThan(calldata.calldata_bytes_per_tx);
 
+    // attested: measured on the same workload, final by the committee's attestation (no challenge
+    // period, no warp): far below the fraud rows' 7 days; the committee's L1 gas next to the batches'
+    for (const da of ['l1-calldata', 'l1-blob', 'committee']) {
+      const row = byName[`attested + ${da}`];
+      const w = row.workload!;
+      const fraud = byName[`fraud + ${da}`].workload!;
+      expect(w.txs).toBe(20);
+      expect(w.batches).toBeGreaterThanOrEqual(1);
+      expect(w.finality).toMatchObject({ by: 'attestation', challenge_period_s: 0, warped: false });
+      expect(w.finality.s).toBe(w.finality.wall_s);
+      expect(w.finality.s).toBeGreaterThanOrEqual(w.l1_inclusion_s);
+      expect(w.finality.s).toBeLessThan(fraud.finality.s / 1000);
+      const a = w.attestation!;
+      expect(a.validators).toBe(20);
+      expect(a.confirmations).toBeGreaterThanOrEqual(1);
+      expect(a.created_confirmed).toBeLessThanOrEqual(a.confirmations);
+      // a confirmation checks a BLS aggregate on L1 (docs/attested.md §4: > 100,000 gas)
+      expect(a.confirm_gas_per_tx * w.txs).toBeGreaterThan(100_000 * a.confirmations);
+      expect(a.seals).toBeGreaterThanOrEqual(1);
+      expect(a.seal_gas_per_tx).toBeGreaterThan(0);
+      // the batches go through the row's DA module
+      const path = { 'l1-calldata': 'calldata', 'l1-blob': 'blob', committee: 'certificate' }[da]!;
+      expect(w.da_paths[path]).toBeGreaterThanOrEqual(1);
+      expect(row.trust).toContain(
+        '2 of 20 committee members honest, else the dispute path: 1 honest validator, 7-day window',
+      );
+    }
+    expect(byName['attested + committee'].trust).toContain('2 of 5 DA members honest');
+
     // the dispute: the liar loses its assertion bond (and edge bonds) to the honest side
     const d = byName['fraud + l1-calldata'].dispute!;
     const bond = 10n ** 18n;
@@ -62,6 +96,8 @@ describe('modex report (slow)', () => {
     const md = renderMarkdown(r);
     expect(md).toMatch(/^# modex report/);
     for (const x of r.rows) expect(md).toContain(`| ${x.name} `);
+    expect(md).toMatch(/\| attested \+ l1-calldata +\| [\d,]+ +\| [\d,]+ \(confirm [\d,]+, seals [\d,]+\)/);
+    expect(md).toContain(' (attested) ');
     expect(md).toContain('![L1 cost per transaction');
     const svg = renderSvg(r);
     expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);

@@ -37,7 +37,7 @@ export function register(program: Command): void {
   program
     .command('report')
     .description(
-      'measure the same token workload under each standard config (fraud proofs × calldata, blob and committee DA; ' +
+      'measure the same token workload under each standard config (fraud and attested proofs × calldata, blob and committee DA; ' +
         'planned proof systems listed as not implemented) in one run on the embedded anvil: L1 gas and bytes per ' +
         'transaction, time to soft confirmation and to L1 finality, the cost of a dispute to the honest side and ' +
         'the liar, the trust assumption; writes a table and a chart to docs/report.md and docs/report.svg',
