@@ -353,7 +353,11 @@ async function attestOf(
     { chainId: BigInt(chainId), committee: committee.address },
     {
       peers,
-      registeredKey: async (v) => (await committee.publicKeys([v]))[0],
+      // an index past the count is refused by one call, not by a scan of the registration events
+      registeredKey: async (v) => {
+        if (v >= (await committee.validatorCount())) throw new Error(`validator ${v} is not registered`);
+        return (await committee.publicKeys([v]))[0];
+      },
       log,
     },
   );
