@@ -8,7 +8,8 @@ import { emptyGlobalState, type GlobalState, type Machine, Status } from '../src
 import { runNative } from '../src/vm/wasm/native.ts';
 import { compileProgram, newMachine } from '../src/vm/wasm/program.ts';
 import { proveStep } from '../src/vm/wasm/proof.ts';
-import { buildModule, I32, I64, limits, sleb } from '../test/wasm/wasm-builder.ts';
+import { lowerFloats } from '../src/vm/wasm/softfloat/lower-floats.ts';
+import { buildModule, F32, F64, I32, I64, limits, sleb } from '../test/wasm/wasm-builder.ts';
 
 export const COMMIT_CHUNK = 1 << 14;
 
@@ -84,9 +85,53 @@ export function fibProgram(): Uint8Array {
   });
 }
 
+const f64c = (x: number): number[] => [0x44, ...new Uint8Array(new Float64Array([x]).buffer)];
+const f32c = (x: number): number[] => [0x43, ...new Uint8Array(new Float32Array([x]).buffer)];
+
+/**
+ * Float-heavy loop (with hardware floats; {@link floatProgram} is it lowered to soft-float calls), for
+ * `get_global_u64(0)` iterations: with x = i / 1024 (f64.convert_i32_u, f64.mul),
+ * acc += sqrt(x * x + 1) / (x + 1.5) (mul, add, sqrt, add, div, add), y = floor(acc) (f64.floor),
+ * if acc > 100: acc -= y (compare, sub); s = s * 0.999f + (f32)x (demote, f32 mul and add),
+ * k += i32.trunc_f64_s(acc) (trapping truncation); result in u64 field 1 = bits(acc) ^ bits(s) ^ k.
+ */
+export function floatProgramSource(): Uint8Array {
+  // locals: 0 n (i32), 1 i (i32), 2 x (f64), 3 acc (f64), 4 s (f32), 5 k (i32)
+  const body = [
+    ...[0x41, 0, 0x10, 0, 0xa7, 0x21, 0], // n = (i32) get_global_u64(0)
+    ...[0x02, 0x40, 0x03, 0x40],
+    ...[0x20, 1, 0x20, 0, 0x4f, 0x0d, 1], // if i >= n: break
+    ...[0x20, 1, 0xb8, ...f64c(1 / 1024), 0xa2, 0x21, 2], // x = f64(i) * (1/1024)
+    // acc += sqrt(x * x + 1) / (x + 1.5)
+    ...[0x20, 3, 0x20, 2, 0x20, 2, 0xa2, ...f64c(1), 0xa0, 0x9f],
+    ...[0x20, 2, ...f64c(1.5), 0xa0, 0xa3, 0xa0, 0x21, 3],
+    // if acc > 100: acc -= floor(acc)
+    ...[0x20, 3, ...f64c(100), 0x64, 0x04, 0x40, 0x20, 3, 0x20, 3, 0x9c, 0xa1, 0x21, 3, 0x0b],
+    // s = s * 0.999f + (f32)x
+    ...[0x20, 4, ...f32c(0.999), 0x94, 0x20, 2, 0xb6, 0x92, 0x21, 4],
+    ...[0x20, 5, 0x20, 3, 0xaa, 0x6a, 0x21, 5], // k += i32.trunc_f64_s(acc)
+    ...[0x20, 1, 0x41, 1, 0x6a, 0x21, 1], // i++
+    ...[0x0c, 0, 0x0b, 0x0b],
+    // set_global_u64(1, bits(acc) ^ bits(s) ^ k)
+    ...[0x41, 1, 0x20, 3, 0xbd, 0x20, 4, 0xbc, 0xad, 0x85, 0x20, 5, 0xad, 0x85, 0x10, 1],
+  ];
+  return buildModule({
+    types: HOST_TYPES,
+    imports: HOST_IMPORTS,
+    memories: [limits(1, 1)],
+    funcs: [{ body, locals: [I32, I32, F64, F64, F32, I32], export: 'main' }],
+  });
+}
+
+/** {@link floatProgramSource} lowered to integer code, as `modex build` does. */
+export function floatProgram(): Uint8Array {
+  return lowerFloats(floatProgramSource());
+}
+
 export const BENCH_PROGRAMS: BenchProgram[] = [
   { name: 'loop (i64 xorshift, mul, load/store)', bytes: loopProgram(), arg: 1_000_000n, proofArg: 2_000n },
   { name: 'fib(27) (calls)', bytes: fibProgram(), arg: 27n, proofArg: 12n },
+  { name: 'float (f64/f32, soft-float)', bytes: floatProgram(), arg: 5_000n, proofArg: 20n },
 ];
 
 function gsWith(arg: bigint): GlobalState {
