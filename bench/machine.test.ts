@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { emptyGlobalState, Status } from '../src/vm/wasm/machine.ts';
-import { runNative } from '../src/vm/wasm/native.ts';
+import { runNative, V8Wasm } from '../src/vm/wasm/native.ts';
 import { parseModule } from '../src/vm/wasm/parse.ts';
 import { compileProgram, newMachine } from '../src/vm/wasm/program.ts';
 import { usesFloats } from '../src/vm/wasm/softfloat/lower-floats.ts';
 import { benchProgram, floatProgram, floatProgramSource } from './machine.ts';
 
 /** the float program's result with V8's hardware floats (the unlowered module) */
-async function hardware(n: bigint): Promise<bigint> {
+function hardware(n: bigint): bigint {
   const g = [n, 0n];
-  const { instance } = await WebAssembly.instantiate(floatProgramSource(), {
+  const instance = new V8Wasm.Instance(new V8Wasm.Module(floatProgramSource()), {
     modex: {
       get_global_u64: (i: number) => g[i],
       set_global_u64: (i: number, v: bigint) => {
@@ -22,7 +22,7 @@ async function hardware(n: bigint): Promise<bigint> {
 }
 
 describe('machine bench: the float program', () => {
-  it('is lowered to integer code and gives the hardware-float result on both engines', async () => {
+  it('is lowered to integer code and gives the hardware-float result on both engines', () => {
     const bytes = floatProgram();
     expect(usesFloats(parseModule(floatProgramSource()))).toBe(true);
     expect(usesFloats(parseModule(bytes))).toBe(false);
@@ -32,7 +32,7 @@ describe('machine bench: the float program', () => {
       const m = newMachine(compileProgram(bytes), gs);
       m.run();
       expect(m.status).toBe(Status.Finished);
-      const want = await hardware(n);
+      const want = hardware(n);
       expect(m.globalState.u64[1]).toBe(want);
       const gsN = emptyGlobalState();
       gsN.u64[0] = n;
@@ -41,7 +41,7 @@ describe('machine bench: the float program', () => {
       expect(nat.globalState.u64[1]).toBe(want);
     }
     // the loop crosses acc > 100 (the branch that subtracts floor(acc)) within 300 iterations
-    expect(await hardware(300n)).not.toBe(0n);
+    expect(hardware(300n)).not.toBe(0n);
   });
 
   it('runs through benchProgram (interpreter, committed, native, per-step proofs)', () => {
