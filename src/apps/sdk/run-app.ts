@@ -136,7 +136,7 @@ export class App {
   readonly bytes: Uint8Array;
   readonly program: Program;
   /** validated once: the native runner compiles it once (runNative's cache) */
-  protected readonly validated: ValidatedModule;
+  readonly validated: ValidatedModule;
   /** whether the module writes stf v1 receipts (an app; not a test guest) */
   private readonly withReceipts: boolean;
   /**
