@@ -20,6 +20,7 @@ export function register(program: Command): void {
       '\nExample:\n  $ npx modex wasm spectest ../shared/conformance/wasm-spec/json/*.json --engine native --verbose\n\n' +
         'Prints one line per file and engine, then the totals. Exits with code 1 if any command failed.\n' +
         'assert_invalid / assert_malformed pass only with the invalid / malformed verdict (not "unsupported").\n' +
+        'assert_trap passes only with the trap message the spec gives (docs/machine.md §3.6).\n' +
         'Modules importing from another test module are skipped (the machine runs one module), and so are\n' +
         'later results of a module such a skipped instance could have written into.',
     )

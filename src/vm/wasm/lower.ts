@@ -14,6 +14,7 @@ import { ModexError } from '../../core/errors.ts';
 import { HOST_FUNCS, HOST_MODULE, hostFunc } from './host-abi.ts';
 import { M, MEMORY_WASM_TO_MACHINE, packCall, SIMPLE_WASM_TO_MACHINE } from './isa.ts';
 import { type MachineLimits, resolveLimits } from './limits.ts';
+import type { TrapReason } from './machine.ts';
 import type { ConstExpr, FuncType, Import, Limits, ValidatedModule } from './module.ts';
 
 export class LoweringError extends ModexError {
@@ -79,6 +80,11 @@ export interface Program {
   /** wasm global index -> machine global index is the identity; this says which are i64 (for hosts) */
   globalIsI64: boolean[];
   funcNames: Map<number, string>;
+  /**
+   * pc of an `unreachable` that stands for another trap → that trap's reason (diagnostics only: the
+   * bulk-memory helpers' bounds checks, and functions named by the module's `modex.traps` section)
+   */
+  trapAt?: Map<number, TrapReason>;
 }
 
 const I64 = 0x7e;
@@ -102,6 +108,14 @@ class Emitter {
   }
   patch(at: number, target: number): void {
     this.imm[at] = BigInt(target);
+  }
+  /** pc of an `unreachable` → the trap it reports (docs/machine.md §3.6, trap-reasons.ts) */
+  trapAt = new Map<number, TrapReason>();
+  /** `unreachable`, reporting `reason` when it is not plain "unreachable" */
+  emitTrap(reason?: TrapReason): number {
+    const at = this.emit(M.unreachable);
+    if (reason !== undefined && reason !== 'unreachable') this.trapAt.set(at, reason);
+    return at;
   }
 }
 
@@ -393,7 +407,7 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
       }
       switch (op) {
         case 0x00:
-          em.emit(M.unreachable);
+          em.emitTrap(mod.trapReasons?.get(funcIndex));
           return;
         case 0x01:
           return; // nop: nothing to run
@@ -574,6 +588,7 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
     exports,
     globalIsI64,
     funcNames: mod.funcNames,
+    trapAt: em.trapAt,
   };
 }
 
@@ -592,7 +607,7 @@ function emitBoundsCheck(em: Emitter, a: number, n: number): void {
   em.emit(M['i64.shl']);
   em.emit(M['i64.gt_u']);
   const ok = em.emit(M.jump_if_zero, 0);
-  em.emit(M.unreachable);
+  em.emitTrap('out of bounds memory access');
   em.patch(ok, em.pc);
 }
 
@@ -684,7 +699,7 @@ function emitInitHelper(em: Emitter, base: number, lenGlobal: number): void {
   em.emit(M['i64.extend_i32_u']);
   em.emit(M['i64.gt_u']);
   const ok = em.emit(M.jump_if_zero, 0);
-  em.emit(M.unreachable);
+  em.emitTrap('out of bounds memory access');
   em.patch(ok, em.pc);
   emitBoundsCheck(em, 0, 2);
   emitCountLoop(em, () => {

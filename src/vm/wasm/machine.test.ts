@@ -52,6 +52,14 @@ const TRAPS: [TrapReason, string, string?, CompileOptions?][] = [
   ['out of bounds memory access', '(i64.store (i32.const 65535) (i64.const 1))'],
   ['out of bounds memory access', '(i32.store16 offset=65535 (i32.const 0) (i32.const 1))'],
   ['out of bounds memory access', '(call $set_b32 (i32.const 0) (i32.const 65520))'],
+  // bulk memory: the helpers' bounds checks are `unreachable`s that report the spec's trap
+  ['out of bounds memory access', '(memory.fill (i32.const 65530) (i32.const 1) (i32.const 7))'],
+  ['out of bounds memory access', '(memory.copy (i32.const 0) (i32.const 65535) (i32.const 2))'],
+  [
+    'out of bounds memory access',
+    '(memory.init $d (i32.const 0) (i32.const 2) (i32.const 3))',
+    '(data $d "ab")',
+  ],
   ['bad global-state index', '(call $set_u64 (i32.const 2) (i64.const 1))'],
   // v1.1 host ops: 32-byte aligned pointers, whole windows in bounds
   ['unaligned host pointer', '(call $keccak256_pair (i32.const 16) (i32.const 64))'],
@@ -79,7 +87,7 @@ const TRAPS: [TrapReason, string, string?, CompileOptions?][] = [
     '(drop (call $ecrecover (i32.const -32) (i32.const 64) (i32.const 27) (i32.const 128)))',
   ],
   [
-    'undefined table element',
+    'undefined element',
     '(drop (call_indirect (type $t) (i32.const 2)))',
     '(type $t (func (result i32))) (table 2 funcref) (elem (i32.const 0) $f) (func $f (result i32) (i32.const 1))',
   ],

@@ -80,7 +80,8 @@ export type TrapReason =
   | 'integer overflow'
   | 'out of bounds memory access'
   | 'out of bounds data access'
-  | 'undefined table element'
+  | 'undefined element'
+  | 'invalid conversion to integer'
   | 'uninitialized element'
   | 'indirect call type mismatch'
   | 'call stack exhausted'
@@ -231,7 +232,7 @@ export class Machine {
       const op = ops[pc];
       switch (op) {
         case 0 /* unreachable */:
-          trap = 'unreachable';
+          trap = this.prog.trapAt?.get(pc) ?? 'unreachable';
           break loop;
         case 1 /* nop */:
           pc++;
@@ -276,7 +277,7 @@ export class Machine {
               const idx = (op === 109 /* metered_call */ ? sLo[sp - 3] : sLo[sp - 1]) >>> 0;
               const table = this.prog.table;
               if (idx >= table.length) {
-                trap = 'undefined table element';
+                trap = 'undefined element';
                 break loop;
               }
               const f = table[idx];

@@ -4,6 +4,7 @@
  * in a *validated* module; the parser may still decode other value types so that the validator
  * can name them in its error.
  */
+import type { UnreachableReason } from './trap-reasons.ts';
 
 /** Value types by their binary encoding. The machine accepts only I32 and I64. */
 export const ValType = {
@@ -140,6 +141,11 @@ export interface WasmModule {
   dataCount?: number;
   /** function names from the `name` custom section, by function index */
   funcNames: Map<number, string>;
+  /**
+   * from the `modex.traps` custom section (trap-reasons.ts): functions whose `unreachable` reports
+   * another trap, by function index (diagnostics only)
+   */
+  trapReasons?: Map<number, UnreachableReason>;
 }
 
 /**

@@ -15,6 +15,7 @@ import { type Instrumented, instrumentForNative, WHY } from './meter-native.ts';
 import { type FuncType, type GlobalType, type ValidatedModule, ValType, type WasmModule } from './module.ts';
 import { Op } from './opcodes.ts';
 import { parseModule } from './parse.ts';
+import { specTrapMessage, type UnreachableReason } from './trap-reasons.ts';
 import { validateModule } from './validate.ts';
 
 /** What the STF host functions read and write. */
@@ -282,7 +283,12 @@ function runInstrumented(
   };
   let memory: V8Memory | undefined;
   const counter = { calls: 0 };
-  const meter: NativeMeter = { active: false, adjust: prep.adjust, slotOk: meteredSlots(mod) };
+  const meter: NativeMeter = {
+    active: false,
+    adjust: prep.adjust,
+    trapReasons: mod.trapReasons,
+    slotOk: meteredSlots(mod),
+  };
   const bound = hostImports(() => memory, counter, meter);
   bound.bind(host, state);
   const imports = { [HOST_MODULE]: bound.imports };
@@ -341,7 +347,7 @@ function runInstrumented(
     if (remG) rem = remG.value as bigint;
     if (e instanceof HaltSignal) return result('finished', limit - rem);
     if (e instanceof OutOfSteps) return result('errored', limit + 1n, outOfStepsTrap());
-    const stop = classifyStop(e, prep.adjust, whyG, limit, rem);
+    const stop = classifyStop(e, prep.adjust, whyG, limit, rem, mod.trapReasons);
     if (stop === 'steps') return result('errored', limit + 1n, outOfStepsTrap());
     return result('errored', stop.step + 1n, stop.trap);
   } finally {
@@ -432,7 +438,12 @@ class Session implements NativeSession {
   ) {
     this.limits = resolveLimits(opts.limits);
     this.prep = sessionPreparedFor(input.bytes, input.module, this.limits);
-    this.meter = { active: false, adjust: this.prep.adjust, slotOk: meteredSlots(input.module) };
+    this.meter = {
+      active: false,
+      adjust: this.prep.adjust,
+      trapReasons: input.module.trapReasons,
+      slotOk: meteredSlots(input.module),
+    };
   }
 
   run(entry: string, host: HostContext): NativeRunResult {
@@ -486,7 +497,7 @@ class Session implements NativeSession {
       if (e instanceof OutOfSteps) return this.result(state, 'errored', limit + 1n, outOfStepsTrap());
       let stop: ReturnType<typeof classifyStop>;
       try {
-        stop = classifyStop(e, this.prep.adjust, live.why, limit, rem);
+        stop = classifyStop(e, this.prep.adjust, live.why, limit, rem, this.input.module.trapReasons);
       } catch (err) {
         if (!(err instanceof WasmNativeStackError) || this.opts.interpreterFallback === false) throw err;
         return runInterpreted(this.input, host, { ...this.opts, entry });
@@ -929,6 +940,8 @@ interface NativeMeter {
   why?: V8Global;
   table?: V8Table;
   adjust: Map<number, number>;
+  /** the module's `modex.traps` (trap-reasons.ts) */
+  trapReasons?: ReadonlyMap<number, UnreachableReason>;
   /** per table slot: 0 null, 1 a function of type (i32) -> i32, 2 another type */
   slotOk: Uint8Array;
 }
@@ -969,7 +982,7 @@ function meteredCall(meter: NativeMeter, tableIndex: number, arg: number, budget
   if (meter.active) throw hostTrap('nested metered call');
   const idx = tableIndex >>> 0;
   const table = meter.table;
-  if (!table || idx >= meter.slotOk.length) throw hostTrap('undefined table element');
+  if (!table || idx >= meter.slotOk.length) throw hostTrap('undefined element');
   if (meter.slotOk[idx] === 0) throw hostTrap('uninitialized element');
   if (meter.slotOk[idx] !== 1) throw hostTrap('indirect call type mismatch');
   const fn = table.get(idx)!;
@@ -992,7 +1005,7 @@ function meteredCall(meter: NativeMeter, tableIndex: number, arg: number, budget
       remG.value = saved;
       throw e;
     }
-    const stop = classifyStop(e, meter.adjust, whyG, inner, rem);
+    const stop = classifyStop(e, meter.adjust, whyG, inner, rem, meter.trapReasons);
     whyG.value = WHY.none;
     if (stop === 'steps') {
       if (b < saved) {
@@ -1039,6 +1052,7 @@ function classifyStop(
   whyG: V8Global | undefined,
   limit: bigint,
   rem: bigint,
+  reasons?: ReadonlyMap<number, UnreachableReason>,
 ): 'steps' | { step: bigint; trap: WasmTrapError } {
   const why = whyG ? (whyG.value as number) : 0;
   const steps = limit - rem;
@@ -1050,7 +1064,7 @@ function classifyStop(
   if (why === WHY.bulk)
     return { step: steps - 1n, trap: new WasmTrapError('WASM_TRAP', 'out of bounds memory access') };
   if (e instanceof RangeError && /call stack/i.test(e.message)) throw new WasmNativeStackError({ cause: e });
-  const trap = toTrap(e);
+  const trap = toTrap(e, reasons);
   if (!trap) throw e;
   const m = WASM_FRAME.exec(String((e as Error).stack ?? ''));
   const adj = m ? adjust.get(Number.parseInt(m[2], 16)) : undefined;
@@ -1081,9 +1095,21 @@ function preparedFor(bytes: Uint8Array, mod: ValidatedModule, limits: MachineLim
 }
 
 /** Maps an exception thrown out of wasm code to a trap, or undefined if it is not one (a host bug). */
-export function toTrap(e: unknown): WasmTrapError | undefined {
+export function toTrap(
+  e: unknown,
+  reasons?: ReadonlyMap<number, UnreachableReason>,
+): WasmTrapError | undefined {
   if (e instanceof WasmTrapError) return e;
-  if (e instanceof V8Wasm.RuntimeError) return new WasmTrapError('WASM_TRAP', e.message, { cause: e });
+  if (e instanceof V8Wasm.RuntimeError) {
+    // the spec's wording (trap-reasons.ts); an `unreachable` in a function the module's
+    // `modex.traps` section names reports that section's reason (the top wasm frame's function)
+    let message = specTrapMessage(e.message);
+    if (message === 'unreachable' && reasons) {
+      const frame = WASM_FRAME.exec(String(e.stack ?? ''));
+      message = (frame && reasons.get(Number(frame[1]))) || message;
+    }
+    return new WasmTrapError('WASM_TRAP', message, { cause: e });
+  }
   if (e instanceof RangeError && /call stack/i.test(e.message)) {
     return new WasmTrapError('WASM_STACK_EXHAUSTED', 'call stack exhausted', { cause: e });
   }
@@ -1586,8 +1612,8 @@ export function instantiateNative(
 }
 
 /** Maps a trap to an outcome (`exhaustion` for stack exhaustion); other errors are rethrown. */
-export function trapOutcome(e: unknown): NativeOutcome {
-  const trap = toTrap(e);
+export function trapOutcome(e: unknown, reasons?: ReadonlyMap<number, UnreachableReason>): NativeOutcome {
+  const trap = toTrap(e, reasons);
   if (!trap) throw e;
   return trap.code === 'WASM_STACK_EXHAUSTED'
     ? { kind: 'exhaustion', error: trap }
@@ -1608,7 +1634,7 @@ export function invokeNative(inst: NativeInstance, exportName: string, args: big
   try {
     raw = fn(...jsArgs);
   } catch (e) {
-    return trapOutcome(e);
+    return trapOutcome(e, inst.module.trapReasons);
   }
   const rawValues = type.results.length === 1 ? [raw] : type.results.length === 0 ? [] : (raw as unknown[]);
   return { kind: 'ok', values: type.results.map((t, i) => fromJs(t, rawValues[i])) };

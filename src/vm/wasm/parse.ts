@@ -25,6 +25,7 @@ import {
   type WasmModule,
 } from './module.ts';
 import { Op } from './opcodes.ts';
+import { isUnreachableReason, TRAP_SECTION, type UnreachableReason } from './trap-reasons.ts';
 
 /** Defined functions may declare at most this many locals (V8's limit); more is unsupported. */
 export const MAX_LOCALS = 50_000;
@@ -614,7 +615,24 @@ class Parser {
   private customSection(r: Reader): void {
     const name = r.name();
     if (name === 'name') this.nameSection(r);
+    else if (name === TRAP_SECTION) this.trapSection(r);
     r.pos = r.end;
+  }
+
+  /** `modex.traps` (trap-reasons.ts) is advisory too: a broken one, or an unknown reason, is ignored. */
+  private trapSection(r: Reader): void {
+    try {
+      const reasons = new Map<number, UnreachableReason>();
+      const n = r.count();
+      for (let i = 0; i < n; i++) {
+        const f = r.u32();
+        const reason = r.name();
+        if (isUnreachableReason(reason)) reasons.set(f, reason);
+      }
+      if (reasons.size > 0) this.mod.trapReasons = reasons;
+    } catch (e) {
+      if (!(e instanceof WasmParseError)) throw e;
+    }
   }
 
   /** The `name` section is advisory: a broken one is ignored (function names decoded so far are dropped). */

@@ -12,6 +12,7 @@ import { sleb, uleb } from '../meter-native.ts';
 import { type FuncType, type Instr, type ValType, ValType as VT, type WasmModule } from '../module.ts';
 import { Op } from '../opcodes.ts';
 import { parseModule } from '../parse.ts';
+import { encodeTrapSection, type UnreachableReason } from '../trap-reasons.ts';
 import { SoftfloatError } from './errors.ts';
 import { SOFTFLOAT_WASM_BASE64 } from './library-bytes.ts';
 
@@ -59,6 +60,22 @@ for (const [op, fn] of [
   [0xfc07, 'i64_trunc_sat_f64_u'],
 ] as const)
   call(op, fn);
+
+/**
+ * The trapping truncations: the lowering calls a generated check (the operand's NaN test, then the
+ * library function) so that a NaN traps as "invalid conversion to integer" and an out-of-range
+ * operand, in the library, as "integer overflow" (the `modex.traps` section, trap-reasons.ts).
+ */
+const TRUNC_CHECKS = new Map<string, string>([
+  ['i32_trunc_f32_s', 'f32_ne'],
+  ['i32_trunc_f32_u', 'f32_ne'],
+  ['i64_trunc_f32_s', 'f32_ne'],
+  ['i64_trunc_f32_u', 'f32_ne'],
+  ['i32_trunc_f64_s', 'f64_ne'],
+  ['i32_trunc_f64_u', 'f64_ne'],
+  ['i64_trunc_f64_s', 'f64_ne'],
+  ['i64_trunc_f64_u', 'f64_ne'],
+]);
 
 /** loads and stores: the float form → the integer form of the same width */
 const MEMORY = new Map<number, number>([
@@ -277,10 +294,32 @@ export function lowerFloats(bytes: Uint8Array): Uint8Array {
   const importedFuncs = mod.imports.filter((i) => i.kind === 'func').length;
   const libBase = importedFuncs + mod.funcs.length;
   const libTypeBase = mod.types.length;
-  const callOf = (fn: string) => {
+  const libFunc = (fn: string) => {
     const at = lib?.index.get(fn);
     if (at === undefined) throw new SoftfloatError('SOFTFLOAT_LIBRARY', `the library has no function ${fn}`);
-    return libBase + at;
+    return at;
+  };
+  // the truncation checks the module needs, appended after the library
+  const checkBase = libBase + (lib?.mod.funcs.length ?? 0);
+  const checks: string[] = [];
+  for (const f of mod.funcs)
+    for (const i of f.body) {
+      const fn = CALLS.get(i.op)?.fn;
+      if (fn !== undefined && TRUNC_CHECKS.has(fn) && !checks.includes(fn)) checks.push(fn);
+    }
+  const callOf = (fn: string) => {
+    const check = checks.indexOf(fn);
+    return check >= 0 ? checkBase + check : libBase + libFunc(fn);
+  };
+  const checkType = (fn: string) => libTypeBase + (lib?.mod.funcs[libFunc(fn)].typeIndex ?? 0);
+  /** (x) -> trunc(x): `if x != x: unreachable` ("invalid conversion to integer"), then the library's trunc */
+  const checkBody = (fn: string): number[] => {
+    const out = [0, Op.LocalGet, 0, Op.LocalGet, 0, Op.Call];
+    uleb(out, libBase + libFunc(TRUNC_CHECKS.get(fn) as string));
+    out.push(Op.If, 0x40, Op.Unreachable, Op.End, Op.LocalGet, 0, Op.Call);
+    uleb(out, libBase + libFunc(fn));
+    out.push(Op.End);
+    return out;
   };
 
   const out: number[] = Array.from(bytes.subarray(0, 8));
@@ -339,6 +378,11 @@ export function lowerFloats(bytes: Uint8Array): Uint8Array {
             uleb(e, libTypeBase + f.typeIndex);
             return e;
           }),
+          ...checks.map((fn) => {
+            const e: number[] = [];
+            uleb(e, checkType(fn));
+            return e;
+          }),
         ]);
         break;
       case 6: {
@@ -355,6 +399,7 @@ export function lowerFloats(bytes: Uint8Array): Uint8Array {
       case 10: {
         const bodies = mod.funcs.map((f) => body(bytes, f, callOf, (x) => x));
         if (lib) for (const f of lib.mod.funcs) bodies.push(body(lib.bytes, f, callOf, (x) => libBase + x));
+        for (const fn of checks) bodies.push(checkBody(fn));
         vec(
           c,
           bodies.map((b) => {
@@ -371,6 +416,18 @@ export function lowerFloats(bytes: Uint8Array): Uint8Array {
     }
     r.p = end;
     section(id, c);
+  }
+  if (checks.length > 0 && lib) {
+    // which `unreachable` means which trap (trap-reasons.ts): the checks' is a NaN operand, the
+    // library's (only its truncations have one) an operand out of range
+    const reasons = new Map<number, UnreachableReason>();
+    lib.mod.funcs.forEach((f, i) => {
+      if (f.body.some((ins) => ins.op === Op.Unreachable)) reasons.set(libBase + i, 'integer overflow');
+    });
+    checks.forEach((_, k) => {
+      reasons.set(checkBase + k, 'invalid conversion to integer');
+    });
+    out.push(...encodeTrapSection(reasons));
   }
   return new Uint8Array(out);
 }

@@ -73,7 +73,7 @@ function invokeWithRefs(inst: NativeInstance, field: string, args: bigint[]): Sp
   try {
     raw = fn(...jsArgs);
   } catch (e) {
-    return toSpecOutcome(trapOutcome(e));
+    return toSpecOutcome(trapOutcome(e, inst.module.trapReasons));
   }
   const rawValues = type.results.length === 1 ? [raw] : type.results.length === 0 ? [] : (raw as unknown[]);
   return { kind: 'ok', values: type.results.map((t, i) => resultFromJs(t, rawValues[i])) };
@@ -111,7 +111,7 @@ export function createNativeEngine(): SpecEngine {
       } catch (e) {
         if (e instanceof V8Wasm.LinkError) return { kind: 'unlinkable', message: e.message };
         if (e instanceof WasmNativeCompileError) return { kind: 'error', message: e.message };
-        const trap = toTrap(e);
+        const trap = toTrap(e, mod.module.trapReasons);
         if (!trap) throw e;
         const kind = trap.code === 'WASM_STACK_EXHAUSTED' ? 'exhaustion' : 'trap';
         return { kind, message: trap.message };

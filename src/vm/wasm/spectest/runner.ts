@@ -10,6 +10,7 @@ import { ModexError } from '../../../core/errors.ts';
 import type { ValidatedModule, WasmModule } from '../module.ts';
 import { parseModule } from '../parse.ts';
 import { lowerFloats, usesFloats } from '../softfloat/lower-floats.ts';
+import { trapMessageMatches } from '../trap-reasons.ts';
 import { validateModule } from '../validate.ts';
 import type { SpecEngine, SpecInstance, SpecOutcome } from './engine.ts';
 import { SpecScriptError } from './errors.ts';
@@ -139,8 +140,11 @@ class ScriptRun {
           return mismatch ? fail(mismatch) : PASS;
         });
       case 'assert_trap':
+        // the trap and its message (the spec's wording, trap-reasons.ts)
         return this.action(cmd.action, (out) =>
-          out.kind === 'trap' ? PASS : fail(`expected trap "${cmd.text}", got ${describe(out)}`),
+          out.kind === 'trap' && trapMessageMatches(out.message, cmd.text)
+            ? PASS
+            : fail(`expected trap "${cmd.text}", got ${describe(out)}`),
         );
       case 'assert_exhaustion':
         return this.action(cmd.action, (out) =>
