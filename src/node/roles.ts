@@ -557,6 +557,12 @@ export interface ValidatorRole {
 }
 
 /** The validator role: derivation from L1 alone and the validator (wallet = its staking key). */
+/**
+ * L1 blocks a validator without committee members waits, once it could post an assertion on an
+ * attested chain, before it posts it (docs/attested.md §7): the committee's fast path goes first.
+ */
+export const ATTESTED_YIELD_BLOCKS = 4;
+
 export function startValidatorRole(o: {
   chain: ChainClients;
   /** the app's wasm (`appOfDeployment`) */
@@ -612,6 +618,10 @@ export function startValidatorRole(o: {
     fromBlock: c.deployBlock,
     lie: o.lie,
     maxLies: o.maxLies,
+    // attested chains: a node without committee members leaves the fast path first (§7)
+    ...(config.proof.module === 'attested' && !o.attest && !o.lie
+      ? { yieldBlocks: ATTESTED_YIELD_BLOCKS }
+      : {}),
     log: o.log,
   });
   const metrics = o.metrics ?? new NodeMetrics();

@@ -68,8 +68,16 @@ async function chain() {
         await s.inbox.postBatch(encodeTxList(txs));
       }
     },
-    validator(name: string, account: number, follower: AppChain, lie = false, log?: (l: string) => void) {
+    validator(
+      name: string,
+      account: number,
+      follower: AppChain,
+      lie = false,
+      log?: (l: string) => void,
+      yieldBlocks?: number,
+    ) {
       return new Validator({
+        yieldBlocks,
         name,
         ...connectSettlement(s, walletFor(l1, l1.accounts[account].account)),
         follower,
@@ -106,6 +114,23 @@ describe('validators', () => {
     expect(kinds).toContain('assertion');
     expect(kinds).toContain('confirmed');
     expect(kinds).not.toContain('disagree');
+  });
+
+  it('yieldBlocks: a claim is posted only once it has been ready for that many L1 blocks', async () => {
+    const c = await chain();
+    const f = tokenChain();
+    const v = c.validator('y', 3, f, false, undefined, 3);
+    await c.traffic(1);
+    const posted = () => v.events.filter((e) => e.kind === 'assertion').length;
+    const blocks: bigint[] = [];
+    for (let i = 0; i < 8 && posted() === 0; i++) {
+      blocks.push(await l1.publicClient.getBlockNumber({ cacheTime: 0 }));
+      await c.round([f], [v]);
+    }
+    expect(posted()).toBe(1);
+    // ready at the first round; refrained while fewer than 3 blocks had passed since
+    expect(blocks.length).toBe(4);
+    expect(blocks[3] - blocks[0]).toBeGreaterThanOrEqual(3n);
   });
 
   it('an honest validator defeats a lying one on L1, takes its stake, and survives a restart mid-dispute', async () => {

@@ -57,6 +57,12 @@ export interface ValidatorOptions {
   lie?: boolean;
   /** dishonest mode: stop posting after this many lies (default: no limit) */
   maxLies?: number;
+  /**
+   * Attested chains, a validator that runs no committee member: it posts a plain assertion only
+   * once the claim has been ready for this many L1 blocks, so the committee's fast path (one
+   * transaction creating and confirming it) goes first (docs/attested.md §7). Default 0.
+   */
+  yieldBlocks?: number;
   log?: (line: string) => void;
 }
 
@@ -100,6 +106,8 @@ export class Validator {
   /** the ids of its 'assertion' events */
   private readonly own = new Set<Hex>();
   private blockedLogged?: Hex;
+  /** `yieldBlocks`: the L1 block at which a claim after each tip was first ready */
+  private readonly readySince = new Map<Hex, bigint>();
   /** events before the current round, and whether this round met something it could not do yet */
   private eventsBefore = 0;
   private waiting = false;
@@ -257,6 +265,16 @@ export class Validator {
     });
   }
 
+  /** `yieldBlocks`: whether the claim after `tip` has been ready for fewer L1 blocks than that. */
+  private async yielding(tip: Hex): Promise<boolean> {
+    const wait = BigInt(this.o.yieldBlocks ?? 0);
+    if (wait === 0n) return false;
+    const now = await this.o.rollup.clients.publicClient.getBlockNumber({ cacheTime: 0 });
+    const since = this.readySince.get(tip) ?? now;
+    this.readySince.set(tip, since);
+    return now - since < wait;
+  }
+
   private async maybePost(tip: AssertionRecord, children: Map<Hex, AssertionRecord[]>): Promise<void> {
     const mine = (children.get(tip.id) ?? []).some((c) => c.asserter === this.address);
     if (mine) return;
@@ -264,6 +282,7 @@ export class Validator {
     if (this.o.lie && posted >= (this.o.maxLies ?? Number.POSITIVE_INFINITY)) return;
     const claim = this.claimFor(tip, this.o.lie === true);
     if (!claim) return;
+    if (await this.yielding(tip.id)) return;
     const latest = await this.o.rollup.latestStaked(this.address);
     if (
       latest !== `0x${'00'.repeat(32)}` &&
