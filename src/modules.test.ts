@@ -141,8 +141,9 @@ describe('the module registry', () => {
       }
     }
     expect(modulesWithStatus('da', 'implemented')).toEqual(['l1-calldata', 'l1-blob', 'committee']);
-    expect(modulesWithStatus('proof', 'implemented')).toEqual(['fraud', 'attested']);
-    expect(modulesWithStatus('proof', 'planned')).toEqual(['validity', 'none']);
+    expect(modulesWithStatus('proof', 'implemented')).toEqual(['fraud', 'attested', 'none']);
+    expect(modulesWithStatus('proof', 'planned')).toEqual(['validity']);
+    expect(modulesWithStatus('settlement', 'implemented')).toEqual(['ethereum', 'sovereign']);
   });
 
   it('refuses planned and unknown modules with "not implemented yet"', () => {
@@ -150,11 +151,11 @@ describe('the module registry', () => {
       ModuleNotImplementedError,
     );
     try {
-      createModule('settlement', 'sovereign', undefined as never);
+      createModule('settlement', 'modex', undefined as never);
     } catch (e) {
       expect((e as ModexError).code).toBe('MODULE_NOT_IMPLEMENTED');
       expect((e as Error).message).toBe(
-        '"sovereign" is not implemented yet (planned); implemented: "ethereum"',
+        '"modex" is not implemented yet (planned); implemented: "ethereum", "sovereign"',
       );
     }
     expect(() => createModule('vm', 'risc-v', undefined)).toThrow(/"risc-v" is not a vm module/);
@@ -281,7 +282,7 @@ describe('the roles create their modules through the registry', () => {
       params: { heights: [4, 8] },
       settlement: { name: 'ethereum' },
     }) as unknown as ChainClients;
-  const PLANNED = { vm: 'evm', proof: 'validity', settlement: 'sovereign', sequencing: 'committee-rotation' };
+  const PLANNED = { vm: 'evm', proof: 'validity', settlement: 'modex', sequencing: 'committee-rotation' };
 
   it('refuses a config naming a planned module for any layer, before anything starts', async () => {
     expect(() => assertModules(withDefaults({}))).not.toThrow();

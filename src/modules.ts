@@ -35,12 +35,17 @@ import { l1BlobModule } from './da/l1-blob/module.ts';
 import { l1CalldataModule } from './da/l1-calldata/module.ts';
 import { type AttestedContext, attestedProofModule } from './proof/attested/proof-system.ts';
 import { type FraudClaim, type FraudContext, fraudProofModule } from './proof/fraud/proof-system.ts';
+import { noneProofModule } from './proof/none/proof-system.ts';
 import { type SingleSequencingContext, singleSequencingModule } from './sequencing/single/module.ts';
 import {
   type EthereumContracts,
   type EthereumSettlementContext,
   ethereumSettlementModule,
 } from './settlement/ethereum/settlement-module.ts';
+import {
+  type SovereignSettlementContext,
+  sovereignSettlementModule,
+} from './settlement/sovereign/settlement-module.ts';
 import { wasmVmModule } from './vm/wasm/vm-module.ts';
 
 export type { ConfigProblem, Layer, ModuleStatus };
@@ -59,7 +64,7 @@ export interface LayerContext {
   vm: unknown;
   proof: ProofModuleContext;
   da: DaModuleContext;
-  settlement: EthereumSettlementContext;
+  settlement: EthereumSettlementContext | SovereignSettlementContext;
   sequencing: SingleSequencingContext;
 }
 
@@ -106,7 +111,7 @@ export const REGISTRY = {
     fraud: fraudProofModule,
     validity: planned('proof', 'validity', 'zk validity proofs'),
     attested: attestedProofModule,
-    none: planned('proof', 'none', 'no proofs (sovereign)'),
+    none: noneProofModule,
   },
   da: {
     'l1-calldata': l1CalldataModule,
@@ -115,7 +120,7 @@ export const REGISTRY = {
   },
   settlement: {
     ethereum: ethereumSettlementModule,
-    sovereign: planned('settlement', 'sovereign', 'no settlement contracts, no bridge'),
+    sovereign: sovereignSettlementModule,
     modex: planned('settlement', 'modex', 'an L3 on another modex chain'),
   },
   sequencing: {

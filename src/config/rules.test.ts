@@ -55,6 +55,17 @@ describe('combinations', () => {
     );
   });
 
+  it('accepts a sovereign chain (proof none, its inbox on L1) and refuses blobs and a missing L1 for it', () => {
+    const sovereign = { proof: { module: 'none' }, settlement: { module: 'sovereign', rpcUrl: 'embedded' } };
+    expect(validateConfig(sovereign).settlement.module).toBe('sovereign');
+    expect(problems({ ...sovereign, settlement: { module: 'sovereign' } })['settlement.rpcUrl']).toBe(
+      'required for settlement "sovereign": "embedded" (start anvil) or a JSON-RPC URL',
+    );
+    expect(problems({ ...sovereign, da: { module: 'l1-blob' } })['da.module']).toMatch(
+      /"l1-blob" needs EIP-4844 blobs, which only settlement "ethereum" has/,
+    );
+  });
+
   it('fraud proofs need a challenge period and a bond', () => {
     const p = problems({ proof: { challengePeriodSeconds: 0, bond: '0' } });
     expect(p['proof.challengePeriodSeconds']).toContain('at least 1 second');

@@ -68,13 +68,15 @@ export function checkRules(c: ChainConfig, issues: Issues): void {
   }
 
   // settlement
-  if (st.module === 'ethereum' && st.rpcUrl === undefined) {
+  // a sovereign chain's inbox is on L1 too (docs/sovereign.md §1, §6)
+  const onL1 = st.module === 'ethereum' || st.module === 'sovereign';
+  if (onL1 && st.rpcUrl === undefined) {
     issues.add(
       'settlement.rpcUrl',
-      'required for settlement "ethereum": "embedded" (start anvil) or a JSON-RPC URL',
+      `required for settlement "${st.module}": "embedded" (start anvil) or a JSON-RPC URL`,
     );
   }
-  if (st.module !== 'ethereum' && st.rpcUrl !== undefined) {
+  if (!onL1 && st.rpcUrl !== undefined) {
     issues.add('settlement.rpcUrl', `only used by settlement "ethereum"; remove it for "${st.module}"`);
   }
   if (st.module === 'modex' && st.parent === undefined) {
@@ -86,7 +88,7 @@ export function checkRules(c: ChainConfig, issues: Issues): void {
   if (st.module !== 'modex' && st.parent !== undefined) {
     issues.add('settlement.parent', `only used by settlement "modex"; remove it for "${st.module}"`);
   }
-  if (st.module === 'ethereum' && st.rpcUrl === 'embedded' && c.chain.chainId === EMBEDDED_L1_CHAIN_ID) {
+  if (onL1 && st.rpcUrl === 'embedded' && c.chain.chainId === EMBEDDED_L1_CHAIN_ID) {
     issues.add(
       'chain.chainId',
       `got ${EMBEDDED_L1_CHAIN_ID}, the id of the embedded settlement chain (anvil); L2 and L1 must differ or signed transactions replay across them`,

@@ -59,7 +59,9 @@ export function reportConfigs(): ReportConfig[] {
   );
   const rows: ReportConfig[] = [];
   for (const p of proofs) {
-    if (p.status !== 'implemented') continue;
+    // `none` is the sovereign chain's (no proofs, no bridge, docs/sovereign.md): nothing to compare
+    // on cost or disputes, and it runs on settlement "sovereign" only
+    if (p.status !== 'implemented' || p.name === 'none') continue;
     for (const d of das) {
       const config = withDefaults({ proof: { module: p.name as ChainConfig['proof']['module'] } });
       config.da = daConfig(d.name);
@@ -68,7 +70,6 @@ export function reportConfigs(): ReportConfig[] {
     }
   }
   for (const p of proofs) {
-    // `none` is the sovereign chain's (no proofs, no bridge): nothing to compare on cost or disputes
     if (p.status === 'implemented' || p.name === 'none') continue;
     rows.push({ name: p.name, proof: p.name, da: '—', status: 'planned', summary: p.summary });
   }

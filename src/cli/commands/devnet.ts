@@ -85,7 +85,12 @@ export function register(program: Command): void {
         '  $ npx modex devnet --until-confirmed --json --warp 5\n  $ npx modex devnet --da committee --until-confirmed --warp 5\n' +
         '  $ npx modex devnet --config examples/attested.config.json --until-confirmed\n' +
         '  $ npx modex devnet --config examples/attested.config.json --scenario fraud --until-confirmed --json --warp 5\n' +
-        '  $ npx modex devnet --rpc http://127.0.0.1:8545 --exit-when-ready',
+        '  $ npx modex devnet --config examples/sovereign.config.json --scenario fraud --until-confirmed --json\n' +
+        '  $ npx modex devnet --rpc http://127.0.0.1:8545 --exit-when-ready\n\n' +
+        'A sovereign config (settlement.module "sovereign", docs/sovereign.md §8) runs the inbox alone on L1, a batch\n' +
+        'poster, two full nodes and a light client following them; --scenario fraud: full-node-2 announces a wrong\n' +
+        'root, the light client takes the proofs and rejects it (result "honest-won"); demo: "confirmed" once the\n' +
+        "light client accepted the chain's head. --da, --warp, --committee-size and --exit-when-ready do not apply to it.",
     )
     .action(runAction((opts: DevnetOptions) => devnet(opts)));
 }
@@ -131,6 +136,7 @@ async function devnet(opts: DevnetOptions): Promise<void> {
   const timeout = Number(opts.timeout);
   if (!(warp >= 0)) throw new DevnetOptionError(`--warp ${opts.warp}: a number of seconds ≥ 0`);
   if (!(timeout > 0)) throw new DevnetOptionError(`--timeout ${opts.timeout}: a number of seconds > 0`);
+  if (config.settlement.module === 'sovereign') return sovereignDevnet(opts, config, timeout);
   // with --json the last line of stdout is the result: progress goes to stderr. On a terminal the
   // log scrolls above a panel redrawn in place (src/cli/devnet-output.ts); piped, plain lines
   const out: DevnetOutput =
@@ -225,6 +231,41 @@ async function devnet(opts: DevnetOptions): Promise<void> {
       `result: ${r.result} (${r.l2_blocks} L2 blocks, ${r.batches} batches, ${r.assertions} assertions, ${r.confirmed_assertions} confirmed${r.dispute_moves ? `, ${r.dispute_moves} dispute moves` : ''}; ${r.elapsed_s.toFixed(1)} s)`,
     );
   out.close();
+  if (opts.json) console.log(JSON.stringify(r));
+  process.exit(r.result === 'timeout' ? 1 : 0);
+}
+
+/** `settlement.module: "sovereign"`: full nodes and a light client (docs/sovereign.md §8). */
+async function sovereignDevnet(
+  opts: DevnetOptions,
+  config: import('../../config/types.ts').ChainConfig,
+  timeout: number,
+): Promise<void> {
+  const { SovereignDevnet } = await import('../../node/sovereign-devnet.ts');
+  const { summarizeConfig } = await import('../../config/summary.ts');
+  if (opts.da !== undefined)
+    throw new DevnetOptionError('--da does not apply to a sovereign chain: set da.module in the config');
+  const log = (s: string) => (opts.json ? process.stderr : process.stdout).write(`${s}\n`);
+  log(`modex devnet: ${summarizeConfig(config).replace('(chain id ', '(L2 chain id ')}`);
+  const run = new SovereignDevnet({
+    config,
+    rpc: opts.rpc,
+    scenario: opts.scenario as 'demo' | 'fraud',
+    untilConfirmed: opts.untilConfirmed,
+    timeoutMs: timeout * 1000,
+    log,
+  });
+  const onSignal = (sig: NodeJS.Signals) => {
+    log(`${sig}: stopping...`);
+    run.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  if (!opts.untilConfirmed) log('running; press Ctrl-C to stop');
+  const r = await run.run();
+  log(
+    `result: ${r.result} (${r.l2_blocks} L2 blocks, ${r.batches} batches; light client head ${r.light_client.head}, ${r.light_client.proofs_checked} proofs checked; ${r.elapsed_s.toFixed(1)} s)`,
+  );
   if (opts.json) console.log(JSON.stringify(r));
   process.exit(r.result === 'timeout' ? 1 : 0);
 }
