@@ -135,6 +135,62 @@ describe('runSpecFile', () => {
     expect(formatFileResult(r, { verbose: true })).toContain('\n  line 2: assert_return: result 0');
   });
 
+  it('assert_trap and assert_uninstantiable need the spec message, on both engines', () => {
+    const DIV = `(module
+      (memory 1)
+      (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+      (func (export "load") (result i32) (i32.load (i32.const 65536)))
+      (func (export "fill") (memory.fill (i32.const 65535) (i32.const 0) (i32.const 2))))`;
+    const file = script(
+      'msg',
+      [DIV, START_TRAP],
+      [
+        { type: 'module', line: 1, filename: 'msg.0.wasm' },
+        {
+          type: 'assert_trap',
+          line: 2,
+          action: invoke('div', [i32(0)]),
+          text: 'integer divide by zero',
+          expected: [],
+        },
+        {
+          type: 'assert_trap',
+          line: 3,
+          action: invoke('div', [i32(0)]),
+          text: 'integer overflow',
+          expected: [],
+        },
+        {
+          type: 'assert_trap',
+          line: 4,
+          action: invoke('load'),
+          text: 'out of bounds memory access',
+          expected: [],
+        },
+        {
+          type: 'assert_trap',
+          line: 5,
+          action: invoke('fill'),
+          text: 'out of bounds memory access',
+          expected: [],
+        },
+        { type: 'assert_trap', line: 6, action: invoke('fill'), text: 'unreachable', expected: [] },
+        { type: 'assert_uninstantiable', line: 7, filename: 'msg.1.wasm', text: 'unreachable' },
+        { type: 'assert_uninstantiable', line: 8, filename: 'msg.1.wasm', text: 'integer overflow' },
+      ],
+    );
+    for (const engine of selectEngines('all')) {
+      const r = runSpecFile(file, engine);
+      expect(
+        r.failures.map((f) => f.line),
+        engine.name,
+      ).toEqual([3, 6, 8]);
+      expect(r.failures[0].message).toBe(
+        'expected trap "integer overflow", got trap: integer divide by zero',
+      );
+    }
+  });
+
   it('needs exactly the invalid or malformed verdict: a refused feature or the other kind fails', () => {
     const file = script(
       'strict',

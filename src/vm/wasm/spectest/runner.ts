@@ -46,7 +46,13 @@ type Loaded =
   | { kind: 'ok'; instance: SpecInstance }
   | { kind: 'skip'; reason: string }
   /** failed to load: rejected by parse/validate, or instantiation did not succeed */
-  | { kind: 'broken'; stage: 'rejected' | 'trap' | 'exhaustion' | 'unlinkable' | 'error'; message: string };
+  | {
+      kind: 'broken';
+      stage: 'rejected' | 'trap' | 'exhaustion' | 'unlinkable' | 'error';
+      message: string;
+      /** the engine's own message (instantiation failures) */
+      reason?: string;
+    };
 
 type Verdict = { kind: 'pass' } | { kind: 'fail'; message: string } | { kind: 'skip'; reason: string };
 const PASS: Verdict = { kind: 'pass' };
@@ -194,6 +200,7 @@ class ScriptRun {
       kind: 'broken',
       stage: out.kind,
       message: `${filename}: instantiation failed (${out.kind}): ${out.message}`,
+      reason: out.message,
     };
   }
 
@@ -310,7 +317,8 @@ class ScriptRun {
     const loaded = this.load(filename);
     if (loaded.kind === 'skip') return skip(loaded.reason);
     if (loaded.kind === 'ok') return fail(`${filename} instantiated, expected "${text}"`);
-    return loaded.stage === 'trap' || loaded.stage === 'exhaustion'
+    return (loaded.stage === 'trap' || loaded.stage === 'exhaustion') &&
+      trapMessageMatches(loaded.reason ?? '', text)
       ? PASS
       : fail(`${filename}: expected a trap "${text}", got: ${loaded.message}`);
   }
