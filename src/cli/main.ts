@@ -5,6 +5,7 @@ import { register as registerConfig } from './commands/config.ts';
 import { register as registerContracts } from './commands/contracts.ts';
 import { register as registerDaServer } from './commands/da-server.ts';
 import { register as registerDevnet } from './commands/devnet.ts';
+import { register as registerLight } from './commands/light.ts';
 import { register as registerNew } from './commands/new.ts';
 import { register as registerNode } from './commands/node.ts';
 import { register as registerReport } from './commands/report.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerContracts(program);
   registerDevnet(program);
+  registerLight(program);
   registerNode(program);
   registerDaServer(program);
   registerValidator(program);

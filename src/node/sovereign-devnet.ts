@@ -138,7 +138,7 @@ export class SovereignDevnet {
     const l1 = await openL1(this.o.rpc ?? config.settlement.rpcUrl ?? 'embedded');
     const nodes: FullNode[] = [];
     try {
-      log(`L1: ${l1.embedded ? 'embedded anvil' : l1.rpcUrl} (chain id ${l1.chainId})`);
+      log(`L1: ${l1.rpcUrl}${l1.embedded ? ' (embedded anvil)' : ''}, chain id ${l1.chainId}`);
       const d = await deployInbox(l1, {
         sequencer: l1.accounts[0].address,
         maxDelaySeconds: config.sequencing.maxDelaySeconds,
