@@ -73,6 +73,8 @@ export interface DevnetRunOptions {
    * run does not log a summary line itself
    */
   onStatus?: (status: DevnetStatus) => void;
+  /** awaited once the run has ended, while L1 is still up (benches read L1 there) */
+  onEnd?: (settlement: SettlementDeployment) => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -415,6 +417,7 @@ export class DevnetRun {
         ),
       );
     if (honest.attester) this.latency = await this.attestationLatency(s, honest.attester.events);
+    if (!this.stopping) await this.o.onEnd?.(s);
     return this.result(result, sequencer, roles, withdrawalPaid);
   }
 

@@ -1,5 +1,12 @@
 /** `modex bench …`: benchmarks (each loaded when its command runs, so the CLI starts fast). */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+
+/** commander's parser for a count option: a clear error for anything but a positive integer */
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`a positive integer, not "${v}"`);
+  return n;
+}
 
 export function register(program: Command): void {
   const bench = program.command('bench').description('benchmarks');
@@ -159,13 +166,20 @@ export function register(program: Command): void {
       false,
     )
     .option('--sizes <list>', 'comma-separated active committee sizes', '20,50,100')
-    .option('--no-finality', 'measure gas only (skip the two devnet runs, about 2 minutes)')
+    .option(
+      '--runs <n>',
+      'attested devnet runs whose batches are pooled (the fraud chain runs once)',
+      positiveInt,
+      3,
+    )
+    .option('--no-finality', 'measure gas only (skip the devnet runs, about 2–3 minutes)')
     .addHelpText('after', "\nExample:\n  npx modex bench attested --json | jq '.gas[0].attestation_gas'\n")
-    .action(async (opts: { json: boolean; sizes: string; finality: boolean }) => {
+    .action(async (opts: { json: boolean; sizes: string; runs: number; finality: boolean }) => {
       const { benchAttested, formatAttestedBench } = await import('../../../bench/attested.ts');
       const r = await benchAttested({
         sizes: opts.sizes.split(',').map(Number),
         finality: opts.finality,
+        runs: opts.runs,
         log: (line) => process.stderr.write(`${line}\n`),
       });
       console.log(opts.json ? JSON.stringify(r) : formatAttestedBench(r));
