@@ -57,6 +57,19 @@ export function rpcOf(opt: string | undefined, configured: string | undefined): 
   return rpc;
 }
 
+/**
+ * A sovereign chain has no settlement contracts to deploy and no sequencer/validator roles
+ * (docs/sovereign.md §1, §9): said before anything touches L1.
+ */
+function refuseSovereign(config: { settlement: { module: string } }, command: 'deploy' | 'node'): void {
+  if (config.settlement.module !== 'sovereign') return;
+  throw new NodeOptionError(
+    command === 'deploy'
+      ? 'settlement.module is "sovereign": a sovereign chain has no settlement contracts to deploy, only its inbox (docs/sovereign.md §1); `modex devnet --config FILE` deploys it and runs the chain for now'
+      : 'settlement.module is "sovereign": `modex node` runs the ethereum settlement\'s roles (sequencer, validator), not sovereign full nodes yet; run the chain with `modex devnet --config FILE` and follow it with `modex light` (docs/sovereign.md §7, §8)',
+  );
+}
+
 export function register(program: Command): void {
   program
     .command('deploy')
@@ -77,6 +90,7 @@ export function register(program: Command): void {
         async (o: { config: string; rpc?: string; key?: string; sequencer?: string; out: string }) => {
           const { loadConfig, connectL1, deployForConfig, writeDeploymentFile } = await load();
           const config = loadConfig(configPath(o.config));
+          refuseSovereign(config, 'deploy');
           const l1 = await connectL1(rpcOf(o.rpc, config.settlement.rpcUrl), {
             privateKeys: [keyOf(o.key, 'MODEX_DEPLOYER_KEY')],
           });
@@ -185,6 +199,7 @@ export function register(program: Command): void {
             startMetricsServer,
           } = await load();
           const config = loadConfig(configPath(o.config));
+          refuseSovereign(config, 'node');
           const d = readDeploymentFile(o.deployment);
           const key = keyOf(o.key, 'MODEX_NODE_KEY');
           const l1 = await connectL1(rpcOf(o.rpc, config.settlement.rpcUrl), { privateKeys: [key] });
