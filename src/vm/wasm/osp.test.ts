@@ -1,5 +1,6 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { floatProgram } from '../../../bench/machine.ts';
 import { hasConformance } from '../../../test/conformance.ts';
 import {
   collectSteps,
@@ -17,10 +18,11 @@ import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { MachineCommitter } from './commit.ts';
 import { toHex, type Word } from './hash.ts';
 import { M, MOP_COUNT, mopName } from './isa.ts';
-import { type HostData, Machine, Status } from './machine.ts';
+import { emptyGlobalState, type HostData, Machine, Status } from './machine.ts';
 import { deployOsp, type OspDeployment } from './osp-harness.ts';
 import { compileProgram } from './program.ts';
 import { proveStep } from './proof.ts';
+import { lowerFloats } from './softfloat/lower-floats.ts';
 import { ProofError, type VerifierEnv, verifyStep } from './verify.ts';
 
 type Sample = Omit<ProofSample, 'host'>;
@@ -286,6 +288,34 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     for (const op of [M['i32.eqz'], M.select, M['i32.const']])
       expect(opsSeen.has(op), mopName(op)).toBe(true);
   });
+
+  it('on lowered soft-float code (docs/softfloat.md §6): the float bench program, and a truncation of NaN trapping in its check', async () => {
+    const samples: Sample[] = [];
+    const gs = (x: bigint) => {
+      const g = emptyGlobalState();
+      g.u64[0] = x;
+      return g;
+    };
+    // one iteration of the bench's float loop: f64 mul/add/sqrt/div/floor/compare, f32, trunc
+    collect(
+      new MachineCommitter(new Machine(compileProgram(floatProgram()), gs(1n))),
+      'float',
+      8000,
+      samples,
+    );
+    expect(samples.length).toBeGreaterThan(4000);
+    // i64.trunc_f64_s(NaN): the generated check's `unreachable` ("invalid conversion to integer")
+    const nanTrap = stf(
+      '(call $set_u64 (i32.const 1) (i64.trunc_f64_s (f64.reinterpret_i64 (call $get_u64 (i32.const 0)))))',
+    );
+    const m = new Machine(compileProgram(lowerFloats(nanTrap)), gs(0x7ff8000000000000n));
+    const before = samples.length;
+    collect(new MachineCommitter(m), 'trunc(NaN)', 1000, samples);
+    expect(m.trap).toBe('invalid conversion to integer');
+    expect(samples.at(-1)?.op).toBe(M.unreachable);
+    expect(samples.length - before).toBeGreaterThan(20);
+    await proveAll(samples, { gasEvery: 10 });
+  }, 180_000);
 
   it('on random modules (calls, loops, memory, host ops, traps)', async () => {
     const samples: Sample[] = [];
