@@ -51,11 +51,18 @@ export class SovereignFullNode {
     return this.chain.length;
   }
 
+  /** the message objects the cached headers were made from (an AppChain re-executes with new ones) */
+  private readonly made: Uint8Array[] = [];
+
   private sync(): void {
-    // derivation may have truncated the chain (an L1 reorg): drop what is past it
+    // derivation may have truncated the chain (an L1 reorg) and executed other messages since:
+    // drop every header from the first message that is not the one it was made from
     const n = this.chain.length;
-    if (this.cache.length > n) this.cache.length = n;
-    if (this.acc.length > n + 1) this.acc.length = n + 1;
+    let keep = Math.min(this.made.length, n);
+    while (keep > 0 && this.made[keep - 1] !== this.chain.messages[keep - 1]) keep--;
+    this.made.length = keep;
+    if (this.cache.length > keep) this.cache.length = keep;
+    if (this.acc.length > keep + 1) this.acc.length = keep + 1;
     while (this.acc.length <= n) {
       const p = this.acc.length - 1;
       const m = this.chain.messages[p];
@@ -83,6 +90,7 @@ export class SovereignFullNode {
           }
         : gs;
       this.cache.push(makeHeader(b, parent, this.acc[b + 1], announced));
+      this.made.push(this.chain.messages[b]);
     }
   }
 
