@@ -10,9 +10,10 @@ import { Rng, randomModule } from '../../../test/wasm/random-module.ts';
 import { REF_MODULE_RESULT, refModule } from '../../../test/wasm/ref-module.ts';
 import { ecdsaFixture, HOST_IMPORTS, stf, wat, watBytes } from '../../../test/wasm/wat.ts';
 import type { MachineLimits } from './limits.ts';
-import { type GlobalState, type HostData, Status } from './machine.ts';
+import { type GlobalState, type HostData, type Machine, Status } from './machine.ts';
 import { runNative } from './native.ts';
 import { compileProgram, newMachine } from './program.ts';
+import { trapMessageMatches } from './trap-reasons.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -31,6 +32,16 @@ const show = (g: GlobalState) => ({
   bytes32: g.bytes32.map(hex),
   u64: g.u64.map((v) => v.toString()),
 });
+
+/** the native runner reports the interpreter's trap reason (docs/machine.md §3.6; V8's one message for two traps matches either) */
+function expectSameTrap(m: Machine, native: string | undefined): void {
+  if (m.status !== Status.Errored) return;
+  const want = m.trap ?? '';
+  expect(
+    native !== undefined && trapMessageMatches(native, want),
+    `native "${native}", interpreter "${want}"`,
+  ).toBe(true);
+}
 
 interface Outcome {
   status: 'finished' | 'errored';
@@ -55,6 +66,7 @@ function runBoth(
     state: show(nat.globalState),
     steps: nat.steps,
   });
+  expectSameTrap(m, nat.error?.message);
   return { status, state: show(m.globalState), steps: m.steps };
 }
 
@@ -345,6 +357,7 @@ describe('equivalence: exact metering (steps, frames, value stack)', () => {
       steps: m.steps,
       state: show(m.globalState),
     });
+    expectSameTrap(m, nat.error?.message);
     return { status, steps: m.steps };
   }
 

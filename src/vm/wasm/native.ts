@@ -1165,7 +1165,7 @@ function hostImports(
     const m = refresh();
     if (start + len > m.length) {
       throw hostTrap(
-        `host op accesses guest memory [${start}, ${start + len}) out of bounds (size ${m.length})`,
+        `out of bounds memory access: a host op's range [${start}, ${start + len}), memory size ${m.length}`,
       );
     }
     return m;
@@ -1183,7 +1183,7 @@ function hostImports(
     if ((p & 31) !== 0) throw hostTrap(`unaligned host pointer ${p >>> 0}`);
   };
   const fieldIndex = (index: number): 0 | 1 => {
-    if (index !== 0 && index !== 1) throw hostTrap(`global-state field index ${index >>> 0} out of range`);
+    if (index !== 0 && index !== 1) throw hostTrap(`bad global-state index: ${index >>> 0}`);
     return index;
   };
   // guests read a preimage in consecutive 32-byte chunks: the last lookup is reused
