@@ -11,7 +11,8 @@
  * only — median of `runs` native runs and `interpRuns` interpreted ones, each after a warm-up run
  * (V8's compile of the module, the interpreter's JIT tier-up).
  *
- * Run: `npx tsx bench/sovereign.ts [--json] [--sizes 1,10,100,1000] [--interp-max 100]`.
+ * Run: `npx modex bench sovereign [--json] [--sizes 1,10,100,1000] [--interp-max 100]` (or `npx tsx
+ * bench/sovereign.ts` with the same options).
  */
 import { privateKeyToAccount } from 'viem/accounts';
 import { KV_CHAIN_ID, kvSet } from '../src/apps/kv/client.ts';

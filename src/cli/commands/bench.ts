@@ -76,6 +76,29 @@ export function register(program: Command): void {
       },
     );
   bench
+    .command('sovereign')
+    .description(
+      "sovereign light client: time to check one fraud proof (a block's witness) per block size, natively and interpreted, with the proof's size (docs/sovereign.md §4)",
+    )
+    .option('--json', 'print the rows as JSON instead of a table', false)
+    .option(
+      '--sizes <list>',
+      'comma-separated kv writes per block',
+      (v: string) => v.split(',').map((x) => positiveInt(x.trim())),
+      [1, 10, 100, 1000],
+    )
+    .option('--interp-max <n>', 'interpreted checks up to this block size', positiveInt, 100)
+    .addHelpText('after', '\nExample:\n  npx modex bench sovereign --sizes 1,100 --json\n')
+    .action(async (opts: { json: boolean; sizes: number[]; interpMax: number }) => {
+      const { benchSovereign, formatSovereignBench } = await import('../../../bench/sovereign.ts');
+      const rows = await benchSovereign({
+        sizes: opts.sizes,
+        interpMax: opts.interpMax,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      console.log(opts.json ? JSON.stringify(rows) : formatSovereignBench(rows));
+    });
+  bench
     .command('dispute')
     .description(
       'full disputes on the embedded anvil (honest validator vs a liar about a block of token transfers) for 2^20, 2^28 and 2^36 machine steps per block: honest transactions and gas until confirmation, gas of an assertion',
