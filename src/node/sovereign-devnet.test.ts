@@ -10,7 +10,9 @@ import { LIE_BLOCK, SOVEREIGN_BATCHES, SovereignDevnet, SovereignDevnetError } f
 const config = () => loadConfig(`${REPO_ROOT}/examples/sovereign.config.json`);
 
 describe('sovereign devnet', () => {
-  it('fraud: the lying full node is caught by the light client, which accepts the honest head', async () => {
+  it('fraud: the lying full node is caught by the light client, which accepts the honest head', {
+    timeout: 180_000,
+  }, async () => {
     const lines: string[] = [];
     const r = await new SovereignDevnet({
       config: config(),
@@ -34,7 +36,9 @@ describe('sovereign devnet', () => {
     );
   });
 
-  it('demo: confirmed once the light client accepted the head, every peer honest, no proof needed', async () => {
+  it('demo: confirmed once the light client accepted the head, every peer honest, no proof needed', {
+    timeout: 180_000,
+  }, async () => {
     const r = await new SovereignDevnet({
       config: config(),
       scenario: 'demo',

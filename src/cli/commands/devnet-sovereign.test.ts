@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli.test-helper.ts';
 
 describe('modex devnet, sovereign config', () => {
-  it('--scenario fraud --until-confirmed --json ends with "honest-won" (issue 21, item 5)', async () => {
+  it('--scenario fraud --until-confirmed --json ends with "honest-won" (issue 21, item 5)', {
+    timeout: 180_000,
+  }, async () => {
     const r = await runCli([
       'devnet',
       '--config',

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli.test-helper.ts';
 
 describe('modex light', () => {
-  it('follows the devnet full nodes, rejects the lying one, checks a block on demand (interp)', async () => {
+  it('follows the devnet full nodes, rejects the lying one, checks a block on demand (interp)', {
+    timeout: 180_000,
+  }, async () => {
     const devnet = runCli(['devnet', '--config', 'examples/sovereign.config.json', '--scenario', 'fraud']);
     try {
       const out = await devnet.waitFor('batch 4 posted');
