@@ -64,6 +64,9 @@ describe('combinations', () => {
     expect(problems({ ...sovereign, da: { module: 'l1-blob' } })['da.module']).toMatch(
       /"l1-blob" needs EIP-4844 blobs, which only settlement "ethereum" has/,
     );
+    expect(problems({ ...sovereign, da: committee(1) })['da.module']).toMatch(
+      /^"committee" certificates are checked by a keyset contract beside the inbox/,
+    );
   });
 
   it('fraud proofs need a challenge period and a bond', () => {

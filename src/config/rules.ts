@@ -114,6 +114,12 @@ export function checkRules(c: ChainConfig, issues: Issues): void {
       `"l1-blob" needs EIP-4844 blobs, which only settlement "ethereum" has (got "${st.module}"); use "l1-calldata"`,
     );
   }
+  if (st.module === 'sovereign' && da.module === 'committee') {
+    issues.add(
+      'da.module',
+      '"committee" certificates are checked by a keyset contract beside the inbox, which a sovereign chain (the inbox alone on L1, docs/sovereign.md §1) does not deploy; use "l1-calldata"',
+    );
+  }
   if (da.module === 'committee') checkCommittee(c, issues);
   else if (da.committee !== undefined) {
     issues.add('da.committee', `only used by da.module "committee"; remove it for "${da.module}"`);

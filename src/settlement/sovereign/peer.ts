@@ -3,6 +3,7 @@
  * over JSON-RPC (`RpcPeer`) or in process (any object with the same three methods).
  */
 import { PeerProtocolError } from './errors.ts';
+import { MAX_PROOF_BYTES } from './fraud-proof.ts';
 
 export interface SovereignPeer {
   /** how the peer is named in reports (its URL) */
@@ -40,9 +41,16 @@ export class RpcPeer implements SovereignPeer {
       body: JSON.stringify({ jsonrpc: '2.0', id: ++this.id, method, params }),
       signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
     });
-    const body = (await res.json().catch(() => undefined)) as
-      | { result?: unknown; error?: { code: number; message: string } }
-      | undefined;
+    const text = await res.text();
+    if (text.length > MAX_PROOF_BYTES)
+      throw new PeerProtocolError(`${this.name}: ${method} answered more than ${MAX_PROOF_BYTES} bytes`);
+    const body = (() => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+    })() as { result?: unknown; error?: { code: number; message: string } } | undefined;
     if (!body || typeof body !== 'object')
       throw new PeerProtocolError(`${this.name}: ${method} answered no JSON-RPC`);
     if (body.error) throw new PeerRpcError(body.error.code, `${this.name}: ${method}: ${body.error.message}`);
