@@ -202,7 +202,9 @@ describe('creating assertions; confirmation with rivals', () => {
 
   it('RivalsNotDecided: with rivals, time alone does not confirm', async () => {
     await f.elapse(PERIOD + 1);
-    const e = await reverts(r[0].confirmAssertion(a), 'RivalsNotDecided', [await r[0].layerZeroEdgeId(a)]);
+    // the edge id first: a transaction promise made before an await would reject with no handler
+    const edge = await r[0].layerZeroEdgeId(a);
+    const e = await reverts(r[0].confirmAssertion(a), 'RivalsNotDecided', [edge]);
     expect(e.code).toBe('ROLLUP_RIVALS_NOT_DECIDED');
     expect(await r[0].canConfirmByTime(a)).toBe(true); // by the clock alone
   });
