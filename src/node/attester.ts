@@ -35,6 +35,7 @@ import { SettlementRevertError } from '../settlement/ethereum/errors.ts';
 import { type AssertionRecord, predictAssertion, type RollupClient } from '../settlement/ethereum/rollup.ts';
 import type { EpochInfo, ValidatorCommitteeClient } from '../settlement/ethereum/validator-committee.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
+import { AssertionLog } from './assertion-log.ts';
 import type { ChainFollower } from './validator.ts';
 
 /** A committee member's BLS key pair, and its proof of possession (for `register`). */
@@ -288,8 +289,6 @@ export interface AttesterOptions {
   log?: (line: string) => void;
 }
 
-const REORG_MARGIN = 64n;
-
 /**
  * The reverts of `createAttestedAssertion` a race explains (docs/attested.md §4): a message posted
  * after the prediction (BadAggregateSignature), a child posted meanwhile (HasRival,
@@ -319,8 +318,8 @@ export class Attester {
   private readonly members = new Map<number, ValidatorKey>();
   private readonly byPublicKey: Map<string, ValidatorKey>;
   private readonly epochs = new Map<bigint, EpochInfo>();
-  private records: AssertionRecord[] = [];
-  private scannedTo?: bigint;
+  /** the assertions seen on L1 (AssertionLog: incremental, reorg-safe) */
+  private readonly assertionLog: AssertionLog;
   /** assertions known confirmed, and known rejected (a sibling or an ancestor's sibling was confirmed) */
   private readonly confirmed = new Set<Hex>();
   private readonly rejected = new Set<Hex>();
@@ -332,6 +331,7 @@ export class Attester {
 
   constructor(private readonly o: AttesterOptions) {
     this.byPublicKey = new Map(o.keys.map((k) => [k.publicKey.toLowerCase(), k]));
+    this.assertionLog = new AssertionLog(o.rollup, o.fromBlock);
     this.policy = o.policy ?? HONEST_POLICY;
   }
 
@@ -371,14 +371,8 @@ export class Attester {
   }
 
   private async scan(): Promise<AssertionRecord[]> {
-    const head = await this.o.rollup.clients.publicClient.getBlockNumber({ cacheTime: 0 });
-    let from = this.o.fromBlock;
-    if (this.scannedTo !== undefined && this.scannedTo - REORG_MARGIN > from)
-      from = this.scannedTo - REORG_MARGIN;
-    const fresh = await this.o.rollup.assertions(from, head);
-    this.records = [...this.records.filter((r) => r.blockNumber < from), ...fresh];
-    this.scannedTo = head;
-    return this.records;
+    await this.assertionLog.scan();
+    return this.assertionLog.records;
   }
 
   /** keys not registered yet: reads the validators again when their number changed */

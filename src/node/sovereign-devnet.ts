@@ -20,6 +20,7 @@ import { openL1 } from '../l1/anvil.ts';
 import { createModule } from '../modules.ts';
 import { deployInbox, InboxClient } from '../settlement/ethereum/inbox.ts';
 import { encodeTxList } from '../settlement/ethereum/message.ts';
+import { inboxRecordOf } from '../settlement/ethereum/settlement-module.ts';
 import { LightClient, type LightClientEvent, type PeerReport } from '../settlement/sovereign/light-client.ts';
 import { RpcPeer } from '../settlement/sovereign/peer.ts';
 import type { SovereignInbox } from '../settlement/sovereign/settlement-module.ts';
@@ -85,19 +86,7 @@ function inboxPort(inbox: InboxClient, l1: L1): SovereignInbox {
       const r = await inbox.sendMessage(txList);
       return { txHash: r.txHash, blockNumber: r.blockNumber, index: r.index };
     },
-    readInbox: async (from, to) =>
-      (await inbox.readMessages(from, to)).map((e) => ({
-        index: e.position,
-        kind: e.source,
-        l1BlockNumber: e.l1BlockNumber,
-        l1Timestamp: e.l1Timestamp,
-        sender: e.sender,
-        data: e.data,
-        accumulator: e.accumulator,
-        sourceIndex: e.sourceIndex,
-        payload: e.batch?.payload,
-        txHash: e.txHash,
-      })),
+    readInbox: async (from, to) => (await inbox.readMessages(from, to)).map(inboxRecordOf),
     inboxLength: () => inbox.messageCount(),
     accumulator: (n) => inbox.accumulator(n),
     now: async () => {

@@ -24,6 +24,7 @@ import type {
   RollupClient,
 } from '../settlement/ethereum/rollup.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
+import { AssertionLog } from './assertion-log.ts';
 
 /** What a validator needs of the chain it follows (derivation over an AppChain). */
 export interface ChainFollower {
@@ -79,9 +80,6 @@ export type ValidatorEvent =
 /** A dispute of one of our assertions (it has a rival): open until it or a rival is confirmed. */
 export type DisputeOutcome = 'open' | 'won' | 'lost';
 
-/** L1 blocks a validator re-reads every round, so assertions dropped by a reorg leave its view. */
-const REORG_MARGIN = 64n;
-
 export class Validator {
   readonly name: string;
   readonly address: Address;
@@ -97,10 +95,9 @@ export class Validator {
   private readonly slashed = new Set<Hex>();
   private readonly bondsCollected = new Set<Hex>();
   /** AssertionCreated records scanned so far, in creation order, and the last L1 block scanned */
-  private records: AssertionRecord[] = [];
+  private readonly assertionLog: AssertionLog;
   /** assertions known to be confirmed (a final status) */
   private readonly confirmed = new Set<Hex>();
-  private scannedTo?: bigint;
   /** the head of its first scan: assertions of its wallet created after it are its own */
   private startedAt?: bigint;
   /** the ids of its 'assertion' events */
@@ -116,6 +113,7 @@ export class Validator {
     this.name = o.name;
     this.address = o.rollup.clients.walletClient.account.address;
     this.proof = o.proof ?? defaultProof(o);
+    this.assertionLog = new AssertionLog(o.rollup, o.fromBlock);
   }
 
   private log(line: string): void {
@@ -149,7 +147,9 @@ export class Validator {
    * timer (docs/node.md §5).
    */
   get quiet(): boolean {
-    return this.scannedTo !== undefined && !this.waiting && this.events.length === this.eventsBefore;
+    return (
+      this.assertionLog.scannedTo !== undefined && !this.waiting && this.events.length === this.eventsBefore
+    );
   }
 
   /** true when `r`'s end state is what the follower computed (undefined: not derived that far yet) */
@@ -160,23 +160,12 @@ export class Validator {
     return this.proof.verify(fromSolState(r.data.end), this.o.follower.stateAt(pos)).agree;
   }
 
-  /**
-   * The assertions created so far: each round scans only the blocks since the last round, plus the
-   * last REORG_MARGIN blocks again (their records are replaced), so a reorged-out assertion leaves.
-   */
+  /** The assertions created so far (AssertionLog: incremental, reorg-safe); adopts its wallet's. */
   private async scanAssertions(): Promise<AssertionRecord[]> {
-    // uncached (viem caches it for its polling interval): an assertion mined just before this round
-    // must be seen, or the round would look quiet (Validator.quiet) while it has a claim to judge
-    const head = await this.o.rollup.clients.publicClient.getBlockNumber({ cacheTime: 0 });
-    let from = this.o.fromBlock;
-    if (this.scannedTo !== undefined && this.scannedTo - REORG_MARGIN > from)
-      from = this.scannedTo - REORG_MARGIN;
-    const fresh = await this.o.rollup.assertions(from, head);
-    this.records = [...this.records.filter((r) => r.blockNumber < from), ...fresh];
+    const { fresh, head } = await this.assertionLog.scan();
     this.startedAt ??= head;
     this.adoptOwn(fresh);
-    this.scannedTo = head;
-    return this.records;
+    return this.assertionLog.records;
   }
 
   /** One round: post, confirm, dispute, collect. */

@@ -18,7 +18,7 @@ import type { InboxRecord, Settlement, SettlementReceipt } from '../../core/sett
 import type { AssertionStatus, Hash32 } from '../../core/types.ts';
 import { BridgeClient } from './bridge.ts';
 import type { DisputeParams, SettlementAddresses } from './deploy-settlement.ts';
-import { InboxClient, type L1Clients } from './inbox.ts';
+import { InboxClient, type InboxEntry, type L1Clients } from './inbox.ts';
 import { ChallengeClient, PreimageOracleClient, RollupClient } from './rollup.ts';
 import { ValidatorCommitteeClient } from './validator-committee.ts';
 
@@ -74,6 +74,22 @@ export async function attachContracts(l1: L1Clients, d: EthereumDeploymentRef): 
   };
 }
 
+/** The core `InboxRecord` of an inbox entry as the inbox client reads it (docs/inbox.md). */
+export function inboxRecordOf(e: InboxEntry): InboxRecord {
+  return {
+    index: e.position,
+    kind: e.source,
+    l1BlockNumber: e.l1BlockNumber,
+    l1Timestamp: e.l1Timestamp,
+    sender: e.sender,
+    data: e.data,
+    accumulator: e.accumulator,
+    sourceIndex: e.sourceIndex,
+    payload: e.batch?.payload,
+    txHash: e.txHash,
+  };
+}
+
 export class EthereumSettlement implements Settlement {
   readonly name = 'ethereum' as const;
   readonly hasBridge = true;
@@ -118,18 +134,7 @@ export class EthereumSettlement implements Settlement {
   }
 
   async readInbox(from: bigint, to: bigint): Promise<InboxRecord[]> {
-    return (await (await this.contracts()).inbox.readMessages(from, to)).map((e) => ({
-      index: e.position,
-      kind: e.source,
-      l1BlockNumber: e.l1BlockNumber,
-      l1Timestamp: e.l1Timestamp,
-      sender: e.sender,
-      data: e.data,
-      accumulator: e.accumulator,
-      sourceIndex: e.sourceIndex,
-      payload: e.batch?.payload,
-      txHash: e.txHash,
-    }));
+    return (await (await this.contracts()).inbox.readMessages(from, to)).map(inboxRecordOf);
   }
 
   async inboxLength(): Promise<bigint> {
