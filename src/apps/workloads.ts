@@ -6,7 +6,7 @@
  *
  * Each workload is imported only when its app runs, so the node (src/node) imports no app.
  */
-import type { PrivateKeyAccount } from 'viem/accounts';
+import type { LocalAccount, PrivateKeyAccount } from 'viem/accounts';
 
 export interface WorkloadContext {
   /** the sequencer's JSON-RPC URL */
@@ -39,4 +39,25 @@ const WORKLOADS: Record<string, () => Promise<AppWorkload>> = {
 /** The demo workload of built-in app `app`, or undefined (the devnet's generic workload only). */
 export async function workloadFor(app: string): Promise<AppWorkload | undefined> {
   return Object.hasOwn(WORKLOADS, app) ? WORKLOADS[app]() : undefined;
+}
+
+/**
+ * The signed transactions of batch `i` of the sovereign devnet's workload (docs/sovereign.md), for a
+ * built-in app that has them; nonces count from 0 with `i`.
+ */
+export type BatchTransactions = (i: number, account: LocalAccount, chainId: bigint) => Promise<Uint8Array[]>;
+
+const BATCH_TRANSACTIONS: Record<string, () => Promise<BatchTransactions>> = {
+  kv: async () => {
+    const { kvSet } = await import('./kv/client.ts');
+    const utf8 = (s: string) => new TextEncoder().encode(s);
+    return async (i, account, chainId) => [
+      await kvSet(account, utf8(`key-${i}`), utf8(`value-${i}`), { nonce: BigInt(i), chainId }),
+    ];
+  },
+};
+
+/** Batch transactions of built-in app `app`, or undefined (its batches are empty: each still a block). */
+export async function batchTransactionsFor(app: string | undefined): Promise<BatchTransactions | undefined> {
+  return app !== undefined && Object.hasOwn(BATCH_TRANSACTIONS, app) ? BATCH_TRANSACTIONS[app]() : undefined;
 }

@@ -11,8 +11,8 @@
  * result `honest-won`. `demo`: result `confirmed` once the light client accepted the chain's head.
  */
 
-import { kvSet } from '../apps/kv/client.ts';
 import { appLimitsOf, appSourceOf, loadApp } from '../apps/sdk/app-runtime.ts';
+import { batchTransactionsFor } from '../apps/workloads.ts';
 import type { ChainConfig } from '../config/types.ts';
 import { ModexError } from '../core/errors.ts';
 import type { L1 } from '../l1/anvil.ts';
@@ -182,20 +182,12 @@ export class SovereignDevnet {
         publicClient: l1.publicClient,
       });
       const user = l1.accounts[2].account;
-      // the kv app gets signed writes; any other app empty batches (each still a block)
-      const isKv = config.vm.app === 'kv';
+      // a built-in app with batch transactions (kv: signed writes) gets them; any other app empty
+      // batches (each still a block)
+      const batchTxs = await batchTransactionsFor(config.vm.app);
       let batches = 0;
       for (let i = 0; i < SOVEREIGN_BATCHES; i++) {
-        const txs = isKv
-          ? [
-              await kvSet(
-                user,
-                new TextEncoder().encode(`key-${i}`),
-                new TextEncoder().encode(`value-${i}`),
-                { nonce: BigInt(i), chainId },
-              ),
-            ]
-          : [];
+        const txs = batchTxs ? await batchTxs(i, user, chainId) : [];
         const stored = await da.store(encodeTxList(txs));
         const r = await settlement.postBatch(da.posting(stored), { delayedRead: 0n });
         batches++;
