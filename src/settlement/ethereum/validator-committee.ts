@@ -382,9 +382,21 @@ export class ValidatorCommitteeClient extends ContractClient {
     );
   }
 
-  /** The public keys of validators `indices` (from the registration events, cached). */
+  /**
+   * The public keys of validators `indices` (from the registration events, cached). An index past
+   * the registered count is refused by one call, without a scan of the events.
+   */
   async publicKeys(indices: readonly number[]): Promise<Hex[]> {
-    if (indices.some((i) => !this.keys.has(i))) await this.validators();
+    const missing = indices.filter((i) => !this.keys.has(i));
+    if (missing.length > 0) {
+      const count = await this.validatorCount();
+      const unknown = missing.find((i) => i >= count);
+      if (unknown !== undefined)
+        throw new SettlementTxError(
+          `validator ${unknown} is not registered on ValidatorCommittee ${this.address}`,
+        );
+      await this.validators();
+    }
     return indices.map((i) => {
       const k = this.keys.get(i);
       if (!k)
