@@ -11,17 +11,18 @@
  *    from the batch to the confirmation of the first assertion covering it. Then the same chain with
  *    `proof.module: "fraud"` (confirmation after the 60 s challenge period), no time warp.
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.ts';
 import type { ChainConfig } from '../src/config/types.ts';
 import { startAnvil } from '../src/l1/anvil.ts';
+import { REPO_ROOT } from '../src/l1/contracts.ts';
 import { DevnetRun } from '../src/node/devnet-run.ts';
 import { machineLine } from '../src/util/bench-stats.ts';
 import { type AttestedGas, gasValidatorKeys, measureAttestedGas } from './attested-gas.ts';
 import { type BatchFinality, batchFinality } from './finality.ts';
 
-const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'attested.config.json');
+// the package root, not this file's folder: compiled, this file runs from dist/bench/
+const EXAMPLE = join(REPO_ROOT, 'examples', 'attested.config.json');
 
 export interface FinalityRow {
   proof: 'attested' | 'fraud';
