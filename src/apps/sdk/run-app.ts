@@ -38,13 +38,19 @@ export function compileApp(name: string): Uint8Array {
   return compileGuest(join('apps', name, 'main.ts'));
 }
 
-/** Compiles `guest/<entry>` with the SDK (cached by the hash of the SDK and the entry's directory). */
+/**
+ * Compiles `guest/<entry>` with the SDK (cached by the hash of the SDK and the entry's directory; for
+ * an entry under `apps/<name>/`, e.g. a test guest in `apps/evm/test/`, of the whole app directory,
+ * whose modules it imports).
+ */
 export function compileGuest(entry: string, opts: { validate?: boolean } = {}): Uint8Array {
   const name = entry.replace(/[^a-zA-Z0-9]+/g, '-');
   const req = createRequire(import.meta.url);
   const pkgPath = req.resolve('assemblyscript/package.json');
   const version = (JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string }).version;
-  const files = [...new Set([...sources(join(GUEST, 'sdk')), ...sources(dirname(join(GUEST, entry)))])];
+  const app = /^apps\/[^/]+\//.exec(entry);
+  const dir = app ? join(GUEST, app[0]) : dirname(join(GUEST, entry));
+  const files = [...new Set([...sources(join(GUEST, 'sdk')), ...sources(dir)])];
   const h = createHash('sha256').update(version).update(ASC_FLAGS.join(' '));
   for (const f of files) h.update(f).update('\0').update(readFileSync(f));
   const cached = join(CACHE_DIR, `app-${name}-${h.digest('hex').slice(0, 32)}.wasm`);
