@@ -8,6 +8,7 @@ import { compileTestModule } from '../../../test/wasm/asc.ts';
 import { METERED_IMPORT, meteredModule } from '../../../test/wasm/proof-corpus.ts';
 import { Rng, randomModule } from '../../../test/wasm/random-module.ts';
 import { REF_MODULE_RESULT, refModule } from '../../../test/wasm/ref-module.ts';
+import { TABLES_MODULE_RESULT, TABLES_TRAP_REASON, tablesModule } from '../../../test/wasm/tables-module.ts';
 import { ecdsaFixture, HOST_IMPORTS, stf, wat, watBytes } from '../../../test/wasm/wat.ts';
 import type { MachineLimits } from './limits.ts';
 import { type GlobalState, type HostData, type Machine, Status } from './machine.ts';
@@ -15,6 +16,7 @@ import { runNative } from './native.ts';
 import { compileProgram, newMachine } from './program.ts';
 import { trapMessageMatches } from './trap-reasons.ts';
 
+const NO_HOST_DATA: HostData = { inboxMessage: () => new Uint8Array(), preimage: () => undefined };
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 function gs(root = 0, pos = 0n): GlobalState {
@@ -388,6 +390,23 @@ describe('equivalence: exact metering (steps, frames, value stack)', () => {
     for (let p = 1; p <= full.steps + 1; p++) both(bytes, { maxSteps: BigInt(p) });
     both(bytes, { maxFrames: 2 });
     both(bytes, { maxStackHeight: 3 });
+  });
+
+  it('several tables (docs/machine.md §5.6): call_indirect on each, its traps, the same stop at every step', () => {
+    const bytes = tablesModule();
+    const full = runBoth(bytes);
+    expect(full.status).toBe('finished');
+    expect(full.state.u64[1]).toBe(TABLES_MODULE_RESULT.toString());
+    for (let p = 1; p <= full.steps + 1; p++) both(bytes, { maxSteps: BigInt(p) });
+    for (const maxStackHeight of [3, 4, 5, 6]) both(bytes, { maxStackHeight });
+    for (const trap of ['oob', 'null', 'type'] as const) {
+      const m = newMachine(compileProgram(tablesModule(trap)), gs(), NO_HOST_DATA);
+      m.run();
+      expect(m.trap, trap).toBe(TABLES_TRAP_REASON[trap]);
+      const r = runBoth(tablesModule(trap));
+      expect(r.status, trap).toBe('errored');
+      expect(r.state.u64[1], trap).toBe(TABLES_MODULE_RESULT.toString());
+    }
   });
 
   it('a loop that never ends stops at maxSteps natively too', () => {

@@ -16,6 +16,7 @@ import { M, MEMORY_WASM_TO_MACHINE, packCall, SIMPLE_WASM_TO_MACHINE } from './i
 import { type MachineLimits, resolveLimits } from './limits.ts';
 import type { TrapReason } from './machine.ts';
 import type { ConstExpr, FuncType, Import, Limits, ValidatedModule } from './module.ts';
+import { loweredMaxHeight, tableLayout } from './tables.ts';
 
 export class LoweringError extends ModexError {
   constructor(message: string) {
@@ -170,7 +171,7 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
   const funcImports = mod.imports.filter((i): i is Import & { kind: 'func' } => i.kind === 'func');
   const globalImports = mod.imports.filter((i): i is Import & { kind: 'global' } => i.kind === 'global');
   const memImport = mod.imports.find((i) => i.kind === 'memory');
-  const tableImport = mod.imports.find((i) => i.kind === 'table');
+  const layout = tableLayout(mod, opts.importedTable);
   const nImported = funcImports.length;
   const funcType = (idx: number): FuncType =>
     mod.types[idx < nImported ? funcImports[idx].typeIndex : mod.funcs[idx - nImported].typeIndex];
@@ -294,7 +295,9 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
     const funcIndex = nImported + fi;
     const t = mod.types[f.typeIndex];
     const heights = mod.analysis[fi].heights;
-    const numLocals = t.params.length + f.locals.length;
+    // a checked call_indirect (§5.6) keeps its index in one more local
+    const scratch = t.params.length + f.locals.length;
+    const numLocals = scratch + (layout.checked ? 1 : 0);
     const entryPc = em.pc;
     funcs.push({
       entryPc,
@@ -302,7 +305,7 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
       numLocals,
       numResults: t.results.length,
       // the prologue starts with the parameters on the operand stack
-      maxHeight: Math.max(mod.analysis[fi].maxHeight, t.params.length),
+      maxHeight: loweredMaxHeight(layout, mod.analysis[fi].maxHeight, t.params.length),
       typeId: typeIds[f.typeIndex],
     });
     if (numLocals > 0xffff)
@@ -463,6 +466,17 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
           return;
         }
         case 0x11:
+          if (layout.checked) {
+            // §5.6: slot offset_t + i if i < size_t, else 0xffffffff (undefined element)
+            em.emit(M['local.tee'], scratch);
+            em.emit(M['i32.const'], layout.offset[ins.b!]);
+            em.emit(M['i32.add']);
+            em.emit(M['i32.const'], 0xffffffff);
+            em.emit(M['local.get'], scratch);
+            em.emit(M['i32.const'], layout.size[ins.b!]);
+            em.emit(M['i32.lt_u']);
+            em.emit(M.select);
+          }
           em.emit(M.call_indirect, typeIds[ins.a!]);
           return;
         case 0x20:
@@ -541,22 +555,23 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
     em.imm[c.at] = packCall(fi.entryPc, fi.numLocals, fi.maxHeight);
   }
 
-  // ---- table (§4.4)
-  const tableLimits =
-    tableImport?.kind === 'table' ? (opts.importedTable ?? tableImport.limits) : mod.tables[0]?.limits;
-  const table = new Int32Array(tableLimits?.min ?? 0).fill(-1);
+  // ---- tables (§4.4, §5.6): the funcref tables one after the other, element segments applied
+  const table = new Int32Array(layout.length).fill(-1);
   mod.elems.forEach((e, k) => {
     if (e.mode !== 'active') return;
     const off = Number(
       BigInt.asUintN(32, constValue(e.offset, initialGlobals, `element segment ${k} offset`)),
     );
-    if (off + e.funcIndices.length > table.length) {
+    const size = layout.size[e.tableIndex];
+    if (off + e.funcIndices.length > size) {
       throw new LoweringError(
-        `element segment ${k} writes slots ${off}..${off + e.funcIndices.length - 1} of a table of ${table.length}`,
+        `element segment ${k} writes slots ${off}..${off + e.funcIndices.length - 1} of a table of ${size}`,
       );
     }
+    const base = layout.offset[e.tableIndex];
+    if (base < 0) return; // an externref table: only null references (validation), nothing to lay out
     e.funcIndices.forEach((fidx, j) => {
-      table[off + j] = fidx ?? -1;
+      table[base + off + j] = fidx ?? -1;
     });
   });
 

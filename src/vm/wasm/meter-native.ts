@@ -28,6 +28,7 @@
  */
 import type { MachineLimits } from './limits.ts';
 import type { FuncType, Import, Instr, ValidatedModule } from './module.ts';
+import { CHECKED_CALL_INDIRECT_STEPS, loweredMaxHeight, tableLayout } from './tables.ts';
 
 /** the import of a metered call (docs/machine.md §11) */
 export const METERED_CALL = 'metered_call';
@@ -114,6 +115,7 @@ export function instrumentForNative(
   const nFuncs = nImported + mod.funcs.length;
   const typeOfFunc = (f: number): FuncType =>
     mod.types[f < nImported ? funcImports[f].typeIndex : mod.funcs[f - nImported].typeIndex];
+  const layout = tableLayout(mod);
   for (const e of mod.elems) {
     for (const f of e.funcIndices) {
       if (f !== null && f < nImported && e.mode !== 'declarative') {
@@ -182,7 +184,7 @@ export function instrumentForNative(
     const t = mod.types[f.typeIndex];
     const nParams = t.params.length;
     const heights = mod.analysis[fi].heights;
-    const maxH = Math.max(mod.analysis[fi].maxHeight, nParams);
+    const maxH = loweredMaxHeight(layout, mod.analysis[fi].maxHeight, nParams);
     const nLocals = nParams + f.locals.length;
     const L_B = nLocals; // i32: value-stack base
     const L_D = nLocals + 1; // i32: call depth
@@ -402,7 +404,8 @@ export function instrumentForNative(
           return;
         }
         case 0x11: {
-          flush(1);
+          // §5.6: with several funcref tables the index check is 8 steps before the call's
+          flush(layout.checked ? CHECKED_CALL_INDIRECT_STEPS : 1);
           prelude(h - 1, mod.types[ins.a!].params.length);
           markCharged();
           raw(i);

@@ -13,6 +13,7 @@ import {
 } from '../../../test/wasm/proof-corpus.ts';
 import { randomModule } from '../../../test/wasm/random-module.ts';
 import { refModule } from '../../../test/wasm/ref-module.ts';
+import { TABLES_TRAP_REASON, tablesModule } from '../../../test/wasm/tables-module.ts';
 import { ecdsaFixture, stf, watBytes } from '../../../test/wasm/wat.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { MachineCommitter } from './commit.ts';
@@ -287,6 +288,19 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     await proveAll(samples);
     for (const op of [M['i32.eqz'], M.select, M['i32.const']])
       expect(opsSeen.has(op), mopName(op)).toBe(true);
+  });
+
+  it('on several tables (docs/machine.md §5.6): every checked call_indirect, and its three traps', async () => {
+    const samples: Sample[] = [];
+    collect(new MachineCommitter(new Machine(compileProgram(tablesModule()))), 'tables', 1000, samples);
+    for (const trap of ['oob', 'null', 'type'] as const) {
+      const c = new MachineCommitter(new Machine(compileProgram(tablesModule(trap))));
+      collect(c, `tables ${trap}`, 1000, samples);
+      expect(c.m.status, trap).toBe(Status.Errored);
+      expect(c.m.trap, trap).toBe(TABLES_TRAP_REASON[trap]);
+    }
+    expect(samples.filter((s) => s.op === M.call_indirect).length).toBeGreaterThanOrEqual(4 * 6 + 3);
+    await proveAll(samples);
   });
 
   it('on lowered soft-float code (docs/softfloat.md §6): the float bench program, and a truncation of NaN trapping in its check', async () => {

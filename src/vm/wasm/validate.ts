@@ -4,17 +4,17 @@
  * needs.
  *
  * Accepted: MVP integer instructions, sign-extension, multi-value, mutable globals, bulk memory
- * (memory.copy/fill/init, data.drop), one memory (<= 65536 pages), one funcref table used by
- * call_indirect, elem segments of function indices (active/passive/declarative), reference values
+ * (memory.copy/fill/init, data.drop), one memory (<= 65536 pages), funcref and externref tables
+ * (call_indirect on any funcref table), elem segments (active/passive/declarative), reference values
  * (funcref/externref locals, parameters, results, globals; ref.null, ref.is_null, ref.func), typed
  * `select`, a start function, and imports accepted by the import policy (by default: the `modex`
  * host functions with exactly their signatures, see host-abi.ts).
  *
  * Rejected with `WasmUnsupportedError`: floats, SIMD, threads, table instructions and elem.drop,
- * multiple tables, memory64, exceptions, tail calls, other imports. (A second memory is invalid in
+ * 64-bit tables, memory64, exceptions, tail calls, other imports. (A second memory is invalid in
  * wasm 2.0 and throws `WasmValidationError`.) Invalid modules throw
  * `WasmValidationError`. Unsupported features that the validator can still type-check (floats,
- * reference types, multiple tables, ...) are remembered and thrown only after the whole module
+ * table instructions, ...) are remembered and thrown only after the whole module
  * validated, so a module that is invalid is reported as invalid; features it cannot type-check
  * (tail calls, exceptions) are thrown at once.
  *
@@ -365,8 +365,6 @@ function checkLimits(ctx: WasmErrorContext, l: Limits, what: string): void {
 function checkTable(m: ModuleCtx, ctx: WasmErrorContext, t: Table): void {
   checkLimits(ctx, t.limits, 'table');
   if (t.limits.is64) defer(m, ctx, '64-bit tables are not supported');
-  if (t.elemType !== FuncRef)
-    defer(m, ctx, `${valTypeName(t.elemType)} tables are not supported (only funcref)`);
 }
 
 function checkMemory(m: ModuleCtx, ctx: WasmErrorContext, l: Limits): void {
@@ -386,7 +384,6 @@ function checkTables(m: ModuleCtx): void {
     m.tables.push(t);
     checkTable(m, { item: `table ${m.tables.length - 1}` }, t);
   }
-  if (m.tables.length > 1) defer(m, { item: 'table 1' }, 'multiple tables are not supported (at most one)');
 }
 
 function checkMemories(m: ModuleCtx): void {
@@ -516,7 +513,6 @@ function checkElems(m: ModuleCtx): void {
         checkElemExpr(m, { item: `elem ${i} item ${j}` }, e, seg.elemType);
       });
     }
-    if (seg.elemType !== FuncRef) defer(m, ctx, 'externref element segments are not supported');
   });
 }
 

@@ -1,0 +1,70 @@
+/**
+ * An STF module with several tables (docs/machine.md §5.6): three funcref tables of different sizes
+ * and an externref table, element segments into each, and `call_indirect` on every funcref table.
+ * main packs the six calls' results into global-state u64 slot 1 (byte k = call k), so the
+ * interpreter, the native runner and the one-step prover can be compared on it. A trap variant ends
+ * main with a `call_indirect` that must trap: `oob` indexes table $t0 (size 2) at 3, which is a
+ * valid slot of the program table (table $t1's slot 1, a function of the right type), so only the
+ * bounds check of §5.6 stops it; `null` calls a null slot of $t1; `type` calls $t2's slot 0 with
+ * the wrong type.
+ */
+import binaryen from 'binaryen';
+import { HOST_IMPORTS } from './wat.ts';
+
+const FEATURES =
+  binaryen.Features.MVP |
+  binaryen.Features.MutableGlobals |
+  binaryen.Features.SignExt |
+  binaryen.Features.BulkMemory |
+  binaryen.Features.ReferenceTypes;
+
+/** u64 slot 1 after main: b(5) = 15, c = 7, a(9) = 10, b(4) = 12, c = 7, a(2) = 3, byte by byte */
+export const TABLES_MODULE_RESULT = 0x03070c0a070fn;
+
+export type TablesTrap = 'oob' | 'null' | 'type';
+export const TABLES_TRAP_REASON: Record<TablesTrap, string> = {
+  oob: 'undefined element',
+  null: 'uninitialized element',
+  type: 'indirect call type mismatch',
+};
+
+export function tablesModule(trap?: TablesTrap): Uint8Array {
+  const trapCall = {
+    oob: '(drop (call_indirect $t0 (type $v) (i32.const 3)))',
+    null: '(drop (call_indirect $t1 (type $v) (i32.const 0)))',
+    type: '(drop (call_indirect $t2 (type $v) (i32.const 0)))',
+  };
+  const put = (k: number, call: string): string =>
+    `(local.set $acc (i64.or (local.get $acc) (i64.shl (i64.extend_i32_u ${call}) (i64.const ${8 * k}))))`;
+  const text = `(module ${HOST_IMPORTS} (memory 1)
+    (type $ii (func (param i32) (result i32)))
+    (type $v (func (result i32)))
+    (table $t0 2 funcref)
+    (table $x 3 externref)
+    (table $t1 3 funcref)
+    (table $t2 4 5 funcref)
+    (elem (table $t0) (i32.const 0) func $a $b)
+    (elem (table $t1) (i32.const 1) func $c $a)
+    (elem (table $t2) (i32.const 0) func $b $c $a)
+    (elem (table $x) (i32.const 1) externref (ref.null extern))
+    (func $a (type $ii) (i32.add (local.get 0) (i32.const 1)))
+    (func $b (type $ii) (i32.mul (local.get 0) (i32.const 3)))
+    (func $c (type $v) (i32.const 7))
+    (func $main (export "main") (local $acc i64)
+      ${put(0, '(call_indirect $t0 (type $ii) (i32.const 5) (i32.const 1))')}
+      ${put(1, '(call_indirect $t1 (type $v) (i32.const 1))')}
+      ${put(2, '(call_indirect $t1 (type $ii) (i32.const 9) (i32.const 2))')}
+      ${put(3, '(call_indirect $t2 (type $ii) (i32.const 4) (i32.const 0))')}
+      ${put(4, '(call_indirect $t2 (type $v) (i32.const 1))')}
+      ${put(5, '(call_indirect $t2 (type $ii) (i32.const 2) (i32.const 2))')}
+      (call $set_u64 (i32.const 1) (local.get $acc))
+      ${trap ? trapCall[trap] : ''}))`;
+  const m = binaryen.parseText(text);
+  try {
+    m.setFeatures(FEATURES);
+    if (!m.validate()) throw new Error('binaryen: invalid tables test module');
+    return m.emitBinary();
+  } finally {
+    m.dispose();
+  }
+}
