@@ -133,3 +133,37 @@ describe('state tree: guest vs TypeScript reference', () => {
     expect(toHex(gs.bytes32[1])).toBe(toHex(acc));
   });
 });
+
+describe('state tree: leaves()', () => {
+  const app = new App('sdk/test/state_ops.ts');
+  it('lists exactly the live entries of a tree the guest built (after updates and deletes)', () => {
+    const next = rng(7);
+    const live = new Map<string, Uint8Array>();
+    const ops: Op[] = [];
+    for (let i = 0; i < 60; i++) {
+      const key = Uint8Array.of(next(20), 1);
+      if (next(4) === 0) {
+        ops.push({ op: 'del', key });
+        live.delete(toHex(keccak_256(key)));
+      } else {
+        const value = Uint8Array.of(i, next(256));
+        ops.push({ op: 'set', key, value });
+        live.set(toHex(keccak_256(key)), value);
+      }
+    }
+    const gs = app.run(genesis(), encodeOps(ops)).globalState;
+    const got = new Map(
+      [...new StateTree(app.store, gs.bytes32[0]).leaves()].map((l) => [toHex(l.keyHash), l.value]),
+    );
+    expect(got).toEqual(live);
+    expect([...new StateTree(new PreimageStore()).leaves()]).toEqual([]);
+  });
+  it('a missing node is an error, not a shorter list', () => {
+    const store = new PreimageStore();
+    const t = new StateTree(store);
+    t.set(Uint8Array.of(1), Uint8Array.of(1));
+    t.set(Uint8Array.of(2), Uint8Array.of(2));
+    expect([...t.leaves()].length).toBe(2);
+    expect(() => [...new StateTree(new PreimageStore(), t.root).leaves()]).toThrow(/missing node/);
+  });
+});

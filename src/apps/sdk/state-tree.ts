@@ -66,6 +66,26 @@ export class StateTree {
     return undefined;
   }
 
+  /**
+   * Every leaf of the tree, depth first (left before right): its key hash and value. The tree keeps
+   * only keccak256(key); apps whose values carry their key (docs/evm.md §1) can list their state.
+   */
+  *leaves(): Generator<{ keyHash: Uint8Array; value: Uint8Array }> {
+    const stack = isZero(this.root) ? [] : [this.root];
+    for (let h = stack.pop(); h; h = stack.pop()) {
+      const n = this.node(h);
+      if (n.leaf) {
+        const value = this.store.get(n.valueHash);
+        if (!value)
+          throw new Error(`state tree: missing value 0x${Buffer.from(n.valueHash).toString('hex')}`);
+        yield { keyHash: n.keyHash, value };
+        continue;
+      }
+      if (!isZero(n.right)) stack.push(n.right);
+      if (!isZero(n.left)) stack.push(n.left);
+    }
+  }
+
   set(key: Uint8Array, value: Uint8Array): void {
     const kh = keccak_256(key);
     const vh = this.store.add(value);
