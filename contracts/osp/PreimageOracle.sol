@@ -17,6 +17,8 @@ import {PreimageOracleSponge} from "./PreimageOracleSponge.sol";
 ///   hash against the key and stores the part at the offset and the length, like `loadKeccakPart`.
 /// - Kind 1 (EIP-4844 blob by versioned hash): `loadBlobElement` checks one field element with the
 ///   point-evaluation precompile at z = ω^bitrev12(index) and stores it.
+/// - Kind 2 (an EVM precompile's result, docs/machine.md §6.3): `loadPrecompilePreimage` makes the
+///   call itself and stores `status ‖ output` under keccak256(address ‖ input).
 contract PreimageOracle is IPreimageOracle {
     struct Preimage {
         /// preimage length + 1 (0: not submitted)
@@ -63,6 +65,10 @@ contract PreimageOracle is IPreimageOracle {
     mapping(address => mapping(uint256 => LargePreimage)) private largePreimages;
     /// kind 1: versioned hash => element index => value | LOADED (0: not loaded)
     mapping(bytes32 => mapping(uint256 => uint256)) private blobElements;
+    /// kind 2: keccak256(address ‖ input) => status ‖ output (docs/machine.md §6.3)
+    mapping(bytes32 => Preimage) private precompileResults;
+    /// gas kept beyond the call's own for the call's overhead (docs/machine.md §6.3)
+    uint256 internal constant PRECOMPILE_CALL_RESERVE = 10_000;
 
     event PreimageSubmitted(uint8 indexed kind, bytes32 indexed hash, uint256 length);
     event PreimagePartLoaded(uint8 indexed kind, bytes32 indexed hash, uint256 offset);
@@ -190,6 +196,44 @@ contract PreimageOracle is IPreimageOracle {
         emit PreimagePartLoaded(1, versionedHash, index * 32);
     }
 
+    /// The gas L1 charges precompile `id` for `inputLength` bytes (Cancun: EIP-1108, EIP-4844), for the
+    /// four the oracle serves (docs/machine.md §6.3); reverts `UnsupportedPrecompile` for another id.
+    function precompileGas(uint8 id, uint256 inputLength) public pure returns (uint256) {
+        if (id == 0x06) return 150;
+        if (id == 0x07) return 6000;
+        if (id == 0x08) return 45_000 + 34_000 * (inputLength / 192);
+        if (id == 0x0a) return 50_000;
+        revert UnsupportedPrecompile(id);
+    }
+
+    /// Calls precompile `id` (0x06, 0x07, 0x08 or 0x0a) on `input` with exactly `precompileGas` and
+    /// stores `0x01 ‖ output` (success) or `0x00` (failure) as the kind-2 preimage of
+    /// keccak256(address ‖ input) (docs/machine.md §6.3). Reverts `NotEnoughGasForPrecompile` when
+    /// the call could get less than its gas (a failure is then never the caller's doing). Loading a
+    /// known key is a no-op.
+    function loadPrecompilePreimage(uint8 id, bytes calldata input) external returns (bytes32 key) {
+        uint256 callGas = precompileGas(id, input.length);
+        address target = address(uint160(id));
+        key = keccak256(abi.encodePacked(target, input));
+        Preimage storage p = precompileResults[key];
+        if (p.lenPlusOne != 0) return key;
+        uint256 needed = callGas + callGas / 63 + PRECOMPILE_CALL_RESERVE;
+        if (gasleft() < needed) revert NotEnoughGasForPrecompile(needed, gasleft());
+        (bool ok, bytes memory out) = target.staticcall{gas: callGas}(input);
+        bytes memory result = ok ? abi.encodePacked(uint8(1), out) : abi.encodePacked(uint8(0));
+        p.lenPlusOne = result.length + 1;
+        for (uint256 i = 0; i < result.length; i += 32) {
+            bytes32 w;
+            assembly ("memory-safe") {
+                w := mload(add(add(result, 32), i))
+            }
+            uint256 rem = result.length - i;
+            if (rem < 32) w &= bytes32(~uint256(0) << (256 - rem * 8));
+            p.words.push(w);
+        }
+        emit PreimageSubmitted(2, key, result.length);
+    }
+
     /// z = ω^bitrev12(index) mod BLS_MODULUS: where a blob's element `index` is its polynomial's value.
     function blobElementZ(uint256 index) public view returns (uint256 z) {
         uint256 e = 0;
@@ -202,8 +246,9 @@ contract PreimageOracle is IPreimageOracle {
         z = uint256(bytes32(out));
     }
 
-    /// Kind 0: the whole preimage was submitted.
+    /// Kind 0: the whole preimage was submitted; kind 2: the precompile's result was loaded.
     function isKnown(uint8 kind, bytes32 hash) external view returns (bool) {
+        if (kind == 2) return precompileResults[hash].lenPlusOne != 0;
         return kind == 0 && preimages[hash].lenPlusOne != 0;
     }
 
@@ -215,12 +260,15 @@ contract PreimageOracle is IPreimageOracle {
             return lp != 0 && offset >= lp - 1;
         }
         if (kind == 1) return offset >= BYTES_PER_BLOB || blobElements[hash][offset >> 5] != 0;
+        if (kind == 2) return precompileResults[hash].lenPlusOne != 0;
         return false;
     }
 
-    /// Kind 0: the length of a whole preimage or of one with a loaded part; kind 1: 131,072.
+    /// Kind 0: the length of a whole preimage or of one with a loaded part; kind 1: 131,072; kind 2:
+    /// 1 + the output's length.
     function preimageLength(uint8 kind, bytes32 hash) external view returns (uint256) {
         if (kind == 1) return BYTES_PER_BLOB;
+        if (kind == 2 && precompileResults[hash].lenPlusOne != 0) return precompileResults[hash].lenPlusOne - 1;
         if (kind == 0) {
             uint256 lp = preimages[hash].lenPlusOne;
             if (lp == 0) lp = partLenPlusOne[hash];
@@ -232,9 +280,19 @@ contract PreimageOracle is IPreimageOracle {
     /// @inheritdoc IPreimageOracle
     function readPreimage(uint8 kind, bytes32 hash, uint256 offset) external view returns (bytes memory chunk) {
         if (kind == 1) return _readBlob(hash, offset);
+        if (kind == 2) {
+            Preimage storage r = precompileResults[hash];
+            if (r.lenPlusOne == 0) revert UnknownPreimage(2, hash);
+            return _readWhole(r, offset);
+        }
         if (kind != 0) revert UnknownPreimage(kind, hash);
         Preimage storage p = preimages[hash];
         if (p.lenPlusOne == 0) return _readPart(hash, offset);
+        return _readWhole(p, offset);
+    }
+
+    /// up to 32 bytes at `offset` of a preimage stored whole (empty at or past its end)
+    function _readWhole(Preimage storage p, uint256 offset) private view returns (bytes memory chunk) {
         uint256 len = p.lenPlusOne - 1;
         if (offset >= len) return chunk;
         uint256 n = len - offset;

@@ -2,12 +2,13 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../test/wasm/random-module.ts';
+import { bn254Add, precompileKeyPreimage } from '../../crypto/precompiles.ts';
 import { runNative } from '../../vm/wasm/native.ts';
 import { depositMessage, TOKEN_CHAIN_ID, transfer, withdraw } from '../token/client.ts';
 import { runGenesis } from './app-entry.ts';
 import { brotliDictionary } from './brotli-dictionary.ts';
 import { encodeBatch } from './client-common.ts';
-import { PreimageStore, toHex } from './preimage-store.ts';
+import { PRECOMPILE_PREIMAGE_KIND, PreimageStore, toHex } from './preimage-store.ts';
 import { App } from './run-app.ts';
 
 const bytes = (rng: Rng, n: number) => Uint8Array.from({ length: n }, () => rng.int(256));
@@ -107,6 +108,28 @@ describe('PreimageStore', () => {
     expect(a.size).toBe(2);
     expect(a.keys().sort()).toEqual([toHex(h1), toHex(h2)].sort());
     expect([...(a.get(h2) ?? [])]).toEqual([4]);
+  });
+});
+
+describe('PreimageStore kind 2 (precompile results, docs/machine.md §6.3)', () => {
+  it('answers a key from its hinted key preimage, memoised; nothing without it or for another address', () => {
+    const store = new PreimageStore();
+    const g = new Uint8Array(64);
+    g[31] = 1;
+    g[63] = 2; // the bn254 generator (1, 2)
+    const keyPre = precompileKeyPreimage(0x07, Uint8Array.of(...g, ...new Uint8Array(31), 2));
+    const key = keccak_256(keyPre);
+    expect(store.get(key, PRECOMPILE_PREIMAGE_KIND)).toBeUndefined(); // not hinted yet
+    store.hint(keyPre);
+    const r = store.get(key, PRECOMPILE_PREIMAGE_KIND);
+    expect(r && toHex(r)).toBe(`01${toHex(bn254Add(Uint8Array.of(...g, ...g)) as Uint8Array)}`);
+    expect(store.get(key, PRECOMPILE_PREIMAGE_KIND)).toBe(r); // memoised: the same bytes
+    const failing = precompileKeyPreimage(
+      0x06,
+      Uint8Array.of(...new Uint8Array(31), 1, ...new Uint8Array(31), 3),
+    );
+    expect(store.get(store.add(failing), PRECOMPILE_PREIMAGE_KIND)).toEqual(Uint8Array.of(0));
+    expect(store.get(store.add(precompileKeyPreimage(0x05, g)), PRECOMPILE_PREIMAGE_KIND)).toBeUndefined();
   });
 });
 

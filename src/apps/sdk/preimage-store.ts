@@ -14,6 +14,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { keccak256Into } from '../../crypto/keccak.ts';
+import { precompilePreimage } from '../../crypto/precompiles.ts';
 import type { NativePreimageStore } from '../../vm/wasm/native.ts';
 
 /** lowercase hex without 0x (a view, no copy) */
@@ -35,6 +36,11 @@ const INLINE_MAX = 64;
 
 /** docs/machine.md §6: preimage kind 1 = a blob by its EIP-4844 versioned hash (docs/blob.md). */
 export const BLOB_PREIMAGE_KIND = 1;
+/**
+ * docs/machine.md §6.3: preimage kind 2 = the result `status ‖ output` of an EVM precompile (0x06,
+ * 0x07, 0x08, 0x0a) keyed by keccak256(address ‖ input), whose keccak preimage the guest hinted.
+ */
+export const PRECOMPILE_PREIMAGE_KIND = 2;
 
 export class PreimageStore implements NativePreimageStore {
   /** entry number + 1 per slot, 0 = free; the length is a power of two, at least twice the entry count */
@@ -219,16 +225,34 @@ export class PreimageStore implements NativePreimageStore {
   /** blobs by versioned hash (preimage kind 1, docs/blob.md), lowercase hex without 0x */
   private readonly blobsByHash = new Map<string, Uint8Array>();
 
+  /** kind-2 results computed so far, by key (lowercase hex without 0x) */
+  private readonly precompileResults = new Map<string, Uint8Array>();
+
   /**
    * The preimage of a hash: kind 0 (keccak256) from the table, kind 1 (a blob, 131,072 bytes, by its
-   * versioned hash) from {@link addBlob}; undefined otherwise. A view: do not write it.
+   * versioned hash) from {@link addBlob}, kind 2 (a precompile's result) computed from the key's
+   * keccak preimage `address ‖ input` (hinted by the guest) and memoised; undefined otherwise. A
+   * view: do not write it.
    */
   get(hash: Uint8Array, kind = 0): Uint8Array | undefined {
     if (kind === BLOB_PREIMAGE_KIND) return this.blobsByHash.get(toHex(hash));
+    if (kind === PRECOMPILE_PREIMAGE_KIND) return this.precompileResult(hash);
     if (kind !== 0 || hash.length !== 32) return undefined;
     this.scratch.set(hash);
     const e = this.find(this.scratchWords, 0);
     return e < 0 ? undefined : this.bytesOf(e);
+  }
+
+  /** kind 2: the memoised result, else computed from the key preimage (undefined without it) */
+  private precompileResult(key: Uint8Array): Uint8Array | undefined {
+    if (key.length !== 32) return undefined;
+    const k = toHex(key);
+    const known = this.precompileResults.get(k);
+    if (known) return known;
+    const keyPreimage = this.get(key, 0);
+    const result = keyPreimage && precompilePreimage(keyPreimage);
+    if (result) this.precompileResults.set(k, result);
+    return result;
   }
 
   /** whether the store has the preimage of `hash` */

@@ -30,12 +30,18 @@ export interface ExecutionContext {
  * answer `readPreimage(kind, hash, offset)` on L1 before the step's one-step proof is sent.
  */
 export interface PreimagePart {
-  /** preimage kind: 0 keccak256, 1 EIP-4844 blob (hash = versioned hash) */
+  /**
+   * preimage kind: 0 keccak256, 1 EIP-4844 blob (hash = versioned hash), 2 precompile result
+   * (hash = keccak256(address ‖ input))
+   */
   kind: number;
   hash: Hex;
   /** the byte offset the step reads from (up to 32 bytes) */
   offset: number;
-  /** the whole preimage (the 131,072-byte blob for kind 1), from which the part is loaded */
+  /**
+   * the whole preimage (the 131,072-byte blob for kind 1), from which the part is loaded; for kind 2
+   * the key's keccak preimage `address ‖ input`, from which L1 computes the result (machine.md §6.3)
+   */
   preimage: Uint8Array;
 }
 
@@ -183,7 +189,8 @@ export class HonestClaim implements Claim {
         const ptr = m.stackLo[m.sp - 3] >>> 0;
         const offset = m.stackLo[m.sp - 2] >>> 0;
         const hash = m.memory.slice(ptr, ptr + 32);
-        const preimage = hash.length === 32 ? this.ctx.host.preimage(kind, hash) : undefined;
+        // kind 2: what L1 needs is the key's keccak preimage address ‖ input (machine.md §6.3)
+        const preimage = hash.length === 32 ? this.ctx.host.preimage(kind === 2 ? 0 : kind, hash) : undefined;
         if (preimage) needs.preimage = { kind, hash: bytesToHex(hash), offset, preimage };
       }
     }

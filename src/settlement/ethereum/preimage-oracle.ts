@@ -2,22 +2,24 @@
  * viem binding of the preimage oracle (contracts/osp/PreimageOracle.sol, docs/blob.md §4): the
  * preimages a one-step proof's `preimage_read` needs, loaded on L1 before the proof is sent.
  * `ensurePart` is what a dispute agent calls: it loads exactly what `readPreimage(kind, hash,
- * offset)` needs (a whole small keccak preimage, one 32-byte part of a large one, or one blob field
- * element with its KZG proof), and nothing when it is already there. A keccak preimage too large for
+ * offset)` needs (a whole small keccak preimage, one 32-byte part of a large one, one blob field
+ * element with its KZG proof, or a precompile's result that L1 computes itself), and nothing when it
+ * is already there. A keccak preimage too large for
  * one transaction goes through the large-preimage flow (preimage-oracle-large.ts, docs/blob.md §4.1).
  */
 import { type Abi, type Address, bytesToHex, type Hex, hexToBytes, keccak256 } from 'viem';
 import { ModexError } from '../../core/errors.ts';
 import type { Hash32 } from '../../core/types.ts';
 import { BYTES_PER_BLOB, blobElementProof, versionedHash as blobVersionedHash } from '../../crypto/kzg.ts';
+import { isOraclePrecompile } from '../../crypto/precompiles.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { ContractClient } from './contract-client.ts';
 import { type DescribeRevert, registerRevertDescriptions } from './errors.ts';
 import type { L1Clients, TxResult } from './inbox.ts';
 import { type LoadLargePreimageOptions, loadLargePreimage } from './preimage-oracle-large.ts';
 
-/** Preimage kinds of `preimage_read` (docs/machine.md §6, docs/blob.md §3). */
-export const PREIMAGE_KIND = { keccak: 0, blob: 1 } as const;
+/** Preimage kinds of `preimage_read` (docs/machine.md §6, §6.3, docs/blob.md §3). */
+export const PREIMAGE_KIND = { keccak: 0, blob: 1, precompile: 2 } as const;
 
 /** Keccak preimages up to this size are submitted whole (`submitPreimage`), larger ones by part. */
 export const WHOLE_PREIMAGE_MAX_BYTES = 1024;
@@ -50,6 +52,10 @@ export const PREIMAGE_ORACLE_ERRORS: Record<string, DescribeRevert> = {
   LargePreimageHashMismatch: ([key, hash]) =>
     `the absorbed bytes hash to ${hash}, not to ${key}: a part was wrong or out of order, or the key is wrong; open a new proposal and absorb the right bytes`,
   BlobIndexOutOfRange: ([index]) => `blob field element ${index} does not exist: a blob has elements 0..4095`,
+  UnsupportedPrecompile: ([id]) =>
+    `precompile ${id} has no kind-2 preimages: the oracle calls 0x06, 0x07, 0x08 and 0x0a only (docs/machine.md §6.3)`,
+  NotEnoughGasForPrecompile: ([needed, left]) =>
+    `the precompile call needs ${needed} gas left at the call but ${left} were: send the transaction with more gas (estimateGas finds it)`,
   BadBlobProof: ([vh, index]) =>
     `the point-evaluation precompile rejected element ${index} of blob ${vh}: the value, commitment or ` +
     'KZG proof does not belong to that versioned hash (recompute them with blobElementProof from the blob itself)',
@@ -141,11 +147,20 @@ export class PreimageOracleClient extends ContractClient {
   }
 
   /**
+   * Calls precompile `id` on `input` on L1 and stores `status ‖ output` as the kind-2 preimage of
+   * keccak256(address ‖ input) (docs/machine.md §6.3).
+   */
+  loadPrecompilePreimage(id: number, input: Uint8Array): Promise<TxResult> {
+    return this.send('loadPrecompilePreimage', [id, bytesToHex(input)]);
+  }
+
+  /**
    * Makes `readPreimage(kind, hash, offset)` answer on L1: kind 0 submits `preimage` whole when it
    * is ≤ 1 KB, else loads the part at `offset` (at 0 when `offset` is past the end: only the length
    * is needed), in one transaction up to 120,000 bytes and through the large-preimage flow above
    * (`opts.log` gets its progress); kind 1 loads the blob element containing `offset` with its KZG
-   * proof (`preimage` is the 131,072-byte blob). Idempotent: returns undefined when the part is
+   * proof (`preimage` is the 131,072-byte blob); kind 2 has L1 call the precompile
+   * (`preimage` is the key's keccak preimage `address ‖ input`, docs/machine.md §6.3). Idempotent: returns undefined when the part is
    * already known, else the (last) transaction's hash. Throws PREIMAGE_MISMATCH when `preimage` does
    * not hash to `hash`.
    */
@@ -177,8 +192,20 @@ export class PreimageOracleClient extends ContractClient {
         throw new PreimageMismatchError(`the blob given is not the blob with versioned hash ${hash}`);
       return (await this.loadBlobElement(hash, index, p)).txHash;
     }
+    if (kind === PREIMAGE_KIND.precompile) {
+      if (keccak256(preimage) !== hash.toLowerCase())
+        throw new PreimageMismatchError(
+          `the ${preimage.length} bytes given are not the key preimage (address ‖ input) of ${hash}`,
+        );
+      const id = preimage[19];
+      if (preimage.length < 20 || preimage.subarray(0, 19).some((b) => b !== 0) || !isOraclePrecompile(id))
+        throw new PreimageMismatchError(
+          `the key preimage of ${hash} does not start with the address of 0x06, 0x07, 0x08 or 0x0a (docs/machine.md §6.3)`,
+        );
+      return (await this.loadPrecompilePreimage(id, preimage.subarray(20))).txHash;
+    }
     throw new PreimageMismatchError(
-      `preimage kind ${kind} is not loadable on L1 (kinds: 0 keccak256, 1 blob)`,
+      `preimage kind ${kind} is not loadable on L1 (kinds: 0 keccak256, 1 blob, 2 precompile result)`,
     );
   }
 }
