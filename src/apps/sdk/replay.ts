@@ -1,7 +1,8 @@
 /**
  * Runs one inbox message of an app once, natively or in the step interpreter, over a preimage
  * reader the caller gives, and reports every preimage the run read from that reader (not the ones
- * it wrote itself through `hint_preimage`, which it reads back from its own overlay). What a
+ * it wrote itself through `hint_preimage`, which it reads back from its own overlay, nor the
+ * precompile results of kind 2 whose key preimage the run hinted, computed from it). What a
  * sovereign full node records to build a block's witness, and what a light client re-executes a
  * witness with (docs/sovereign.md §4.2, §4.3).
  *
@@ -62,7 +63,9 @@ export function replayMessage(
   const reads: PreimageRead[] = [];
   const seen = new Set<string>();
   const get = (kind: number, hash: Uint8Array): Uint8Array => {
-    const mine = kind === 0 ? own.get(hash, 0) : undefined;
+    // kind 0 from the run's own hints; kind 2 (a precompile's result, docs/machine.md §6.3) computed
+    // from the key preimage the run hinted before reading it (guest/sdk/precompile-oracle.ts does)
+    const mine = kind === 0 || kind === 2 ? own.get(hash, kind) : undefined;
     if (mine) return mine;
     const p = read(kind, hash);
     if (!p) throw new PreimageUnavailableError(kind, hash.slice());

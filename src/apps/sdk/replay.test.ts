@@ -1,0 +1,48 @@
+/**
+ * replayMessage (replay.ts) serves kind-2 reads (a precompile's result, docs/machine.md §6.3) from
+ * the key preimages the run hinted itself: a light client re-executing a block of an EVM guest needs
+ * no preimage from the proof for them (docs/sovereign.md §4.2 step 5), on either engine.
+ */
+import { describe, expect, it } from 'vitest';
+import { concat, u16 } from './client-common.ts';
+import { replayMessage } from './replay.ts';
+import { App, genesis } from './run-app.ts';
+
+const w = (v: bigint): Uint8Array => {
+  const o = new Uint8Array(32);
+  for (let i = 31; i >= 0; i--, v >>= 8n) o[i] = Number(v & 0xffn);
+  return o;
+};
+
+describe('replayMessage and kind-2 reads', () => {
+  it('computes precompile results from the run’s own hints: nothing read from the reader', () => {
+    const G1 = concat(w(1n), w(2n));
+    const calls: [number, Uint8Array][] = [
+      [0x06, concat(G1, G1)],
+      [0x07, concat(G1, w(5n))],
+      [0x07, concat(w(1n), w(3n), w(1n))], // fails: status 0
+    ];
+    const msg = concat(...calls.map(([id, input]) => concat(Uint8Array.of(id), u16(input.length), input)));
+    const app = new App('sdk/test/precompile_ops.ts');
+    const expected = app.run(genesis(), msg).globalState;
+    for (const engine of ['native', 'interp'] as const) {
+      const asked: number[] = [];
+      const r = replayMessage(
+        app,
+        genesis(),
+        msg,
+        (kind) => {
+          asked.push(kind);
+          return undefined;
+        },
+        engine,
+      );
+      expect(r.status, engine).toBe('finished');
+      expect(r.reads, engine).toEqual([]);
+      expect(asked, engine).toEqual([]);
+      expect(Buffer.from(r.globalState.bytes32[1]).toString('hex'), engine).toBe(
+        Buffer.from(expected.bytes32[1]).toString('hex'),
+      );
+    }
+  });
+});
