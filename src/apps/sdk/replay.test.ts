@@ -25,6 +25,11 @@ describe('replayMessage and kind-2 reads', () => {
     const msg = concat(...calls.map(([id, input]) => concat(Uint8Array.of(id), u16(input.length), input)));
     const app = new App('sdk/test/precompile_ops.ts');
     const expected = app.run(genesis(), msg).globalState;
+    // the node's path: native only, reading and filling the store in place (kind 2 computed there)
+    const nodeRun = new App('sdk/test/precompile_ops.ts').run(genesis(), msg, { interpret: false });
+    expect(Buffer.from(nodeRun.globalState.bytes32[1]).toString('hex')).toBe(
+      Buffer.from(expected.bytes32[1]).toString('hex'),
+    );
     for (const engine of ['native', 'interp'] as const) {
       const asked: number[] = [];
       const r = replayMessage(
