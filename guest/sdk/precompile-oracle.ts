@@ -22,6 +22,14 @@ export function isOraclePrecompile(id: u8): bool {
  */
 export function precompileOracle(id: u8, input: usize, inputLen: i32): Bytes {
   if (!isOraclePrecompile(id) || inputLen < 0) unreachable();
+  // Inputs whose result is known without the call, so that an L1 load never carries more calldata
+  // than the result depends on (docs/machine.md §6.3): add and mul read only their first 128 / 96
+  // bytes (EIP-196), a pairing input not a multiple of 192 bytes and a point evaluation input not
+  // 192 bytes fail (EIP-197, EIP-4844).
+  if (id == 0x06 && inputLen > 128) inputLen = 128;
+  if (id == 0x07 && inputLen > 96) inputLen = 96;
+  if (id == 0x08 && inputLen % 192 != 0) return new Bytes(0, -1);
+  if (id == 0x0a && inputLen != 192) return new Bytes(0, -1);
   const keyLen = 20 + inputLen;
   const keyPre = alloc32(keyLen);
   for (let i: usize = 0; i < 19; i++) store<u8>(keyPre + i, 0);
