@@ -240,6 +240,40 @@ describe('precompile preimage oracle (kind 2)', () => {
       [0x0a, concat(zeroVh, w(5n), w(0n), inf48, inf48)],
       [0x0a, concat(zeroVh, w(5n), w(1n), inf48, inf48)],
     );
+    // malformed G1 encodings (EIP-4844 Bytes48: compressed, canonical), the versioned hash matching
+    const withCommitment = (c: Uint8Array) =>
+      concat(hexToBytes(versionedHash(c)), pe.subarray(32, 96), c, pe.subarray(144));
+    const commitment = pe.subarray(96, 144);
+    const edit = (b: Uint8Array, f: (c: Uint8Array) => void) => {
+      const c = b.slice();
+      f(c);
+      return c;
+    };
+    const infGarbage = edit(inf48, (c) => {
+      c[47] = 1;
+    });
+    const bigXc = edit(new Uint8Array(48).fill(0xff), (c) => {
+      c[0] = 0x9f; // compressed, x ≥ p
+    });
+    for (const c of [
+      edit(commitment, (c) => {
+        c[0] &= 0x7f; // compression flag cleared
+      }),
+      edit(commitment, (c) => {
+        c[0] ^= 0x20; // the other y: a valid point, not the commitment the proof is for
+      }),
+      infGarbage,
+      bigXc,
+    ])
+      inputs.push([0x0a, withCommitment(c)]);
+    for (const q of [
+      edit(pe.subarray(144), (c) => {
+        c[0] &= 0x7f;
+      }),
+      infGarbage,
+      bigXc,
+    ])
+      inputs.push([0x0a, concat(pe.subarray(0, 144), q)]);
     let failures = 0;
     for (const [id, input] of inputs) {
       let l1Out: Hex | undefined;
