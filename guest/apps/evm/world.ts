@@ -142,29 +142,31 @@ function insertSlot(t: Table, r: usize, withSlot: bool): void {
 }
 
 // ---- the journal -----------------------------------------------------------------------------
+// Records back to back: kind u32 ‖ record u32 ‖ saved bytes ‖ record length u32 (read backwards).
 
 const J_ACCOUNT: u32 = 1;
 const J_SLOT: u32 = 2;
 const J_TRANSIENT: u32 = 3;
-const J_REC: usize = 96; // kind u32 ‖ record u32 ‖ 88 bytes saved
 
 let journal: usize = 0;
 let journalCap: i32 = 0;
 let journalLen: i32 = 0;
 
 function journalPush(kind: u32, rec: usize, from: usize, n: i32): void {
-  if (journalLen == journalCap) {
+  const size = 12 + ((n + 3) & ~3);
+  if (journalLen + size > journalCap) {
     const cap = journalCap * 2;
-    const j = alloc32(cap * <i32>J_REC);
-    copyBytes(j, journal, journalLen * <i32>J_REC);
+    const j = alloc32(cap);
+    copyBytes(j, journal, journalLen);
     journal = j;
     journalCap = cap;
   }
-  const e = journal + <usize>journalLen * J_REC;
+  const e = journal + <usize>journalLen;
   store<u32>(e, kind);
   store<u32>(e, <u32>rec, 4);
   copyBytes(e + 8, rec + from, n);
-  journalLen++;
+  store<u32>(e + <usize>(size - 4), <u32>size);
+  journalLen += size;
 }
 
 /** A mark for worldRevert. */
@@ -172,17 +174,36 @@ export function worldMark(): i32 {
   return journalLen;
 }
 
-/** Undoes every change made since `mark`. */
+/** Undoes every change made since `mark`, newest first. */
 export function worldRevert(mark: i32): void {
-  for (let i = journalLen - 1; i >= mark; i--) {
-    const e = journal + <usize>i * J_REC;
+  let end = journalLen;
+  while (end > mark) {
+    const size = <i32>load<u32>(journal + <usize>(end - 4));
+    const e = journal + <usize>(end - size);
     const kind = load<u32>(e);
     const rec = <usize>load<u32>(e, 4);
     if (kind == J_ACCOUNT) copyBytes(rec + ACC_NONCE, e + 8, 88);
     else if (kind == J_SLOT) copyBytes(rec + SLOT_CUR, e + 8, 36);
     else copy32(rec + SLOT_CUR, e + 8);
+    end -= size;
   }
   journalLen = mark;
+}
+
+// small records (accounts, slots, transient slots): 8-aligned, from 64 KiB chunks of the arena
+const CHUNK: i32 = 1 << 16;
+let chunkPtr: usize = 0;
+let chunkEnd: usize = 0;
+
+function recAlloc(n: i32): usize {
+  if (chunkPtr + <usize>n > chunkEnd) {
+    chunkPtr = alloc32(CHUNK);
+    chunkEnd = chunkPtr + <usize>CHUNK;
+  }
+  const p = chunkPtr;
+  chunkPtr += <usize>((n + 7) & ~7);
+  memory.fill(p, 0, <usize>n);
+  return p;
 }
 
 /** Saves the account's mutable fields before a change, and marks it changed. */
@@ -198,9 +219,11 @@ export function worldReset(): void {
   tableReset(accounts, 64);
   tableReset(slots, 128);
   tableReset(transients, 16);
-  journalCap = 256;
-  journal = alloc32(journalCap * <i32>J_REC);
+  journalCap = 16384;
+  journal = alloc32(journalCap);
   journalLen = 0;
+  chunkPtr = 0;
+  chunkEnd = 0;
 }
 
 // scratch state key: prefix ‖ address (20) ‖ slot (32)
@@ -223,8 +246,7 @@ function slotKeyHash(addr: usize, key: usize): usize {
 export function account(addr: usize): usize {
   let r = tableFind(accounts, addr, false);
   if (r != 0) return r;
-  r = alloc32(ACC_SIZE);
-  memory.fill(r, 0, <usize>ACC_SIZE);
+  r = recAlloc(ACC_SIZE);
   copyBytes(r, addr, 20);
   store<i32>(r + ACC_CODELEN, -1);
   const v = stateGetAt(accountKeyHash(addr));
@@ -314,8 +336,7 @@ export function slot(addr: usize, key: usize): usize {
   copy32(SKEY + 24, key);
   let r = tableFind(slots, SKEY, true);
   if (r != 0) return r;
-  r = alloc32(SLOT_SIZE);
-  memory.fill(r, 0, <usize>SLOT_SIZE);
+  r = recAlloc(SLOT_SIZE);
   copyBytes(r, addr, 20);
   copy32(r + 24, key);
   // a slot of an account created in this transaction starts empty (EIP-7610: no storage before)
@@ -349,8 +370,7 @@ export function tslot(addr: usize, key: usize): usize {
   copy32(SKEY + 24, key);
   let r = tableFind(transients, SKEY, true);
   if (r != 0) return r;
-  r = alloc32(96);
-  memory.fill(r, 0, 96);
+  r = recAlloc(88);
   copyBytes(r, addr, 20);
   copy32(r + 24, key);
   tablePut(transients, r, true);
