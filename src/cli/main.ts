@@ -5,6 +5,7 @@ import { register as registerConfig } from './commands/config.ts';
 import { register as registerContracts } from './commands/contracts.ts';
 import { register as registerDaServer } from './commands/da-server.ts';
 import { register as registerDevnet } from './commands/devnet.ts';
+import { register as registerEvm } from './commands/evm.ts';
 import { register as registerLight } from './commands/light.ts';
 import { register as registerNew } from './commands/new.ts';
 import { register as registerNode } from './commands/node.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerReport(program);
   registerWasm(program);
+  registerEvm(program);
   registerNew(program);
   registerBuild(program);
   return program;
