@@ -23,14 +23,17 @@ import type {
   SteppableMachine,
 } from '../../core/vm.ts';
 import { keccak256Hex } from '../../crypto/keccak.ts';
+import { precompilePreimage } from '../../crypto/precompiles.ts';
 import { MachineCommitter } from './commit.ts';
 import { type HostData, type Machine, Status } from './machine.ts';
 import { runNative, validateStf } from './native.ts';
 import { compileProgram, moduleRootHex, newMachine } from './program.ts';
 import { proveStep } from './proof.ts';
 
-/** docs/machine.md §6: the machine's numeric preimage kinds. */
+/** docs/machine.md §6: the machine's numeric preimage kinds served by the core oracle. */
 const PREIMAGE_KIND: Record<number, PreimageKind> = { 0: 'keccak256', 1: 'blob-versioned-hash' };
+/** docs/machine.md §6.3: kind 2, a precompile's result, computed from the key's keccak preimage. */
+const PRECOMPILE_KIND = 2;
 
 /** A program loaded by the wasm VM: the module bytes, validated once, and the lowered program. */
 export interface WasmProgram extends LoadedProgram {
@@ -44,13 +47,29 @@ const copy = (gs: GlobalState): GlobalState => ({
   u64: [gs.u64[0], gs.u64[1]],
 });
 
-function hostOf(input: ExecutionInput): HostData {
+/**
+ * The machine's host over the core oracle. `hints` collects what the run hints (keyed by hash): a
+ * kind-2 read finds its key preimage `address ‖ input` there or in the oracle (docs/machine.md §6.3).
+ */
+function hostOf(input: ExecutionInput, hints = new Map<Hash32, Uint8Array>()): HostData {
+  const results = new Map<Hash32, Uint8Array>();
   return {
     inboxMessage: (p) => (p === input.message.index ? input.message.data : undefined),
     preimage: (kind, hash) => {
+      const h = bytesToHex(hash);
+      if (kind === PRECOMPILE_KIND) {
+        const known = results.get(h);
+        if (known) return known;
+        const keyPreimage = hints.get(h) ?? input.preimages.get('keccak256', h);
+        const r = keyPreimage && precompilePreimage(keyPreimage);
+        if (r) results.set(h, r);
+        return r;
+      }
       const k = PREIMAGE_KIND[kind];
-      return k ? input.preimages.get(k, bytesToHex(hash)) : undefined;
+      return k ? input.preimages.get(k, h) : undefined;
     },
+    // `hash` is valid during the call only: hex-encoding copies it
+    onPreimageHint: (bytes, hash) => hints.set(hash ? bytesToHex(hash) : keccak256Hex(bytes), bytes),
   };
 }
 
@@ -101,15 +120,14 @@ export class WasmVm implements ExecutionVm {
   async execute(program: LoadedProgram, input: ExecutionInput): Promise<ExecutionResult> {
     const p = program as WasmProgram;
     const newPreimages = new Map<Hash32, Uint8Array>();
+    const host = hostOf(input, newPreimages);
     const r = runNative(
       { bytes: p.bytes, module: p.validated },
       {
         inbox: input.message.data,
-        preimages: hostOf(input).preimage,
+        preimages: host.preimage,
         globalState: copy(input.preState),
-        // `hash` is valid during the call only: hex-encoding copies it
-        onPreimageHint: (bytes, hash) =>
-          newPreimages.set(hash ? bytesToHex(hash) : keccak256Hex(bytes), bytes),
+        onPreimageHint: host.onPreimageHint,
       },
     );
     return { status: r.status, postState: r.globalState, steps: BigInt(r.steps), newPreimages };
