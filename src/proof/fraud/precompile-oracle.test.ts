@@ -382,9 +382,16 @@ describe('precompile preimage oracle (kind 2)', () => {
     expect(receipt.status).toBe('reverted');
     const pairingKey = bytesToHex(precompileKey(0x08, pairing));
     expect(await oracle.isPartKnown(2, pairingKey, 0)).toBe(false);
+    const view = (functionName: 'isKnown' | 'preimageLength', key: Hex) =>
+      l1.publicClient.readContract({ address: osp.oracle, abi, functionName, args: [2, key] });
+    expect(await view('isKnown', pairingKey)).toBe(false);
+    await expect(view('preimageLength', pairingKey)).rejects.toThrow(/UnknownPreimage/);
     await oracle.loadPrecompilePreimage(0x08, pairing); // estimated: enough gas
     expect(await oracle.readPreimage(2, pairingKey, 0)).toBe(`0x01${'00'.repeat(31)}`);
     expect(await oracle.readPreimage(2, pairingKey, 32)).toBe('0x00');
     expect(await oracle.readPreimage(2, pairingKey, 33)).toBe('0x');
+    expect(await view('isKnown', pairingKey)).toBe(true);
+    expect(await view('preimageLength', pairingKey)).toBe(33n);
+    expect(await view('preimageLength', bytesToHex(precompileKey(0x07, bad)))).toBe(1n);
   }, 180_000);
 });
