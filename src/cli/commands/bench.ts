@@ -208,6 +208,36 @@ export function register(program: Command): void {
       console.log(opts.json ? JSON.stringify(r) : formatAttestedBench(r));
     });
   bench
+    .command('evm')
+    .description(
+      'ERC-20 transfers (contracts/test/BenchErc20.sol, solc) through the modex EVM guest (guest/apps/evm, docs/evm.md) ' +
+        'natively, one evm_run_tx per transfer with the state roots chained, against the same signed transactions on ' +
+        '@ethereumjs/vm in this process, interleaved rounds; machine steps per transfer in the step interpreter',
+    )
+    .option(
+      '--json',
+      'print one JSON object (erc20_tx_per_second, ethereumjs_erc20_tx_per_second, steps_per_transfer, …)',
+      false,
+    )
+    .option('--holders <n>', 'token holders, each a sender', positiveInt, 200)
+    .option('--transfers <n>', 'timed transfers per round and engine', positiveInt, 1000)
+    .option('--rounds <n>', 'interleaved rounds (medians are reported)', positiveInt, 5)
+    .option('--interpreted <n>', 'transfers run in the step interpreter to count steps', positiveInt, 3)
+    .addHelpText('after', '\nExample:\n  npx modex bench evm --rounds 3 --json | jq .speedup_median\n')
+    .action(
+      async (opts: {
+        json: boolean;
+        holders: number;
+        transfers: number;
+        rounds: number;
+        interpreted: number;
+      }) => {
+        const { benchEvm, formatEvmBench } = await import('../../../bench/evm.ts');
+        const r = await benchEvm({ ...opts, log: (line) => process.stderr.write(`${line}\n`) });
+        console.log(opts.json ? JSON.stringify(r) : formatEvmBench(r));
+      },
+    );
+  bench
     .command('da')
     .description(
       'L1 cost of each DA module on the token workload, through the batcher and the inbox on the embedded anvil: ' +
