@@ -8,8 +8,19 @@ import { readMessage } from "../../sdk/inbox";
 import { keccak256 } from "../../sdk/keccak";
 import { runMetered } from "../../sdk/meter";
 import { outboxCommit } from "../../sdk/outbox";
-import { stateCommit, stateKeep, stateLoad, stateRevert, stateSet, stateSnapshot } from "../../sdk/state";
-import { chainId, KIND_DEPOSIT, OK, resetChainId, TRAPPED, UNDECODABLE, UNKNOWN_KIND, OUT_OF_STEPS } from "../../sdk/stf";
+import { stateCommit, stateGet, stateKeep, stateLoad, stateRevert, stateSet, stateSnapshot } from "../../sdk/state";
+import {
+  chainId,
+  KIND_DEPOSIT,
+  MALFORMED,
+  OK,
+  OUT_OF_STEPS,
+  resetChainId,
+  TRAPPED,
+  UNDECODABLE,
+  UNKNOWN_KIND,
+  UNKNOWN_OP,
+} from "../../sdk/stf";
 import { applyTransaction, NONCE_TOO_LOW, txGasUsed, txStatus } from "./apply";
 import { chainEnv, decodeEnv, ENV_LEN, Env } from "./env";
 import { logBuf, logCount, logLen } from "./interp";
@@ -31,7 +42,7 @@ function noSdkTx(tx: Tx, signer: usize): u8 {
 
 defineApp(0xee, noSdkTx).receiptNames(NAMES);
 
-export { modex_abi_version, modex_genesis, modex_query, modex_receipt_names } from "../../sdk/abi";
+export { modex_abi_version, modex_genesis, modex_receipt_names } from "../../sdk/abi";
 
 /** The result record (docs/evm.md §2) of the last applied transaction; returns its hash buffer. */
 function resultRecord(): usize {
@@ -188,4 +199,69 @@ export function modex_admit(): void {
     set_global_u64(0, tx.nonce);
   }
   set_global_u64(1, <u64>verdict);
+}
+
+/**
+ * modex_query (docs/app-abi.md §4, docs/evm.md §4): 0x00 ‖ address → the account's nonce (u64 BE;
+ * the EVM account's, not the SDK's key 0x01), 0x01 ‖ key → the raw value, 0x02 → the chain id,
+ * 0x10 ‖ address → the account record (100 bytes; empty when absent), 0x11 ‖ address ‖ slot (32)
+ * → the slot's value (32 bytes BE; zero when absent). u64[1] = status, bytes32[1] = keccak256 of
+ * the answer (hinted).
+ */
+export function modex_query(): void {
+  stateLoad();
+  resetChainId();
+  const msg = readMessage();
+  let status: u8 = OK;
+  let ans: usize = 0;
+  let ansLen: i32 = 0;
+  if (msg.len == 0) {
+    status = MALFORMED;
+  } else {
+    const kind = <u32>load<u8>(msg.ptr);
+    const args = msg.ptr + 1;
+    const n = msg.len - 1;
+    if (kind == 0x00) {
+      if (n != 20) status = MALFORMED;
+      else {
+        worldReset();
+        ans = alloc32(8);
+        ansLen = 8;
+        writeU64BE(ans, load<u64>(account(args) + ACC_NONCE));
+      }
+    } else if (kind == 0x01 || kind == 0x10) {
+      if (kind == 0x10 && n != 20) status = MALFORMED;
+      else {
+        const v = kind == 0x01 ? stateGet(args, n) : stateGet(msg.ptr, msg.len);
+        if (v != null) {
+          ans = v.ptr;
+          ansLen = v.len;
+        }
+      }
+    } else if (kind == 0x02) {
+      if (n != 0) status = MALFORMED;
+      else {
+        ans = alloc32(8);
+        ansLen = 8;
+        writeU64BE(ans, chainId());
+      }
+    } else if (kind == 0x11) {
+      if (n != 52) status = MALFORMED;
+      else {
+        ans = alloc32(32);
+        ansLen = 32;
+        memory.fill(ans, 0, 32);
+        const v = stateGet(msg.ptr, msg.len);
+        if (v != null && v.len == 84) copyBytes(ans, v.ptr + 52, 32);
+      }
+    } else {
+      status = UNKNOWN_OP;
+    }
+  }
+  if (status != OK) ansLen = 0;
+  const h = alloc32(32);
+  keccak256(ans, ansLen, h);
+  hint_preimage(ans, ansLen);
+  set_global_bytes32(1, h);
+  set_global_u64(1, <u64>status);
 }
