@@ -63,6 +63,8 @@ export const EMPTY_CODE_HASH = memory.data<u8>(
 // ---- open-addressing tables of record pointers (u32), keyed by address or address ‖ key --------
 
 class Table {
+  /** whether the records are listed in insertion order (for worldCommit) */
+  listed: bool = true;
   slots: usize = 0;
   cap: u32 = 0;
   count: u32 = 0;
@@ -74,6 +76,7 @@ class Table {
 let accounts = new Table();
 let slots = new Table();
 let transients = new Table();
+transients.listed = false;
 
 function tableReset(t: Table, cap: u32): void {
   t.cap = cap;
@@ -81,7 +84,7 @@ function tableReset(t: Table, cap: u32): void {
   t.slots = alloc32(<i32>(cap << 2));
   memory.fill(t.slots, 0, <usize>cap << 2);
   t.listCap = cap;
-  t.list = alloc32(<i32>(cap << 2));
+  t.list = t.listed ? alloc32(<i32>(cap << 2)) : 0;
 }
 
 @inline function hashAddr(a: usize): u32 {
@@ -116,21 +119,25 @@ function tableFind(t: Table, key: usize, withSlot: bool): usize {
 
 function tablePut(t: Table, r: usize, withSlot: bool): void {
   if ((t.count + 1) * 2 > t.cap) {
-    const old = t.list;
-    const n = t.count;
-    const cap = t.cap * 2;
+    const oldSlots = t.slots;
+    const oldCap = t.cap;
+    const cap = oldCap * 2;
     t.cap = cap;
     t.slots = alloc32(<i32>(cap << 2));
     memory.fill(t.slots, 0, <usize>cap << 2);
-    t.list = alloc32(<i32>(cap << 2));
-    t.listCap = cap;
-    copyBytes(t.list, old, <i32>(n << 2));
-    t.count = 0;
-    for (let j: u32 = 0; j < n; j++) insertSlot(t, <usize>load<u32>(t.list + (<usize>j << 2)), withSlot);
-    t.count = n;
+    for (let j: u32 = 0; j < oldCap; j++) {
+      const e = <usize>load<u32>(oldSlots + (<usize>j << 2));
+      if (e != 0) insertSlot(t, e, withSlot);
+    }
+    if (t.listed) {
+      const old = t.list;
+      t.list = alloc32(<i32>(cap << 2));
+      t.listCap = cap;
+      copyBytes(t.list, old, <i32>(t.count << 2));
+    }
   }
   insertSlot(t, r, withSlot);
-  store<u32>(t.list + (<usize>t.count << 2), <u32>r);
+  if (t.listed) store<u32>(t.list + (<usize>t.count << 2), <u32>r);
   t.count++;
 }
 
@@ -148,46 +155,54 @@ const J_ACCOUNT: u32 = 1;
 const J_SLOT: u32 = 2;
 const J_TRANSIENT: u32 = 3;
 
-let journal: usize = 0;
-let journalCap: i32 = 0;
-let journalLen: i32 = 0;
+// 64 KiB segments (a record never crosses one), so that a long journal is never copied; a
+// position is segment << 17 | offset
+const SEG: i32 = 1 << 16;
+const MAX_SEGS: i32 = 4096;
+let segs: usize = 0; // MAX_SEGS × (ptr u32 ‖ fill u32)
+let seg: i32 = 0;
+let segOff: i32 = 0;
 
 function journalPush(kind: u32, rec: usize, from: usize, n: i32): void {
   const size = 12 + ((n + 3) & ~3);
-  if (journalLen + size > journalCap) {
-    const cap = journalCap * 2;
-    const j = alloc32(cap);
-    copyBytes(j, journal, journalLen);
-    journal = j;
-    journalCap = cap;
+  if (segOff + size > SEG) {
+    store<u32>(segs + (<usize>seg << 3), <u32>segOff, 4);
+    seg++;
+    if (seg >= MAX_SEGS) unreachable(); // 256 MiB of journal: beyond the machine's memory anyway
+    if (load<u32>(segs + (<usize>seg << 3)) == 0) store<u32>(segs + (<usize>seg << 3), <u32>alloc32(SEG));
+    segOff = 0;
   }
-  const e = journal + <usize>journalLen;
+  const e = <usize>load<u32>(segs + (<usize>seg << 3)) + <usize>segOff;
   store<u32>(e, kind);
   store<u32>(e, <u32>rec, 4);
   copyBytes(e + 8, rec + from, n);
   store<u32>(e + <usize>(size - 4), <u32>size);
-  journalLen += size;
+  segOff += size;
 }
 
 /** A mark for worldRevert. */
 export function worldMark(): i32 {
-  return journalLen;
+  return (seg << 17) | segOff;
 }
 
 /** Undoes every change made since `mark`, newest first. */
 export function worldRevert(mark: i32): void {
-  let end = journalLen;
-  while (end > mark) {
-    const size = <i32>load<u32>(journal + <usize>(end - 4));
-    const e = journal + <usize>(end - size);
+  while (((seg << 17) | segOff) > mark) {
+    if (segOff == 0) {
+      seg--;
+      segOff = <i32>load<u32>(segs + (<usize>seg << 3), 4);
+      continue;
+    }
+    const base = <usize>load<u32>(segs + (<usize>seg << 3));
+    const size = <i32>load<u32>(base + <usize>(segOff - 4));
+    const e = base + <usize>(segOff - size);
     const kind = load<u32>(e);
     const rec = <usize>load<u32>(e, 4);
     if (kind == J_ACCOUNT) copyBytes(rec + ACC_NONCE, e + 8, 88);
     else if (kind == J_SLOT) copyBytes(rec + SLOT_CUR, e + 8, 36);
     else copy32(rec + SLOT_CUR, e + 8);
-    end -= size;
+    segOff -= size;
   }
-  journalLen = mark;
 }
 
 // small records (accounts, slots, transient slots): 8-aligned, from 64 KiB chunks of the arena
@@ -219,9 +234,11 @@ export function worldReset(): void {
   tableReset(accounts, 64);
   tableReset(slots, 128);
   tableReset(transients, 16);
-  journalCap = 16384;
-  journal = alloc32(journalCap);
-  journalLen = 0;
+  segs = alloc32(MAX_SEGS * 8);
+  memory.fill(segs, 0, <usize>MAX_SEGS * 8);
+  store<u32>(segs, <u32>alloc32(SEG));
+  seg = 0;
+  segOff = 0;
   chunkPtr = 0;
   chunkEnd = 0;
 }
