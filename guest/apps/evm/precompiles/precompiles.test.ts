@@ -10,6 +10,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { describe, expect, it } from 'vitest';
 import { compileGuest, genesis } from '../../../../src/apps/sdk/run-app.ts';
+import { precompileKeyPreimage, precompilePreimage } from '../../../../src/crypto/precompiles.ts';
 import { lower } from '../../../../src/vm/wasm/lower.ts';
 import { Status } from '../../../../src/vm/wasm/machine.ts';
 import { type HostContext, runNative, validateStf } from '../../../../src/vm/wasm/native.ts';
@@ -62,13 +63,25 @@ function decode(out: Uint8Array, n: number): Result[] {
   return results;
 }
 
+/** keccak preimages the last {@link run} hinted, by hash */
+let hints = new Map<string, Uint8Array>();
+
+/**
+ * the host's answer to a preimage read: kind 2 (the precompile oracle, docs/machine.md §6.3) is
+ * computed from the key preimage the guest hinted, as the node's PreimageStore does
+ */
+const preimages = (kind: number, hash: Uint8Array): Uint8Array | undefined => {
+  const key = hints.get(hex(hash));
+  return kind === 2 && key ? precompilePreimage(key) : undefined;
+};
+
 /** runs the calls natively (and, with `interpret`, in the interpreter too, which must agree) */
 function run(calls: Call[], interpret = false): Result[] {
   const msg = encode(calls);
-  const hints = new Map<string, Uint8Array>();
+  hints = new Map<string, Uint8Array>();
   const host = (): HostContext => ({
     inbox: msg,
-    preimages: () => undefined,
+    preimages,
     globalState: genesis(),
     onPreimageHint: (b) => hints.set(hex(keccak_256(b)), b.slice()),
   });
@@ -79,7 +92,7 @@ function run(calls: Call[], interpret = false): Result[] {
     const h = host();
     const m = newMachine(lower(module), genesis(), {
       inboxMessage: () => msg,
-      preimage: () => undefined,
+      preimage: preimages,
       onPreimageHint: h.onPreimageHint,
     });
     m.run();
@@ -497,6 +510,82 @@ describe('precompile 0x09: blake2f', () => {
     });
     const again = run(calls.slice(0, 4), true);
     again.forEach((r, i) => expect(hex(r.out)).toBe(hex(res[i].out)));
+  });
+});
+
+describe('precompiles 0x06–0x08 and 0x0a: through the precompile preimage oracle', () => {
+  const P = 21888242871839275222246405745257275088696311157297322482245863133164466434167n;
+  const G1 = concat(word(1n), word(2n));
+  // 2·G1 on alt_bn128 (EIP-196's generator doubled)
+  const G1x2 = concat(
+    word(0x030644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd3n),
+    word(0x15ed738c0e0a7c92e7845f96b2ae9c0a68a6a449e3538fc7ff3ebf7a5a18a2c4n),
+  );
+  const offCurve = concat(word(1n), word(3n));
+  const asked = (id: number, input: Uint8Array): boolean =>
+    hints.has(hex(keccak_256(precompileKeyPreimage(id, input))));
+
+  it('bn254 add and mul: EIP-1108 gas, the oracle\'s output, failures for points off the curve', () => {
+    const calls: Call[] = [
+      { id: 6, gas: 150n, input: concat(G1, G1) },
+      { id: 6, gas: 149n, input: concat(G1, G1) },
+      { id: 6, gas: 1000n, input: concat(G1, offCurve) },
+      { id: 6, gas: 1000n, input: new Uint8Array() }, // 0 + 0 = 0
+      { id: 7, gas: 6000n, input: concat(G1, word(2n)) },
+      { id: 7, gas: 5999n, input: concat(G1, word(2n)) },
+      { id: 7, gas: 7000n, input: concat(offCurve, word(2n)) },
+      { id: 7, gas: 7000n, input: concat(word(1n), word(P + 2n), word(1n)) }, // y ≥ p
+    ];
+    const res = run(calls, true);
+    expect(res[0]).toMatchObject({ ok: true, gasUsed: 150n });
+    expect(hex(res[0].out)).toBe(hex(G1x2));
+    expect(res[1]).toMatchObject({ ok: false, gasUsed: 149n });
+    expect(res[2]).toMatchObject({ ok: false, gasUsed: 1000n, out: new Uint8Array() });
+    expect(res[3]).toMatchObject({ ok: true, gasUsed: 150n });
+    expect(hex(res[3].out)).toBe(hex(new Uint8Array(64)));
+    expect(res[4]).toMatchObject({ ok: true, gasUsed: 6000n });
+    expect(hex(res[4].out)).toBe(hex(G1x2));
+    expect(res[5]).toMatchObject({ ok: false, gasUsed: 5999n });
+    expect(res[6]).toMatchObject({ ok: false, gasUsed: 7000n });
+    expect(res[7]).toMatchObject({ ok: false, gasUsed: 7000n });
+    expect(asked(6, calls[0].input)).toBe(true);
+    // out of gas: the oracle is not asked
+    const lone = run([calls[1]]);
+    expect(lone[0].ok).toBe(false);
+    expect(asked(6, calls[1].input)).toBe(false);
+  });
+
+  it('bn254 pairing: 45,000 + 34,000 k gas; a length not a multiple of 192 fails without asking the oracle', () => {
+    const res = run([
+      { id: 8, gas: 45000n, input: new Uint8Array() },
+      { id: 8, gas: 44999n, input: new Uint8Array() },
+      { id: 8, gas: 1_000_000n, input: new Uint8Array(191) },
+      { id: 8, gas: 1_000_000n, input: new Uint8Array(192) }, // (0, 0): the empty product, 1
+      { id: 8, gas: 45000n + 34000n * 2n - 1n, input: new Uint8Array(384) },
+    ]);
+    expect(res[0]).toMatchObject({ ok: true, gasUsed: 45000n });
+    expect(hex(res[0].out)).toBe(hex(word(1n)));
+    expect(res[1]).toMatchObject({ ok: false, gasUsed: 44999n });
+    expect(res[2]).toMatchObject({ ok: false, gasUsed: 1_000_000n });
+    expect(asked(8, new Uint8Array(191))).toBe(false);
+    expect(res[3]).toMatchObject({ ok: true, gasUsed: 79000n });
+    expect(hex(res[3].out)).toBe(hex(word(1n)));
+    expect(res[4]).toMatchObject({ ok: false, gasUsed: 45000n + 34000n * 2n - 1n });
+  });
+
+  it('point evaluation: 50,000 gas, exactly 192 bytes; a proof that does not verify fails', () => {
+    const input = rng(9)(192);
+    input[0] = 1; // a versioned hash that does not match the commitment
+    const res = run([
+      { id: 10, gas: 50000n, input },
+      { id: 10, gas: 49999n, input },
+      { id: 10, gas: 60000n, input: input.subarray(0, 191) },
+    ]);
+    expect(res[0]).toMatchObject({ ok: false, gasUsed: 50000n });
+    expect(asked(10, input)).toBe(true);
+    expect(res[1]).toMatchObject({ ok: false, gasUsed: 49999n });
+    expect(res[2]).toMatchObject({ ok: false, gasUsed: 60000n });
+    expect(asked(10, input.subarray(0, 191))).toBe(false);
   });
 });
 
