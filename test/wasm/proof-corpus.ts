@@ -99,6 +99,8 @@ export interface SpecSampleOptions {
   files?: string[];
   /** steps per script (default: unbounded) */
   maxPerFile?: number;
+  /** steps of one script, when it differs from maxPerFile */
+  maxPerFileOf?: (file: string) => number | undefined;
 }
 
 /** Proof samples from the spec-test scripts: instantiation and every i32/i64 invocation. */
@@ -106,7 +108,7 @@ export function specTestSamples(sink: (s: ProofSample) => void, opts: SpecSample
   const { keep, maxPerInvoke = 3000, maxPerFile = Number.POSITIVE_INFINITY } = opts;
   const files = opts.files ?? readdirSync(SPEC_DIR).filter((f) => f.endsWith('.json'));
   for (const file of files) {
-    let left = maxPerFile;
+    let left = opts.maxPerFileOf?.(file) ?? maxPerFile;
     const script = JSON.parse(readFileSync(join(SPEC_DIR, file), 'utf8')) as { commands: Cmd[] };
     let c: MachineCommitter | undefined;
     let prog: ReturnType<typeof compileProgram> | undefined;

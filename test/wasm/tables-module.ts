@@ -68,3 +68,92 @@ export function tablesModule(trap?: TablesTrap): Uint8Array {
     m.dispose();
   }
 }
+
+/**
+ * An STF module using every table instruction (docs/machine.md §5.7): table.get/set/size/grow
+ * (up to its cap, and past it: −1), fill, copy (both directions, overlapping, across tables), init
+ * from a passive segment, elem.drop, an externref table, and call_indirect through slots the code
+ * wrote. main folds every result into global-state u64 slot 1. `trap` ends main with one of the
+ * trapping cases (`TABLE_OPS_TRAPS`: all `out of bounds table access` but the call_indirect ones).
+ * `uncapped`: no declared maxima, so every table gets the machine's largest cap (1,024 slots: the
+ * deepest globals and code trees, for gas).
+ */
+export const TABLE_OPS_TRAPS = {
+  get: '(drop (table.get $t (i32.const 8)))',
+  set: '(table.set $t (i32.const 8) (ref.null func))',
+  fill: '(table.fill $t (i32.const 6) (ref.null func) (i32.const 3))',
+  copyDst: '(table.copy $u $t (i32.const 3) (i32.const 0) (i32.const 2))',
+  copySrc: '(table.copy $t $u (i32.const 0) (i32.const 3) (i32.const 2))',
+  init: '(table.init $t $p (i32.const 0) (i32.const 2) (i32.const 2))',
+  dropped: '(elem.drop $p) (table.init $t $p (i32.const 0) (i32.const 0) (i32.const 1))',
+  callOob: '(drop (call_indirect $t (type $v) (i32.const 8)))',
+  callNull: '(drop (call_indirect $u (type $v) (i32.const 0)))',
+  callType: '(drop (call_indirect $t (type $v) (i32.const 0)))',
+} as const;
+export type TableOpsTrap = keyof typeof TABLE_OPS_TRAPS;
+export const TABLE_OPS_TRAP_REASON = (trap: TableOpsTrap): string =>
+  trap === 'callOob'
+    ? 'undefined element'
+    : trap === 'callNull'
+      ? 'uninitialized element'
+      : trap === 'callType'
+        ? 'indirect call type mismatch'
+        : 'out of bounds table access';
+
+export function tableOpsModule(trap?: TableOpsTrap, opts: { uncapped?: boolean } = {}): Uint8Array {
+  const fold = (v: string): string =>
+    `(local.set $acc (i64.add (i64.mul (local.get $acc) (i64.const 31)) (i64.extend_i32_u ${v})))`;
+  const isNull = (r: string): string => `(ref.is_null ${r})`;
+  const text = `(module ${HOST_IMPORTS} (memory 1)
+    (type $ii (func (param i32) (result i32)))
+    (type $v (func (result i32)))
+    (table $t 4 ${opts.uncapped ? '' : '8'} funcref)
+    (table $u 4 funcref)
+    (table $x 1 ${opts.uncapped ? '' : '3'} externref)
+    (elem (table $t) (i32.const 0) func $a $b)
+    (elem $p func $c $a $b)
+    (elem declare func $main)
+    (func $a (type $ii) (i32.add (local.get 0) (i32.const 1)))
+    (func $b (type $ii) (i32.mul (local.get 0) (i32.const 3)))
+    (func $c (type $v) (i32.const 7))
+    (func $main (export "main") (local $acc i64) (local $e externref)
+      ${fold('(table.size $t)')}
+      ${fold('(call_indirect $t (type $ii) (i32.const 5) (i32.const 1))')}
+      ${fold(isNull('(table.get $t (i32.const 2))'))}
+      (table.set $t (i32.const 2) (ref.func $c))
+      ${fold('(call_indirect $t (type $v) (i32.const 2))')}
+      ${fold('(table.grow $t (ref.func $a) (i32.const 2))')}
+      ${fold('(table.grow $t (ref.null func) (i32.const 3))')}
+      ${fold('(table.size $t)')}
+      ${fold('(call_indirect $t (type $ii) (i32.const 4) (i32.const 5))')}
+      (table.fill $u (i32.const 1) (ref.func $b) (i32.const 2))
+      ${fold('(call_indirect $u (type $ii) (i32.const 6) (i32.const 2))')}
+      ${fold(isNull('(table.get $u (i32.const 0))'))}
+      (table.copy $t $t (i32.const 1) (i32.const 0) (i32.const 3))
+      ${fold('(call_indirect $t (type $ii) (i32.const 10) (i32.const 1))')}
+      ${fold('(call_indirect $t (type $ii) (i32.const 10) (i32.const 2))')}
+      (table.copy $t $t (i32.const 0) (i32.const 1) (i32.const 3))
+      ${fold('(call_indirect $t (type $ii) (i32.const 11) (i32.const 0))')}
+      (table.copy $u $t (i32.const 2) (i32.const 4) (i32.const 2))
+      ${fold('(call_indirect $u (type $ii) (i32.const 12) (i32.const 2))')}
+      (table.init $t $p (i32.const 3) (i32.const 0) (i32.const 3))
+      ${fold('(call_indirect $t (type $v) (i32.const 3))')}
+      ${fold('(call_indirect $t (type $ii) (i32.const 13) (i32.const 5))')}
+      (table.init $t $p (i32.const 0) (i32.const 3) (i32.const 0))
+      ${fold(isNull('(table.get $x (i32.const 0))'))}
+      ${fold('(table.grow $x (local.get $e) (i32.const 2))')}
+      (table.set $x (i32.const 2) (table.get $x (i32.const 1)))
+      ${fold('(table.size $x)')}
+      (elem.drop $p)
+      (table.init $t $p (i32.const 6) (i32.const 0) (i32.const 0))
+      (call $set_u64 (i32.const 1) (local.get $acc))
+      ${trap ? TABLE_OPS_TRAPS[trap] : ''}))`;
+  const m = binaryen.parseText(text);
+  try {
+    m.setFeatures(FEATURES);
+    if (!m.validate()) throw new Error('binaryen: invalid table-ops test module');
+    return m.emitBinary();
+  } finally {
+    m.dispose();
+  }
+}

@@ -8,7 +8,15 @@ import { compileTestModule } from '../../../test/wasm/asc.ts';
 import { METERED_IMPORT, meteredModule } from '../../../test/wasm/proof-corpus.ts';
 import { Rng, randomModule } from '../../../test/wasm/random-module.ts';
 import { REF_MODULE_RESULT, refModule } from '../../../test/wasm/ref-module.ts';
-import { TABLES_MODULE_RESULT, TABLES_TRAP_REASON, tablesModule } from '../../../test/wasm/tables-module.ts';
+import {
+  TABLE_OPS_TRAP_REASON,
+  TABLE_OPS_TRAPS,
+  TABLES_MODULE_RESULT,
+  TABLES_TRAP_REASON,
+  type TableOpsTrap,
+  tableOpsModule,
+  tablesModule,
+} from '../../../test/wasm/tables-module.ts';
 import { ecdsaFixture, HOST_IMPORTS, stf, wat, watBytes } from '../../../test/wasm/wat.ts';
 import type { MachineLimits } from './limits.ts';
 import { type GlobalState, type HostData, type Machine, Status } from './machine.ts';
@@ -406,6 +414,27 @@ describe('equivalence: exact metering (steps, frames, value stack)', () => {
       const r = runBoth(tablesModule(trap));
       expect(r.status, trap).toBe('errored');
       expect(r.state.u64[1], trap).toBe(TABLES_MODULE_RESULT.toString());
+    }
+  });
+
+  it('table instructions (docs/machine.md §5.7): the same result, the same stop at every step, every trap', () => {
+    const bytes = tableOpsModule();
+    const full = runBoth(bytes);
+    expect(full.status).toBe('finished');
+    // every third step limit, and the last ones
+    for (let p = 1; p <= full.steps + 1; p += 3) both(bytes, { maxSteps: BigInt(p) });
+    for (let p = full.steps - 2; p <= full.steps + 1; p++) both(bytes, { maxSteps: BigInt(p) });
+    for (const maxStackHeight of [3, 4, 5, 6, 7, 8]) both(bytes, { maxStackHeight });
+    for (const maxFrames of [1, 2]) both(bytes, { maxFrames });
+    for (const trap of Object.keys(TABLE_OPS_TRAPS) as TableOpsTrap[]) {
+      const m = newMachine(compileProgram(tableOpsModule(trap)), gs(), NO_HOST_DATA);
+      m.run();
+      expect(m.trap, trap).toBe(TABLE_OPS_TRAP_REASON(trap));
+      const r = runBoth(tableOpsModule(trap));
+      expect(r.status, trap).toBe('errored');
+      expect(r.state.u64[1], trap).toBe(full.state.u64[1]);
+      // every step limit around the trap
+      for (let p = r.steps - 3; p <= r.steps + 1; p++) both(tableOpsModule(trap), { maxSteps: BigInt(p) });
     }
   });
 

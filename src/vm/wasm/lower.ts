@@ -14,9 +14,21 @@ import { ModexError } from '../../core/errors.ts';
 import { HOST_FUNCS, HOST_MODULE, hostFunc } from './host-abi.ts';
 import { M, MEMORY_WASM_TO_MACHINE, packCall, SIMPLE_WASM_TO_MACHINE } from './isa.ts';
 import { type MachineLimits, resolveLimits } from './limits.ts';
+import {
+  emitCallIndirect,
+  emitGrowHelper,
+  emitCopyHelper as emitTableCopyHelper,
+  emitFillHelper as emitTableFillHelper,
+  emitTableGet,
+  emitInitHelper as emitTableInitHelper,
+  emitTableSet,
+  refValue,
+  TABLE_HELPER_LOCALS,
+  TableGlobals,
+} from './lower-tables.ts';
 import type { TrapReason } from './machine.ts';
 import type { ConstExpr, FuncType, Import, Limits, ValidatedModule } from './module.ts';
-import { loweredMaxHeight, tableLayout } from './tables.ts';
+import { loweredMaxHeight, scratchLocals, TABLE_STEPS, tableLayout } from './tables.ts';
 
 export class LoweringError extends ModexError {
   constructor(message: string) {
@@ -199,7 +211,11 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
     globalIsI64.push(g.type.type === I64);
   }
   const segGlobalBase = initialGlobals.length;
-  const numGlobals = segGlobalBase + mod.datas.length;
+  // §5.7: the tables' and element segments' hidden globals, after the segment lengths
+  const tg = layout.mutable
+    ? new TableGlobals(layout, segGlobalBase + mod.datas.length, mod.elems.length)
+    : undefined;
+  const numGlobals = segGlobalBase + mod.datas.length + (tg?.count ?? 0);
 
   // ---- memory
   const memLimits =
@@ -239,6 +255,32 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
     em.emit(M['i32.const'], d.bytes.length);
     em.emit(M['global.set'], segGlobalBase + k);
   });
+  if (tg) {
+    // §5.7: each table's size, each passive segment's length, then the active segments' elements
+    layout.size.forEach((n, t) => {
+      em.emit(M['i32.const'], n);
+      em.emit(M['global.set'], tg.size[t]);
+    });
+    mod.elems.forEach((e, k) => {
+      if (e.mode === 'passive') {
+        em.emit(M['i32.const'], e.funcIndices.length);
+        em.emit(M['global.set'], tg.elemLen[k]);
+      }
+      if (e.mode !== 'active') return;
+      const off = Number(
+        BigInt.asUintN(32, constValue(e.offset, initialGlobals, `element segment ${k} offset`)),
+      );
+      const size = layout.size[e.tableIndex];
+      if (off + e.funcIndices.length > size)
+        throw new LoweringError(
+          `element segment ${k} writes slots ${off}..${off + e.funcIndices.length - 1} of a table of ${size}`,
+        );
+      e.funcIndices.forEach((f, j) => {
+        em.emit(M['i32.const'], refValue(f));
+        em.emit(M['global.set'], tg.slot(e.tableIndex, off + j));
+      });
+    });
+  }
   const helpers = new Map<string, number>(); // helper name -> pc, filled after the functions
   const helperCalls: { at: number; name: string }[] = [];
   const emitHelperCall = (name: string): void => {
@@ -297,7 +339,7 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
     const heights = mod.analysis[fi].heights;
     // a checked call_indirect (§5.6) keeps its index in one more local
     const scratch = t.params.length + f.locals.length;
-    const numLocals = scratch + (layout.checked ? 1 : 0);
+    const numLocals = scratch + scratchLocals(layout);
     const entryPc = em.pc;
     funcs.push({
       entryPc,
@@ -466,6 +508,10 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
           return;
         }
         case 0x11:
+          if (tg) {
+            emitCallIndirect(em, tg, ins.b!, typeIds[ins.a!], scratch);
+            return;
+          }
           if (layout.checked) {
             // §5.6: slot offset_t + i if i < size_t, else 0xffffffff (undefined element)
             em.emit(M['local.tee'], scratch);
@@ -523,6 +569,32 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
         case 0xfc0b:
           emitHelperCall('fill');
           return;
+        // tables as machine state (§5.7)
+        case 0x25:
+          emitTableGet(em, tg!, ins.a!, scratch);
+          return;
+        case 0x26:
+          emitTableSet(em, tg!, ins.a!, scratch, scratch + 1);
+          return;
+        case 0xfc10:
+          em.emit(M['global.get'], tg!.size[ins.a!]);
+          return;
+        case 0xfc0d:
+          em.emit(M['i32.const'], 0);
+          em.emit(M['global.set'], tg!.elemLen[ins.a!]);
+          return;
+        case 0xfc11:
+          emitHelperCall(`tfill${ins.a!}`);
+          return;
+        case 0xfc0f:
+          emitHelperCall(`tgrow${ins.a!}`);
+          return;
+        case 0xfc0e:
+          emitHelperCall(`tcopy${ins.a!}_${ins.b!}`);
+          return;
+        case 0xfc0c:
+          emitHelperCall(`tinit${ins.b!}_${ins.a!}`);
+          return;
         default:
           throw new LoweringError(
             `function ${funcIndex}: instruction 0x${op.toString(16)} at offset 0x${ins.offset.toString(16)} cannot be lowered`,
@@ -536,6 +608,26 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
   const helperInfo = new Map<string, FuncInfo>();
   for (const name of needed) {
     const entryPc = em.pc;
+    const table = /^t(fill|grow|copy|init)(\d+)(?:_(\d+))?$/.exec(name);
+    if (table) {
+      const [, kind, a, b] = table;
+      if (kind === 'fill') emitTableFillHelper(em, tg!, Number(a));
+      else if (kind === 'grow') emitGrowHelper(em, tg!, Number(a));
+      else if (kind === 'copy') emitTableCopyHelper(em, tg!, Number(a), Number(b));
+      else emitTableInitHelper(em, tg!, Number(a), Number(b), mod.elems[Number(b)]);
+      helpers.set(name, entryPc);
+      const numParams = kind === 'grow' ? 2 : 3;
+      const maxHeight = TABLE_STEPS.helperMaxHeight;
+      helperInfo.set(name, {
+        entryPc,
+        numParams,
+        numLocals: TABLE_HELPER_LOCALS,
+        numResults: kind === 'grow' ? 1 : 0,
+        maxHeight,
+        typeId: -1,
+      });
+      continue;
+    }
     if (name === 'fill') emitFillHelper(em);
     else if (name === 'copy') emitCopyHelper(em);
     else {
@@ -557,8 +649,10 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
 
   // ---- tables (§4.4, §5.6): the funcref tables one after the other, element segments applied
   const table = new Int32Array(layout.length).fill(-1);
+  // §5.7: slot r is function r − 1 (the tables hold references r, in hidden globals)
+  if (tg) for (let r = 1; r < table.length; r++) table[r] = r - 1;
   mod.elems.forEach((e, k) => {
-    if (e.mode !== 'active') return;
+    if (e.mode !== 'active' || tg) return;
     const off = Number(
       BigInt.asUintN(32, constValue(e.offset, initialGlobals, `element segment ${k} offset`)),
     );

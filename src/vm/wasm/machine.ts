@@ -81,6 +81,7 @@ export type TrapReason =
   | 'out of bounds memory access'
   | 'out of bounds data access'
   | 'undefined element'
+  | 'out of bounds table access'
   | 'invalid conversion to integer'
   | 'uninitialized element'
   | 'indirect call type mismatch'

@@ -28,12 +28,12 @@
  */
 import type { MachineLimits } from './limits.ts';
 import type { FuncType, Import, Instr, ValidatedModule } from './module.ts';
-import { CHECKED_CALL_INDIRECT_STEPS, loweredMaxHeight, tableLayout } from './tables.ts';
+import { CHECKED_CALL_INDIRECT_STEPS, loweredMaxHeight, TABLE_STEPS, tableLayout } from './tables.ts';
 
 /** the import of a metered call (docs/machine.md §11) */
 export const METERED_CALL = 'metered_call';
 
-export const WHY = { none: 0, steps: 1, frames: 2, stack: 3, bulk: 4 } as const;
+export const WHY = { none: 0, steps: 1, frames: 2, stack: 3, bulk: 4, table: 5 } as const;
 
 export interface Instrumented {
   binary: Uint8Array;
@@ -101,8 +101,8 @@ function funcTypeBytes(out: number[], t: FuncType): void {
 /** canonical section order (datacount, 12, sits between element and code) */
 const ORDER = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11];
 
-/** bulk-memory helper ids, appended after the module's functions */
-type Bulk = 'fill' | 'copy' | `init${number}`;
+/** bulk-memory and table helper ids (§5.7: `tfill3`, `tcopy0_1`, `tinit0_2`, `tgrow1`), appended after the module's functions */
+type Bulk = 'fill' | 'copy' | `init${number}` | `t${'fill' | 'grow' | 'copy' | 'init'}${string}`;
 
 export function instrumentForNative(
   bytes: Uint8Array,
@@ -116,6 +116,11 @@ export function instrumentForNative(
   const typeOfFunc = (f: number): FuncType =>
     mod.types[f < nImported ? funcImports[f].typeIndex : mod.funcs[f - nImported].typeIndex];
   const layout = tableLayout(mod);
+  /** per table (imports first): its reference type */
+  const tableElem = [
+    ...mod.imports.flatMap((i) => (i.kind === 'table' ? [i.elemType] : [])),
+    ...mod.tables.map((t) => t.elemType),
+  ];
   for (const e of mod.elems) {
     for (const f of e.funcIndices) {
       if (f !== null && f < nImported && e.mode !== 'declarative') {
@@ -133,6 +138,9 @@ export function instrumentForNative(
   const G_CD = nGlobals + 2;
   const G_CB = nGlobals + 3;
   const G_DROP = (k: number) => nGlobals + 4 + k;
+  // §5.7: one "dropped" flag per element segment (modules using table instructions)
+  const G_EDROP = (e: number) => nGlobals + 4 + mod.datas.length + e;
+  const nElemFlags = layout.mutable ? mod.elems.length : 0;
 
   // ---- bulk helpers (defined functions after the module's)
   const bulkIndex = new Map<Bulk, number>();
@@ -147,8 +155,16 @@ export function instrumentForNative(
     return i;
   };
 
-  // ---- types: the module's + (i32 i32 i32) -> ()
+  // ---- types: the module's + (i32 i32 i32) -> (), then (§5.7) table.fill's and table.grow's per reference type
   const T_BULK = mod.types.length;
+  const T_TFILL = (ref: number) => T_BULK + (ref === 0x6f ? 2 : 1);
+  const T_TGROW = (ref: number) => T_BULK + (ref === 0x6f ? 4 : 3);
+  const helperType = (b: Bulk): number =>
+    b.startsWith('tfill')
+      ? T_TFILL(tableElem[Number(b.slice(5))])
+      : b.startsWith('tgrow')
+        ? T_TGROW(tableElem[Number(b.slice(5))])
+        : T_BULK;
 
   const maxFrames = limits.maxFrames;
   const maxStack = limits.maxStackHeight;
@@ -189,6 +205,7 @@ export function instrumentForNative(
     const L_B = nLocals; // i32: value-stack base
     const L_D = nLocals + 1; // i32: call depth
     const L_T = nLocals + 2; // i32: scratch
+    const L_REF = (ref: number) => nLocals + (ref === 0x6f ? 4 : 3); // a funcref / externref (§5.7)
     const out: number[] = [];
     // locals: the declared ones (run-length encoded) + 3 i32
     const groups: [number, number][] = [];
@@ -198,6 +215,8 @@ export function instrumentForNative(
       else groups.push([1, l]);
     }
     groups.push([3, I32]);
+    // §5.7: table.set keeps its value in a local of the table's reference type
+    if (layout.mutable) groups.push([1, 0x70], [1, 0x6f]);
     uleb(out, groups.length);
     for (const [n, ty] of groups) {
       uleb(out, n);
@@ -404,8 +423,8 @@ export function instrumentForNative(
           return;
         }
         case 0x11: {
-          // §5.6: with several funcref tables the index check is 8 steps before the call's
-          flush(layout.checked ? CHECKED_CALL_INDIRECT_STEPS : 1);
+          // §5.6: with several funcref tables the index check is 8 steps before the call's; §5.7
+          flush(layout.mutable ? TABLE_STEPS.callIndirect : layout.checked ? CHECKED_CALL_INDIRECT_STEPS : 1);
           prelude(h - 1, mod.types[ins.a!].params.length);
           markCharged();
           raw(i);
@@ -422,6 +441,60 @@ export function instrumentForNative(
           flush();
           prelude(h, 3);
           const b: Bulk = op === 0xfc0b ? 'fill' : op === 0xfc0a ? 'copy' : `init${ins.a!}`;
+          out.push(0x10);
+          uleb(out, bulkFunc(b));
+          return;
+        }
+        case 0x25: // table.get / table.set (§5.7): the interpreter's bounds check, at its step
+        case 0x26: {
+          const t = ins.a!;
+          const set = op === 0x26;
+          if (set) {
+            out.push(0x21);
+            uleb(out, L_REF(tableElem[t]));
+          }
+          out.push(0x22);
+          uleb(out, L_T);
+          out.push(0xfc, 0x10);
+          uleb(out, t);
+          out.push(0x49, 0x45, 0x04, 0x40); // i32.lt_u, i32.eqz, if
+          charge(out, pending + (set ? TABLE_STEPS.setTrap : TABLE_STEPS.getTrap));
+          trapWith(out, WHY.table);
+          out.push(0x0b);
+          flush(set ? TABLE_STEPS.set : TABLE_STEPS.get);
+          out.push(0x20);
+          uleb(out, L_T);
+          if (set) {
+            out.push(0x20);
+            uleb(out, L_REF(tableElem[t]));
+          }
+          raw(i);
+          return;
+        }
+        case 0xfc10: // table.size: global.get
+          pending++;
+          raw(i);
+          return;
+        case 0xfc0d: // elem.drop: i32.const 0, global.set (2 steps)
+          flush(TABLE_STEPS.elemDrop);
+          out.push(0x41, 0x01, 0x24);
+          uleb(out, G_EDROP(ins.a!));
+          raw(i);
+          return;
+        case 0xfc0c:
+        case 0xfc0e:
+        case 0xfc0f:
+        case 0xfc11: {
+          const b: Bulk =
+            op === 0xfc11
+              ? `tfill${ins.a!}`
+              : op === 0xfc0f
+                ? `tgrow${ins.a!}`
+                : op === 0xfc0e
+                  ? `tcopy${ins.a!}_${ins.b!}`
+                  : `tinit${ins.b!}_${ins.a!}`;
+          flush();
+          prelude(h, op === 0xfc0f ? 2 : 3);
           out.push(0x10);
           uleb(out, bulkFunc(b));
           return;
@@ -450,6 +523,7 @@ export function instrumentForNative(
   // ---- the bulk-memory helpers (lower.ts emitFillHelper / emitCopyHelper / emitInitHelper, §5.3)
   const L_TOT = 3; // i64 local of the helpers
   const bulkBodies: number[][] = bulkList.map((b) => {
+    if (b.startsWith('t')) return tableHelperBody(b);
     const out: number[] = [];
     out.push(1, 1, I64); // one i64 local
     /** charge c steps, then trap (why) at the last of them */
@@ -596,6 +670,115 @@ export function instrumentForNative(
     out.push(0x0b);
     return out;
   }
+  /**
+   * A table helper (§5.7, lower-tables.ts): the call step's checks, the bounds checks trapping at
+   * the interpreter's steps, then all of its `base + per × n` steps charged at once and the op done by
+   * V8. Running out of steps inside the loop stops the run (a module using table instructions may
+   * not import metered_call, so what the interpreter wrote before is never read again).
+   */
+  function tableHelperBody(b: Bulk): number[] {
+    const m = /^t(fill|grow|copy|init)(\d+)(?:_(\d+))?$/.exec(b)!;
+    const kind = m[1];
+    const x = Number(m[2]);
+    const y = Number(m[3]);
+    const params = kind === 'grow' ? 2 : 3;
+    const n = params - 1; // the count's local
+    const L = params; // i64 scratch
+    const out: number[] = [1, 1, I64];
+    const trapAfter = (c: number, why: number): void => {
+      charge(out, c);
+      trapWith(out, why);
+    };
+    out.push(0x23);
+    uleb(out, G_CD);
+    out.push(0x41);
+    sleb(out, maxFrames);
+    out.push(0x4b, 0x04, 0x40);
+    trapAfter(1, WHY.frames);
+    out.push(0x0b, 0x23);
+    uleb(out, G_CB);
+    out.push(0x41);
+    sleb(out, maxStack - params - TABLE_STEPS.helperMaxHeight);
+    out.push(0x4a, 0x04, 0x40);
+    trapAfter(1, WHY.stack);
+    out.push(0x0b);
+    /** traps after `steps` steps if local a + local n > (the i64 `limit` pushes) */
+    const range = (a: number, limit: () => void, steps: number): void => {
+      out.push(0x20, a, 0xad, 0x20, n, 0xad, 0x7c);
+      limit();
+      out.push(0x56, 0x04, 0x40);
+      trapAfter(steps, WHY.table);
+      out.push(0x0b);
+    };
+    const sizeOf = (t: number) => (): void => {
+      out.push(0xfc, 0x10);
+      uleb(out, t);
+      out.push(0xad);
+    };
+    /** charges base + per × n, or stops out of steps */
+    const chargeAll = (base: number, per: number): void => {
+      out.push(0x42);
+      sleb(out, base);
+      out.push(0x20, n, 0xad, 0x42);
+      sleb(out, per);
+      out.push(0x7e, 0x7c, 0x21, L);
+      out.push(0x23);
+      uleb(out, G_REM);
+      out.push(0x20, L, 0x53, 0x04, 0x40); // rem < total
+      trapWith(out, WHY.steps);
+      out.push(0x0b, 0x23);
+      uleb(out, G_REM);
+      out.push(0x20, L, 0x7d, 0x24);
+      uleb(out, G_REM);
+    };
+    if (kind === 'fill') {
+      range(0, sizeOf(x), TABLE_STEPS.fill.trap);
+      chargeAll(TABLE_STEPS.fill.base, TABLE_STEPS.fill.per);
+      out.push(0x20, 0, 0x20, 1, 0x20, 2, 0xfc, 0x11);
+      uleb(out, x);
+    } else if (kind === 'copy') {
+      range(0, sizeOf(x), TABLE_STEPS.copy.trapDst);
+      range(1, sizeOf(y), TABLE_STEPS.copy.trapSrc);
+      chargeAll(TABLE_STEPS.copy.base, TABLE_STEPS.copy.per);
+      out.push(0x20, 0, 0x20, 1, 0x20, 2, 0xfc, 0x0e);
+      uleb(out, x);
+      uleb(out, y);
+    } else if (kind === 'init') {
+      // x is the table, y the segment: its length, 0 once dropped
+      const len = mod.elems[y].funcIndices.length;
+      range(
+        1,
+        () => {
+          out.push(0x23);
+          uleb(out, G_EDROP(y));
+          out.push(0x04, 0x7e, 0x42, 0x00, 0x05, 0x42);
+          sleb(out, len);
+          out.push(0x0b);
+        },
+        TABLE_STEPS.init.trapSeg,
+      );
+      range(0, sizeOf(x), TABLE_STEPS.init.trapDst);
+      chargeAll(TABLE_STEPS.init.base, TABLE_STEPS.init.per);
+      out.push(0x20, 0, 0x20, 1, 0x20, 2, 0xfc, 0x0c);
+      uleb(out, y);
+      uleb(out, x);
+    } else {
+      // grow (v, n) -> old size, or -1 past the cap
+      out.push(0xfc, 0x10);
+      uleb(out, x);
+      out.push(0xad, 0x20, 1, 0xad, 0x7c, 0x42);
+      sleb(out, layout.cap[x]);
+      out.push(0x56, 0x04, 0x40);
+      charge(out, TABLE_STEPS.grow.fail);
+      out.push(0x41, 0x7f, 0x0f, 0x0b); // i32.const -1, return
+      chargeAll(TABLE_STEPS.grow.base, TABLE_STEPS.grow.per);
+      out.push(0x20, 0, 0x20, 1, 0xfc, 0x0f);
+      uleb(out, x);
+    }
+    out.push(0x0b);
+    return out;
+  }
+
   /** local 4 = the number of stores at steps first + 19 k that are below rem (0 if none) */
   function partialCount(out: number[], first: number): void {
     out.push(0x23);
@@ -632,9 +815,13 @@ export function instrumentForNative(
   // types
   {
     const out: number[] = [];
-    uleb(out, mod.types.length + 1);
+    uleb(out, mod.types.length + 1 + (layout.mutable ? 4 : 0));
     for (const t of mod.types) funcTypeBytes(out, t);
     funcTypeBytes(out, { params: [I32, I32, I32], results: [] });
+    if (layout.mutable)
+      for (const ref of [0x70, 0x6f]) funcTypeBytes(out, { params: [I32, ref, I32], results: [] });
+    if (layout.mutable)
+      for (const ref of [0x70, 0x6f]) funcTypeBytes(out, { params: [ref, I32], results: [I32] });
     sections.set(1, section(1, out));
   }
   // functions
@@ -642,7 +829,7 @@ export function instrumentForNative(
     const out: number[] = [];
     uleb(out, mod.funcs.length + bulkList.length);
     for (const f of mod.funcs) uleb(out, f.typeIndex);
-    for (let i = 0; i < bulkList.length; i++) uleb(out, T_BULK);
+    for (const b of bulkList) uleb(out, helperType(b));
     sections.set(3, section(3, out));
   }
   // memory (capped as in the interpreter)
@@ -662,7 +849,7 @@ export function instrumentForNative(
   // globals
   {
     const out: number[] = [];
-    uleb(out, nGlobals + 4 + mod.datas.length);
+    uleb(out, nGlobals + 4 + mod.datas.length + nElemFlags);
     for (const g of mod.globals) {
       out.push(g.type.type, g.type.mutable ? 1 : 0);
       const e = g.init;
@@ -684,6 +871,9 @@ export function instrumentForNative(
     for (let i = 0; i < 3; i++) out.push(I32, 1, 0x41, 0x00, 0x0b);
     // a data segment counts as dropped once applied (active) or dropped (data.drop)
     for (const d of mod.datas) out.push(I32, 1, 0x41, d.mode === 'active' ? 1 : 0, 0x0b);
+    // an element segment counts as dropped once applied (active), declarative, or dropped (elem.drop)
+    for (let e = 0; e < nElemFlags; e++)
+      out.push(I32, 1, 0x41, mod.elems[e].mode === 'passive' ? 0 : 1, 0x0b);
     sections.set(6, section(6, out));
   }
   // exports
@@ -754,13 +944,24 @@ export function instrumentForNative(
 
   // the entry stub before `call start` (§5.4): 2 steps per global and per data segment, and per
   // active segment 3 consts, its memory.init helper (27 + 19 len) and the drop (2)
-  let stubSteps = 2 * mod.globals.length + 2 * mod.datas.length;
+  // §5.7: with table instructions, 2 per table, per passive element segment and per active element
+  let tableInit = 0;
+  if (layout.mutable) {
+    tableInit = 2 * tableElem.length;
+    for (const e of mod.elems) {
+      if (e.mode === 'passive') tableInit += 2;
+      else if (e.mode === 'active') tableInit += 2 * e.funcIndices.length;
+    }
+  }
+  let stubSteps = 2 * mod.globals.length + 2 * mod.datas.length + tableInit;
   for (const d of mod.datas) if (d.mode === 'active') stubSteps += 3 + 27 + 19 * d.bytes.length + 2;
 
   // the first active segment's helper call traps if 3 + 8 values exceed the value stack (§3.5)
   const firstActive = mod.datas.findIndex((d) => d.mode === 'active');
   const stubTrapSteps =
-    firstActive >= 0 && 3 + 8 > maxStack ? 2 * mod.globals.length + 2 * mod.datas.length + 3 + 1 : undefined;
+    firstActive >= 0 && 3 + 8 > maxStack
+      ? 2 * mod.globals.length + 2 * mod.datas.length + tableInit + 3 + 1
+      : undefined;
 
   return { binary, memoryExport, startExport, tableExport, globals, adjust, stubSteps, stubTrapSteps };
 }

@@ -15,6 +15,7 @@ import { type Instrumented, instrumentForNative, WHY } from './meter-native.ts';
 import { type FuncType, type GlobalType, type ValidatedModule, ValType, type WasmModule } from './module.ts';
 import { Op } from './opcodes.ts';
 import { parseModule } from './parse.ts';
+import { usesTableInstructions } from './tables.ts';
 import { specTrapMessage, type UnreachableReason } from './trap-reasons.ts';
 import { validateModule } from './validate.ts';
 
@@ -437,6 +438,8 @@ class Session implements NativeSession {
     private readonly opts: Pick<NativeRunOptions, 'limits' | 'interpreterFallback'>,
   ) {
     this.limits = resolveLimits(opts.limits);
+    // tables a run can change (docs/machine.md §5.7) are not snapshotted: every run is a fresh one
+    if (usesTableInstructions(input.module)) this.reusable = false;
     this.prep = sessionPreparedFor(input.bytes, input.module, this.limits);
     this.meter = {
       active: false,
@@ -1063,6 +1066,8 @@ function classifyStop(
     return { step: steps - 1n, trap: new WasmTrapError('WASM_STACK_EXHAUSTED', 'value stack exhausted') };
   if (why === WHY.bulk)
     return { step: steps - 1n, trap: new WasmTrapError('WASM_TRAP', 'out of bounds memory access') };
+  if (why === WHY.table)
+    return { step: steps - 1n, trap: new WasmTrapError('WASM_TRAP', 'out of bounds table access') };
   if (e instanceof RangeError && /call stack/i.test(e.message)) throw new WasmNativeStackError({ cause: e });
   const trap = toTrap(e, reasons);
   if (!trap) throw e;

@@ -13,7 +13,14 @@ import {
 } from '../../../test/wasm/proof-corpus.ts';
 import { randomModule } from '../../../test/wasm/random-module.ts';
 import { refModule } from '../../../test/wasm/ref-module.ts';
-import { TABLES_TRAP_REASON, tablesModule } from '../../../test/wasm/tables-module.ts';
+import {
+  TABLE_OPS_TRAP_REASON,
+  TABLE_OPS_TRAPS,
+  TABLES_TRAP_REASON,
+  type TableOpsTrap,
+  tableOpsModule,
+  tablesModule,
+} from '../../../test/wasm/tables-module.ts';
 import { ecdsaFixture, stf, watBytes } from '../../../test/wasm/wat.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { MachineCommitter } from './commit.ts';
@@ -301,6 +308,43 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     }
     expect(samples.filter((s) => s.op === M.call_indirect).length).toBeGreaterThanOrEqual(4 * 6 + 3);
     await proveAll(samples);
+  });
+
+  it('on table instructions (docs/machine.md §5.7): every step of a module using all of them, and the end of each trap', async () => {
+    const samples: Sample[] = [];
+    const main = new MachineCommitter(new Machine(compileProgram(tableOpsModule())));
+    collect(main, 'table ops', 5000, samples);
+    expect(main.m.status).toBe(Status.Finished);
+    for (const trap of Object.keys(TABLE_OPS_TRAPS) as TableOpsTrap[]) {
+      const bytes = tableOpsModule(trap);
+      const probe = new Machine(compileProgram(bytes));
+      probe.run();
+      const c = new MachineCommitter(new Machine(compileProgram(bytes)));
+      c.m.run(probe.steps - 12);
+      collect(c, `table ops ${trap}`, 1000, samples);
+      expect(c.m.trap, trap).toBe(TABLE_OPS_TRAP_REASON(trap));
+    }
+    for (const op of [M.br_table, M['global.get'], M['global.set'], M.call_indirect, M.unreachable])
+      expect(opsSeen.has(op) || samples.some((x) => x.op === op), mopName(op)).toBe(true);
+    await proveAll(samples);
+    // tables at the largest cap (1,024 slots each: the deepest globals and code paths): the table
+    // accesses' steps, whose gas the suite's maximum (≤ 250k) covers
+    const big: Sample[] = [];
+    const c = new MachineCommitter(
+      new Machine(compileProgram(tableOpsModule(undefined, { uncapped: true }))),
+    );
+    const access = new Set<number>([M.br_table, M['global.get'], M['global.set'], M.call_indirect]);
+    collectSteps(c, 'table ops (cap 1024)', 5000, (s) => {
+      if (access.has(s.op)) big.push({ ...s, label: `${s.label} (${mopName(s.op)})` });
+    });
+    expect(c.m.status).toBe(Status.Finished);
+    expect(big.length).toBeGreaterThan(100);
+    const before = gas.length;
+    await proveAll(big);
+    const g = gas.slice(before).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    console.log(
+      `table accesses at cap 1024: ${g.length} steps, median ${g[g.length >> 1]}, max ${g[g.length - 1]} gas`,
+    );
   });
 
   it('on lowered soft-float code (docs/softfloat.md §6): the float bench program, and a truncation of NaN trapping in its check', async () => {

@@ -14,7 +14,10 @@ describe('trap reasons', () => {
     expect(specTrapMessage('divide by zero')).toBe('integer divide by zero');
     expect(specTrapMessage('remainder by zero')).toBe('integer divide by zero');
     expect(specTrapMessage('divide result unrepresentable')).toBe('integer overflow');
-    expect(specTrapMessage('table index is out of bounds')).toBe('undefined element');
+    expect(specTrapMessage('table index is out of bounds')).toBe(
+      'undefined element or out of bounds table access',
+    );
+    expect(specTrapMessage('element segment out of bounds')).toBe('out of bounds table access');
     expect(specTrapMessage('unreachable')).toBe('unreachable');
   });
 
@@ -25,6 +28,10 @@ describe('trap reasons', () => {
     expect(trapMessageMatches(both, 'undefined element')).toBe(false);
     expect(trapMessageMatches('unreachable', 'integer overflow')).toBe(false);
     expect(trapMessageMatches('integer overflow', 'integer overflow')).toBe(true);
+    // the reference interpreter's texts that name the slot (bulk.wast: "uninitialized element 2")
+    expect(trapMessageMatches(both, 'uninitialized element 2')).toBe(true);
+    expect(trapMessageMatches('uninitialized element', 'uninitialized element 2')).toBe(true);
+    expect(trapMessageMatches('undefined element', 'uninitialized element 2')).toBe(false);
   });
 
   it('modex.traps round-trips through the parser', () => {

@@ -52,7 +52,9 @@ const V8_TO_SPEC = new Map<string, string>([
   ['remainder by zero', 'integer divide by zero'],
   ['divide result unrepresentable', 'integer overflow'],
   ['float unrepresentable in integer range', 'integer overflow'],
-  ['table index is out of bounds', 'undefined element'],
+  // call_indirect past the table's end, and table.get/set/fill/copy past it: one V8 message
+  ['table index is out of bounds', 'undefined element or out of bounds table access'],
+  ['element segment out of bounds', 'out of bounds table access'],
   ['data segment out of bounds', 'out of bounds memory access'],
   // V8 does not tell a null slot from a signature mismatch: the message names both
   ['null function or function signature mismatch', 'uninitialized element or indirect call type mismatch'],
@@ -67,7 +69,9 @@ export function specTrapMessage(v8Message: string): string {
  * Whether `message` reports the trap the spec words as `expected`: equal, or a message that names
  * two traps V8 cannot tell apart ("A or B") naming it.
  */
-export function trapMessageMatches(message: string, expected: string): boolean {
+export function trapMessageMatches(message: string, expectedText: string): boolean {
+  // the reference interpreter names a table slot in some texts ("uninitialized element 2", bulk.wast)
+  const expected = expectedText.replace(/^(uninitialized element|undefined element) \d+$/, '$1');
   if (message === expected || message.startsWith(expected)) return true;
   return message.split(' or ').some((m) => m === expected);
 }

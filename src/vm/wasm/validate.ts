@@ -980,7 +980,6 @@ class FuncValidator {
 
   /** Reference-types instructions: ref.* run; the table ones are type-checked, then refused. */
   private reference(ins: Instr): void {
-    const reason = 'table instructions are not supported (call_indirect is the only table access)';
     switch (ins.op) {
       // ref.null, ref.is_null, ref.func: run by the machine (references are i32 values, §5.5)
       case Op.RefNull:
@@ -999,46 +998,38 @@ class FuncValidator {
         this.push(FuncRef);
         return;
       case Op.TableGet:
-        this.unsupported(reason);
         this.pop(I32);
         this.push(this.table(ins.a!).elemType);
         return;
       case Op.TableSet:
-        this.unsupported(reason);
         this.pop(this.table(ins.a!).elemType);
         this.pop(I32);
         return;
       case Op.TableSize:
-        this.unsupported(reason);
         this.table(ins.a!);
         this.push(I32);
         return;
       case Op.TableGrow:
-        this.unsupported(reason);
         this.pop(I32);
         this.pop(this.table(ins.a!).elemType);
         this.push(I32);
         return;
       case Op.TableFill: {
-        this.unsupported(reason);
         const t = this.table(ins.a!).elemType;
         this.popVals([I32, t, I32]);
         return;
       }
       case Op.TableCopy:
-        this.unsupported(reason);
         if (this.table(ins.a!).elemType !== this.table(ins.b!).elemType)
           this.fail('type mismatch: table types differ');
         this.popVals([I32, I32, I32]);
         return;
       case Op.TableInit:
-        this.unsupported(reason);
         if (this.table(ins.b!).elemType !== this.elemSegment(ins.a!).elemType)
           this.fail('type mismatch: the segment and the table have different reference types');
         this.popVals([I32, I32, I32]);
         return;
       case Op.ElemDrop:
-        this.unsupported(reason);
         this.elemSegment(ins.a!);
         return;
       default:
