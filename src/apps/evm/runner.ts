@@ -210,6 +210,9 @@ export class StateTestRunner {
     }
     if (out.verdict !== 0n) {
       const verdict = `refused: ${refusalName(out.verdict)}`;
+      // a refusal leaves the state unchanged (docs/evm.md §2)
+      if (hex(out.globalState.bytes32[0]) !== hex(root))
+        return { ...base, status: 'fail', reason: `${verdict}, but the state root changed`, expected };
       if (c.expectException) return { ...base, status: 'pass', steps: out.steps, actual: { verdict } };
       return {
         ...base,
