@@ -14,17 +14,12 @@
  */
 
 import { type Hex, hexToBytes } from 'viem';
-import { ENV_BYTES, encodeEnv } from '../src/apps/evm/env.ts';
+import { encodeEnv } from '../src/apps/evm/env.ts';
 import type { StateTestEnv } from '../src/apps/evm/fixture.ts';
-import { evmGuestBytes, parseResultRecord, refusalName } from '../src/apps/evm/runner.ts';
+import { EvmGuest } from '../src/apps/evm/guest.ts';
+import { evmGuestBytes } from '../src/apps/evm/runner.ts';
 import { writePreState } from '../src/apps/evm/world.ts';
 import { PreimageStore } from '../src/apps/sdk/preimage-store.ts';
-import { EMPTY_ROOT } from '../src/apps/sdk/state-tree.ts';
-import { lower } from '../src/vm/wasm/lower.ts';
-import type { GlobalState } from '../src/vm/wasm/machine.ts';
-import { Status } from '../src/vm/wasm/machine.ts';
-import { createNativeSession, type NativeSession, validateStf } from '../src/vm/wasm/native.ts';
-import { newMachine } from '../src/vm/wasm/program.ts';
 import { runOnEthereumjs } from './evm-ethereumjs.ts';
 import {
   EVM_BENCH_BASE_FEE,
@@ -78,75 +73,31 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** The modex EVM guest as the bench drives it: one native session, roots chained. */
+/** The modex EVM guest as the bench drives it: state roots chained from one transaction to the next. */
 class GuestChain {
-  private readonly session: NativeSession;
-  private readonly envBytes = encodeEnv(ENV);
+  private readonly guest: EvmGuest;
+  private readonly env = encodeEnv(ENV);
+  private readonly store = new PreimageStore();
   root: Uint8Array;
 
-  constructor(
-    private readonly wasm: Uint8Array,
-    readonly store: PreimageStore,
-    w: EvmWorkload,
-  ) {
-    this.session = createNativeSession({ bytes: wasm, module: validateStf(wasm) });
+  constructor(wasm: Uint8Array, w: EvmWorkload) {
+    this.guest = new EvmGuest(wasm);
     const pre = new Map(
       [w.deployer, ...w.holders].map((a) => [
         a.address.slice(2).toLowerCase(),
         { nonce: 0n, balance: EVM_BENCH_ETHER, code: new Uint8Array(0), storage: new Map<string, bigint>() },
       ]),
     );
-    this.root = writePreState(store, pre);
-    if (this.root.every((b, i) => b === EMPTY_ROOT[i])) throw new Error('empty pre-state');
+    this.root = writePreState(this.store, pre);
   }
 
-  message(raw: Hex): Uint8Array {
-    const tx = hexToBytes(raw);
-    const m = new Uint8Array(ENV_BYTES + tx.length);
-    m.set(this.envBytes, 0);
-    m.set(tx, ENV_BYTES);
-    return m;
-  }
-
-  /** Applies `raw` natively; returns its gas used (throws when refused, failed or trapped). */
-  apply(raw: Hex): bigint {
-    const r = this.session.run('evm_run_tx', {
-      inbox: this.message(raw),
-      preimages: (k, h) => this.store.get(h, k),
-      preimageStore: this.store,
-      globalState: { bytes32: [this.root, new Uint8Array(32)], u64: [0n, 0n] },
-    });
-    return this.accept(r.status === 'finished' ? r.globalState : undefined, r.error?.message ?? r.status);
-  }
-
-  /** Applies `raw` in the step interpreter; returns its machine steps. */
-  applyInterpreted(raw: Hex): number {
-    const program = lower(validateStf(this.wasm), { entry: 'evm_run_tx' });
-    const message = this.message(raw);
-    const m = newMachine(
-      program,
-      { bytes32: [this.root, new Uint8Array(32)], u64: [0n, 0n] },
-      {
-        inboxMessage: (p) => (p === 0n ? message : undefined),
-        preimage: (k, h) => this.store.get(h, k),
-        onPreimageHint: this.store.hint,
-      },
-    );
-    m.run();
-    this.accept(m.status === Status.Finished ? m.globalState : undefined, `status ${m.status}`);
-    return Number(m.steps);
-  }
-
-  private accept(gs: GlobalState | undefined, why: string): bigint {
-    if (!gs) throw new Error(`the EVM guest trapped: ${why}`);
-    if (gs.u64[1] !== 0n)
-      throw new Error(`the EVM guest refused a bench transaction: ${refusalName(gs.u64[1])}`);
-    const rec = this.store.get(gs.bytes32[1]);
-    if (!rec) throw new Error('the EVM guest did not hint its result record');
-    const r = parseResultRecord(rec);
+  /** Applies `raw` with `engine`; returns its gas used and machine steps (throws unless it succeeded). */
+  apply(raw: Hex, engine: 'native' | 'interp' = 'native'): { gasUsed: bigint; steps: number } {
+    const r = this.guest.runTx(this.store, this.root, this.env, hexToBytes(raw), engine);
+    if (!r.applied) throw new Error(`the EVM guest refused a bench transaction: ${r.refusal}`);
     if (!r.success) throw new Error('a bench transaction failed in the EVM guest');
-    this.root = gs.bytes32[0];
-    return r.gasUsed;
+    this.root = r.root;
+    return { gasUsed: r.gasUsed, steps: r.steps };
   }
 }
 
@@ -161,7 +112,7 @@ export async function benchEvm(opts: EvmBenchOptions = {}): Promise<EvmBenchResu
   // one workload long enough for every round: each round continues the nonces of the last
   const w = await erc20Workload({ holders, transfers: (rounds + 1) * transfers + warmup + interpreted });
   const wasm = evmGuestBytes();
-  const guest = new GuestChain(wasm, new PreimageStore(), w);
+  const guest = new GuestChain(wasm, w);
   guest.apply(w.deployTx);
   let next = 0;
   for (; next < warmup; next++) guest.apply(w.transfers[next]);
@@ -176,7 +127,7 @@ export async function benchEvm(opts: EvmBenchOptions = {}): Promise<EvmBenchResu
     const batch = w.transfers.slice(next, next + transfers);
     next += transfers;
     const t0 = performance.now();
-    for (const raw of batch) gasGuest = guest.apply(raw);
+    for (const raw of batch) gasGuest = guest.apply(raw).gasUsed;
     const guestRate = (batch.length * 1000) / (performance.now() - t0);
     // the reference replays the workload from its start each round (its own fresh VM), timing
     // as many transfers
@@ -195,7 +146,7 @@ export async function benchEvm(opts: EvmBenchOptions = {}): Promise<EvmBenchResu
     throw new Error(`gas per transfer differs: guest ${gasGuest}, @ethereumjs/vm ${gasRef}`);
   log(`${interpreted} transfers in the step interpreter…`);
   const steps: number[] = [];
-  for (let i = 0; i < interpreted; i++) steps.push(guest.applyInterpreted(w.transfers[next++]));
+  for (let i = 0; i < interpreted; i++) steps.push(guest.apply(w.transfers[next++], 'interp').steps);
   return {
     erc20_tx_per_second: Math.round(median(guestRates)),
     ethereumjs_erc20_tx_per_second: Math.round(median(refRates)),
