@@ -405,6 +405,19 @@ export function u256Mul(r: usize, a: usize, b: usize): void {
     set4(r, lo, macHi, 0, 0);
     return;
   }
+  // one operand of one limb (a constant, an index times 32): one row
+  if ((b1 | b2 | b3) == 0 || (a1 | a2 | a3) == 0) {
+    const small = (b1 | b2 | b3) == 0 ? b0 : a0;
+    const x0 = (b1 | b2 | b3) == 0 ? a0 : b0;
+    const x1 = (b1 | b2 | b3) == 0 ? a1 : b1;
+    const x2 = (b1 | b2 | b3) == 0 ? a2 : b2;
+    const x3 = (b1 | b2 | b3) == 0 ? a3 : b3;
+    const s0 = mac(x0, small, 0, 0);
+    const s1 = mac(x1, small, macHi, 0);
+    const s2 = mac(x2, small, macHi, 0);
+    set4(r, s0, s1, s2, x3 * small + macHi);
+    return;
+  }
   // row 0
   const r0 = mac(a0, b0, 0, 0);
   let c = macHi;
@@ -661,6 +674,12 @@ export function u256Exp(r: usize, a: usize, b: usize): void {
   }
   if (u256FitsU64(a) && load<u64>(a) <= 1) {
     u256Copy(r, a); // 0 ** b = 0, 1 ** b = 1 (b ≠ 0)
+    return;
+  }
+  if (u256FitsU64(a) && load<u64>(a) == 2) {
+    // 2 ** b: a shift (b ≠ 0 here; 0 when b ≥ 256)
+    u256SetU64(SA, 1);
+    u256Shl(r, b, SA);
     return;
   }
   u256Copy(SA, a);
