@@ -445,3 +445,28 @@ describe('decodeEvmTx: refusals', () => {
     expect(decode(await withField(blob, 10, [`0x01${'00'.repeat(30)}`])).error).toBe(30);
   });
 });
+
+describe('decodeEvmTx: mutated inputs never trap', () => {
+  it('random byte flips, cuts and insertions of signed transactions of every type give an answer on both engines', async () => {
+    let seed = 12345;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const raws = await Promise.all([legacy155, eip1559, blob].map((t) => account.signTransaction(t)));
+    const codes = new Set<number>();
+    for (let i = 0; i < 90; i++) {
+      const b = [...hexToBytes(raws[i % raws.length])];
+      const kind = next(3);
+      const at = next(b.length);
+      if (kind === 0) b[at] ^= 1 << next(8);
+      else if (kind === 1) b.splice(at);
+      else b.splice(at, 0, next(256));
+      // App.run throws if a run traps or the engines disagree
+      const d = decode(Uint8Array.from(b));
+      codes.add(d.error);
+      expect([0, 16, 17, 18, 21, 29, 30, 31]).toContain(d.error);
+    }
+    expect(codes.has(30)).toBe(true);
+  });
+});
