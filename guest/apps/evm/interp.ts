@@ -132,6 +132,8 @@ export function beginTx(env: Env, origin: usize, gasPrice: usize, blobHashes: us
   logBuf = alloc32(logCap);
   logLen = 0;
   logCount = 0;
+  framePool = alloc32((MAX_DEPTH + 2) * 4);
+  memory.fill(framePool, 0, (MAX_DEPTH + 2) * 4);
 }
 
 function logReserve(n: i32): usize {
@@ -188,10 +190,40 @@ const STACK_BYTES: usize = <usize>STACK_LIMIT * 32;
 const REGION_BYTES: usize = 2 << 20;
 let region: usize = 0;
 
-/** A frame whose stack starts at parentSp when its segment (ending at segEnd) has room. */
-function newFrame(parentSp: usize, segEnd: usize): Frame {
-  const f = changetype<Frame>(alloc32(<i32>offsetof<Frame>()));
-  memory.fill(changetype<usize>(f), 0, offsetof<Frame>());
+// Frames are kept per depth for the whole transaction (frames are strictly nested): a call reuses
+// the frame record and the memory buffer of the last call at its depth, so that 50,000 calls in a
+// row need no more memory than one. A frame's memory holds its output (the caller's return data)
+// until the next call at the same depth, which the caller makes only after it is done with it.
+let framePool: usize = 0;
+const INLINE: usize = 96;
+const FRAME_BYTES: i32 = <i32>offsetof<Frame>() + <i32>INLINE; // address 20 @0, caller 20 @32, value u256 @64, after the Frame fields
+
+/**
+ * The frame at `depth`, its stack starting at parentSp when its segment (ending at segEnd) has
+ * room; address, caller and value are copied into it.
+ */
+function newFrame(depth: i32, parentSp: usize, segEnd: usize, address: usize, caller: usize, value: usize): Frame {
+  const slot = framePool + (<usize>depth << 2);
+  let p = <usize>load<u32>(slot);
+  if (p == 0) {
+    p = alloc32(FRAME_BYTES);
+    memory.fill(p, 0, <usize>FRAME_BYTES);
+    store<u32>(slot, <u32>p);
+  }
+  const f = changetype<Frame>(p);
+  const inline = p + offsetof<Frame>();
+  copyBytes(inline, address, 20);
+  copyBytes(inline + 32, caller, 20);
+  u256Copy(inline + 64, value);
+  f.address = inline;
+  f.caller = inline + 32;
+  f.value = inline + 64;
+  f.memLen = 0;
+  f.ret = EMPTY;
+  f.retLen = 0;
+  f.out = EMPTY;
+  f.outLen = 0;
+  f.depth = depth;
   let base = parentSp;
   let end = segEnd;
   if (base == 0) {
@@ -287,15 +319,19 @@ function copyPadded(dst: usize, src: usize, srcLen: u64, off: u64, size: u64): v
   if (n < size) memory.fill(dst + <usize>n, 0, <usize>(size - n));
 }
 
-const ADDR = memory.data(32, 8);
+const CALL_VALUE = memory.data(32, 8);
 const TMP = memory.data(64, 8);
 
-/** the address in the stack word at p (its low 20 bytes), as 20 bytes in a new buffer */
+const ADDR_SCRATCH = memory.data(32, 8);
+
+/**
+ * The address in the stack word at p (its low 20 bytes), in a scratch buffer valid until the next
+ * addrOf (callers copy it: account records, frames).
+ */
 function addrOf(p: usize): usize {
   u256ToBE(TMP, p);
-  const a = alloc32(20);
-  copyBytes(a, TMP + 12, 20);
-  return a;
+  copyBytes(ADDR_SCRATCH, TMP + 12, 20);
+  return ADDR_SCRATCH;
 }
 
 /** stack word = the 20-byte address at a */
@@ -388,20 +424,14 @@ export function callFrame(
     const code = account(codeAddr);
     const len = accCodeLen(code);
     if (len == 0) return SUCCESS;
-    const f = newFrame(parentSp, segEnd);
+    const f = newFrame(depth, parentSp, segEnd, address, caller, value);
     f.code = accCode(code);
     f.codeLen = len;
     f.jumpdests = jumpdestsOf(code);
-    f.address = address;
-    f.caller = caller;
-    f.value = value;
     f.input = input;
     f.inputLen = inputLen;
     f.gas = gas;
     f.isStatic = isStatic;
-    f.depth = depth;
-    f.ret = EMPTY;
-    f.out = EMPTY;
     status = execute(f);
     resGas = f.gas;
     resOut = f.out;
@@ -519,20 +549,14 @@ export function createFrame(
   let status = SUCCESS;
   let left = gas;
   if (initLen > 0) {
-    const f = newFrame(parentSp, segEnd);
+    const f = newFrame(depth, parentSp, segEnd, address, caller, value);
     f.code = initcode;
     f.codeLen = initLen;
     f.jumpdests = analyze(initcode, initLen);
-    f.address = address;
-    f.caller = caller;
-    f.value = value;
     f.input = EMPTY;
     f.inputLen = 0;
     f.gas = gas;
     f.isStatic = false;
-    f.depth = depth;
-    f.ret = EMPTY;
-    f.out = EMPTY;
     status = execute(f);
     left = f.gas;
     if (status == SUCCESS) {
@@ -1163,7 +1187,7 @@ export function execute(f: Frame): i32 {
         let p = sp - 96;
         let value = f.value;
         if (hasValue) {
-          value = alloc32(32);
+          value = CALL_VALUE;
           u256Copy(value, p);
           p -= 32;
         }
