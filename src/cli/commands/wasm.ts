@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .command('spectest')
     .description(
       'run WebAssembly spec test scripts (wast2json .json output) against the wasm engines; ' +
-        'modules the machine rejects on purpose (SIMD, …) and modules importing from another test module are counted as skipped; float modules run lowered to integer code (docs/softfloat.md)',
+        'modules the machine rejects on purpose (SIMD, …) and modules importing a memory, table, global or non-constant function from another test module are counted as skipped; float modules run lowered to integer code (docs/softfloat.md)',
     )
     .argument('<files...>', 'spec test scripts (NAME.json; module files are read from the same directory)')
     .option('--engine <engine>', `engine to run: ${ENGINE_CHOICES.join(' | ')}`, DEFAULT_ENGINE)

@@ -16,7 +16,15 @@ export interface SpecModule {
   bytes: Uint8Array;
   /** its decoded, validated form */
   module: ValidatedModule;
+  /**
+   * imports of another (registered) test module's functions that are made only of constants,
+   * linked by value: key `linkKey(module, name)`, value the results (docs/machine.md §9)
+   */
+  constFuncs?: ReadonlyMap<string, readonly bigint[]>;
 }
+
+/** the key of an import in {@link SpecModule.constFuncs} */
+export const linkKey = (module: string, name: string): string => `${module}\u0000${name}`;
 
 /** The outcome of invoking an export. `message` is for humans only; it is never compared. */
 export type SpecOutcome =
@@ -51,8 +59,9 @@ export interface SpecEngine {
   reset?(): void;
   /**
    * Instantiates a module (running its start function). Its only imports are from the `spectest`
-   * host module (see `spectest-host.ts` for the definitions); the machine does not link test
-   * modules to each other, so the runner skips modules that import from `register`ed modules.
+   * host module (see `spectest-host.ts` for the definitions), and constant functions of other
+   * test modules (`constFuncs`); the machine does not link test modules to each other otherwise, so
+   * the runner skips modules with other imports from `register`ed modules.
    */
   instantiate(module: SpecModule): InstantiateOutcome;
 }

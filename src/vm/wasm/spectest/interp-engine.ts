@@ -5,7 +5,14 @@
  */
 import { LoweringError, lower } from '../lower.ts';
 import { Machine, Status } from '../machine.ts';
-import type { InstantiateOutcome, SpecEngine, SpecInstance, SpecModule, SpecOutcome } from './engine.ts';
+import {
+  type InstantiateOutcome,
+  linkKey,
+  type SpecEngine,
+  type SpecInstance,
+  type SpecModule,
+  type SpecOutcome,
+} from './engine.ts';
 import { SPECTEST_GLOBALS, SPECTEST_MEMORY, SPECTEST_TABLE } from './spectest-host.ts';
 
 function outcomeOf(m: Machine): SpecOutcome | undefined {
@@ -26,7 +33,10 @@ export function createInterpEngine(): SpecEngine {
       try {
         prog = lower(sm.module, {
           entry: null,
-          bindFunc: () => ({ kind: 'nop' }),
+          bindFunc: (imp) => {
+            const values = sm.constFuncs?.get(linkKey(imp.module, imp.name));
+            return values ? { kind: 'const', values: [...values] } : { kind: 'nop' };
+          },
           importedGlobal: (g) => SPECTEST_GLOBALS[g.name]?.value ?? 0n,
           importedMemory: SPECTEST_MEMORY,
           importedTable: SPECTEST_TABLE.limits,

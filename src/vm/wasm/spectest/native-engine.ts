@@ -16,7 +16,14 @@ import {
   V8Wasm,
   WasmNativeCompileError,
 } from '../native.ts';
-import type { InstantiateOutcome, SpecEngine, SpecInstance, SpecModule, SpecOutcome } from './engine.ts';
+import {
+  type InstantiateOutcome,
+  linkKey,
+  type SpecEngine,
+  type SpecInstance,
+  type SpecModule,
+  type SpecOutcome,
+} from './engine.ts';
 import {
   SPECTEST_FUNCS,
   SPECTEST_GLOBALS,
@@ -91,6 +98,24 @@ function getGlobal(inst: NativeInstance, field: string): bigint {
   return getGlobalNative(inst, field);
 }
 
+/** the spectest host's imports plus another test module's constant functions, as JS functions returning them */
+function withConstFuncs(imports: V8Imports, mod: SpecModule): V8Imports {
+  if (!mod.constFuncs?.size) return imports;
+  const out: Record<string, Record<string, unknown>> = {
+    ...(imports as Record<string, Record<string, unknown>>),
+  };
+  const funcImports = mod.module.imports.filter((i) => i.kind === 'func');
+  for (const imp of funcImports) {
+    const values = mod.constFuncs.get(linkKey(imp.module, imp.name));
+    if (!values || imp.kind !== 'func') continue;
+    const results = mod.module.types[imp.typeIndex].results.map((t, k) =>
+      t === ValType.I64 ? BigInt.asIntN(64, values[k]) : Number(BigInt.asIntN(32, values[k])),
+    );
+    out[imp.module] = { ...out[imp.module], [imp.name]: () => (results.length === 1 ? results[0] : results) };
+  }
+  return out as V8Imports;
+}
+
 export function createNativeEngine(): SpecEngine {
   let imports: V8Imports | undefined;
   return {
@@ -101,7 +126,7 @@ export function createNativeEngine(): SpecEngine {
     instantiate(mod: SpecModule): InstantiateOutcome {
       imports ??= nativeSpectestImports();
       try {
-        const inst = instantiateNative(mod.bytes, mod.module, imports);
+        const inst = instantiateNative(mod.bytes, mod.module, withConstFuncs(imports, mod));
         const instance: SpecInstance = {
           invoke: (field, args) =>
             invokeWithRefs(inst, field, args) ?? toSpecOutcome(invokeNative(inst, field, args)),

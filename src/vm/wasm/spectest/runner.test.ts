@@ -6,6 +6,7 @@ import { wat } from '../../../../test/wasm/wat.ts';
 import type { SpecEngine } from './engine.ts';
 import { selectEngines } from './engines.ts';
 import { SpecEngineError } from './errors.ts';
+import { createInterpEngine } from './interp-engine.ts';
 import { createNativeEngine } from './native-engine.ts';
 import { formatFileResult, formatTotals, totals } from './report.ts';
 import {
@@ -230,6 +231,47 @@ describe('runSpecFile', () => {
     expect(r).toMatchObject({ passed: 3, failed: 0, skipped: 3 });
     expect(r.skipReasons.get(SKIP_CROSS_MODULE)).toBe(2);
     expect(r.skipReasons.get(SKIP_SHARED_STATE)).toBe(1);
+  });
+
+  it('links imports of constant functions of another module by value, on both engines; skips the others', () => {
+    const EXPORTER = `(module (func (export "seven") (result i32) (i32.const 7))
+      (func (export "big") (result i64) (i64.const -2))
+      (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))`;
+    const IMPORTER = `(module (type $r (func (result i32)))
+      (import "E" "seven" (func $seven (result i32)))
+      (import "E" "big" (func $big (result i64)))
+      (table 2 funcref) (elem (i32.const 1) func $seven)
+      (func (export "direct") (result i32) (call $seven))
+      (func (export "wide") (result i64) (call $big))
+      (func (export "indirect") (param i32) (result i32) (call_indirect (type $r) (local.get 0))))`;
+    const NOT_CONSTANT = '(module (import "E" "inc" (func (param i32) (result i32))))';
+    const WRONG_TYPE = '(module (import "E" "seven" (func (result i64))))';
+    const file = script(
+      'link',
+      [EXPORTER, IMPORTER, NOT_CONSTANT, WRONG_TYPE],
+      [
+        { type: 'module', line: 1, filename: 'link.0.wasm' },
+        { type: 'register', line: 2, as: 'E' },
+        { type: 'module', line: 3, filename: 'link.1.wasm' },
+        { type: 'assert_return', line: 4, action: invoke('direct'), expected: [i32(7)] },
+        {
+          type: 'assert_return',
+          line: 5,
+          action: invoke('wide'),
+          expected: [{ type: 'i64', value: '18446744073709551614' }],
+        },
+        { type: 'assert_return', line: 6, action: invoke('indirect', [i32(1)]), expected: [i32(7)] },
+        { type: 'assert_trap', line: 7, action: invoke('indirect', [i32(0)]), text: 'uninitialized element' },
+        { type: 'module', line: 8, filename: 'link.2.wasm' },
+        { type: 'module', line: 9, filename: 'link.3.wasm' },
+      ],
+    );
+    for (const engine of [createNativeEngine(), createInterpEngine()]) {
+      const r = runSpecFile(file, engine);
+      expect(r.failures, engine.name).toEqual([]);
+      expect(r, engine.name).toMatchObject({ passed: 7, failed: 0, skipped: 2 });
+      expect(r.skipReasons.get(SKIP_CROSS_MODULE), engine.name).toBe(2);
+    }
   });
 
   it('runs several files and engines and totals them', () => {

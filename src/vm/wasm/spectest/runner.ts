@@ -7,12 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ModexError } from '../../../core/errors.ts';
-import type { ValidatedModule, WasmModule } from '../module.ts';
+import { type FuncType, type ValidatedModule, ValType, type WasmModule } from '../module.ts';
 import { parseModule } from '../parse.ts';
 import { lowerFloats, usesFloats } from '../softfloat/lower-floats.ts';
 import { trapMessageMatches } from '../trap-reasons.ts';
 import { validateModule } from '../validate.ts';
-import type { SpecEngine, SpecInstance, SpecOutcome } from './engine.ts';
+import { linkKey, type SpecEngine, type SpecInstance, type SpecOutcome } from './engine.ts';
 import { SpecScriptError } from './errors.ts';
 import { parseScript, type SpecAction, type SpecCommand } from './script.ts';
 import { resolveSpectestImport, SPECTEST_MODULE } from './spectest-host.ts';
@@ -37,13 +37,14 @@ export interface SpecFileResult {
 }
 
 export const SKIP_TEXT_MODULE = 'text-format module (binary-only runner)';
-export const SKIP_CROSS_MODULE = 'cross-module linking not supported by the machine';
+export const SKIP_CROSS_MODULE =
+  'imports a memory, table, global or non-constant function of another test module (the machine runs one module, and links only functions made of constants)';
 export const SKIP_SHARED_STATE =
   'state shared with a skipped cross-module instance (its table, memory or globals may have changed)';
 
 /** A module as the runner tracks it: runnable, skipped (with reason) or broken (failed to load). */
 type Loaded =
-  | { kind: 'ok'; instance: SpecInstance }
+  | { kind: 'ok'; instance: SpecInstance; module: WasmModule }
   | { kind: 'skip'; reason: string }
   /** failed to load: rejected by parse/validate, or instantiation did not succeed */
   | {
@@ -61,7 +62,7 @@ const skip = (reason: string): Verdict => ({ kind: 'skip', reason });
 
 /** What parse + validate made of a module binary. */
 type Prepared =
-  | { kind: 'ok'; module: ValidatedModule; bytes: Uint8Array }
+  | { kind: 'ok'; module: ValidatedModule; bytes: Uint8Array; constFuncs?: Map<string, bigint[]> }
   | { kind: 'skip'; reason: string }
   | { kind: 'rejected'; error: unknown }
   | { kind: 'unlinkable'; message: string };
@@ -194,8 +195,12 @@ class ScriptRun {
     if (prepared.kind === 'unlinkable') {
       return { kind: 'broken', stage: 'unlinkable', message: `${filename} unlinkable: ${prepared.message}` };
     }
-    const out = this.engine.instantiate({ bytes: prepared.bytes, module: prepared.module });
-    if (out.kind === 'ok') return { kind: 'ok', instance: out.instance };
+    const out = this.engine.instantiate({
+      bytes: prepared.bytes,
+      module: prepared.module,
+      constFuncs: prepared.constFuncs,
+    });
+    if (out.kind === 'ok') return { kind: 'ok', instance: out.instance, module: prepared.module };
     return {
       kind: 'broken',
       stage: out.kind,
@@ -212,18 +217,29 @@ class ScriptRun {
     } catch (error) {
       return isUnsupported(error) ? { kind: 'skip', reason: skipReason(error) } : { kind: 'rejected', error };
     }
-    if (mod.imports.some((imp) => imp.module !== SPECTEST_MODULE && this.registered.has(imp.module))) {
-      return { kind: 'skip', reason: SKIP_CROSS_MODULE };
+    // another test module's function made only of constants is linked by value; any other import
+    // from a registered module is skipped (the machine runs one module)
+    const constFuncs = new Map<string, bigint[]>();
+    for (const imp of mod.imports) {
+      if (imp.module === SPECTEST_MODULE || !this.registered.has(imp.module)) continue;
+      const exporter = this.registered.get(imp.module)!;
+      const values =
+        imp.kind === 'func' && exporter.kind === 'ok' && !this.tainted.has(exporter)
+          ? constantFunction(exporter.module, imp.name, mod.types[imp.typeIndex])
+          : undefined;
+      if (!values) return { kind: 'skip', reason: SKIP_CROSS_MODULE };
+      constFuncs.set(linkKey(imp.module, imp.name), values);
     }
     // Link check first: the validator reports rejected imports as unsupported, but for the spec
     // tests an import the spectest host does not provide is a link error.
     for (const imp of mod.imports) {
+      if (constFuncs.has(linkKey(imp.module, imp.name))) continue;
       const problem = resolveSpectestImport(mod, imp);
       if (problem !== true) return { kind: 'unlinkable', message: problem };
     }
     try {
       if (!usesFloats(mod))
-        return { kind: 'ok', module: validateModule(mod, { resolveImport: () => true }), bytes };
+        return { kind: 'ok', module: validateModule(mod, { resolveImport: () => true }), bytes, constFuncs };
       // floats: type-checked as they are, then run as the lowered integer module (docs/softfloat.md)
       validateModule(mod, { resolveImport: () => true, allowFloats: true });
       const lowered = lowerFloats(bytes);
@@ -231,6 +247,7 @@ class ScriptRun {
         kind: 'ok',
         module: validateModule(parseModule(lowered), { resolveImport: () => true }),
         bytes: lowered,
+        constFuncs,
       };
     } catch (error) {
       return isUnsupported(error) ? { kind: 'skip', reason: skipReason(error) } : { kind: 'rejected', error };
@@ -351,4 +368,33 @@ function errorMessage(e: unknown): string {
 
 function describe(out: SpecOutcome): string {
   return out.kind === 'ok' ? `return [${out.values.join(', ')}]` : `${out.kind}: ${out.message}`;
+}
+
+/**
+ * The results of `exporter`'s exported function `name` when it is made only of constants (no
+ * parameters, no locals, a body of i32/i64 constants, one per result) and has exactly the type
+ * `want`, else undefined. Such a function has no effect and no state, so an importer may run it as
+ * the constants themselves (`ImportBinding` kind `const` in lower.ts; a JS function natively).
+ */
+function constantFunction(
+  exporter: WasmModule,
+  name: string,
+  want: FuncType | undefined,
+): bigint[] | undefined {
+  const ex = exporter.exports.find((e) => e.name === name && e.kind === 'func');
+  const nImported = exporter.imports.filter((i) => i.kind === 'func').length;
+  if (!ex || !want || ex.index < nImported) return undefined;
+  const f = exporter.funcs[ex.index - nImported];
+  const t = exporter.types[f.typeIndex];
+  const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  if (!same(t.params, want.params) || !same(t.results, want.results)) return undefined;
+  if (t.params.length > 0 || f.locals.length > 0 || f.body.length !== t.results.length + 1) return undefined;
+  const values: bigint[] = [];
+  for (const [k, r] of t.results.entries()) {
+    const ins = f.body[k];
+    if (r === ValType.I32 && ins.op === 0x41) values.push(BigInt.asUintN(32, ins.c!));
+    else if (r === ValType.I64 && ins.op === 0x42) values.push(BigInt.asUintN(64, ins.c!));
+    else return undefined;
+  }
+  return values;
 }
