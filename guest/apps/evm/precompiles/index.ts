@@ -73,24 +73,28 @@ function fail(r: PrecompileResult, gas: u64): PrecompileResult {
   return r;
 }
 
+/** the one result object, reused by every call (no allocation per call outside the arena) */
+const RESULT = new PrecompileResult();
+
 /**
  * Runs precompile `id` (1–10) on the `inputLen` bytes at `input` with `gas` available. The output
- * is allocated in the SDK arena (released with the caller's transaction).
+ * is allocated in the SDK arena (released with the caller's transaction). The returned object is
+ * the same for every call: read it before the next one.
  */
 export function runPrecompile(id: i32, input: usize, inputLen: i32, gas: u64): PrecompileResult {
-  const r = new PrecompileResult();
+  const r = RESULT;
+  r.out = 0;
+  r.outLen = 0;
   if (!isPrecompile(id) || inputLen < 0) return fail(r, gas);
   const cost = precompileGas(id, input, inputLen);
   if (cost == PRECOMPILE_GAS_INFINITE || cost == MODEXP_GAS_INFINITE || cost > gas) return fail(r, gas);
   r.ok = true;
   r.gasUsed = cost;
   switch (id) {
-    case 1: {
-      const out = ecrecoverRun(input, inputLen);
-      r.out = out.ptr;
-      r.outLen = out.len;
+    case 1:
+      r.out = ecrecoverRun(input, inputLen);
+      r.outLen = r.out == 0 ? 0 : 32;
       break;
-    }
     case 2:
       r.out = alloc32(32);
       r.outLen = 32;

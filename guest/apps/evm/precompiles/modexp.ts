@@ -39,15 +39,16 @@ function inputWord(r: usize, input: usize, len: i32, off: u64, n: i32): void {
   u256FromBE(r, tmp, n);
 }
 
-/** the three declared lengths (u256 each) */
+/** the three declared lengths Blen, Elen, Mlen (u256 each; static: no allocation per call) */
 class Lengths {
-  b: usize = alloc32(32);
-  e: usize = alloc32(32);
-  m: usize = alloc32(32);
+  b: usize = memory.data(32, 8);
+  e: usize = memory.data(32, 8);
+  m: usize = memory.data(32, 8);
 }
+const LENGTHS = new Lengths();
 
 function lengths(input: usize, len: i32): Lengths {
-  const l = new Lengths();
+  const l = LENGTHS;
   inputWord(l.b, input, len, 0, 32);
   inputWord(l.e, input, len, 32, 32);
   inputWord(l.m, input, len, 64, 32);
@@ -141,19 +142,22 @@ function mulWords(p: usize, a: usize, an: i32, b: usize, bn: i32): void {
  * `maxWords` (≥ 2 k) words
  */
 class Reducer {
-  prod: usize;
-  q: usize;
-  un: usize;
-  vn: usize;
-  constructor(
-    public mod: usize,
-    public k: i32,
-    maxWords: i32,
-  ) {
+  mod: usize = 0;
+  k: i32 = 0;
+  prod: usize = 0;
+  q: usize = 0;
+  un: usize = 0;
+  vn: usize = 0;
+
+  /** for the k-word modulus at mod; the scratch is allocated in the SDK arena */
+  init(mod: usize, k: i32, maxWords: i32): Reducer {
+    this.mod = mod;
+    this.k = k;
     this.prod = alloc32(2 * k * 4);
     this.q = alloc32(maxWords * 4);
     this.un = alloc32((maxWords + 1) * 4);
     this.vn = alloc32(k * 4);
+    return this;
   }
 
   /** r (k words) = the `n` (≤ maxWords) words at x mod the modulus */
@@ -178,19 +182,23 @@ class Reducer {
  * R = 2^(32 k): about half the steps of a product and a Knuth reduction.
  */
 class Monty {
-  t: usize;
+  mod: usize = 0;
+  k: i32 = 0;
+  t: usize = 0;
   /** −M⁻¹ mod 2^32 */
-  minv: u32;
-  constructor(
-    public mod: usize,
-    public k: i32,
-  ) {
+  minv: u32 = 0;
+
+  /** for the odd k-word modulus at mod; the scratch is allocated in the SDK arena */
+  init(mod: usize, k: i32): Monty {
+    this.mod = mod;
+    this.k = k;
     this.t = alloc32((k + 2) * 4);
     // Newton's iteration for M⁻¹ mod 2^32: m0 · m0 ≡ 1 (mod 8), and each step doubles the bits
     const m0 = load<u32>(mod);
     let inv = m0;
     for (let i = 0; i < 4; i++) inv *= 2 - m0 * inv;
     this.minv = 0 - inv;
+    return this;
   }
 
   /** r = a · b · R⁻¹ mod M (a, b < M, k words; r may be a or b) */
@@ -254,6 +262,10 @@ class Monty {
   }
 }
 
+// one instance of each, reused by every call (no allocation per call outside the arena)
+const REDUCER = new Reducer();
+const MONTY = new Monty();
+
 /** whether the k words at x are 0 */
 function isZero(x: usize, k: i32): bool {
   for (let i: i32 = 0; i < k; i++) if (load<u32>(x + (<usize>i << 2)) != 0) return false;
@@ -295,14 +307,14 @@ export function modexpRun(input: usize, len: i32): usize {
   if (k == 0) return out; // M = 0: zeros
   // the base, reduced
   const bw = <i32>((blen + 3) >> 2);
-  const red = new Reducer(mod, k, bw > 2 * k ? bw : 2 * k);
+  const red = REDUCER.init(mod, k, bw > 2 * k ? bw : 2 * k);
   const baseRaw = alloc32(bw * 4 + 4);
   bytesToWords(baseRaw, bw, input, len, 96, <i32>blen);
   const base = alloc32(k * 4);
   red.reduce(base, baseRaw, bw);
   // an odd modulus: in Montgomery form (x R mod M), from base R and R mod M (by the Knuth reducer)
   const odd = (load<u32>(mod) & 1) != 0;
-  const monty = odd ? new Monty(mod, k) : null;
+  const monty = odd ? MONTY.init(mod, k) : null;
   const one = alloc32(k * 4);
   for (let i: i32 = 0; i < k; i++) store<u32>(one + (<usize>i << 2), 0);
   store<u32>(one, 1);
