@@ -56,6 +56,8 @@ const gas: bigint[] = [];
 const opsSeen = new Map<number, number>();
 /** the host-I/O module's samples and host, kept for the rejection test */
 let hostIo: { samples: Sample[]; host: HostData } | undefined;
+/** steps of the table-instructions module reading and writing its tables (§5.7), kept for the rejection test */
+const tableAccess: Sample[] = [];
 
 beforeAll(async () => {
   l1 = await startAnvil();
@@ -327,6 +329,9 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     for (const op of [M.br_table, M['global.get'], M['global.set'], M.call_indirect, M.unreachable])
       expect(opsSeen.has(op) || samples.some((x) => x.op === op), mopName(op)).toBe(true);
     await proveAll(samples);
+    // a slot read, a slot write and a size write of each kind, for the rejection test
+    for (const op of [M['global.get'], M['global.set'], M.br_table, M.call_indirect])
+      tableAccess.push(...samples.filter((x) => x.op === op).slice(0, 3));
     // tables at the largest cap (1,024 slots each: the deepest globals and code paths): the table
     // accesses' steps, whose gas the suite's maximum (≤ 250k) covers
     const big: Sample[] = [];
@@ -393,6 +398,8 @@ describe('OneStepProver agrees with verify.ts and the interpreter', () => {
     const sets: { samples: Sample[]; env: VerifierEnv }[] = [
       { samples: loop.filter((_, i) => i % 4 === 0), env: envFor(NO_HOST) },
     ];
+    // table slots in hidden globals (§5.7): their reads, writes, dispatch and call_indirect
+    if (tableAccess.length > 0) sets.push({ samples: tableAccess, env: envFor(NO_HOST) });
     // host ops and the memory ops around them (needs the host-I/O test to have run)
     if (hostIo)
       sets.push({
