@@ -56,7 +56,7 @@ function value(rng: Rng, ctx: ProgramContext): Uint8Array {
     case 3:
       return Uint8Array.from(Buffer.from(rng.pick(ctx.contracts), 'hex'));
     case 4:
-      return rng.bytes(1 + rng.int(32));
+      return rng.chance(0.3) ? rng.bytes(1 + rng.int(32)) : small(rng, 128);
     default:
       return Uint8Array.of(rng.int(64), rng.int(256));
   }
@@ -66,6 +66,7 @@ function value(rng: Rng, ctx: ProgramContext): Uint8Array {
 export function randomProgram(rng: Rng, ctx: ProgramContext, items: number): Uint8Array {
   const out: number[] = [];
   const jumpdests: number[] = [];
+  const jumps: { at: number; after: number }[] = [];
   // a floor of 17 values, so that DUP16 and SWAP16 have operands
   for (let k = 0; k < 17; k++) push(out, value(rng, ctx));
   for (let k = 0; k < items; k++) {
@@ -129,15 +130,15 @@ export function randomProgram(rng: Rng, ctx: ProgramContext, items: number): Uin
     } else if (r < 63) {
       jumpdests.push(out.length);
       out.push(0x5b);
-    } else if (r < 66 && jumpdests.length > 0) {
-      const target = rng.chance(0.95) ? rng.pick(jumpdests) : rng.int(out.length + 1);
+    } else if (r < 66) {
+      // a jump, its target patched at the end: mostly a later JUMPDEST (loops run out of gas)
       if (rng.chance(0.5)) {
         push(out, small(rng, 2));
-        push(out, Uint8Array.of(target >> 8, target & 0xff));
-        out.push(0x57);
+        jumps.push({ at: out.length + 1, after: out.length });
+        out.push(0x61, 0, 0, 0x57);
       } else {
-        push(out, Uint8Array.of(target >> 8, target & 0xff));
-        out.push(0x56);
+        jumps.push({ at: out.length + 1, after: out.length });
+        out.push(0x61, 0, 0, 0x56);
       }
     } else {
       const pops = 2 + rng.int(2);
@@ -165,6 +166,17 @@ export function randomProgram(rng: Rng, ctx: ProgramContext, items: number): Uin
       break;
     default:
       break;
+  }
+  for (const j of jumps) {
+    const later = jumpdests.filter((d) => d > j.after);
+    const target =
+      later.length > 0 && rng.chance(0.85)
+        ? rng.pick(later)
+        : jumpdests.length > 0 && rng.chance(0.9)
+          ? rng.pick(jumpdests)
+          : rng.int(out.length + 1);
+    out[j.at] = target >> 8;
+    out[j.at + 1] = target & 0xff;
   }
   return Uint8Array.from(out);
 }

@@ -3,6 +3,7 @@
  * bytes, built from a state test's `env`. Chain id 1 and flags bit 0 (BLOCKHASH(n) = keccak256 of
  * the decimal ASCII of n, the state-test convention) as the state tests assume.
  */
+import { ModexError } from '../../core/errors.ts';
 import type { StateTestEnv } from './fixture.ts';
 
 export const ENV_VERSION = 1;
@@ -34,7 +35,12 @@ export const blobBaseFee = (excessBlobGas: bigint): bigint =>
   fakeExponential(MIN_BLOB_BASE_FEE, excessBlobGas, BLOB_BASE_FEE_UPDATE_FRACTION);
 
 /** An env field that does not fit the message's u64 or u256 (the case cannot be run). */
-export class EnvRangeError extends RangeError {}
+/** A state test's env value that does not fit its field of the env (docs/evm.md §2). */
+export class EnvRangeError extends ModexError {
+  constructor(message: string) {
+    super('EVM_ENV_RANGE', message);
+  }
+}
 
 function put(out: Uint8Array, at: number, v: bigint, n: number, name: string): void {
   if (v < 0n || v >= 1n << BigInt(8 * n))

@@ -4,19 +4,115 @@
  * the bench (`modex bench evm`) and the differential fuzzer; the state-test runner drives the same
  * entry point.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ModexError } from '../../core/errors.ts';
+import { PACKAGE_ROOT } from '../../util/package-root.ts';
 import { lower, type Program } from '../../vm/wasm/lower.ts';
 import { type GlobalState, Status } from '../../vm/wasm/machine.ts';
 import type { ValidatedModule } from '../../vm/wasm/module.ts';
 import { createNativeSession, type NativeSession, validateStf } from '../../vm/wasm/native.ts';
 import { newMachine } from '../../vm/wasm/program.ts';
 import type { PreimageStore } from '../sdk/preimage-store.ts';
+import { compileApp } from '../sdk/run-app.ts';
 import { ENV_BYTES } from './env.ts';
 import { type EthLog, logsHash, stateRoot } from './mpt.ts';
-import { EvmGuestError, evmGuestBytes, parseResultRecord, refusalName } from './runner.ts';
 import { readWorld } from './world.ts';
 
+/** The EVM guest's wasm could not be found or built. */
+export class EvmGuestError extends ModexError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('EVM_GUEST_UNAVAILABLE', message, options);
+  }
+}
+
+/** receipt names of the refusal codes (docs/evm.md §3) */
+export const REFUSAL_NAMES: Record<number, string> = {
+  16: 'tx_type_not_supported',
+  17: 'bad_signature',
+  18: 'wrong_chain_id',
+  19: 'nonce_too_low',
+  20: 'nonce_too_high',
+  21: 'nonce_max',
+  22: 'intrinsic_gas_too_low',
+  23: 'gas_limit_above_block',
+  24: 'insufficient_funds',
+  25: 'fee_cap_below_base_fee',
+  26: 'tip_above_fee_cap',
+  27: 'initcode_too_large',
+  28: 'sender_not_eoa',
+  29: 'blob_tx_invalid',
+  30: 'malformed_tx',
+  31: 'gas_overflow',
+};
+export const refusalName = (code: bigint | number): string => REFUSAL_NAMES[Number(code)] ?? `code ${code}`;
+
+/** The guest trapped or did not finish a transaction (it must answer every one, docs/evm.md §2). */
+export class EvmGuestTrapError extends ModexError {
+  constructor(message: string) {
+    super('EVM_GUEST_TRAPPED', message);
+  }
+}
+
+/** The result record of an applied transaction (docs/evm.md §2). */
+export interface ResultRecord {
+  success: boolean;
+  gasUsed: bigint;
+  logs: EthLog[];
+}
+
+/** Parses a result record; throws on a record that does not have the §2 shape. */
+export function parseResultRecord(rec: Uint8Array): ResultRecord {
+  const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
+  const need = (q: number, n: number) => {
+    if (q + n > rec.length)
+      throw new EvmGuestError(`result record: truncated at byte ${q} (${rec.length} bytes)`);
+  };
+  need(0, 13);
+  if (rec[0] > 1) throw new EvmGuestError(`result record: status ${rec[0]} (0 or 1)`);
+  const logs: EthLog[] = [];
+  const count = dv.getUint32(9);
+  let q = 13;
+  for (let i = 0; i < count; i++) {
+    need(q, 21);
+    const address = rec.slice(q, q + 20);
+    const nt = rec[q + 20];
+    q += 21;
+    need(q, 32 * nt + 4);
+    const topics = Array.from({ length: nt }, (_, j) => rec.slice(q + 32 * j, q + 32 * j + 32));
+    q += 32 * nt;
+    const len = dv.getUint32(q);
+    q += 4;
+    need(q, len);
+    logs.push({ address, topics, data: rec.slice(q, q + len) });
+    q += len;
+  }
+  if (q !== rec.length) throw new EvmGuestError(`result record: ${rec.length - q} bytes after the last log`);
+  return { success: rec[0] === 1, gasUsed: dv.getBigUint64(1), logs };
+}
+
+/** Where the EVM guest comes from: its sources (compiled, cached), else the shipped `evm.wasm`. */
+export function evmGuestBytes(): Uint8Array {
+  const dir = join(PACKAGE_ROOT, 'guest', 'apps', 'evm');
+  if (existsSync(join(dir, 'main.ts'))) {
+    try {
+      return compileApp('evm');
+    } catch (e) {
+      throw new EvmGuestError(
+        `the EVM guest (guest/apps/evm/main.ts) does not compile: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
+    }
+  }
+  const wasm = join(dir, 'evm.wasm');
+  if (existsSync(wasm)) return new Uint8Array(readFileSync(wasm));
+  throw new EvmGuestError(`no EVM guest: neither ${join(dir, 'main.ts')} nor ${wasm} exists`);
+}
+
 export type TxOutcome =
-  | { applied: false; refusal: string; steps: number }
+  | { applied: false; refusal: string; code: number; root: Uint8Array; steps: number }
   | {
       applied: true;
       /** the modex state root after the transaction */
@@ -34,6 +130,8 @@ export class EvmGuest {
 
   constructor(wasm: Uint8Array = evmGuestBytes()) {
     this.input = { bytes: wasm, module: validateStf(wasm) };
+    if (!this.input.module.exports.some((e) => e.name === 'evm_run_tx' && e.kind === 'func'))
+      throw new EvmGuestError('the EVM guest does not export evm_run_tx (docs/evm.md §2)');
   }
 
   /**
@@ -63,7 +161,7 @@ export class EvmGuest {
         globalState: gs0,
       });
       if (r.status !== 'finished')
-        throw new EvmGuestError(`the EVM guest trapped: ${r.error?.message ?? r.status}`);
+        throw new EvmGuestTrapError(`the guest trapped: ${r.error?.message ?? r.status}`);
       gs = r.globalState;
       steps = Number(r.steps);
     } else {
@@ -75,11 +173,18 @@ export class EvmGuest {
       });
       m.run();
       if (m.status !== Status.Finished)
-        throw new EvmGuestError(`the EVM guest ended with status ${m.status} in the interpreter`);
+        throw new EvmGuestTrapError(`the interpreter ended with status ${m.status}`);
       gs = m.globalState;
       steps = Number(m.steps);
     }
-    if (gs.u64[1] !== 0n) return { applied: false, refusal: refusalName(gs.u64[1]), steps };
+    if (gs.u64[1] !== 0n)
+      return {
+        applied: false,
+        refusal: refusalName(gs.u64[1]),
+        code: Number(gs.u64[1]),
+        root: gs.bytes32[0],
+        steps,
+      };
     const rec = store.get(gs.bytes32[1]);
     if (!rec) throw new EvmGuestError('the EVM guest did not hint its result record');
     const r = parseResultRecord(rec);
