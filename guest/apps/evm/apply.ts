@@ -154,12 +154,7 @@ export function applyTransaction(env: Env, tx: EvmTx): u32 {
   accSetFlags(sender, F_WARM);
   if (!tx.isCreate) accSetFlags(account(tx.to), F_WARM);
   accSetFlags(account(env.coinbase), F_WARM);
-  const pa = alloc32(20);
-  memory.fill(pa, 0, 20);
-  for (let i: u8 = 1; i <= 10; i++) {
-    store<u8>(pa + 19, i);
-    accSetFlags(account(pa), F_WARM);
-  }
+  // (the precompiles 1–10 count as warm without being loaded: interp.ts accessGas)
   let rec = tx.accessSlots;
   for (let i: i32 = 0; i < tx.accessListCount; i++) {
     const a = tx.accessAddresses + <usize>i * 20;

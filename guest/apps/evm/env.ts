@@ -2,6 +2,7 @@
 import { alloc32, copy32, copyBytes, readU64BE } from "../../sdk/bytes";
 import { keccak256 } from "../../sdk/keccak";
 import { u256FromBE } from "./u256";
+import { zeroMem } from "./mem";
 
 export const ENV_LEN: i32 = 185;
 export const ENV_VERSION: u8 = 1;
@@ -28,9 +29,9 @@ export class Env {
 
 function newEnv(): Env {
   const e = changetype<Env>(alloc32(<i32>offsetof<Env>()));
-  memory.fill(changetype<usize>(e), 0, offsetof<Env>());
+  zeroMem(changetype<usize>(e), offsetof<Env>());
   const words = alloc32(96 + 32);
-  memory.fill(words, 0, 128);
+  zeroMem(words, 128);
   e.baseFee = words;
   e.prevRandao = words + 32;
   e.blobBaseFee = words + 64;
@@ -73,7 +74,7 @@ export function chainEnv(coinbase: usize, number: u64, timestamp: u64, gasLimit:
  * decimal ASCII of n for n in [number - 256, number - 1]; otherwise (and outside the range) zero.
  */
 export function blockHash(env: Env, n: u64, out: usize): void {
-  memory.fill(out, 0, 32);
+  zeroMem(out, 32);
   if ((env.flags & ENV_FLAG_TEST_BLOCKHASH) == 0) return;
   if (n >= env.number || env.number - n > 256) return;
   const buf = alloc32(32);

@@ -93,6 +93,7 @@ import {
   worldMark,
   worldRevert,
 } from "./world";
+import { zeroMem } from "./mem";
 
 export const ERROR: i32 = 0;
 export const SUCCESS: i32 = 1;
@@ -133,7 +134,7 @@ export function beginTx(env: Env, origin: usize, gasPrice: usize, blobHashes: us
   logLen = 0;
   logCount = 0;
   framePool = alloc32((MAX_DEPTH + 2) * 4);
-  memory.fill(framePool, 0, (MAX_DEPTH + 2) * 4);
+  zeroMem(framePool, (MAX_DEPTH + 2) * 4);
 }
 
 function logReserve(n: i32): usize {
@@ -207,7 +208,7 @@ function newFrame(depth: i32, parentSp: usize, segEnd: usize, address: usize, ca
   let p = <usize>load<u32>(slot);
   if (p == 0) {
     p = alloc32(FRAME_BYTES);
-    memory.fill(p, 0, <usize>FRAME_BYTES);
+    zeroMem(p, <usize>FRAME_BYTES);
     store<u32>(slot, <u32>p);
   }
   const f = changetype<Frame>(p);
@@ -243,7 +244,7 @@ function newFrame(depth: i32, parentSp: usize, segEnd: usize, address: usize, ca
 /** The JUMPDEST map of code (one byte per code byte; PUSH data excluded). */
 export function analyze(code: usize, len: i32): usize {
   const m = alloc32(len + 1);
-  memory.fill(m, 0, <usize>len + 1);
+  zeroMem(m, <usize>len + 1);
   let i: i32 = 0;
   while (i < len) {
     const op = <i32>load<u8>(code + <usize>i);
@@ -303,7 +304,7 @@ function memGrow(f: Frame, off: u64, size: u64): void {
     f.mem = m;
     f.memCap = cap;
   }
-  memory.fill(f.mem + <usize>f.memLen, 0, <usize>(newLen - f.memLen));
+  zeroMem(f.mem + <usize>f.memLen, <usize>(newLen - f.memLen));
   f.memLen = newLen;
 }
 
@@ -316,7 +317,7 @@ function copyPadded(dst: usize, src: usize, srcLen: u64, off: u64, size: u64): v
     if (n > size) n = size;
     copyBytes(dst, src + <usize>off, <i32>n);
   }
-  if (n < size) memory.fill(dst + <usize>n, 0, <usize>(size - n));
+  if (n < size) zeroMem(dst + <usize>n, <usize>(size - n));
 }
 
 const CALL_VALUE = memory.data(32, 8);
@@ -341,7 +342,7 @@ function pushAddr(p: usize, a: usize): void {
 
 /** Marks an account warm (EIP-2929); returns its access gas (100 warm, 2600 cold). */
 function accessGas(acc: usize): u64 {
-  if (accHas(acc, F_WARM)) return G_WARM;
+  if (accHas(acc, F_WARM) || precompileId(acc) != 0) return G_WARM; // precompiles are always warm
   accSetFlags(acc, F_WARM);
   return G_COLD_ACCOUNT;
 }
@@ -1260,7 +1261,7 @@ export function execute(f: Frame): i32 {
         const b = account(addrOf(sp - 32));
         sp -= 32;
         let c: u64 = 0;
-        if (!accHas(b, F_WARM)) {
+        if (!accHas(b, F_WARM) && precompileId(b) == 0) {
           c += G_COLD_ACCOUNT;
           accSetFlags(b, F_WARM);
         }

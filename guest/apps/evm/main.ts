@@ -27,6 +27,7 @@ import { logBuf, logCount, logLen } from "./interp";
 import { Tx } from "../../sdk/tx";
 import { decodeEvmTx } from "./tx";
 import { ACC_NONCE, account, worldReset } from "./world";
+import { zeroMem } from "./mem";
 
 /** receipt names of codes 16–31 (docs/evm.md §3) */
 const NAMES =
@@ -193,7 +194,7 @@ export function modex_admit(): void {
   }
   if (verdict == 0) {
     const word = alloc32(32);
-    memory.fill(word, 0, 12);
+    zeroMem(word, 12);
     copyBytes(word + 12, tx.sender, 20);
     set_global_bytes32(1, word);
     set_global_u64(0, tx.nonce);
@@ -250,7 +251,7 @@ export function modex_query(): void {
       else {
         ans = alloc32(32);
         ansLen = 32;
-        memory.fill(ans, 0, 32);
+        zeroMem(ans, 32);
         const v = stateGet(msg.ptr, msg.len);
         if (v != null && v.len == 84) copyBytes(ans, v.ptr + 52, 32);
       }

@@ -16,6 +16,7 @@ import { alloc32, copy32, copyBytes, eq32, isZero32, readU64BE, writeU64BE, zero
 import { hint_preimage } from "../../sdk/host";
 import { hashBytes, readPreimage, stateDeleteAt, stateGetAt, stateSetAt } from "../../sdk/state";
 import { u256FromBE, u256IsZero, u256ToBE } from "./u256";
+import { zeroMem } from "./mem";
 
 export const ACC_NONCE: usize = 24;
 export const ACC_BALANCE: usize = 32;
@@ -82,7 +83,7 @@ function tableReset(t: Table, cap: u32): void {
   t.cap = cap;
   t.count = 0;
   t.slots = alloc32(<i32>(cap << 2));
-  memory.fill(t.slots, 0, <usize>cap << 2);
+  zeroMem(t.slots, <usize>cap << 2);
   t.listCap = cap;
   t.list = t.listed ? alloc32(<i32>(cap << 2)) : 0;
 }
@@ -124,7 +125,7 @@ function tablePut(t: Table, r: usize, withSlot: bool): void {
     const cap = oldCap * 2;
     t.cap = cap;
     t.slots = alloc32(<i32>(cap << 2));
-    memory.fill(t.slots, 0, <usize>cap << 2);
+    zeroMem(t.slots, <usize>cap << 2);
     for (let j: u32 = 0; j < oldCap; j++) {
       const e = <usize>load<u32>(oldSlots + (<usize>j << 2));
       if (e != 0) insertSlot(t, e, withSlot);
@@ -158,7 +159,7 @@ const J_TRANSIENT: u32 = 3;
 // 64 KiB segments (a record never crosses one), so that a long journal is never copied; a
 // position is segment << 17 | offset
 const SEG: i32 = 1 << 16;
-const MAX_SEGS: i32 = 4096;
+const MAX_SEGS: i32 = 1024;
 let segs: usize = 0; // MAX_SEGS × (ptr u32 ‖ fill u32)
 let seg: i32 = 0;
 let segOff: i32 = 0;
@@ -168,7 +169,7 @@ function journalPush(kind: u32, rec: usize, from: usize, n: i32): void {
   if (segOff + size > SEG) {
     store<u32>(segs + (<usize>seg << 3), <u32>segOff, 4);
     seg++;
-    if (seg >= MAX_SEGS) unreachable(); // 256 MiB of journal: beyond the machine's memory anyway
+    if (seg >= MAX_SEGS) unreachable(); // 64 MiB of journal: the machine's whole memory
     if (load<u32>(segs + (<usize>seg << 3)) == 0) store<u32>(segs + (<usize>seg << 3), <u32>alloc32(SEG));
     segOff = 0;
   }
@@ -217,7 +218,7 @@ function recAlloc(n: i32): usize {
   }
   const p = chunkPtr;
   chunkPtr += <usize>((n + 7) & ~7);
-  memory.fill(p, 0, <usize>n);
+  zeroMem(p, <usize>n);
   return p;
 }
 
@@ -235,7 +236,7 @@ export function worldReset(): void {
   tableReset(slots, 128);
   tableReset(transients, 16);
   segs = alloc32(MAX_SEGS * 8);
-  memory.fill(segs, 0, <usize>MAX_SEGS * 8);
+  zeroMem(segs, <usize>MAX_SEGS * 8);
   store<u32>(segs, <u32>alloc32(SEG));
   seg = 0;
   segOff = 0;
@@ -454,7 +455,7 @@ export function worldCommit(): void {
 
 /** Zeroes `n` bytes (helper for callers that allocate records). */
 export function zeroBytes(p: usize, n: i32): void {
-  memory.fill(p, 0, <usize>n);
+  zeroMem(p, <usize>n);
 }
 
 export { zero32 };
