@@ -157,3 +157,20 @@ export function tableOpsModule(trap?: TableOpsTrap, opts: { uncapped?: boolean }
     m.dispose();
   }
 }
+
+/**
+ * An STF module declaring a reference to the host function `halt`; with `tableSet` it stores it in
+ * a table (which the native runner refuses: docs/machine.md §5.7), else it only drops it.
+ */
+export function hostRefModule(tableSet: boolean): Uint8Array {
+  const body = tableSet ? '(table.set $t (i32.const 0) (ref.func $halt))' : '(drop (ref.func $halt))';
+  const m = binaryen.parseText(`(module ${HOST_IMPORTS} (memory 1) (table $t 1 funcref)
+    (elem declare func $halt) (func $main (export "main") ${body}))`);
+  try {
+    m.setFeatures(FEATURES);
+    if (!m.validate()) throw new Error('binaryen: invalid host-reference test module');
+    return m.emitBinary();
+  } finally {
+    m.dispose();
+  }
+}

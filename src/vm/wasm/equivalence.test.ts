@@ -9,6 +9,7 @@ import { METERED_IMPORT, meteredModule } from '../../../test/wasm/proof-corpus.t
 import { Rng, randomModule } from '../../../test/wasm/random-module.ts';
 import { REF_MODULE_RESULT, refModule } from '../../../test/wasm/ref-module.ts';
 import {
+  hostRefModule,
   TABLE_OPS_TRAP_REASON,
   TABLE_OPS_TRAPS,
   TABLES_MODULE_RESULT,
@@ -436,6 +437,13 @@ describe('equivalence: exact metering (steps, frames, value stack)', () => {
       // every step limit around the trap
       for (let p = r.steps - 3; p <= r.steps + 1; p++) both(tableOpsModule(trap), { maxSteps: BigInt(p) });
     }
+  });
+
+  it('table instructions: a reference to a host function, which they could store in a table, is refused natively', () => {
+    const input = { inbox: new Uint8Array(), preimages: () => undefined, globalState: gs() };
+    expect(() => runNative(hostRefModule(true), input)).toThrow(/host function halt/);
+    // without table instructions a declared reference cannot reach the table: accepted
+    expect(runNative(hostRefModule(false), input).status).toBe('finished');
   });
 
   it('a loop that never ends stops at maxSteps natively too', () => {

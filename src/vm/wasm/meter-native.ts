@@ -123,12 +123,23 @@ export function instrumentForNative(
   ];
   for (const e of mod.elems) {
     for (const f of e.funcIndices) {
-      if (f !== null && f < nImported && e.mode !== 'declarative') {
+      // with table instructions (§5.7) any reference can be stored in a table: a declared one too
+      if (f !== null && f < nImported && (e.mode !== 'declarative' || layout.mutable)) {
         throw new Error(
           `native metering: host function ${funcImports[f].name} in the table is not supported natively`,
         );
       }
     }
+  }
+  if (layout.mutable) {
+    const hostRef = (f: number | undefined): void => {
+      if (f !== undefined && f < nImported)
+        throw new Error(
+          `native metering: a reference to host function ${funcImports[f].name} (which table instructions can store in a table) is not supported natively`,
+        );
+    };
+    for (const g of mod.globals) if (g.init.kind === 'other' && g.init.op === 0xd2) hostRef(g.init.index);
+    for (const f of mod.funcs) for (const ins of f.body) if (ins.op === 0xd2) hostRef(ins.a);
   }
 
   // ---- globals: the module's, then rem (i64), why, cd, cb (i32), then one "dropped" flag per data segment
