@@ -7,8 +7,10 @@
 // Records are raw memory (the interpreter's hot paths are pointer code, docs/evm.md):
 //   account (ACC_SIZE): addr 20 @0 ‖ nonce u64 @24 ‖ balance u256 LE @32 ‖ codeHash 32 @64 ‖
 //     code ptr u32 @96 ‖ codeLen i32 @100 (-1 = not loaded) ‖ flags u32 @104 ‖ jumpdests u32 @108 ‖
-//     storageCount u64 @112 (as loaded) ‖ storage delta i64 @120 (computed by worldCommit)
-//   slot (SLOT_SIZE): addr 20 @0 ‖ key 32 @24 ‖ current 32 @56 ‖ flags u32 @88 ‖ original 32 @96
+//     storageCount u64 @112 (as loaded) ‖ storage delta i64 @120 (computed by worldCommit) ‖
+//     its state key's hash @128 (hashed once: keccak256 is software here)
+//   slot (SLOT_SIZE): addr 20 @0 ‖ key 32 @24 ‖ current 32 @56 ‖ flags u32 @88 ‖ original 32 @96 ‖
+//     its state key's hash @128 (zero until needed for a slot of an account created here)
 //   transient slot: addr 20 @0 ‖ key 32 @24 ‖ value 32 @56
 // The journal saves the mutable part of a record (account bytes 24..112, slot 56..92, transient
 // 56..88) before each change; worldRevert(mark) copies them back, newest first.
@@ -27,7 +29,8 @@ export const ACC_FLAGS: usize = 104;
 export const ACC_JUMPDESTS: usize = 108;
 const ACC_STORAGE_COUNT: usize = 112;
 const ACC_STORAGE_DELTA: usize = 120;
-const ACC_SIZE: i32 = 128;
+const ACC_KEYHASH: usize = 128;
+const ACC_SIZE: i32 = 160;
 
 /** the account exists (in the state, or created in this transaction) */
 export const F_EXISTS: u32 = 1;
@@ -49,7 +52,8 @@ const F_ORIG_EXISTS: u32 = 128;
 export const SLOT_CUR: usize = 56;
 export const SLOT_FLAGS: usize = 88;
 export const SLOT_ORIG: usize = 96;
-const SLOT_SIZE: i32 = 128;
+const SLOT_KEYHASH: usize = 128;
+const SLOT_SIZE: i32 = 160;
 export const S_WARM: u32 = 1;
 
 /** keccak256("") */
@@ -267,7 +271,8 @@ export function account(addr: usize): usize {
   r = recAlloc(ACC_SIZE);
   copyBytes(r, addr, 20);
   store<i32>(r + ACC_CODELEN, -1);
-  const v = stateGetAt(accountKeyHash(addr));
+  copy32(r + ACC_KEYHASH, accountKeyHash(addr));
+  const v = stateGetAt(r + ACC_KEYHASH);
   if (v != null && v.len == 100) {
     store<u64>(r + ACC_NONCE, readU64BE(v.ptr + 20));
     u256FromBE(r + ACC_BALANCE, v.ptr + 28, 32);
@@ -360,7 +365,8 @@ export function slot(addr: usize, key: usize): usize {
   // a slot of an account created in this transaction starts empty (EIP-7610: no storage before)
   const acc = account(addr);
   if (!accHas(acc, F_CREATED)) {
-    const v = stateGetAt(slotKeyHash(addr, key));
+    copy32(r + SLOT_KEYHASH, slotKeyHash(addr, key));
+    const v = stateGetAt(r + SLOT_KEYHASH);
     if (v != null && v.len == 84) copy32(r + SLOT_ORIG, v.ptr + 52);
   }
   copy32(r + SLOT_CUR, r + SLOT_ORIG);
@@ -417,7 +423,8 @@ export function worldCommit(): void {
     const curZero = gone || isZero32(r + SLOT_CUR);
     if (!gone && eq32(r + SLOT_CUR, r + SLOT_ORIG)) continue;
     if (origZero && curZero) continue;
-    const kh = slotKeyHash(r, r + 24);
+    if (isZero32(r + SLOT_KEYHASH)) copy32(r + SLOT_KEYHASH, slotKeyHash(r, r + 24));
+    const kh = r + SLOT_KEYHASH;
     if (curZero) {
       stateDeleteAt(kh);
       store<i64>(acc + ACC_STORAGE_DELTA, load<i64>(acc + ACC_STORAGE_DELTA) - 1);
@@ -439,7 +446,7 @@ export function worldCommit(): void {
     const dead =
       (f & F_EXISTS) == 0 || (f & F_DESTRUCTED) != 0 || ((f & F_TOUCHED) != 0 && accIsEmpty(acc));
     if (dead) {
-      if ((f & F_ORIG_EXISTS) != 0) stateDeleteAt(accountKeyHash(acc));
+      if ((f & F_ORIG_EXISTS) != 0) stateDeleteAt(acc + ACC_KEYHASH);
       continue;
     }
     const v = alloc32(100);
@@ -448,7 +455,7 @@ export function worldCommit(): void {
     u256ToBE(v + 28, acc + ACC_BALANCE);
     copy32(v + 60, acc + ACC_CODEHASH);
     writeU64BE(v + 92, <u64>(<i64>load<u64>(acc + ACC_STORAGE_COUNT) + load<i64>(acc + ACC_STORAGE_DELTA)));
-    stateSetAt(accountKeyHash(acc), v, 100);
+    stateSetAt(acc + ACC_KEYHASH, v, 100);
     if ((f & F_NEW_CODE) != 0) hint_preimage(accCode(acc), load<i32>(acc + ACC_CODELEN));
   }
 }
