@@ -17,13 +17,15 @@ import { loadFixtureFile, type PreAccount, type StateTestEnv } from '../../../sr
 import { type EthLog, logsHash, stateRoot } from '../../../src/apps/evm/mpt.ts';
 import { readWorld, writePreState } from '../../../src/apps/evm/world.ts';
 import { Status } from '../../../src/vm/wasm/machine.ts';
+import { conformancePath, hasConformance } from '../../../test/conformance.ts';
 import { lower } from '../../../src/vm/wasm/lower.ts';
 import { runNative, validateStf } from '../../../src/vm/wasm/native.ts';
 import { newMachine } from '../../../src/vm/wasm/program.ts';
 import type { ValidatedModule } from '../../../src/vm/wasm/module.ts';
 import type { GlobalState } from '../../../src/vm/wasm/machine.ts';
 
-const TESTS = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'conformance', 'ethereum-tests', 'GeneralStateTests');
+const SUITE = join('ethereum-tests', 'GeneralStateTests');
+const TESTS = conformancePath(SUITE);
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const be = (v: bigint, n: number): Uint8Array => {
@@ -125,7 +127,7 @@ describe('evm_run_tx on state-test fixtures (docs/evm.md §2)', () => {
     'stStaticCall/static_Call50000.json', // 50,000 calls: frames reused per depth
   ];
   for (const f of files) {
-    it(f, () => {
+    it.runIf(hasConformance(SUITE))(f, () => {
       let cases = 0;
       for (const t of loadFixtureFile(join(TESTS, f))) {
         for (const c of t.cases) {
