@@ -297,6 +297,11 @@ export class Batcher {
     for (let attempt = 1; ; attempt++) {
       try {
         const r = await this.attempt(block, posting, storeMs);
+        // found on L1 already (an earlier attempt or a resent transaction landed, or a run before a
+        // restart posted it): L1 carries this very batch (alreadyThere checked it through the DA),
+        // so it went the DA path of this posting
+        if (r.alreadyPosted)
+          r.da ??= { pointer: posting.pointer, usedFallback: posting.usedFallback, bytes: 0, storeMs };
         this.lastPosition = block.position;
         this.emit({ type: r.alreadyPosted ? 'skipped' : 'posted', posted: r });
         return r;

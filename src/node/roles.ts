@@ -422,6 +422,8 @@ export async function startSequencerRole(o: {
       return r;
     });
   };
+  /** the inbox positions of the batches found on L1 already, counted in role.batchesByDa */
+  const countedOnL1 = new Set<bigint>();
   const feeder = new BatchFeeder({
     batcher,
     // restart the batcher, check the store against L1 and re-execute from L1 where they differ
@@ -434,12 +436,18 @@ export async function startSequencerRole(o: {
     block: (n) => seq.sealedBlock(n),
     onPosted: (posted, b) => {
       observePosted(metrics, posted);
-      if (posted.alreadyPosted) return; // on L1 already (re-checked after a restart or a halt)
-      role.batches++;
-      if (posted.da) {
-        const path = `${posted.da.pointer}${posted.da.usedFallback ? ' (fallback)' : ''}`;
-        role.batchesByDa[path] = (role.batchesByDa[path] ?? 0) + 1;
+      const path = posted.da && `${posted.da.pointer}${posted.da.usedFallback ? ' (fallback)' : ''}`;
+      if (posted.alreadyPosted) {
+        // on L1 already: a retried post whose first transaction landed (under load), or re-checked
+        // after a restart or a halt; its DA path counts once per position
+        if (path && !countedOnL1.has(posted.position)) {
+          countedOnL1.add(posted.position);
+          role.batchesByDa[path] = (role.batchesByDa[path] ?? 0) + 1;
+        }
+        return;
       }
+      role.batches++;
+      if (path) role.batchesByDa[path] = (role.batchesByDa[path] ?? 0) + 1;
       const how = posted.da
         ? ` as ${posted.da.pointer}${posted.da.usedFallback ? ' (committee fallback)' : ''}`
         : '';
