@@ -176,7 +176,7 @@ export function applyTransaction(env: Env, tx: EvmTx): u32 {
   } else {
     accChange(sender);
     store<u64>(sender + ACC_NONCE, stNonce + 1);
-    status = callFrame(CALL, tx.sender, tx.to, tx.to, tx.value, tx.data, tx.dataLen, gas, false, 0, 0, 0);
+    status = callFrame(CALL, tx.sender, tx.to, tx.to, tx.value, tx.data, tx.dataLen, tx.dataLen, gas, false, 0, 0, 0);
   }
   let left = resGas;
   let used = tx.gasLimit - left;

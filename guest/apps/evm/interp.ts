@@ -167,11 +167,16 @@ export class Frame {
   value: usize;
   input: usize;
   inputLen: i32;
+  /** the input's bytes in memory: those past it are zeros (a caller's memory never written there) */
+  inputPhys: i32;
   gas: u64;
   isStatic: bool;
   depth: i32;
   mem: usize;
+  /** the EVM memory size (MSIZE, memory gas) */
   memLen: u64;
+  /** the bytes of memory held (zeroed or written); those from memPhys to memLen are zeros not held */
+  memPhys: u64;
   memCap: u64;
   /** the return data of the last call or create */
   ret: usize;
@@ -220,6 +225,7 @@ function newFrame(depth: i32, parentSp: usize, segEnd: usize, address: usize, ca
   f.caller = inline + 32;
   f.value = inline + 64;
   f.memLen = 0;
+  f.memPhys = 0;
   f.ret = EMPTY;
   f.retLen = 0;
   f.out = EMPTY;
@@ -290,22 +296,34 @@ function memCost(f: Frame, off: u64, size: u64): u64 {
   return memGas(w) - memGas(f.memLen >> 5);
 }
 
-/** grows memory (zero-filled) to hold [off, off + size); the gas was charged */
+/** grows memory (zero-filled, held) to hold [off, off + size); the gas was charged */
 function memGrow(f: Frame, off: u64, size: u64): void {
   if (size == 0) return;
   const end = off + size;
-  if (end <= f.memLen) return;
+  if (end <= f.memPhys) return;
   const newLen = words(end) << 5;
   if (newLen > f.memCap) {
     let cap = f.memCap == 0 ? <u64>1024 : f.memCap * 2;
     while (cap < newLen) cap *= 2;
     const m = alloc32(<i32>cap);
-    if (f.memLen > 0) copyBytes(m, f.mem, <i32>f.memLen);
+    if (f.memPhys > 0) copyBytes(m, f.mem, <i32>f.memPhys);
     f.mem = m;
     f.memCap = cap;
   }
-  zeroMem(f.mem + <usize>f.memLen, <usize>(newLen - f.memLen));
-  f.memLen = newLen;
+  zeroMem(f.mem + <usize>f.memPhys, <usize>(newLen - f.memPhys));
+  f.memPhys = newLen;
+  if (newLen > f.memLen) f.memLen = newLen;
+}
+
+/**
+ * grows the memory size to hold [off, off + size) without holding the new bytes (they are zeros):
+ * a call's input range, read by the callee through inputPhys (Call1MB1024Calldepth: 1 MB of zeros
+ * per level, 1,024 levels deep, would not fit the machine's 64 MiB otherwise)
+ */
+function memGrowSize(f: Frame, off: u64, size: u64): void {
+  if (size == 0) return;
+  const newLen = words(off + size) << 5;
+  if (newLen > f.memLen) f.memLen = newLen;
 }
 
 /** copies `size` bytes of src[off..] (zero beyond srcLen) to dst */
@@ -381,6 +399,7 @@ export function callFrame(
   value: usize,
   input: usize,
   inputLen: i32,
+  inputPhys: i32,
   gas: u64,
   isStatic: bool,
   depth: i32,
@@ -412,7 +431,14 @@ export function callFrame(
   }
   let status: i32;
   if (pc != 0) {
-    const r: PrecompileResult = runPrecompile(pc, input, inputLen, gas);
+    let data = input;
+    if (inputPhys < inputLen) {
+      // a precompile reads its whole input: the zeros past inputPhys are made here
+      data = alloc32(inputLen);
+      if (inputPhys > 0) copyBytes(data, input, inputPhys);
+      zeroMem(data + <usize>inputPhys, <usize>(inputLen - inputPhys));
+    }
+    const r: PrecompileResult = runPrecompile(pc, data, inputLen, gas);
     if (r.ok) {
       status = SUCCESS;
       resGas = gas - r.gasUsed;
@@ -431,6 +457,7 @@ export function callFrame(
     f.jumpdests = jumpdestsOf(code);
     f.input = input;
     f.inputLen = inputLen;
+    f.inputPhys = inputPhys;
     f.gas = gas;
     f.isStatic = isStatic;
     status = execute(f);
@@ -556,6 +583,7 @@ export function createFrame(
     f.jumpdests = analyze(initcode, initLen);
     f.input = EMPTY;
     f.inputLen = 0;
+    f.inputPhys = 0;
     f.gas = gas;
     f.isStatic = false;
     status = execute(f);
@@ -793,8 +821,8 @@ export function execute(f: Frame): i32 {
       case 0x35: {
         const off = u64Of(sp - 32);
         zero32(W);
-        if (off < <u64>f.inputLen) {
-          let n = <u64>f.inputLen - off;
+        if (off < <u64>f.inputPhys) {
+          let n = <u64>f.inputPhys - off;
           if (n > 32) n = 32;
           copyBytes(W, f.input + <usize>off, <i32>n);
         }
@@ -820,7 +848,7 @@ export function execute(f: Frame): i32 {
         if (gas < c) return fail(f);
         gas -= c;
         let src = f.input;
-        let srcLen = <u64>f.inputLen;
+        let srcLen = <u64>f.inputPhys; // zeros past it
         if (op == 0x39) {
           src = code;
           srcLen = <u64>codeLen;
@@ -1212,25 +1240,30 @@ export function execute(f: Frame): i32 {
         }
         if (gas < c) return fail(f);
         gas -= c;
-        memGrow(f, inOff, inSize);
+        memGrowSize(f, inOff, inSize);
         memGrow(f, outOff, outSize);
         const avail = gas - gas / 64;
         let callGas = reqGas < avail ? reqGas : avail;
         gas -= callGas;
         if (nonzero) callGas += G_CALL_STIPEND;
-        // the input is copied: the callee may not see later changes of this memory (there are none
-        // while it runs, but memory may be reallocated by a later expansion)
-        const input = f.mem + <usize>inOff;
+        // the input stays in this frame's memory (unchanged while the callee runs); only its held
+        // part is passed, the rest is zeros (memGrowSize)
+        let inPhys: u64 = 0;
+        if (inSize > 0 && inOff < f.memPhys) {
+          inPhys = f.memPhys - inOff;
+          if (inPhys > inSize) inPhys = inSize;
+        }
+        const input = inPhys > 0 ? f.mem + <usize>inOff : EMPTY;
         f.gas = gas;
         let st: i32;
         if (op == 0xf1) {
-          st = callFrame(CALL, f.address, to, to, value, input, <i32>inSize, callGas, f.isStatic, f.depth + 1, sp, f.segEnd);
+          st = callFrame(CALL, f.address, to, to, value, input, <i32>inSize, <i32>inPhys, callGas, f.isStatic, f.depth + 1, sp, f.segEnd);
         } else if (op == 0xf2) {
-          st = callFrame(CALLCODE, f.address, f.address, to, value, input, <i32>inSize, callGas, f.isStatic, f.depth + 1, sp, f.segEnd);
+          st = callFrame(CALLCODE, f.address, f.address, to, value, input, <i32>inSize, <i32>inPhys, callGas, f.isStatic, f.depth + 1, sp, f.segEnd);
         } else if (op == 0xf4) {
-          st = callFrame(DELEGATECALL, f.caller, f.address, to, f.value, input, <i32>inSize, callGas, f.isStatic, f.depth + 1, sp, f.segEnd);
+          st = callFrame(DELEGATECALL, f.caller, f.address, to, f.value, input, <i32>inSize, <i32>inPhys, callGas, f.isStatic, f.depth + 1, sp, f.segEnd);
         } else {
-          st = callFrame(STATICCALL, f.address, to, to, EMPTY, input, <i32>inSize, callGas, true, f.depth + 1, sp, f.segEnd);
+          st = callFrame(STATICCALL, f.address, to, to, EMPTY, input, <i32>inSize, <i32>inPhys, callGas, true, f.depth + 1, sp, f.segEnd);
         }
         gas += resGas;
         f.ret = resOut;

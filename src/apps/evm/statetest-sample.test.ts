@@ -20,7 +20,6 @@ const SUITE = 'ethereum-tests/GeneralStateTests';
 const EXCLUDED: Record<string, string> = {
   'stTimeConsuming/CALLBlake2f_MaxRounds.json':
     'BLAKE2 F with 2^32 - 1 rounds: about 9 minutes natively (the software precompile)',
-  'stQuadraticComplexityTest/Call1MB1024Calldepth.json': 'the guest traps (unreachable): EVM core, open',
 };
 
 /** the first non-excluded .json file of every folder that has one */
