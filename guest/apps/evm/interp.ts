@@ -1240,7 +1240,10 @@ export function execute(f: Frame): i32 {
         }
         if (gas < c) return fail(f);
         gas -= c;
-        memGrowSize(f, inOff, inSize);
+        // a precompile reads its input in place: held (as the callee's would be, 50,000 calls in a
+        // row to one must not make it 50,000 times); code reads only the held part (memGrowSize)
+        if (precompileId(to) != 0) memGrow(f, inOff, inSize);
+        else memGrowSize(f, inOff, inSize);
         memGrow(f, outOff, outSize);
         const avail = gas - gas / 64;
         let callGas = reqGas < avail ? reqGas : avail;
