@@ -69,9 +69,11 @@ export function encodeEnv(env: StateTestEnv, chainId = STATE_TEST_CHAIN_ID): Uin
 }
 
 /** `env ‖ raw transaction`: the inbox message of one `evm_run_tx` run. */
-export function runTxMessage(env: StateTestEnv, txbytes: Uint8Array): Uint8Array {
+export function runTxMessage(env: StateTestEnv | Uint8Array, txbytes: Uint8Array): Uint8Array {
+  const head = env instanceof Uint8Array ? env : encodeEnv(env);
+  if (head.length !== ENV_BYTES) throw new RangeError(`env: ${head.length} bytes, not ${ENV_BYTES}`);
   const out = new Uint8Array(ENV_BYTES + txbytes.length);
-  out.set(encodeEnv(env), 0);
+  out.set(head, 0);
   out.set(txbytes, ENV_BYTES);
   return out;
 }

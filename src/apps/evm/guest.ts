@@ -15,7 +15,7 @@ import { createNativeSession, type NativeSession, validateStf } from '../../vm/w
 import { newMachine } from '../../vm/wasm/program.ts';
 import type { PreimageStore } from '../sdk/preimage-store.ts';
 import { compileApp } from '../sdk/run-app.ts';
-import { ENV_BYTES } from './env.ts';
+import { runTxMessage } from './env.ts';
 import { type EthLog, logsHash, stateRoot } from './mpt.ts';
 import { readWorld } from './world.ts';
 
@@ -145,10 +145,7 @@ export class EvmGuest {
     raw: Uint8Array,
     engine: 'native' | 'interp' = 'native',
   ): TxOutcome {
-    if (env.length !== ENV_BYTES) throw new RangeError(`env: ${env.length} bytes, not ${ENV_BYTES}`);
-    const message = new Uint8Array(ENV_BYTES + raw.length);
-    message.set(env, 0);
-    message.set(raw, ENV_BYTES);
+    const message = runTxMessage(env, raw);
     const gs0: GlobalState = { bytes32: [root.slice(), new Uint8Array(32)], u64: [0n, 0n] };
     let gs: GlobalState;
     let steps: number;
