@@ -543,19 +543,7 @@ export function instrumentForNative(
       trapWith(out, why);
     };
     // the call step's checks (helpers: 3 locals, max height 8)
-    out.push(0x23);
-    uleb(out, G_CD);
-    out.push(0x41);
-    sleb(out, maxFrames);
-    out.push(0x4b, 0x04, 0x40);
-    trapAfter(1, WHY.frames);
-    out.push(0x0b, 0x23);
-    uleb(out, G_CB);
-    out.push(0x41);
-    sleb(out, maxStack - 3 - 8);
-    out.push(0x4a, 0x04, 0x40);
-    trapAfter(1, WHY.stack);
-    out.push(0x0b);
+    helperCallChecks(out, 3 + 8);
     /** traps after `steps` steps unless local a + local n <= memory bytes */
     const memCheck = (a: number, steps: number): void => {
       out.push(0x20, a, 0xad, 0x20, 2, 0xad, 0x7c, 0x3f, 0x00, 0xad, 0x42, 16, 0x86, 0x56, 0x04, 0x40);
@@ -687,6 +675,28 @@ export function instrumentForNative(
    * V8. Running out of steps inside the loop stops the run (a module using table instructions may
    * not import metered_call, so what the interpreter wrote before is never read again).
    */
+  /**
+   * A helper's call-step checks (the interpreter's, docs/machine.md §5.3): trap after 1 step when
+   * the frames are at the limit, or when the stack has no room for `reserve` (locals + max height).
+   */
+  function helperCallChecks(out: number[], reserve: number): void {
+    out.push(0x23);
+    uleb(out, G_CD);
+    out.push(0x41);
+    sleb(out, maxFrames);
+    out.push(0x4b, 0x04, 0x40);
+    charge(out, 1);
+    trapWith(out, WHY.frames);
+    out.push(0x0b, 0x23);
+    uleb(out, G_CB);
+    out.push(0x41);
+    sleb(out, maxStack - reserve);
+    out.push(0x4a, 0x04, 0x40);
+    charge(out, 1);
+    trapWith(out, WHY.stack);
+    out.push(0x0b);
+  }
+
   function tableHelperBody(b: Bulk): number[] {
     const m = /^t(fill|grow|copy|init)(\d+)(?:_(\d+))?$/.exec(b)!;
     const kind = m[1];
@@ -700,19 +710,7 @@ export function instrumentForNative(
       charge(out, c);
       trapWith(out, why);
     };
-    out.push(0x23);
-    uleb(out, G_CD);
-    out.push(0x41);
-    sleb(out, maxFrames);
-    out.push(0x4b, 0x04, 0x40);
-    trapAfter(1, WHY.frames);
-    out.push(0x0b, 0x23);
-    uleb(out, G_CB);
-    out.push(0x41);
-    sleb(out, maxStack - params - TABLE_STEPS.helperMaxHeight);
-    out.push(0x4a, 0x04, 0x40);
-    trapAfter(1, WHY.stack);
-    out.push(0x0b);
+    helperCallChecks(out, params + TABLE_STEPS.helperMaxHeight);
     /** traps after `steps` steps if local a + local n > (the i64 `limit` pushes) */
     const range = (a: number, limit: () => void, steps: number): void => {
       out.push(0x20, a, 0xad, 0x20, n, 0xad, 0x7c);
