@@ -85,6 +85,27 @@ describe('devnet screen', () => {
     expect(lines.join('\n')).toContain('[3] demo user, [4] yours');
   });
 
+  it('app evm: the Ethereum JSON-RPC and the funded dev account with its key, as anvil prints them', () => {
+    const evm = readyLines({ ...READY, app: 'evm' });
+    expect(evm).toContain(
+      `  Ethereum JSON-RPC ${RPC}   (eth_*, beside modex_*: viem, ethers, Foundry, a wallet)`,
+    );
+    expect(evm).toContain(`    address      0x${'4'.repeat(40)}`);
+    expect(evm).toContain(`    private key  0x${'4'.repeat(64)}`);
+    expect(evm.some((l) => l.includes(`cast balance 0x${'4'.repeat(40)} --rpc-url ${RPC}`))).toBe(true);
+    // the piped ready screen without hints keeps them (the part before the first empty line)
+    expect(evm.indexOf('    private key  0x' + '4'.repeat(64))).toBeLessThan(evm.indexOf(''));
+    const token = readyLines(READY).join('\n');
+    expect(token).not.toContain('Ethereum JSON-RPC');
+    expect(token).not.toContain('private key  ');
+    const panel = renderPanel(
+      { ready: { ...READY, app: 'evm' }, scenario: 'demo' },
+      { width: 200, height: 40 },
+    );
+    expect(panel).toContain(` L2 JSON-RPC    ${RPC}   L2 chain id 412346   (Ethereum JSON-RPC too)`);
+    expect(panel.some((l) => l.startsWith(' dev account    [4] '))).toBe(true);
+  });
+
   it('the panel: essentials, live state, the user transactions; fits the terminal', () => {
     const st: DevnetScreenState = {
       ready: READY,

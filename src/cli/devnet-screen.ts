@@ -46,8 +46,30 @@ export interface DevnetScreenState {
 
 const CURL_BODY = '{"jsonrpc":"2.0","id":1,"method":"modex_blockNumber","params":[]}';
 
-export function curlLine(rpcUrl: string): string {
-  return `curl -s ${rpcUrl} -H 'content-type: application/json' -d '${CURL_BODY}'`;
+const ETH_CURL_BODY = '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}';
+
+export function curlLine(rpcUrl: string, body = CURL_BODY): string {
+  return `curl -s ${rpcUrl} -H 'content-type: application/json' -d '${body}'`;
+}
+
+/**
+ * The EVM app (`vm.app: "evm"`, docs/guide.md "An EVM chain"): the sequencer's port also answers
+ * the Ethereum JSON-RPC (docs/evm-rpc.md); the user's account is the funded dev account, its L1
+ * address the same on L2, printed with its key as anvil prints its accounts.
+ */
+function evmLines(r: ScreenReady): string[] {
+  if (r.app !== 'evm') return [];
+  const you = r.accounts[r.yours];
+  return [
+    `  Ethereum JSON-RPC ${r.rpcUrl}   (eth_*, beside modex_*: viem, ethers, Foundry, a wallet)`,
+    ...(you
+      ? [
+          '  dev account (1 ETH on L2 once its bridge deposit is in a block; withdraw through 0x64):',
+          `    address      ${you.address}`,
+          `    private key  ${you.privateKey}`,
+        ]
+      : []),
+  ];
 }
 
 export function clientSnippet(rpcUrl: string): string[] {
@@ -75,12 +97,20 @@ export function readyLines(r: ScreenReady): string[] {
     ...r.accounts.map((a, i) => `    [${i}] ${a.address} ${a.privateKey}`),
     '  deployed contracts:',
     ...r.contracts.map(([name, address, source]) => `    ${name.padEnd(24)} ${address}  (${source})`),
+    ...evmLines(r),
     '',
     'next:',
     `  open the explorer  ${r.explorerUrl}`,
     `  ask the node       ${curlLine(r.rpcUrl)}`,
     '  from TypeScript (modex/client):',
     ...clientSnippet(r.rpcUrl).map((l) => `    ${l}`),
+    ...(r.app === 'evm'
+      ? [
+          `  ask the EVM        ${curlLine(r.rpcUrl, ETH_CURL_BODY)}`,
+          `  Foundry            cast balance ${you?.address ?? '<address>'} --rpc-url ${r.rpcUrl}`,
+          '  viem, ethers, a wallet: the Ethereum JSON-RPC above, sign with the dev key (docs/guide.md "An EVM chain")',
+        ]
+      : []),
     ...(you
       ? [
           `  your transactions (any sender but the demo's [${r.roles.indexOf('demo user')}]) show here as they land in blocks;`,
@@ -135,12 +165,12 @@ export function renderPanel(st: DevnetScreenState, size: { width: number; height
   const essentials = [
     head + '─'.repeat(Math.max(0, size.width - head.length - 1)),
     ` explorer       ${r.explorerUrl}`,
-    ` L2 JSON-RPC    ${r.rpcUrl}   L2 chain id ${r.l2ChainId}`,
+    ` L2 JSON-RPC    ${r.rpcUrl}   L2 chain id ${r.l2ChainId}${r.app === 'evm' ? '   (Ethereum JSON-RPC too)' : ''}`,
     ` L1 JSON-RPC    ${r.settlementRpc}   L1 chain id ${r.l1ChainId} (settlement)`,
   ];
   const account: string[] = you
     ? [
-        ` your account   [${r.yours}] ${you.address}  (funded on L1; 1 ETH deposited on L2)`,
+        ` ${r.app === 'evm' ? 'dev account ' : 'your account'}   [${r.yours}] ${you.address}  (funded on L1; 1 ETH deposited on L2)`,
         `                key ${you.privateKey}`,
       ]
     : [];

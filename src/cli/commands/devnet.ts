@@ -15,6 +15,12 @@ import type { DevnetOutput } from '../devnet-output.ts';
 
 const DEFAULT_CONFIG = 'examples/devnet.config.json';
 
+/** the devnet's workload in words, for the terminal's panel, by built-in app (src/apps/workloads.ts) */
+const WORKLOAD_WORDS: Record<string, string> = {
+  token: 'a deposit, transfers and a withdrawal paid on L1',
+  evm: 'a deposit, an ERC-20 over eth_* and a withdrawal through 0x64 paid on L1',
+};
+
 interface DevnetOptions {
   config: string;
   rpc?: string;
@@ -144,7 +150,7 @@ async function devnet(opts: DevnetOptions): Promise<void> {
       ? new TtyOutput(
           process.stdout,
           opts.scenario as DevnetScenario,
-          config.vm.app === 'token' ? 'a deposit, transfers and a withdrawal paid on L1' : 'a deposit',
+          (config.vm.app && WORKLOAD_WORDS[config.vm.app]) || 'a deposit',
         )
       : new PlainOutput(opts.json ? process.stderr : process.stdout);
   const log = (s: string) => out.log(s);
