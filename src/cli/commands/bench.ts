@@ -238,6 +238,57 @@ export function register(program: Command): void {
       },
     );
   bench
+    .command('evm-chain')
+    .description(
+      'ERC-20 transfers (contracts/test/BenchErc20.sol) end to end on a modex EVM chain: a sequencer with the EVM app and ' +
+        'its JSON-RPC server in this process (no L1: senders funded by deposit messages through the delayed path, the ' +
+        'token deployed by a signed create), transfers signed beforehand and sent by eth_sendRawTransaction over HTTP ' +
+        'from many senders; the same transactions against anvil in the same run, repetitions interleaved. Soft-confirmed ' +
+        'transfers/s, acknowledgment latency, every receipt and the final token balances checked on both chains',
+    )
+    .option(
+      '--json',
+      'print one JSON object instead of a table (tx_per_second, latency_ms.p50/.p99, anvil_tx_per_second, anvil_latency_ms, ratio, all_executed, balances, reps[], …)',
+      false,
+    )
+    .option('--txs <n>', 'transfers per repetition and chain', positiveInt, 5000)
+    .option(
+      '--senders <n>',
+      'funded senders (token holders; 2 to 900), each sending to the next',
+      positiveInt,
+      256,
+    )
+    .option('--concurrency <n>', 'concurrent HTTP clients (keep-alive connections)', positiveInt, 64)
+    .option('--reps <n>', 'repetitions per chain, interleaved (medians are reported)', positiveInt, 3)
+    .option(
+      '--block-age <ms>',
+      'modex: a non-empty block seals this long after its first transaction',
+      positiveInt,
+      1000,
+    )
+    .addHelpText(
+      'after',
+      "\nThe goal is ratio ≥ 0.5 (modex soft-confirmed tx/s ÷ anvil's).\n\nExample:\n  npx modex bench evm-chain --txs 2000 --json | jq '{tx_per_second, anvil_tx_per_second, ratio}'\n",
+    )
+    .action(
+      async (opts: {
+        json: boolean;
+        txs: number;
+        senders: number;
+        concurrency: number;
+        reps: number;
+        blockAge: number;
+      }) => {
+        const { benchEvmChain, formatEvmChainBench } = await import('../../../bench/evm-chain.ts');
+        const r = await benchEvmChain({
+          ...opts,
+          blockAgeMs: opts.blockAge,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        console.log(opts.json ? JSON.stringify(r) : formatEvmChainBench(r));
+      },
+    );
+  bench
     .command('da')
     .description(
       'L1 cost of each DA module on the token workload, through the batcher and the inbox on the embedded anvil: ' +
