@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { rpcExtensionFor } from '../apps/rpc-extensions.ts';
 import { type AppSource, appLimitsOf, appSourceOf, loadApp, type WasmApp } from '../apps/sdk/app-runtime.ts';
 import { withDefaults } from '../config/defaults.ts';
 import type { ChainConfig } from '../config/types.ts';
@@ -517,13 +518,18 @@ export async function startSequencerRole(o: {
     timers.add(t);
   }
   watchSequencer(metrics, seq);
+  // the explorer: its page at GET /, its methods read the chain's L1 contracts (docs/explorer.md)
+  const explorer = explorerRoutes(o.chain, o.config);
+  // the app's own methods (the EVM chain's Ethereum JSON-RPC, docs/evm-rpc.md)
+  const extension = await rpcExtensionFor(o.config.vm.app, seq);
   const server = await startRpcServer(seq, {
     port: o.port ?? 0,
     host: o.host,
     metrics,
     onTransaction: transactionObserver(metrics),
-    // the explorer: its page at GET /, its methods read the chain's L1 contracts (docs/explorer.md)
-    ...explorerRoutes(o.chain, o.config),
+    ...explorer,
+    methods: { ...explorer.methods, ...extension?.methods },
+    upgrade: extension?.upgrade,
   });
   return Object.assign(role, {
     seq,
@@ -677,7 +683,7 @@ export function startValidatorRole(o: {
  * over the derived chain, the explorer at `GET /` (docs/explorer.md) and, with `metrics`, the
  * Prometheus metrics at `GET /metrics`. `modex_sendRawTransaction` is refused (−32004).
  */
-export function startFollowerRpc(
+export async function startFollowerRpc(
   role: Pick<ValidatorRole, 'rpc'>,
   o: {
     chain: ChainClients;
@@ -692,12 +698,20 @@ export function startFollowerRpc(
     attestations?: AttestationSink;
   },
 ): Promise<RpcServer> {
-  const explorer = explorerRoutes(o.chain, o.config ?? withDefaults({}));
+  const config = o.config ?? withDefaults({});
+  const explorer = explorerRoutes(o.chain, config);
+  // the app's own methods (the EVM chain's Ethereum JSON-RPC, docs/evm-rpc.md)
+  const extension = await rpcExtensionFor(config.vm.app, role.rpc);
   return startRpcServer(role.rpc, {
     port: o.port ?? 0,
     host: o.host,
     metrics: o.metrics,
     ...explorer,
-    methods: { ...explorer.methods, ...(o.attestations ? attestationMethods(o.attestations) : {}) },
+    methods: {
+      ...explorer.methods,
+      ...(o.attestations ? attestationMethods(o.attestations) : {}),
+      ...extension?.methods,
+    },
+    upgrade: extension?.upgrade,
   });
 }

@@ -15,12 +15,15 @@
  * | −32005 | the sequencer is busy (mempool full): retry later; in a batch, a response past the batch's response-size bound (`maxBatchResponseBytes`) |
  * | −32000 | the sequencer is closed or stopped after an error                             |
  * | −32603 | anything else (internal error)                                                |
+ * | own    | an error carrying `rpcCode` (and `rpcData`): an app extension's (docs/evm-rpc.md §6) |
  *
  * Quantities: block numbers, nonces, indices and codes are JSON numbers, amounts decimal strings,
  * bytes and hashes 0x-hex. The server depends on `RpcBackend` (what it calls), which `Sequencer`
- * implements.
+ * implements. An app's extension (src/apps/rpc-extensions.ts) adds methods (`methods`) and takes
+ * HTTP upgrades (`upgrade`: the EVM chain's WebSocket subscriptions).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { bytesToHex, type Hex, isAddress } from 'viem';
 import type { Withdrawal } from '../core/app.ts';
 import { listen } from '../util/listen.ts';
@@ -81,6 +84,14 @@ export interface RpcServerOptions {
   metrics?: MetricsSource;
   /** called for every `modex_sendRawTransaction` answered: its error (undefined: acknowledged) and seconds taken */
   onTransaction?: TransactionObserver;
+  /** takes HTTP upgrade requests (e.g. the EVM chain's WebSocket subscriptions, docs/evm-rpc.md §5) */
+  upgrade?: UpgradeHandler;
+}
+
+/** Takes the server's HTTP upgrade requests (`server.on('upgrade')`); closed with the server. */
+export interface UpgradeHandler {
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): void;
 }
 
 /** Sees each `modex_sendRawTransaction` answered (the node's metrics, metrics-hooks.ts). */
@@ -273,6 +284,18 @@ function refusal(e: unknown): { reason: string; code: number } | undefined {
   return { reason: x.reason, code: x.receiptCode };
 }
 
+/**
+ * An error that carries its own JSON-RPC code and data (`rpcCode`, `rpcData`: the EVM chain's
+ * Ethereum-style errors, src/apps/evm/eth-rpc/errors.ts), or undefined.
+ */
+function ownError(e: unknown): { code: number; data?: unknown } | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const x = e as { rpcCode?: unknown; rpcData?: unknown };
+  return typeof x.rpcCode === 'number' && Number.isSafeInteger(x.rpcCode)
+    ? { code: x.rpcCode, data: x.rpcData }
+    : undefined;
+}
+
 const validId = (id: unknown): id is Id =>
   id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 
@@ -308,7 +331,9 @@ async function handleOne(
       res = { jsonrpc: '2.0', id, result: (await method(seq, (r.params as unknown[]) ?? [])) ?? null };
     } catch (e) {
       const refused = refusal(e);
-      if (refused)
+      const own = ownError(e);
+      if (own) res = errorResponse(id, own.code, (e as Error).message, own.data);
+      else if (refused)
         res = errorResponse(id, RPC_ERROR.invalidParams, `transaction refused: ${refused.reason}`, refused);
       else {
         const code = rpcErrorCode(e);
@@ -453,6 +478,8 @@ export async function startRpcServer(seq: RpcBackend, opts: RpcServerOptions = {
   // keep idle keep-alive connections longer than Node's 5 s default: a client reusing a connection
   // the server is closing at that moment gets ECONNRESET (seen under load by bench e2e's clients)
   server.keepAliveTimeout = 30_000;
+  const upgrade = opts.upgrade;
+  if (upgrade) server.on('upgrade', (req, socket, head) => upgrade.handle(req, socket, head));
   server.on('clientError', (_e, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
@@ -463,6 +490,7 @@ export async function startRpcServer(seq: RpcBackend, opts: RpcServerOptions = {
     server,
     close: () =>
       new Promise<void>((resolve) => {
+        opts.upgrade?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
