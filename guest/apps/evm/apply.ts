@@ -24,14 +24,20 @@ import {
   createFrame,
   refund,
   resGas,
+  resOut,
+  resOutLen,
   SUCCESS,
 } from "./interp";
+import { zeroMem } from "./mem";
+import { outboxAppend } from "../../sdk/outbox";
+import { wdAt, wdCount } from "./withdraw";
 import { EvmTx } from "./tx";
 import { u256Add, u256Copy, u256Div, u256Eq, u256IsZero, u256Lt, u256Mul, u256SetU64, u256Sub } from "./u256";
 import {
   ACC_BALANCE,
   ACC_NONCE,
   accChange,
+  accCode,
   accCodeLen,
   account,
   accSetFlags,
@@ -61,9 +67,14 @@ export const GAS_OVERFLOW: u32 = 31;
 /** EIP-4844 (Cancun): at most 6 blobs per block, so per transaction */
 const MAX_BLOBS: i32 = 6;
 
-// the result of the last applied transaction
+// the result of the last applied transaction (or eth_call)
 export let txStatus: u8 = 0;
 export let txGasUsed: u64 = 0;
+/** 20 bytes: the created address when the transaction is a create that succeeded, else zeros */
+export const txCreated: usize = memory.data(20, 8);
+/** the output: a call's return data (or revert data), a successful create's deployed code */
+export let txOut: usize = 0;
+export let txOutLen: i32 = 0;
 
 /** intrinsic gas of tx (EIP-2028 data, EIP-2930 access list, EIP-3860 initcode words) */
 export function intrinsicGas(tx: EvmTx): u64 {
@@ -93,8 +104,9 @@ function mulU64(r: usize, b: usize, c: u64): bool {
 }
 
 /**
- * Applies tx to the state (loaded with stateLoad) in env; returns 0 (applied: txStatus, txGasUsed
- * and the logs in interp.ts) or a refusal code. Everything it allocates is in the SDK arena.
+ * Applies tx to the state (loaded with stateLoad) in env; returns 0 (applied: txStatus, txGasUsed,
+ * txCreated, txOut and the logs in interp.ts) or a refusal code. Everything it allocates is in the
+ * SDK arena.
  */
 export function applyTransaction(env: Env, tx: EvmTx): u32 {
   if (tx.error != 0) return tx.error;
@@ -116,6 +128,19 @@ export function applyTransaction(env: Env, tx: EvmTx): u32 {
     }
     if (u256Lt(tx.maxFeePerBlobGas, env.blobBaseFee)) return BLOB_TX_INVALID;
   }
+  return applyMessage(env, tx, true);
+}
+
+/**
+ * The message of tx from tx.sender after the signature, nonce, EIP-3607 and fee-cap checks (an
+ * eth_call, docs/evm.md §4 query 0x12, comes here directly with gas price 0): the balance, block gas
+ * limit, intrinsic gas and initcode checks (refusal codes), then buy gas, the nonce, the warm sets,
+ * the call or create, refunds, fees; `commit`: write the world to the state and append the
+ * withdrawals to the outbox (an eth_call writes nothing). The caller ran initOps and worldReset.
+ */
+export function applyMessage(env: Env, tx: EvmTx, commit: bool): u32 {
+  const sender = account(tx.sender);
+  const stNonce = load<u64>(sender + ACC_NONCE);
   const blobGas = <u64>tx.blobCount * G_BLOB;
   // upfront balance: gasLimit · maxFee + value (+ blobGas · maxFeePerBlobGas)
   const want = alloc32(32);
@@ -169,14 +194,26 @@ export function applyTransaction(env: Env, tx: EvmTx): u32 {
 
   const gas = tx.gasLimit - intrinsic;
   let status: i32;
+  zeroMem(txCreated, 20);
   if (tx.isCreate) {
     const addr = alloc32(20);
     createAddress(addr, tx.sender, stNonce);
     status = createFrame(tx.sender, addr, tx.value, tx.data, tx.dataLen, gas, 0, 0, 0);
+    if (status == SUCCESS) {
+      copyBytes(txCreated, addr, 20);
+      const acc = account(addr);
+      txOut = accCode(acc);
+      txOutLen = accCodeLen(acc);
+    } else {
+      txOut = resOut;
+      txOutLen = resOutLen;
+    }
   } else {
     accChange(sender);
     store<u64>(sender + ACC_NONCE, stNonce + 1);
     status = callFrame(CALL, tx.sender, tx.to, tx.to, tx.value, tx.data, tx.dataLen, tx.dataLen, gas, false, 0, 0, 0);
+    txOut = resOut;
+    txOutLen = resOutLen;
   }
   let left = resGas;
   let used = tx.gasLimit - left;
@@ -199,7 +236,14 @@ export function applyTransaction(env: Env, tx: EvmTx): u32 {
   u256Add(cb + ACC_BALANCE, cb + ACC_BALANCE, t);
   accSetFlags(cb, F_TOUCHED);
   if (!u256IsZero(t)) accSetFlags(cb, F_EXISTS);
-  worldCommit();
+  if (commit) {
+    worldCommit();
+    // the withdrawals of the frames that did not fail (withdraw.ts), in call order
+    for (let i: i32 = 0; i < wdCount; i++) {
+      const w = wdAt(i);
+      outboxAppend(w, w + 20, w + 40);
+    }
+  }
   txStatus = status == SUCCESS ? 1 : 0;
   txGasUsed = used;
   return 0;

@@ -25,6 +25,8 @@ export class Env {
   /** u256 (LE limbs) */
   blobBaseFee: usize;
   excessBlobGas: u64;
+  /** the modex chain's env: the withdrawal precompile at 0x64 is live (docs/evm.md §4); never in evm_run_tx */
+  withdrawals: bool;
 }
 
 function newEnv(): Env {
@@ -58,7 +60,7 @@ export function decodeEnv(p: usize): Env | null {
   return e;
 }
 
-/** The chain's env: zero blob fees, the given block fields (the modex chain path, docs/evm.md §4). */
+/** The chain's env: zero blob fees, the withdrawal precompile, the given block fields (docs/evm.md §4). */
 export function chainEnv(coinbase: usize, number: u64, timestamp: u64, gasLimit: u64, chainId: u64): Env {
   const e = newEnv();
   copyBytes(e.coinbase, coinbase, 20);
@@ -66,6 +68,7 @@ export function chainEnv(coinbase: usize, number: u64, timestamp: u64, gasLimit:
   e.timestamp = timestamp;
   e.gasLimit = gasLimit;
   e.chainId = chainId;
+  e.withdrawals = true;
   return e;
 }
 

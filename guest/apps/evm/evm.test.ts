@@ -303,7 +303,8 @@ describe('the EVM wasm as a modex app (docs/evm.md §4)', () => {
     const slotQ = app.query(root, Uint8Array.of(0x11, ...SENDER, ...new Uint8Array(32)));
     expect(hex(slotQ.result)).toBe('00'.repeat(32));
     expect(app.query(root, Uint8Array.of(0x02)).result).toEqual(be(1n, 8));
-    expect(app.query(root, Uint8Array.of(0x12)).status).toBe(6);
+    expect(app.query(root, Uint8Array.of(0x14)).status).toBe(6);
+    expect(app.query(root, Uint8Array.of(0x12)).status).toBe(1); // eth_call without its arguments
     expect(app.query(root, Uint8Array.of(0x10, 1, 2)).status).toBe(1);
     // a transaction for another chain is refused at admission
     const other = hexToBytes(await sender.signTransaction({ type: 'legacy', chainId: 5, nonce: 1, gas: 21_000n, gasPrice: 0n, to: `0x${hex(CONTRACT)}` }));

@@ -94,6 +94,7 @@ import {
   worldRevert,
 } from "./world";
 import { zeroMem } from "./mem";
+import { WITHDRAW_GAS, WITHDRAW_ID, wdCount, wdReset, wdRestore, withdrawCall } from "./withdraw";
 
 export const ERROR: i32 = 0;
 export const SUCCESS: i32 = 1;
@@ -133,6 +134,7 @@ export function beginTx(env: Env, origin: usize, gasPrice: usize, blobHashes: us
   logBuf = alloc32(logCap);
   logLen = 0;
   logCount = 0;
+  wdReset();
   framePool = alloc32((MAX_DEPTH + 2) * 4);
   zeroMem(framePool, (MAX_DEPTH + 2) * 4);
 }
@@ -418,6 +420,7 @@ export function callFrame(
   const mark = worldMark();
   const logMark = logLen;
   const logCountMark = logCount;
+  const wdMark = wdCount;
   const refundMark = refund;
   const target = account(address);
   const pc = precompileId(codeAddr);
@@ -438,14 +441,24 @@ export function callFrame(
       if (inputPhys > 0) copyBytes(data, input, inputPhys);
       zeroMem(data + <usize>inputPhys, <usize>(inputLen - inputPhys));
     }
-    const r: PrecompileResult = runPrecompile(pc, data, inputLen, gas);
-    if (r.ok) {
-      status = SUCCESS;
-      resGas = gas - r.gasUsed;
-      resOut = r.out;
-      resOutLen = r.outLen;
+    if (pc == WITHDRAW_ID) {
+      // docs/evm.md §4: the withdrawal precompile (the chain's env only; precompileId)
+      if (withdrawCall(kind == CALL, caller, target, value, data, inputLen, gas)) {
+        status = SUCCESS;
+        resGas = gas - WITHDRAW_GAS;
+      } else {
+        status = ERROR;
+      }
     } else {
-      status = ERROR;
+      const r: PrecompileResult = runPrecompile(pc, data, inputLen, gas);
+      if (r.ok) {
+        status = SUCCESS;
+        resGas = gas - r.gasUsed;
+        resOut = r.out;
+        resOutLen = r.outLen;
+      } else {
+        status = ERROR;
+      }
     }
   } else {
     const code = account(codeAddr);
@@ -469,6 +482,7 @@ export function callFrame(
     worldRevert(mark);
     logLen = logMark;
     logCount = logCountMark;
+    wdRestore(wdMark);
     refund = refundMark;
     if (status == ERROR) {
       resGas = 0;
@@ -482,11 +496,12 @@ export function callFrame(
 /** callFrame's "not even started" failure (depth, balance): all gas back, no return data */
 const REVERT_NO_CHANGE: i32 = 3;
 
-/** the precompile id (1–10) of a 20-byte address, else 0 */
+/** the precompile id of a 20-byte address (1–10; 0x64 in the chain's env, docs/evm.md §4), else 0 */
 export function precompileId(a: usize): i32 {
   if (load<u64>(a) != 0 || load<u64>(a, 8) != 0) return 0;
   const last = bswap<u32>(load<u32>(a, 16));
   if (last == 0 || last > 0xff) return 0;
+  if (<i32>last == WITHDRAW_ID) return txEnv.withdrawals ? WITHDRAW_ID : 0;
   return isPrecompile(<i32>last) ? <i32>last : 0;
 }
 
@@ -569,6 +584,7 @@ export function createFrame(
   const mark = worldMark();
   const logMark = logLen;
   const logCountMark = logCount;
+  const wdMark = wdCount;
   const refundMark = refund;
   accChange(target);
   store<u64>(target + ACC_NONCE, 1); // EIP-161
@@ -607,6 +623,7 @@ export function createFrame(
     worldRevert(mark);
     logLen = logMark;
     logCount = logCountMark;
+    wdRestore(wdMark);
     refund = refundMark;
     if (status == ERROR) {
       resGas = 0;

@@ -1,7 +1,7 @@
 // The EVM app (docs/evm.md): the conformance entry point `evm_run_tx` (§2) and the app ABI's entry
 // points (docs/app-abi.md §1) over raw Ethereum transactions (§4, the chain path).
 import { defineApp } from "../../sdk/app";
-import { alloc32, arenaMark, arenaRelease, Bytes, copyBytes, readU32BE, writeU32BE, writeU64BE } from "../../sdk/bytes";
+import { alloc32, arenaMark, arenaRelease, Bytes, copyBytes, readU32BE, readU64BE, writeU32BE, writeU64BE } from "../../sdk/bytes";
 import { batchPayload, isBatchKind } from "../../sdk/batch";
 import { get_global_u64, hint_preimage, set_global_bytes32, set_global_u64 } from "../../sdk/host";
 import { readMessage } from "../../sdk/inbox";
@@ -15,18 +15,34 @@ import {
   MALFORMED,
   OK,
   OUT_OF_STEPS,
+  OVERFLOW,
   resetChainId,
   TRAPPED,
   UNDECODABLE,
   UNKNOWN_KIND,
   UNKNOWN_OP,
 } from "../../sdk/stf";
-import { applyTransaction, NONCE_TOO_LOW, txGasUsed, txStatus } from "./apply";
+import { applyMessage, applyTransaction, NONCE_TOO_LOW, txCreated, txGasUsed, txOut, txOutLen, txStatus } from "./apply";
+import { initOps } from "./gas";
+import { u256Add, u256Copy, u256FromBE, u256Lt } from "./u256";
 import { chainEnv, decodeEnv, ENV_LEN, Env } from "./env";
 import { logBuf, logCount, logLen } from "./interp";
 import { Tx } from "../../sdk/tx";
-import { decodeEvmTx } from "./tx";
-import { ACC_NONCE, account, worldReset } from "./world";
+import { decodeEvmTx, messageTx } from "./tx";
+import {
+  ACC_BALANCE,
+  ACC_NONCE,
+  accChange,
+  accCode,
+  accCodeLen,
+  account,
+  accSetCode,
+  accSetFlags,
+  F_EXISTS,
+  F_TOUCHED,
+  worldCommit,
+  worldReset,
+} from "./world";
 import { zeroMem } from "./mem";
 
 /** receipt names of codes 16–31 (docs/evm.md §3) */
@@ -41,7 +57,24 @@ function noSdkTx(tx: Tx, signer: usize): u8 {
   return 6; // unknown_op
 }
 
-defineApp(0xee, noSdkTx).receiptNames(NAMES);
+/** the withdrawal precompile's address (docs/evm.md §4) and the code it holds from genesis */
+const WITHDRAW_ADDRESS = memory.data<u8>([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x64]);
+const INVALID_OP = memory.data<u8>([0xfe]);
+
+/**
+ * Genesis (docs/evm.md §4): the account 0x64 with the code 0xfe (INVALID, never run: the
+ * precompile answers calls), so that EXTCODESIZE(0x64) = 1 (Solidity's interface calls check it)
+ * and a CALL with value to it does not pay for a new account.
+ */
+function evmGenesis(id: u64): void {
+  worldReset();
+  const acc = account(WITHDRAW_ADDRESS);
+  accSetCode(acc, INVALID_OP, 1);
+  accSetFlags(acc, F_TOUCHED | F_EXISTS);
+  worldCommit();
+}
+
+defineApp(0xee, noSdkTx).receiptNames(NAMES).genesis(evmGenesis);
 
 export { modex_abi_version, modex_genesis, modex_receipt_names } from "../../sdk/abi";
 
@@ -51,8 +84,7 @@ function resultRecord(): usize {
   const p = alloc32(len);
   store<u8>(p, txStatus);
   writeU64BE(p + 1, txGasUsed);
-  writeU32BE(p + 9, logCount);
-  if (logLen > 0) copyBytes(p + 13, logBuf, logLen);
+  writeLogs(p + 9);
   const h = alloc32(32);
   keccak256(p, len, h);
   hint_preimage(p, len);
@@ -83,27 +115,89 @@ export function evm_run_tx(): void {
   arenaRelease(mark);
 }
 
+/** logCount u32 ‖ logs (docs/evm.md §2) of the last applied transaction at p (4 + logLen bytes) */
+function writeLogs(p: usize): void {
+  writeU32BE(p, logCount);
+  if (logLen > 0) copyBytes(p + 4, logBuf, logLen);
+}
+
 // ---- the chain path (docs/evm.md §4) ----------------------------------------------------------
 
 /** the block gas limit of the modex chain's env */
 const CHAIN_GAS_LIMIT: u64 = 30_000_000;
 const ZERO20 = memory.data(32, 8);
 
+/** state key prefix of the per-transaction result records (docs/evm.md §4) */
+const RECORD_KEY: u8 = 0x12;
+
 let curEnv: Env = changetype<Env>(0);
 let curPtr: usize = 0;
 let curLen: i32 = 0;
+let curPos: u64 = 0;
+let curIndex: u32 = 0;
 
+/** One transaction of a batch (the metered unit): applied, then its result record written. */
 function runOne(): u8 {
   const tx = decodeEvmTx(curPtr, curLen, curEnv.chainId);
   const v = applyTransaction(curEnv, tx);
+  if (v == 0) writeTxRecord(curPos, curIndex, tx.sender);
   return <u8>v;
 }
 
 /**
+ * The result record of an applied transaction of the chain (docs/evm.md §4): key
+ * 0x12 ‖ position u64 ‖ index u32 → status u8 ‖ gasUsed u64 ‖ from (20) ‖ contractAddress (20) ‖
+ * logCount u32 ‖ logs.
+ */
+function writeTxRecord(pos: u64, index: u32, from: usize): void {
+  const key = alloc32(13);
+  store<u8>(key, RECORD_KEY);
+  writeU64BE(key + 1, pos);
+  writeU32BE(key + 9, index);
+  const len = 1 + 8 + 20 + 20 + 4 + logLen;
+  const v = alloc32(len);
+  store<u8>(v, txStatus);
+  writeU64BE(v + 1, txGasUsed);
+  copyBytes(v + 9, from, 20);
+  copyBytes(v + 29, txCreated, 20);
+  writeLogs(v + 49);
+  stateSet(key, 13, v, len);
+}
+
+/** An L1 deposit (the metered unit; docs/evm.md §4): `amount` (u256 BE at curPtr + 20) wei to `to` (curPtr). */
+function runDeposit(): u8 {
+  worldReset();
+  const acc = account(curPtr);
+  const amount = alloc32(32);
+  u256FromBE(amount, curPtr + 20, 32);
+  const sum = alloc32(32);
+  u256Add(sum, acc + ACC_BALANCE, amount);
+  if (u256Lt(sum, amount)) return OVERFLOW;
+  accChange(acc);
+  u256Copy(acc + ACC_BALANCE, sum);
+  accSetFlags(acc, F_TOUCHED | F_EXISTS);
+  worldCommit();
+  return OK;
+}
+
+/** Runs `fn` metered; a status other than OK drops its state writes (docs/app-abi.md §5). */
+function runUnit(fn: () => u8): u8 {
+  const mark = arenaMark();
+  const snap = stateSnapshot();
+  const s = runMetered(fn);
+  if (s != OK) stateRevert(snap, s == TRAPPED || s == OUT_OF_STEPS);
+  else stateKeep(snap);
+  arenaRelease(mark);
+  return s;
+}
+
+/**
  * main (stf v1, docs/app-abi.md §1): a batch message's raw Ethereum transactions applied in order,
- * each metered (a trap or an exhausted budget refuses it, docs/app-abi.md §5), with the chain's
- * env: coinbase zero, number = the inbox position, timestamp 0, gas limit 30,000,000, base fee 0,
- * no blobs. Receipt statuses: 0 applied (reverted or not), else the refusal code.
+ * each metered (a trap or an exhausted budget refuses it, docs/app-abi.md §5) and, when applied,
+ * with its result record (key 0x12), in the chain's env: coinbase zero, number = the inbox
+ * position + 1, timestamp 0, gas limit 30,000,000, base fee 0, no blobs, the withdrawal precompile.
+ * Receipt statuses: 0 applied (reverted or not), else the refusal code. A deposit message
+ * `0x01 ‖ to ‖ amount` credits `to`: status 0, or 8 (overflow).
  */
 export function main(): void {
   stateLoad();
@@ -126,24 +220,25 @@ export function main(): void {
         const q = changetype<Bytes>(batch).ptr;
         count = <u32>n;
         statuses = alloc32(n);
-        curEnv = chainEnv(ZERO20, pos, 0, CHAIN_GAS_LIMIT, chainId());
+        curEnv = chainEnv(ZERO20, pos + 1, 0, CHAIN_GAS_LIMIT, chainId());
+        curPos = pos;
         let off: i32 = 4;
         for (let i: i32 = 0; i < n; i++) {
           const len = <i32>readU32BE(q + <usize>off);
           curPtr = q + <usize>(off + 4);
           curLen = len;
-          const mark = arenaMark();
-          const snap = stateSnapshot();
-          const s = runMetered(runOne);
-          if (s != OK) stateRevert(snap, s == TRAPPED || s == OUT_OF_STEPS);
-          else stateKeep(snap);
-          arenaRelease(mark);
+          curIndex = <u32>i;
+          const s = runUnit(runOne);
           store<u8>(statuses + <usize>i, s);
           off += 4 + len;
         }
       }
     } else if (kind == KIND_DEPOSIT) {
-      msgStatus = 11; // unsupported: the EVM app takes no L1 deposits yet
+      if (msg.len != 53) msgStatus = UNDECODABLE;
+      else {
+        curPtr = msg.ptr + 1;
+        msgStatus = runUnit(runDeposit);
+      }
     } else {
       msgStatus = UNKNOWN_KIND;
     }
@@ -202,12 +297,17 @@ export function modex_admit(): void {
   set_global_u64(1, <u64>verdict);
 }
 
+/** the fixed part of an eth_call query (0x12): number ‖ from ‖ to ‖ isCreate ‖ gas ‖ value */
+const CALL_ARGS: i32 = 8 + 20 + 20 + 1 + 8 + 32;
+
 /**
  * modex_query (docs/app-abi.md §4, docs/evm.md §4): 0x00 ‖ address → the account's nonce (u64 BE;
  * the EVM account's, not the SDK's key 0x01), 0x01 ‖ key → the raw value, 0x02 → the chain id,
  * 0x10 ‖ address → the account record (100 bytes; empty when absent), 0x11 ‖ address ‖ slot (32)
- * → the slot's value (32 bytes BE; zero when absent). u64[1] = status, bytes32[1] = keccak256 of
- * the answer (hinted).
+ * → the slot's value (32 bytes BE; zero when absent), 0x12 ‖ call → an eth_call's
+ * success u8 ‖ gasUsed u64 ‖ returnData (status: a refusal code when it cannot start),
+ * 0x13 ‖ address → the account's code. u64[1] = status, bytes32[1] = keccak256 of the answer
+ * (hinted).
  */
 export function modex_query(): void {
   stateLoad();
@@ -254,6 +354,33 @@ export function modex_query(): void {
         zeroMem(ans, 32);
         const v = stateGet(msg.ptr, msg.len);
         if (v != null && v.len == 84) copyBytes(ans, v.ptr + 52, 32);
+      }
+    } else if (kind == 0x12) {
+      // eth_call: number u64 ‖ from ‖ to ‖ isCreate u8 ‖ gas u64 ‖ value u256 ‖ data
+      if (n < CALL_ARGS || load<u8>(args + 48) > 1) status = MALFORMED;
+      else {
+        const isCreate = load<u8>(args + 48) == 1;
+        const env = chainEnv(ZERO20, readU64BE(args), 0, CHAIN_GAS_LIMIT, chainId());
+        const tx = messageTx(args + 8, args + 28, isCreate, readU64BE(args + 49), args + 57, args + CALL_ARGS, n - CALL_ARGS);
+        initOps();
+        worldReset();
+        const v = applyMessage(env, tx, false);
+        if (v != 0) status = <u8>v;
+        else {
+          ansLen = 9 + txOutLen;
+          ans = alloc32(ansLen);
+          store<u8>(ans, txStatus);
+          writeU64BE(ans + 1, txGasUsed);
+          if (txOutLen > 0) copyBytes(ans + 9, txOut, txOutLen);
+        }
+      }
+    } else if (kind == 0x13) {
+      if (n != 20) status = MALFORMED;
+      else {
+        worldReset();
+        const acc = account(args);
+        ansLen = accCodeLen(acc);
+        ans = ansLen > 0 ? accCode(acc) : 0;
       }
     } else {
       status = UNKNOWN_OP;

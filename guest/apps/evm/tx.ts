@@ -24,6 +24,7 @@ import {
   rlpWriteHeader,
   rlpWriteU64,
 } from "./rlp";
+import { u256FromBE } from "./u256";
 
 // Refusal codes (docs/evm.md "Refusal codes"; receipt codes from 16 on)
 export const TX_OK: u32 = 0;
@@ -102,6 +103,30 @@ function newTx(): EvmTx {
   tx.value = zeros + 96;
   tx.maxFeePerBlobGas = zeros + 128;
   tx.to = zeros + 160; // a create's recipient: 20 zero bytes (never written)
+  return tx;
+}
+
+/**
+ * An unsigned message as a transaction (an eth_call, docs/evm.md §4 query 0x12): `from` and `to`
+ * (20 bytes each; `to` unused for a create), `gas`, `valueBE` (32 bytes big-endian), the data; gas
+ * price 0, no access list, the account's nonce is the caller's business (applyMessage skips it).
+ */
+export function messageTx(from: usize, to: usize, isCreate: bool, gas: u64, valueBE: usize, data: usize, dataLen: i32): EvmTx {
+  const tx = newTx();
+  tx.type = 0;
+  tx.isCreate = isCreate;
+  tx.gasLimit = gas;
+  u256FromBE(tx.value, valueBE, 32);
+  if (!isCreate) {
+    const t = alloc32(20);
+    copyBytes(t, to, 20);
+    tx.to = t;
+  }
+  tx.data = data;
+  tx.dataLen = dataLen;
+  const s = alloc32(20);
+  copyBytes(s, from, 20);
+  tx.sender = s;
   return tx;
 }
 

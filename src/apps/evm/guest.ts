@@ -4,7 +4,7 @@
  * the bench (`modex bench evm`) and the differential fuzzer; the state-test runner drives the same
  * entry point.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModexError } from '../../core/errors.ts';
 import { PACKAGE_ROOT } from '../../util/package-root.ts';
@@ -13,6 +13,7 @@ import { type GlobalState, Status } from '../../vm/wasm/machine.ts';
 import type { ValidatedModule } from '../../vm/wasm/module.ts';
 import { createNativeSession, type NativeSession, validateStf } from '../../vm/wasm/native.ts';
 import { newMachine } from '../../vm/wasm/program.ts';
+import { builtinAppBytes, builtinAppPath } from '../sdk/builtin-apps.ts';
 import type { PreimageStore } from '../sdk/preimage-store.ts';
 import { compileApp } from '../sdk/run-app.ts';
 import { runTxMessage } from './env.ts';
@@ -91,7 +92,10 @@ export function parseResultRecord(rec: Uint8Array): ResultRecord {
   return { success: rec[0] === 1, gasUsed: dv.getBigUint64(1), logs };
 }
 
-/** Where the EVM guest comes from: its sources (compiled, cached), else the shipped `evm.wasm`. */
+/**
+ * Where the EVM guest comes from: its sources (compiled, cached), else the shipped built-in app
+ * `guest/apps/evm/evm.wasm` (the same bytes: `src/apps/sdk/builtin-apps.test.ts` rebuilds it).
+ */
 export function evmGuestBytes(): Uint8Array {
   const dir = join(PACKAGE_ROOT, 'guest', 'apps', 'evm');
   if (existsSync(join(dir, 'main.ts'))) {
@@ -106,8 +110,8 @@ export function evmGuestBytes(): Uint8Array {
       );
     }
   }
-  const wasm = join(dir, 'evm.wasm');
-  if (existsSync(wasm)) return new Uint8Array(readFileSync(wasm));
+  const wasm = builtinAppPath('evm');
+  if (existsSync(wasm)) return builtinAppBytes('evm');
   throw new EvmGuestError(`no EVM guest: neither ${join(dir, 'main.ts')} nor ${wasm} exists`);
 }
 
