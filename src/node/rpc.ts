@@ -82,7 +82,7 @@ export interface RpcServerOptions {
   get?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** served at `GET /metrics` (Prometheus text; docs/node.md §8) */
   metrics?: MetricsSource;
-  /** called for every `modex_sendRawTransaction` answered: its error (undefined: acknowledged) and seconds taken */
+  /** called for every `modex_sendRawTransaction` (or an app's `eth_sendRawTransaction`) answered: its error (undefined: acknowledged) and seconds taken */
   onTransaction?: TransactionObserver;
   /** takes HTTP upgrade requests (e.g. the EVM chain's WebSocket subscriptions, docs/evm-rpc.md §5) */
   upgrade?: UpgradeHandler;
@@ -94,7 +94,7 @@ export interface UpgradeHandler {
   close(): void;
 }
 
-/** Sees each `modex_sendRawTransaction` answered (the node's metrics, metrics-hooks.ts). */
+/** Sees each `modex_sendRawTransaction` (or `eth_sendRawTransaction`) answered (the node's metrics, metrics-hooks.ts). */
 export type TransactionObserver = (error: RpcResponse['error'] | undefined, seconds: number) => void;
 
 export interface RpcServer {
@@ -326,7 +326,10 @@ async function handleOne(
   else if (r.params !== undefined && !Array.isArray(r.params))
     res = errorResponse(id, RPC_ERROR.invalidParams, 'invalid params: params must be an array');
   else {
-    const t0 = onTransaction && r.method === 'modex_sendRawTransaction' ? performance.now() : -1;
+    const t0 =
+      onTransaction && (r.method === 'modex_sendRawTransaction' || r.method === 'eth_sendRawTransaction')
+        ? performance.now()
+        : -1;
     try {
       res = { jsonrpc: '2.0', id, result: (await method(seq, (r.params as unknown[]) ?? [])) ?? null };
     } catch (e) {

@@ -2,8 +2,8 @@
  * The Ethereum view of the modex EVM chain (docs/evm-rpc.md §3): Ethereum block `n ≥ 1` is modex
  * block `n − 1` (inbox position); block 0 is the genesis. A block's transactions are the applied
  * ones of its message (receipt status 0), each with the guest's result record; refused ones are
- * left out. Views are cached by number, each checked against its modex block's `messageHash` and
- * state root, so a block a recovery rewrote is rebuilt (with every block above it).
+ * left out. Views are cached by number, each checked against its modex block's state root, so a
+ * block a recovery rewrote is rebuilt (with every block above it).
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { type Hex, hexToBytes, parseTransaction, type TransactionSerialized } from 'viem';
@@ -43,12 +43,11 @@ export interface BlockView {
   txs: TxView[];
   /** bytes of the block's RLP (header, transactions, no ommers, no withdrawals) */
   size: number;
-  /** `messageHash:stateRoot` of its modex block */
+  /** its modex block's state root (the cache's key) */
   key: string;
 }
 
 interface StoredBlockLike {
-  messageHash: Hex;
   stateRoot: Hex;
   receipts: number[];
   message?: Hex;
@@ -70,15 +69,13 @@ export class BlockViews {
     return this.backend.head + 1;
   }
 
-  private stored(n: number): StoredBlockLike | null {
-    return this.backend.block(n - 1, false) as StoredBlockLike | null;
-  }
-
-  /** the key of Ethereum block `n` now (undefined: not stored) */
+  /**
+   * the key of Ethereum block `n` now (undefined: not stored): its modex block's state root, which
+   * commits to the block's result records (keyed by position) and the senders' nonces, so a block a
+   * recovery rewrote has another (one read of the stored block, not its transaction hashes)
+   */
   private keyOf(n: number): string | undefined {
-    if (n === 0) return `genesis:${this.backend.stateRoot(-1)}`;
-    const b = this.stored(n);
-    return b ? `${b.messageHash}:${b.stateRoot}` : undefined;
+    return this.backend.stateRoot(n - 1);
   }
 
   /** Ethereum block `n`, or null past the head. Builds are serialized (one chain of hashes). */
@@ -151,7 +148,7 @@ export class BlockViews {
     if (n === 0) {
       const root = this.backend.stateRoot(-1);
       if (!root) return null;
-      return assembleBlock(0, `genesis:${root}`, new Uint8Array(32), hexToBytes(root), []);
+      return assembleBlock(0, root, new Uint8Array(32), hexToBytes(root), []);
     }
     const p = n - 1;
     const b = this.backend.block(p, true) as StoredBlockLike | null;
@@ -192,13 +189,7 @@ export class BlockViews {
     }
     const parent = this.chain[n - 1];
     if (!parent) throw new EvmGuestError(`eth-rpc: block ${n} built before its parent`);
-    return assembleBlock(
-      n,
-      `${b.messageHash}:${b.stateRoot}`,
-      hexToBytes(parent.hash),
-      hexToBytes(b.stateRoot),
-      txs,
-    );
+    return assembleBlock(n, b.stateRoot, hexToBytes(parent.hash), hexToBytes(b.stateRoot), txs);
   }
 }
 
