@@ -32,9 +32,18 @@ function meteredEntry(arg: i32): i32 {
 
 /** Runs `fn` under a step budget and returns its receipt status (OUT_OF_STEPS / TRAPPED when it failed). */
 export function runMetered(fn: TxThunk): u8 {
+  return runMeteredWith(fn, TX_STEP_BUDGET);
+}
+
+/**
+ * runMetered with another budget (an app whose units carry their own limit: the EVM app gives a
+ * transaction steps in proportion to its gas limit, docs/evm.md §4). The budget must follow from the
+ * message alone, so that every run of it agrees.
+ */
+export function runMeteredWith(fn: TxThunk, budget: i64): u8 {
   current = fn;
   const entry: (arg: i32) => i32 = meteredEntry;
-  let r = metered_call(<i32>entry.index, 0, TX_STEP_BUDGET);
+  let r = metered_call(<i32>entry.index, 0, budget);
   // never taken (the machine returns a result >= 0, -1 or -2), but a call through the table of
   // entry's type keeps the optimizer from assuming entry is never called (the table is not
   // exported, so binaryen does not see metered_call call into it)

@@ -329,6 +329,22 @@ describe('chain path v1: result records, numbers, queries (docs/evm.md §4)', ()
   });
 });
 
+describe('chain path v1: the step budget of a transaction (docs/evm.md §4)', () => {
+  it('10,000,000 + 200 steps per unit of gas limit: a 29M-gas loop runs out of gas, not of steps; sha256 calls (≈ 430 steps per gas) run out of steps', async () => {
+    const g = funded();
+    // initcode JUMPDEST PUSH1 0 JUMP: 12 gas per round until the gas is gone (far over 10M steps)
+    const loop = await sign(alice, { nonce: 0, data: '0x5b600056', gas: 29_000_000n });
+    // initcode: STATICCALL(GAS, 0x02, 0, 0x2000, 0, 0) in a loop: sha256 of 8 KiB, 3,132 gas each
+    const sha = await sign(alice, { nonce: 1, data: '0x5b60006000612000600060025afa50600056', gas: 1_000_000n });
+    const run = app.run(g, batch([loop, sha]), { interpret: false });
+    const root = run.globalState.bytes32[0];
+    expect(app.receipts(root, 1n)?.txs).toEqual([0, 12]);
+    expect(readRecord(app, root, 1n, 0)).toMatchObject({ status: 0, gasUsed: 29_000_000n });
+    expect(readRecord(app, root, 1n, 1), 'out of steps: refused, no record').toBeUndefined();
+    expect(app.nonceOf(root, alice.address)).toBe(1n);
+  });
+});
+
 describe('chain path v1: the withdrawal precompile 0x64 (docs/evm.md §4)', () => {
   it('a contract withdraws to the outbox and the send root; a reverted frame does not; an EOA withdraws directly', async () => {
     const g = funded();

@@ -6,7 +6,7 @@ import { batchPayload, isBatchKind } from "../../sdk/batch";
 import { get_global_u64, hint_preimage, set_global_bytes32, set_global_u64 } from "../../sdk/host";
 import { readMessage } from "../../sdk/inbox";
 import { keccak256 } from "../../sdk/keccak";
-import { runMetered } from "../../sdk/meter";
+import { runMeteredWith, TX_STEP_BUDGET } from "../../sdk/meter";
 import { outboxCommit } from "../../sdk/outbox";
 import { stateCommit, stateGet, stateKeep, stateLoad, stateRevert, stateSet, stateSnapshot } from "../../sdk/state";
 import {
@@ -28,7 +28,7 @@ import { u256Add, u256Copy, u256FromBE, u256Lt } from "./u256";
 import { chainEnv, decodeEnv, ENV_LEN, Env } from "./env";
 import { logBuf, logCount, logLen } from "./interp";
 import { Tx } from "../../sdk/tx";
-import { decodeEvmTx, messageTx } from "./tx";
+import { decodeEvmTx, messageTx, peekGasLimit } from "./tx";
 import {
   ACC_BALANCE,
   ACC_NONCE,
@@ -180,11 +180,24 @@ function runDeposit(): u8 {
   return OK;
 }
 
-/** Runs `fn` metered; a status other than OK drops its state writes (docs/app-abi.md §5). */
-function runUnit(fn: () => u8): u8 {
+/**
+ * The step budget of a transaction (docs/evm.md §4): the SDK's 10,000,000 plus STEPS_PER_GAS per
+ * unit of its gas limit (read from the raw bytes; at most the block's), so that a transaction that
+ * may use 30,000,000 gas gets the steps to use it.
+ */
+const STEPS_PER_GAS: u64 = 200;
+
+function txBudget(ptr: usize, len: i32): i64 {
+  let gas = peekGasLimit(ptr, len);
+  if (gas > CHAIN_GAS_LIMIT) gas = CHAIN_GAS_LIMIT;
+  return TX_STEP_BUDGET + <i64>(gas * STEPS_PER_GAS);
+}
+
+/** Runs `fn` metered with `budget` steps; a status other than OK drops its state writes (docs/app-abi.md §5). */
+function runUnit(fn: () => u8, budget: i64): u8 {
   const mark = arenaMark();
   const snap = stateSnapshot();
-  const s = runMetered(fn);
+  const s = runMeteredWith(fn, budget);
   if (s != OK) stateRevert(snap, s == TRAPPED || s == OUT_OF_STEPS);
   else stateKeep(snap);
   arenaRelease(mark);
@@ -228,7 +241,7 @@ export function main(): void {
           curPtr = q + <usize>(off + 4);
           curLen = len;
           curIndex = <u32>i;
-          const s = runUnit(runOne);
+          const s = runUnit(runOne, txBudget(curPtr, curLen));
           store<u8>(statuses + <usize>i, s);
           off += 4 + len;
         }
@@ -237,7 +250,7 @@ export function main(): void {
       if (msg.len != 53) msgStatus = UNDECODABLE;
       else {
         curPtr = msg.ptr + 1;
-        msgStatus = runUnit(runDeposit);
+        msgStatus = runUnit(runDeposit, TX_STEP_BUDGET);
       }
     } else {
       msgStatus = UNKNOWN_KIND;

@@ -130,6 +130,38 @@ export function messageTx(from: usize, to: usize, isCreate: bool, gas: u64, valu
   return tx;
 }
 
+/**
+ * The gas limit of the raw transaction at ptr, read without decoding or checking the rest (the
+ * chain's step budget of a transaction, main.ts; decodeEvmTx decides whether it is valid): 0 when
+ * the field cannot be read (an unknown type, broken framing, a gas limit over 8 bytes).
+ */
+export function peekGasLimit(ptr: usize, len: i32): u64 {
+  if (len <= 0) return 0;
+  const end = ptr + <usize>len;
+  const first = <u32>load<u8>(ptr);
+  let body = ptr + 1;
+  // the fields before gasLimit: legacy nonce, gasPrice; type 1 chainId, nonce, gasPrice;
+  // types 2, 3 chainId, nonce, maxPriorityFeePerGas, maxFeePerGas
+  let skip: i32 = 4;
+  if (first >= 0xc0) {
+    body = ptr;
+    skip = 2;
+  } else if (first == 1) {
+    skip = 3;
+  } else if (first != 2 && first != 3) {
+    return 0;
+  }
+  if (!rlpList(body, end)) return 0;
+  const listEnd = rlpEnd;
+  let p = rlpPayload;
+  for (let i: i32 = 0; i < skip; i++) {
+    if (!rlpItem(p, listEnd)) return 0;
+    p = rlpEnd;
+  }
+  if (!rlpUint(p, listEnd, 8)) return 0;
+  return rlpPayloadU64();
+}
+
 // the signature fields, read before recovery
 let sigR: usize = 0;
 let sigS: usize = 0;
