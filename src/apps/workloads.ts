@@ -34,6 +34,7 @@ export interface AppWorkload {
 
 const WORKLOADS: Record<string, () => Promise<AppWorkload>> = {
   token: async () => (await import('./token/demo.ts')).tokenDemo,
+  evm: async () => (await import('./evm/demo.ts')).evmDemo,
 };
 
 /** The demo workload of built-in app `app`, or undefined (the devnet's generic workload only). */
