@@ -12,6 +12,7 @@ import {
   defineChain,
   encodeAbiParameters,
   type Hex,
+  hexToBytes,
   http,
   keccak256,
   type Log,
@@ -21,13 +22,18 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rpcPost } from '../../../../test/node-utils.ts';
 import { getArtifact } from '../../../l1/contracts.ts';
+import { AppChain } from '../../../node/app-chain.ts';
 import { WorkerExecutor } from '../../../node/block-worker.ts';
+import type { DerivedPosition } from '../../../node/derivation.ts';
+import { FollowerRpc } from '../../../node/follower-rpc.ts';
 import { type RpcServer, startRpcServer } from '../../../node/rpc.ts';
 import { type DelayedMessageIn, Sequencer } from '../../../node/sequencer.ts';
 import { depositMessage } from '../../../settlement/ethereum/message.ts';
 import { rpcExtensionFor } from '../../rpc-extensions.ts';
+import { loadApp } from '../../sdk/app-runtime.ts';
 import { builtinAppBytes } from '../../sdk/builtin-apps.ts';
 import { logCriteria, logsIn, MAX_LOG_RANGE } from './logs.ts';
+import { createEthRpc } from './methods.ts';
 import { BlockViews } from './view.ts';
 
 const CHAIN_ID = 31_999;
@@ -334,6 +340,61 @@ describe('the Ethereum JSON-RPC with viem (docs/evm-rpc.md)', () => {
       code: -32000,
       message: 'filter not found',
     });
+  });
+
+  it('a follower that derived the same messages answers as the sequencer (blocks, receipts, logs, state, calls)', {
+    timeout: 60_000,
+  }, async () => {
+    const follower = new FollowerRpc({
+      chain: new AppChain({ app: loadApp(builtinAppBytes('evm'), 'evm'), chainId: BigInt(CHAIN_ID) }),
+    });
+    const entries: DerivedPosition[] = [];
+    follower.attach({
+      get head() {
+        return BigInt(entries.length);
+      },
+      entry: (p) => entries[Number(p)],
+    });
+    // the sequencer's stored messages handed to the follower's executor, as derivation does
+    for (let p = 0; p <= seq.head; p++) {
+      const b = seq.block(p, true) as { kind: 'batch' | 'delayed'; message: Hex };
+      const message = hexToBytes(b.message);
+      const resolved = b.kind === 'batch' ? message.subarray(1) : undefined;
+      await follower.executor.execute(message, { position: BigInt(p), resolved });
+      entries.push({
+        position: BigInt(p),
+        source: b.kind,
+        sourceIndex: 0n,
+        message,
+        l1BlockNumber: 1n,
+        l1Timestamp: 1n,
+        txHash: `0x${'ab'.repeat(32)}`,
+      } as DerivedPosition);
+    }
+    const eth = createEthRpc(follower).methods;
+    const ask = (method: string, params: unknown[]) => eth[method](follower, params);
+    const same = async (method: string, params: unknown[]) => {
+      const theirs = await raw(method, params);
+      expect(theirs.error).toBeUndefined();
+      expect(JSON.parse(JSON.stringify(await ask(method, params)))).toEqual(theirs.result);
+      return theirs.result;
+    };
+    const head = (await same('eth_blockNumber', [])) as Hex;
+    for (let n = 0; n <= Number(head); n++) await same('eth_getBlockByNumber', [`0x${n.toString(16)}`, true]);
+    const logs = (await same('eth_getLogs', [{ fromBlock: '0x0' }])) as {
+      transactionHash: Hex;
+      address: Hex;
+    }[];
+    expect(logs.length).toBeGreaterThanOrEqual(3);
+    for (const l of logs) await same('eth_getTransactionReceipt', [l.transactionHash]);
+    await same('eth_getBalance', [alice.address, 'latest']);
+    await same('eth_getCode', [logs[0].address, 'latest']);
+    await same('eth_call', [
+      { to: logs[0].address, data: `0x70a08231${alice.address.slice(2).padStart(64, '0')}` },
+      'latest',
+    ]);
+    // a follower refuses transactions (read-only), with the node's code
+    await expect(ask('eth_sendRawTransaction', ['0x01'])).rejects.toMatchObject({ code: 'NODE_READ_ONLY' });
   });
 });
 
