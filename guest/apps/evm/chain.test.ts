@@ -260,10 +260,11 @@ describe('chain path v1: result records, numbers, queries (docs/evm.md §4)', ()
       await sign(alice, { nonce: 1, to: token, data: storeData }),
       await sign(alice, { nonce: 2, to: token, data: encodeFunctionData({ abi: C.abi, functionName: 'boom' }) }),
       await sign(alice, { nonce: 1, to: token, data: storeData }), // nonce_too_low
+      await sign(alice, { nonce: 3, data: '0x60006000fd' }), // a create that reverts
     ];
     const run = app.run(g, batch(txs)); // natively and interpreted: the same state, the same hints
     const root = run.globalState.bytes32[0];
-    expect(app.receipts(root, 1n)?.txs).toEqual([0, 0, 0, 19]);
+    expect(app.receipts(root, 1n)?.txs).toEqual([0, 0, 0, 19, 0]);
     const deploy = readRecord(app, root, 1n, 0);
     expect(deploy).toMatchObject({ status: 1, from: alice.address.toLowerCase(), logs: [] });
     expect(deploy?.contractAddress).toBe(token.toLowerCase());
@@ -283,8 +284,10 @@ describe('chain path v1: result records, numbers, queries (docs/evm.md §4)', ()
     const boom = readRecord(app, root, 1n, 2);
     expect(boom).toMatchObject({ status: 0, logs: [], contractAddress: `0x${'00'.repeat(20)}` });
     expect(readRecord(app, root, 1n, 3), 'a refused transaction has no record').toBeUndefined();
+    const failedCreate = readRecord(app, root, 1n, 4);
+    expect(failedCreate).toMatchObject({ status: 0, from: alice.address.toLowerCase(), contractAddress: `0x${'00'.repeat(20)}` });
     // gasUsed is what alice paid (base fee 0: all of it to the coinbase, the zero address)
-    const used = (deploy?.gasUsed ?? 0n) + (stored?.gasUsed ?? 0n) + (boom?.gasUsed ?? 0n);
+    const used = [deploy, stored, boom, failedCreate].reduce((u, r) => u + (r?.gasUsed ?? 0n), 0n);
     expect(balanceOf(app, root, alice.address)).toBe(10n * ETHER - used * PRICE);
     expect(balanceOf(app, root, `0x${'00'.repeat(20)}`)).toBe(used * PRICE);
     // NUMBER inside the transaction: position 1 → block 2
