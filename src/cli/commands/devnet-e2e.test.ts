@@ -1,9 +1,11 @@
 /**
  * `modex devnet` end to end with real processes (slow: tens of seconds each): the demo workload
  * settles and its withdrawal is paid on L1; the fraud scenario ends with the honest validator
- * winning the dispute on L1; with `--da committee` (a local committee whose certificates the inbox
- * checks on L1) and `--da l1-blob` the chain settles the same way. `--warp` speeds up L1 time on the
- * embedded anvil; without it the devnet still moves the idle anvil's clock (an empty block a round).
+ * winning the dispute on L1, on a kv chain and on the EVM chain (examples/evm.config.json: its
+ * workload over eth_*, a withdrawal through 0x64 paid on L1); with `--da committee` (a local
+ * committee whose certificates the inbox checks on L1) and `--da l1-blob` the chain settles the
+ * same way. `--warp` speeds up L1 time on the embedded anvil; without it the devnet still moves the
+ * idle anvil's clock (an empty block a round).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,6 +93,54 @@ describe('modex devnet --until-confirmed (slow)', () => {
       expect(r.stderr).toMatch(/\[validator-1\] one-step-proof/);
       expect(r.stderr).toMatch(/\[validator-1\] took the stake of/);
       expect(r.stderr).not.toMatch(/\[validator-2 \(lying\)\] confirm-/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // the EVM chain (issue 20): its demo workload over eth_* (an ERC-20 deployed and transferred with
+  // viem, 0.1 ETH withdrawn through 0x64) runs while validator-2 lies; the honest one wins the dispute
+  // (a one-step proof of the EVM guest's wasm on L1) and the devnet pays the withdrawal on L1
+  it('fraud on the EVM chain (examples/evm.config.json, 10 s challenge period, --warp 5): honest-won, the 0x64 withdrawal paid', {
+    timeout: 300_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modex-devnet-evm-'));
+    const config = JSON.parse(readFileSync(join(REPO_ROOT, 'examples/evm.config.json'), 'utf8'));
+    expect(config.vm.app).toBe('evm');
+    config.proof.challengePeriodSeconds = 10;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    try {
+      const r = await runCli([
+        'devnet',
+        '--config',
+        join(dir, 'config.json'),
+        '--scenario',
+        'fraud',
+        '--until-confirmed',
+        '--json',
+        '--warp',
+        '5',
+        '--timeout',
+        '280',
+      ]).done;
+      expect(r.code).toBe(0);
+      const j = lastJson(r.stdout);
+      expect(j.result).toBe('honest-won');
+      expect(j.withdrawal_paid).toBe(true);
+      // the ready screen: the Ethereum JSON-RPC and the dev account (anvil's account 4) with its key
+      expect(r.stderr).toContain(`Ethereum JSON-RPC ${j.rpc_url}`);
+      expect(r.stderr).toMatch(/address {6}0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65\n/);
+      expect(r.stderr).toMatch(
+        /private key {2}0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a\n/,
+      );
+      expect(r.stderr).toMatch(/workload: ERC-20 deployed at 0x[0-9a-f]{40}/);
+      expect(r.stderr).toMatch(/workload: 5 ERC-20 transfers executed, their Transfer events read back/);
+      expect(r.stderr).toMatch(/withdrawal 0 of 100000000000000000 wei through 0x64 executed on L2/);
+      expect(r.stderr).toMatch(
+        /withdrawal 0 paid on L1: 100000000000000000 wei to 0x90F79bf6EB2c4f870365E785982E1f101E93b906/,
+      );
+      expect(r.stderr).toMatch(/\[validator-1\] one-step-proof/);
+      expect(r.stderr).toMatch(/\[validator-1\] took the stake of/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
