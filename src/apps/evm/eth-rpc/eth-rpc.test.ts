@@ -20,6 +20,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { rpcPost } from '../../../../test/node-utils.ts';
 import { getArtifact } from '../../../l1/contracts.ts';
 import { AppChain } from '../../../node/app-chain.ts';
@@ -296,6 +297,20 @@ describe('the Ethereum JSON-RPC with viem (docs/evm-rpc.md)', () => {
     timeout: 60_000,
   }, async () => {
     const blockFilter = (await raw('eth_newBlockFilter', [])).result as string;
+    // a raw WebSocket subscription to newHeads: the rewritten block is announced again
+    const socket = new WebSocket(server.url.replace('http', 'ws'));
+    const heads: { number: Hex; hash: Hex }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      socket.on('error', reject);
+      socket.on('open', () => {
+        socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['newHeads'] }));
+      });
+      socket.on('message', (d) => {
+        const m = JSON.parse(String(d));
+        if (m.id === 1) resolve();
+        else heads.push(m.params.result);
+      });
+    });
     const logFilter = (await raw('eth_newFilter', [{ topics: [null, null, null] }])).result as string;
     expect((await raw('eth_getFilterChanges', [blockFilter])).result).toEqual([]);
     const head = Number((await raw('eth_blockNumber', [])).result);
@@ -327,9 +342,18 @@ describe('the Ethereum JSON-RPC with viem (docs/evm-rpc.md)', () => {
       blockHash: Hex;
     };
     expect(Number(r.blockNumber)).toBe(head + 1);
-    const replayed = (await raw('eth_getBlockByHash', [r.blockHash, false])).result as typeof before;
+    const replayed = (await raw('eth_getBlockByHash', [r.blockHash, false])).result as typeof before & {
+      hash: Hex;
+    };
     expect(replayed.parentHash).toBe(after.hash);
     expect(replayed.transactions).toEqual([moved]);
+    for (let i = 0; i < 100 && !heads.some((h) => h.hash === replayed.hash); i++) await sleep(50);
+    socket.close();
+    // announced: the rewritten block at its number (going back, as a reorg), then the replayed one
+    expect(heads.map((h) => [Number(h.number), h.hash])).toEqual([
+      [head, after.hash],
+      [head + 1, replayed.hash],
+    ]);
     // the filters saw the new blocks (and the replayed transfer's log); uninstalled, they are gone
     const hashes = (await raw('eth_getFilterChanges', [blockFilter])).result as Hex[];
     expect(hashes).toContain(r.blockHash);

@@ -2,7 +2,9 @@
  * WebSocket JSON-RPC with `eth_subscribe` / `eth_unsubscribe` (docs/evm-rpc.md §5): `newHeads`
  * (each new block's header) and `logs` (the new blocks' logs matching a filter). Every other
  * request on the socket is answered as over HTTP. New blocks are found by polling the node's head
- * every 100 ms while a subscription exists.
+ * every 100 ms while a subscription exists; blocks a recovery rewrote after they were announced are
+ * announced again (newHeads goes back, as in a reorg; their logs are sent again, the old ones are
+ * not sent with `removed: true`).
  */
 
 import { randomBytes } from 'node:crypto';
@@ -20,6 +22,8 @@ import type { BlockViews } from './view.ts';
 export const POLL_MS = 100;
 /** the largest WebSocket message accepted (bytes) */
 const MAX_MESSAGE = 1024 * 1024;
+/** how far back a rewritten block is looked for (blocks) */
+const REWIND_DEPTH = 64;
 /** the most subscriptions per connection */
 const MAX_SUBSCRIPTIONS = 1_000;
 
@@ -41,14 +45,34 @@ export function ethSubscriptions(backend: RpcBackend, views: BlockViews): Upgrad
     if (ws.readyState === 1) ws.send(JSON.stringify(msg));
   };
 
+  /** the hashes of the last blocks announced, by number (to see a recovery rewrite them) */
+  const announced = new Map<number, string>();
+  /**
+   * the first announced block whose hash changed (a recovery rewrote it: it is announced again,
+   * as a reorg), or `from` when none did; looks back at most REWIND_DEPTH blocks
+   */
+  const rewound = async (from: number): Promise<number> => {
+    let first = from;
+    for (let n = from - 1; n >= 0 && n >= from - REWIND_DEPTH; n--) {
+      const h = announced.get(n);
+      if (h === undefined) break;
+      if ((await views.block(n))?.hash === h) break;
+      first = n;
+    }
+    return first;
+  };
+
   const poll = async () => {
     if (polling) return;
     polling = true;
     try {
+      next = await rewound(next);
       const head = views.head;
       for (; next <= head && subs.size > 0; next++) {
         const b = await views.block(next);
         if (!b) break;
+        announced.set(next, b.hash);
+        announced.delete(next - REWIND_DEPTH);
         for (const [id, s] of subs) {
           if (s.kind === 'newHeads')
             send(s.ws, {
@@ -72,7 +96,7 @@ export function ethSubscriptions(backend: RpcBackend, views: BlockViews): Upgrad
     }
   };
 
-  const subscribe = (ws: WebSocket, params: unknown[]): string => {
+  const subscribe = async (ws: WebSocket, params: unknown[]): Promise<string> => {
     const kind = params[0];
     if (kind !== 'newHeads' && kind !== 'logs')
       throw new InvalidParamsError(`subscription ${JSON.stringify(kind)} is not supported (newHeads, logs)`);
@@ -81,7 +105,14 @@ export function ethSubscriptions(backend: RpcBackend, views: BlockViews): Upgrad
     if (own >= MAX_SUBSCRIPTIONS)
       throw new EthLimitError(`at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`);
     const criteria = kind === 'logs' ? logCriteria(params[1], 'logs filter') : undefined;
-    if (subs.size === 0) next = views.head + 1;
+    if (subs.size === 0) {
+      // the head now is what the client knows: a recovery rewriting it is announced too
+      const head = views.head;
+      next = head + 1;
+      announced.clear();
+      const b = await views.block(head).catch(() => null);
+      if (b) announced.set(head, b.hash);
+    }
     const id = `0x${randomBytes(16).toString('hex')}`;
     subs.set(id, { ws, kind, criteria });
     timer ??= setInterval(() => void poll(), POLL_MS);
@@ -115,7 +146,7 @@ export function ethSubscriptions(backend: RpcBackend, views: BlockViews): Upgrad
       const id = req.id ?? null;
       try {
         const params = Array.isArray(req.params) ? req.params : [];
-        const result = m === 'eth_subscribe' ? subscribe(ws, params) : unsubscribe(ws, params[0]);
+        const result = m === 'eth_subscribe' ? await subscribe(ws, params) : unsubscribe(ws, params[0]);
         send(ws, { jsonrpc: '2.0', id, result });
       } catch (e) {
         const code = (e as { rpcCode?: number }).rpcCode ?? -32602;

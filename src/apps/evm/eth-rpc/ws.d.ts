@@ -8,12 +8,13 @@ declare module 'ws' {
 
   export class WebSocket {
     static readonly OPEN: 1;
+    constructor(url: string);
     readonly readyState: number;
     send(data: string, cb?: (err?: Error) => void): void;
     close(code?: number, reason?: string): void;
     terminate(): void;
     on(event: 'message', listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): this;
-    on(event: 'close', listener: () => void): this;
+    on(event: 'close' | 'open', listener: () => void): this;
     on(event: 'error', listener: (err: Error) => void): this;
   }
 
