@@ -13,13 +13,21 @@
  *
  * Per repetition and chain: acknowledged transfers per second (first request sent → last
  * acknowledgment: the soft confirmation, `tx_per_second`), the acknowledgment's latency p50/p99,
- * the time until every transfer executed, and every transfer's outcome (modex: stf receipt and the
- * result record; anvil: its receipt). At the end every sender's token balance is read from the
+ * the time until every transfer executed, and every transfer's receipt (`eth_getTransactionReceipt`
+ * on both chains: status 1). At the end every sender's token balance is read from the
  * token's storage on both chains and compared with what the transfers imply. The result: medians of
  * the repetitions, and `ratio` = modex tx/s ÷ anvil tx/s (the goal is ≥ 0.5).
  */
 import { type Hex, keccak256 } from 'viem';
 import { machineLine, percentiles } from '../src/util/bench-stats.ts';
+import {
+  type CpuProfile,
+  type FrameRule,
+  type ProfileShare,
+  profileShares,
+  startProfile,
+  stopProfile,
+} from '../src/util/cpu-profile.ts';
 import { rpcCall } from '../test/node-utils.ts';
 import {
   AnvilChain,
@@ -35,7 +43,7 @@ import { EVM_BENCH_CHAIN_ID, EVM_BENCH_ETHER, type EvmWorkload, erc20Workload } 
 export interface EvmChainBenchOptions {
   /** transfers per repetition and chain (default 5,000) */
   txs?: number;
-  /** funded senders = token holders (default 256) */
+  /** funded senders = token holders (default 128) */
   senders?: number;
   /** concurrent HTTP clients (default 64) */
   concurrency?: number;
@@ -43,6 +51,10 @@ export interface EvmChainBenchOptions {
   reps?: number;
   /** modex: a non-empty block seals this long after its first transaction (default 1,000 ms) */
   blockAgeMs?: number;
+  /** modex: most transactions in a block (default 1,000, as examples/evm.config.json) */
+  blockTxs?: number;
+  /** CPU-profile this process's main thread (the sequencer and its JSON-RPC server) during modex's repetitions */
+  profile?: boolean;
   log?: (line: string) => void;
 }
 
@@ -65,7 +77,7 @@ export interface RepResult {
   latency_ms: { p50: number; p99: number; max: number };
   /** transfers whose execution succeeded (receipt status 1) */
   succeeded: number;
-  /** the others, by outcome (failure, or the refusal's name) */
+  /** the others, by outcome (failure: status 0; missing: no receipt, not executed) */
   not_succeeded: Record<string, number>;
   /** the first error answers' messages */
   error_messages?: string[];
@@ -87,14 +99,14 @@ export interface EvmChainBenchResult {
   all_executed: boolean;
   /** senders' token balances read back on each chain and compared with the workload's */
   balances: { checked: number; modex_mismatches: number; anvil_mismatches: number; total: string };
-  /** gas of one transfer (modex's result record; anvil's receipt) */
+  /** gas of one transfer (its receipt's gasUsed on each chain) */
   gas_per_transfer: { modex: number; anvil: number };
   reps: { modex: RepResult; anvil: RepResult }[];
+  /** with `profile`: the main thread's self time by activity over modex's repetitions (µs per transfer) */
+  profile?: ProfileShare[];
   txs: number;
   senders: number;
   concurrency: number;
-  /** how modex received the transactions */
-  send_method: string;
   machine: string;
 }
 
@@ -104,30 +116,66 @@ const median = (xs: number[]): number => {
   return s.length === 0 ? Number.NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 /** the token balance every holder starts with (bench/evm-workload.ts's constructor argument) */
-const PER_HOLDER = 10n ** 24n;
+export const PER_HOLDER = 10n ** 24n;
 /** BenchErc20's storage: totalSupply at slot 0, balanceOf at slot 1 */
 const BALANCE_OF_SLOT = 1n;
 
 /** Funds the deployer and the senders, deploys the token by its signed create, checks its address. */
-async function setUp(chain: BenchChain, w: EvmWorkload): Promise<void> {
+export async function setUp(chain: BenchChain, w: EvmWorkload): Promise<void> {
   await chain.fund([w.deployer.address, ...w.holders.map((h) => h.address)], EVM_BENCH_ETHER);
-  await rpcCall(chain.url, chain.sendMethod, [w.deployTx]);
-  const [o] = await chain.outcomes([keccak256(w.deployTx)]);
-  if (o.status !== 'success' || o.contractAddress?.toLowerCase() !== w.token.toLowerCase())
-    throw new EvmChainBenchError(
-      `${chain.name}: the token's deployment ${o.status === 'refused' ? `was refused (${o.reason})` : `ended ${o.status} at ${o.contractAddress ?? 'no address'}`}, expected success at ${w.token}`,
-    );
+  await rpcCall(chain.url, 'eth_sendRawTransaction', [w.deployTx]);
+  const hash = keccak256(w.deployTx);
+  await chain.settled([hash]);
+  const [o] = await chain.outcomes([hash]);
+  if (o.status === 'success' && o.contractAddress?.toLowerCase() === w.token.toLowerCase()) return;
+  let why =
+    o.status === 'missing' ? 'has no receipt' : `ended ${o.status} at ${o.contractAddress ?? 'no address'}`;
+  if (o.status === 'missing' && chain.name === 'modex') {
+    // refused by the app (not part of the Ethereum view): the stf receipt says why
+    const r = await rpcCall<{ status: string } | null>(chain.url, 'modex_getTransactionReceipt', [hash]);
+    why = `was refused (${r?.status ?? 'unknown'})`;
+    if (r?.status === 'out_of_steps')
+      why += `: its constructor, which funds all ${w.holders.length} senders, passes the step budget of one transaction (docs/evm.md §4); use fewer --senders`;
+  }
+  throw new EvmChainBenchError(
+    `${chain.name}: the token's deployment ${why}, expected success at ${w.token}`,
+  );
 }
+
+/** The main thread's activities while modex takes the load (the block worker runs the blocks on its own thread). */
+const modexFrame: FrameRule = (f) => {
+  const { functionName: fn, url } = f;
+  if (fn === '(garbage collector)') return 'GC';
+  if (fn === '(idle)') return 'idle';
+  if (fn === '(program)') return 'V8 (program: native code, compilation)';
+  if (url.includes('ecrecover.ts') || url.includes('wasm/keccak.ts') || url.includes('@noble'))
+    return undefined;
+  if (url.includes('apps/sdk/app-runtime.ts') && fn === 'admit')
+    return "admission: the EVM app's modex_admit (decode, signature recovery)";
+  if (url.includes('apps/sdk/app-runtime.ts') && fn === 'query') return "the EVM app's modex_query";
+  if (url.includes('/eth-rpc/')) return 'Ethereum JSON-RPC (eth-rpc)';
+  if (url.includes('/vm/wasm/') || url.includes('apps/sdk/')) return 'wasm machine (admission, queries)';
+  if (url.includes('node/store.ts') || url.includes('lmdb')) return 'store (LMDB)';
+  if (url.includes('node/wal.ts')) return 'WAL (append, fdatasync completion)';
+  if (url.includes('node/block-worker')) return 'block worker messaging';
+  if (url.includes('node/sequencer.ts')) return 'sequencer bookkeeping (place, seal, receipts)';
+  if (url.includes('node/rpc.ts')) return 'JSON-RPC (JSON parse/stringify, dispatch)';
+  if (url.startsWith('node:') && /http|net|stream|events|timers|buffer/.test(url))
+    return 'HTTP server (node:http, sockets)';
+  return undefined;
+};
 
 async function rep(
   chain: BenchChain,
   raws: Hex[],
   senders: number[],
   concurrency: number,
+  profiles?: CpuProfile[],
 ): Promise<RepResult> {
   const hashes = raws.map((r) => keccak256(r));
   const lanes = lanesOf(senders, concurrency);
-  const o = await runLoad({ url: chain.url, method: chain.sendMethod, txs: raws, lanes });
+  const session = profiles ? await startProfile() : undefined;
+  const o = await runLoad({ url: chain.url, method: 'eth_sendRawTransaction', txs: raws, lanes });
   const acked: number[] = [];
   const errors: Record<string, number> = {};
   raws.forEach((_, i) => {
@@ -138,13 +186,14 @@ async function rep(
   const first = Math.min(...raws.map((_, i) => o.sentAt[i]));
   const lastAck = Math.max(...acked.map((i) => o.ackAt[i]));
   const settledAt = await chain.settled(lanes.map((l) => hashes[l[l.length - 1]]));
+  if (session) profiles?.push(await stopProfile(session));
   const outcomes: TxOutcome[] = await chain.outcomes(hashes);
   const notOk: Record<string, number> = {};
   let ok = 0;
   for (const x of outcomes) {
     if (x.status === 'success') ok++;
     else {
-      const k = x.status === 'refused' ? x.reason : x.status;
+      const k = x.status;
       notOk[k] = (notOk[k] ?? 0) + 1;
     }
   }
@@ -178,10 +227,47 @@ export function expectedBalances(senders: number, n: number): bigint[] {
   return b;
 }
 
+/**
+ * Reads each holder's token balance (BenchErc20's `balanceOf` slot) on `chain` and compares it with
+ * `expected`: how many differ (the first three logged) and the sum read.
+ */
+export async function checkBalances(
+  chain: BenchChain,
+  token: Hex,
+  holders: Hex[],
+  expected: bigint[],
+  log: (line: string) => void = () => {},
+): Promise<{ mismatches: number; total: bigint }> {
+  let mismatches = 0;
+  let total = 0n;
+  for (let i = 0; i < holders.length; i++) {
+    const got = await chain.storageAt(token, mappingSlot(holders[i], BALANCE_OF_SLOT));
+    total += got;
+    if (got === expected[i]) continue;
+    if (mismatches < 3) log(`  ${chain.name}: ${holders[i]} holds ${got}, expected ${expected[i]}`);
+    mismatches++;
+  }
+  return { mismatches, total };
+}
+
+/** The shares of several profiles' samples together (each profile's samples are independent). */
+function mergedShares(ps: CpuProfile[], txs: number): ProfileShare[] {
+  const us = new Map<string, number>();
+  let total = 0;
+  for (const p of ps)
+    for (const x of profileShares(p, modexFrame, 1, 'other JS')) {
+      us.set(x.category, (us.get(x.category) ?? 0) + x.us_per_tx);
+      total += x.us_per_tx;
+    }
+  return [...us.entries()]
+    .map(([category, t]) => ({ category, fraction: t / total, us_per_tx: t / txs }))
+    .sort((a, b) => b.fraction - a.fraction);
+}
+
 export async function benchEvmChain(opts: EvmChainBenchOptions = {}): Promise<EvmChainBenchResult> {
   const log = opts.log ?? (() => {});
   const txs = opts.txs ?? 5000;
-  const nSenders = opts.senders ?? 256;
+  const nSenders = opts.senders ?? 128;
   const concurrency = opts.concurrency ?? 64;
   const reps = opts.reps ?? 3;
   if (nSenders < 2)
@@ -198,9 +284,14 @@ export async function benchEvmChain(opts: EvmChainBenchOptions = {}): Promise<Ev
   const chains: BenchChain[] = [];
   try {
     log('modex: a sequencer with the EVM app and its JSON-RPC server...');
-    const modex = await ModexChain.open({ chainId, maxBlockAgeMs: opts.blockAgeMs, log });
+    const modex = await ModexChain.open({
+      chainId,
+      maxBlockAgeMs: opts.blockAgeMs,
+      maxTransactionsPerBlock: opts.blockTxs,
+      log,
+    });
     chains.push(modex);
-    log(`  at ${modex.url}, transactions by ${modex.sendMethod}`);
+    log(`  at ${modex.url}`);
     log('anvil: starting...');
     const anvil = await AnvilChain.open({ chainId });
     chains.push(anvil);
@@ -211,13 +302,14 @@ export async function benchEvmChain(opts: EvmChainBenchOptions = {}): Promise<Ev
     }
 
     const results: { modex: RepResult; anvil: RepResult }[] = [];
+    const profiles: CpuProfile[] | undefined = opts.profile ? [] : undefined;
     for (let r = 0; r < reps; r++) {
       const raws = w.transfers.slice(r * txs, (r + 1) * txs);
       const senders = raws.map((_, j) => (r * txs + j) % nSenders);
       const order = r % 2 === 0 ? [modex, anvil] : [anvil, modex];
       const got: Partial<Record<'modex' | 'anvil', RepResult>> = {};
       for (const c of order) {
-        const x = await rep(c, raws, senders, concurrency);
+        const x = await rep(c, raws, senders, concurrency, c === modex ? profiles : undefined);
         got[c.name] = x;
         log(
           `  rep ${r + 1}/${reps} ${c.name.padEnd(5)}: ${x.acknowledged}/${x.txs} acknowledged, ${x.tx_per_second.toFixed(0)} tx/s, ` +
@@ -231,23 +323,16 @@ export async function benchEvmChain(opts: EvmChainBenchOptions = {}): Promise<Ev
 
     log('balances: every sender on both chains...');
     const expected = expectedBalances(nSenders, txs * reps);
-    const mismatches = { modex: 0, anvil: 0 };
-    let total = 0n;
-    for (const c of chains)
-      for (let i = 0; i < nSenders; i++) {
-        const got = await c.storageAt(w.token, mappingSlot(w.holders[i].address, BALANCE_OF_SLOT));
-        if (got !== expected[i]) {
-          if (mismatches[c.name] < 3)
-            log(`  ${c.name}: ${w.holders[i].address} holds ${got}, expected ${expected[i]}`);
-          mismatches[c.name]++;
-        }
-        if (c.name === 'modex') total += got;
-      }
+    const holders = w.holders.map((h) => h.address);
+    const checked = {
+      modex: await checkBalances(modex, w.token, holders, expected, log),
+      anvil: await checkBalances(anvil, w.token, holders, expected, log),
+    };
 
     const gas = { modex: 0, anvil: 0 };
     for (const c of chains) {
       const [o] = await c.outcomes([keccak256(w.transfers[0])]);
-      if (o.status !== 'refused') gas[c.name] = Number(o.gasUsed);
+      if (o.status !== 'missing') gas[c.name] = Number(o.gasUsed);
     }
     const m = (f: (x: { modex: RepResult; anvil: RepResult }) => number) => median(results.map(f));
     const tps = m((x) => x.modex.tx_per_second);
@@ -264,16 +349,16 @@ export async function benchEvmChain(opts: EvmChainBenchOptions = {}): Promise<Ev
       all_executed: results.every((x) => complete(x.modex) && complete(x.anvil)),
       balances: {
         checked: nSenders,
-        modex_mismatches: mismatches.modex,
-        anvil_mismatches: mismatches.anvil,
-        total: total.toString(),
+        modex_mismatches: checked.modex.mismatches,
+        anvil_mismatches: checked.anvil.mismatches,
+        total: checked.modex.total.toString(),
       },
       gas_per_transfer: gas,
       reps: results,
+      profile: profiles?.length ? mergedShares(profiles, txs * reps) : undefined,
       txs,
       senders: nSenders,
       concurrency,
-      send_method: modex.sendMethod,
       machine: machineLine(),
     };
   } finally {
@@ -289,7 +374,7 @@ export function formatEvmChainBench(r: EvmChainBenchResult): string {
     `| ${i + 1} | ${name} | ${x.acknowledged}/${x.txs} | ${f0(x.tx_per_second)} | ${f2(x.latency_ms.p50)} | ${f2(x.latency_ms.p99)} | ${f0(x.executed_tx_per_second)} | ${x.succeeded} |`;
   return [
     `machine: ${r.machine}`,
-    `${r.txs} ERC-20 transfers per repetition from ${r.senders} senders over ${r.concurrency} HTTP clients; modex takes them by ${r.send_method}`,
+    `${r.txs} ERC-20 transfers per repetition from ${r.senders} senders over ${r.concurrency} HTTP clients`,
     '',
     '| rep | chain | acknowledged | tx/s | latency p50 (ms) | p99 (ms) | executed tx/s | succeeded |',
     '|---|---|---|---|---|---|---|---|',
@@ -303,5 +388,15 @@ export function formatEvmChainBench(r: EvmChainBenchResult): string {
     `ratio modex/anvil: ${f2(r.ratio)} (goal ≥ 0.5)`,
     `every transfer acknowledged and succeeded on both chains: ${r.all_executed ? 'yes' : 'NO'}`,
     `token balances of ${r.balances.checked} senders as the transfers imply: modex ${r.balances.modex_mismatches === 0 ? 'all' : `${r.balances.modex_mismatches} wrong`}, anvil ${r.balances.anvil_mismatches === 0 ? 'all' : `${r.balances.anvil_mismatches} wrong`}`,
+    ...(r.profile?.length
+      ? [
+          '',
+          "modex's main thread (sequencer, JSON-RPC) during its repetitions, CPU profile (µs per transfer):",
+          ...r.profile.map(
+            (p) =>
+              `  ${p.category.padEnd(Math.max(...(r.profile ?? []).map((q) => q.category.length)))}  ${(p.fraction * 100).toFixed(1).padStart(5)} %  ${p.us_per_tx.toFixed(1).padStart(7)} µs`,
+          ),
+        ]
+      : []),
   ].join('\n');
 }

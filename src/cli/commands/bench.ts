@@ -254,9 +254,9 @@ export function register(program: Command): void {
     .option('--txs <n>', 'transfers per repetition and chain', positiveInt, 5000)
     .option(
       '--senders <n>',
-      'funded senders (token holders; 2 to 900), each sending to the next',
+      "funded senders (token holders, each sending to the next; at least 2, and few enough for the token's create, which funds them all, to fit one transaction)",
       positiveInt,
-      256,
+      128,
     )
     .option('--concurrency <n>', 'concurrent HTTP clients (keep-alive connections)', positiveInt, 64)
     .option('--reps <n>', 'repetitions per chain, interleaved (medians are reported)', positiveInt, 3)
@@ -265,6 +265,12 @@ export function register(program: Command): void {
       'modex: a non-empty block seals this long after its first transaction',
       positiveInt,
       1000,
+    )
+    .option('--block-txs <n>', 'modex: most transactions in a block', positiveInt, 1000)
+    .option(
+      '--profile',
+      "CPU-profile the main thread (modex's sequencer and JSON-RPC server) during modex's repetitions",
+      false,
     )
     .addHelpText(
       'after',
@@ -278,6 +284,8 @@ export function register(program: Command): void {
         concurrency: number;
         reps: number;
         blockAge: number;
+        blockTxs: number;
+        profile: boolean;
       }) => {
         const { benchEvmChain, formatEvmChainBench } = await import('../../../bench/evm-chain.ts');
         const r = await benchEvmChain({
