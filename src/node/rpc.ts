@@ -15,7 +15,7 @@
  * | −32005 | the sequencer is busy (mempool full): retry later; in a batch, a response past the batch's response-size bound (`maxBatchResponseBytes`) |
  * | −32000 | the sequencer is closed or stopped after an error                             |
  * | −32603 | anything else (internal error)                                                |
- * | own    | an error carrying `rpcCode` (and `rpcData`): an app extension's (docs/evm-rpc.md §6) |
+ * | own    | an error with `answersWithOwnCode`: its `rpcCode` and `rpcData` (docs/evm-rpc.md §6) |
  *
  * Quantities: block numbers, nonces, indices and codes are JSON numbers, amounts decimal strings,
  * bytes and hashes 0x-hex. The server depends on `RpcBackend` (what it calls), which `Sequencer`
@@ -285,13 +285,14 @@ function refusal(e: unknown): { reason: string; code: number } | undefined {
 }
 
 /**
- * An error that carries its own JSON-RPC code and data (`rpcCode`, `rpcData`: the EVM chain's
- * Ethereum-style errors, src/apps/evm/eth-rpc/errors.ts), or undefined.
+ * The code and data of an error made to be answered with them (`answersWithOwnCode`, `rpcCode`,
+ * `rpcData`: the EVM chain's Ethereum-style errors, src/apps/evm/eth-rpc/errors.ts), or undefined.
  */
 function ownError(e: unknown): { code: number; data?: unknown } | undefined {
   if (typeof e !== 'object' || e === null) return undefined;
-  const x = e as { rpcCode?: unknown; rpcData?: unknown };
-  return typeof x.rpcCode === 'number' && Number.isSafeInteger(x.rpcCode)
+  const x = e as { answersWithOwnCode?: unknown; rpcCode?: unknown; rpcData?: unknown };
+  // only errors made to be answered so: a client's error carrying a remote node's code is not
+  return x.answersWithOwnCode === true && typeof x.rpcCode === 'number' && Number.isSafeInteger(x.rpcCode)
     ? { code: x.rpcCode, data: x.rpcData }
     : undefined;
 }

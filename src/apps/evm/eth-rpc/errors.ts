@@ -1,11 +1,14 @@
 /**
  * The Ethereum JSON-RPC's errors (docs/evm-rpc.md §6): each carries the JSON-RPC code and data it is
- * answered with (`rpcCode`, `rpcData`, read by the server's error mapping, src/node/rpc.ts).
+ * answered with (`rpcCode`, `rpcData`, with `answersWithOwnCode`: read by the server's error mapping,
+ * src/node/rpc.ts).
  */
 import { ModexError } from '../../../core/errors.ts';
 
 /** An error answered with its own JSON-RPC code and data. */
 export class EthRpcError extends ModexError {
+  /** tells the server (src/node/rpc.ts) to answer `rpcCode` and `rpcData` as they are */
+  readonly answersWithOwnCode = true;
   constructor(
     code: string,
     readonly rpcCode: number,
