@@ -33,6 +33,7 @@ import { depositMessage } from '../../../settlement/ethereum/message.ts';
 import { rpcExtensionFor } from '../../rpc-extensions.ts';
 import { loadApp } from '../../sdk/app-runtime.ts';
 import { builtinAppBytes } from '../../sdk/builtin-apps.ts';
+import { FILTER_TIMEOUT_MS, Filters } from './filters.ts';
 import { logCriteria, logsIn, MAX_LOG_RANGE } from './logs.ts';
 import { createEthRpc } from './methods.ts';
 import { BlockViews } from './view.ts';
@@ -419,6 +420,55 @@ describe('the Ethereum JSON-RPC with viem (docs/evm-rpc.md)', () => {
     ]);
     // a follower refuses transactions (read-only), with the node's code
     await expect(ask('eth_sendRawTransaction', ['0x01'])).rejects.toMatchObject({ code: 'NODE_READ_ONLY' });
+  });
+
+  it('the small methods answer as geth does; a filter not polled for 5 minutes is gone', async () => {
+    const r = async (method: string, params: unknown[] = []) => {
+      const x = await raw(method, params);
+      expect(x.error).toBeUndefined();
+      return x.result;
+    };
+    expect(await r('net_version')).toBe(String(CHAIN_ID));
+    expect(await r('eth_chainId')).toBe(`0x${CHAIN_ID.toString(16)}`);
+    expect(await r('web3_clientVersion')).toMatch(/^modex\//);
+    expect(await r('eth_syncing')).toBe(false);
+    expect(await r('eth_accounts')).toEqual([]);
+    expect(await r('eth_gasPrice')).toBe('0x0');
+    expect(await r('eth_maxPriorityFeePerGas')).toBe('0x0');
+    const head = Number(await r('eth_blockNumber'));
+    const history = (await r('eth_feeHistory', ['0x4', 'latest', [50]])) as Record<string, unknown[]> & {
+      oldestBlock: Hex;
+    };
+    expect(Number(history.oldestBlock)).toBe(head - 3);
+    expect(history.baseFeePerGas).toEqual(['0x0', '0x0', '0x0', '0x0', '0x0']);
+    expect(history.gasUsedRatio).toHaveLength(4);
+    expect(history.reward).toEqual([['0x0'], ['0x0'], ['0x0'], ['0x0']]);
+    // a block with a transaction: by index, its receipts, its count
+    const logs = (await r('eth_getLogs', [{ fromBlock: '0x0' }])) as {
+      blockNumber: Hex;
+      blockHash: Hex;
+      transactionHash: Hex;
+    }[];
+    const at = logs[logs.length - 1];
+    expect(await r('eth_getTransactionByBlockNumberAndIndex', [at.blockNumber, '0x0'])).toMatchObject({
+      hash: at.transactionHash,
+    });
+    expect(await r('eth_getTransactionByBlockHashAndIndex', [at.blockHash, '0x0'])).toMatchObject({
+      hash: at.transactionHash,
+    });
+    expect(await r('eth_getTransactionByBlockNumberAndIndex', [at.blockNumber, '0x5'])).toBeNull();
+    expect(await r('eth_getBlockTransactionCountByHash', [at.blockHash])).toBe('0x1');
+    const receipts = (await r('eth_getBlockReceipts', [at.blockNumber])) as { transactionHash: Hex }[];
+    expect(receipts.map((x) => x.transactionHash)).toEqual([at.transactionHash]);
+    expect(await r('eth_getBlockByHash', [`0x${'00'.repeat(32)}`, false])).toBeNull();
+    // filters expire: 5 minutes without a poll
+    let now = 0;
+    const filters = new Filters(new BlockViews(seq), () => now);
+    const id = filters.newBlockFilter();
+    now = FILTER_TIMEOUT_MS;
+    expect(await filters.changes(id)).toEqual([]);
+    now += FILTER_TIMEOUT_MS + 1;
+    await expect(filters.changes(id)).rejects.toThrow('filter not found');
   });
 });
 
