@@ -16,6 +16,12 @@ export interface WorkloadContext {
   /** the amount deposited, wei */
   deposited: bigint;
   log: (line: string) => void;
+  /**
+   * tells the devnet the hash of a transaction the workload sent, as soon as it is acknowledged:
+   * the devnet's "your transactions" leaves it out (it recognizes the workload's own transactions by
+   * their sender only in the SDK's envelope; an app with its own format, as evm, reports them here)
+   */
+  sent: (hash: `0x${string}`) => void;
   /** true once the devnet is stopping */
   stopped: () => boolean;
 }

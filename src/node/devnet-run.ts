@@ -314,11 +314,16 @@ export class DevnetRun {
       if (this.stopping) return this.result('stopped', sequencer, roles, false);
       throw e;
     }
-    const workload = this.workload(appWorkload, { rpcUrl: server.url, account: user, deposited: deposit });
+    const userTxs = new UserTxTracker([user.address]);
+    const workload = this.workload(appWorkload, {
+      rpcUrl: server.url,
+      account: user,
+      deposited: deposit,
+      sent: (hash) => userTxs.excludeHash(hash),
+    });
 
     let withdrawalPaid = false;
     let lastSummary = 0;
-    const userTxs = new UserTxTracker([user.address]);
     const validators: Validator[] = roles.map((r) => r.v);
     const attested = () =>
       roles.reduce((n, r) => n + (r.attester?.events.filter((e) => e.kind === 'attested').length ?? 0), 0);

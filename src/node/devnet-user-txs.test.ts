@@ -56,4 +56,24 @@ describe("devnet: the user's own transactions", () => {
       [0, 1, 'insufficient_balance', user.address.toLowerCase()],
     ]);
   });
+
+  it("leaves out the workload's transactions reported by hash, whatever their format", async () => {
+    const evmLike = [new Uint8Array([0x02, 1, 2, 3]), new Uint8Array([0x02, 4, 5, 6])];
+    const seq = {
+      head: 0,
+      receiptNames: ['ok'],
+      block: () => ({
+        kind: 'batch' as const,
+        message: `0x00${Buffer.from(encodeTxList(evmLike)).toString('hex')}` as const,
+        receipts: [0, 0],
+        txHashes: evmLike.map((t) => keccak256(t)),
+        number: 0,
+      }),
+    };
+    const t = new UserTxTracker([demo.address]);
+    t.excludeHash(keccak256(evmLike[0]).toUpperCase().replace('0X', '0x'));
+    t.scan(seq as never);
+    expect(t.count).toBe(1);
+    expect(t.recent.map((x) => [x.hash, x.index, x.from])).toEqual([[keccak256(evmLike[1]), 1, undefined]]);
+  });
 });

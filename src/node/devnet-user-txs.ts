@@ -2,7 +2,8 @@
  * The devnet's "your transactions": the transactions of the sequencer's stored blocks that the
  * devnet's own workload did not send. The sender comes from the SDK's signed envelope
  * (src/client/sign.ts: `body ‖ r ‖ s ‖ v`, an EIP-191 signature over keccak256(body)); a
- * transaction of an app with another envelope shows without a sender (and counts as the user's).
+ * transaction of an app with another envelope shows without a sender, and counts as the user's
+ * unless the workload reported its hash (`excludeHash`, e.g. the EVM app's workload).
  */
 import { type Hex, hashMessage, hexToBytes, keccak256 } from 'viem';
 import { recoverPublicKey } from '../crypto/ecrecover.ts';
@@ -41,11 +42,19 @@ export class UserTxTracker {
   /** the latest ones, newest first */
   readonly recent: UserTx[] = [];
 
+  /** hashes of the workload's own transactions (lower-case), whatever their format */
+  private readonly excludedHashes = new Set<string>();
+
   /** `exclude`: senders of the devnet's own workload (compared lower-case) */
   constructor(
     private readonly exclude: readonly string[],
     private readonly keep = 5,
   ) {}
+
+  /** Leaves out the transaction `hash` (one the workload sent; reported before its block is stored). */
+  excludeHash(hash: string): void {
+    this.excludedHashes.add(hash.toLowerCase());
+  }
 
   /** Looks at the blocks stored since the last call. */
   scan(seq: Pick<Sequencer, 'head' | 'block' | 'receiptNames'>): void {
@@ -59,13 +68,15 @@ export class UserTxTracker {
       const txs = list ? decodeTxList(list) : undefined;
       if (!txs) continue;
       txs.forEach((raw, i) => {
+        const hash = b.txHashes[i] ?? keccak256(raw);
+        if (this.excludedHashes.has(hash.toLowerCase())) return;
         const from = i < PER_BLOCK ? envelopeSender(raw) : undefined;
         if (from && ex.has(from)) return;
         this.count++;
         const code = b.receipts[i];
         const name = code === undefined ? 'pending' : seq.receiptNames[code] || `status_${code}`;
         this.recent.unshift({
-          hash: b.txHashes[i] ?? keccak256(raw),
+          hash,
           block: n,
           index: i,
           status: name,

@@ -54,7 +54,7 @@ const WITHDRAWN = 10n ** 17n;
 export const evmDemo: AppWorkload = {
   description:
     'an ERC-20 deployed and transferred over eth_* (viem), ETH withdrawn through 0x64 and paid on L1',
-  async run({ rpcUrl, account, deposited, log, stopped }) {
+  async run({ rpcUrl, account, deposited, log, stopped, sent }) {
     const transport = http(rpcUrl);
     const probe = createPublicClient({ transport });
     const chain = defineChain({
@@ -76,11 +76,14 @@ export const evmDemo: AppWorkload = {
 
     const artifact = await getArtifact('BenchErc20');
     const abi = artifact.abi;
-    const deployHash = await wallet.deployContract({
-      abi,
-      bytecode: artifact.bytecode,
-      args: [[account.address], MINTED],
-    });
+    // each transaction reported to the devnet as soon as it is acknowledged (not "your transactions")
+    const mine = (h: Hex): Hex => {
+      sent(h);
+      return h;
+    };
+    const deployHash = mine(
+      await wallet.deployContract({ abi, bytecode: artifact.bytecode, args: [[account.address], MINTED] }),
+    );
     const deployed = await receipt(deployHash, 'the ERC-20 deployment');
     const token = deployed.contractAddress;
     if (!token)
@@ -94,12 +97,14 @@ export const evmDemo: AppWorkload = {
     const hashes: Hex[] = [];
     for (const to of recipients)
       hashes.push(
-        await wallet.writeContract({
-          address: token,
-          abi,
-          functionName: 'transfer',
-          args: [to, PER_TRANSFER],
-        }),
+        mine(
+          await wallet.writeContract({
+            address: token,
+            abi,
+            functionName: 'transfer',
+            args: [to, PER_TRANSFER],
+          }),
+        ),
       );
     for (const [i, h] of hashes.entries()) {
       const r = await receipt(h, `transfer ${i}`);
@@ -129,19 +134,21 @@ export const evmDemo: AppWorkload = {
 
     const before = await modexWithdrawalCount(rpcUrl);
     const w = await receipt(
-      await wallet.sendTransaction({
-        to: WITHDRAW_PRECOMPILE,
-        value: WITHDRAWN,
-        data: encodeFunctionData({ abi: WITHDRAW_ABI, functionName: 'withdraw', args: [account.address] }),
-      }),
+      mine(
+        await wallet.sendTransaction({
+          to: WITHDRAW_PRECOMPILE,
+          value: WITHDRAWN,
+          data: encodeFunctionData({ abi: WITHDRAW_ABI, functionName: 'withdraw', args: [account.address] }),
+        }),
+      ),
       'the withdrawal through 0x64',
     );
     // the outbox as the node has it (modex_getWithdrawals): the leaf this transaction appended
     const client = createModexClient({ url: rpcUrl });
-    const mine = (await client.getWithdrawals({ from: before })).filter(
+    const ours = (await client.getWithdrawals({ from: before })).filter(
       (x) => x.from.toLowerCase() === account.address.toLowerCase() && x.amount === WITHDRAWN,
     );
-    const leaf = mine[mine.length - 1];
+    const leaf = ours[ours.length - 1];
     if (!leaf) throw new EvmDemoError(`the withdrawal of block ${w.blockNumber} is not in the outbox`);
     log(
       `      workload: withdrawal ${leaf.index} of ${WITHDRAWN} wei through 0x64 executed on L2 (block ${w.blockNumber}); ` +

@@ -139,6 +139,9 @@ describe('modex devnet --until-confirmed (slow)', () => {
       expect(r.stderr).toMatch(
         /withdrawal 0 paid on L1: 100000000000000000 wei to 0x90F79bf6EB2c4f870365E785982E1f101E93b906/,
       );
+      // the workload's own transactions (reported by hash: an EVM transaction has no SDK envelope)
+      // are not the user's
+      expect(r.stderr).not.toMatch(/your transaction 0x/);
       expect(r.stderr).toMatch(/\[validator-1\] one-step-proof/);
       expect(r.stderr).toMatch(/\[validator-1\] took the stake of/);
     } finally {
