@@ -124,7 +124,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'data directory of this role', '.modex')
     .option(
       '--port <n>',
-      'sequencer: JSON-RPC port, which also serves Prometheus metrics at GET /metrics (0: any free port)',
+      'sequencer: JSON-RPC port, which also serves Prometheus metrics at GET /metrics (0: any free port); a vm.app "evm" chain serves the Ethereum JSON-RPC there too, HTTP and WebSocket (docs/evm-rpc.md)',
       '8547',
     )
     .option(
@@ -140,7 +140,7 @@ export function register(program: Command): void {
     )
     .option(
       '--rpc-port <n>',
-      'validator: serve a read-only JSON-RPC over the derived chain, with the explorer at GET / and the metrics at GET /metrics (0: any free port; the same port as --metrics-port: one server; default off; docs/node.md §2.1)',
+      'validator: serve a read-only JSON-RPC over the derived chain (a vm.app "evm" chain: the Ethereum JSON-RPC too, docs/evm-rpc.md), with the explorer at GET / and the metrics at GET /metrics (0: any free port; the same port as --metrics-port: one server; default off; docs/node.md §2.1)',
     )
     .option(
       '--sequencer-url <url>',
