@@ -148,13 +148,15 @@ const modexFrame: FrameRule = (f) => {
   if (fn === '(garbage collector)') return 'GC';
   if (fn === '(idle)') return 'idle';
   if (fn === '(program)') return 'V8 (program: native code, compilation)';
-  if (url.includes('ecrecover.ts') || url.includes('wasm/keccak.ts') || url.includes('@noble'))
-    return undefined;
-  if (url.includes('apps/sdk/app-runtime.ts') && fn === 'admit')
-    return "admission: the EVM app's modex_admit (decode, signature recovery)";
+  if (url.includes('crypto/ecrecover.ts') || url.includes('@noble/curves'))
+    return 'signature recovery (the ecrecover host op, @noble/curves)';
+  if (url.includes('keccak')) return 'keccak (host op, hashes)';
+  if (url.startsWith('wasm')) return "the EVM app's wasm, natively (admission's decode, queries)";
+  if (url.includes('apps/sdk/app-runtime.ts') && fn === 'admit') return "admission (app-runtime's admit)";
   if (url.includes('apps/sdk/app-runtime.ts') && fn === 'query') return "the EVM app's modex_query";
   if (url.includes('/eth-rpc/')) return 'Ethereum JSON-RPC (eth-rpc)';
-  if (url.includes('/vm/wasm/') || url.includes('apps/sdk/')) return 'wasm machine (admission, queries)';
+  if (url.includes('/vm/wasm/') || url.includes('apps/sdk/'))
+    return 'native machine runtime (session restore, host ops)';
   if (url.includes('node/store.ts') || url.includes('lmdb')) return 'store (LMDB)';
   if (url.includes('node/wal.ts')) return 'WAL (append, fdatasync completion)';
   if (url.includes('node/block-worker')) return 'block worker messaging';
@@ -293,7 +295,10 @@ export async function benchEvmChain(opts: EvmChainBenchOptions = {}): Promise<Ev
     chains.push(modex);
     log(`  at ${modex.url}`);
     log('anvil: starting...');
-    const anvil = await AnvilChain.open({ chainId });
+    const anvil = await AnvilChain.open({
+      chainId,
+      blockTimeS: Math.max(1, Math.round((opts.blockAgeMs ?? 1000) / 1000)),
+    });
     chains.push(anvil);
     log(`  at ${anvil.url}`);
     for (const c of chains) {
