@@ -48,7 +48,8 @@ export function register(program: Command): void {
       "run a whole modex chain of the config's app (vm.app: a built-in app; vm.stf: a built .wasm) locally: " +
         'settlement layer (embedded anvil, or --rpc), contracts, a sequencer with JSON-RPC, the batcher, two ' +
         "validators and a workload (a deposit through the bridge; for a built-in app its demo, e.g. token's transfers " +
-        'and a withdrawal paid on L1 after confirmation), with a live summary; runs until Ctrl-C unless --until-confirmed. ' +
+        "and a withdrawal paid on L1 after confirmation, evm's ERC-20 over the Ethereum JSON-RPC and a withdrawal " +
+        'through 0x64), with a live summary; runs until Ctrl-C unless --until-confirmed. ' +
         'With proof.module "attested" (examples/attested.config.json) it also registers proof.attested.localValidators ' +
         'validators on L1, run by validator-1: they seal the epochs, sign what they derived and confirm assertions by attestation',
     )
@@ -89,6 +90,7 @@ export function register(program: Command): void {
       'after',
       '\nExamples:\n  $ npx modex devnet\n  $ npx modex devnet --scenario fraud --until-confirmed\n' +
         '  $ npx modex devnet --until-confirmed --json --warp 5\n  $ npx modex devnet --da committee --until-confirmed --warp 5\n' +
+        '  $ npx modex devnet --config examples/evm.config.json   # an EVM chain: Ethereum JSON-RPC, a dev account\n' +
         '  $ npx modex devnet --config examples/attested.config.json --until-confirmed\n' +
         '  $ npx modex devnet --config examples/attested.config.json --scenario fraud --until-confirmed --json --warp 5\n' +
         '  $ npx modex devnet --config examples/sovereign.config.json --scenario fraud --until-confirmed --json\n' +
