@@ -16,6 +16,8 @@ import {
   http,
   keccak256,
   type Log,
+  pad,
+  toBytes,
   webSocket,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -461,6 +463,16 @@ describe('the Ethereum JSON-RPC with viem (docs/evm-rpc.md)', () => {
     const receipts = (await r('eth_getBlockReceipts', [at.blockNumber])) as { transactionHash: Hex }[];
     expect(receipts.map((x) => x.transactionHash)).toEqual([at.transactionHash]);
     expect(await r('eth_getBlockByHash', [`0x${'00'.repeat(32)}`, false])).toBeNull();
+    // topics: OR-lists per position, null = any; addresses: any of a list
+    const token = (logs[0] as unknown as { address: Hex }).address;
+    const TRANSFER = keccak256(toBytes('Transfer(address,address,uint256)'));
+    const word = (a: Hex) => pad(a, { size: 32 });
+    const toBobOrCarol = (await r('eth_getLogs', [
+      { fromBlock: '0x0', address: [NOBODY, token], topics: [[TRANSFER], null, [word(BOB), word(CAROL)]] },
+    ])) as { topics: Hex[] }[];
+    expect(toBobOrCarol.map((l) => l.topics[2])).toEqual([word(CAROL), word(BOB)]);
+    expect(await r('eth_getLogs', [{ fromBlock: '0x0', topics: [null, null, word(NOBODY)] }])).toEqual([]);
+    expect(await r('eth_getLogs', [{ fromBlock: '0x0', address: NOBODY }])).toEqual([]);
     // filters expire: 5 minutes without a poll
     let now = 0;
     const filters = new Filters(new BlockViews(seq), () => now);
