@@ -46,11 +46,12 @@ export async function startEvmTestChain(o: { chainId: bigint; fund: bigint }): P
         app: { name: 'evm', bytes: builtinAppBytes('evm') },
         chainId: o.chainId,
       }),
-      // a block seals 1 s after its first transaction, as the devnet's 5 s but shorter. Not much
+      // a block seals 2 s after its first transaction, as the devnet's 5 s but shorter. Not much
       // shorter: the chain makes a block only when it has a transaction, and ethers v6's `wait()`
-      // asks for the receipt once, then waits for a block after the one it sees next; a block sealed
-      // between those two requests is the last one of an idle chain, and `wait()` never returns
-      maxBlockAgeMs: 1000,
+      // asks for the receipt (answered from its 250 ms request cache when asked again), then waits
+      // for a block after the one it sees next; a block sealed between those requests is the last
+      // one of an idle chain, and `wait()` never returns (docs/guide.md §9)
+      maxBlockAgeMs: 2000,
       delayed: () => deposits,
       delayedPollMs: 50,
       onError: (e) => {
