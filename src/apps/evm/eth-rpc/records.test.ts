@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidParamsError } from '../../../node/errors.ts';
 import { EvmGuestError } from '../guest.ts';
-import { blockRef, quantity } from './params.ts';
+import { blockRef, data, quantity } from './params.ts';
 import {
   callQuery,
   encodeTxRecord,
@@ -77,5 +77,9 @@ describe('the guest records the RPC reads (docs/evm.md §4)', () => {
     expect(() => blockRef('0xzz', 'newestBlock')).toThrow(/newestBlock must be/);
     expect(() => blockRef(12)).toThrow(InvalidParamsError);
     expect(() => quantity('12', 'transaction.gas')).toThrow(/transaction.gas must be a 0x quantity/);
+    expect(data('0x00ff10', 'transaction')).toEqual(Uint8Array.of(0, 255, 16));
+    expect(data('0x', 'input')).toEqual(new Uint8Array(0));
+    for (const bad of ['0x0g', '0xabc', 'ab', '0x 1', 7])
+      expect(() => data(bad, 'transaction')).toThrow(/transaction must be 0x-prefixed hex bytes/);
   });
 });
