@@ -22,6 +22,7 @@ import { startAnvil } from '../src/l1/anvil.ts';
 import { WorkerExecutor } from '../src/node/block-worker.ts';
 import { type RpcServer, startRpcServer } from '../src/node/rpc.ts';
 import { type DelayedMessageIn, Sequencer } from '../src/node/sequencer.ts';
+import type { WalStats } from '../src/node/wal.ts';
 import { depositMessage } from '../src/settlement/ethereum/message.ts';
 import { rpcCall, rpcPost } from '../test/node-utils.ts';
 
@@ -217,6 +218,11 @@ export class ModexChain extends EthChain implements BenchChain {
     }
     await this.seq.idle();
     await this.checkFunded('modex', addresses, wei);
+  }
+
+  /** the sequencer's write-ahead log counters (docs/node.md) */
+  wal(): WalStats {
+    return { ...this.seq.status().wal };
   }
 
   /** seals the open block and waits until every sealed block is executed and stored */

@@ -79,6 +79,8 @@ export interface RepResult {
   succeeded: number;
   /** the others, by outcome (failure: status 0; missing: no receipt, not executed) */
   not_succeeded: Record<string, number>;
+  /** modex: the WAL's group commits while the load ran (each acknowledgment waits for one) */
+  wal?: { fsyncs: number; records_per_fsync: number; mean_ms: number };
   /** the first error answers' messages */
   error_messages?: string[];
 }
@@ -177,7 +179,9 @@ async function rep(
   const hashes = raws.map((r) => keccak256(r));
   const lanes = lanesOf(senders, concurrency);
   const session = profiles ? await startProfile() : undefined;
+  const wal0 = chain instanceof ModexChain ? chain.wal() : undefined;
   const o = await runLoad({ url: chain.url, method: 'eth_sendRawTransaction', txs: raws, lanes });
+  const wal1 = chain instanceof ModexChain ? chain.wal() : undefined;
   const acked: number[] = [];
   const errors: Record<string, number> = {};
   raws.forEach((_, i) => {
@@ -212,6 +216,15 @@ async function rep(
     executed_s: executed,
     executed_tx_per_second: acked.length / executed,
     latency_ms: lat,
+    ...(wal0 && wal1
+      ? {
+          wal: {
+            fsyncs: wal1.fsyncs - wal0.fsyncs,
+            records_per_fsync: (wal1.records - wal0.records) / Math.max(1, wal1.fsyncs - wal0.fsyncs),
+            mean_ms: (wal1.fsyncMsTotal - wal0.fsyncMsTotal) / Math.max(1, wal1.fsyncs - wal0.fsyncs),
+          },
+        }
+      : {}),
     succeeded: ok,
     not_succeeded: notOk,
     ...(o.errors.length > 0 ? { error_messages: o.errors } : {}),
@@ -320,7 +333,10 @@ export async function benchEvmChain(opts: EvmChainBenchOptions = {}): Promise<Ev
           `  rep ${r + 1}/${reps} ${c.name.padEnd(5)}: ${x.acknowledged}/${x.txs} acknowledged, ${x.tx_per_second.toFixed(0)} tx/s, ` +
             `latency p50 ${x.latency_ms.p50.toFixed(2)} ms p99 ${x.latency_ms.p99.toFixed(2)} ms; ` +
             `executed in ${x.executed_s.toFixed(2)} s (${x.executed_tx_per_second.toFixed(0)} tx/s), ${x.succeeded} succeeded` +
-            (x.busy > 0 ? `, ${x.busy} busy retries` : ''),
+            (x.busy > 0 ? `, ${x.busy} busy retries` : '') +
+            (x.wal
+              ? `; WAL ${x.wal.fsyncs} fsyncs (${x.wal.records_per_fsync.toFixed(1)} records, ${x.wal.mean_ms.toFixed(2)} ms each)`
+              : ''),
         );
       }
       results.push(got as { modex: RepResult; anvil: RepResult });
@@ -391,6 +407,13 @@ export function formatEvmChainBench(r: EvmChainBenchResult): string {
     `| anvil | ${f0(r.anvil_tx_per_second)} | ${f2(r.anvil_latency_ms.p50)} | ${f2(r.anvil_latency_ms.p99)} | ${f0(r.anvil_executed_tx_per_second)} | ${r.gas_per_transfer.anvil} |`,
     '',
     `ratio modex/anvil: ${f2(r.ratio)} (goal ≥ 0.5)`,
+    ...r.reps.flatMap((x, i) =>
+      x.modex.wal
+        ? [
+            `modex rep ${i + 1}: WAL ${x.modex.wal.fsyncs} group commits, ${x.modex.wal.records_per_fsync.toFixed(1)} records and ${f2(x.modex.wal.mean_ms)} ms each`,
+          ]
+        : [],
+    ),
     `every transfer acknowledged and succeeded on both chains: ${r.all_executed ? 'yes' : 'NO'}`,
     `token balances of ${r.balances.checked} senders as the transfers imply: modex ${r.balances.modex_mismatches === 0 ? 'all' : `${r.balances.modex_mismatches} wrong`}, anvil ${r.balances.anvil_mismatches === 0 ? 'all' : `${r.balances.anvil_mismatches} wrong`}`,
     ...(r.profile?.length

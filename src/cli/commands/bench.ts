@@ -279,7 +279,7 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      "\nThe goal is ratio ≥ 0.5 (modex soft-confirmed tx/s ÷ anvil's).\n\nExample:\n  npx modex bench evm-chain --txs 2000 --json | jq '{tx_per_second, anvil_tx_per_second, ratio}'\n",
+      "\nThe goal is ratio ≥ 0.5 (modex soft-confirmed tx/s ÷ anvil's). Each modex acknowledgment waits for the sequencer's WAL group commit (fdatasync); its data directory is a fresh one under the OS temp dir (TMPDIR=/dev/shm puts it on tmpfs). Anvil mines every --block-age (rounded to seconds) with base fee 0.\n\nExample:\n  npx modex bench evm-chain --txs 2000 --json | jq '{tx_per_second, anvil_tx_per_second, ratio}'\n",
     )
     .action(
       async (opts: {
