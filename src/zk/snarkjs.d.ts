@@ -71,6 +71,7 @@ declare module 'snarkjs' {
       logger?: Logger,
     ): Promise<unknown>;
     preparePhase2(oldPtau: string, newPtau: string, logger?: Logger): Promise<unknown>;
+    exportJson(ptau: string, verbose?: boolean): Promise<unknown>;
   };
   export const curves: { getCurveFromName(name: string, options?: unknown): Promise<unknown> };
 }
