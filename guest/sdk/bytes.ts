@@ -6,26 +6,74 @@ export class Bytes {
   constructor(public ptr: usize, public len: i32) {}
 }
 
-// Scratch memory: a 256 KiB arena with mark/release, so that the memory a run uses does not grow with
-// the number of transactions in a batch (the run loop releases each transaction's scratch memory).
-// When the arena is full, allocations fall back to the (never freed) stub heap.
+// Scratch memory: an arena with mark/release, so that the memory a run uses does not grow with the
+// number of transactions in a batch (the run loop releases each transaction's scratch memory;
+// docs/app-abi.md §5 "Scratch memory"). It starts as one 256 KiB chunk; when a chunk is full the
+// next chunk that fits is used, or a new one (at least 1 MiB) is taken from the stub heap. Chunks
+// are never freed but reused after a release, so the heap holds the largest transaction's scratch
+// memory, not the sum over the batch. A new chunk is taken only while `ARENA_RESERVE` bytes of the
+// machine's memory stay free past it (probed with memory.grow; not for the first chunk): past that, the allocation traps —
+// inside a metered transaction, that transaction alone gets `trapped` — so a transaction that asks
+// for all the memory cannot leave the run without room to commit.
 const ARENA_SIZE: usize = 1 << 18;
+const CHUNK_MIN: usize = 1 << 20;
+const ARENA_RESERVE: usize = 8 << 20;
+const MAX_CHUNKS: i32 = 256;
+let chunks: usize = 0; // MAX_CHUNKS × (start u32 ‖ end u32)
+let nChunks: i32 = 0;
+let cur: i32 = 0;
 let arenaStart: usize = 0;
 let arenaTop: usize = 0;
+let arenaEnd: usize = 0;
+
+function addChunk(size: usize): void {
+  if (nChunks > 0) {
+    // an overflow chunk: keep ARENA_RESERVE of the memory's maximum free past it, or trap
+    const top = heap.alloc(0);
+    const need = top + size + 64 + ARENA_RESERVE;
+    const have = <usize>memory.size() << 16;
+    if (need > have && memory.grow(<i32>((need - have + 0xffff) >> 16)) < 0) unreachable();
+  }
+  if (nChunks == MAX_CHUNKS) unreachable();
+  const start = (heap.alloc(size + 31) + 31) & ~(<usize>31);
+  store<u32>(chunks + (<usize>nChunks << 3), <u32>start);
+  store<u32>(chunks + (<usize>nChunks << 3), <u32>(start + size), 4);
+  nChunks++;
+}
+
+function useChunk(i: i32, top: usize): void {
+  cur = i;
+  arenaStart = <usize>load<u32>(chunks + (<usize>i << 3));
+  arenaEnd = <usize>load<u32>(chunks + (<usize>i << 3), 4);
+  arenaTop = top == 0 ? arenaStart : top;
+}
 
 /** `n` bytes at a 32-byte aligned address (host pointers must be 32-byte aligned). */
 export function alloc32(n: i32): usize {
-  if (arenaStart == 0) {
-    arenaStart = (heap.alloc(ARENA_SIZE + 31) + 31) & ~(<usize>31);
-    arenaTop = arenaStart;
+  if (chunks == 0) {
+    chunks = (heap.alloc(<usize>MAX_CHUNKS * 8 + 31) + 31) & ~(<usize>31);
+    addChunk(ARENA_SIZE);
+    useChunk(0, 0);
   }
   const size = (<usize>n + 31) & ~(<usize>31);
-  if (arenaTop + size <= arenaStart + ARENA_SIZE) {
+  if (arenaTop + size <= arenaEnd) {
     const p = arenaTop;
     arenaTop += size;
     return p;
   }
-  return heapAlloc32(n);
+  // the next chunk that fits (those skipped are reused after a release), else a new one
+  for (let i = cur + 1; i < nChunks; i++) {
+    const s = <usize>load<u32>(chunks + (<usize>i << 3));
+    if (s + size <= <usize>load<u32>(chunks + (<usize>i << 3), 4)) {
+      useChunk(i, 0);
+      arenaTop += size;
+      return s;
+    }
+  }
+  addChunk(size > CHUNK_MIN ? size : CHUNK_MIN);
+  useChunk(nChunks - 1, 0);
+  arenaTop += size;
+  return arenaStart;
 }
 
 /** `n` bytes at a 32-byte aligned address that are never released */
@@ -41,7 +89,14 @@ export function arenaMark(): usize {
 
 /** frees every arena allocation made since `mark` (memory allocated before stays valid) */
 export function arenaRelease(mark: usize): void {
-  if (mark != 0) arenaTop = mark;
+  if (mark == 0) return;
+  for (let i: i32 = 0; i <= cur; i++) {
+    const s = <usize>load<u32>(chunks + (<usize>i << 3));
+    if (mark >= s && mark <= <usize>load<u32>(chunks + (<usize>i << 3), 4)) {
+      useChunk(i, mark);
+      return;
+    }
+  }
 }
 
 @inline export function readU8(p: usize): u32 {

@@ -1,9 +1,12 @@
 // A test app (app 0x7e) for metered transactions (docs/app-abi.md §5, docs/machine.md §3.7):
 // op 0x01 sets state key 0x02 ‖ signer to the args; op 0x02 writes that key, then loops forever;
-// op 0x03 writes it, then traps (unreachable); op 0x04 writes it, then recurses without end.
+// op 0x03 writes it, then traps (unreachable); op 0x04 writes it, then recurses without end;
+// op 0x05 writes it, then takes scratch memory (alloc32) 1 MiB at a time without end; op 0x06
+// writes it after taking 700 KiB of scratch memory (more than the arena's first chunk).
 // Query 0x10 ‖ address (20): the value.
 import { queryAnswer } from "../../sdk/abi";
 import { defineApp } from "../../sdk/app";
+import { alloc32 } from "../../sdk/bytes";
 import { stateGet, stateSet } from "../../sdk/state";
 import { makeKey, OK, UNKNOWN_OP } from "../../sdk/stf";
 import { Tx } from "../../sdk/tx";
@@ -31,6 +34,14 @@ function onTx(tx: Tx, signer: usize): u8 {
   }
   if (tx.op == 0x03) unreachable();
   if (tx.op == 0x04) return <u8>recurse(0);
+  if (tx.op == 0x05) {
+    while (sink >= 0) store<i32>(alloc32(1 << 20), sink++);
+    return OK;
+  }
+  if (tx.op == 0x06) {
+    for (let i: i32 = 0; i < 7; i++) store<i32>(alloc32(100 << 10), i);
+    return OK;
+  }
   return UNKNOWN_OP;
 }
 

@@ -65,4 +65,20 @@ describe('metered transactions (looper app)', () => {
     expect(r.receipts).toEqual({ message: 0, txs: [13, 0] });
     expect(looperValue(app, r.globalState)).toBe('after');
   }, 300_000);
+
+  it('scratch memory (docs/app-abi.md §5): 120 transactions of 700 KiB each reuse the arena; one that takes scratch without end is trapped and leaves room to commit', async () => {
+    const app = new App('looper', new PreimageStore(), compileGuest('test-apps/looper/main.ts'));
+    let gs = runGenesis(app, CHAIN_ID);
+    // 84 MB in all, more than the machine's 64 MiB: only reuse makes this batch fit
+    const many = [];
+    for (let i = 0n; i < 120n; i++) many.push(await tx(0x06, i, `big-${i}`));
+    const r1 = app.run(gs, encodeBatch(many), { interpret: false });
+    expect(r1.receipts).toEqual({ message: 0, txs: many.map(() => 0) });
+    expect(looperValue(app, r1.globalState)).toBe('big-119');
+    gs = r1.globalState;
+    // the endless taker traps in its own unit (the arena keeps its reserve), the batch commits
+    const r2 = app.run(gs, encodeBatch([await tx(0x05, 120n, 'greedy'), await tx(0x01, 120n, 'after')]));
+    expect(r2.receipts).toEqual({ message: 0, txs: [13, 0] });
+    expect(looperValue(app, r2.globalState)).toBe('after');
+  }, 300_000);
 });
