@@ -46,12 +46,9 @@ export async function startEvmTestChain(o: { chainId: bigint; fund: bigint }): P
         app: { name: 'evm', bytes: builtinAppBytes('evm') },
         chainId: o.chainId,
       }),
-      // a block seals 2 s after its first transaction, as the devnet's 5 s but shorter. Not much
-      // shorter: the chain makes a block only when it has a transaction, and ethers v6's `wait()`
-      // asks for the receipt (answered from its 250 ms request cache when asked again), then waits
-      // for a block after the one it sees next; a block sealed between those requests is the last
-      // one of an idle chain, and `wait()` never returns (docs/guide.md §9)
-      maxBlockAgeMs: 2000,
+      // a block seals 300 ms after its first transaction; ethers v6's `wait()` gets its receipt
+      // because eth_getTransactionReceipt waits for a pending transaction's block (docs/evm-rpc.md §2)
+      maxBlockAgeMs: 300,
       delayed: () => deposits,
       delayedPollMs: 50,
       onError: (e) => {

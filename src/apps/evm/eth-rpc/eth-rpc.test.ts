@@ -520,3 +520,51 @@ const erc20Abi = [
     ],
   },
 ] as const;
+
+describe('a receipt asked for before its block seals (docs/evm-rpc.md §2)', () => {
+  it('eth_getTransactionReceipt waits for the pending block instead of answering null', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'modex-eth-rpc-wait-'));
+    const own: DelayedMessageIn[] = [{ index: 0, data: depositMessage(alice.address, FUND) }];
+    const slow = await Sequencer.open({
+      dataDir: d,
+      executor: new WorkerExecutor({
+        app: { name: 'evm', bytes: builtinAppBytes('evm') },
+        chainId: BigInt(CHAIN_ID),
+      }),
+      // a block seals 1.5 s after its first transaction: well inside the receipt's 5 s wait
+      maxBlockAgeMs: 1_500,
+      delayed: () => own,
+      delayedPollMs: 20,
+      onError: () => {},
+    });
+    const ext = await rpcExtensionFor('evm', slow);
+    const srv = await startRpcServer(slow, { methods: ext?.methods });
+    try {
+      await slow.pollDelayed();
+      while (slow.status().delayedIncluded < 1) await sleep(20);
+      await slow.idle();
+      const tx = await alice.signTransaction({
+        chainId: CHAIN_ID,
+        nonce: 0,
+        to: BOB,
+        value: 5n,
+        gas: 21_000n,
+        maxFeePerGas: 1n,
+        maxPriorityFeePerGas: 1n,
+      });
+      const call = (method: string, params: unknown[]) =>
+        rpcPost(srv.url, { jsonrpc: '2.0', id: 1, method, params }) as Promise<{ result?: unknown }>;
+      const hash = (await call('eth_sendRawTransaction', [tx])).result as Hex;
+      expect(slow.receipt(hash)?.status).toBe('pending');
+      // asked at once, answered once the block is stored (not null)
+      const receipt = (await call('eth_getTransactionReceipt', [hash])).result as { status: Hex; to: Hex };
+      expect(receipt).toMatchObject({ status: '0x1', to: BOB });
+      // an unknown hash does not wait and stays null
+      expect((await call('eth_getTransactionReceipt', [`0x${'ab'.repeat(32)}`])).result).toBeNull();
+    } finally {
+      await srv.close();
+      await slow.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -36,6 +36,22 @@ class HeaderNotFoundError extends EthRpcError {
   }
 }
 
+/** How long eth_getTransactionReceipt waits for a pending transaction's block (ms). */
+export const PENDING_RECEIPT_WAIT_MS = 5_000;
+
+/**
+ * Waits (at most {@link PENDING_RECEIPT_WAIT_MS}) while transaction `h` is acknowledged but its block
+ * not yet stored (docs/evm-rpc.md §2): a client that asks for the receipt right after sending gets it
+ * once the block seals, as on a chain whose send returns after the block (ethers' `wait()` otherwise
+ * misses a block sealed between its first receipt request and its first block poll, and waits for
+ * the next block, which an idle chain never makes).
+ */
+async function sealed(backend: RpcBackend, h: Hex): Promise<void> {
+  const until = Date.now() + PENDING_RECEIPT_WAIT_MS;
+  while (backend.receipt(h)?.status === 'pending' && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 20));
+}
+
 export function createEthRpc(backend: RpcBackend): EthRpc {
   const views = new BlockViews(backend);
   const filters = new Filters(views);
@@ -230,7 +246,9 @@ export function createEthRpc(backend: RpcBackend): EthRpc {
     },
     eth_getTransactionReceipt: async (_s, p) => {
       arity(p, 1, 1);
-      const x = await txOf(hash32(p[0], 'hash'));
+      const h = hash32(p[0], 'hash');
+      await sealed(backend, h);
+      const x = await txOf(h);
       return x ? receiptJson(x.b, x.t) : null;
     },
     eth_getLogs: (_s, p) => {
