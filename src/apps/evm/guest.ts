@@ -62,18 +62,19 @@ export interface ResultRecord {
   logs: EthLog[];
 }
 
-/** Parses a result record; throws on a record that does not have the §2 shape. */
-export function parseResultRecord(rec: Uint8Array): ResultRecord {
+/**
+ * The logs of a record from byte `at` to its end: `logCount u32 ‖ logs` (docs/evm.md §2; the chain's
+ * per-transaction records of §4 end the same way). Throws, naming `what`, on any other shape.
+ */
+export function parseRecordLogs(rec: Uint8Array, at: number, what: string): EthLog[] {
   const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
   const need = (q: number, n: number) => {
-    if (q + n > rec.length)
-      throw new EvmGuestError(`result record: truncated at byte ${q} (${rec.length} bytes)`);
+    if (q + n > rec.length) throw new EvmGuestError(`${what}: truncated at byte ${q} (${rec.length} bytes)`);
   };
-  need(0, 13);
-  if (rec[0] > 1) throw new EvmGuestError(`result record: status ${rec[0]} (0 or 1)`);
+  need(at, 4);
   const logs: EthLog[] = [];
-  const count = dv.getUint32(9);
-  let q = 13;
+  const count = dv.getUint32(at);
+  let q = at + 4;
   for (let i = 0; i < count; i++) {
     need(q, 21);
     const address = rec.slice(q, q + 20);
@@ -88,8 +89,16 @@ export function parseResultRecord(rec: Uint8Array): ResultRecord {
     logs.push({ address, topics, data: rec.slice(q, q + len) });
     q += len;
   }
-  if (q !== rec.length) throw new EvmGuestError(`result record: ${rec.length - q} bytes after the last log`);
-  return { success: rec[0] === 1, gasUsed: dv.getBigUint64(1), logs };
+  if (q !== rec.length) throw new EvmGuestError(`${what}: ${rec.length - q} bytes after the last log`);
+  return logs;
+}
+
+/** Parses a result record; throws on a record that does not have the §2 shape. */
+export function parseResultRecord(rec: Uint8Array): ResultRecord {
+  if (rec.length < 13) throw new EvmGuestError(`result record: truncated at byte 0 (${rec.length} bytes)`);
+  if (rec[0] > 1) throw new EvmGuestError(`result record: status ${rec[0]} (0 or 1)`);
+  const logs = parseRecordLogs(rec, 9, 'result record');
+  return { success: rec[0] === 1, gasUsed: new DataView(rec.buffer, rec.byteOffset).getBigUint64(1), logs };
 }
 
 /**

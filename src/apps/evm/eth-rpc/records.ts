@@ -4,7 +4,7 @@
  * the SDK's raw-key query `0x01 ‖ key`), accounts (`0x10`), slots (`0x11`), code (`0x13`) and
  * eth_call (`0x12`).
  */
-import { EvmGuestError } from '../guest.ts';
+import { EvmGuestError, parseRecordLogs } from '../guest.ts';
 import type { EthLog } from '../mpt.ts';
 
 /** A transaction's result record (docs/evm.md §4). */
@@ -91,35 +91,13 @@ export function parseAccount(r: Uint8Array): { nonce: bigint; balance: bigint } 
 
 /** Parses a result record; throws on one that does not have the §4 shape. */
 export function parseTxRecord(rec: Uint8Array): TxRecord {
-  const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
-  const need = (q: number, n: number) => {
-    if (q + n > rec.length)
-      throw new EvmGuestError(`tx record: truncated at byte ${q} (${rec.length} bytes)`);
-  };
-  need(0, 53);
+  if (rec.length < 53) throw new EvmGuestError(`tx record: truncated at byte 0 (${rec.length} bytes)`);
   if (rec[0] > 1) throw new EvmGuestError(`tx record: status ${rec[0]} (0 or 1)`);
   const created = rec.slice(29, 49);
-  const logs: EthLog[] = [];
-  const count = dv.getUint32(49);
-  let q = 53;
-  for (let i = 0; i < count; i++) {
-    need(q, 21);
-    const address = rec.slice(q, q + 20);
-    const nt = rec[q + 20];
-    q += 21;
-    need(q, 32 * nt + 4);
-    const topics = Array.from({ length: nt }, (_, j) => rec.slice(q + 32 * j, q + 32 * j + 32));
-    q += 32 * nt;
-    const len = dv.getUint32(q);
-    q += 4;
-    need(q, len);
-    logs.push({ address, topics, data: rec.slice(q, q + len) });
-    q += len;
-  }
-  if (q !== rec.length) throw new EvmGuestError(`tx record: ${rec.length - q} bytes after the last log`);
+  const logs = parseRecordLogs(rec, 49, 'tx record');
   return {
     success: rec[0] === 1,
-    gasUsed: dv.getBigUint64(1),
+    gasUsed: new DataView(rec.buffer, rec.byteOffset).getBigUint64(1),
     from: rec.slice(9, 29),
     contractAddress: created.some((b) => b !== 0) ? created : undefined,
     logs,
