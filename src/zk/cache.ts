@@ -4,7 +4,7 @@
  * entry's name ends in the content hash of what it was made from, so a stale entry is never read.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../util/package-root.ts';
 
@@ -36,5 +36,29 @@ export async function writeAtomically(final: string, make: (tmp: string) => Prom
     if (!existsSync(final)) renameSync(tmp, final);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** sha256 of a file, read in 16 MiB chunks (a ceremony's .ptau may be gigabytes), hex. */
+export function fileHash(path: string): string {
+  const h = createHash('sha256');
+  const buf = Buffer.alloc(16 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
+/** The first `n` bytes of a file (its magic). */
+export function fileHead(path: string, n: number): Buffer {
+  const buf = Buffer.alloc(n);
+  const fd = openSync(path, 'r');
+  try {
+    return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+  } finally {
+    closeSync(fd);
   }
 }

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type VerificationKey, zKey } from 'snarkjs';
-import { cacheDir, contentHash, writeAtomically } from './cache.ts';
+import { cacheDir, contentHash, fileHash, fileHead, writeAtomically } from './cache.ts';
 import { domainPower, type Keys, type SetupOptions } from './dev-setup.ts';
 import { ZkInputError, ZkSetupError } from './errors.ts';
 import { readR1csHeader } from './r1cs.ts';
@@ -22,9 +22,11 @@ export async function ptauSetup(r1csPath: string, ptauPath: string, opts: SetupO
     ['ceremony .ptau', ptauPath],
   ] as const)
     if (!existsSync(p)) throw new ZkInputError(`${what} ${p} does not exist`);
-  const ptau = readFileSync(ptauPath);
-  if (ptau.subarray(0, 4).toString() !== 'ptau') throw new ZkInputError(`${ptauPath} is not a .ptau file`);
-  const hash = contentHash('modex-zk-ptau-setup-v1', [readFileSync(r1csPath), ptau]).slice(0, 32);
+  if (fileHead(ptauPath, 4).toString() !== 'ptau') throw new ZkInputError(`${ptauPath} is not a .ptau file`);
+  const hash = contentHash('modex-zk-ptau-setup-v1', [readFileSync(r1csPath), fileHash(ptauPath)]).slice(
+    0,
+    32,
+  );
   const name = basename(r1csPath, '.r1cs');
   const dir = cacheDir(opts.cacheDir);
   const zkeyPath = join(dir, `ceremony-${name}-${hash}.zkey`);
