@@ -195,12 +195,9 @@ export class ModexChain extends EthChain implements BenchChain {
 
   private check(): void {
     if (this.failure.error)
-      throw new EvmChainBenchError(
-        `the modex sequencer stopped: ${this.failure.error}${/unreachable/.test(String(this.failure.error)) ? ' (the EVM app trapped on a block: try a smaller --block-txs)' : ''}`,
-        {
-          cause: this.failure.error,
-        },
-      );
+      throw new EvmChainBenchError(`the modex sequencer stopped: ${this.failure.error}`, {
+        cause: this.failure.error,
+      });
   }
 
   async fund(addresses: Hex[], wei: bigint): Promise<void> {

@@ -51,7 +51,7 @@ export interface EvmChainBenchOptions {
   reps?: number;
   /** modex: a non-empty block seals this long after its first transaction (default 1,000 ms) */
   blockAgeMs?: number;
-  /** modex: most transactions in a block (default 250: the EVM app's main traps on ~450 ERC-20 transfers) */
+  /** modex: most transactions in a block (default 1,000, as examples/evm.config.json) */
   blockTxs?: number;
   /** CPU-profile this process's main thread (the sequencer and its JSON-RPC server) during modex's repetitions */
   profile?: boolean;
@@ -302,7 +302,7 @@ export async function benchEvmChain(opts: EvmChainBenchOptions = {}): Promise<Ev
     const modex = await ModexChain.open({
       chainId,
       maxBlockAgeMs: opts.blockAgeMs,
-      maxTransactionsPerBlock: opts.blockTxs ?? 250,
+      maxTransactionsPerBlock: opts.blockTxs ?? 1_000,
       log,
     });
     chains.push(modex);

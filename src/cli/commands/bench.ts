@@ -268,9 +268,9 @@ export function register(program: Command): void {
     )
     .option(
       '--block-txs <n>',
-      "modex: most transactions in a block (examples/evm.config.json has 1,000, but the EVM app's main traps on a block of ~450 ERC-20 transfers today)",
+      'modex: most transactions in a block (as examples/evm.config.json)',
       positiveInt,
-      250,
+      1000,
     )
     .option(
       '--profile',
