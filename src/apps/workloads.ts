@@ -34,6 +34,11 @@ export interface WorkloadResult {
 export interface AppWorkload {
   /** what it does, for the devnet's log */
   description: string;
+  /**
+   * the fraud scenario's liar waits for a block of this workload's transactions and lies about it
+   * (so the dispute bisects through the app executing them), instead of lying about the first block
+   */
+  disputeTransactions?: boolean;
   /** drives the chain; resolves once its transactions are executed on L2 */
   run(ctx: WorkloadContext): Promise<WorkloadResult>;
 }

@@ -245,6 +245,7 @@ export class DevnetRun {
     const server = sequencer.server;
     this.log(`      sequencer JSON-RPC at ${server.url}`);
 
+    const appWorkload = config.vm.app ? await workloadFor(config.vm.app) : undefined;
     this.log(`[4/5] validators: 2 (${scenario === 'fraud' ? 'one honest, one lying' : 'both honest'})...`);
     const roles: (ReturnType<typeof startValidatorRole> & {
       name: string;
@@ -273,6 +274,8 @@ export class DevnetRun {
         name: r.lie ? `${r.name} (lying)` : r.name,
         lie: r.lie,
         maxLies: 1,
+        // the workload's transactions are what the liar lies about, when it says so
+        ...(r.lie && appWorkload?.disputeTransactions ? { lieAboutTransactions: true } : {}),
         da: daOf(),
         log: (l: string) => this.log(`      ${l}`),
         metrics: sequencer.metrics, // one registry: GET /metrics of the sequencer's port shows every role
@@ -295,7 +298,6 @@ export class DevnetRun {
     if (this.o.exitWhenReady) {
       return this.result('stopped', sequencer, roles, false);
     }
-    const appWorkload = config.vm.app ? await workloadFor(config.vm.app) : undefined;
     this.log(
       `[5/5] workload: a deposit through the bridge${appWorkload ? `, ${appWorkload.description}` : ''}...`,
     );

@@ -591,6 +591,8 @@ export function startValidatorRole(o: {
   name: string;
   lie?: boolean;
   maxLies?: number;
+  /** dishonest mode: lie only about a block of transactions (`ValidatorOptions.lieAboutTransactions`) */
+  lieAboutTransactions?: boolean;
   /** reads blob and certificate batches (default l1-calldata; `daForConfig`) */
   da?: DataAvailability;
   log?: (line: string) => void;
@@ -621,6 +623,7 @@ export function startValidatorRole(o: {
     },
     stateAt: (n: number) => ex.stateAt(n),
     executionContext: (h: number[]) => ex.executionContext(h),
+    txCount: (n: number) => ex.receipts(n)?.txs.length ?? 0,
     chain: () => ex,
   };
   const validator = new Validator({
@@ -632,6 +635,7 @@ export function startValidatorRole(o: {
     fromBlock: c.deployBlock,
     lie: o.lie,
     maxLies: o.maxLies,
+    lieAboutTransactions: o.lieAboutTransactions,
     // attested chains: a node without committee members leaves the fast path first (§7)
     ...(config.proof.module === 'attested' && !o.attest && !o.lie
       ? { yieldBlocks: ATTESTED_YIELD_BLOCKS }

@@ -33,6 +33,8 @@ export interface ChainFollower {
   /** the global state after the first n messages */
   stateAt(n: number): GlobalState;
   executionContext(heights: number[]): ExecutionContext;
+  /** how many transactions the batch at `position` carried (0 for a delayed message); optional */
+  txCount?(position: number): number;
 }
 
 export interface ValidatorOptions {
@@ -58,6 +60,12 @@ export interface ValidatorOptions {
   lie?: boolean;
   /** dishonest mode: stop posting after this many lies (default: no limit) */
   maxLies?: number;
+  /**
+   * dishonest mode: post only a claim whose blocks include a batch with transactions, and lie about
+   * the last such block (the dispute then bisects through the app executing them; needs
+   * `follower.txCount`). Default: every claim, lying about its last block.
+   */
+  lieAboutTransactions?: boolean;
   /**
    * Attested chains, a validator that runs no committee member: it posts a plain assertion only
    * once the claim has been ready for this many L1 blocks, so the committee's fast path (one
@@ -240,7 +248,13 @@ export class Validator {
     const start = Number(prev.data.end.inboxPosition);
     const blocks = nextBlockCount(prev.data, heights[0]);
     if (follower.length < start + blocks) return undefined;
-    return { chain: follower, heights, start, blocks, ...(lie ? { lie: `${this.name} lies` } : {}) };
+    if (!lie) return { chain: follower, heights, start, blocks };
+    let lieAt = blocks - 1;
+    if (this.o.lieAboutTransactions) {
+      while (lieAt >= 0 && (follower.txCount?.(start + lieAt) ?? 0) === 0) lieAt--;
+      if (lieAt < 0) return undefined; // no transactions to lie about yet: wait for a later claim
+    }
+    return { chain: follower, heights, start, blocks, lie: `${this.name} lies`, lieAt };
   }
 
   /** Our side of an assertion after `prev` (already posted as `posted`, or to post). */
@@ -284,6 +298,11 @@ export class Validator {
       return;
     }
     const dispute = this.disputeFor(tip, claim);
+    if (claim.lie !== undefined) {
+      const at = claim.start + (claim.lieAt ?? claim.blocks - 1);
+      const txs = this.o.follower.txCount?.(at);
+      this.log(`lies about L2 block ${at}${txs === undefined ? '' : ` (${txs} transactions)`}`);
+    }
     try {
       const before = dispute.moves.length;
       const id = await dispute.post();

@@ -54,6 +54,9 @@ const WITHDRAWN = 10n ** 17n;
 export const evmDemo: AppWorkload = {
   description:
     'an ERC-20 deployed and transferred over eth_* (viem), ETH withdrawn through 0x64 and paid on L1',
+  // --scenario fraud: the liar lies about a block of these EVM transactions, so the dispute bisects
+  // through the EVM interpreter's wasm steps (not through the deposit's block)
+  disputeTransactions: true,
   async run({ rpcUrl, account, deposited, log, stopped, sent }) {
     const transport = http(rpcUrl);
     const probe = createPublicClient({ transport });

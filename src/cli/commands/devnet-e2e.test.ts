@@ -144,6 +144,12 @@ describe('modex devnet --until-confirmed (slow)', () => {
       expect(r.stderr).not.toMatch(/your transaction 0x/);
       expect(r.stderr).toMatch(/\[validator-1\] one-step-proof/);
       expect(r.stderr).toMatch(/\[validator-1\] took the stake of/);
+      // the liar lies about a block of the workload's EVM transactions (not the deposit's block 0),
+      // so the dispute bisects through the EVM interpreter executing them
+      const lie = /\[validator-2 \(lying\)\] lies about L2 block (\d+) \((\d+) transactions\)/.exec(r.stderr);
+      expect(lie, 'the liar names the block it lies about').not.toBeNull();
+      expect(Number(lie?.[1])).toBeGreaterThanOrEqual(1);
+      expect(Number(lie?.[2])).toBeGreaterThanOrEqual(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -36,6 +36,8 @@ export interface FraudBlocks {
   blocks: number;
   /** dishonest: a claim whose last block is wrong, tagged with this text */
   lie?: string;
+  /** dishonest: the block (0-based, within the claim) whose result is wrong; default the last */
+  lieAt?: number;
 }
 
 /** A claim to defend: the re-executed blocks and the assertion they follow. */
@@ -60,7 +62,7 @@ function claimOf(b: FraudBlocks): Claim {
     b.blocks,
     known,
   );
-  return b.lie === undefined ? honest : new LyingClaim(honest, b.blocks - 1, b.lie);
+  return b.lie === undefined ? honest : new LyingClaim(honest, b.lieAt ?? b.blocks - 1, b.lie);
 }
 
 export interface FraudContext {
