@@ -17,7 +17,12 @@ export const DEFAULTS = {
     limits: { maxStepsPerMessage: 2 ** 40, maxMemoryPages: 1_024, maxTransactionsPerBlock: 1_000 },
   },
   defaultApp: 'token',
-  proof: { module: 'fraud', challengePeriodSeconds: 7 * 86_400, bond: '1000000000000000000' },
+  proof: {
+    module: 'fraud',
+    challengePeriodSeconds: 7 * 86_400,
+    bond: '1000000000000000000',
+    disputes: 'bisection',
+  },
   /** docs/attested.md §1.1, the devnet column */
   attested: {
     activeSize: 20,
@@ -114,8 +119,14 @@ export function withDefaults(input: ConfigInput): ChainConfig {
     };
   }
 
-  const { attested: attIn, ...prIn } = input.proof ?? {};
+  const { attested: attIn, validity: valIn, ...prIn } = input.proof ?? {};
   const proof: ProofConfig = { ...d.proof, ...stripUndefined(prIn) };
+  // docs/validity.md §4, §6: the prove window defaults to the challenge period
+  if (valIn !== undefined || proof.module === 'validity' || proof.disputes === 'validity')
+    proof.validity = {
+      proveWindowSeconds: valIn?.proveWindowSeconds ?? proof.challengePeriodSeconds,
+      ...(valIn?.ptau !== undefined ? { ptau: valIn.ptau } : {}),
+    };
   if (attIn !== undefined || proof.module === 'attested') {
     const a = { ...d.attested, ...stripUndefined(attIn ?? {}) } as AttestedConfig;
     // default: long enough to keep a wrong-root signer's stake through a dispute (rules.ts)

@@ -27,7 +27,12 @@ describe('loadConfig', () => {
   it('accepts the example devnet config', () => {
     const c = loadConfig(EXAMPLE);
     expect(c.vm).toMatchObject({ module: 'wasm', app: 'token' });
-    expect(c.proof).toEqual({ module: 'fraud', challengePeriodSeconds: 60, bond: '1000000000000000000' });
+    expect(c.proof).toEqual({
+      module: 'fraud',
+      challengePeriodSeconds: 60,
+      bond: '1000000000000000000',
+      disputes: 'bisection',
+    });
     expect(c.settlement).toEqual({ module: 'ethereum', rpcUrl: 'embedded' });
     expect(summarizeConfig(c)).toBe(
       'modex-devnet (chain id 412346): wasm VM with app token, fraud proofs (challenge 1m, bond 1 ETH), ' +
@@ -116,7 +121,8 @@ describe('validateConfig: shape', () => {
     expect(issuesOf({ proof: { module: 'fraud', challengePeriod: 10 } })).toEqual([
       {
         path: 'proof.challengePeriod',
-        message: 'unknown field; allowed here: module, challengePeriodSeconds, bond, attested',
+        message:
+          'unknown field; allowed here: module, challengePeriodSeconds, bond, attested, disputes, validity',
       },
     ]);
   });

@@ -55,6 +55,15 @@ export function loadConfig(file: string, opts: { checkApp?: boolean } = {}): Cha
   if (config.vm.stf !== undefined && !existsSync(config.vm.stf)) {
     throw new ConfigError([{ path: 'vm.stf', message: `file not found: ${config.vm.stf}` }], file);
   }
+  const ptau = config.proof.validity?.ptau;
+  if (ptau !== undefined && config.proof.validity) {
+    config.proof.validity.ptau = isAbsolute(ptau) ? ptau : resolve(dirname(file), ptau);
+    if (!existsSync(config.proof.validity.ptau))
+      throw new ConfigError(
+        [{ path: 'proof.validity.ptau', message: `file not found: ${config.proof.validity.ptau}` }],
+        file,
+      );
+  }
   if (opts.checkApp !== false && config.vm.module === 'wasm') checkConfigApp(config.vm);
   return config;
 }

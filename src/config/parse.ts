@@ -10,6 +10,7 @@ import {
   type ConfigInput,
   DA_FALLBACKS,
   DA_MODULES,
+  DISPUTE_MODES,
   PROOF_MODULES,
   SEQUENCING_MODULES,
   SETTLEMENT_MODULES,
@@ -80,8 +81,16 @@ export function parseConfigShape(raw: unknown, issues: Issues): ConfigInput {
     };
   }
 
-  const proof = obj(issues, 'proof', root.proof, ['module', 'challengePeriodSeconds', 'bond', 'attested']);
+  const proof = obj(issues, 'proof', root.proof, [
+    'module',
+    'challengePeriodSeconds',
+    'bond',
+    'attested',
+    'disputes',
+    'validity',
+  ]);
   if (proof) {
+    const val = obj(issues, 'proof.validity', proof.validity, ['ptau', 'proveWindowSeconds']);
     const att = obj(issues, 'proof.attested', proof.attested, [
       'activeSize',
       'assumedHonest',
@@ -105,6 +114,21 @@ export function parseConfigShape(raw: unknown, issues: Issues): ConfigInput {
         'seconds (60 days at most)',
       ),
       bond: parseWei(issues, 'proof.bond', proof.bond),
+      disputes: oneOf(issues, 'proof.disputes', proof.disputes, DISPUTE_MODES),
+      // docs/validity.md §4, §6
+      validity: val && {
+        ptau: str(issues, 'proof.validity.ptau', val.ptau, {
+          hint: 'a path to a ceremony .ptau file, relative to the config file',
+        }),
+        proveWindowSeconds: int(
+          issues,
+          'proof.validity.proveWindowSeconds',
+          val.proveWindowSeconds,
+          1,
+          60 * DAY,
+          'seconds (60 days at most)',
+        ),
+      },
       // docs/attested.md §1.1
       attested: att && {
         activeSize: int(issues, p('activeSize'), att.activeSize, 1, 255, 'members'),

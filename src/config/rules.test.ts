@@ -134,6 +134,22 @@ describe('combinations', () => {
     expect(p['da.committee.fallback']).toMatch(/only settlement "ethereum" has \(got "modex"\)/);
   });
 
+  it('validity proofs (zk-rollup or hybrid disputes) need an app with a circuit and calldata DA', () => {
+    const zk = problems({ proof: { module: 'validity' }, vm: { app: 'token' } });
+    expect(zk['vm.app']).toMatch(
+      /needs an app that ships a validity circuit \(built-in: "ztoken"\); "token" has none/,
+    );
+    const hybrid = problems({ proof: { module: 'fraud', disputes: 'validity' }, da: { module: 'l1-blob' } });
+    expect(hybrid['vm.app']).toMatch(/proof.disputes "validity" needs an app that ships a validity circuit/);
+    expect(hybrid['da.module']).toMatch(/use "l1-calldata" \(got "l1-blob"/);
+    expect(problems({ proof: { module: 'attested', disputes: 'validity' } })['proof.disputes']).toMatch(
+      /with "attested" use "bisection"/,
+    );
+    expect(
+      problems({ proof: { module: 'fraud', validity: { proveWindowSeconds: 5 } } })['proof.validity'],
+    ).toMatch(/only used by proof.module "validity" or proof.disputes "validity"/);
+  });
+
   it('modex settlement needs a parent chain and a different chain id', () => {
     expect(problems({ settlement: { module: 'modex' } })['settlement.parent']).toContain(
       'required for settlement "modex"',

@@ -2,6 +2,7 @@
  * Cross-field rules on a complete config: planned modules are refused, and so are module
  * combinations that cannot work. Every rule says why. Documented in docs/config.md.
  */
+import { hasValidityCircuit, VALIDITY_APP_NAMES } from '../apps/validity-apps.ts';
 import { DEFAULTS, L1_SLOT_SECONDS, minWithdrawalDelayEpochs } from './defaults.ts';
 import { type Layer, MODULE_STATUS, modulesWithStatus } from './modules.ts';
 import type { Issues } from './reader.ts';
@@ -59,6 +60,33 @@ export function checkRules(c: ChainConfig, issues: Issues): void {
     issues.add(
       'proof.bond',
       `got "0"; "${proof.module}" proofs need a non-zero bond so that a wrong assertion costs something`,
+    );
+  }
+
+  // docs/validity.md §6: hybrid disputes are a mode of the fraud module
+  if (proof.disputes === 'validity' && proof.module !== 'fraud') {
+    issues.add(
+      'proof.disputes',
+      `"validity" decides rival assertions of proof.module "fraud" by one validity proof; with "${proof.module}" use "bisection"`,
+    );
+  }
+  if (proof.module === 'validity' || proof.disputes === 'validity') {
+    const what = proof.module === 'validity' ? 'proof.module "validity"' : 'proof.disputes "validity"';
+    if (!hasValidityCircuit(vm))
+      issues.add(
+        vm.app !== undefined ? 'vm.app' : 'vm.stf',
+        `${what} needs an app that ships a validity circuit (built-in: ${VALIDITY_APP_NAMES.map((n) => `"${n}"`).join(', ')}); ${vm.app !== undefined ? `"${vm.app}"` : 'a vm.stf wasm'} has none (docs/validity.md §6)`,
+      );
+    if (da.module !== 'l1-calldata')
+      issues.add(
+        'da.module',
+        `${what} reads the batches on L1 to bind the proof to them: use "l1-calldata" (got "${da.module}", docs/validity.md §5)`,
+      );
+  }
+  if (proof.validity !== undefined && proof.module !== 'validity' && proof.disputes !== 'validity') {
+    issues.add(
+      'proof.validity',
+      `only used by proof.module "validity" or proof.disputes "validity"; remove it for "${proof.module}"`,
     );
   }
 

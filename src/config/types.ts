@@ -66,6 +66,28 @@ export interface ProofConfig {
   bond: string;
   /** Required when module is attested (defaults filled in); refused otherwise. */
   attested?: AttestedConfig;
+  /**
+   * How rival assertions are decided (module fraud): "bisection" (the interactive game down to a
+   * one-step proof) or "validity" (hybrid: one validity proof decides, docs/validity.md §6).
+   */
+  disputes: DisputeMode;
+  /** Validity proofs' settings: filled in for module validity and for disputes "validity"; refused otherwise. */
+  validity?: ValidityConfig;
+}
+
+/** `proof.disputes` (docs/validity.md §6). */
+export const DISPUTE_MODES = ['bisection', 'validity'] as const;
+export type DisputeMode = (typeof DISPUTE_MODES)[number];
+
+/** `proof.validity` (docs/validity.md §4, §6). */
+export interface ValidityConfig {
+  /**
+   * A ceremony's prepared powers of tau (.ptau), relative to the config file: the circuit's keys
+   * are derived from it. Absent: INSECURE development keys (anyone can forge proofs; devnets only).
+   */
+  ptau?: string;
+  /** hybrid disputes: seconds after a rival assertion appears during which a validity proof decides */
+  proveWindowSeconds: number;
 }
 
 /**
