@@ -67,6 +67,30 @@ export class StateTree {
   }
 
   /**
+   * The value at `key` with its inclusion proof (docs/validity.md §5.3): the siblings of the nodes on
+   * its path, root level first (`siblings.length` = the leaf's depth); undefined when `key` is absent.
+   * `stateProofRoot` (and contracts/validity/CompactTrieProof.sol on L1) hashes it back to the root.
+   */
+  prove(key: Uint8Array): { value: Uint8Array; siblings: Uint8Array[] } | undefined {
+    const kh = keccak_256(key);
+    const siblings: Uint8Array[] = [];
+    let h = this.root;
+    for (let depth = 0; !isZero(h); depth++) {
+      const n = this.node(h);
+      if (n.leaf) {
+        if (!eq(n.keyHash, kh)) return undefined;
+        const value = this.store.get(n.valueHash);
+        if (!value) throw new Error('state tree: missing value');
+        return { value, siblings };
+      }
+      const right = bitAt(kh, depth) === 1;
+      siblings.push(right ? n.left : n.right);
+      h = right ? n.right : n.left;
+    }
+    return undefined;
+  }
+
+  /**
    * Every leaf of the tree, depth first (left before right): its key hash and value. The tree keeps
    * only keccak256(key); apps whose values carry their key (docs/evm.md §1) can list their state.
    */
@@ -135,4 +159,26 @@ export class StateTree {
     }
     return { hash: bit ? this.pair(sib, c.hash) : this.pair(c.hash, sib), leaf: false };
   }
+}
+
+/**
+ * The root that the leaf (key, value) hashes up to along `siblings` (root level first): the check of
+ * an inclusion proof from {@link StateTree.prove}, as contracts/validity/CompactTrieProof.sol does it.
+ */
+export function stateProofRoot(
+  key: Uint8Array,
+  value: Uint8Array,
+  siblings: readonly Uint8Array[],
+): Uint8Array {
+  const kh = keccak_256(key);
+  const pair = (a: Uint8Array, b: Uint8Array) => {
+    const buf = new Uint8Array(64);
+    buf.set(a, 0);
+    buf.set(b, 32);
+    return keccak_256(buf);
+  };
+  let node = pair(MARKER, pair(kh, keccak_256(value)));
+  for (let d = siblings.length - 1; d >= 0; d--)
+    node = bitAt(kh, d) ? pair(siblings[d], node) : pair(node, siblings[d]);
+  return node;
 }

@@ -2,10 +2,11 @@
  * Deploys the whole ethereum settlement layer of one chain (docs/dispute.md §1, docs/inbox.md):
  * Inbox → PreimageOracle → OneStepProver(inbox, oracle) → ChallengeManager(prover, module, params)
  * → [ValidatorCommittee(params), with `attested`] → Rollup(inbox, challengeManager, genesis,
- * committee or 0) → ChallengeManager.initialize(rollup) → [committee.initialize(rollup)] →
+ * committee, `attestationVerifier`'s or 0) → ChallengeManager.initialize(rollup) → [committee.initialize(rollup)] →
  * Bridge(inbox, rollup) wired into the inbox. Returns the addresses and clients.
  */
 import { type Address, type Hex, zeroAddress } from 'viem';
+import { ModexError } from '../../core/errors.ts';
 import type { L1, L1WalletClient } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
@@ -49,6 +50,8 @@ export interface SettlementAddresses {
   bridge: Address;
   /** the ValidatorCommittee (docs/attested.md), when the chain is attested */
   committee?: Address;
+  /** the `attestationVerifier` deployed in the committee slot (e.g. a ValidityVerifier) */
+  attestationVerifier?: Address;
 }
 
 export interface SettlementDeployment {
@@ -77,6 +80,11 @@ export async function deploySettlement(
     params?: DisputeParams;
     /** deploy a ValidatorCommittee with these parameters and let it confirm (docs/attested.md) */
     attested?: CommitteeParams;
+    /**
+     * deploys the contract for the Rollup's `committee` slot once the inbox exists, e.g. a
+     * ValidityVerifier (docs/validity.md §5, zk-rollup confirmation); not with `attested`
+     */
+    attestationVerifier?: (inbox: Address) => Promise<Address>;
   },
 ): Promise<SettlementDeployment> {
   const params = p.params ?? DEFAULT_DISPUTE_PARAMS;
@@ -92,13 +100,19 @@ export async function deploySettlement(
     params.edgeBond,
   ]);
   const committee = p.attested ? await deployValidatorCommittee(l1, p.attested) : undefined;
+  if (committee && p.attestationVerifier)
+    throw new ModexError(
+      'SETTLEMENT_BAD_DEPLOYMENT',
+      'deploySettlement: `attested` and `attestationVerifier` both fill the Rollup’s committee slot; pass one',
+    );
+  const verifier = p.attestationVerifier ? await p.attestationVerifier(inbox.address) : undefined;
   const rollup = await deploy(l1, await getArtifact('Rollup'), [
     inbox.address,
     cm.address,
     params.assertionBond,
     params.challengePeriod,
     p.genesis,
-    committee?.address ?? zeroAddress,
+    committee?.address ?? verifier ?? zeroAddress,
   ]);
   await sendContractTx(l1, 'ChallengeManager', {
     address: cm.address,
@@ -116,6 +130,7 @@ export async function deploySettlement(
     rollup: rollup.address,
     bridge: bridge.address,
     ...(committee ? { committee: committee.address } : {}),
+    ...(verifier ? { attestationVerifier: verifier } : {}),
   };
   return {
     addresses,
