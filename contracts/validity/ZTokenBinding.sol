@@ -63,12 +63,12 @@ contract ZTokenBinding is IValidityBinding {
         bytes[] calldata messages,
         bytes calldata witness
     ) external view returns (uint256[] memory signals, bytes32 sendRoot) {
+        (bytes memory recs, uint256 n) = records(messages, prevEnd.inboxPosition);
         Witness memory w = abi.decode(witness, (Witness));
         _checkState(false, prevEnd.stateRoot, w.preRoot, w.preProof);
         _checkState(true, newEnd.stateRoot, w.postRoot, w.postProof);
         bytes32 computed = w.frontier.root();
         if (computed != prevEnd.sendRoot) revert FrontierMismatch(prevEnd.sendRoot, computed);
-        (bytes memory recs, uint256 n) = records(messages, prevEnd.inboxPosition);
         uint256 t = slots;
         // no records: zero chunks, or one chunk of padding records (§5.2)
         uint256 chunks = n == 0 && w.masks.length == 1 ? 1 : (n + t - 1) / t;
