@@ -73,6 +73,18 @@ export function modex_admit(): void {
   stateLoad();
   resetChainId();
   const msg = readMessage();
+  const app = theApp();
+  if (app.raw) {
+    admitKeySet = false;
+    const v = app.onAdmit(msg.ptr, msg.len);
+    if (v == OK) {
+      if (!admitKeySet) unreachable(); // the app admitted without a replay key: its bug
+      set_global_bytes32(1, admitSender);
+      set_global_u64(0, admitNonce);
+    }
+    set_global_u64(1, <u64>v);
+    return;
+  }
   let verdict = checkTx(msg.ptr, msg.len);
   if (verdict == OK) {
     const tx = changetype<Tx>(checkedTx);
@@ -88,6 +100,23 @@ export function modex_admit(): void {
     }
   }
   set_global_u64(1, <u64>verdict);
+}
+
+// the replay key of the transaction being admitted (admitReplayKey)
+let admitKeySet: bool = false;
+let admitSender: usize = 0;
+let admitNonce: u64 = 0;
+
+/**
+ * For an app of raw transactions (app.ts rawTransactions): the replay key of the transaction its
+ * admit handler admits, the sender as 32 bytes (copied) and the nonce (docs/app-abi.md §3, §10).
+ */
+export function admitReplayKey(sender: usize, nonce: u64): void {
+  const w = alloc32(32);
+  copyBytes(w, sender, 32);
+  admitSender = w;
+  admitNonce = nonce;
+  admitKeySet = true;
 }
 
 // the answer of the current query (queryAnswer)

@@ -17,7 +17,7 @@ import {
 import { batchPayload, isBatchKind } from "./batch";
 import { get_global_u64, set_global_u64 } from "./host";
 import { readMessage } from "./inbox";
-import { runMetered, TxThunk } from "./meter";
+import { runMeteredWith, TxThunk } from "./meter";
 import { outboxCommit } from "./outbox";
 import {
   hashBytes,
@@ -120,8 +120,13 @@ export function checkTx(ptr: usize, len: i32): u8 {
 let curPtr: usize = 0;
 let curLen: i32 = 0;
 
-/** One transaction of a batch (the metered unit): the checks, the nonce, the app's handler. */
+/**
+ * One transaction of a batch (the metered unit): the checks, the nonce, the app's handler; or, for
+ * an app of raw transactions (app.ts rawTransactions), the app's raw handler alone.
+ */
 function processTx(): u8 {
+  const app = theApp();
+  if (app.raw) return app.onRawTx(curPtr, curLen);
   const c = checkTx(curPtr, curLen);
   if (c != OK) return c;
   const tx = changetype<Tx>(checkedTx);
@@ -147,7 +152,7 @@ function runUnit(fn: TxThunk, ptr: usize, len: i32): u8 {
   curPtr = ptr;
   curLen = len;
   const mark = stateSnapshot();
-  const s = runMetered(fn);
+  const s = runMeteredWith(fn, theApp().stepBudget);
   if (s != OK) stateRevert(mark, s == TRAPPED || s == OUT_OF_STEPS);
   else stateKeep(mark);
   return s;
