@@ -18,10 +18,17 @@ interface IEdgeConfirmations {
 /// With a validator committee (docs/attested.md §4) a quorum's attestation confirms an assertion
 /// without rivals at once (`confirmAttested`), or creates and confirms one in one transaction
 /// (`createAttestedAssertion`).
+/// With validity proofs in that slot and a prove window (docs/validity.md §6, hybrid disputes), an
+/// assertion can be challenged without bisection: the challenge locks a bond, a validity proof of
+/// the assertion within the prove window confirms it (the challenger's bond to the asserter), and
+/// without one the assertion is rejected (`rejectUnproven`: the asserter's bond to the challenger).
+/// A validity proof also confirms an assertion that has rivals (a proof is not an opinion).
 contract Rollup {
     uint8 internal constant NONE = 0;
     uint8 internal constant PENDING = 1;
     uint8 internal constant CONFIRMED = 2;
+    /// docs/validity.md §6: challenged and not proven within the prove window
+    uint8 internal constant REJECTED = 3;
 
     /// One slot per assertion (§2.1).
     struct Node {
@@ -40,6 +47,15 @@ contract Rollup {
     bytes32 public immutable genesisId;
     /// docs/attested.md §4: the committee whose attestations confirm at once (zero: none)
     IAttestationVerifier public immutable committee;
+    /// docs/validity.md §6: seconds a challenged assertion has to be proven (0: no hybrid disputes;
+    /// then `committee` is a committee, whose attestation never overrides a rival)
+    uint64 public immutable proveWindow;
+
+    /// docs/validity.md §6: who challenged an assertion, and when
+    struct Challenge {
+        address challenger;
+        uint40 at;
+    }
 
     mapping(bytes32 => Node) public nodes;
     /// staker -> its latest assertion (0: not staked)
@@ -52,12 +68,15 @@ contract Rollup {
     /// payouts that could not be pushed (the recipient refused ETH)
     mapping(address => uint256) public owed;
     bytes32 public latestConfirmed;
+    mapping(bytes32 => Challenge) public challenges;
 
     event AssertionCreated(bytes32 indexed id, bytes32 indexed prevId, address indexed asserter, AssertionData data);
     event AssertionConfirmed(bytes32 indexed id, bytes32 indexed prevId, bytes32 sendRoot, bool byChallenge);
     event StakeWithdrawn(address indexed staker, uint256 amount);
     event StakeSlashed(address indexed staker, bytes32 indexed lostAssertion, address indexed winner, uint256 amount);
     event AssertionAttested(bytes32 indexed id, uint64 epoch);
+    event AssertionChallenged(bytes32 indexed id, address indexed challenger, uint256 proveBy);
+    event AssertionUnproven(bytes32 indexed id, address indexed challenger);
 
     error UnknownAssertion(bytes32 id);
     error AssertionRejected(bytes32 id);
@@ -77,6 +96,13 @@ contract Rollup {
     error TransferFailed(address to, uint256 amount);
     error AttestationsDisabled();
     error HasRival(bytes32 prevId);
+    error NoHybridDisputes();
+    error AlreadyChallenged(bytes32 id);
+    error ChallengePeriodOver(uint256 endedAt);
+    error Challenged(bytes32 id, uint256 proveBy);
+    error NotChallenged(bytes32 id);
+    error ProveWindowOpen(uint256 closesAt);
+    error ProveWindowOver(uint256 closedAt);
 
     constructor(
         IInboxLength inbox_,
@@ -84,13 +110,16 @@ contract Rollup {
         uint256 assertionBond_,
         uint64 challengePeriod_,
         GlobalState memory genesis,
-        IAttestationVerifier committee_
+        IAttestationVerifier committee_,
+        uint64 proveWindow_
     ) {
+        if (proveWindow_ != 0 && address(committee_) == address(0)) revert NoHybridDisputes();
         inbox = inbox_;
         challengeManager = challengeManager_;
         assertionBond = assertionBond_;
         challengePeriod = challengePeriod_;
         committee = committee_;
+        proveWindow = proveWindow_;
         layerZeroHeight = challengeManager_.layerZeroHeight();
         AssertionData memory g = AssertionData({
             prevId: bytes32(0),
@@ -132,7 +161,7 @@ contract Rollup {
         bool onlyChild;
         (id, a, onlyChild) = _create(prev, end, historyInner);
         if (a.prevId != latestConfirmed) revert PrevNotLatestConfirmed(a.prevId, latestConfirmed);
-        if (!onlyChild) revert HasRival(a.prevId);
+        if (!onlyChild && proveWindow == 0) revert HasRival(a.prevId);
         uint64 epoch = committee.verifyAttestation(a.prevId, id, att);
         emit AssertionAttested(id, epoch);
         _confirm(id, a.prevId, a.end.sendRoot, false);
@@ -146,6 +175,7 @@ contract Rollup {
         bytes32 prevId = DisputeHash.assertionId(prev);
         Node memory p = nodes[prevId];
         if (p.status == NONE) revert UnknownAssertion(prevId);
+        if (p.status == REJECTED) revert AssertionRejected(prevId);
         if (p.status == PENDING) {
             bytes32 sibling = confirmedChild[prev.prevId];
             if (sibling != bytes32(0) && sibling != prevId) revert AssertionRejected(prevId);
@@ -210,21 +240,68 @@ contract Rollup {
             if (!challengeManager.edgeConfirmed(edge)) revert RivalsNotDecided(edge);
         } else if (block.timestamp < uint256(n.createdAt) + challengePeriod) {
             revert TooEarly(uint256(n.createdAt) + challengePeriod);
+        } else if (challenges[id].challenger != address(0)) {
+            revert Challenged(id, uint256(challenges[id].at) + proveWindow);
         }
         _confirm(id, a.prevId, a.end.sendRoot, byChallenge);
     }
 
     /// docs/attested.md §4: confirms `a` at once on a quorum's attestation `att` when its parent is
     /// the latest confirmed assertion and has no rival (with a rival, the dispute decides).
+    /// docs/validity.md §6 (hybrid, `proveWindow` > 0): `att` is a validity proof; it confirms `a`
+    /// even with rivals, and a challenged `a` only within the prove window, paying the challenger's
+    /// bond to `a`'s asserter.
     function confirmAttested(AssertionData calldata a, bytes calldata att) external {
         if (address(committee) == address(0)) revert AttestationsDisabled();
         bytes32 id = DisputeHash.assertionId(a);
         if (nodes[id].status != PENDING) revert NotPending(id);
         if (a.prevId != latestConfirmed) revert PrevNotLatestConfirmed(a.prevId, latestConfirmed);
-        if (nodes[a.prevId].hasRival) revert HasRival(a.prevId);
+        if (proveWindow == 0 && nodes[a.prevId].hasRival) revert HasRival(a.prevId);
+        Challenge memory c = challenges[id];
+        if (c.challenger != address(0) && block.timestamp > uint256(c.at) + proveWindow) {
+            revert ProveWindowOver(uint256(c.at) + proveWindow);
+        }
         uint64 epoch = committee.verifyAttestation(a.prevId, id, att);
         emit AssertionAttested(id, epoch);
         _confirm(id, a.prevId, a.end.sendRoot, false);
+        if (c.challenger != address(0)) _pay(nodes[id].asserter, assertionBond);
+    }
+
+    /// docs/validity.md §6: challenges a pending assertion within its challenge period, locking
+    /// `assertionBond`; it must then be proven within `proveWindow` or be rejected.
+    function challenge(AssertionData calldata a) external payable {
+        if (proveWindow == 0) revert NoHybridDisputes();
+        bytes32 id = DisputeHash.assertionId(a);
+        Node memory n = nodes[id];
+        if (n.status != PENDING) revert NotPending(id);
+        if (challenges[id].challenger != address(0)) revert AlreadyChallenged(id);
+        uint256 ends = uint256(n.createdAt) + challengePeriod;
+        if (block.timestamp >= ends) revert ChallengePeriodOver(ends);
+        if (msg.value != assertionBond) revert WrongBond(assertionBond, msg.value);
+        challenges[id] = Challenge(msg.sender, uint40(block.timestamp));
+        emit AssertionChallenged(id, msg.sender, block.timestamp + proveWindow);
+    }
+
+    /// docs/validity.md §6: rejects a challenged assertion that was not proven within the prove
+    /// window. The challenger gets its bond back and, when the asserter's stake is still on this
+    /// assertion, the asserter's bond (else `slash` pays it to the challenger later).
+    function rejectUnproven(AssertionData calldata a) external {
+        bytes32 id = DisputeHash.assertionId(a);
+        Challenge memory c = challenges[id];
+        if (c.challenger == address(0)) revert NotChallenged(id);
+        if (nodes[id].status != PENDING) revert NotPending(id);
+        uint256 closes = uint256(c.at) + proveWindow;
+        if (block.timestamp <= closes) revert ProveWindowOpen(closes);
+        nodes[id].status = REJECTED;
+        emit AssertionUnproven(id, c.challenger);
+        address asserter = nodes[id].asserter;
+        uint256 amount = assertionBond;
+        if (latestStakedAssertion[asserter] == id) {
+            delete latestStakedAssertion[asserter];
+            emit StakeSlashed(asserter, id, c.challenger, assertionBond);
+            amount += assertionBond;
+        }
+        _pay(c.challenger, amount);
     }
 
     function _confirm(bytes32 id, bytes32 prevId, bytes32 sendRoot, bool byChallenge) internal {
@@ -264,10 +341,16 @@ contract Rollup {
             if (chain[i - 1].prevId != next) revert BadChain(i);
             cur = next;
         }
-        bytes32 winner = confirmedChild[chain[chain.length - 1].prevId];
-        if (winner == bytes32(0) || winner == cur) revert NotRejected(cur);
+        address to;
+        if (nodes[cur].status == REJECTED) {
+            // docs/validity.md §6: rejected unproven; its challenger takes the stake
+            to = challenges[cur].challenger;
+        } else {
+            bytes32 winner = confirmedChild[chain[chain.length - 1].prevId];
+            if (winner == bytes32(0) || winner == cur) revert NotRejected(cur);
+            to = nodes[winner].asserter;
+        }
         delete latestStakedAssertion[staker];
-        address to = nodes[winner].asserter;
         _pay(to, assertionBond);
         emit StakeSlashed(staker, latest, to, assertionBond);
     }

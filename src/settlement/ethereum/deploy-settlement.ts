@@ -85,6 +85,11 @@ export async function deploySettlement(
      * ValidityVerifier (docs/validity.md §5, zk-rollup confirmation); not with `attested`
      */
     attestationVerifier?: (inbox: Address) => Promise<Address>;
+    /**
+     * docs/validity.md §6, hybrid disputes: seconds a challenged assertion has to be proven by the
+     * validity verifier in the committee slot (default 0: no challenges without bisection)
+     */
+    proveWindow?: bigint | number;
   },
 ): Promise<SettlementDeployment> {
   const params = p.params ?? DEFAULT_DISPUTE_PARAMS;
@@ -106,6 +111,11 @@ export async function deploySettlement(
       'deploySettlement: `attested` and `attestationVerifier` both fill the Rollup’s committee slot; pass one',
     );
   const verifier = p.attestationVerifier ? await p.attestationVerifier(inbox.address) : undefined;
+  if (p.proveWindow && !verifier && !committee)
+    throw new ModexError(
+      'SETTLEMENT_BAD_DEPLOYMENT',
+      'deploySettlement: a prove window (hybrid disputes) needs a validity verifier in the committee slot (`attestationVerifier`)',
+    );
   const rollup = await deploy(l1, await getArtifact('Rollup'), [
     inbox.address,
     cm.address,
@@ -113,6 +123,7 @@ export async function deploySettlement(
     params.challengePeriod,
     p.genesis,
     committee?.address ?? verifier ?? zeroAddress,
+    BigInt(p.proveWindow ?? 0),
   ]);
   await sendContractTx(l1, 'ChallengeManager', {
     address: cm.address,

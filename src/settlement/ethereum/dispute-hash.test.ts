@@ -113,6 +113,7 @@ describe('assertions (§2.1)', () => {
       1n,
       genesis,
       zeroAddress,
+      0n,
     ]);
     const id = await l1.publicClient.readContract({
       address: r.address,

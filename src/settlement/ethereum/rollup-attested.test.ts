@@ -139,6 +139,7 @@ describe('createAttestedAssertion (docs/attested.md §4)', () => {
       1n,
       toSolState(disputeTestGenesis()),
       zeroAddress,
+      0n,
     ]);
     const r = await RollupClient.at(s.rollup.clients, bare.address);
     const a = await predict(g, end(1, 1n), word(1));

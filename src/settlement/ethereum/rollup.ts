@@ -26,6 +26,18 @@ registerRevertDescriptions('Rollup', {
     'this rollup was deployed without a validator committee (proof.module is not "attested"): confirm by time or by the dispute instead',
   HasRival: ([prevId]) =>
     `the predecessor ${prevId} has rival children: the dispute decides which one is confirmed, an attestation cannot`,
+  NoHybridDisputes: () =>
+    'this rollup has no prove window (proof.disputes is not "validity", docs/validity.md §6): dispute with a rival assertion instead',
+  AlreadyChallenged: ([id]) =>
+    `assertion ${id} is challenged already: prove it, or wait for its prove window to end`,
+  ChallengePeriodOver: ([endedAt]) =>
+    `the assertion's challenge period ended at ${endedAt}: it can no longer be challenged (it can be confirmed)`,
+  Challenged: ([id, proveBy]) =>
+    `assertion ${id} is challenged: only a validity proof until ${proveBy} confirms it (then rejectUnproven)`,
+  NotChallenged: ([id]) => `assertion ${id} was never challenged: nothing to reject`,
+  ProveWindowOpen: ([closesAt]) => `the prove window is open until ${closesAt}: a proof may still come`,
+  ProveWindowOver: ([closedAt]) =>
+    `the prove window closed at ${closedAt}: the challenged assertion can only be rejected now (docs/validity.md §6)`,
 });
 
 const INBOX_COUNT_ABI = [
@@ -83,8 +95,9 @@ export interface AssertionRecord {
   blockNumber: bigint;
 }
 
-export type AssertionStatus = 'none' | 'pending' | 'confirmed';
-const STATUS: AssertionStatus[] = ['none', 'pending', 'confirmed'];
+/** `rejected`: challenged and not proven within the prove window (docs/validity.md §6) */
+export type AssertionStatus = 'none' | 'pending' | 'confirmed' | 'rejected';
+const STATUS: AssertionStatus[] = ['none', 'pending', 'confirmed', 'rejected'];
 
 export class RollupClient extends ContractClient {
   static async at(clients: L1Clients, address: Address): Promise<RollupClient> {
@@ -147,6 +160,34 @@ export class RollupClient extends ContractClient {
     const [ev] = parseEventLogs({ abi: this.abi, logs: tx.receipt.logs, eventName: 'AssertionCreated' });
     const args = (ev as unknown as { args: { id: Hex; data: AssertionData } }).args;
     return { ...tx, id: args.id, data: args.data };
+  }
+
+  /**
+   * docs/validity.md §6 (hybrid disputes): challenges pending `a` within its challenge period with
+   * `value` = the assertion bond; it must then be proven within the prove window. Reverts:
+   * NoHybridDisputes, NotPending, AlreadyChallenged, ChallengePeriodOver, WrongBond.
+   */
+  challenge(a: AssertionData, value: bigint): Promise<TxResult> {
+    return this.send('challenge', [a], value);
+  }
+
+  /**
+   * docs/validity.md §6: rejects challenged `a` once its prove window is over without a proof (the
+   * bonds to the challenger). Reverts: NotChallenged, NotPending, ProveWindowOpen.
+   */
+  rejectUnproven(a: AssertionData): Promise<TxResult> {
+    return this.send('rejectUnproven', [a]);
+  }
+
+  /** docs/validity.md §6: who challenged `id` and when (a zero challenger: not challenged). */
+  async challengeOf(id: Hex): Promise<{ challenger: Address; at: bigint }> {
+    const [challenger, at] = await this.read<readonly [Address, number]>('challenges', [id]);
+    return { challenger, at: BigInt(at) };
+  }
+
+  /** docs/validity.md §6: seconds a challenged assertion has to be proven (0: no hybrid disputes). */
+  proveWindow(): Promise<bigint> {
+    return this.read('proveWindow');
   }
 
   /** The inbox's message count now (`nextInboxPosition` of an assertion created now, §2.2). */
