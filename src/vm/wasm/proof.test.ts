@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { describe, expect, it } from 'vitest';
 import {
   branchesModule,
+  collectSteps,
   envFor,
   loopModule,
   METERED_IMPORT,
@@ -11,6 +13,7 @@ import {
   NO_HOST,
   type ProofSample,
   randomModuleSamples,
+  SPEC_DIR,
   specTestSamples,
 } from '../../../test/wasm/proof-corpus.ts';
 import { ecdsaFixture, HOST_IMPORTS, stf, wat, watBytes } from '../../../test/wasm/wat.ts';
@@ -20,6 +23,8 @@ import { M, MOP_COUNT, mopName } from './isa.ts';
 import { type HostData, Machine, Status } from './machine.ts';
 import { compileProgram } from './program.ts';
 import { proveStep } from './proof.ts';
+import { createInterpEngine } from './spectest/interp-engine.ts';
+import { runSpecFile } from './spectest/runner.ts';
 import { ProofError, verifyStep } from './verify.ts';
 
 const counts = new Map<number, number>();
@@ -96,6 +101,30 @@ describe('one-step proofs: the TS verifier agrees with the interpreter on every 
   it('over the spec-test modules', () => {
     // the table scripts' helpers loop over elements (docs/machine.md §5.7): their first 20,000 steps each
     specTestSamples(check, { maxPerFileOf: (f) => (/^(table_|bulk)/.test(f) ? 20_000 : undefined) });
+  }, 300_000);
+
+  it('over the linked spec-test instances (the merged modules of docs/machine.md §9 "Linking")', () => {
+    const committers = new WeakMap<Machine, MachineCommitter>();
+    let proven = 0;
+    const engine = createInterpEngine({
+      run: (m, merged) => {
+        if (merged) {
+          let c = committers.get(m);
+          if (!c) {
+            c = new MachineCommitter(m);
+            committers.set(m, c);
+          }
+          // each instantiation and invocation, up to 2,000 steps (then the rest unproven)
+          proven += collectSteps(c, 'linked', 300, check);
+        }
+        m.run();
+      },
+    });
+    for (const file of ['linking.json', 'memory_grow.json', 'table_grow.json', 'ref_func.json']) {
+      const r = runSpecFile(join(SPEC_DIR, file), engine);
+      expect(r.failures, file).toEqual([]);
+    }
+    expect(proven).toBeGreaterThan(5000);
   }, 300_000);
 
   it('over random modules (calls, loops, memory, host ops, traps)', () => {

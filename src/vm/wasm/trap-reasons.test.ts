@@ -19,6 +19,13 @@ describe('trap reasons', () => {
     );
     expect(specTrapMessage('element segment out of bounds')).toBe('out of bounds table access');
     expect(specTrapMessage('unreachable')).toBe('unreachable');
+    // instantiation traps name the API call first (an active segment out of bounds)
+    expect(specTrapMessage('WebAssembly.Instance(): data segment is out of bounds')).toBe(
+      'out of bounds memory access',
+    );
+    expect(specTrapMessage('WebAssembly.Instance(): table index is out of bounds')).toBe(
+      'undefined element or out of bounds table access',
+    );
   });
 
   it('a message naming two traps V8 cannot tell apart matches either, and nothing else', () => {

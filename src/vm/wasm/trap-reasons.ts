@@ -56,13 +56,17 @@ const V8_TO_SPEC = new Map<string, string>([
   ['table index is out of bounds', 'undefined element or out of bounds table access'],
   ['element segment out of bounds', 'out of bounds table access'],
   ['data segment out of bounds', 'out of bounds memory access'],
+  // Node 20's V8 at instantiation (an active segment past a table's or memory's end)
+  ['data segment is out of bounds', 'out of bounds memory access'],
   // V8 does not tell a null slot from a signature mismatch: the message names both
   ['null function or function signature mismatch', 'uninitialized element or indirect call type mismatch'],
 ]);
 
 /** the spec's wording of a V8 trap message (unknown messages unchanged) */
 export function specTrapMessage(v8Message: string): string {
-  return V8_TO_SPEC.get(v8Message) ?? v8Message;
+  // a trap while instantiating names the API call first
+  const message = v8Message.replace(/^WebAssembly\.Instance\(\): /, '');
+  return V8_TO_SPEC.get(message) ?? message;
 }
 
 /**

@@ -17,14 +17,19 @@ export interface SpecModule {
   /** its decoded, validated form */
   module: ValidatedModule;
   /**
-   * imports of another (registered) test module's functions that are made only of constants,
-   * linked by value: key `linkKey(module, name)`, value the results (docs/machine.md §9)
+   * per entry of `module.imports`: the registered test-module instance and export it is linked
+   * to, or undefined for an import of the `spectest` host (docs/machine.md §9 "Linking")
    */
-  constFuncs?: ReadonlyMap<string, readonly bigint[]>;
+  links?: readonly (SpecLink | undefined)[];
 }
 
-/** the key of an import in {@link SpecModule.constFuncs} */
-export const linkKey = (module: string, name: string): string => `${module}\u0000${name}`;
+/** An import linked to another test module's export. */
+export interface SpecLink {
+  /** the instance, as this engine returned it */
+  instance: SpecInstance;
+  /** the export's name in that instance */
+  name: string;
+}
 
 /** The outcome of invoking an export. `message` is for humans only; it is never compared. */
 export type SpecOutcome =
@@ -40,13 +45,17 @@ export type InstantiateOutcome =
   /** an import could not be resolved by the engine (the runner already checked them; should not happen) */
   | { kind: 'unlinkable'; message: string }
   /** the engine cannot run a module the validator accepted (an engine or validator bug) */
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** the engine cannot link this module to the instances it imports from (the runner skips it) */
+  | { kind: 'unsupported'; message: string };
 
 export interface SpecInstance {
   /** Calls the exported function `field` with `args` (one per parameter). Never throws for traps. */
   invoke(field: string, args: bigint[]): SpecOutcome;
   /** Reads the exported global `field`. */
   getGlobal(field: string): bigint;
+  /** The current size of the exported memory (pages) or table (elements) `field`. */
+  size(field: string): number;
 }
 
 export interface SpecEngine {
@@ -58,10 +67,10 @@ export interface SpecEngine {
    */
   reset?(): void;
   /**
-   * Instantiates a module (running its start function). Its only imports are from the `spectest`
-   * host module (see `spectest-host.ts` for the definitions), and constant functions of other
-   * test modules (`constFuncs`); the machine does not link test modules to each other otherwise, so
-   * the runner skips modules with other imports from `register`ed modules.
+   * Instantiates a module (running its active segments and start function). Its imports are
+   * from the `spectest` host module (see `spectest-host.ts` for the definitions) and, through
+   * `links`, exports of earlier instances of this engine (the runner has checked their types
+   * and limits). An engine that cannot link them says `unsupported`.
    */
   instantiate(module: SpecModule): InstantiateOutcome;
 }

@@ -13,3 +13,13 @@ export class SpecEngineError extends ModexError {
     super('SPECTEST_UNKNOWN_ENGINE', message);
   }
 }
+
+/**
+ * The interpreter engine cannot link a group of test-module instances into one module (e.g. they
+ * have two memories; docs/machine.md §9). Code `SPECTEST_LINK_UNSUPPORTED`.
+ */
+export class SpecLinkError extends ModexError {
+  constructor(message: string) {
+    super('SPECTEST_LINK_UNSUPPORTED', message);
+  }
+}

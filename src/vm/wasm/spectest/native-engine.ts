@@ -16,14 +16,7 @@ import {
   V8Wasm,
   WasmNativeCompileError,
 } from '../native.ts';
-import {
-  type InstantiateOutcome,
-  linkKey,
-  type SpecEngine,
-  type SpecInstance,
-  type SpecModule,
-  type SpecOutcome,
-} from './engine.ts';
+import type { InstantiateOutcome, SpecEngine, SpecInstance, SpecModule, SpecOutcome } from './engine.ts';
 import {
   SPECTEST_FUNCS,
   SPECTEST_GLOBALS,
@@ -98,26 +91,40 @@ function getGlobal(inst: NativeInstance, field: string): bigint {
   return getGlobalNative(inst, field);
 }
 
-/** the spectest host's imports plus another test module's constant functions, as JS functions returning them */
-function withConstFuncs(imports: V8Imports, mod: SpecModule): V8Imports {
-  if (!mod.constFuncs?.size) return imports;
+/**
+ * the spectest host's imports plus the exports of earlier instances that `mod` is linked to
+ * (docs/machine.md §9 "Linking"): V8 links them as real imports, sharing functions, globals,
+ * tables and memories
+ */
+function withLinks(
+  imports: V8Imports,
+  mod: SpecModule,
+  natives: WeakMap<SpecInstance, NativeInstance>,
+): V8Imports {
+  if (!mod.links?.some((l) => l !== undefined)) return imports;
   const out: Record<string, Record<string, unknown>> = {
     ...(imports as Record<string, Record<string, unknown>>),
   };
-  const funcImports = mod.module.imports.filter((i) => i.kind === 'func');
-  for (const imp of funcImports) {
-    const values = mod.constFuncs.get(linkKey(imp.module, imp.name));
-    if (!values || imp.kind !== 'func') continue;
-    const results = mod.module.types[imp.typeIndex].results.map((t, k) =>
-      t === ValType.I64 ? BigInt.asIntN(64, values[k]) : Number(BigInt.asIntN(32, values[k])),
-    );
-    out[imp.module] = { ...out[imp.module], [imp.name]: () => (results.length === 1 ? results[0] : results) };
+  for (const [i, link] of mod.links.entries()) {
+    if (!link) continue;
+    const from = natives.get(link.instance);
+    if (!from) throw new Error('spectest native engine: linked to an instance of another engine');
+    const imp = mod.module.imports[i];
+    out[imp.module] = { ...out[imp.module], [imp.name]: from.instance.exports[link.name] };
   }
   return out as V8Imports;
 }
 
+function sizeOf(inst: NativeInstance, field: string): number {
+  const x = inst.instance.exports[field];
+  if (x instanceof V8Wasm.Memory) return x.buffer.byteLength / 65536;
+  if (x instanceof V8Wasm.Table) return (x as { length: number }).length;
+  throw new Error(`spectest native engine: no exported memory or table "${field}"`);
+}
+
 export function createNativeEngine(): SpecEngine {
   let imports: V8Imports | undefined;
+  const natives = new WeakMap<SpecInstance, NativeInstance>();
   return {
     name: 'native',
     reset() {
@@ -126,12 +133,14 @@ export function createNativeEngine(): SpecEngine {
     instantiate(mod: SpecModule): InstantiateOutcome {
       imports ??= nativeSpectestImports();
       try {
-        const inst = instantiateNative(mod.bytes, mod.module, withConstFuncs(imports, mod));
+        const inst = instantiateNative(mod.bytes, mod.module, withLinks(imports, mod, natives));
         const instance: SpecInstance = {
           invoke: (field, args) =>
             invokeWithRefs(inst, field, args) ?? toSpecOutcome(invokeNative(inst, field, args)),
           getGlobal: (field) => getGlobal(inst, field),
+          size: (field) => sizeOf(inst, field),
         };
+        natives.set(instance, inst);
         return { kind: 'ok', instance };
       } catch (e) {
         if (e instanceof V8Wasm.LinkError) return { kind: 'unlinkable', message: e.message };

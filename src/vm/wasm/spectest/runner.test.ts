@@ -9,13 +9,7 @@ import { SpecEngineError } from './errors.ts';
 import { createInterpEngine } from './interp-engine.ts';
 import { createNativeEngine } from './native-engine.ts';
 import { formatFileResult, formatTotals, totals } from './report.ts';
-import {
-  runSpecFile,
-  runSpecFiles,
-  SKIP_CROSS_MODULE,
-  SKIP_SHARED_STATE,
-  SKIP_TEXT_MODULE,
-} from './runner.ts';
+import { runSpecFile, runSpecFiles, SKIP_LINK, SKIP_SHARED_STATE, SKIP_TEXT_MODULE } from './runner.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'modex-spectest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,11 +95,11 @@ describe('runSpecFile', () => {
     );
     const r = runSpecFile(file, createNativeEngine());
     expect(r.failures).toEqual([]);
-    expect(r).toMatchObject({ passed: 11, failed: 0, skipped: 3 });
-    expect(r.skipReasons.get(SKIP_CROSS_MODULE)).toBe(1);
+    // line 13 imports a function of the module registered as M: linked
+    expect(r).toMatchObject({ passed: 12, failed: 0, skipped: 2 });
     expect(r.skipReasons.get(SKIP_TEXT_MODULE)).toBe(1);
     expect(r.skipReasons.get('v128 values')).toBe(1);
-    expect(formatFileResult(r)).toMatch(/^basic\.json: 11 passed, 0 failed, 3 skipped \(/);
+    expect(formatFileResult(r)).toMatch(/^basic\.json: 12 passed, 0 failed, 2 skipped \(/);
   });
 
   it('reports wrong results, missing traps and accepted invalid modules as failures with line numbers', () => {
@@ -208,70 +202,110 @@ describe('runSpecFile', () => {
     expect(r.failures[1].message).toMatch(/expected WASM_MALFORMED \("x"\), got WASM_INVALID/);
   });
 
-  it('skips results of a module whose memory a skipped cross-module instance could write', () => {
-    const MEM =
-      '(module (memory (export "mem") 1) (func (export "load") (result i32) (i32.load8_u (i32.const 0))))';
-    const WRITER = '(module (memory (import "Mm" "mem") 1) (data (i32.const 0) "a"))';
-    const CALLER = '(module (import "Mm" "load" (func (result i32))))';
-    const load = { type: 'assert_return', action: invoke('load', [], '$Mm'), expected: [i32(0)] };
-    const file = script(
-      'taint',
-      [MEM, CALLER, WRITER],
-      [
-        { type: 'module', line: 1, name: '$Mm', filename: 'taint.0.wasm' },
-        { type: 'register', line: 2, name: '$Mm', as: 'Mm' },
-        { type: 'module', line: 3, filename: 'taint.1.wasm' },
-        { ...load, line: 4 },
-        { type: 'module', line: 5, filename: 'taint.2.wasm' },
-        { ...load, line: 6 },
-      ],
-    );
-    const r = runSpecFile(file, createNativeEngine());
-    // line 3 only imports a function and has no start function: $Mm is still known (line 4 passes)
-    expect(r).toMatchObject({ passed: 3, failed: 0, skipped: 3 });
-    expect(r.skipReasons.get(SKIP_CROSS_MODULE)).toBe(2);
-    expect(r.skipReasons.get(SKIP_SHARED_STATE)).toBe(1);
-  });
-
-  it('links imports of constant functions of another module by value, on both engines; skips the others', () => {
-    const EXPORTER = `(module (func (export "seven") (result i32) (i32.const 7))
-      (func (export "big") (result i64) (i64.const -2))
-      (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))`;
-    const IMPORTER = `(module (type $r (func (result i32)))
-      (import "E" "seven" (func $seven (result i32)))
-      (import "E" "big" (func $big (result i64)))
-      (table 2 funcref) (elem (i32.const 1) func $seven)
-      (func (export "direct") (result i32) (call $seven))
-      (func (export "wide") (result i64) (call $big))
-      (func (export "indirect") (param i32) (result i32) (call_indirect (type $r) (local.get 0))))`;
-    const NOT_CONSTANT = '(module (import "E" "inc" (func (param i32) (result i32))))';
-    const WRONG_TYPE = '(module (import "E" "seven" (func (result i64))))';
+  it('links instances on both engines: shared memory, table, mutable global and functions, with partial writes of a trapping instantiation', () => {
+    const EXPORTER = `(module
+      (type $r (func (result i32)))
+      (memory (export "mem") 1 4)
+      (table (export "tab") 4 funcref)
+      (global (export "g") (mut i32) (i32.const 10))
+      (global (export "k") i64 (i64.const -2))
+      (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0)))
+      (func (export "grow") (result i32) (memory.grow (i32.const 1)))
+      (func (export "get") (result i32) (global.get 0))
+      (func (export "call") (param i32) (result i32) (call_indirect (type $r) (local.get 0))))`;
+    const IMPORTER = `(module
+      (import "E" "mem" (memory 2))
+      (import "E" "tab" (table 4 funcref))
+      (import "E" "g" (global $g (mut i32)))
+      (import "E" "k" (global $k i64))
+      (import "E" "load" (func $load (param i32) (result i32)))
+      (elem (i32.const 1) $seven)
+      (data (i32.const 3) "\\2a")
+      (func $seven (result i32) (i32.const 7))
+      (func (export "bump") (result i32) (global.set $g (i32.add (global.get $g) (i32.const 1))) (call $load (i32.const 3)))
+      (func (export "k") (result i64) (global.get $k)))`;
+    // writes slot 2 and byte 0, then traps in its start function: the writes stay (wasm 2.0)
+    const PARTIAL = `(module
+      (import "E" "mem" (memory 1))
+      (import "E" "tab" (table 1 funcref))
+      (elem (i32.const 2) $nine)
+      (data (i32.const 0) "\\05")
+      (func $nine (result i32) (i32.const 9))
+      (func $start unreachable)
+      (start $start))`;
+    const TOO_SMALL = '(module (import "E" "mem" (memory 3)))';
+    const WRONG_TYPE = '(module (import "E" "load" (func (param i64) (result i32))))';
+    const WRONG_MUT = '(module (import "E" "g" (global i32)))';
     const file = script(
       'link',
-      [EXPORTER, IMPORTER, NOT_CONSTANT, WRONG_TYPE],
+      [EXPORTER, IMPORTER, PARTIAL, TOO_SMALL, WRONG_TYPE, WRONG_MUT],
       [
-        { type: 'module', line: 1, filename: 'link.0.wasm' },
-        { type: 'register', line: 2, as: 'E' },
-        { type: 'module', line: 3, filename: 'link.1.wasm' },
-        { type: 'assert_return', line: 4, action: invoke('direct'), expected: [i32(7)] },
+        { type: 'module', line: 1, name: '$E', filename: 'link.0.wasm' },
+        { type: 'register', line: 2, name: '$E', as: 'E' },
+        // the importer asks for 2 pages: it links only once the memory has grown
+        { type: 'assert_unlinkable', line: 3, filename: 'link.1.wasm', text: 'incompatible import type' },
+        { type: 'assert_return', line: 4, action: invoke('grow', [], '$E'), expected: [i32(1)] },
+        { type: 'module', line: 5, name: '$I', filename: 'link.1.wasm' },
+        { type: 'assert_return', line: 6, action: invoke('load', [i32(3)], '$E'), expected: [i32(42)] },
+        { type: 'assert_return', line: 7, action: invoke('call', [i32(1)], '$E'), expected: [i32(7)] },
+        { type: 'assert_return', line: 8, action: invoke('bump', [], '$I'), expected: [i32(42)] },
+        { type: 'assert_return', line: 9, action: invoke('get', [], '$E'), expected: [i32(11)] },
         {
           type: 'assert_return',
-          line: 5,
-          action: invoke('wide'),
+          line: 10,
+          action: invoke('k', [], '$I'),
           expected: [{ type: 'i64', value: '18446744073709551614' }],
         },
-        { type: 'assert_return', line: 6, action: invoke('indirect', [i32(1)]), expected: [i32(7)] },
-        { type: 'assert_trap', line: 7, action: invoke('indirect', [i32(0)]), text: 'uninitialized element' },
-        { type: 'module', line: 8, filename: 'link.2.wasm' },
-        { type: 'module', line: 9, filename: 'link.3.wasm' },
+        { type: 'assert_uninstantiable', line: 11, filename: 'link.2.wasm', text: 'unreachable' },
+        { type: 'assert_return', line: 12, action: invoke('call', [i32(2)], '$E'), expected: [i32(9)] },
+        { type: 'assert_return', line: 13, action: invoke('load', [i32(0)], '$E'), expected: [i32(5)] },
+        {
+          type: 'assert_trap',
+          line: 14,
+          action: invoke('call', [i32(0)], '$E'),
+          text: 'uninitialized element',
+        },
+        { type: 'assert_unlinkable', line: 15, filename: 'link.3.wasm', text: 'incompatible import type' },
+        { type: 'assert_unlinkable', line: 16, filename: 'link.4.wasm', text: 'incompatible import type' },
+        { type: 'assert_unlinkable', line: 17, filename: 'link.5.wasm', text: 'incompatible import type' },
+        // the same global seen from both instances after the importer's write
+        { type: 'assert_return', line: 18, action: invoke('bump', [], '$I'), expected: [i32(42)] },
+        { type: 'assert_return', line: 19, action: invoke('get', [], '$E'), expected: [i32(12)] },
       ],
     );
     for (const engine of [createNativeEngine(), createInterpEngine()]) {
       const r = runSpecFile(file, engine);
       expect(r.failures, engine.name).toEqual([]);
-      expect(r, engine.name).toMatchObject({ passed: 7, failed: 0, skipped: 2 });
-      expect(r.skipReasons.get(SKIP_CROSS_MODULE), engine.name).toBe(2);
+      expect(r, engine.name).toMatchObject({ passed: 19, failed: 0, skipped: 0 });
     }
+  });
+
+  it('skips an instance the interpreter cannot link (two memories in one group) and the results it could change', () => {
+    const MEM =
+      '(module (memory (export "mem") 1) (func (export "load") (result i32) (i32.load8_u (i32.const 0))))';
+    // its own memory, and it calls a function of $Mm: one group would need two memories
+    const CALLER =
+      '(module (import "Mm" "load" (func $load (result i32))) (memory 1) (func (export "f") (result i32) (call $load)))';
+    const load = { type: 'assert_return', action: invoke('load', [], '$Mm'), expected: [i32(0)] };
+    const file = script(
+      'taint',
+      [MEM, CALLER],
+      [
+        { type: 'module', line: 1, name: '$Mm', filename: 'taint.0.wasm' },
+        { type: 'register', line: 2, name: '$Mm', as: 'Mm' },
+        { ...load, line: 3 },
+        { type: 'module', line: 4, filename: 'taint.1.wasm' },
+        { type: 'assert_return', line: 5, action: invoke('f'), expected: [i32(0)] },
+        { ...load, line: 6 },
+      ],
+    );
+    const native = runSpecFile(file, createNativeEngine());
+    expect(native).toMatchObject({ passed: 6, failed: 0, skipped: 0 });
+    const interp = runSpecFile(file, createInterpEngine());
+    expect(interp).toMatchObject({ passed: 3, failed: 0, skipped: 3 });
+    const linkSkips = [...interp.skipReasons].filter(([reason]) => reason.startsWith(SKIP_LINK));
+    expect(linkSkips.map(([reason, n]) => [reason.includes('more than one memory'), n])).toEqual([[true, 2]]);
+    expect(interp.skipReasons.get(SKIP_SHARED_STATE)).toBe(1);
   });
 
   it('runs several files and engines and totals them', () => {

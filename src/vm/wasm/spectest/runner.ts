@@ -7,15 +7,22 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ModexError } from '../../../core/errors.ts';
-import { type FuncType, type ValidatedModule, ValType, type WasmModule } from '../module.ts';
+import type { Import, ValidatedModule, WasmModule } from '../module.ts';
 import { parseModule } from '../parse.ts';
 import { lowerFloats, usesFloats } from '../softfloat/lower-floats.ts';
 import { trapMessageMatches } from '../trap-reasons.ts';
 import { validateModule } from '../validate.ts';
-import { linkKey, type SpecEngine, type SpecInstance, type SpecOutcome } from './engine.ts';
+import type { SpecEngine, SpecInstance, SpecOutcome } from './engine.ts';
 import { SpecScriptError } from './errors.ts';
 import { parseScript, type SpecAction, type SpecCommand } from './script.ts';
-import { resolveSpectestImport, SPECTEST_MODULE } from './spectest-host.ts';
+import {
+  limitsMatch,
+  resolveSpectestImport,
+  SPECTEST_MEMORY,
+  SPECTEST_MODULE,
+  SPECTEST_TABLE,
+  sameFuncType,
+} from './spectest-host.ts';
 import { compareResults, parseSpecValue, unsupportedType } from './values.ts';
 
 export interface SpecFailure {
@@ -37,14 +44,21 @@ export interface SpecFileResult {
 }
 
 export const SKIP_TEXT_MODULE = 'text-format module (binary-only runner)';
-export const SKIP_CROSS_MODULE =
-  'imports a memory, table, global or non-constant function of another test module (the machine runs one module, and links only functions made of constants)';
+/** prefix of the reason an instance is skipped when the engine cannot link it (docs/machine.md §9) */
+export const SKIP_LINK = 'the engine cannot link this instance';
 export const SKIP_SHARED_STATE =
   'state shared with a skipped cross-module instance (its table, memory or globals may have changed)';
 
 /** A module as the runner tracks it: runnable, skipped (with reason) or broken (failed to load). */
 type Loaded =
-  | { kind: 'ok'; instance: SpecInstance; module: WasmModule }
+  | {
+      kind: 'ok';
+      instance: SpecInstance;
+      /** the module as decoded from the script (floats not lowered): imports are checked against it */
+      source: WasmModule;
+      /** per import of `source`: the instance and export it is linked to (undefined: spectest) */
+      links: (ImportLink | undefined)[];
+    }
   | { kind: 'skip'; reason: string }
   /** failed to load: rejected by parse/validate, or instantiation did not succeed */
   | {
@@ -55,6 +69,12 @@ type Loaded =
       reason?: string;
     };
 
+/** An import linked to an export of an earlier instance. */
+interface ImportLink {
+  from: Loaded & { kind: 'ok' };
+  name: string;
+}
+
 type Verdict = { kind: 'pass' } | { kind: 'fail'; message: string } | { kind: 'skip'; reason: string };
 const PASS: Verdict = { kind: 'pass' };
 const fail = (message: string): Verdict => ({ kind: 'fail', message });
@@ -62,7 +82,13 @@ const skip = (reason: string): Verdict => ({ kind: 'skip', reason });
 
 /** What parse + validate made of a module binary. */
 type Prepared =
-  | { kind: 'ok'; module: ValidatedModule; bytes: Uint8Array; constFuncs?: Map<string, bigint[]> }
+  | {
+      kind: 'ok';
+      module: ValidatedModule;
+      bytes: Uint8Array;
+      source: WasmModule;
+      links: (ImportLink | undefined)[];
+    }
   | { kind: 'skip'; reason: string }
   | { kind: 'rejected'; error: unknown }
   | { kind: 'unlinkable'; message: string };
@@ -181,10 +207,7 @@ class ScriptRun {
     if (!filename.endsWith('.wasm')) return { kind: 'skip', reason: SKIP_TEXT_MODULE };
     const bytes = this.readModule(filename);
     const prepared = this.prepare(bytes);
-    if (prepared.kind === 'skip') {
-      if (prepared.reason === SKIP_CROSS_MODULE) this.taintExporters(bytes);
-      return prepared;
-    }
+    if (prepared.kind === 'skip') return prepared;
     if (prepared.kind === 'rejected') {
       return {
         kind: 'broken',
@@ -198,9 +221,15 @@ class ScriptRun {
     const out = this.engine.instantiate({
       bytes: prepared.bytes,
       module: prepared.module,
-      constFuncs: prepared.constFuncs,
+      links: prepared.links.map((l) => l && { instance: l.from.instance, name: l.name }),
     });
-    if (out.kind === 'ok') return { kind: 'ok', instance: out.instance, module: prepared.module };
+    if (out.kind === 'ok') {
+      return { kind: 'ok', instance: out.instance, source: prepared.source, links: prepared.links };
+    }
+    if (out.kind === 'unsupported') {
+      this.taintExporters(prepared.links);
+      return { kind: 'skip', reason: `${SKIP_LINK}: ${out.message}` };
+    }
     return {
       kind: 'broken',
       stage: out.kind,
@@ -217,29 +246,33 @@ class ScriptRun {
     } catch (error) {
       return isUnsupported(error) ? { kind: 'skip', reason: skipReason(error) } : { kind: 'rejected', error };
     }
-    // another test module's function made only of constants is linked by value; any other import
-    // from a registered module is skipped (the machine runs one module)
-    const constFuncs = new Map<string, bigint[]>();
+    // imports from registered test modules are linked to their instances (docs/machine.md §9);
+    // the link check (export, type, current limits) is the spec's, before instantiation
+    const links: (ImportLink | undefined)[] = [];
     for (const imp of mod.imports) {
-      if (imp.module === SPECTEST_MODULE || !this.registered.has(imp.module)) continue;
-      const exporter = this.registered.get(imp.module)!;
-      const values =
-        imp.kind === 'func' && exporter.kind === 'ok' && !this.tainted.has(exporter)
-          ? constantFunction(exporter.module, imp.name, mod.types[imp.typeIndex])
-          : undefined;
-      if (!values) return { kind: 'skip', reason: SKIP_CROSS_MODULE };
-      constFuncs.set(linkKey(imp.module, imp.name), values);
-    }
-    // Link check first: the validator reports rejected imports as unsupported, but for the spec
-    // tests an import the spectest host does not provide is a link error.
-    for (const imp of mod.imports) {
-      if (constFuncs.has(linkKey(imp.module, imp.name))) continue;
-      const problem = resolveSpectestImport(mod, imp);
-      if (problem !== true) return { kind: 'unlinkable', message: problem };
+      const exporter = imp.module === SPECTEST_MODULE ? undefined : this.registered.get(imp.module);
+      if (exporter === undefined) {
+        const problem = resolveSpectestImport(mod, imp);
+        if (problem !== true) return { kind: 'unlinkable', message: problem };
+        links.push(undefined);
+        continue;
+      }
+      if (exporter.kind === 'skip') return { kind: 'skip', reason: exporter.reason };
+      if (exporter.kind === 'broken' || this.tainted.has(exporter))
+        return { kind: 'skip', reason: SKIP_SHARED_STATE };
+      const problem = linkProblem(mod, imp, exporter);
+      if (problem !== undefined) return { kind: 'unlinkable', message: problem };
+      links.push({ from: exporter, name: imp.name });
     }
     try {
       if (!usesFloats(mod))
-        return { kind: 'ok', module: validateModule(mod, { resolveImport: () => true }), bytes, constFuncs };
+        return {
+          kind: 'ok',
+          module: validateModule(mod, { resolveImport: () => true }),
+          bytes,
+          source: mod,
+          links,
+        };
       // floats: type-checked as they are, then run as the lowered integer module (docs/softfloat.md)
       validateModule(mod, { resolveImport: () => true, allowFloats: true });
       const lowered = lowerFloats(bytes);
@@ -247,7 +280,8 @@ class ScriptRun {
         kind: 'ok',
         module: validateModule(parseModule(lowered), { resolveImport: () => true }),
         bytes: lowered,
-        constFuncs,
+        source: mod,
+        links,
       };
     } catch (error) {
       return isUnsupported(error) ? { kind: 'skip', reason: skipReason(error) } : { kind: 'rejected', error };
@@ -255,17 +289,12 @@ class ScriptRun {
   }
 
   /**
-   * Marks the registered modules a skipped instance could have changed (see `tainted`): those it
-   * imports a table or memory from (its active segments write there), and with a start function
-   * every one it imports from (the start function may call their functions or set their globals).
+   * Marks the instances a skipped instance (one the engine could not link) could have changed
+   * (see `tainted`): those it imports a table, memory or mutable global from, and with a start
+   * function every one it imports from (the start function may call their functions).
    */
-  private taintExporters(bytes: Uint8Array): void {
-    const mod = parseModule(bytes);
-    for (const imp of mod.imports) {
-      const exporter = this.registered.get(imp.module);
-      const writable = imp.kind === 'table' || imp.kind === 'memory' || mod.start !== undefined;
-      if (exporter !== undefined && writable) this.tainted.add(exporter);
-    }
+  private taintExporters(links: readonly (ImportLink | undefined)[]): void {
+    for (const link of links) if (link) this.tainted.add(link.from);
   }
 
   private readModule(filename: string): Uint8Array {
@@ -347,7 +376,11 @@ class ScriptRun {
     if (prepared.kind === 'skip') return skip(prepared.reason);
     if (prepared.kind === 'unlinkable') return PASS;
     if (prepared.kind === 'rejected') return fail(`${filename}: invalid, expected valid but unlinkable`);
-    const out = this.engine.instantiate({ bytes: prepared.bytes, module: prepared.module });
+    const out = this.engine.instantiate({
+      bytes: prepared.bytes,
+      module: prepared.module,
+      links: prepared.links.map((l) => l && { instance: l.from.instance, name: l.name }),
+    });
     return out.kind === 'unlinkable' ? PASS : fail(`${filename}: expected "${text}", got ${out.kind}`);
   }
 }
@@ -371,30 +404,69 @@ function describe(out: SpecOutcome): string {
 }
 
 /**
- * The results of `exporter`'s exported function `name` when it is made only of constants (no
- * parameters, no locals, a body of i32/i64 constants, one per result) and has exactly the type
- * `want`, else undefined. Such a function has no effect and no state, so an importer may run it as
- * the constants themselves (`ImportBinding` kind `const` in lower.ts; a JS function natively).
+ * Why import `imp` of `mod` does not link to the export of the same name of `exporter`, or
+ * undefined if it does (wasm 2.0 §4.5.4: the export exists, is of the import's kind and its type
+ * matches: the same function type, the same global type, the same reference type and current
+ * limits within the import's). Checked on the modules as written, floats included.
  */
-function constantFunction(
-  exporter: WasmModule,
-  name: string,
-  want: FuncType | undefined,
-): bigint[] | undefined {
-  const ex = exporter.exports.find((e) => e.name === name && e.kind === 'func');
-  const nImported = exporter.imports.filter((i) => i.kind === 'func').length;
-  if (!ex || !want || ex.index < nImported) return undefined;
-  const f = exporter.funcs[ex.index - nImported];
-  const t = exporter.types[f.typeIndex];
-  const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-  if (!same(t.params, want.params) || !same(t.results, want.results)) return undefined;
-  if (t.params.length > 0 || f.locals.length > 0 || f.body.length !== t.results.length + 1) return undefined;
-  const values: bigint[] = [];
-  for (const [k, r] of t.results.entries()) {
-    const ins = f.body[k];
-    if (r === ValType.I32 && ins.op === 0x41) values.push(BigInt.asUintN(32, ins.c!));
-    else if (r === ValType.I64 && ins.op === 0x42) values.push(BigInt.asUintN(64, ins.c!));
-    else return undefined;
+function linkProblem(mod: WasmModule, imp: Import, exporter: Loaded & { kind: 'ok' }): string | undefined {
+  const what = `import "${imp.module}"."${imp.name}"`;
+  const ex = exporter.source.exports.find((e) => e.name === imp.name);
+  if (!ex) return `${what}: unknown import`;
+  const incompatible = `${what}: incompatible import type`;
+  if (ex.kind !== imp.kind) return incompatible;
+  const src = exporter.source;
+  const own = nthOwn(src, ex.kind, ex.index);
+  switch (imp.kind) {
+    case 'func': {
+      const have = own.imported
+        ? src.types[(own.imported as Import & { kind: 'func' }).typeIndex]
+        : src.types[src.funcs[own.index].typeIndex];
+      return sameFuncType(have, mod.types[imp.typeIndex]) ? undefined : incompatible;
+    }
+    case 'global': {
+      const have = own.imported
+        ? (own.imported as Import & { kind: 'global' }).type
+        : src.globals[own.index].type;
+      return have.type === imp.type.type && have.mutable === imp.type.mutable ? undefined : incompatible;
+    }
+    case 'table': {
+      const have = own.imported
+        ? (own.imported as Import & { kind: 'table' }).elemType
+        : src.tables[own.index].elemType;
+      if (have !== imp.elemType) return incompatible;
+      const actual = { min: exporter.instance.size(imp.name), max: maxOf(exporter, 'table', ex.index) };
+      return limitsMatch(actual, imp.limits) ? undefined : incompatible;
+    }
+    case 'memory': {
+      const actual = { min: exporter.instance.size(imp.name), max: maxOf(exporter, 'memory', ex.index) };
+      return limitsMatch(actual, imp.limits) ? undefined : incompatible;
+    }
   }
-  return values;
+}
+
+/** The import (if index `i` of `kind` is imported) or the index among the module's own definitions. */
+function nthOwn(
+  mod: WasmModule,
+  kind: Import['kind'],
+  i: number,
+): { imported?: Import; importIndex?: number; index: number } {
+  let n = 0;
+  for (const [k, imp] of mod.imports.entries()) {
+    if (imp.kind !== kind) continue;
+    if (n++ === i) return { imported: imp, importIndex: k, index: i };
+  }
+  return { index: i - n };
+}
+
+/** The declared maximum of the memory or table an instance's index stands for (following imports to its definition). */
+function maxOf(inst: Loaded & { kind: 'ok' }, kind: 'table' | 'memory', index: number): number | undefined {
+  const own = nthOwn(inst.source, kind, index);
+  if (own.importIndex !== undefined) {
+    const link = inst.links[own.importIndex];
+    if (!link) return kind === 'memory' ? SPECTEST_MEMORY.max : SPECTEST_TABLE.limits.max;
+    const ex = link.from.source.exports.find((e) => e.name === link.name)!;
+    return maxOf(link.from, kind, ex.index);
+  }
+  return kind === 'memory' ? inst.source.memories[own.index].max : inst.source.tables[own.index].limits.max;
 }

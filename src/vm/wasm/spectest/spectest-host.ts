@@ -44,7 +44,8 @@ export function limitsMatch(actual: Limits, wanted: Limits): boolean {
   return actual.max !== undefined && actual.max <= wanted.max;
 }
 
-const sameFuncType = (a: FuncType, b: FuncType): boolean =>
+/** Whether two function types are the same (import matching of functions). */
+export const sameFuncType = (a: FuncType, b: FuncType): boolean =>
   a.params.length === b.params.length &&
   a.results.length === b.results.length &&
   a.params.every((t, i) => t === b.params[i]) &&
