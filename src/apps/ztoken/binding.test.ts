@@ -55,7 +55,7 @@ import {
   type ZTokenWitness,
   zTokenProofPlan,
 } from './binding.ts';
-import { recordsHash } from './records.ts';
+import { recordsHash, recordsOf } from './records.ts';
 import { encodeTx, type ZTx } from './tx.ts';
 
 const CHAIN = 0x6d6f6465780003n;
@@ -446,6 +446,82 @@ describe('ValidityVerifier + ZTokenBinding (docs/validity.md §5)', () => {
     const next = await predict(a2.next, end);
     const c: Case = { prev: a2.next, end, next, messages, plan: a2.plan, proofs: [] };
     await reverts(submit(c, att(c), 0n), 'UnprovableMessage', [pos]);
+  });
+
+  it('records(): the contract extracts exactly records.ts’s records (every rule, 300 mutated lists)', async () => {
+    const bAbi = (await getArtifact('ZTokenBinding')).abi;
+    const onChain = async (messages: Uint8Array[]) => {
+      const [recs, n] = (await l1.publicClient.readContract({
+        address: bindingAddr,
+        abi: bAbi,
+        functionName: 'records',
+        args: [messages.map((m) => toHex(m)), 7n],
+      })) as [Hex, bigint];
+      const b = Buffer.from(recs.slice(2), 'hex');
+      expect(b.subarray(Number(n) * 160).every((x) => x === 0)).toBe(true);
+      return b.subarray(0, Number(n) * 160).toString('hex');
+    };
+    const inTs = (messages: Uint8Array[]) => Buffer.concat(recordsOf(messages, CHAIN, 7n)).toString('hex');
+    const good = [
+      tx({ op: 1, chainId: CHAIN, nonce: 5n, from: 3, to: 4, amount: (1n << 128n) - 1n }),
+      tx({ op: 2, chainId: CHAIN, nonce: 6n, from: 65535, to: (1n << 160n) - 1n, amount: 9n }),
+      tx({ op: 3, chainId: CHAIN, nonce: 0n, index: 9, key: B8 }),
+    ];
+    const P = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+    const offCurve = tx({ op: 3, chainId: CHAIN, nonce: 0n, index: 9, key: [B8[0], B8[1] + 1n] });
+    const bigX = tx({ op: 3, chainId: CHAIN, nonce: 0n, index: 9, key: [0n, 1n] });
+    bigX.set(Buffer.from(toHex(P, { size: 32 }).slice(2), 'hex'), 20); // x = p (≡ 0, on the curve mod p)
+    const wrongApp = good[0].slice();
+    wrongApp[0] = 2;
+    const wrongOp = good[0].slice();
+    wrongOp[1] = 2;
+    const otherChain = tx({ op: 1, chainId: CHAIN + 1n, nonce: 5n, from: 3, to: 4, amount: 1n });
+    const list = (txs: Uint8Array[]) => Uint8Array.of(0, ...encodeTxList(txs));
+    const deposit = (amount: bigint, extra = 0) => {
+      const m = new Uint8Array(53 + extra);
+      m[0] = 1;
+      m[2] = 0xab;
+      m.set(Buffer.from(toHex(amount, { size: 32 }).slice(2), 'hex'), 21);
+      return m;
+    };
+    const full = list([...good, offCurve, bigX, wrongApp, wrongOp, otherChain, good[0].subarray(0, 133)]);
+    const messages = [
+      full,
+      Uint8Array.of(...full, 0), // trailing byte: no records
+      full.subarray(0, full.length - 1), // truncated
+      Uint8Array.of(0, 0, 0, 0, 1), // count 1, nothing after
+      Uint8Array.of(0, 0, 0),
+      deposit(5n),
+      deposit((1n << 128n) - 1n),
+      deposit(1n << 128n),
+      deposit(5n, 1),
+      Uint8Array.of(7, 1, 2),
+      new Uint8Array(0),
+      list([]),
+    ];
+    expect(inTs(messages).length / 320).toBe(5); // the full list's 3 good transactions and 2 deposits
+    expect(await onChain(messages)).toBe(inTs(messages));
+    // mutations: one byte of the full list changed at a random place, 300 times
+    let x = 0x9e3779b9;
+    const rnd = (n: number) => {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      return x % n;
+    };
+    const mutated = Array.from({ length: 300 }, () => {
+      const m = full.slice();
+      m[rnd(m.length)] ^= 1 << rnd(8);
+      return m;
+    });
+    expect(await onChain(mutated)).toBe(inTs(mutated));
+    // blobs, certified and brotli batches: refused with their position
+    for (const kind of [2, 3, 4]) {
+      await expect(onChain([deposit(1n), Uint8Array.of(kind, 1)])).rejects.toThrow(/UnprovableMessage/);
+      expect(() => recordsOf([deposit(1n), Uint8Array.of(kind, 1)], CHAIN, 7n)).toThrow(/position 8/);
+    }
   });
 
   it('gas: Groth16 verification per chunk, the binding, the totals', async () => {

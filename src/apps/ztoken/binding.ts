@@ -61,11 +61,10 @@ export interface ZTokenProofPlan {
 /** the account root at key 0x20 of `tree` with its inclusion proof */
 export function accountRootProof(tree: StateTree): { root: bigint; proof: Uint8Array[] } {
   const p = tree.prove(ACCOUNT_ROOT_KEY);
-  if (!p || p.value.length !== 32)
-    throw new ZTokenBindingError(
-      `the state ${toHex(tree.root)} holds no 32-byte account root at key 0x20: not a ztoken state`,
-    );
-  return { root: readBE(p.value, 0, 32), proof: p.siblings };
+  if (p?.value.length === 32) return { root: readBE(p.value, 0, 32), proof: p.siblings };
+  throw new ZTokenBindingError(
+    `the state ${toHex(tree.root)} holds no 32-byte account root at key 0x20: not a ztoken state`,
+  );
 }
 
 const hex20 = (v: bigint): Hex => toHex(v, { size: 20 });
