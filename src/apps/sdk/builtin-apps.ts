@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../util/package-root.ts';
 
-/** The built-in apps' names (`evm`: the EVM chain, docs/evm.md §4). */
-export const BUILTIN_APP_NAMES = ['token', 'kv', 'evm'] as const;
+/** The built-in apps' names (`evm`: the EVM chain, docs/evm.md §4; `ztoken`: the validity-provable token, docs/validity.md §2). */
+export const BUILTIN_APP_NAMES = ['token', 'kv', 'evm', 'ztoken'] as const;
 export type BuiltinAppName = (typeof BUILTIN_APP_NAMES)[number];
 
 const GUEST_APPS = join(PACKAGE_ROOT, 'guest', 'apps');

@@ -5,7 +5,17 @@
  */
 import type { ZkCrypto } from './crypto.ts';
 import { type Account, AccountTree, EMPTY_ACCOUNT, leafHash } from './tree.ts';
-import { accountAddress, decodeTx, messageOf, readBE, type SignedZTx, U128, ZOP, type ZTx } from './tx.ts';
+import {
+  accountAddress,
+  decodeTx,
+  indexAddress,
+  messageOf,
+  readBE,
+  type SignedZTx,
+  U128,
+  ZOP,
+  type ZTx,
+} from './tx.ts';
 
 /** receipt codes: the SDK's (docs/app-abi.md §5) and the app's own from 16 */
 export const ZReceipt = {
@@ -25,7 +35,7 @@ export const ZReceipt = {
 export type ZReceiptCode = (typeof ZReceipt)[keyof typeof ZReceipt];
 
 export interface ZWithdrawal {
-  /** the sender's address (§2.2) */
+  /** the sender's account index as a 20-byte big-endian integer (§2.2: L1 cannot compute Poseidon) */
   from: Uint8Array;
   /** the L1 recipient, a 160-bit integer */
   to: bigint;
@@ -118,7 +128,7 @@ export class ZTokenState {
     if (tx.amount > from.balance) return ZReceipt.INSUFFICIENT_BALANCE;
     this.write(tx.from, { ...from, balance: from.balance - tx.amount, nonce: from.nonce + 1n });
     this.outbox.push({
-      from: accountAddress(this.z, tx.from, [from.ax, from.ay]),
+      from: indexAddress(tx.from),
       to: tx.to,
       amount: tx.amount,
     });

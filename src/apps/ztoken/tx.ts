@@ -151,4 +151,11 @@ export function accountAddress(z: ZkCrypto, index: number, key: Point): Uint8Arr
   return out;
 }
 
+/** A withdrawal's `from` (§2.2): the account index as a 20-byte big-endian integer. */
+export function indexAddress(index: number): Uint8Array {
+  const out = new Uint8Array(20);
+  put(out, 18, BigInt(index), 2);
+  return out;
+}
+
 export { get as readBE, put as writeBE };
