@@ -41,12 +41,7 @@ export type ImportBinding =
   /** a host op of the STF ABI (instruction `host id`) */
   | { kind: 'host'; id: number }
   /** a function with no effect: pops its parameters, pushes zeros for its results (spectest's print functions) */
-  | { kind: 'nop' }
-  /**
-   * a function with no effect whose results are these constants: another spec-test module's
-   * function made only of constants, linked by value (the spectest runner's linking, docs/machine.md §9)
-   */
-  | { kind: 'const'; values: bigint[] };
+  | { kind: 'nop' };
 
 export interface LowerOptions {
   limits?: Partial<MachineLimits>;
@@ -324,8 +319,7 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
     if (b.kind === 'host') emitHost(b.id);
     else {
       for (let p = 0; p < t.params.length; p++) em.emit(M.drop);
-      for (const [k, r] of t.results.entries())
-        em.emit(r === I64 ? M['i64.const'] : M['i32.const'], b.kind === 'const' ? b.values[k] : 0);
+      for (const r of t.results) em.emit(r === I64 ? M['i64.const'] : M['i32.const'], 0);
     }
     em.emit(M.return);
     funcs.push({
@@ -508,8 +502,7 @@ export function lower(mod: ValidatedModule, opts: LowerOptions = {}): Program {
             if (b.kind === 'host') emitHost(b.id);
             else {
               for (let p = 0; p < t.params.length; p++) em.emit(M.drop);
-              for (const [k, r] of t.results.entries())
-                em.emit(r === I64 ? M['i64.const'] : M['i32.const'], b.kind === 'const' ? b.values[k] : 0);
+              for (const r of t.results) em.emit(r === I64 ? M['i64.const'] : M['i32.const'], 0);
             }
           } else emitCall(callee);
           return;
