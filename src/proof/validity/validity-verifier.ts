@@ -5,14 +5,33 @@
  * range, one Groth16 proof per chunk and the app binding's witness), the accumulator check L1 makes,
  * and the verifier's deployment. Generic: the app's part is `witness` (e.g. src/apps/ztoken/binding.ts).
  */
-import { type Address, bytesToHex, encodeAbiParameters, type Hex, parseAbiParameters } from 'viem';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import {
+  type Address,
+  bytesToHex,
+  encodeAbiParameters,
+  type Hex,
+  hexToBytes,
+  parseAbiParameters,
+} from 'viem';
 import type { L1 } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
-import type { AssertionData } from '../../settlement/ethereum/dispute-hash.ts';
-import { accumulate } from '../../settlement/ethereum/message.ts';
 import type { Groth16Proof } from '../../zk/prove.ts';
 import { proofCalldata } from '../../zk/solidity.ts';
+
+/**
+ * AssertionData (docs/dispute.md §2.1) as the contracts take it: the same shape as
+ * src/settlement/ethereum/dispute-hash.ts's, restated so that this module imports no settlement module.
+ */
+export interface AssertionData {
+  prevId: Hex;
+  prevStateHash: Hex;
+  blockCount: bigint;
+  end: { stateRoot: Hex; sendRoot: Hex; inboxPosition: bigint; positionInMessage: bigint };
+  historyRoot: Hex;
+  nextInboxPosition: bigint;
+}
 
 /** a, b, c of `verifyProof` flattened (b in the precompile's order: `proofCalldata`) */
 export type ProofWords = readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
@@ -52,11 +71,19 @@ export function encodeValidityAttestation(v: ValidityAttestation): Hex {
   ] as never);
 }
 
-/** ValidityVerifier._checkMessages: acc(start) folded over `messages` must be acc(end) */
+/**
+ * ValidityVerifier._checkMessages: acc(start) folded over `messages`
+ * (acc' = keccak256(acc ‖ keccak256(m)), docs/inbox.md §3) must be acc(end).
+ */
 export function messagesMatch(accStart: Hex, messages: readonly Uint8Array[], accEnd: Hex): boolean {
-  let acc = accStart;
-  for (const m of messages) acc = accumulate(acc, m);
-  return acc.toLowerCase() === accEnd.toLowerCase();
+  let acc = hexToBytes(accStart);
+  for (const m of messages) {
+    const buf = new Uint8Array(64);
+    buf.set(acc, 0);
+    buf.set(keccak_256(m), 32);
+    acc = keccak_256(buf);
+  }
+  return bytesToHex(acc) === accEnd.toLowerCase();
 }
 
 /**
