@@ -1,7 +1,8 @@
 /**
- * The ztoken batch circuit (guest/apps/ztoken/circuit, docs/validity.md §3): compiled and cached by
+ * The ztoken chunk circuit (guest/apps/ztoken/circuit, docs/validity.md §3): compiled and cached by
  * the zk toolchain (`compileCircuit`, docs/validity.md §1, §4: circom2 `--O2`), its witness computed
- * by the generated witness calculator, which fails when a constraint does not hold.
+ * by the generated witness calculator, which fails when a constraint does not hold. Its public
+ * signals, in this order: preRoot, postRoot, recordsHash, acceptedMask, chainId (no outputs).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,6 +22,7 @@ export class ZTokenCircuitError extends ModexError {
 }
 
 export interface ZTokenCircuit {
+  /** records per chunk (T) */
   slots: number;
   r1cs: string;
   wasm: string;
@@ -30,7 +32,10 @@ export interface ZTokenCircuit {
   witness(input: CircuitInput): Promise<bigint[]>;
 }
 
-/** Compiles (or finds in the cache) the circuit for a batch of `slots` (a `ztoken_<slots>.circom`). */
+/** the order of the circuit's public signals (snarkjs's `publicSignals`, the verifier's inputs) */
+export const PUBLIC_SIGNALS = ['preRoot', 'postRoot', 'recordsHash', 'acceptedMask', 'chainId'] as const;
+
+/** Compiles (or finds in the cache) the circuit for a chunk of `slots` records (a `ztoken_<slots>.circom`). */
 export async function ztokenCircuit(slots = 2): Promise<ZTokenCircuit> {
   const c = await compileCircuit(join(CIRCUIT_DIR, `ztoken_${slots}.circom`));
   const calc = readFileSync(c.wasm);

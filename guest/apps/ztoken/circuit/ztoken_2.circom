@@ -1,6 +1,6 @@
-// The ztoken batch circuit for T = 2 transfers over the depth-16 account tree (docs/validity.md §3).
+// The ztoken chunk circuit for T = 2 records over the depth-16 account tree (docs/validity.md §3).
 pragma circom 2.1.0;
 
 include "ztoken.circom";
 
-component main {public [preRoot, postRoot, batchHash, chainId]} = ZTokenBatch(2, 16);
+component main {public [preRoot, postRoot, recordsHash, acceptedMask, chainId]} = ZTokenChunk(2, 16);
