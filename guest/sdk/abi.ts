@@ -156,7 +156,10 @@ export function modex_query(): void {
     const kind = <u32>load<u8>(msg.ptr);
     const args = msg.ptr + 1;
     const n = msg.len - 1;
-    if (kind == QUERY_NONCE) {
+    if (kind == QUERY_NONCE && theApp().raw) {
+      // an app of raw transactions keeps its own nonces (docs/app-abi.md §10)
+      status = theApp().onQuery(kind, args, n);
+    } else if (kind == QUERY_NONCE) {
       if (n != 20) status = MALFORMED;
       else queryAnswerU64(getNonce(args));
     } else if (kind == QUERY_STATE) {

@@ -2,9 +2,10 @@
 // Poseidon signatures (guest/sdk/zk), the rules of §2.2 in the order of the JS model
 // (src/apps/ztoken/model.ts), which this STF must agree with (src/apps/ztoken/stf.test.ts).
 // Transactions are raw (docs/app-abi.md §10): body ‖ R8x ‖ R8y ‖ S, no SDK envelope, no SDK nonce.
-// Queries: 0x10 ‖ index u16 → the leaf preimage ax ‖ ay ‖ balance u128 ‖ nonce u64 (88 bytes, all
+// Queries: 0x00 ‖ sender (20: the index as a 20-byte integer, the replay key's) → the account's
+// nonce u64 (0 for a closed account or another address); 0x10 ‖ index u16 → the leaf preimage ax ‖ ay ‖ balance u128 ‖ nonce u64 (88 bytes, all
 // zero for a closed account); 0x11 → the account root (32 bytes).
-import { admitReplayKey, queryAnswer } from "../../sdk/abi";
+import { admitReplayKey, queryAnswer, queryAnswerU64 } from "../../sdk/abi";
 import { defineApp } from "../../sdk/app";
 import { alloc32, copyBytes, readU16BE, readU64BE, writeU16BE } from "../../sdk/bytes";
 import { outboxAppend } from "../../sdk/outbox";
@@ -252,6 +253,21 @@ function onDeposit(to: usize, amount: usize): u8 {
 }
 
 function onQuery(kind: u32, args: usize, n: i32): u8 {
+  if (kind == 0x00) {
+    if (n != 20) return MALFORMED;
+    for (let i = 0; i < 18; i++) {
+      if (load<u8>(args + <usize>i) != 0) {
+        queryAnswerU64(0);
+        return OK;
+      }
+    }
+    const k = alloc32(3);
+    store<u8>(k, 0x21);
+    copyBytes(k + 1, args + 18, 2);
+    const v = stateGet(k, 3);
+    queryAnswerU64(v != null && v.len == 88 ? readU64BE(v.ptr + 80) : 0);
+    return OK;
+  }
   if (kind == 0x10) {
     if (n != 2) return MALFORMED;
     const k = alloc32(3);

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { GlobalState } from '../../vm/wasm/machine.ts';
-import { runAdmit, runGenesis } from '../sdk/app-entry.ts';
+import { runAdmit, runGenesis, runQuery } from '../sdk/app-entry.ts';
 import { encodeBatch } from '../sdk/client-common.ts';
 import { outboxRoot, withdrawalLeaf } from '../sdk/outbox.ts';
 import { toHex } from '../sdk/preimage-store.ts';
@@ -43,6 +43,12 @@ const users: User[] = Array.from({ length: 5 }, (_, i) => {
   // indices 0, 1 share a leaf pair; 65535 the last leaf
   return { prv, key: z.publicKey(prv), index: [0, 1, 7, 4242, 65535][i] };
 });
+
+const u64 = (v: bigint) => {
+  const b = new Uint8Array(8);
+  writeBE(b, 0, v, 8);
+  return b;
+};
 
 const sign = (u: User, tx: ZTx) => encodeTx(signTx(z, u.prv, tx));
 
@@ -253,6 +259,24 @@ describe('ztoken wasm STF against the JS model', () => {
         gs.bytes32[0],
       ).verdict,
     ).toBe(ZReceipt.WRONG_APP);
+    // queries: the nonce (the SDK's kind 0 with the replay key's sender), the account, the root
+    const sender = Uint8Array.from(Buffer.from(ok.sender?.slice(2) ?? '', 'hex'));
+    expect(runQuery(app, gs.bytes32[0], Uint8Array.of(0x00, ...sender))).toEqual({
+      status: 0,
+      result: u64(1n),
+    });
+    const stranger = sender.slice();
+    stranger[0] = 1;
+    expect(runQuery(app, gs.bytes32[0], Uint8Array.of(0x00, ...stranger))).toEqual({
+      status: 0,
+      result: u64(0n),
+    });
+    const leaf = runQuery(app, gs.bytes32[0], Uint8Array.of(0x10, 0, a.index));
+    expect(leaf.status).toBe(0);
+    expect(readBE(leaf.result, 0, 32)).toBe(a.key[0]);
+    expect(readBE(leaf.result, 80, 8)).toBe(1n);
+    expect(readBE(runQuery(app, gs.bytes32[0], Uint8Array.of(0x11)).result, 0, 32)).toBe(m.root);
+    expect(runQuery(app, gs.bytes32[0], Uint8Array.of(0x10, 0)).status).toBe(ZReceipt.MALFORMED);
     const wrongChain = sign(b, { op: ZOP.open, chainId: 1n, nonce: 0n, index: b.index, key: b.key });
     expect(runAdmit(app, wrongChain, gs.bytes32[0]).verdict).toBe(ZReceipt.WRONG_CHAIN);
   });
