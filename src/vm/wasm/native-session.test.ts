@@ -163,6 +163,47 @@ describe('native session: each run equals a fresh instance', () => {
     expect(st).toEqual(['finished', 'errored', 'finished', 'errored', 'finished', 'errored']);
   });
 
+  it('memory written by stores, bulk ops and host ops is put back for the next run (the written ranges)', () => {
+    // u64[0] = address p, u64[1] = how to write there. Every run grows 2 pages, reads 16 bytes at p
+    // and 8 at p + 120 (what a fresh instance has there: the data segment's bytes or zeros), then
+    // writes at p: 0 i64.store, 1 memory.fill, 2 memory.copy from the data, 3 memory.init
+    // of a passive segment, 4 inbox_read, 5 get_global_bytes32, 6 nothing
+    const mod = stf(
+      `(local $p i32) (local $m i64)
+       (local.set $p (i32.wrap_i64 (call $get_u64 (i32.const 0))))
+       (local.set $m (call $get_u64 (i32.const 1)))
+       (drop (memory.grow (i32.const 2)))
+       (call $set_u64 (i32.const 0) (i64.load (local.get $p)))
+       (call $set_u64 (i32.const 1) (i64.add (i64.load offset=8 (local.get $p)) (i64.shl (i64.load offset=120 (local.get $p)) (i64.const 1))))
+       (if (i64.eq (local.get $m) (i64.const 0)) (then (i64.store offset=8 (local.get $p) (i64.const -1))))
+       (if (i64.eq (local.get $m) (i64.const 1)) (then (memory.fill (local.get $p) (i32.const 0xab) (i32.const 128))))
+       (if (i64.eq (local.get $m) (i64.const 2)) (then (memory.copy (local.get $p) (i32.const 1024) (i32.const 128))))
+       (if (i64.eq (local.get $m) (i64.const 3)) (then (memory.init $passive (local.get $p) (i32.const 0) (i32.const 128))))
+       (if (i64.eq (local.get $m) (i64.const 4)) (then (drop (call $inbox_read (i32.const 0) (local.get $p)))))
+       (if (i64.eq (local.get $m) (i64.const 5)) (then (call $get_b32 (i32.const 1) (local.get $p))))`,
+      `(data (i32.const 1024) "${'\\5a'.repeat(200)}") (data $passive "${'\\c3'.repeat(128)}")`,
+      '(memory 1 4)',
+    );
+    const s = sessionOf(mod);
+    const inbox = new Uint8Array(40).fill(0x77);
+    const page = 65536n;
+    let reads = 0;
+    // in the data, past it in the initial page, across the initial page's end, in the grown pages
+    for (const p of [1000n, 4000n, page - 64n, page + 4096n, 2n * page + 1000n]) {
+      for (let mode = 0n; mode <= 5n; mode++) {
+        const write = s.run(inbox, gs(1, p, mode));
+        expect(write.status).toBe('finished');
+        const read = s.run(inbox, gs(2, p, 6n)); // equal to a fresh run: nothing of the write is left
+        expect(read.status).toBe('finished');
+        if (p >= page) expect(read.globalState.u64).toEqual([0n, 0n]);
+        reads++;
+      }
+    }
+    expect(reads).toBe(30);
+    expect(s.session.reusable).toBe(true);
+    expect(s.session.instantiations).toBe(1);
+  });
+
   it('a run that never ends, then ordinary runs: out of steps, then the same results as before', () => {
     // u64[1] != 0: loop forever
     const mod = stf(

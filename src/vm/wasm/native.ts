@@ -393,6 +393,8 @@ interface SessionPrepared extends PreparedNative {
   restore: string[];
   /** export name of the virtual memory size in bytes (virtualizeMemory), when the module has a memory */
   vbytes?: string;
+  /** export names of the guest's written ranges (virtualizeMemory), when the module has a memory */
+  written?: Virtualized['written'];
 }
 
 /** one live V8 instance of a session, with its snapshot after the start function */
@@ -409,6 +411,8 @@ interface LiveInstance {
   values: unknown[];
   /** the virtual memory size in bytes (i64) */
   vb?: V8Global;
+  /** the guest's written ranges (i64 globals lo0, hi0, lo1, hi1): its stores and bulk ops since the last restore wrote in them */
+  written?: V8Global[];
   /** the memory after the start function, and a view of the live memory */
   snapshot?: Uint8Array;
   view?: Uint8Array;
@@ -548,7 +552,8 @@ class Session implements NativeSession {
     const ex = instance.exports;
     if (prep.memoryExport) memory = ex[prep.memoryExport] as V8Memory;
     if (prep.vbytes) vb = ex[prep.vbytes] as V8Global;
-    if (memory && !vb) return undefined;
+    const written = prep.written?.map((n) => ex[n] as V8Global);
+    if (memory && !(vb && written)) return undefined;
     const live: LiveInstance = {
       exports: ex,
       memory,
@@ -563,6 +568,7 @@ class Session implements NativeSession {
       remAfterStart: 0n,
       dirty: false,
       vb,
+      written,
     };
     if (prep.startExport) {
       const meter = this.meter;
@@ -587,28 +593,59 @@ class Session implements NativeSession {
       live.view = new Uint8Array(memory.buffer);
       live.snapshot = live.view.slice(0, Number(vb?.value));
     }
+    // what the start function wrote is in the snapshot: the ranges hold the runs' writes
+    if (written) clearWritten(live, written);
     return live;
   }
 }
 
+/** empties the written ranges (the guest's and the host ops') */
+function clearWritten(live: LiveInstance, w: V8Global[]): void {
+  w[0].value = -1n;
+  w[1].value = 0n;
+  w[2].value = -1n;
+  w[3].value = 0n;
+  live.bound.written.lo = Number.MAX_SAFE_INTEGER;
+  live.bound.written.hi = 0;
+}
+
 /**
- * Puts the instance back in its state after the start function: the memory below the virtual size
- * the run reached (the rest is zero: never reachable, or zeroed by an earlier restore), the globals.
+ * Puts the instance back in its state after the start function: the globals, and the memory in the
+ * ranges the run can have written — the guest's stores and bulk ops (virtualizeMemory's written
+ * ranges) and the host ops' (hostImports' `written`), within the virtual size it reached — from the
+ * snapshot below its length, zero above. A byte outside them was not written, so it still is what
+ * the previous restore left: the snapshot's, or zero (never reachable, or zeroed by an earlier
+ * restore). An admission writes a few KiB: not the 64 KiB snapshot, not the 256 KiB arena the SDK grows.
  */
 function restore(live: LiveInstance): boolean {
-  if (live.memory && live.vb && live.snapshot) {
+  if (live.memory && live.vb && live.written && live.snapshot) {
     const buf = live.memory.buffer;
     if (live.view?.buffer !== buf) live.view = new Uint8Array(buf);
     const reached = Number(live.vb.value as bigint);
     if (reached > buf.byteLength || reached < live.snapshot.length) return false;
-    live.view.set(live.snapshot);
-    if (reached > live.snapshot.length) live.view.fill(0, live.snapshot.length, reached);
+    const w = live.written;
+    const host = live.bound.written;
+    putBack(live.view, live.snapshot, reached, w[0].value as bigint, w[1].value as bigint);
+    putBack(live.view, live.snapshot, reached, w[2].value as bigint, w[3].value as bigint);
+    putBack(live.view, live.snapshot, reached, BigInt(host.lo), BigInt(host.hi));
+    clearWritten(live, w);
   }
   const gs = live.globals;
   const vs = live.values;
   for (let i = 0; i < gs.length; i++) gs[i].value = vs[i];
   live.dirty = false;
   return true;
+}
+
+/** memory [lo, hi) (i64 values, as unsigned) ∩ [0, reached) back to the snapshot below its length, zero above */
+function putBack(view: Uint8Array, snapshot: Uint8Array, reached: number, lo: bigint, hi: bigint): void {
+  const b = hi > BigInt(reached) ? reached : Number(hi);
+  const l = BigInt.asUintN(64, lo);
+  const a = l > BigInt(b) ? b : Number(l);
+  if (a >= b) return;
+  const snap = snapshot.length;
+  if (a < snap) view.set(snapshot.subarray(a, Math.min(b, snap)), a);
+  if (b > snap) view.fill(0, Math.max(a, snap), b);
 }
 
 const sessionPrepared = new WeakMap<ValidatedModule, Map<string, SessionPrepared>>();
@@ -671,6 +708,7 @@ function sessionPreparedFor(bytes: Uint8Array, mod: ValidatedModule, limits: Mac
       compiled: compileNative(virt ? virt.binary : more.binary),
       restore: [rest.globals.why, ...names, ...(virt ? [virt.vbytes] : [])],
       vbytes: virt?.vbytes,
+      written: virt?.written,
     };
   });
 }
@@ -729,6 +767,8 @@ const ACCESS_SIZE: Record<number, number> = {
   61: 2,
   62: 4,
 };
+/** bulk-memory ops that write the memory: memory.init, memory.copy, memory.fill (d, x, n on the stack) */
+const BULK_WRITES = new Set<number>([Op.MemoryInit, Op.MemoryCopy, Op.MemoryFill]);
 /** stores of an i64 value (the others store an i32) */
 const STORE_I64 = new Set([0x37, 0x3c, 0x3d, 0x3e]);
 
@@ -738,6 +778,12 @@ interface Virtualized {
   remap: Map<number, number>;
   /** the export name of the memory's virtual size in bytes (i64) */
   vbytes: string;
+  /**
+   * the export names of the written ranges (i64 globals `[lo, hi)`): every byte a store or bulk op of
+   * the guest wrote since they were last reset (lo = 2^64 − 1, hi = 0) lies in one of them: the first
+   * holds the writes that end in the initial memory, the second the others
+   */
+  written: [lo0: string, hi0: string, lo1: string, hi1: string];
 }
 
 /**
@@ -758,10 +804,22 @@ function virtualizeMemory(binary: Uint8Array, taken: Set<string>): Virtualized |
   const maxPages = mem.max ?? 65536;
   const nImported = pm.imports.filter((i) => i.kind === 'func').length;
   const G_VB = pm.globals.length;
+  // the written ranges: [lo0, hi0) for writes ending in the initial memory, [lo1, hi1) above it
+  const G_LO0 = G_VB + 1;
+  const G_HI0 = G_VB + 2;
+  const G_LO1 = G_VB + 3;
+  const G_HI1 = G_VB + 4;
+  const INITIAL_BYTES = BigInt(mem.min) << 16n;
   const F_GROW = nImported + pm.funcs.length;
   let vbytes = '__modex_vbytes';
   for (let i = 0; taken.has(vbytes); i++) vbytes = `__modex_vbytes${i}`;
   taken.add(vbytes);
+  const written = (['lo0', 'hi0', 'lo1', 'hi1'] as const).map((w) => {
+    let n = `__modex_written_${w}`;
+    for (let i = 0; taken.has(n); i++) n = `__modex_written_${w}${i}`;
+    taken.add(n);
+    return n;
+  }) as Virtualized['written'];
 
   // sections by id (custom sections kept in place after their predecessor)
   const sections: { id: number; bytes: Uint8Array; body: Uint8Array }[] = [];
@@ -817,6 +875,9 @@ function virtualizeMemory(binary: Uint8Array, taken: Set<string>): Virtualized |
     const L_ADDR = base;
     const L_I32 = base + 1;
     const L_I64 = base + 2;
+    const L_END = base + 3;
+    const L_START = base + 4;
+    const L_N = base + 5;
     const out: number[] = [];
     const groups: [number, number][] = [];
     for (const t of f.locals) {
@@ -824,8 +885,22 @@ function virtualizeMemory(binary: Uint8Array, taken: Set<string>): Virtualized |
       if (last && last[1] === t) last[0]++;
       else groups.push([1, t]);
     }
-    const guarded = f.body.some((ins) => ACCESS_SIZE[ins.op] !== undefined);
-    if (guarded) groups.push([2, ValType.I32], [1, ValType.I64]);
+    const guarded = f.body.some((ins) => ACCESS_SIZE[ins.op] !== undefined || BULK_WRITES.has(ins.op));
+    if (guarded) groups.push([2, ValType.I32], [3, ValType.I64], [1, ValType.I32]);
+    /** the written range of [L_START, L_END) (by where it ends) grows to hold it */
+    const mark = (): void => {
+      const widen = (lo: number, hi: number): void => {
+        out.push(0x20, ...u(L_START), 0x23, ...u(lo), 0x54, 0x04, 0x40); // start < lo (unsigned)
+        out.push(0x20, ...u(L_START), 0x24, ...u(lo), 0x0b);
+        out.push(0x20, ...u(L_END), 0x23, ...u(hi), 0x56, 0x04, 0x40); // end > hi (unsigned)
+        out.push(0x20, ...u(L_END), 0x24, ...u(hi), 0x0b);
+      };
+      out.push(0x20, ...u(L_END), 0x42, ...sl(INITIAL_BYTES), 0x58, 0x04, 0x40); // end <= initial: if
+      widen(G_LO0, G_HI0);
+      out.push(0x05); // else
+      widen(G_LO1, G_HI1);
+      out.push(0x0b);
+    };
     out.push(...u(groups.length));
     for (const [n, t] of groups) out.push(...u(n), t);
     const at: [number, number][] = [];
@@ -834,11 +909,28 @@ function virtualizeMemory(binary: Uint8Array, taken: Set<string>): Virtualized |
       const size = ACCESS_SIZE[ins.op];
       if (size !== undefined) {
         const store = ins.op >= 0x36;
-        if (store) out.push(0x21, ...u(STORE_I64.has(ins.op) ? L_I64 : L_I32)); // local.set value
-        // addr := addr + offset + size > vbytes ? 2^32 - 1 : addr
-        out.push(0x21, ...u(L_ADDR), 0x41, 0x7f, 0x20, ...u(L_ADDR), 0x20, ...u(L_ADDR), 0xad);
-        out.push(0x42, ...sl(BigInt(ins.b ?? 0) + BigInt(size)), 0x7c, 0x23, ...u(G_VB), 0x56, 0x1b);
-        if (store) out.push(0x20, ...u(STORE_I64.has(ins.op) ? L_I64 : L_I32));
+        if (store) {
+          out.push(0x21, ...u(STORE_I64.has(ins.op) ? L_I64 : L_I32)); // local.set value
+          // start := addr + offset; end := start + size; the written ranges hold [start, end)
+          out.push(0x22, ...u(L_ADDR), 0xad, 0x42, ...sl(BigInt(ins.b ?? 0)), 0x7c, 0x22, ...u(L_START));
+          out.push(0x42, ...sl(BigInt(size)), 0x7c, 0x21, ...u(L_END));
+          mark();
+          // addr := end > vbytes ? 2^32 - 1 : addr
+          out.push(0x41, 0x7f, 0x20, ...u(L_ADDR), 0x20, ...u(L_END), 0x23, ...u(G_VB), 0x56, 0x1b);
+          out.push(0x20, ...u(STORE_I64.has(ins.op) ? L_I64 : L_I32));
+        } else {
+          // addr := addr + offset + size > vbytes ? 2^32 - 1 : addr
+          out.push(0x21, ...u(L_ADDR), 0x41, 0x7f, 0x20, ...u(L_ADDR), 0x20, ...u(L_ADDR), 0xad);
+          out.push(0x42, ...sl(BigInt(ins.b ?? 0) + BigInt(size)), 0x7c, 0x23, ...u(G_VB), 0x56, 0x1b);
+        }
+        at.push([ins.offset, out.length]);
+        for (let p = ins.offset; p < next; p++) out.push(binary[p]);
+      } else if (BULK_WRITES.has(ins.op)) {
+        // memory.fill / copy / init (d, x, n): the written ranges hold [d, d + n), then the op
+        out.push(0x21, ...u(L_N), 0x21, ...u(L_I32), 0x22, ...u(L_ADDR), 0xad, 0x22, ...u(L_START));
+        out.push(0x20, ...u(L_N), 0xad, 0x7c, 0x21, ...u(L_END));
+        mark();
+        out.push(0x20, ...u(L_ADDR), 0x20, ...u(L_I32), 0x20, ...u(L_N));
         at.push([ins.offset, out.length]);
         for (let p = ins.offset; p < next; p++) out.push(binary[p]);
       } else if (ins.op === Op.MemorySize) {
@@ -902,7 +994,16 @@ function virtualizeMemory(binary: Uint8Array, taken: Set<string>): Virtualized |
   const replaced = new Map<number, Uint8Array>([
     [1, append(1, newTypes)],
     [3, append(3, [u(T_GROW)])],
-    [6, append(6, [[ValType.I64, 1, 0x42, ...sl(BigInt(mem.min) << 16n), 0x0b]])],
+    [
+      6,
+      append(6, [
+        [ValType.I64, 1, 0x42, ...sl(BigInt(mem.min) << 16n), 0x0b],
+        [ValType.I64, 1, 0x42, 0x7f, 0x0b], // lo0 = 2^64 - 1
+        [ValType.I64, 1, 0x42, 0, 0x0b], // hi0
+        [ValType.I64, 1, 0x42, 0x7f, 0x0b], // lo1
+        [ValType.I64, 1, 0x42, 0, 0x0b], // hi1
+      ]),
+    ],
     [
       7,
       append(7, [
@@ -912,6 +1013,12 @@ function virtualizeMemory(binary: Uint8Array, taken: Set<string>): Virtualized |
           EXPORT_KIND.global,
           ...u(G_VB),
         ],
+        ...written.map((name, i) => [
+          ...u(new TextEncoder().encode(name).length),
+          ...new TextEncoder().encode(name),
+          EXPORT_KIND.global,
+          ...u(G_LO0 + i),
+        ]),
       ]),
     ],
     [10, encodeSection(10, Uint8Array.from(code))],
@@ -927,7 +1034,7 @@ function virtualizeMemory(binary: Uint8Array, taken: Set<string>): Virtualized |
   }
   const remap = new Map<number, number>();
   for (const [o, p] of remapRel) remap.set(o, codeAt + p);
-  return { binary: new Uint8Array(Buffer.concat(parts)), remap, vbytes };
+  return { binary: new Uint8Array(Buffer.concat(parts)), remap, vbytes, written };
 }
 
 interface V8Table {
@@ -1140,6 +1247,8 @@ function checkStfShape(mod: WasmModule, entry: string): void {
 interface BoundHostImports {
   imports: Record<HostFuncName, (...args: never[]) => unknown>;
   bind(host: HostContext, state: GlobalState): void;
+  /** a range [lo, hi) that holds every guest range a host op was given (reads included) since it was last emptied */
+  written: { lo: number; hi: number };
 }
 
 function hostImports(
@@ -1163,14 +1272,18 @@ function hostImports(
     u32 = new Int32Array(buf, 0, n >> 2);
     return u8;
   };
-  /** the guest memory view, or a trap if [ptr, ptr+len) is out of bounds */
+  const written = { lo: Number.MAX_SAFE_INTEGER, hi: 0 };
+  /** the guest memory view, or a trap if [ptr, ptr+len) is out of bounds; every range a host op writes passes here */
   const checked = (ptr: number, len: number): Uint8Array => {
     const start = ptr >>> 0;
-    if (start + len <= u8.length) return u8;
+    const end = start + len;
+    if (start < written.lo) written.lo = start;
+    if (end > written.hi) written.hi = end;
+    if (end <= u8.length) return u8;
     const m = refresh();
-    if (start + len > m.length) {
+    if (end > m.length) {
       throw hostTrap(
-        `out of bounds memory access: a host op's range [${start}, ${start + len}), memory size ${m.length}`,
+        `out of bounds memory access: a host op's range [${start}, ${end}), memory size ${m.length}`,
       );
     }
     return m;
@@ -1347,7 +1460,7 @@ function hostImports(
       } else onHint?.(m.slice(start, end), known);
     },
   };
-  return { imports, bind };
+  return { imports, bind, written };
 }
 
 /** the context of an instance between runs (a start function's host calls see this one) */
