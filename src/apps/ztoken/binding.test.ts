@@ -210,14 +210,12 @@ beforeAll(async () => {
     attestationVerifier: (inbox) => deployValidityVerifier(l1, { inbox, binding: bindingAddr, groth16 }),
   });
   const errors = async (name: string) => (await getArtifact(name)).abi.filter((x) => x.type === 'error');
+  // RollupClient.at decodes the ValidityVerifier's errors; the app binding's are the app's
+  const at = await RollupClient.at(s.rollup.clients, s.addresses.rollup);
   rollup = new RollupClient(
-    s.rollup.clients,
-    s.addresses.rollup,
-    [
-      ...(await getArtifact('Rollup')).abi,
-      ...(await errors('ValidityVerifier')),
-      ...(await errors('ZTokenBinding')),
-    ] as Abi,
+    at.clients,
+    at.address,
+    [...at.abi, ...(await errors('ZTokenBinding'))] as Abi,
     'Rollup',
   );
   g = (await s.rollup.assertions(s.deployBlock))[0].data;

@@ -50,7 +50,7 @@ const INBOX_COUNT_ABI = [
   },
 ] as const;
 
-type ContractName = 'Rollup' | 'ChallengeManager';
+type ContractName = 'Rollup' | 'ChallengeManager' | 'ValidityVerifier';
 const abis = new Map<string, Promise<Abi>>();
 function abiOf(name: ContractName): Promise<Abi> {
   let a = abis.get(name);
@@ -101,13 +101,18 @@ const STATUS: AssertionStatus[] = ['none', 'pending', 'confirmed', 'rejected'];
 
 export class RollupClient extends ContractClient {
   static async at(clients: L1Clients, address: Address): Promise<RollupClient> {
-    // the committee's errors bubble up through confirmAttested: decode them too
+    // the committee's (or the ValidityVerifier's, docs/validity.md §5) errors bubble up through
+    // confirmAttested / createAttestedAssertion: decode them too (an app binding's are the app's)
     const own = await abiOf('Rollup');
     const names = new Set(own.filter((x) => x.type === 'error').map((x) => (x as { name: string }).name));
-    const committee = (await validatorCommitteeAbi()).filter(
-      (x) => x.type === 'error' && !names.has((x as { name: string }).name),
-    );
-    return new RollupClient(clients, address, [...own, ...committee] as Abi, 'Rollup');
+    const verifiers = [...(await validatorCommitteeAbi()), ...(await abiOf('ValidityVerifier'))];
+    const extra = verifiers.filter((x) => {
+      const name = (x as { name?: string }).name ?? '';
+      if (x.type !== 'error' || names.has(name)) return false;
+      names.add(name);
+      return true;
+    });
+    return new RollupClient(clients, address, [...own, ...extra] as Abi, 'Rollup');
   }
 
   /** The same contract, sending from another wallet. */
