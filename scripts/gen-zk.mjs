@@ -79,6 +79,53 @@ function fieldMul() {
   for (let i = 0; i < N; i++) o.push(`  store<u32>(r, <u32>select<u64>(t${i}, s${i}, keep), ${4 * i});`);
   o.push('}');
   o.push('');
+  // dot products Σ a_j·b_j with one reduction (Poseidon's matrix products)
+  for (const n of [3, 5, 6]) {
+    o.push(`/**`);
+    o.push(` * r = Σ_{j<${n}} a_j·b_j · 2^-261 mod p with one Montgomery reduction: a_j at a + j·aStride,`);
+    o.push(
+      ` * b_j at b + 40·j (a column sums at most ${9 * n + 8} products < 2^58; the result < 2p before the`,
+    );
+    o.push(' * subtraction since n·p < 2^261). r may alias an input.');
+    o.push(' */');
+    o.push(`export function frDot${n}(r: usize, a: usize, aStride: usize, b: usize): void {`);
+    for (let j = 0; j < n; j++) {
+      o.push(`  const pa${j} = a + ${j} * aStride;`);
+      for (let i = 0; i < N; i++) o.push(`  const a${j}_${i} = <u64>load<u32>(pa${j}, ${4 * i});`);
+      for (let i = 0; i < N; i++) o.push(`  const b${j}_${i} = <u64>load<u32>(b, ${40 * j + 4 * i});`);
+    }
+    o.push('  let c: u64 = 0;');
+    const col = (k, lo, hi) => {
+      const terms = [];
+      for (let i = lo; i <= hi; i++) for (let j = 0; j < n; j++) terms.push(`a${j}_${i} * b${j}_${k - i}`);
+      return terms;
+    };
+    for (let k = 0; k < N; k++) {
+      const terms = col(k, 0, k);
+      for (let j = 0; j < k; j++) terms.push(`m${j} * ${pl[k - j]}`);
+      o.push(`  c += ${terms.join(' + ')};`);
+      o.push(`  const m${k} = ((c & M29) * PINV) & M29;`);
+      o.push(`  c = (c + m${k} * ${pl[0]}) >> 29;`);
+    }
+    for (let k = N; k < 2 * N - 1; k++) {
+      const terms = col(k, k - N + 1, N - 1);
+      for (let j = k - N + 1; j < N; j++) terms.push(`m${j} * ${pl[k - j]}`);
+      o.push(`  c += ${terms.join(' + ')};`);
+      o.push(`  const t${k - N} = c & M29;`);
+      o.push('  c >>= 29;');
+    }
+    o.push(`  const t${N - 1} = c;`);
+    o.push('  let d: i64 = 0;');
+    for (let i = 0; i < N; i++) {
+      o.push(`  d = <i64>t${i} - ${pl[i]} + d;`);
+      o.push(`  const s${i} = <u64>d & M29;`);
+      o.push('  d >>= 29;');
+    }
+    o.push('  const keep = d < 0;');
+    for (let i = 0; i < N; i++) o.push(`  store<u32>(r, <u32>select<u64>(t${i}, s${i}, keep), ${4 * i});`);
+    o.push('}');
+    o.push('');
+  }
   // sum and difference, unrolled
   o.push('/** r = a + b mod p (inputs < p) */');
   o.push('export function frAddGen(r: usize, a: usize, b: usize): void {');

@@ -5,6 +5,7 @@
 // permutation and as circomlib's poseidon.circom.
 import { alloc32 } from "../bytes";
 import { FR_SIZE, frAdd, frCopy, frMul, frSqr, frZero } from "./field";
+import { frDot3, frDot5, frDot6 } from "./field-mul";
 import {
   C_3, C_5, C_6, C_8, M_3, M_5, M_6, M_8, N_ROUNDS_P_3, N_ROUNDS_P_5, N_ROUNDS_P_6, N_ROUNDS_P_8,
   P_3, P_5, P_6, P_8, S_3, S_5, S_6, S_8,
@@ -23,16 +24,23 @@ function pow5(a: usize, tmp: usize): void {
   frMul(a, a, tmp);
 }
 
-/** st = st × mat (mat[j][i] at j·t + i: new[i] = Σ_j mat[j][i]·st[j]) */
-function mix(st: usize, mat: usize, t: i32, out: usize, tmp: usize): void {
-  for (let i = 0; i < t; i++) {
-    const o = el(out, i);
-    frZero(o);
+/** r = Σ_{j<t} a_j·st_j, a_j at a + j·stride (one reduction for t = 3, 5, 6: frDot*) */
+function dot(r: usize, a: usize, stride: usize, st: usize, t: i32, tmp: usize): void {
+  if (t == 3) frDot3(r, a, stride, st);
+  else if (t == 5) frDot5(r, a, stride, st);
+  else if (t == 6) frDot6(r, a, stride, st);
+  else {
+    frZero(r);
     for (let j = 0; j < t; j++) {
-      frMul(tmp, el(mat, j * t + i), el(st, j));
-      frAdd(o, o, tmp);
+      frMul(tmp, a + <usize>j * stride, el(st, j));
+      frAdd(r, r, tmp);
     }
   }
+}
+
+/** st = st × mat (mat[j][i] at j·t + i: new[i] = Σ_j mat[j][i]·st[j]) */
+function mix(st: usize, mat: usize, t: i32, out: usize, tmp: usize): void {
+  for (let i = 0; i < t; i++) dot(el(out, i), el(mat, i), <usize>t * FS, st, t, tmp);
   for (let i = 0; i < t; i++) frCopy(el(st, i), el(out, i));
 }
 
@@ -75,11 +83,7 @@ export function poseidon(r: usize, inputs: usize, n: i32): void {
     pow5(st, tmp);
     frAdd(st, st, el(C, (half + 1) * t + r0));
     const srow = (t * 2 - 1) * r0;
-    frZero(s0);
-    for (let j = 0; j < t; j++) {
-      frMul(tmp, el(S, srow + j), el(st, j));
-      frAdd(s0, s0, tmp);
-    }
+    dot(s0, el(S, srow), FS, st, t, tmp);
     for (let k = 1; k < t; k++) {
       frMul(tmp, st, el(S, srow + t + k - 1));
       frAdd(el(st, k), el(st, k), tmp);
