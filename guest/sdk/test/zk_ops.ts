@@ -6,6 +6,7 @@
 //   6 onCurve x y → 1   7 inSubgroup x y → 1
 //   8 verifyPoseidon msg r8x r8y s ax ay → 1 (0 when a field operand is ≥ p, like the model)
 //   9 k·(x, y) x y k → 64 (affine x ‖ y)
+//   10 / 11: n u8 → 32: n·1000 products (10) or sums (11) of 3 with itself (a step count benchmark)
 import { alloc32, heapAlloc32, arenaMark, arenaRelease } from "../bytes";
 import { hint_preimage, set_global_bytes32 } from "../host";
 import { readMessage } from "../inbox";
