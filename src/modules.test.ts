@@ -141,13 +141,13 @@ describe('the module registry', () => {
       }
     }
     expect(modulesWithStatus('da', 'implemented')).toEqual(['l1-calldata', 'l1-blob', 'committee']);
-    expect(modulesWithStatus('proof', 'implemented')).toEqual(['fraud', 'attested', 'none']);
-    expect(modulesWithStatus('proof', 'planned')).toEqual(['validity']);
+    expect(modulesWithStatus('proof', 'implemented')).toEqual(['fraud', 'validity', 'attested', 'none']);
+    expect(modulesWithStatus('proof', 'planned')).toEqual([]);
     expect(modulesWithStatus('settlement', 'implemented')).toEqual(['ethereum', 'sovereign']);
   });
 
   it('refuses planned and unknown modules with "not implemented yet"', () => {
-    expect(() => createModule('proof', 'validity', { config: undefined as never })).toThrow(
+    expect(() => createModule('vm', 'evm', { config: undefined as never })).toThrow(
       ModuleNotImplementedError,
     );
     try {
@@ -282,7 +282,7 @@ describe('the roles create their modules through the registry', () => {
       params: { heights: [4, 8] },
       settlement: { name: 'ethereum' },
     }) as unknown as ChainClients;
-  const PLANNED = { vm: 'evm', proof: 'validity', settlement: 'modex', sequencing: 'committee-rotation' };
+  const PLANNED = { vm: 'evm', settlement: 'modex', sequencing: 'committee-rotation' };
 
   it('refuses a config naming a planned module for any layer, before anything starts', async () => {
     expect(() => assertModules(withDefaults({}))).not.toThrow();

@@ -36,6 +36,7 @@ import { l1CalldataModule } from './da/l1-calldata/module.ts';
 import { type AttestedContext, attestedProofModule } from './proof/attested/proof-system.ts';
 import { type FraudClaim, type FraudContext, fraudProofModule } from './proof/fraud/proof-system.ts';
 import { noneProofModule } from './proof/none/proof-system.ts';
+import { validityProofModule } from './proof/validity/proof-system.ts';
 import { type SingleSequencingContext, singleSequencingModule } from './sequencing/single/module.ts';
 import {
   type EthereumContracts,
@@ -109,7 +110,7 @@ export const REGISTRY = {
   },
   proof: {
     fraud: fraudProofModule,
-    validity: planned('proof', 'validity', 'zk validity proofs'),
+    validity: validityProofModule,
     attested: attestedProofModule,
     none: noneProofModule,
   },

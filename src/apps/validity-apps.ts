@@ -4,7 +4,18 @@
  * An app here ships, next to its wasm, a circom circuit proving the STF's transition, its witness
  * generator and its L1 binding contract.
  */
-export const VALIDITY_APP_NAMES: readonly string[] = ['ztoken'];
+import type { ValidityApp } from '../proof/validity/prover-app.ts';
+
+const VALIDITY_APPS: Record<string, () => Promise<ValidityApp>> = {
+  ztoken: async () => (await import('./ztoken/validity.ts')).ztokenValidity(),
+};
+
+export const VALIDITY_APP_NAMES: readonly string[] = Object.keys(VALIDITY_APPS);
+
+/** The validity prover of built-in app `app` (imported only when a chain runs it). */
+export async function validityAppFor(app: string | undefined): Promise<ValidityApp | undefined> {
+  return app !== undefined && Object.hasOwn(VALIDITY_APPS, app) ? VALIDITY_APPS[app]() : undefined;
+}
 
 /** True when the config's app ships a validity circuit. */
 export function hasValidityCircuit(vm: { app?: string; stf?: string }): boolean {

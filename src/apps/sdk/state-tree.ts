@@ -22,7 +22,7 @@ type Node =
 
 export class StateTree {
   constructor(
-    readonly store: PreimageStore,
+    readonly store: Pick<PreimageStore, 'get' | 'add'>,
     public root: Uint8Array = EMPTY_ROOT,
   ) {}
 
