@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .command('spectest')
     .description(
       'run WebAssembly spec test scripts (wast2json .json output) against the wasm engines; ' +
-        'modules the machine rejects on purpose (SIMD, …) and modules importing a memory, table, global or non-constant function from another test module are counted as skipped; float modules run lowered to integer code (docs/softfloat.md)',
+        'modules the machine rejects on purpose (SIMD, …) are counted as skipped; modules importing from a registered test module are linked to it; float modules run lowered to integer code (docs/softfloat.md)',
     )
     .argument('<files...>', 'spec test scripts (NAME.json; module files are read from the same directory)')
     .option('--engine <engine>', `engine to run: ${ENGINE_CHOICES.join(' | ')}`, DEFAULT_ENGINE)
@@ -21,8 +21,10 @@ export function register(program: Command): void {
         'Prints one line per file and engine, then the totals. Exits with code 1 if any command failed.\n' +
         'assert_invalid / assert_malformed pass only with the invalid / malformed verdict (not "unsupported").\n' +
         'assert_trap passes only with the trap message the spec gives (docs/machine.md §3.6).\n' +
-        'Modules importing from another test module are skipped (the machine runs one module), and so are\n' +
-        'later results of a module such a skipped instance could have written into.',
+        'A module importing from a registered test module is linked to that instance (docs/machine.md §9):\n' +
+        'natively by V8; in the interpreter, instances sharing state run as one merged module. An instance\n' +
+        'the interpreter cannot link (two memories in one group) is skipped, and so are later results of\n' +
+        'the instances it imports from.',
     )
     .action(runAction(spectest));
 }
