@@ -325,6 +325,17 @@ describe('ValidityVerifier + ZTokenBinding (docs/validity.md §5)', () => {
     await reverts(submit(a2, att(a2, { proofs: [a1.proofs[0], p1] }), 0n), 'InvalidProof', [0n]);
     // one proof short
     await reverts(submit(a2, att(a2, { proofs: [p0] }), 0n), 'WrongProofCount', [2n, 1n]);
+    // a mask or a mid root missing
+    await reverts(
+      submit(a2, att(a2, { witness: { ...a2.plan.witness, masks: [3n] } }), 0n),
+      'WrongChunkData',
+      [2n, 1n, 1n],
+    );
+    await reverts(
+      submit(a2, att(a2, { witness: { ...a2.plan.witness, midRoots: [] } }), 0n),
+      'WrongChunkData',
+      [2n, 0n, 2n],
+    );
     // a mask past the slots
     await reverts(submit(a2, att(a2, { witness: { ...a2.plan.witness, masks: [3n, 5n] } }), 0n), 'BadMask', [
       1n,
@@ -427,6 +438,12 @@ describe('ValidityVerifier + ZTokenBinding (docs/validity.md §5)', () => {
       'RootsDifferWithoutRecords',
       [toHex(1003n, { size: 32 }), toHex(1009n, { size: 32 })],
     );
+    // or one proof of a chunk of padding records (which can only show the same root)
+    const snap = await l1.testClient.snapshot();
+    const pad = [1003n, 1003n, recordsHash([new Uint8Array(160), new Uint8Array(160)]), 0n, CHAIN];
+    const padded = att(c, { proofs: [await proveChunk(pad)], witness: { ...c.plan.witness, masks: [0n] } });
+    expect(await s.rollup.status((await submit(c, padded, 0n)).id)).toBe('confirmed');
+    await l1.testClient.revert({ id: snap });
     const r = await submit(c, att(c), 0n);
     expect(await s.rollup.status(r.id)).toBe('confirmed');
     gas.total0 = r.gasUsed;
