@@ -576,6 +576,40 @@ describe('ValidityVerifier + ZTokenBinding (docs/validity.md §5)', () => {
     gas.binding1 = await signals(a1);
     gas.binding2 = await signals(two);
     gas.records2 = await est('records', [two.messages.map((m) => toHex(m)), two.prev.end.inboxPosition]);
+    // the parts, measured inside the call (ValidityGasProbe)
+    const probe = await deploy(l1, await getArtifact('ValidityGasProbe'));
+    const read = <R>(functionName: string, args: readonly unknown[]) =>
+      l1.publicClient.readContract({
+        address: probe.address,
+        abi: probe.contract.abi,
+        functionName,
+        args,
+      }) as Promise<R>;
+    // key 0x20 in a state of 10,000 keys (the depth a ztoken state of ≈ 2^13 keys has)
+    const big = zstate(1003n, (t) => {
+      for (let i = 0; i < 10_000; i++) t.set(Uint8Array.of(0x21, i >> 8, i & 0xff), Uint8Array.of(i & 0xff));
+    });
+    const inc = big.prove(ACCOUNT_ROOT_KEY);
+    if (!inc) throw new Error('no account root');
+    const [root, trieGas] = await read<[Hex, bigint]>('trieRoot', [
+      toHex(ACCOUNT_ROOT_KEY),
+      toHex(inc.value),
+      inc.siblings.map((x) => toHex(x)),
+    ]);
+    expect(root).toBe(toHex(big.root));
+    gas.inclusionDepth = BigInt(inc.siblings.length);
+    gas.inclusion = trieGas;
+    const f = {
+      count: (1n << 31n) - 1n, // count + 1 = 2^31: the append hashes 31 levels (its worst case)
+      branch: Array.from({ length: 32 }, (_, i) => toHex(i + 1, { size: 32 })),
+    };
+    const [, frontierRootGas, appendGas] = await read<[Hex, bigint, bigint]>('frontierRootAndAppend', [
+      f,
+      toHex(7, { size: 32 }),
+    ]);
+    gas.frontierRoot = frontierRootGas;
+    gas.frontierAppendWorst = appendGas;
+    gas.sha256Chunk = (await read<[Hex, bigint]>('sha256Of', [toHex(new Uint8Array(T * 160))]))[1];
     console.log(`validity gas: ${JSON.stringify(gas, (_, v) => (typeof v === 'bigint' ? Number(v) : v))}`);
     expect(gas.verify).toBeGreaterThan(150_000n);
     expect(gas.total2).toBeGreaterThan(gas.total1);
