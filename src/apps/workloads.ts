@@ -24,6 +24,12 @@ export interface WorkloadContext {
   sent: (hash: `0x${string}`) => void;
   /** true once the devnet is stopping */
   stopped: () => boolean;
+  /**
+   * deposits `amount` wei through the L1 bridge to the 20-byte L2 address `to` (given by devnets
+   * whose app addresses its accounts its own way, as ztoken does; the workload then makes its own
+   * deposit instead of the devnet's)
+   */
+  deposit?: (to: `0x${string}`, amount: bigint) => Promise<void>;
 }
 
 export interface WorkloadResult {
@@ -46,6 +52,7 @@ export interface AppWorkload {
 const WORKLOADS: Record<string, () => Promise<AppWorkload>> = {
   token: async () => (await import('./token/demo.ts')).tokenDemo,
   evm: async () => (await import('./evm/demo.ts')).evmDemo,
+  ztoken: async () => (await import('./ztoken/demo.ts')).ztokenDemo,
 };
 
 /** The demo workload of built-in app `app`, or undefined (the devnet's generic workload only). */

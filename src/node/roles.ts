@@ -123,11 +123,22 @@ export function deploymentFile(
 }
 
 /** The dispute parameters a chain config asks for (docs/dispute.md §1: edge bond = bond / 10). */
+/** docs/validity.md §6: zk-rollup mode never confirms by time (the longest period the Rollup holds) */
+export const NO_CONFIRMATION_BY_TIME = 2n ** 64n - 1n;
+
+/** True when the chain's assertions are proven (zk-rollup) or its disputes decided (hybrid) by validity proofs. */
+export function provenByValidity(config: Pick<ChainConfig, 'proof'>): boolean {
+  return config.proof.module === 'validity' || config.proof.disputes === 'validity';
+}
+
 export function disputeParamsOf(config: Pick<ChainConfig, 'proof'>): DisputeParams {
   const bond = BigInt(config.proof.bond);
   return {
     ...DEFAULT_DISPUTE_PARAMS,
-    challengePeriod: BigInt(config.proof.challengePeriodSeconds),
+    challengePeriod:
+      config.proof.module === 'validity'
+        ? NO_CONFIRMATION_BY_TIME
+        : BigInt(config.proof.challengePeriodSeconds),
     assertionBond: bond,
     edgeBond: bond / 10n,
   };
@@ -161,7 +172,11 @@ export function committeeParamsOf(config: Pick<ChainConfig, 'proof'>): Committee
 export async function deployForConfig(
   l1: L1,
   config: Pick<ChainConfig, 'vm' | 'proof' | 'sequencing' | 'da' | 'chain'>,
-  opts: { sequencer?: Address } = {},
+  opts: {
+    sequencer?: Address;
+    /** validity proofs (docs/validity.md §5): deploys the Rollup's verifier once the inbox exists */
+    validityVerifier?: (inbox: Address) => Promise<Address>;
+  } = {},
 ): Promise<{ settlement: SettlementDeployment; app: WasmApp; source: AppSource; file: DeploymentFile }> {
   const source = appSourceOf(config.vm);
   const app = loadApp(source.bytes, source.name, { limits: appLimitsOf(config.vm.limits) });
@@ -173,6 +188,11 @@ export async function deployForConfig(
     genesis: toSolState(app.genesis(chainId)),
     params: disputeParamsOf(config),
     ...(config.proof.module === 'attested' ? { attested: committeeParamsOf(config) } : {}),
+    ...(opts.validityVerifier ? { attestationVerifier: opts.validityVerifier } : {}),
+    // docs/validity.md §6: hybrid disputes' prove window
+    ...(config.proof.disputes === 'validity' && config.proof.validity
+      ? { proveWindow: BigInt(config.proof.validity.proveWindowSeconds) }
+      : {}),
   });
   const file = deploymentFile(settlement, l1.chainId, {
     name: source.name,
@@ -393,6 +413,8 @@ export async function startSequencerRole(o: {
     rpcUrl: o.rpcUrl,
     privateKey: o.sequencerKey,
     da: o.config.da,
+    // docs/validity.md §5: validity proofs bind the batches as L1 reads them, uncompressed
+    compress: !provenByValidity(o.config),
     attempts: o.batcherRetry?.attempts,
     retryDelayMs: o.batcherRetry?.retryDelayMs,
   });

@@ -47,6 +47,8 @@ export interface ValidityProverOptions {
 export type ProverEvent = {
   kind: 'proved';
   id: Hex;
+  /** the confirming transaction */
+  txHash: Hex;
   prevId: Hex;
   /** L2 blocks (inbox messages) the assertion covers */
   blocks: number;
@@ -161,7 +163,7 @@ export class ValidityProver {
           this.attestation(prev.data, next, r),
           value,
         );
-        this.record(tx.id, latest, honest.blockCount, r, tx.gasUsed, tx.blockNumber, true);
+        this.record(tx.id, tx.txHash, latest, honest.blockCount, r, tx.gasUsed, tx.blockNumber, true);
         this.log(
           `created and confirmed ${tx.id.slice(0, 10)} (${honest.blockCount} blocks, ${r.proofs.length} proofs) in one transaction at L1 block ${tx.blockNumber} (gas ${tx.gasUsed})`,
         );
@@ -176,7 +178,7 @@ export class ValidityProver {
   private async confirmExisting(prev: AssertionRecord, kid: AssertionRecord, r: ProvedRange): Promise<void> {
     const tx = await this.o.rollup.confirmAttested(kid.data, this.attestation(prev.data, kid.data, r));
     const receipt = await this.o.rollup.clients.publicClient.getTransactionReceipt({ hash: tx.txHash });
-    this.record(kid.id, prev.id, kid.data.blockCount, r, tx.gasUsed, receipt.blockNumber, false);
+    this.record(kid.id, tx.txHash, prev.id, kid.data.blockCount, r, tx.gasUsed, receipt.blockNumber, false);
     this.log(
       `proved and confirmed ${kid.id.slice(0, 10)} (posted by ${kid.asserter.slice(0, 10)}) (gas ${tx.gasUsed})`,
     );
@@ -184,6 +186,7 @@ export class ValidityProver {
 
   private record(
     id: Hex,
+    txHash: Hex,
     prevId: Hex,
     blocks: bigint,
     r: ProvedRange,
@@ -194,6 +197,7 @@ export class ValidityProver {
     this.events.push({
       kind: 'proved',
       id,
+      txHash,
       prevId,
       blocks: Number(blocks),
       records: r.records,

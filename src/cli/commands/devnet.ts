@@ -94,11 +94,18 @@ export function register(program: Command): void {
         '  $ npx modex devnet --config examples/attested.config.json --until-confirmed\n' +
         '  $ npx modex devnet --config examples/attested.config.json --scenario fraud --until-confirmed --json --warp 5\n' +
         '  $ npx modex devnet --config examples/sovereign.config.json --scenario fraud --until-confirmed --json\n' +
+        '  $ npx modex devnet --config examples/validity.config.json --until-confirmed --json   # a zk-rollup\n' +
+        '  $ npx modex devnet --config examples/hybrid.config.json --scenario fraud --until-confirmed --json\n' +
         '  $ npx modex devnet --rpc http://127.0.0.1:8545 --exit-when-ready\n\n' +
         'A sovereign config (settlement.module "sovereign", docs/sovereign.md §8) runs the inbox alone on L1, a batch\n' +
         'poster, two full nodes and a light client following them; --scenario fraud: full-node-2 announces a wrong\n' +
         'root, the light client takes the proofs and rejects it (result "honest-won"); demo: "confirmed" once the\n' +
-        "light client accepted the chain's head. --da, --warp, --committee-size and --exit-when-ready do not apply to it.",
+        "light client accepted the chain's head. --da, --warp, --committee-size and --exit-when-ready do not apply to it.\n\n" +
+        'A validity config (proof.module "validity", or proof.disputes "validity": docs/validity.md §7) compiles the\n' +
+        "app's circuit and makes its keys (INSECURE development keys without proof.validity.ptau; cached), then runs\n" +
+        'the sequencer, a prover and the workload: "confirmed" once a proof confirmed the withdrawal. Hybrid with\n' +
+        '--scenario fraud: a liar posts a wrong assertion, the prover challenges it, rejects it after the prove\n' +
+        'window and confirms the right one with a proof ("honest-won", with honest_moves).',
     )
     .action(runAction((opts: DevnetOptions) => devnet(opts)));
 }
@@ -145,6 +152,8 @@ async function devnet(opts: DevnetOptions): Promise<void> {
   if (!(warp >= 0)) throw new DevnetOptionError(`--warp ${opts.warp}: a number of seconds ≥ 0`);
   if (!(timeout > 0)) throw new DevnetOptionError(`--timeout ${opts.timeout}: a number of seconds > 0`);
   if (config.settlement.module === 'sovereign') return sovereignDevnet(opts, config, timeout);
+  if (config.proof.module === 'validity' || config.proof.disputes === 'validity')
+    return validityDevnet(opts, config, timeout);
   // with --json the last line of stdout is the result: progress goes to stderr. On a terminal the
   // log scrolls above a panel redrawn in place (src/cli/devnet-output.ts); piped, plain lines
   const out: DevnetOutput =
@@ -239,6 +248,46 @@ async function devnet(opts: DevnetOptions): Promise<void> {
       `result: ${r.result} (${r.l2_blocks} L2 blocks, ${r.batches} batches, ${r.assertions} assertions, ${r.confirmed_assertions} confirmed${r.dispute_moves ? `, ${r.dispute_moves} dispute moves` : ''}; ${r.elapsed_s.toFixed(1)} s)`,
     );
   out.close();
+  if (opts.json) console.log(JSON.stringify(r));
+  process.exit(r.result === 'timeout' ? 1 : 0);
+}
+
+/**
+ * Validity proofs (docs/validity.md §7): `proof.module: "validity"` (zk-rollup) or `proof.disputes:
+ * "validity"` (hybrid): the app's circuit, the prover and the workload.
+ */
+async function validityDevnet(
+  opts: DevnetOptions,
+  config: import('../../config/types.ts').ChainConfig,
+  timeout: number,
+): Promise<void> {
+  const { ValidityDevnet } = await import('../../node/validity-devnet.ts');
+  const { summarizeConfig } = await import('../../config/summary.ts');
+  if (opts.da !== undefined)
+    throw new DevnetOptionError(
+      '--da does not apply to a validity chain: its proofs read batches from L1 calldata',
+    );
+  const log = (s: string) => (opts.json ? process.stderr : process.stdout).write(`${s}\n`);
+  log(`modex devnet: ${summarizeConfig(config).replace('(chain id ', '(L2 chain id ')}`);
+  const run = new ValidityDevnet({
+    config,
+    rpc: opts.rpc,
+    scenario: opts.scenario as 'demo' | 'fraud',
+    untilConfirmed: opts.untilConfirmed,
+    timeoutMs: timeout * 1000,
+    log,
+  });
+  const onSignal = (sig: NodeJS.Signals) => {
+    log(`${sig}: stopping...`);
+    run.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  if (!opts.untilConfirmed) log('running; press Ctrl-C to stop');
+  const r = await run.run();
+  log(
+    `result: ${r.result} (${r.assertions} assertions confirmed by ${r.proofs} proofs of ${r.records_proved} records; finality ${r.finality_s ?? '-'} s against a ${r.challenge_period_s} s challenge period; ${r.elapsed_s.toFixed(1)} s)`,
+  );
   if (opts.json) console.log(JSON.stringify(r));
   process.exit(r.result === 'timeout' ? 1 : 0);
 }

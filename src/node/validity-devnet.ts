@@ -1,0 +1,438 @@
+/**
+ * The validity devnet (docs/validity.md §7; `modex devnet --config examples/validity.config.json`
+ * or `examples/hybrid.config.json`): embedded anvil (or --rpc), the app's circuit and keys (cached),
+ * the settlement contracts with the ValidityVerifier in the Rollup's committee slot, the sequencer
+ * and its batcher (uncompressed calldata), the prover role and the app's workload.
+ *
+ * - `proof.module: "validity"` (zk-rollup), scenario demo: the prover proves every range and
+ *   creates and confirms each assertion in one transaction; result `confirmed` once the workload's
+ *   withdrawal is paid on L1. `finality_s` is from the L1 block of the batch holding the
+ *   withdrawal's L2 block to the confirmation that covers it.
+ * - `proof.disputes: "validity"` (hybrid), scenario fraud: a liar posts a wrong assertion; the
+ *   honest node challenges it (no bisection), the liar cannot prove it within the prove window, the
+ *   honest node rejects it (`rejectUnproven`, the bonds to it) and creates and confirms the correct
+ *   assertion with a proof. Result `honest-won`; `honest_moves` lists its transactions after the
+ *   liar's assertion.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bytesToHex, type Hex, numberToHex } from 'viem';
+import type { PrivateKeyAccount } from 'viem/accounts';
+import { validityAppFor } from '../apps/validity-apps.ts';
+import { type WorkloadResult, workloadFor } from '../apps/workloads.ts';
+import type { ChainConfig } from '../config/types.ts';
+import { ModexError } from '../core/errors.ts';
+import { type L1, openL1 } from '../l1/anvil.ts';
+import type { ValidityKeys } from '../proof/validity/prover-app.ts';
+import { deployValidityVerifier } from '../proof/validity/validity-verifier.ts';
+import type { AssertionData } from '../settlement/ethereum/dispute-hash.ts';
+import { walletFor } from '../settlement/ethereum/inbox.ts';
+import type { AppChain } from './app-chain.ts';
+import { dishonesty, honestAssertion } from './attester.ts';
+import { daForConfig } from './da-modules.ts';
+import { startProverRole } from './prover-role.ts';
+import { attachChain, deployForConfig, startSequencerRole, writeDeploymentFile } from './roles.ts';
+
+export type ValidityDevnetResultKind = 'confirmed' | 'honest-won' | 'timeout' | 'stopped';
+
+export interface HonestMove {
+  kind: 'challenge' | 'reject-unproven' | 'prove-and-confirm';
+  txHash: Hex;
+  gas: string;
+}
+
+export interface ValidityDevnetResult {
+  result: ValidityDevnetResultKind;
+  scenario: 'demo' | 'fraud';
+  proof: 'validity' | 'fraud+validity';
+  l2_blocks: number;
+  /** assertions confirmed by a proof */
+  assertions: number;
+  /** Groth16 proofs verified on L1 */
+  proofs: number;
+  records_proved: number;
+  /** per proved assertion: ms proving, L1 gas of the confirming transaction */
+  prove_ms: number[];
+  confirm_gas: string[];
+  /**
+   * seconds from the workload's withdrawal executed on L2 (its receipt) to its send root confirmed by
+   * a proof on L1 (the batch's posting, the proving and the confirming transaction)
+   */
+  finality_s: number | null;
+  /** the optimistic alternative: the config's challenge period (fraud chains wait this long) */
+  challenge_period_s: number;
+  withdrawal_paid: boolean;
+  circuit: { chunk_size: number; constraints: number; insecure: boolean; setup_s: number; cached: boolean };
+  /** hybrid fraud scenario: the honest side's transactions after the liar's assertion */
+  honest_moves?: HonestMove[];
+  hybrid_dispute_gas?: string;
+  elapsed_s: number;
+}
+
+export interface ValidityDevnetOptions {
+  config: ChainConfig;
+  rpc?: string;
+  scenario: 'demo' | 'fraud';
+  untilConfirmed: boolean;
+  timeoutMs: number;
+  tickMs?: number;
+  log: (line: string) => void;
+}
+
+export class ValidityDevnetError extends ModexError {}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class ValidityDevnet {
+  private stopping = false;
+  private readonly t0 = Date.now();
+
+  constructor(private readonly o: ValidityDevnetOptions) {}
+
+  stop(): void {
+    this.stopping = true;
+  }
+
+  async run(): Promise<ValidityDevnetResult> {
+    const cleanup: (() => Promise<void>)[] = [];
+    try {
+      return await this.runInner(cleanup);
+    } finally {
+      for (const c of cleanup.reverse()) await c().catch(() => {});
+    }
+  }
+
+  private async runInner(cleanup: (() => Promise<void>)[]): Promise<ValidityDevnetResult> {
+    const { config, log } = this.o;
+    const hybrid = config.proof.module !== 'validity';
+    if (hybrid && this.o.scenario !== 'fraud')
+      log('note: a hybrid chain plays its game only with --scenario fraud; demo proves every assertion');
+    if (!hybrid && this.o.scenario === 'fraud')
+      throw new ValidityDevnetError(
+        'DEVNET_NO_FRAUD_SCENARIO',
+        'a zk-rollup (proof.module "validity") has no disputes to lose: every assertion is proven when created; use --scenario demo, or examples/hybrid.config.json for a dispute decided by a proof',
+      );
+    const tickMs = this.o.tickMs ?? 500;
+    const rpc = this.o.rpc ?? config.settlement.rpcUrl ?? 'embedded';
+    log(
+      `[1/5] settlement layer: ${rpc === 'embedded' ? 'starting embedded anvil' : `connecting to ${rpc}`}...`,
+    );
+    const l1 = await openL1(rpc);
+    cleanup.push(() => l1.stop());
+    log(`      up at ${l1.rpcUrl} (L1 chain id ${l1.chainId})`);
+
+    log("[2/5] the app's circuit and keys, then the contracts...");
+    const vapp = await validityAppFor(config.vm.app);
+    if (!vapp)
+      throw new ValidityDevnetError(
+        'DEVNET_NO_CIRCUIT',
+        `app ${config.vm.app ?? config.vm.stf} ships no validity circuit (docs/validity.md §6)`,
+      );
+    const keys: ValidityKeys = await vapp.setup({
+      ptau: config.proof.validity?.ptau,
+      log: (l) => log(`      ${l}`),
+    });
+    const chainId = BigInt(config.chain.chainId);
+    const {
+      settlement: s,
+      source,
+      file: d,
+    } = await deployForConfig(l1, config, {
+      validityVerifier: async (inbox) => {
+        const a = await vapp.deployL1(l1, { chainId });
+        log(`      Groth16 verifier ${a.groth16}, ${vapp.name} binding ${a.binding}`);
+        return deployValidityVerifier(l1, { inbox, binding: a.binding, groth16: a.groth16 });
+      },
+    });
+    for (const [name, address] of Object.entries(s.addresses)) log(`      ${name.padEnd(19)} ${address}`);
+
+    log(
+      '[3/5] sequencer and batcher (uncompressed calldata: the proofs bind the batches as L1 reads them)...',
+    );
+    const dataDir = mkdtempSync(join(tmpdir(), 'modex-validity-devnet-'));
+    cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    writeDeploymentFile(join(dataDir, 'deployment.json'), d);
+    const chainFor = (account: number) =>
+      attachChain(
+        { publicClient: l1.publicClient, walletClient: walletFor(l1, l1.accounts[account].account) },
+        d,
+        config,
+      );
+    const sequencer = await startSequencerRole({
+      chain: await chainFor(0),
+      app: source,
+      chainId,
+      config,
+      rpcUrl: l1.rpcUrl,
+      sequencerKey: l1.accounts[0].privateKey,
+      dataDir,
+      warn: (l) => log(`      ${l}`),
+    });
+    cleanup.push(() => sequencer.close());
+    log(`      sequencer JSON-RPC at ${sequencer.server.url}`);
+
+    const da = () =>
+      daForConfig(config, { rpcUrl: l1.rpcUrl, rpc: l1.publicClient, publicClient: l1.publicClient });
+    log(`[4/5] prover${this.o.scenario === 'fraud' ? ', and a liar posting a wrong assertion' : ''}...`);
+    const honest = await chainFor(1);
+    this.heights = honest.params.heights;
+    const prover = startProverRole({
+      chain: honest,
+      app: source,
+      chainId,
+      config,
+      validity: vapp,
+      name: 'prover',
+      da: da(),
+      log: (l) => log(`      ${l}`),
+    });
+    const liar =
+      this.o.scenario === 'fraud' ? await this.startLiar(await chainFor(2), source, chainId) : undefined;
+
+    log(`[5/5] workload: ${(await workloadFor(config.vm.app ?? ''))?.description ?? 'none'}...`);
+    const workload = await workloadFor(config.vm.app ?? '');
+    const user = l1.accounts[3].account as PrivateKeyAccount;
+    const bridge = s.bridge.connect(walletFor(l1, user));
+    let result: WorkloadResult | undefined;
+    let executedAt = 0;
+    let failed: unknown;
+    workload
+      ?.run({
+        rpcUrl: sequencer.server.url,
+        account: user,
+        deposited: 10n ** 18n,
+        log,
+        sent: () => {},
+        stopped: () => this.stopping,
+        deposit: async (to, amount) => {
+          await bridge.depositEth(to, amount);
+        },
+      })
+      .then(
+        (r) => {
+          result = r;
+          executedAt = Date.now();
+        },
+        (e) => {
+          failed = e;
+        },
+      );
+
+    const moves: HonestMove[] = [];
+    let liarId: Hex | undefined;
+    let rejected = false;
+    let withdrawalPaid = false;
+    let finality: number | null = null;
+    const deadline = Date.now() + this.o.timeoutMs;
+    for (;;) {
+      if (this.stopping)
+        return this.result(
+          'stopped',
+          prover.prover.events,
+          keys,
+          moves,
+          finality,
+          withdrawalPaid,
+          prover.follower.chain(),
+        );
+      if (failed) throw failed;
+      if (Date.now() > deadline)
+        return this.result(
+          'timeout',
+          prover.prover.events,
+          keys,
+          moves,
+          finality,
+          withdrawalPaid,
+          prover.follower.chain(),
+        );
+      await prover.derivation.poll();
+      if (liar && liarId === undefined) {
+        // the liar goes first: the game is about its assertion, the first after genesis
+        liarId = await liar.tick();
+      } else if (liar && !rejected) {
+        rejected = await this.playHybrid(honest.rollup, prover, liarId as Hex, moves);
+      } else {
+        const before = prover.prover.events.length;
+        await prover.prover.tick();
+        for (const e of prover.prover.events.slice(before))
+          if (liar) moves.push({ kind: 'prove-and-confirm', txHash: e.txHash, gas: e.gas.toString() });
+      }
+      if (result?.withdrawal !== undefined && !withdrawalPaid) {
+        const paid = await this.tryWithdraw(prover.follower.chain(), result.withdrawal, s, bridge);
+        if (paid) {
+          withdrawalPaid = true;
+          finality = (Date.now() - executedAt) / 1000;
+        }
+      }
+      const confirmed = prover.prover.events.length > 0;
+      if (this.o.untilConfirmed) {
+        if (liar && rejected && confirmed && moves.some((m) => m.kind === 'prove-and-confirm'))
+          return this.result(
+            'honest-won',
+            prover.prover.events,
+            keys,
+            moves,
+            finality,
+            withdrawalPaid,
+            prover.follower.chain(),
+          );
+        if (!liar && withdrawalPaid)
+          return this.result(
+            'confirmed',
+            prover.prover.events,
+            keys,
+            moves,
+            finality,
+            withdrawalPaid,
+            prover.follower.chain(),
+          );
+      }
+      await sleep(tickMs);
+    }
+  }
+
+  /** The liar: once the blocks after genesis are derived, posts the assertion with a wrong state root. */
+  private async startLiar(
+    chain: Awaited<ReturnType<typeof attachChain>>,
+    source: { name: string; bytes: Uint8Array },
+    chainId: bigint,
+  ) {
+    const { config, log } = this.o;
+    const { startValidatorRole } = await import('./roles.ts');
+    const role = startValidatorRole({ chain, app: source, chainId, config, name: 'liar', log: () => {} });
+    return {
+      tick: async (): Promise<Hex | undefined> => {
+        await role.derivation.poll();
+        const records = await chain.rollup.assertions(chain.deployBlock);
+        const latest = await chain.rollup.latestConfirmed();
+        const prev = records.find((r) => r.id === latest);
+        if (!prev) return undefined;
+        const h = honestAssertion(role.follower, chain.params.heights, prev.data);
+        if (!h) return undefined;
+        const wrong = { ...h.end, stateRoot: numberToHex(0xbad, { size: 32 }) };
+        const tx = await chain.rollup.createAssertion(
+          prev.data,
+          wrong,
+          h.historyInner,
+          await chain.rollup.assertionBond(),
+        );
+        log(
+          `      liar: posted ${tx.id.slice(0, 10)} claiming state root ${wrong.stateRoot.slice(0, 10)}… for L2 blocks ${prev.data.end.inboxPosition}..${h.end.inboxPosition - 1n}`,
+        );
+        return tx.id;
+      },
+    };
+  }
+
+  /**
+   * docs/validity.md §6: the honest side's game against the liar's assertion: challenge it (no
+   * bisection), wait out the prove window, reject it. Returns true once it is rejected.
+   */
+  private async playHybrid(
+    rollup: Awaited<ReturnType<typeof attachChain>>['rollup'],
+    prover: ReturnType<typeof startProverRole>,
+    liarId: Hex,
+    moves: HonestMove[],
+  ): Promise<boolean> {
+    const { log } = this.o;
+    const records = await rollup.assertions();
+    const lie = records.find((r) => r.id === liarId)?.data as AssertionData;
+    const prev = records.find((r) => r.id === lie.prevId)?.data as AssertionData;
+    const c = await rollup.challengeOf(liarId);
+    if (c.challenger === '0x0000000000000000000000000000000000000000') {
+      const why = dishonesty(
+        honestAssertion(prover.follower, this.heights, prev) ?? {
+          blockCount: -1n,
+          end: lie.end,
+          historyRoot: lie.historyRoot,
+        },
+        lie,
+      );
+      if (why === undefined) return false;
+      const tx = await rollup.challenge(lie, await rollup.assertionBond());
+      moves.push({ kind: 'challenge', txHash: tx.txHash, gas: tx.gasUsed.toString() });
+      log(
+        `      prover: challenged ${liarId.slice(0, 10)} (${why}); it must be proven within ${await rollup.proveWindow()} s (gas ${tx.gasUsed})`,
+      );
+      return false;
+    }
+    const block = await rollup.clients.publicClient.getBlock({ blockTag: 'latest' });
+    if (block.timestamp <= c.at + (await rollup.proveWindow())) return false;
+    const tx = await rollup.rejectUnproven(lie);
+    moves.push({ kind: 'reject-unproven', txHash: tx.txHash, gas: tx.gasUsed.toString() });
+    log(
+      `      prover: ${liarId.slice(0, 10)} was not proven in its window: rejected, both bonds to the challenger (gas ${tx.gasUsed})`,
+    );
+    return true;
+  }
+
+  private heights: number[] = [];
+
+  /** Pays withdrawal `index` on L1 once a confirmed send root contains it; returns its finality. */
+  private async tryWithdraw(
+    chain: AppChain,
+    index: bigint,
+    s: Awaited<ReturnType<typeof deployForConfig>>['settlement'],
+    bridge: Awaited<ReturnType<typeof deployForConfig>>['settlement']['bridge'],
+  ): Promise<boolean> {
+    if (chain.withdrawalCount() <= index) return false;
+    for (let n = chain.length; n > 0; n--) {
+      const root = bytesToHex(chain.stateAt(n).bytes32[1]);
+      if (!(await s.rollup.isConfirmedSendRoot(root))) continue;
+      const p = chain.withdrawalProof(index, n);
+      const tx = await bridge.executeWithdrawal(
+        p.withdrawal,
+        bytesToHex(p.sendRoot),
+        p.proof.map((x) => bytesToHex(x)),
+      );
+      this.o.log(
+        `      withdrawal ${index} paid on L1: ${p.withdrawal.amount} wei to ${p.withdrawal.to} (gas ${tx.gasUsed})`,
+      );
+      return true;
+    }
+    return false;
+  }
+
+  private result(
+    result: ValidityDevnetResultKind,
+    events: { proveMs: number; gas: bigint; chunks: number; records: number }[],
+    keys: ValidityKeys,
+    moves: HonestMove[],
+    finality: number | null,
+    withdrawalPaid: boolean,
+    chain: AppChain,
+  ): ValidityDevnetResult {
+    const { config } = this.o;
+    const hybrid = config.proof.module !== 'validity';
+    return {
+      result,
+      scenario: this.o.scenario,
+      proof: hybrid ? 'fraud+validity' : 'validity',
+      l2_blocks: chain.length,
+      assertions: events.length,
+      proofs: events.reduce((n, e) => n + e.chunks, 0),
+      records_proved: events.reduce((n, e) => n + e.records, 0),
+      prove_ms: events.map((e) => Math.round(e.proveMs)),
+      confirm_gas: events.map((e) => e.gas.toString()),
+      finality_s: finality,
+      challenge_period_s: config.proof.challengePeriodSeconds,
+      withdrawal_paid: withdrawalPaid,
+      circuit: {
+        chunk_size: keys.chunkSize,
+        constraints: keys.constraints,
+        insecure: keys.insecure,
+        setup_s: Math.round(keys.setupMs) / 1000,
+        cached: keys.cached,
+      },
+      ...(this.o.scenario === 'fraud'
+        ? {
+            honest_moves: moves,
+            hybrid_dispute_gas: moves.reduce((n, m) => n + BigInt(m.gas), 0n).toString(),
+          }
+        : {}),
+      elapsed_s: (Date.now() - this.t0) / 1000,
+    };
+  }
+}
