@@ -53,6 +53,7 @@ import {
   messageTxList,
 } from '../settlement/ethereum/message.ts';
 import type { GlobalState } from '../vm/wasm/machine.ts';
+import { hostKeccak256Hex } from '../vm/wasm/native.ts';
 import {
   DuplicateTransactionError,
   InvalidParamsError,
@@ -418,7 +419,7 @@ export class Sequencer {
       throw new InvalidTransactionError(
         `${raw.length} bytes do not fit in a block of ${this.sequencing.limits.maxBlockBytes}`,
       );
-    const hash = keccak256Hex(raw);
+    const hash = hostKeccak256Hex(raw);
     if (this.pending.has(hash) || this.store.hasTx(hash)) throw new DuplicateTransactionError(hash);
     const a = this.executor.app.admit(raw, this.executor.stateAt().bytes32[0], hash);
     if (!a.ok) throw new TransactionRefusedByAppError(a.reason, a.code);

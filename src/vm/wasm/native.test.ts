@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { HOST_IMPORTS, stf, wat } from '../../../test/wasm/wat.ts';
 import { ModexError } from '../../core/errors.ts';
-import { keccak256Into } from '../../crypto/keccak.ts';
+import { keccak256Hex, keccak256Into } from '../../crypto/keccak.ts';
 import {
   type HostContext,
   hostKeccak256,
+  hostKeccak256Hex,
   instantiateNative,
   invokeNative,
   runNative,
@@ -223,6 +224,7 @@ describe('host keccak256 (wasm permutation of the host ops)', () => {
     for (const len of lengths) {
       const b = Uint8Array.from({ length: len }, rnd);
       expect(hex(hostKeccak256(b)), `length ${len}`).toBe(hex(keccak256Into(b, new Uint8Array(32))));
+      expect(hostKeccak256Hex(b), `length ${len}`).toBe(keccak256Hex(b));
     }
   });
 });
