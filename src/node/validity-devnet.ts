@@ -381,7 +381,12 @@ export class ValidityDevnet {
     for (let n = chain.length; n > 0; n--) {
       const root = bytesToHex(chain.stateAt(n).bytes32[1]);
       if (!(await s.rollup.isConfirmedSendRoot(root))) continue;
-      const p = chain.withdrawalProof(index, n);
+      let p: ReturnType<AppChain['withdrawalProof']>;
+      try {
+        p = chain.withdrawalProof(index, n);
+      } catch {
+        return false; // the newest confirmed state does not hold it yet
+      }
       const tx = await bridge.executeWithdrawal(
         p.withdrawal,
         bytesToHex(p.sendRoot),

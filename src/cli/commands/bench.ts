@@ -99,6 +99,19 @@ export function register(program: Command): void {
       console.log(opts.json ? JSON.stringify(rows) : formatSovereignBench(rows));
     });
   bench
+    .command('validity')
+    .description(
+      'validity proofs end to end (docs/validity.md §6): the zk-rollup devnet (prove ms per transaction, gas of each proven confirmation, constraints, dev key setup, finality against a challenge period) and the hybrid fraud scenario (the honest side’s gas and moves)',
+    )
+    .option('--json', 'print one JSON object instead of a table', false)
+    .addHelpText('after', '\nExample:\n  npx modex bench validity --json\n')
+    .action(async (opts: { json: boolean }) => {
+      const { benchValidity, formatValidityBench } = await import('../../../bench/validity.ts');
+      const b = await benchValidity({ log: (line) => process.stderr.write(`${line}\n`) });
+      console.log(opts.json ? JSON.stringify(b) : formatValidityBench(b));
+      process.exit(0);
+    });
+  bench
     .command('dispute')
     .description(
       'full disputes on the embedded anvil (honest validator vs a liar about a block of token transfers) for 2^20, 2^28 and 2^36 machine steps per block: honest transactions and gas until confirmation, gas of an assertion',
