@@ -8,8 +8,9 @@ import {OutboxFrontier} from "./OutboxFrontier.sol";
 
 /// The ztoken app's validity binding (docs/validity.md §5, records in §5.2): the inbox messages turn
 /// into 160-byte records (what L1 can decide without the state is decided here), cut into chunks of
-/// `slots` records; chunk j's public signals are
-/// `preRoot, postRoot, recordsHash, acceptedMask, chainId` with the first preRoot and the last
+/// `slots` records; chunk j's public signals are (validity v1.1)
+/// `preRoot, postRoot, recordWords[k], acceptedMask, chainId` (the chunk's slots × 160 record bytes
+/// in k = ceil(160·slots / 31) big-endian words of 31 bytes) with the first preRoot and the last
 /// postRoot read from the assertions' state roots (key 0x20, compact-trie inclusion proofs), and the
 /// accepted withdrawals appended to the outbox frontier give the new send root. Mirrored by
 /// src/apps/ztoken/binding.ts.
@@ -19,6 +20,8 @@ contract ZTokenBinding is IValidityBinding {
     /// BN254's scalar field (BabyJubJub's base field)
     uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 internal constant RECORD = 160;
+    /// bytes per record word: a word is < 2^248 < P
+    uint256 internal constant WORD = 31;
     uint8 internal constant APP = 0x03;
     /// the ztoken state key holding the account root (docs/validity.md §2.1)
     bytes internal constant ACCOUNT_ROOT_KEY = hex"20";
@@ -40,6 +43,8 @@ contract ZTokenBinding is IValidityBinding {
     /// T: records per chunk (the circuit's slots)
     uint256 public immutable slots;
     uint64 public immutable chainId;
+    /// k: record words per chunk, ceil(160·slots / 31)
+    uint256 public immutable words;
 
     error UnprovableMessage(uint256 position);
     error BadStateProof(bool post, bytes32 stateRoot, bytes32 computed);
@@ -51,10 +56,12 @@ contract ZTokenBinding is IValidityBinding {
     constructor(uint256 slots_, uint64 chainId_) {
         slots = slots_;
         chainId = chainId_;
+        words = (RECORD * slots_ + WORD - 1) / WORD;
     }
 
-    function signalsPerChunk() external pure returns (uint256) {
-        return 5;
+    /// preRoot, postRoot, the k record words, acceptedMask, chainId
+    function signalsPerChunk() external view returns (uint256) {
+        return 4 + words;
     }
 
     function publicSignals(
@@ -76,15 +83,18 @@ contract ZTokenBinding is IValidityBinding {
             revert WrongChunkData(chunks, w.midRoots.length, w.masks.length);
         }
         if (chunks == 0 && w.preRoot != w.postRoot) revert RootsDifferWithoutRecords(w.preRoot, w.postRoot);
-        signals = new uint256[](5 * chunks);
+        uint256 k = words;
+        uint256 per = 4 + k;
+        signals = new uint256[](per * chunks);
         for (uint256 j = 0; j < chunks; j++) {
             uint256 mask = w.masks[j];
             if (mask >> t != 0) revert BadMask(j, mask);
-            signals[5 * j] = uint256(j == 0 ? w.preRoot : w.midRoots[j - 1]);
-            signals[5 * j + 1] = uint256(j + 1 == chunks ? w.postRoot : w.midRoots[j]);
-            signals[5 * j + 2] = _recordsHash(recs, j * t * RECORD, t * RECORD);
-            signals[5 * j + 3] = mask;
-            signals[5 * j + 4] = chainId;
+            uint256 s = per * j;
+            signals[s] = uint256(j == 0 ? w.preRoot : w.midRoots[j - 1]);
+            signals[s + 1] = uint256(j + 1 == chunks ? w.postRoot : w.midRoots[j]);
+            _recordWords(signals, s + 2, recs, j * t * RECORD, t * RECORD, k);
+            signals[s + 2 + k] = mask;
+            signals[s + 3 + k] = chainId;
             _withdrawals(w.frontier, recs, j * t, t, mask);
         }
         sendRoot = w.frontier.root();
@@ -113,15 +123,27 @@ contract ZTokenBinding is IValidityBinding {
         if (computed != stateRoot) revert BadStateProof(post, stateRoot, computed);
     }
 
-    /// SHA-256 of `len` bytes of `recs` from `off`, top 3 bits cleared (a field element).
-    function _recordsHash(bytes memory recs, uint256 off, uint256 len) internal view returns (uint256 h) {
-        bool ok;
+    /// The `k` words of the `len` record bytes of `recs` from `off` into `signals[at…at + k)` (the
+    /// caller sized `signals`): word i = bytes [31·i, 31·i + 31) big-endian; in the last word the
+    /// bytes past `len` (the next chunk's, or whatever follows `recs`) are cleared.
+    function _recordWords(
+        uint256[] memory signals,
+        uint256 at,
+        bytes memory recs,
+        uint256 off,
+        uint256 len,
+        uint256 k
+    ) internal pure {
+        uint256 tail = WORD * k - len; // padding bytes of the last word, < 31
         assembly ("memory-safe") {
-            ok := staticcall(gas(), 0x02, add(add(recs, 32), off), len, 0, 32)
-            h := mload(0)
+            let src := add(add(recs, 32), off)
+            let dst := add(add(signals, 32), shl(5, at))
+            for { let i := 0 } lt(i, k) { i := add(i, 1) } {
+                mstore(add(dst, shl(5, i)), shr(8, mload(add(src, mul(i, 31)))))
+            }
+            let last := add(dst, shl(5, sub(k, 1)))
+            mstore(last, shl(shl(3, tail), shr(shl(3, tail), mload(last))))
         }
-        require(ok);
-        h &= (uint256(1) << 253) - 1;
     }
 
     /// Appends chunk records [first, first + t) that are accepted withdrawals (op 2, mask bit set):

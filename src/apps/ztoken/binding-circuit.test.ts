@@ -1,11 +1,11 @@
 /**
  * The L1 binding with the real ztoken chunk circuit (docs/validity.md §3, §5), slow: INSECURE dev
- * keys of `ztoken_2` (cached by content hash), two real proofs of about 229k constraints each. The
+ * keys of `ztoken_2` (cached by content hash), two real proofs of 48,800 constraints each. The
  * model (model.ts) applies the records chunk by chunk through the circuit's witness (witness.ts); the
  * SDK states hold its account root at key 0x20 and its outbox frontier at 0x04. Two assertions are
  * created and confirmed on anvil, each in one transaction: two opens, then a deposit to the first
  * account and its withdrawal, which the Bridge pays at once. The circuit's public signals are exactly
- * the ones ZTokenBinding computes (order, recordsHash, mask, chain id), and a proof checked against
+ * the ones ZTokenBinding computes (order, the 11 record words, mask, chain id), and a proof checked against
  * another mask is refused.
  */
 import { type Address, bytesToHex, toHex } from 'viem';

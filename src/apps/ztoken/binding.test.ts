@@ -1,7 +1,7 @@
 /**
  * The validity L1 binding on anvil (docs/validity.md §5) with real Groth16 proofs: the settlement
  * contracts with a ValidityVerifier(ZTokenBinding, Groth16Verifier) in the Rollup's committee slot.
- * The circuit is test/zk/validity-signals.circom (the ztoken circuit's five public inputs, constrained
+ * The circuit is test/zk/validity-signals.circom (the ztoken circuit's 15 public inputs, constrained
  * trivially), so what is tested is the binding: an assertion proven chunk by chunk is created and
  * confirmed in one transaction and its withdrawal is paid by the Bridge at once; every check refuses
  * its fault with a named error. The account roots are arbitrary field elements in real compact-trie
@@ -55,7 +55,7 @@ import {
   type ZTokenWitness,
   zTokenProofPlan,
 } from './binding.ts';
-import { recordsHash, recordsOf } from './records.ts';
+import { recordsOf, recordWordCount, recordWords } from './records.ts';
 import { encodeTx, type ZTx } from './tx.ts';
 
 const CHAIN = 0x6d6f6465780003n;
@@ -100,9 +100,31 @@ const solState = (t: StateTree, sendRoot: Uint8Array, inboxPosition: bigint): So
   positionInMessage: 0n,
 });
 
+/** record words per chunk (validity v1.1: 11 at T = 2) */
+const K = recordWordCount(T);
+
+/** a chunk's signals (preRoot, postRoot, K record words, acceptedMask, chainId) with some replaced */
+const signalsWith = (
+  s: readonly bigint[],
+  o: { preRoot?: bigint; postRoot?: bigint; words?: bigint[]; mask?: bigint; chainId?: bigint },
+): bigint[] => [
+  o.preRoot ?? s[0],
+  o.postRoot ?? s[1],
+  ...(o.words ?? s.slice(2, 2 + K)),
+  o.mask ?? s[2 + K],
+  o.chainId ?? s[3 + K],
+];
+
 async function proveChunk(signals: bigint[]): Promise<ProofWords> {
-  const [preRoot, postRoot, rh, acceptedMask, chainId] = signals.map(String);
-  const p = await prove(wasm, zkey, { preRoot, postRoot, recordsHash: rh, acceptedMask, chainId });
+  expect(signals).toHaveLength(4 + K);
+  const str = signals.map(String);
+  const p = await prove(wasm, zkey, {
+    preRoot: str[0],
+    postRoot: str[1],
+    recordWords: str.slice(2, 2 + K),
+    acceptedMask: str[2 + K],
+    chainId: str[3 + K],
+  });
   expect(p.publicSignals).toEqual(signals.map(String));
   return proofWords(p.proof);
 }
@@ -245,6 +267,14 @@ describe('ValidityVerifier + ZTokenBinding (docs/validity.md §5)', () => {
   it('a deposit (1 record, 1 chunk) is created and confirmed in one transaction', async () => {
     a1 = await honest(g, S0, S1, [1001n], [1n]);
     expect(a1.plan.chunks).toHaveLength(1);
+    // validity v1.1: preRoot, postRoot, 11 record words, acceptedMask, chainId
+    const perChunk = await l1.publicClient.readContract({
+      address: bindingAddr,
+      abi: (await getArtifact('ZTokenBinding')).abi,
+      functionName: 'signalsPerChunk',
+    });
+    expect(perChunk).toBe(15n);
+    expect(a1.plan.chunks[0].signals).toHaveLength(15);
     expect(a1.plan.chunks[0].records[0][0]).toBe(4);
     expect(a1.end.inboxPosition).toBe(1n);
     const r = await submit(a1, att(a1), BOND);
@@ -295,17 +325,20 @@ describe('ValidityVerifier + ZTokenBinding (docs/validity.md §5)', () => {
     await reverts(submit(a2, att(a2, { proofs: [p1, p0] }), 0n), 'InvalidProof', [0n]);
     const sig = a2.plan.chunks.map((c) => c.signals);
     // a proof for another post-root of chunk 1 (the witness says 1003)
-    const otherRoot = await proveChunk([sig[1][0], 999n, sig[1][2], sig[1][3], sig[1][4]]);
+    const otherRoot = await proveChunk(signalsWith(sig[1], { postRoot: 999n }));
     await reverts(submit(a2, att(a2, { proofs: [p0, otherRoot] }), 0n), 'InvalidProof', [1n]);
     // a proof of chunk 0 for another batch (other records)
-    const otherBatch = await proveChunk([
-      sig[0][0],
-      sig[0][1],
-      recordsHash(a2.plan.chunks[1].records),
-      sig[0][3],
-      sig[0][4],
-    ]);
+    const otherBatch = await proveChunk(
+      signalsWith(sig[0], { words: recordWords(a2.plan.chunks[1].records) }),
+    );
     await reverts(submit(a2, att(a2, { proofs: [otherBatch, p1] }), 0n), 'InvalidProof', [0n]);
+    // one record word changed: the first, a middle one, the last (its low 21 bytes are padding)
+    for (const i of [0, 5, K - 1]) {
+      const words = sig[1].slice(2, 2 + K);
+      words[i] += 1n;
+      const otherWord = await proveChunk(signalsWith(sig[1], { words }));
+      await reverts(submit(a2, att(a2, { proofs: [p0, otherWord] }), 0n), 'InvalidProof', [1n]);
+    }
     // another mask in the witness (chunk 0 has no withdrawal: the send root is the same)
     await reverts(
       submit(a2, att(a2, { witness: { ...a2.plan.witness, masks: [1n, 1n] } }), 0n),
@@ -313,7 +346,7 @@ describe('ValidityVerifier + ZTokenBinding (docs/validity.md §5)', () => {
       [0n],
     );
     // a proof made for another chain id
-    const otherChain = await proveChunk([sig[0][0], sig[0][1], sig[0][2], sig[0][3], CHAIN + 1n]);
+    const otherChain = await proveChunk(signalsWith(sig[0], { chainId: CHAIN + 1n }));
     await reverts(submit(a2, att(a2, { proofs: [otherChain, p1] }), 0n), 'InvalidProof', [0n]);
     // the mid root changed: chunk 0's post-root and chunk 1's pre-root no longer match the proofs
     await reverts(
@@ -440,7 +473,8 @@ describe('ValidityVerifier + ZTokenBinding (docs/validity.md §5)', () => {
     );
     // or one proof of a chunk of padding records (which can only show the same root)
     const snap = await l1.testClient.snapshot();
-    const pad = [1003n, 1003n, recordsHash([new Uint8Array(160), new Uint8Array(160)]), 0n, CHAIN];
+    const pad = [1003n, 1003n, ...recordWords([new Uint8Array(160), new Uint8Array(160)]), 0n, CHAIN];
+    expect(pad).toEqual([1003n, 1003n, ...new Array(K).fill(0n), 0n, CHAIN]);
     const padded = att(c, { proofs: [await proveChunk(pad)], witness: { ...c.plan.witness, masks: [0n] } });
     expect(await s.rollup.status((await submit(c, padded, 0n)).id)).toBe('confirmed');
     await l1.testClient.revert({ id: snap });

@@ -2,7 +2,7 @@
  * The ztoken prover's side of contracts/validity/ZTokenBinding.sol (docs/validity.md §5): from the
  * messages of an assertion's range, the previous and the new state and the circuit's per-chunk
  * results (the account root after each chunk, the accepted masks), the chunks' records and public
- * signals (`preRoot, postRoot, recordsHash, acceptedMask, chainId`), the binding's witness (the
+ * signals (`preRoot, postRoot, recordWords[k], acceptedMask, chainId`, validity v1.1), the binding's witness (the
  * inclusion proofs of key 0x20, the roots between chunks, the masks, the outbox frontier) and the
  * send root L1 will compute, with the withdrawals it appends. Records are records.ts's.
  */
@@ -17,7 +17,7 @@ import {
 } from '../../proof/validity/outbox-frontier.ts';
 import { withdrawalLeaf } from '../sdk/outbox.ts';
 import { type StateTree, stateProofRoot } from '../sdk/state-tree.ts';
-import { chunkRecords, decodeRecord, ROP, recordsHash, recordsOf } from './records.ts';
+import { chunkRecords, decodeRecord, ROP, recordsOf, recordWords } from './records.ts';
 import { readBE } from './tx.ts';
 
 /** the state key of the account root (docs/validity.md §2.1) */
@@ -114,7 +114,7 @@ export function zTokenProofPlan(p: {
     const signals = [
       j === 0 ? pre.root : p.chunkRoots[j - 1],
       p.chunkRoots[j],
-      recordsHash(records),
+      ...recordWords(records),
       mask,
       p.chainId,
     ];

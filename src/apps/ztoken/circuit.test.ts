@@ -3,19 +3,19 @@
  * with every op and every rejection reason of §2.2 (and a random tail) are turned into records
  * (records.ts), cut into chunks of T = 2 and applied to the model by the witness (witness.ts); the
  * model applying the same messages directly agrees on every receipt and root. For every chunk the
- * circuit accepts the model's roots, records hash and accepted mask, and refuses the mask with any
+ * circuit accepts the model's roots, record words and accepted mask, and refuses the mask with any
  * one bit flipped (so it accepts exactly the records the model accepts); other post-roots, pre-roots,
- * records hashes and chain ids are refused. One chunk is proved with INSECURE dev keys, the proof
+ * record words (each of them, in its lowest and highest bit) and chain ids are refused. One chunk is proved with INSECURE dev keys, the proof
  * verifies with its public signals and not with any other.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeTxList } from '../../settlement/ethereum/message.ts';
 import { devSetup, prove, verify } from '../../zk/index.ts';
 import { add, mul, TORSION } from './babyjub.ts';
-import { PUBLIC_SIGNALS, type ZTokenCircuit, ztokenCircuit } from './circuit.ts';
+import { publicSignalNames, publicSignalValues, type ZTokenCircuit, ztokenCircuit } from './circuit.ts';
 import { FIELD_P, zkCrypto } from './crypto.ts';
 import { ZReceipt, type ZReceiptCode, ZTokenState } from './model.ts';
-import { chunkRecords, recordsOf } from './records.ts';
+import { chunkRecords, recordsOf, recordWordCount } from './records.ts';
 import {
   accountAddress,
   encodeTx,
@@ -206,6 +206,14 @@ const bump = (input: CircuitInput, k: string, by = 1n): CircuitInput => ({
   [k]: (BigInt(input[k] as string) + by).toString(),
 });
 
+/** the input with record word `i` + `by` */
+const bumpWord = (input: CircuitInput, i: number, by: bigint): CircuitInput => ({
+  ...input,
+  recordWords: (input.recordWords as string[]).map((v, j) => (j === i ? (BigInt(v) + by).toString() : v)),
+});
+
+const signalsOf = (w: ChunkWitness) => publicSignalValues({ ...w, chainId: CHAIN });
+
 let circuit: ZTokenCircuit;
 
 describe('ztoken chunk circuit against the model (slow: compiles the circuit once, cached)', () => {
@@ -231,22 +239,19 @@ describe('ztoken chunk circuit against the model (slow: compiles the circuit onc
       expect(s.receipts).toContain(code);
   });
 
-  it('every chunk: the model roots, records hash and mask satisfy the circuit', async () => {
+  it('every chunk: the model roots, record words and mask satisfy the circuit', async () => {
     expect(witnesses.length).toBe(chunks.length);
+    expect(recordWordCount(T)).toBe(11);
+    expect(publicSignalNames(T)).toHaveLength(15);
     for (const w of witnesses) {
+      expect(w.recordWords).toHaveLength(11);
       const wit = await circuit.witness(w.input);
-      // the public inputs follow the constant 1 (no outputs), in PUBLIC_SIGNALS's order
-      expect(wit.slice(1, 1 + PUBLIC_SIGNALS.length)).toEqual([
-        w.preRoot,
-        w.postRoot,
-        w.recordsHash,
-        BigInt(w.acceptedMask),
-        CHAIN,
-      ]);
+      // the public inputs follow the constant 1 (no outputs), in publicSignalNames's order
+      expect(wit.slice(1, 1 + publicSignalNames(T).length)).toEqual(signalsOf(w));
     }
   }, 1_800_000);
 
-  it('another mask, post-root, pre-root, records hash or chain id is refused', async () => {
+  it('another mask, post-root, pre-root, record word or chain id is refused', async () => {
     // a chunk with an accepted and a rejected record, and the last one (a padding slot when odd)
     const mixed = witnesses.find((w) => w.acceptedMask === 1 || w.acceptedMask === 2) as ChunkWitness;
     for (const w of [mixed, witnesses[witnesses.length - 1]])
@@ -257,11 +262,15 @@ describe('ztoken chunk circuit against the model (slow: compiles the circuit onc
     // chunk 0: two accepted opens (the chain id enters their signed messages)
     const opens = witnesses[0];
     expect(opens.acceptedMask).toBe(3);
-    for (const k of ['postRoot', 'preRoot', 'recordsHash', 'chainId'])
+    for (const k of ['postRoot', 'preRoot', 'chainId'])
       await expect(circuit.witness(bump(opens.input, k))).rejects.toThrow(/satisfy/);
-    // the records hash is the low 253 bits: the same digest with a top bit set is another value
-    await expect(circuit.witness(bump(opens.input, 'recordsHash', 1n << 253n))).rejects.toThrow(/satisfy/);
-  }, 600_000);
+    // every word, in its lowest bit and in its highest (the last word's low 21 bytes are padding)
+    for (let i = 0; i < recordWordCount(T); i++)
+      for (const by of [1n, 1n << 247n])
+        await expect(circuit.witness(bumpWord(opens.input, i, by)), `word ${i} + ${by}`).rejects.toThrow(
+          /satisfy/,
+        );
+  }, 900_000);
 
   it('a prover cannot make a rejected record acceptable: a richer sender leaf, a key without its torsion', async () => {
     const slotOf = (code: ZReceiptCode) => {
@@ -289,7 +298,8 @@ describe('ztoken chunk circuit against the model (slow: compiles the circuit onc
     console.log(
       `ztoken chunk T=${T}: ${circuit.constraints} constraints, 2^${keys.power}, prove ${Math.round(ms)} ms`,
     );
-    const expected = [w.preRoot, w.postRoot, w.recordsHash, BigInt(w.acceptedMask), CHAIN].map(String);
+    const expected = signalsOf(w).map(String);
+    expect(expected).toHaveLength(15);
     expect(publicSignals).toEqual(expected);
     const vkey = keys.vkey;
     expect(await verify(vkey, publicSignals, proof)).toBe(true);

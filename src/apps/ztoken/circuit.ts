@@ -2,13 +2,15 @@
  * The ztoken chunk circuit (guest/apps/ztoken/circuit, docs/validity.md §3): compiled and cached by
  * the zk toolchain (`compileCircuit`, docs/validity.md §1, §4: circom2 `--O2`), its witness computed
  * by the generated witness calculator, which fails when a constraint does not hold. Its public
- * signals, in this order: preRoot, postRoot, recordsHash, acceptedMask, chainId (no outputs).
+ * signals, in this order: preRoot, postRoot, recordWords[k] (k = ceil(160·T / 31)), acceptedMask,
+ * chainId (no outputs).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ModexError } from '../../core/errors.ts';
 import { compileCircuit } from '../../zk/index.ts';
+import { recordWordCount } from './records.ts';
 import type { CircuitInput } from './witness.ts';
 
 const CIRCUIT_DIR = 'guest/apps/ztoken/circuit';
@@ -32,8 +34,25 @@ export interface ZTokenCircuit {
   witness(input: CircuitInput): Promise<bigint[]>;
 }
 
-/** the order of the circuit's public signals (snarkjs's `publicSignals`, the verifier's inputs) */
-export const PUBLIC_SIGNALS = ['preRoot', 'postRoot', 'recordsHash', 'acceptedMask', 'chainId'] as const;
+/**
+ * The circuit's public signals for a chunk of `slots` records, in their order (snarkjs's
+ * `publicSignals`, the Solidity verifier's inputs): `recordWords[i]` stands for word i.
+ */
+export function publicSignalNames(slots: number): string[] {
+  const words = Array.from({ length: recordWordCount(slots) }, (_, i) => `recordWords[${i}]`);
+  return ['preRoot', 'postRoot', ...words, 'acceptedMask', 'chainId'];
+}
+
+/** The public signals' values in the circuit's order (`publicSignalNames`). */
+export function publicSignalValues(s: {
+  preRoot: bigint;
+  postRoot: bigint;
+  recordWords: readonly bigint[];
+  acceptedMask: bigint | number;
+  chainId: bigint;
+}): bigint[] {
+  return [s.preRoot, s.postRoot, ...s.recordWords, BigInt(s.acceptedMask), s.chainId];
+}
 
 /** Compiles (or finds in the cache) the circuit for a chunk of `slots` records (a `ztoken_<slots>.circom`). */
 export async function ztokenCircuit(slots = 2): Promise<ZTokenCircuit> {

@@ -1,8 +1,7 @@
 /**
  * The record stream (docs/validity.md §5): every rule of what makes a record and what does not, the
- * 160-byte layout, chunking with padding and the chunk hash.
+ * 160-byte layout, chunking with padding and the chunk's record words.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encodeTxList } from '../../settlement/ethereum/message.ts';
 import { zkCrypto } from './crypto.ts';
@@ -11,8 +10,9 @@ import {
   decodeRecord,
   onBabyJub,
   RECORD_LEN,
-  recordsHash,
   recordsOf,
+  recordWordCount,
+  recordWords,
   UnprovableMessageError,
 } from './records.ts';
 import { accountAddress, encodeTx, signTx, writeBE, ZOP } from './tx.ts';
@@ -179,7 +179,7 @@ describe('ztoken records', () => {
     }
   });
 
-  it('chunks of T, the last padded with zero records, and the chunk hash', () => {
+  it('chunks of T, the last padded with zero records, and the record words', () => {
     const recs = recordsOf([list(encodeTx(transfer), encodeTx(withdraw), encodeTx(open))], CHAIN);
     const chunks = chunkRecords(recs, 2);
     expect(chunks).toHaveLength(2);
@@ -187,11 +187,20 @@ describe('ztoken records', () => {
     expect(chunks[1][1]).toEqual(new Uint8Array(RECORD_LEN));
     expect(chunkRecords([], 2)).toEqual([[new Uint8Array(RECORD_LEN), new Uint8Array(RECORD_LEN)]]);
     expect(chunkRecords(recs.slice(0, 2), 2)).toHaveLength(1);
-    const d = createHash('sha256').update(Buffer.concat(chunks[0])).digest();
-    const h = recordsHash(chunks[0]);
-    expect(h).toBe(BigInt(`0x${d.toString('hex')}`) % (1n << 253n));
-    expect(h < z.p).toBe(true);
-    expect(recordsHash(chunks[1])).not.toBe(h);
+    // 320 bytes in 31-byte words: 10 full words and 10 bytes followed by 21 zero bytes
+    expect([1, 2, 3, 4].map(recordWordCount)).toEqual([6, 11, 16, 21]);
+    const hex = Buffer.concat(chunks[0])
+      .toString('hex')
+      .padEnd(11 * 62, '0');
+    const words = recordWords(chunks[0]);
+    expect(words).toEqual(
+      Array.from({ length: 11 }, (_, i) => BigInt(`0x${hex.slice(62 * i, 62 * i + 62)}`)),
+    );
+    expect(words.every((w) => w < 1n << 248n && w < z.p)).toBe(true);
+    expect(words[10] & ((1n << 168n) - 1n)).toBe(0n);
+    expect(recordWords(chunks[1])).not.toEqual(words);
+    expect(recordWords(chunks[1]).slice(6)).toEqual([0n, 0n, 0n, 0n, 0n]); // the padding record
+    expect(() => recordWords([new Uint8Array(159)])).toThrow(RangeError);
     expect(() => chunkRecords(recs, 0)).toThrow(RangeError);
   });
 });

@@ -7,10 +7,9 @@
  * A transaction or deposit the STF rejects whatever the state gives no record (wrong length, app,
  * op or chain id, an `open` key off the curve, a deposit of length ≠ 53 or amount ≥ 2^128, a list
  * that does not decode, an unknown kind). The stream is cut into chunks of T records (the last one
- * padded with all-zero records, op 0); a chunk's recordsHash is the SHA-256 of its T × 160 bytes,
- * its top 3 bits cleared. Blob, certified and brotli batches cannot be proved (`UnprovableMessageError`).
+ * padded with all-zero records, op 0); a chunk's recordWords (validity v1.1, the circuit's public
+ * inputs) are its T × 160 bytes cut into big-endian words of 31 bytes. Blob, certified and brotli batches cannot be proved (`UnprovableMessageError`).
  */
-import { createHash } from 'node:crypto';
 import { ModexError } from '../../core/errors.ts';
 import { decodeTxList } from '../../settlement/ethereum/message.ts';
 import { FIELD_P } from './crypto.ts';
@@ -165,12 +164,27 @@ export function chunkRecords(records: readonly Uint8Array[], slots: number): Uin
   return chunks;
 }
 
-/** SHA-256 of the chunk's bytes as a big-endian integer, its top 3 bits cleared (a field element) */
-export function recordsHash(chunk: readonly Uint8Array[]): bigint {
-  const h = createHash('sha256');
-  for (const r of chunk) {
+/** bytes per record word: 31, so a word is < 2^248 < p (a field element) */
+export const WORD_BYTES = 31;
+
+/** the number of record words of a chunk of `slots` records: ceil(160·T / 31) (11 at T = 2) */
+export const recordWordCount = (slots: number): number => Math.ceil((RECORD_LEN * slots) / WORD_BYTES);
+
+/**
+ * The chunk's record words (docs/validity.md §5.1, validity v1.1): its T × 160 bytes concatenated,
+ * word i = bytes [31·i, 31·i + 31) as a big-endian integer, the last right-padded with zero bytes.
+ */
+export function recordWords(chunk: readonly Uint8Array[]): bigint[] {
+  const bytes = new Uint8Array(RECORD_LEN * chunk.length);
+  chunk.forEach((r, i) => {
     if (r.length !== RECORD_LEN) throw new RangeError(`a record is ${RECORD_LEN} bytes, not ${r.length}`);
-    h.update(r);
+    bytes.set(r, RECORD_LEN * i);
+  });
+  const words: bigint[] = [];
+  for (let off = 0; off < bytes.length; off += WORD_BYTES) {
+    const w = new Uint8Array(WORD_BYTES);
+    w.set(bytes.subarray(off, off + WORD_BYTES));
+    words.push(readBE(w, 0, WORD_BYTES));
   }
-  return BigInt(`0x${h.digest('hex')}`) & ((1n << 253n) - 1n);
+  return words;
 }

@@ -9,7 +9,7 @@ import { ModexError } from '../../core/errors.ts';
 import { splitTorsion, yOf } from './babyjub.ts';
 import type { ZReceiptCode, ZTokenState } from './model.ts';
 import { ZReceipt } from './model.ts';
-import { decodeRecord, RECORD_LEN, ROP, recordsHash, type ZRecord } from './records.ts';
+import { decodeRecord, RECORD_LEN, ROP, recordWords, type ZRecord } from './records.ts';
 import { DEPTH } from './tree.ts';
 import { type SignedZTx, writeBE, ZOP } from './tx.ts';
 
@@ -26,7 +26,8 @@ export interface ChunkWitness {
   input: CircuitInput;
   preRoot: bigint;
   postRoot: bigint;
-  recordsHash: bigint;
+  /** the chunk's record words (validity v1.1, docs/validity.md §5.1) */
+  recordWords: bigint[];
   /** bit t: record t was applied */
   acceptedMask: number;
   /** the model's receipt per record (padding: OK, nothing applied) */
@@ -138,12 +139,12 @@ export function chunkInput(
   });
   if (chunk.length === 0 || grid.path1.some((p) => p.length !== DEPTH))
     throw new ZTokenWitnessError('a chunk holds at least one record');
-  const hash = recordsHash(chunk);
+  const words = recordWords(chunk);
   return {
     input: {
       preRoot: preRoot.toString(),
       postRoot: state.root.toString(),
-      recordsHash: hash.toString(),
+      recordWords: words.map(String),
       acceptedMask: String(mask),
       chainId: chainId.toString(),
       ...grid,
@@ -151,7 +152,7 @@ export function chunkInput(
     },
     preRoot,
     postRoot: state.root,
-    recordsHash: hash,
+    recordWords: words,
     acceptedMask: mask,
     receipts,
   };

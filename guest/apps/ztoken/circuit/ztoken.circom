@@ -2,9 +2,9 @@
 // stream L1 extracts from the inbox messages) applied in order to the depth-D Poseidon account tree
 // (§2.1). Every record is decided exactly as the model decides it (§2.2): an accepted one changes
 // the tree, a rejected one (or a padding record, op 0) changes nothing, and no rejection makes the
-// witness fail. Public inputs, in this order: preRoot, postRoot, recordsHash (SHA-256 of the
-// T × 160 record bytes, its top 3 bits dropped), acceptedMask (bit t = record t was applied),
-// chainId. Soundness assumes a tree reached from the empty one by this circuit (every leaf with
+// witness fail. Public inputs, in this order (validity v1.1): preRoot, postRoot, recordWords[K]
+// (the T × 160 record bytes cut into K = ceil(160·T / 31) big-endian words of 31 bytes, the last
+// right-padded with zero bytes), acceptedMask (bit t = record t was applied), chainId. Soundness assumes a tree reached from the empty one by this circuit (every leaf with
 // ax = 0 is all zero, every ax ≠ 0 a key of the prime-order subgroup, every balance a u128) and
 // records L1 built (op 0…4, the layout of §5, an open's ax on the curve).
 pragma circom 2.1.0;
@@ -17,7 +17,6 @@ include "circomlib/circuits/babyjub.circom";
 include "circomlib/circuits/escalarmulany.circom";
 include "circomlib/circuits/escalarmulfix.circom";
 include "circomlib/circuits/mux3.circom";
-include "circomlib/circuits/sha256/sha256.circom";
 
 // The root of a depth-D path: bits[k] = 0 puts the running node on the left at level k (§2.1).
 template MerkleRoot(D) {
@@ -432,10 +431,16 @@ template Slot(D) {
     next <== newRoot2.root;
 }
 
+// the number of 31-byte words of T records of 160 bytes (§5: recordWords)
+function recordWordCount(T) {
+    return (160 * T + 30) \ 31;
+}
+
 template ZTokenChunk(T, D) {
+    var K = recordWordCount(T);
     signal input preRoot;
     signal input postRoot;
-    signal input recordsHash;
+    signal input recordWords[K];
     signal input acceptedMask;
     signal input chainId;
     signal input rec[T][1280];
@@ -456,7 +461,6 @@ template ZTokenChunk(T, D) {
     signal input tSel[T][3];
 
     component slot[T];
-    component sha = Sha256(1280 * T);
     signal roots[T + 1];
     roots[0] <== preRoot;
     var mask = 0;
@@ -464,10 +468,7 @@ template ZTokenChunk(T, D) {
         slot[t] = Slot(D);
         slot[t].root <== roots[t];
         slot[t].chainId <== chainId;
-        for (var i = 0; i < 1280; i++) {
-            slot[t].rec[i] <== rec[t][i];
-            sha.in[1280 * t + i] <== rec[t][i];
-        }
+        for (var i = 0; i < 1280; i++) slot[t].rec[i] <== rec[t][i];
         for (var k = 0; k < 5; k++) slot[t].opFlag[k] <== opFlag[t][k];
         slot[t].ax1 <== ax1[t];
         slot[t].ay1 <== ay1[t];
@@ -490,8 +491,12 @@ template ZTokenChunk(T, D) {
     }
     postRoot === roots[T];
     acceptedMask === mask;
-    // recordsHash = the digest's low 253 bits (out[0] is its most significant bit)
-    component h = Bits2Num(253);
-    for (var i = 0; i < 253; i++) h.in[i] <== sha.out[255 - i];
-    recordsHash === h.out;
+    // recordWords: bit b of the record stream (byte b \ 8, most significant bit first) has weight
+    // 2^(247 - b % 248) in word b \ 248; the bits are 0/1 (Slot), so each word < 2^248 < p fixes them
+    for (var w = 0; w < K; w++) {
+        var word = 0;
+        for (var b = 248 * w; b < 248 * w + 248 && b < 1280 * T; b++)
+            word += rec[b \ 1280][b % 1280] * (1 << (247 - (b - 248 * w)));
+        recordWords[w] === word;
+    }
 }

@@ -3,4 +3,4 @@ pragma circom 2.1.0;
 
 include "ztoken.circom";
 
-component main {public [preRoot, postRoot, recordsHash, acceptedMask, chainId]} = ZTokenChunk(2, 16);
+component main {public [preRoot, postRoot, recordWords, acceptedMask, chainId]} = ZTokenChunk(2, 16);
