@@ -222,6 +222,7 @@ export class ValidityDevnet {
 
     const moves: HonestMove[] = [];
     let liarId: Hex | undefined;
+    let liarPrev: Hex | undefined;
     let rejected = false;
     let withdrawalPaid = false;
     let finality: number | null = null;
@@ -251,14 +252,18 @@ export class ValidityDevnet {
       await prover.derivation.poll();
       if (liar && liarId === undefined) {
         // the liar goes first: the game is about its assertion, the first after genesis
-        liarId = await liar.tick();
+        const posted = await liar.tick();
+        liarId = posted?.id;
+        liarPrev = posted?.prevId;
       } else if (liar && !rejected) {
         rejected = await this.playHybrid(honest.rollup, prover, liarId as Hex, moves);
       } else {
         const before = prover.prover.events.length;
         await prover.prover.tick();
+        // the honest move of the game: the right assertion in the liar's place (later ones are the chain going on)
         for (const e of prover.prover.events.slice(before))
-          if (liar) moves.push({ kind: 'prove-and-confirm', txHash: e.txHash, gas: e.gas.toString() });
+          if (liar && e.prevId === liarPrev)
+            moves.push({ kind: 'prove-and-confirm', txHash: e.txHash, gas: e.gas.toString() });
       }
       if (result?.withdrawal !== undefined && !withdrawalPaid) {
         const paid = await this.tryWithdraw(prover.follower.chain(), result.withdrawal, s, bridge);
@@ -304,7 +309,7 @@ export class ValidityDevnet {
     const { startValidatorRole } = await import('./roles.ts');
     const role = startValidatorRole({ chain, app: source, chainId, config, name: 'liar', log: () => {} });
     return {
-      tick: async (): Promise<Hex | undefined> => {
+      tick: async (): Promise<{ id: Hex; prevId: Hex } | undefined> => {
         await role.derivation.poll();
         const records = await chain.rollup.assertions(chain.deployBlock);
         const latest = await chain.rollup.latestConfirmed();
@@ -322,7 +327,7 @@ export class ValidityDevnet {
         log(
           `      liar: posted ${tx.id.slice(0, 10)} claiming state root ${wrong.stateRoot.slice(0, 10)}… for L2 blocks ${prev.data.end.inboxPosition}..${h.end.inboxPosition - 1n}`,
         );
-        return tx.id;
+        return { id: tx.id, prevId: tx.data.prevId };
       },
     };
   }
