@@ -8,9 +8,13 @@ export function summarizeConfig(c: ChainConfig): string {
     c.proof.module === 'attested' && a
       ? `attested proofs (committees of ${a.activeSize}, ${a.assumedHonest} assumed honest, epochs of ${a.epochBlocks} L1 blocks, ` +
         `stake ${formatWei(a.stake)}; fallback: challenge ${formatSeconds(c.proof.challengePeriodSeconds)}, bond ${formatWei(c.proof.bond)})`
-      : c.proof.module === 'fraud' || c.proof.module === 'attested'
-        ? `${c.proof.module} proofs (challenge ${formatSeconds(c.proof.challengePeriodSeconds)}, bond ${formatWei(c.proof.bond)})`
-        : `${c.proof.module} proofs`;
+      : c.proof.module === 'fraud' && c.proof.disputes === 'validity'
+        ? `fraud proofs with hybrid disputes (challenge ${formatSeconds(c.proof.challengePeriodSeconds)}, bond ${formatWei(c.proof.bond)}; a challenge is decided by a validity proof within ${formatSeconds(c.proof.validity?.proveWindowSeconds ?? c.proof.challengePeriodSeconds)})`
+        : c.proof.module === 'fraud' || c.proof.module === 'attested'
+          ? `${c.proof.module} proofs (challenge ${formatSeconds(c.proof.challengePeriodSeconds)}, bond ${formatWei(c.proof.bond)})`
+          : c.proof.module === 'validity'
+            ? `validity proofs (zk-rollup: each assertion confirmed by a Groth16 proof${c.proof.validity?.ptau ? '' : ', INSECURE development keys'})`
+            : `${c.proof.module} proofs`;
   const da =
     c.da.module === 'committee' && c.da.committee
       ? `committee DA (${c.da.committee.members.length} members, ${c.da.committee.assumedHonest} assumed honest, fallback ${c.da.committee.fallback})`
