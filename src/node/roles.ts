@@ -178,6 +178,11 @@ export async function deployForConfig(
     validityVerifier?: (inbox: Address) => Promise<Address>;
   } = {},
 ): Promise<{ settlement: SettlementDeployment; app: WasmApp; source: AppSource; file: DeploymentFile }> {
+  if (provenByValidity(config) && !opts.validityVerifier)
+    throw new ModexError(
+      'NODE_VALIDITY_DEPLOY_UNSUPPORTED',
+      'this chain is proven by validity proofs (docs/validity.md §6): only `modex devnet --config <file>` deploys its verifier, circuit keys and binding in this version; `modex deploy` and `modex node` do not yet',
+    );
   const source = appSourceOf(config.vm);
   const app = loadApp(source.bytes, source.name, { limits: appLimitsOf(config.vm.limits) });
   const chainId = BigInt(config.chain.chainId);
