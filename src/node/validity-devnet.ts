@@ -23,7 +23,7 @@ import { validityAppFor } from '../apps/validity-apps.ts';
 import { type WorkloadResult, workloadFor } from '../apps/workloads.ts';
 import type { ChainConfig } from '../config/types.ts';
 import { ModexError } from '../core/errors.ts';
-import { type L1, openL1 } from '../l1/anvil.ts';
+import { openL1 } from '../l1/anvil.ts';
 import type { ValidityKeys } from '../proof/validity/prover-app.ts';
 import { deployValidityVerifier } from '../proof/validity/validity-verifier.ts';
 import type { AssertionData } from '../settlement/ethereum/dispute-hash.ts';
