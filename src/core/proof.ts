@@ -88,3 +88,31 @@ export interface ProofSystem<Claim = unknown> {
    */
   dispute(claim: Claim): Dispute;
 }
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/**
+ * Re-execution's verdict on a claimed global state: agree, or the first differing field as the
+ * reason (what every proof module's `verify` answers).
+ */
+export function compareStates(claimed: GlobalState, local: GlobalState): Verdict {
+  const names = ['stateRoot', 'sendRoot'] as const;
+  for (let i = 0; i < 2; i++) {
+    if (hex(claimed.bytes32[i]) !== hex(local.bytes32[i]))
+      return {
+        agree: false,
+        expected: local,
+        reason: `${names[i]} 0x${hex(claimed.bytes32[i])} is not ours 0x${hex(local.bytes32[i])}`,
+      };
+  }
+  const pos = ['inboxPosition', 'positionInMessage'] as const;
+  for (let i = 0; i < 2; i++) {
+    if (claimed.u64[i] !== local.u64[i])
+      return {
+        agree: false,
+        expected: local,
+        reason: `${pos[i]} ${claimed.u64[i]} is not ours ${local.u64[i]}`,
+      };
+  }
+  return { agree: true };
+}

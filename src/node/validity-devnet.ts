@@ -227,28 +227,12 @@ export class ValidityDevnet {
     let withdrawalPaid = false;
     let finality: number | null = null;
     const deadline = Date.now() + this.o.timeoutMs;
+    const end = (r: ValidityDevnetResultKind) =>
+      this.result(r, prover.prover.events, keys, moves, finality, withdrawalPaid, prover.follower.chain());
     for (;;) {
-      if (this.stopping)
-        return this.result(
-          'stopped',
-          prover.prover.events,
-          keys,
-          moves,
-          finality,
-          withdrawalPaid,
-          prover.follower.chain(),
-        );
+      if (this.stopping) return end('stopped');
       if (failed) throw failed;
-      if (Date.now() > deadline)
-        return this.result(
-          'timeout',
-          prover.prover.events,
-          keys,
-          moves,
-          finality,
-          withdrawalPaid,
-          prover.follower.chain(),
-        );
+      if (Date.now() > deadline) return end('timeout');
       await prover.derivation.poll();
       if (liar && liarId === undefined) {
         // the liar goes first: the game is about its assertion, the first after genesis
@@ -275,25 +259,8 @@ export class ValidityDevnet {
       const confirmed = prover.prover.events.length > 0;
       if (this.o.untilConfirmed) {
         if (liar && rejected && confirmed && moves.some((m) => m.kind === 'prove-and-confirm'))
-          return this.result(
-            'honest-won',
-            prover.prover.events,
-            keys,
-            moves,
-            finality,
-            withdrawalPaid,
-            prover.follower.chain(),
-          );
-        if (!liar && withdrawalPaid)
-          return this.result(
-            'confirmed',
-            prover.prover.events,
-            keys,
-            moves,
-            finality,
-            withdrawalPaid,
-            prover.follower.chain(),
-          );
+          return end('honest-won');
+        if (!liar && withdrawalPaid) return end('confirmed');
       }
       await sleep(tickMs);
     }

@@ -11,7 +11,14 @@
 import type { ChainConfig } from '../../config/types.ts';
 import { ModexError } from '../../core/errors.ts';
 import type { ModuleDefinition } from '../../core/module.ts';
-import type { AssertionEvidence, Dispute, DisputeMove, ProofSystem, Verdict } from '../../core/proof.ts';
+import {
+  type AssertionEvidence,
+  compareStates,
+  type Dispute,
+  type DisputeMove,
+  type ProofSystem,
+  type Verdict,
+} from '../../core/proof.ts';
 import type { GlobalState, Hash32 } from '../../core/types.ts';
 import type { AssertionData } from '../../settlement/ethereum/dispute-hash.ts';
 import { type AgentOptions, DisputeAgent, type MoveRecord } from './challenger.ts';
@@ -69,31 +76,6 @@ export interface FraudContext {
   config: Pick<ChainConfig, 'proof'>;
   /** the settlement contracts' clients (rollup, challenge manager, inbox, preimage oracle); needed by `dispute` */
   settlement?: FraudSettlement;
-}
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-/** The global states differ (the first differing field is the reason). */
-export function compareStates(claimed: GlobalState, local: GlobalState): Verdict {
-  const names = ['stateRoot', 'sendRoot'] as const;
-  for (let i = 0; i < 2; i++) {
-    if (hex(claimed.bytes32[i]) !== hex(local.bytes32[i]))
-      return {
-        agree: false,
-        expected: local,
-        reason: `${names[i]} 0x${hex(claimed.bytes32[i])} is not ours 0x${hex(local.bytes32[i])}`,
-      };
-  }
-  const pos = ['inboxPosition', 'positionInMessage'] as const;
-  for (let i = 0; i < 2; i++) {
-    if (claimed.u64[i] !== local.u64[i])
-      return {
-        agree: false,
-        expected: local,
-        reason: `${pos[i]} ${claimed.u64[i]} is not ours ${local.u64[i]}`,
-      };
-  }
-  return { agree: true };
 }
 
 /** An agent's move as a core DisputeMove: its range (`[start, +2^w)`, levels ≥ 0) leads the detail. */

@@ -9,7 +9,13 @@
 import type { ChainConfig } from '../../config/types.ts';
 import { ModexError } from '../../core/errors.ts';
 import type { ModuleDefinition } from '../../core/module.ts';
-import type { AssertionEvidence, Dispute, ProofSystem, Verdict } from '../../core/proof.ts';
+import {
+  type AssertionEvidence,
+  compareStates,
+  type Dispute,
+  type ProofSystem,
+  type Verdict,
+} from '../../core/proof.ts';
 import type { GlobalState } from '../../core/types.ts';
 
 /** A dispute asked of zk-rollup mode, which has none. */
@@ -22,8 +28,6 @@ export class NoValidityDisputesError extends ModexError {
   }
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
 export class ValidityProofSystem implements ProofSystem<unknown> {
   readonly name = 'validity' as const;
   readonly finality = 'validity-proof' as const;
@@ -35,14 +39,7 @@ export class ValidityProofSystem implements ProofSystem<unknown> {
   }
 
   verify(claimed: GlobalState, local: GlobalState): Verdict {
-    const same =
-      hex(claimed.bytes32[0]) === hex(local.bytes32[0]) &&
-      hex(claimed.bytes32[1]) === hex(local.bytes32[1]) &&
-      claimed.u64[0] === local.u64[0] &&
-      claimed.u64[1] === local.u64[1];
-    return same
-      ? { agree: true }
-      : { agree: false, expected: local, reason: 'the claimed state is not the one re-execution gives' };
+    return compareStates(claimed, local);
   }
 
   dispute(): Dispute {
