@@ -177,6 +177,7 @@ beforeAll(async () => {
     1n,
     toSolState(disputeTestGenesis()),
     zeroAddress,
+    0n,
   ]);
   bareRollup = bare.address;
 }, 60_000);
