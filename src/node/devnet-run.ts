@@ -27,7 +27,7 @@ import { daForConfig } from './da-modules.ts';
 import { type UserTx, UserTxTracker } from './devnet-user-txs.ts';
 import { localAttestation, registerLocalValidators } from './local-validators.ts';
 import {
-  attachChain,
+  attachAccount,
   deployForConfig,
   type SequencerRole,
   startSequencerRole,
@@ -221,12 +221,7 @@ export class DevnetRun {
     if (!this.o.dataDir) this.cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     writeDeploymentFile(join(dataDir, 'deployment.json'), d);
     // each role's settlement module (through the registry: `settlement.module`) signing with its account
-    const chainFor = (account: number) =>
-      attachChain(
-        { publicClient: l1.publicClient, walletClient: walletFor(l1, l1.accounts[account].account) },
-        d,
-        config,
-      );
+    const chainFor = (account: number) => attachAccount(l1, d, config, account);
     const sequencer = await startSequencerRole({
       chain: await chainFor(0),
       app: source,

@@ -36,7 +36,7 @@ import {
 } from '../settlement/ethereum/deploy-settlement.ts';
 import type { SolGlobalState } from '../settlement/ethereum/dispute-hash.ts';
 import { toSolState } from '../settlement/ethereum/dispute-hash.ts';
-import type { L1Clients } from '../settlement/ethereum/inbox.ts';
+import { type L1Clients, walletFor } from '../settlement/ethereum/inbox.ts';
 import type { EthereumContracts } from '../settlement/ethereum/settlement-module.ts';
 import type { CommitteeParams } from '../settlement/ethereum/validator-committee.ts';
 import { AppChain } from './app-chain.ts';
@@ -64,7 +64,8 @@ import {
 import { checkAgainstL1, type L1CheckResult, RecoveryFailedError } from './recovery.ts';
 import { type RpcServer, startRpcServer } from './rpc.ts';
 import { Sequencer } from './sequencer.ts';
-import { type ChainFollower, Validator } from './validator.ts';
+import { Validator } from './validator.ts';
+import type { ProverFollower } from './validity-prover.ts';
 
 /** `deployment.json`: where one chain's contracts are (written by `modex deploy` and the devnet). */
 export interface DeploymentFile {
@@ -292,6 +293,23 @@ export function genesisOf(d: DeploymentFile): SolGlobalState {
  */
 export interface ChainClients extends EthereumContracts {
   settlement: NodeSettlement;
+}
+
+/**
+ * A devnet role's chain: the settlement module of `config` over deployment `d`, signing with L1
+ * account `account` (each role its own account).
+ */
+export function attachAccount(
+  l1: L1,
+  d: DeploymentFile,
+  config: Pick<ChainConfig, 'settlement'>,
+  account: number,
+): Promise<ChainClients> {
+  return attachChain(
+    { publicClient: l1.publicClient, walletClient: walletFor(l1, l1.accounts[account].account) },
+    d,
+    config,
+  );
 }
 
 /** The settlement module of `config` (default `ethereum`) over a deployment, with its contracts' clients. */
@@ -581,6 +599,44 @@ function explorerRoutes(chain: ChainClients, config: ChainConfig) {
   return { methods: x.methods, get: x.serve };
 }
 
+/**
+ * The chain as L1 (and DA) give it, executed: an AppChain fed by a Derivation through the follower's
+ * JSON-RPC backend (which indexes each batch's transactions as DA resolved them), and the follower
+ * view validators and provers read: states, execution contexts, inbox messages and preimages.
+ */
+export function deriveChain(o: {
+  chain: ChainClients;
+  app: Pick<AppSource, 'name' | 'bytes'>;
+  chainId: bigint;
+  config: ChainConfig;
+  da?: DataAvailability;
+  sequencerUrl?: string;
+}): { rpc: FollowerRpc; derivation: Derivation; follower: DerivedChain } {
+  const ex = new AppChain({
+    app: loadApp(o.app.bytes, o.app.name, { limits: appLimitsOf(o.config.vm.limits) }),
+    chainId: o.chainId,
+  });
+  const rpc = new FollowerRpc({ chain: ex, sequencerUrl: o.sequencerUrl });
+  const derivation = new Derivation({ inbox: o.chain.inbox, executor: rpc.executor, da: o.da });
+  rpc.attach(derivation);
+  const host = () => ex.executionContext(o.chain.params.heights).host;
+  const follower: DerivedChain = {
+    get length() {
+      return ex.length;
+    },
+    stateAt: (n: number) => ex.stateAt(n),
+    executionContext: (h: number[]) => ex.executionContext(h),
+    txCount: (n: number) => ex.receipts(n)?.txs.length ?? 0,
+    message: (p: bigint) => (p < BigInt(ex.length) ? host().inboxMessage(p) : undefined),
+    preimage: (h: Uint8Array) => host().preimage(0, h),
+    chain: () => ex,
+  };
+  return { rpc, derivation, follower };
+}
+
+/** What `deriveChain` follows: a validator's ChainFollower, a prover's inputs, and the AppChain. */
+export type DerivedChain = ProverFollower & { chain(): AppChain };
+
 export interface ValidatorRole {
   validator: Validator;
   /** attested chains: seals epochs, signs, confirms by attestation, slashes (docs/attested.md §7) */
@@ -588,7 +644,7 @@ export interface ValidatorRole {
   /** the modules it runs (created through the registry) */
   modules: RoleModules;
   derivation: Derivation;
-  follower: ChainFollower & { chain(): AppChain };
+  follower: DerivedChain;
   /** the read-only JSON-RPC backend over the derived chain (served by `startFollowerRpc`) */
   rpc: FollowerRpc;
   /** its Prometheus metrics (label role = its name; docs/node.md §8) */
@@ -636,23 +692,8 @@ export function startValidatorRole(o: {
   const c = o.chain;
   const config = o.config ?? withDefaults({});
   const modules = roleModules(config, c, { attestations: o.attest?.pool });
-  const ex = new AppChain({
-    app: loadApp(o.app.bytes, o.app.name, { limits: appLimitsOf(config.vm.limits) }),
-    chainId: o.chainId,
-  });
-  // the follower's JSON-RPC indexes the transactions of each batch as DA resolved it
-  const rpc = new FollowerRpc({ chain: ex, sequencerUrl: o.sequencerUrl });
-  const derivation = new Derivation({ inbox: c.inbox, executor: rpc.executor, da: o.da });
-  rpc.attach(derivation);
-  const follower = {
-    get length() {
-      return ex.length;
-    },
-    stateAt: (n: number) => ex.stateAt(n),
-    executionContext: (h: number[]) => ex.executionContext(h),
-    txCount: (n: number) => ex.receipts(n)?.txs.length ?? 0,
-    chain: () => ex,
-  };
+  const { rpc, derivation, follower } = deriveChain({ ...o, chain: c, config });
+  const ex = follower.chain();
   const validator = new Validator({
     name: o.name,
     rollup: c.rollup,

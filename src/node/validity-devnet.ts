@@ -33,7 +33,13 @@ import type { AppChain } from './app-chain.ts';
 import { dishonesty, honestAssertion } from './attester.ts';
 import { daForConfig } from './da-modules.ts';
 import { startProverRole } from './prover-role.ts';
-import { attachChain, deployForConfig, startSequencerRole, writeDeploymentFile } from './roles.ts';
+import {
+  attachAccount,
+  type ChainClients,
+  deployForConfig,
+  startSequencerRole,
+  writeDeploymentFile,
+} from './roles.ts';
 
 export type ValidityDevnetResultKind = 'confirmed' | 'honest-won' | 'timeout' | 'stopped';
 
@@ -154,12 +160,7 @@ export class ValidityDevnet {
     const dataDir = mkdtempSync(join(tmpdir(), 'modex-validity-devnet-'));
     cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     writeDeploymentFile(join(dataDir, 'deployment.json'), d);
-    const chainFor = (account: number) =>
-      attachChain(
-        { publicClient: l1.publicClient, walletClient: walletFor(l1, l1.accounts[account].account) },
-        d,
-        config,
-      );
+    const chainFor = (account: number) => attachAccount(l1, d, config, account);
     const sequencer = await startSequencerRole({
       chain: await chainFor(0),
       app: source,
@@ -267,11 +268,7 @@ export class ValidityDevnet {
   }
 
   /** The liar: once the blocks after genesis are derived, posts the assertion with a wrong state root. */
-  private async startLiar(
-    chain: Awaited<ReturnType<typeof attachChain>>,
-    source: { name: string; bytes: Uint8Array },
-    chainId: bigint,
-  ) {
+  private async startLiar(chain: ChainClients, source: { name: string; bytes: Uint8Array }, chainId: bigint) {
     const { config, log } = this.o;
     const { startValidatorRole } = await import('./roles.ts');
     const role = startValidatorRole({ chain, app: source, chainId, config, name: 'liar', log: () => {} });
@@ -304,7 +301,7 @@ export class ValidityDevnet {
    * bisection), wait out the prove window, reject it. Returns true once it is rejected.
    */
   private async playHybrid(
-    rollup: Awaited<ReturnType<typeof attachChain>>['rollup'],
+    rollup: ChainClients['rollup'],
     prover: ReturnType<typeof startProverRole>,
     liarId: Hex,
     moves: HonestMove[],

@@ -252,6 +252,56 @@ async function devnet(opts: DevnetOptions): Promise<void> {
   process.exit(r.result === 'timeout' ? 1 : 0);
 }
 
+/** A devnet of its own kind (sovereign, validity): what `standaloneDevnet` runs. */
+interface StandaloneRun<R extends { result: string }> {
+  run(): Promise<R>;
+  stop(): void;
+}
+
+type StandaloneOptions = {
+  config: import('../../config/types.ts').ChainConfig;
+  rpc?: string;
+  scenario: 'demo' | 'fraud';
+  untilConfirmed: boolean;
+  timeoutMs: number;
+  log: (line: string) => void;
+};
+
+/**
+ * Runs a devnet of its own kind: logs to stderr with --json, stops on SIGINT/SIGTERM, prints the
+ * result line (`summary`) and the JSON, exits 1 on a timeout.
+ */
+async function standaloneDevnet<R extends { result: string }>(
+  opts: DevnetOptions,
+  config: import('../../config/types.ts').ChainConfig,
+  timeout: number,
+  make: (o: StandaloneOptions) => StandaloneRun<R>,
+  summary: (r: R) => string,
+): Promise<void> {
+  const { summarizeConfig } = await import('../../config/summary.ts');
+  const log = (s: string) => (opts.json ? process.stderr : process.stdout).write(`${s}\n`);
+  log(`modex devnet: ${summarizeConfig(config).replace('(chain id ', '(L2 chain id ')}`);
+  const run = make({
+    config,
+    rpc: opts.rpc,
+    scenario: opts.scenario as 'demo' | 'fraud',
+    untilConfirmed: opts.untilConfirmed,
+    timeoutMs: timeout * 1000,
+    log,
+  });
+  const onSignal = (sig: NodeJS.Signals) => {
+    log(`${sig}: stopping...`);
+    run.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  if (!opts.untilConfirmed) log('running; press Ctrl-C to stop');
+  const r = await run.run();
+  log(`result: ${r.result} (${summary(r)})`);
+  if (opts.json) console.log(JSON.stringify(r));
+  process.exit(r.result === 'timeout' ? 1 : 0);
+}
+
 /**
  * Validity proofs (docs/validity.md §7): `proof.module: "validity"` (zk-rollup) or `proof.disputes:
  * "validity"` (hybrid): the app's circuit, the prover and the workload.
@@ -261,35 +311,19 @@ async function validityDevnet(
   config: import('../../config/types.ts').ChainConfig,
   timeout: number,
 ): Promise<void> {
-  const { ValidityDevnet } = await import('../../node/validity-devnet.ts');
-  const { summarizeConfig } = await import('../../config/summary.ts');
   if (opts.da !== undefined)
     throw new DevnetOptionError(
       '--da does not apply to a validity chain: its proofs read batches from L1 calldata',
     );
-  const log = (s: string) => (opts.json ? process.stderr : process.stdout).write(`${s}\n`);
-  log(`modex devnet: ${summarizeConfig(config).replace('(chain id ', '(L2 chain id ')}`);
-  const run = new ValidityDevnet({
+  const { ValidityDevnet } = await import('../../node/validity-devnet.ts');
+  await standaloneDevnet(
+    opts,
     config,
-    rpc: opts.rpc,
-    scenario: opts.scenario as 'demo' | 'fraud',
-    untilConfirmed: opts.untilConfirmed,
-    timeoutMs: timeout * 1000,
-    log,
-  });
-  const onSignal = (sig: NodeJS.Signals) => {
-    log(`${sig}: stopping...`);
-    run.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  if (!opts.untilConfirmed) log('running; press Ctrl-C to stop');
-  const r = await run.run();
-  log(
-    `result: ${r.result} (${r.assertions} assertions confirmed by ${r.proofs} proofs of ${r.records_proved} records; finality ${r.finality_s ?? '-'} s against a ${r.challenge_period_s} s challenge period; ${r.elapsed_s.toFixed(1)} s)`,
+    timeout,
+    (o) => new ValidityDevnet(o),
+    (r) =>
+      `${r.assertions} assertions confirmed by ${r.proofs} proofs of ${r.records_proved} records; finality ${r.finality_s ?? '-'} s against a ${r.challenge_period_s} s challenge period; ${r.elapsed_s.toFixed(1)} s`,
   );
-  if (opts.json) console.log(JSON.stringify(r));
-  process.exit(r.result === 'timeout' ? 1 : 0);
 }
 
 /** `settlement.module: "sovereign"`: full nodes and a light client (docs/sovereign.md §8). */
@@ -298,31 +332,15 @@ async function sovereignDevnet(
   config: import('../../config/types.ts').ChainConfig,
   timeout: number,
 ): Promise<void> {
-  const { SovereignDevnet } = await import('../../node/sovereign-devnet.ts');
-  const { summarizeConfig } = await import('../../config/summary.ts');
   if (opts.da !== undefined)
     throw new DevnetOptionError('--da does not apply to a sovereign chain: set da.module in the config');
-  const log = (s: string) => (opts.json ? process.stderr : process.stdout).write(`${s}\n`);
-  log(`modex devnet: ${summarizeConfig(config).replace('(chain id ', '(L2 chain id ')}`);
-  const run = new SovereignDevnet({
+  const { SovereignDevnet } = await import('../../node/sovereign-devnet.ts');
+  await standaloneDevnet(
+    opts,
     config,
-    rpc: opts.rpc,
-    scenario: opts.scenario as 'demo' | 'fraud',
-    untilConfirmed: opts.untilConfirmed,
-    timeoutMs: timeout * 1000,
-    log,
-  });
-  const onSignal = (sig: NodeJS.Signals) => {
-    log(`${sig}: stopping...`);
-    run.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  if (!opts.untilConfirmed) log('running; press Ctrl-C to stop');
-  const r = await run.run();
-  log(
-    `result: ${r.result} (${r.l2_blocks} L2 blocks, ${r.batches} batches; light client head ${r.light_client.head}, ${r.light_client.proofs_checked} proofs checked; ${r.elapsed_s.toFixed(1)} s)`,
+    timeout,
+    (o) => new SovereignDevnet(o),
+    (r) =>
+      `${r.l2_blocks} L2 blocks, ${r.batches} batches; light client head ${r.light_client.head}, ${r.light_client.proofs_checked} proofs checked; ${r.elapsed_s.toFixed(1)} s`,
   );
-  if (opts.json) console.log(JSON.stringify(r));
-  process.exit(r.result === 'timeout' ? 1 : 0);
 }
