@@ -5,12 +5,17 @@
  * a child, attestations disabled); a failure reverts the creation too. One anvil, a committee of
  * k = 3, h = 2 (quorum 2) over 3 validators; the tests run in order and share the chain.
  */
-import { bytesToHex, type Hex, numberToHex, parseEventLogs, zeroAddress } from 'viem';
+import { type Hex, parseEventLogs, zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  attestationOf,
+  COMMITTEE_PARAMS,
+  committeeKeys,
+  endState,
+  registerAndSeal,
+  word,
+} from '../../../test/committee-rollup.ts';
 import { disputeTestGenesis, disputeTestPayload, disputeTestProgram } from '../../../test/test-stf.ts';
-import { buildAttestation, encodeAttestation } from '../../attest/attestation.ts';
-import { attestationDigest, signAttestation } from '../../attest/message.ts';
-import { type BlsKeyPair, blsKeyFromSeed, proofOfPossession } from '../../crypto/bls.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
@@ -20,18 +25,9 @@ import { type AssertionData, assertionId, type SolGlobalState, toSolState } from
 import { type L1Clients, walletFor } from './inbox.ts';
 import { predictAssertion, RollupClient } from './rollup.ts';
 import { expectRevert } from './test-utils.ts';
-import type { CommitteeParams, EpochInfo, ValidatorCommitteeClient } from './validator-committee.ts';
+import type { EpochInfo, ValidatorCommitteeClient } from './validator-committee.ts';
 
-const P: CommitteeParams = {
-  activeSize: 3,
-  assumedHonest: 2,
-  epochBlocks: 4,
-  stake: 10n ** 18n,
-  entryDelayEpochs: 2,
-  exitDelayEpochs: 2,
-  withdrawalDelayEpochs: 2,
-  slashRewardPercent: 50,
-};
+const P = COMMITTEE_PARAMS;
 const DISPUTE: DisputeParams = {
   heights: [3, 3, 7],
   challengePeriod: 100n,
@@ -39,19 +35,8 @@ const DISPUTE: DisputeParams = {
   edgeBond: 10n ** 17n,
 };
 const BOND = DISPUTE.assertionBond;
-const kp: BlsKeyPair[] = Array.from({ length: 3 }, (_, i) => {
-  const seed = new Uint8Array(32);
-  seed[0] = 0xd4;
-  seed[1] = i;
-  return blsKeyFromSeed(seed);
-});
-const word = (n: number): Hex => numberToHex(BigInt(n), { size: 32 });
-const end = (n: number, inboxPosition: bigint): SolGlobalState => ({
-  stateRoot: word(0x5700 + n),
-  sendRoot: word(0x5e00 + n),
-  inboxPosition,
-  positionInMessage: 0n,
-});
+const kp = committeeKeys(0xd4);
+const end = endState;
 
 let l1: L1;
 let s: SettlementDeployment;
@@ -65,24 +50,7 @@ const reverts = (p: Promise<unknown>, name: string, args?: readonly unknown[]) =
   expectRevert(p, 'Rollup', name, args);
 
 /** the attestation of `a` by the members at `positions` of the sealed epoch */
-function attest(a: AssertionData, positions: number[]): Hex {
-  const digest = attestationDigest({
-    chainId: BigInt(l1.chainId),
-    committee: vc.address,
-    epoch: ep.epoch,
-    prevId: a.prevId,
-    assertionId: assertionId(a),
-  });
-  return encodeAttestation(
-    buildAttestation({
-      epoch: ep.epoch,
-      members: ep.members,
-      memberKeys: ep.members.map((m) => kp[m].publicKey),
-      signatures: new Map(positions.map((p) => [p, signAttestation(kp[ep.members[p]].secretKey, digest)])),
-      threshold: 0,
-    }),
-  );
-}
+const attest = (a: AssertionData, positions: number[]): Hex => attestationOf(l1, vc, ep, kp, a, positions);
 
 /** the assertion after `prev` ending as `end` with `inner`, as it would be created now */
 async function predict(prev: AssertionData, e: SolGlobalState, inner: Hex): Promise<AssertionData> {
@@ -105,12 +73,7 @@ beforeAll(async () => {
     walletClient: walletFor(l1, l1.accounts[i].account),
   });
   rollupAs = (i) => s.rollup.as(as(i));
-  for (const k of kp)
-    await vc.register(bytesToHex(k.publicKey), bytesToHex(proofOfPossession(k.secretKey)), P.stake);
-  const eligible = (await vc.currentEpoch()) + BigInt(P.entryDelayEpochs);
-  while ((await vc.currentEpoch()) < eligible) await l1.testClient.mine({ blocks: 1 });
-  await vc.sealEpoch(eligible);
-  ep = (await vc.epoch(eligible)) as EpochInfo;
+  ep = await registerAndSeal(l1, vc, kp);
   await post();
   await post();
   g = (await s.rollup.assertions(s.deployBlock))[0].data;

@@ -6,33 +6,29 @@
  * own checks are tested in contracts/validity's tests. One anvil; the tests run in order and share
  * the chain.
  */
-import { bytesToHex, type Hex, numberToHex, zeroAddress } from 'viem';
+import { type Hex, zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  attestationOf,
+  COMMITTEE_PARAMS,
+  committeeKeys,
+  endState,
+  registerAndSeal,
+  word,
+} from '../../../test/committee-rollup.ts';
 import { disputeTestGenesis, disputeTestPayload, disputeTestProgram } from '../../../test/test-stf.ts';
-import { buildAttestation, encodeAttestation } from '../../attest/attestation.ts';
-import { attestationDigest, signAttestation } from '../../attest/message.ts';
-import { type BlsKeyPair, blsKeyFromSeed, proofOfPossession } from '../../crypto/bls.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
 import { moduleFieldsHex } from '../../proof/fraud/claim.ts';
 import { type DisputeParams, deploySettlement, type SettlementDeployment } from './deploy-settlement.ts';
-import { type AssertionData, assertionId, type SolGlobalState, toSolState } from './dispute-hash.ts';
+import { type AssertionData, assertionId, toSolState } from './dispute-hash.ts';
 import { type L1Clients, walletFor } from './inbox.ts';
 import { predictAssertion, RollupClient } from './rollup.ts';
 import { expectRevert } from './test-utils.ts';
-import type { CommitteeParams, EpochInfo, ValidatorCommitteeClient } from './validator-committee.ts';
+import type { EpochInfo, ValidatorCommitteeClient } from './validator-committee.ts';
 
-const P: CommitteeParams = {
-  activeSize: 3,
-  assumedHonest: 2,
-  epochBlocks: 4,
-  stake: 10n ** 18n,
-  entryDelayEpochs: 2,
-  exitDelayEpochs: 2,
-  withdrawalDelayEpochs: 2,
-  slashRewardPercent: 50,
-};
+const P = COMMITTEE_PARAMS;
 const PERIOD = 1_000n;
 const WINDOW = 300n;
 const DISPUTE: DisputeParams = {
@@ -42,19 +38,8 @@ const DISPUTE: DisputeParams = {
   edgeBond: 10n ** 17n,
 };
 const BOND = DISPUTE.assertionBond;
-const kp: BlsKeyPair[] = Array.from({ length: 3 }, (_, i) => {
-  const seed = new Uint8Array(32);
-  seed[0] = 0xe6;
-  seed[1] = i;
-  return blsKeyFromSeed(seed);
-});
-const word = (n: number): Hex => numberToHex(BigInt(n), { size: 32 });
-const end = (n: number, inboxPosition: bigint): SolGlobalState => ({
-  stateRoot: word(0x5700 + n),
-  sendRoot: word(0x5e00 + n),
-  inboxPosition,
-  positionInMessage: 0n,
-});
+const kp = committeeKeys(0xe6);
+const end = endState;
 
 let l1: L1;
 let s: SettlementDeployment;
@@ -79,22 +64,7 @@ async function proofOf(a: AssertionData): Promise<Hex> {
   const sealed = await vc.epoch(current);
   if (!sealed) await vc.sealEpoch(current);
   ep = (await vc.epoch(current)) as EpochInfo;
-  const digest = attestationDigest({
-    chainId: BigInt(l1.chainId),
-    committee: vc.address,
-    epoch: ep.epoch,
-    prevId: a.prevId,
-    assertionId: assertionId(a),
-  });
-  return encodeAttestation(
-    buildAttestation({
-      epoch: ep.epoch,
-      members: ep.members,
-      memberKeys: ep.members.map((m) => kp[m].publicKey),
-      signatures: new Map([0, 1, 2].map((p) => [p, signAttestation(kp[ep.members[p]].secretKey, digest)])),
-      threshold: 0,
-    }),
-  );
+  return attestationOf(l1, vc, ep, kp, a, [0, 1, 2]);
 }
 
 beforeAll(async () => {
@@ -114,12 +84,7 @@ beforeAll(async () => {
     walletClient: walletFor(l1, l1.accounts[i].account),
   });
   rollupAs = (i) => s.rollup.as(as(i));
-  for (const k of kp)
-    await vc.register(bytesToHex(k.publicKey), bytesToHex(proofOfPossession(k.secretKey)), P.stake);
-  const eligible = (await vc.currentEpoch()) + BigInt(P.entryDelayEpochs);
-  while ((await vc.currentEpoch()) < eligible) await l1.testClient.mine({ blocks: 1 });
-  await vc.sealEpoch(eligible);
-  ep = (await vc.epoch(eligible)) as EpochInfo;
+  ep = await registerAndSeal(l1, vc, kp);
   await post();
   await post();
   g = (await s.rollup.assertions(s.deployBlock))[0].data;
