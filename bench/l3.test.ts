@@ -1,0 +1,110 @@
+/**
+ * The L3's settlement contracts on a modex EVM chain (issue 21 item 3, docs/l3.md): anvil (L1) and
+ * a modex EVM chain (the L2, test/evm-clients/chain.ts); the full settlement stack deployed on the
+ * L2 through its Ethereum JSON-RPC with the L1 deploy function, a batch, a deposit, an assertion,
+ * real one-step proofs executed by the L2's EVM and corrupted ones refused; the same on anvil, the
+ * gas compared. Then the blocker, measured: the L2's TIMESTAMP is 0 (docs/evm.md §4), so the
+ * Rollup's challenge period and the Inbox's force-inclusion delay never elapse there.
+ */
+import { getAddress } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectL1, type L1, startAnvil } from '../src/l1/anvil.ts';
+import { expectRevert } from '../src/settlement/ethereum/test-utils.ts';
+import { DEV_KEY, type EvmTestChain, startEvmTestChain } from '../test/evm-clients/chain.ts';
+import { DISPUTE_TEST_PERIOD } from '../test/test-stf.ts';
+import { L3_BENCH_L2_CHAIN_ID, type L3Probe, probeL3Settlement } from './l3.ts';
+
+const MAX_DELAY = 3600n; // the fixture's Inbox maxDelaySeconds
+const SOMEONE = getAddress('0x000000000000000000000000000000000000beef');
+
+let anvil: L1;
+let l2: L1;
+let chain: EvmTestChain;
+beforeAll(async () => {
+  // the L2's EVM is Cancun (docs/evm.md); anvil's default prague adds EIP-7623's calldata floor
+  anvil = await startAnvil({ hardfork: 'cancun' });
+  chain = await startEvmTestChain({ chainId: L3_BENCH_L2_CHAIN_ID, fund: 10n ** 21n });
+  l2 = await connectL1(chain.url, { privateKeys: [DEV_KEY], pollingIntervalMs: 50 });
+}, 120_000);
+afterAll(async () => {
+  await chain?.close();
+  await anvil?.stop();
+});
+
+describe('an L3’s settlement contracts on a modex EVM chain (slow)', () => {
+  let onL2: L3Probe;
+  let onAnvil: L3Probe;
+
+  it('deploys the stack on the L2 through its JSON-RPC; batch, deposit, assertion, one-step proofs', {
+    timeout: 300_000,
+  }, async () => {
+    onL2 = await probeL3Settlement(l2);
+    const g = onL2.gas;
+    expect(Object.keys(g.deploy).sort()).toEqual(
+      [
+        'inbox',
+        'oracle',
+        'prover',
+        'challengeManager',
+        'rollup',
+        'bridge',
+        'challengeManager.initialize',
+        'inbox.initialize',
+      ].sort(),
+    );
+    // EIP-170 holds on the L2 (anvil runs with --disable-code-size-limit): every contract fits
+    for (const n of Object.values(g.codeBytes)) expect(n).toBeGreaterThan(0);
+    for (const n of Object.values(g.codeBytes)) expect(n).toBeLessThanOrEqual(24_576);
+    expect(g.osp.map((o) => o.what)).toEqual([
+      'first step',
+      'inbox_read',
+      expect.stringMatching(/^host call/),
+    ]);
+    for (const o of g.osp) expect(o.gasUsed).toBeGreaterThan(21_000n);
+    expect(await onL2.fixture.settlement.bridge.balance()).toBe(10n ** 15n);
+  });
+
+  it('corrupted proofs are refused on the L2 as on anvil; every call costs the same gas but the assertion', {
+    timeout: 300_000,
+  }, async () => {
+    onAnvil = await probeL3Settlement(anvil);
+    expect(onL2.gas.refused).toEqual({ otherPre: 'MachineHashMismatch', truncated: 'ProofTooShort' });
+    expect(onAnvil.gas.refused).toEqual(onL2.gas.refused);
+    // createAssertion writes the parent's firstChildAt = block.timestamp: 0 over 0 on the L2 is a
+    // no-op SSTORE (100 gas) where anvil pays 2,900 for a non-zero value in a dirty slot
+    expect(onAnvil.gas.assertion - onL2.gas.assertion).toBe(2_800n);
+    // the same EVM (Cancun on both): otherwise the same gas for the same call
+    expect({ ...onL2.gas, assertion: 0n }).toEqual({ ...onAnvil.gas, assertion: 0n });
+  });
+
+  it('the blocker: TIMESTAMP 0 on the L2, so the challenge period and the force-inclusion delay never elapse', {
+    timeout: 300_000,
+  }, async () => {
+    const period = BigInt(DISPUTE_TEST_PERIOD);
+    // L2: blocks go by, the headers' and the EVM's time stays 0
+    for (let i = 0; i < 3; i++)
+      await l2.publicClient.waitForTransactionReceipt({
+        hash: await l2.walletClient.sendTransaction({ to: SOMEONE, value: 1n }),
+      });
+    const head = await l2.publicClient.getBlock();
+    expect(head.timestamp).toBe(0n);
+    const r2 = onL2.fixture.settlement;
+    await expectRevert(r2.rollup.confirmAssertion(onL2.assertion), 'Rollup', 'TooEarly', [period]);
+    await r2.bridge.depositEth(SOMEONE, 1n);
+    const last = (await r2.inbox.delayedCount()) - 1n;
+    await expectRevert(r2.inbox.forceInclusion(last + 1n), 'Inbox', 'ForceInclusionTooEarly', [
+      last,
+      MAX_DELAY,
+    ]);
+
+    // anvil: the same calls pass once the time has passed
+    const r1 = onAnvil.fixture.settlement;
+    const created = (await anvil.publicClient.getBlock()).timestamp;
+    await onAnvil.fixture.elapse(DISPUTE_TEST_PERIOD);
+    expect((await anvil.publicClient.getBlock()).timestamp).toBeGreaterThanOrEqual(created + period);
+    expect((await r1.rollup.confirmAssertion(onAnvil.assertion)).gasUsed).toBeGreaterThan(21_000n);
+    await r1.bridge.depositEth(SOMEONE, 1n);
+    await onAnvil.fixture.elapse(Number(MAX_DELAY));
+    expect((await r1.inbox.forceInclusion(await r1.inbox.delayedCount())).gasUsed).toBeGreaterThan(21_000n);
+  });
+});
