@@ -6,9 +6,12 @@
  * gas compared. Then the blocker, measured: the L2's TIMESTAMP is 0 (docs/evm.md §4), so the
  * Rollup's challenge period and the Inbox's force-inclusion delay never elapse there.
  */
-import { getAddress } from 'viem';
+import { getAddress, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devAccounts } from '../src/l1/accounts.ts';
 import { connectL1, type L1, startAnvil } from '../src/l1/anvil.ts';
+import { assertionId } from '../src/settlement/ethereum/dispute-hash.ts';
+import { walletFor } from '../src/settlement/ethereum/inbox.ts';
 import { expectRevert } from '../src/settlement/ethereum/test-utils.ts';
 import { DEV_KEY, type EvmTestChain, startEvmTestChain } from '../test/evm-clients/chain.ts';
 import { DISPUTE_TEST_PERIOD } from '../test/test-stf.ts';
@@ -24,7 +27,11 @@ beforeAll(async () => {
   // the L2's EVM is Cancun (docs/evm.md); anvil's default prague adds EIP-7623's calldata floor
   anvil = await startAnvil({ hardfork: 'cancun' });
   chain = await startEvmTestChain({ chainId: L3_BENCH_L2_CHAIN_ID, fund: 10n ** 21n });
-  l2 = await connectL1(chain.url, { privateKeys: [DEV_KEY], pollingIntervalMs: 50 });
+  // the dev account (funded at genesis) and anvil's second dev key (funded from it)
+  l2 = await connectL1(chain.url, {
+    privateKeys: [DEV_KEY, devAccounts(2)[1].privateKey],
+    pollingIntervalMs: 50,
+  });
 }, 120_000);
 afterAll(async () => {
   await chain?.close();
@@ -106,5 +113,28 @@ describe('an L3’s settlement contracts on a modex EVM chain (slow)', () => {
     await r1.bridge.depositEth(SOMEONE, 1n);
     await onAnvil.fixture.elapse(Number(MAX_DELAY));
     expect((await r1.inbox.forceInclusion(await r1.inbox.delayedCount())).gasUsed).toBeGreaterThan(21_000n);
+  });
+
+  it('the blocker, worse: with TIMESTAMP 0 the Rollup never notices a rival (firstChildAt stays 0)', {
+    timeout: 300_000,
+  }, async () => {
+    // a rival of the pending assertion: the same parent, another end state, from another staker
+    const rival = async (l: L1, p: L3Probe): Promise<boolean> => {
+      const r = p.fixture.settlement.rollup;
+      const other = r.as({ publicClient: l.publicClient, walletClient: walletFor(l, l.accounts[1].account) });
+      const end = { ...p.assertion.end, stateRoot: keccak256(p.assertion.end.stateRoot) };
+      const c = await other.createAssertion(
+        p.fixture.genesisData,
+        end,
+        keccak256('0x01'),
+        await r.assertionBond(),
+      );
+      expect(c.id).not.toBe(assertionId(p.assertion));
+      return r.hasRival(assertionId(p.fixture.genesisData));
+    };
+    await l2.fund(l2.accounts[1].address, 2n * 10n ** 18n);
+    const fresh = await probeL3Settlement(l2); // the first deployment's genesis child is pending too
+    expect(await rival(l2, fresh)).toBe(false);
+    expect(await rival(anvil, await probeL3Settlement(anvil))).toBe(true);
   });
 });
