@@ -29,6 +29,7 @@ import { machineAt } from '../src/proof/fraud/machine-history.ts';
 import { type AssertionData, toSolState } from '../src/settlement/ethereum/dispute-hash.ts';
 import { machineLine } from '../src/util/bench-stats.ts';
 import { toHex as wordHex } from '../src/vm/wasm/hash.ts';
+import { HOST_FUNCS } from '../src/vm/wasm/host-abi.ts';
 import { proveStep } from '../src/vm/wasm/proof.ts';
 import { type DisputeFixture, setupDisputeFixture } from '../test/dispute-fixture.ts';
 import { DEV_KEY, startEvmTestChain } from '../test/evm-clients/chain.ts';
@@ -44,6 +45,9 @@ export const L3_BENCH_L2_CHAIN_ID = 424_243n;
 const HOST_OP = 10;
 const DEPOSIT_TO = getAddress('0x000000000000000000000000000000000000d3d3');
 const DEPOSIT = 10n ** 15n;
+
+const hostName = (id: number): string =>
+  Object.entries(HOST_FUNCS).find(([, f]) => f.id === id)?.[0] ?? `host call ${id}`;
 
 /** One one-step proof sent as a transaction. */
 export interface OspRow {
@@ -158,7 +162,7 @@ export async function probeL3Settlement(l: L1): Promise<L3Probe> {
     await s.rollup.assertionBond(),
   );
 
-  // one-step proofs of block 0: its first step, its inbox read, its first other host call (keccak)
+  // one-step proofs of block 0: its first step, its inbox read, its first host call after that (keccak256_pair)
   const merk = await s.inbox.merkleize(0n);
   if (!merk.tx) throw new L3ProbeError('message 0 was already merkleized');
   const proverAbi = (await getArtifact('OneStepProver')).abi as Abi;
@@ -171,7 +175,7 @@ export async function probeL3Settlement(l: L1): Promise<L3Probe> {
     if (op === HOST_OP) {
       const id = c.m.prog.immLo[c.m.pc];
       if (id === 0 && !wanted.some((w) => w.what === 'inbox_read')) wanted.push({ step, what: 'inbox_read' });
-      else if (id !== 0 && wanted.length === 2) wanted.push({ step, what: `host call ${id}` });
+      else if (id !== 0 && wanted.length === 2) wanted.push({ step, what: hostName(id) });
     }
     c.m.run(1);
   }

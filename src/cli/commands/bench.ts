@@ -42,6 +42,26 @@ export function register(program: Command): void {
       console.log(opts.json ? JSON.stringify(r) : formatOspBench(r));
     });
   bench
+    .command('l3')
+    .description(
+      "an L3's settlement contracts on a modex EVM chain (the L2) through its Ethereum JSON-RPC: L2 gas per deployment, L3 batch, deposit, assertion and one-step proof, beside anvil's (cancun, prague)",
+    )
+    .option(
+      '--json',
+      'print one JSON object instead of a table (l2, anvil, anvilPrague: gas per call)',
+      false,
+    )
+    .addHelpText('after', '\nExample:\n  npx modex bench l3 --json | jq .l2.osp\n')
+    .action(async (opts: { json: boolean }) => {
+      const { benchL3, formatL3Bench } = await import('../../../bench/l3.ts');
+      const r = await benchL3({ log: (line) => process.stderr.write(`${line}\n`) });
+      console.log(
+        opts.json
+          ? JSON.stringify(r, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))
+          : formatL3Bench(r),
+      );
+    });
+  bench
     .command('token')
     .description(
       'token app: signed transfers/s through the native path (median per inbox message), interpreter steps per transfer, native CPU profile by host op',
