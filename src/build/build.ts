@@ -28,6 +28,8 @@ import { validateModule } from '../vm/wasm/validate.ts';
 import { C_FLAGS, C_LINK_FLAGS, compileC, compileRust, nativeSources, RUST_FLAGS } from './compile-native.ts';
 import { DEFAULT_ENTRIES, detectLang, isLang, LANGS, type Lang } from './lang.ts';
 import { findClang, findRustc } from './toolchain.ts';
+import type { ValidityBuildResult } from './validity-app.ts';
+import { checkValidityFiles, readAppValidity } from './validity-manifest.ts';
 
 /**
  * asc flags for an STF (docs/build.md "Compiler flags"): the stub runtime (bump allocator, no GC,
@@ -71,6 +73,8 @@ export interface AppConfig {
   entry?: string;
   /** test vectors for `modex test`, relative to the app dir; default `test-vectors.json` */
   testVectors?: string;
+  /** the app ships a validity circuit (docs/validity.md §8; read by validity-manifest.ts) */
+  validity?: unknown;
 }
 
 export class BuildError extends ModexError {}
@@ -80,6 +84,13 @@ export interface BuildOptions {
   force?: boolean;
   /** progress lines (compiling…, cached…) */
   log?: (line: string) => void;
+  /**
+   * prepare the validity side when modex.app.json has a `validity` section (docs/validity.md §8):
+   * compile the circuit, make its keys, compile the binding, check the prover (default true)
+   */
+  validity?: boolean;
+  /** a ceremony's .ptau for the circuit's keys (default: INSECURE development keys) */
+  ptau?: string;
 }
 
 export interface BuildResult {
@@ -100,6 +111,8 @@ export interface BuildResult {
    * accepts it as `vm.stf`), else the missing exports (or `modex_abi_version (returns N)`).
    */
   appAbiMissing: string[];
+  /** the validity side (docs/validity.md §8), when modex.app.json has a `validity` section */
+  validity?: ValidityBuildResult;
 }
 
 /** Reads `DIR/modex.app.json` if present. Throws BUILD_CONFIG_INVALID on bad JSON or field types. */
@@ -356,6 +369,9 @@ export async function buildApp(dir: string, opts: BuildOptions = {}): Promise<Bu
   const appDir = resolve(dir);
   const cfg = loadAppConfig(appDir);
   const entry = resolveEntry(appDir, cfg);
+  // a malformed validity section or a missing file fails before the (slow) compile
+  const validity = opts.validity === false ? undefined : readAppValidity(appDir);
+  if (validity) checkValidityFiles(validity);
   const lang = detectLang(appDir, cfg);
   const output = join(appDir, OUTPUT_FILE);
   const compiler = compilerFor(lang, appDir, entry);
@@ -381,6 +397,14 @@ export async function buildApp(dir: string, opts: BuildOptions = {}): Promise<Bu
   const program = await checkStf(bytes, rel, undefined, lang);
   const moduleRoot = moduleRootHex(program);
   const appAbiMissing = abiMissing(bytes);
+  let validityResult: ValidityBuildResult | undefined;
+  if (validity) {
+    log(
+      `validity: ${relative(process.cwd(), validity.manifest) || validity.manifest} has a "validity" section`,
+    );
+    const { buildAppValidity } = await import('./validity-app.ts');
+    validityResult = await buildAppValidity(validity, { ptau: opts.ptau, log });
+  }
   return {
     moduleRoot,
     wasmBytes: bytes.length,
@@ -391,6 +415,7 @@ export async function buildApp(dir: string, opts: BuildOptions = {}): Promise<Bu
     bytes,
     program,
     appAbiMissing,
+    validity: validityResult,
   };
 }
 

@@ -13,25 +13,25 @@ import type { ChainConfig } from './types.ts';
  * Validates a parsed JSON document and returns the complete config (defaults applied).
  * Throws ConfigError (CONFIG_INVALID) listing every problem found.
  */
-export function validateConfig(raw: unknown, source = 'config'): ChainConfig {
+export function validateConfig(raw: unknown, source = 'config', o: { baseDir?: string } = {}): ChainConfig {
   const issues = new Issues();
   const input = parseConfigShape(raw, issues);
   // Rules run on the defaulted config only when the shape is sound, so each problem is reported once.
   const config = withDefaults(input);
-  if (issues.list.length === 0) checkRules(config, issues);
+  if (issues.list.length === 0) checkRules(config, issues, o);
   if (issues.list.length > 0) throw new ConfigError(issues.list, source);
   return config;
 }
 
 /** Parses JSON text (reporting line and column of a syntax error) and validates it. */
-export function parseConfigText(text: string, source = 'config'): ChainConfig {
+export function parseConfigText(text: string, source = 'config', o: { baseDir?: string } = {}): ChainConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     throw new ConfigFileError(`${source} is not valid JSON: ${describeJsonError(text, e)}`, { cause: e });
   }
-  return validateConfig(raw, source);
+  return validateConfig(raw, source, o);
 }
 
 /**
@@ -48,7 +48,7 @@ export function loadConfig(file: string, opts: { checkApp?: boolean } = {}): Cha
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     throw new ConfigFileError(`cannot read config file ${file}: ${reason}`, { cause: e });
   }
-  const config = parseConfigText(text, file);
+  const config = parseConfigText(text, file, { baseDir: dirname(file) });
   if (config.vm.stf !== undefined && !isAbsolute(config.vm.stf)) {
     config.vm.stf = resolve(dirname(file), config.vm.stf);
   }

@@ -2,7 +2,7 @@
  * Cross-field rules on a complete config: planned modules are refused, and so are module
  * combinations that cannot work. Every rule says why. Documented in docs/config.md.
  */
-import { hasValidityCircuit, VALIDITY_APP_NAMES } from '../apps/validity-apps.ts';
+import { VALIDITY_APP_NAMES, whyNoValidityCircuit } from '../apps/validity-apps.ts';
 import { DEFAULTS, L1_SLOT_SECONDS, minWithdrawalDelayEpochs } from './defaults.ts';
 import { type Layer, MODULE_STATUS, modulesWithStatus } from './modules.ts';
 import type { Issues } from './reader.ts';
@@ -25,7 +25,8 @@ export const CERTIFICATE_LIFETIME_MARGIN_SECONDS = DEFAULTS.committee.lifetimeMa
  */
 export const CERTIFICATE_POSTING_ALLOWANCE_SECONDS = 3_600;
 
-export function checkRules(c: ChainConfig, issues: Issues): void {
+/** `baseDir`: the config file's directory, against which a relative `vm.stf` resolves (default: cwd). */
+export function checkRules(c: ChainConfig, issues: Issues, o: { baseDir?: string } = {}): void {
   checkImplemented(c, issues);
   const { proof, da, settlement: st, sequencing: sq, vm } = c;
 
@@ -72,10 +73,13 @@ export function checkRules(c: ChainConfig, issues: Issues): void {
   }
   if (proof.module === 'validity' || proof.disputes === 'validity') {
     const what = proof.module === 'validity' ? 'proof.module "validity"' : 'proof.disputes "validity"';
-    if (!hasValidityCircuit(vm))
+    const why = whyNoValidityCircuit(vm, o.baseDir);
+    if (why !== undefined)
       issues.add(
-        vm.app !== undefined ? 'vm.app' : 'vm.stf',
-        `${what} needs an app that ships a validity circuit (built-in: ${VALIDITY_APP_NAMES.map((n) => `"${n}"`).join(', ')}); ${vm.app !== undefined ? `"${vm.app}"` : 'a vm.stf wasm'} has none (docs/validity.md §6)`,
+        vm.stf !== undefined ? 'vm.stf' : 'vm.app',
+        vm.stf !== undefined
+          ? `${what} needs an app that ships a validity circuit: ${why}`
+          : `${what} needs an app that ships a validity circuit (built-in: ${VALIDITY_APP_NAMES.map((n) => `"${n}"`).join(', ')}); ${vm.app !== undefined ? `"${vm.app}"` : 'the app'} has none (docs/validity.md §6; an app built with \`modex build\` gets one from the "validity" section of its modex.app.json, §8)`,
       );
     if (da.module !== 'l1-calldata')
       issues.add(

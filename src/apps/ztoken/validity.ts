@@ -13,9 +13,12 @@ import type { L1 } from '../../l1/anvil.ts';
 import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
 import type {
+  AppCircuit,
+  AppContract,
   ProvedRange,
   ProveRange,
   ValidityApp,
+  ValidityAppFactory,
   ValidityKeys,
   ValidityL1,
 } from '../../proof/validity/prover-app.ts';
@@ -24,7 +27,7 @@ import { proofWords } from '../../proof/validity/validity-verifier.ts';
 import { compileVerifier, type Keys, prove, setupKeys, solidityVerifier } from '../../zk/index.ts';
 import { StateTree } from '../sdk/state-tree.ts';
 import { encodeZTokenWitness, zTokenProofPlan } from './binding.ts';
-import { type ZTokenCircuit, ztokenCircuit } from './circuit.ts';
+import { ztokenCircuit } from './circuit.ts';
 import { zkCrypto } from './crypto.ts';
 import { ZTokenState } from './model.ts';
 import { chunkRecords, recordsOf } from './records.ts';
@@ -35,9 +38,18 @@ export const ZTOKEN_CHUNK = 2;
 
 export class ZTokenProverError extends ModexError {}
 
-export function ztokenValidity(o: { slots?: number } = {}): ValidityApp {
+export interface ZTokenValidityOptions {
+  /** records per proof (the circuit's T; default ZTOKEN_CHUNK) */
+  slots?: number;
+  /** the compiled chunk circuit (default: modex's `ztoken_<slots>.circom`, circuit.ts) */
+  circuit?: (o: { log?: (line: string) => void }) => Promise<AppCircuit>;
+  /** the binding contract (default: modex's ZTokenBinding, contracts/validity) */
+  binding?: () => Promise<AppContract | undefined>;
+}
+
+export function ztokenValidity(o: ZTokenValidityOptions = {}): ValidityApp {
   const slots = o.slots ?? ZTOKEN_CHUNK;
-  let circuit: ZTokenCircuit | undefined;
+  let circuit: Pick<AppCircuit, 'r1cs' | 'wasm' | 'constraints'> | undefined;
   let keys: Keys | undefined;
   /** the model after the first `at` inbox messages */
   let model: { state: ZTokenState; at: bigint } | undefined;
@@ -66,7 +78,7 @@ export function ztokenValidity(o: { slots?: number } = {}): ValidityApp {
 
     async setup({ ptau, log }): Promise<ValidityKeys> {
       log?.(`compiling the ztoken circuit (${slots} records per proof; cached after the first time)...`);
-      circuit = await ztokenCircuit(slots);
+      circuit = o.circuit ? await o.circuit({ log }) : await ztokenCircuit(slots);
       log?.(`  ${circuit.constraints.toLocaleString('en-US')} constraints`);
       log?.(
         ptau
@@ -95,7 +107,8 @@ export function ztokenValidity(o: { slots?: number } = {}): ValidityApp {
         deployedBytecode: '0x',
         ...verifier,
       });
-      const binding = await deploy(l1, await getArtifact('ZTokenBinding'), [BigInt(slots), chainId]);
+      const artifact = (o.binding && (await o.binding())) ?? (await getArtifact('ZTokenBinding'));
+      const binding = await deploy(l1, artifact, [BigInt(slots), chainId]);
       return { groth16: groth16.address, binding: binding.address };
     },
 
@@ -152,6 +165,13 @@ export function ztokenValidity(o: { slots?: number } = {}): ValidityApp {
     },
   };
 }
+
+/**
+ * ztoken as an app that ships its circuit (docs/validity.md §8): a prover module re-exporting this
+ * as `validityApp` gets the circuit and the binding its modex.app.json names, compiled by modex.
+ */
+export const validityApp: ValidityAppFactory = (ctx) =>
+  ztokenValidity({ circuit: (c) => ctx.circuit(c), binding: () => ctx.binding() });
 
 function readOnly(): Uint8Array {
   throw new ZTokenProverError(

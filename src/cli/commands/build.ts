@@ -1,5 +1,5 @@
 /** `modex build [DIR]` and `modex test [DIR]`: compile an app's AssemblyScript, C or Rust STF, run its test vectors (docs/build.md). */
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BuildResult } from '../../build/build.ts';
 import { ModexError } from '../../core/errors.ts';
@@ -14,8 +14,16 @@ export function register(program: Command): void {
         'machine validator and print its module root',
     )
     .argument('[dir]', 'app directory', '.')
-    .option('--json', 'print { moduleRoot, wasmBytes, codeLength, output, appAbiMissing } as JSON', false)
+    .option(
+      '--json',
+      'print { moduleRoot, wasmBytes, codeLength, output, appAbiMissing } (and validity, for an app with a circuit) as JSON',
+      false,
+    )
     .option('--force', 'recompile even if no source changed', false)
+    .option(
+      '--ptau <file>',
+      'an app with a validity circuit: derive its keys from this ceremony file (default: INSECURE development keys)',
+    )
     .addHelpText(
       'after',
       '\nExample:\n  $ npx modex build my-app\n\n' +
@@ -24,7 +32,11 @@ export function register(program: Command): void {
         'The language is the "lang" of modex.app.json (as, c, rust), else the entry\'s extension. C needs ' +
         "Debian's clang and lld (apt-get install clang lld), Rust Debian's rustc with the wasm32 standard " +
         'library (apt-get install rustc libstd-rust-dev-wasm32 lld; RUSTC overrides /usr/bin/rustc); ' +
-        'without them the error BUILD_TOOLCHAIN_MISSING says what to install (docs/build.md).',
+        'without them the error BUILD_TOOLCHAIN_MISSING says what to install (docs/build.md).\n\n' +
+        'An app whose modex.app.json has a "validity" section { "circuit", "prover", "include"?, "binding"? } ' +
+        'also gets its circuit compiled, its Groth16 keys prepared (INSECURE development keys unless --ptau; ' +
+        'both cached in node_modules/.cache/modex-zk), its binding compiled and its prover module checked: ' +
+        'a chain running it (vm.stf) may use proof.module "validity" (docs/validity.md §8).',
     )
     .action(runAction(build));
 
@@ -54,16 +66,30 @@ function summary(r: BuildResult): string {
     r.appAbiMissing.length === 0
       ? 'app ABI      v1 (usable as vm.stf)'
       : `app ABI      missing ${r.appAbiMissing.join(', ')}: not an app, \`npx modex config check\` refuses it as vm.stf (docs/app-abi.md)`,
+    ...(r.validity ? validityLines(r.validity) : []),
   ].join('\n');
 }
 
-async function build(dir: string, opts: { json: boolean; force: boolean }): Promise<void> {
+function validityLines(v: NonNullable<BuildResult['validity']>): string[] {
+  return [
+    `circuit      ${relative(process.cwd(), v.circuit) || v.circuit}: ${v.constraints.toLocaleString('en-US')} constraints, ${v.publicSignals} public signals${v.circuitCached ? ' (cached)' : ''}`,
+    `keys         ${v.insecure ? 'INSECURE development keys (anyone can forge proofs: devnets and tests only)' : 'from the ceremony file'}, 2^${v.power}${v.keysCached ? ' (cached)' : `, made in ${(v.setupMs / 1000).toFixed(1)} s`}`,
+    `binding      ${v.binding ?? "none named (the prover's ValidityApp deploys its own)"}`,
+    `prover       ${relative(process.cwd(), v.prover) || v.prover} (validity mode: proof.module "validity", docs/validity.md §8)`,
+  ];
+}
+
+async function build(dir: string, opts: { json: boolean; force: boolean; ptau?: string }): Promise<void> {
   // loaded when the command runs, so `modex --help` and other commands start fast
   const { buildApp } = await import('../../build/build.ts');
-  const r = await buildApp(dir, { force: opts.force, log: opts.json ? undefined : (l) => console.error(l) });
+  const r = await buildApp(dir, {
+    force: opts.force,
+    ptau: opts.ptau === undefined ? undefined : resolve(opts.ptau),
+    log: opts.json ? undefined : (l) => console.error(l),
+  });
   if (opts.json) {
-    const { moduleRoot, wasmBytes, codeLength, output, appAbiMissing } = r;
-    console.log(JSON.stringify({ moduleRoot, wasmBytes, codeLength, output, appAbiMissing }));
+    const { moduleRoot, wasmBytes, codeLength, output, appAbiMissing, validity } = r;
+    console.log(JSON.stringify({ moduleRoot, wasmBytes, codeLength, output, appAbiMissing, validity }));
   } else {
     console.log(summary(r));
   }
@@ -72,7 +98,8 @@ async function build(dir: string, opts: { json: boolean; force: boolean }): Prom
 async function test(dir: string, opts: { force: boolean }): Promise<void> {
   const { buildApp } = await import('../../build/build.ts');
   const { runVectors, vectorsPath } = await import('../../build/vectors.ts');
-  const r = await buildApp(dir, { force: opts.force, log: (l) => console.error(l) });
+  // the vectors test the STF; the validity side is `modex build`'s
+  const r = await buildApp(dir, { force: opts.force, validity: false, log: (l) => console.error(l) });
   console.log(`module root ${r.moduleRoot}`);
   const file = vectorsPath(dir);
   const results = runVectors(r.bytes, r.program, file);

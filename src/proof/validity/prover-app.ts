@@ -1,10 +1,10 @@
 /**
  * What an app with a validity circuit gives the node (docs/validity.md §6): the app implements it
- * (`src/apps/<app>/validity.ts`) and the node loads it by name (src/apps/validity-apps.ts), so the
- * node and this module import no app. The app knows its circuit, how to turn inbox messages into
+ * (`src/apps/<app>/validity.ts`, or the prover module its modex.app.json names, §8) and the node
+ * loads it through src/apps/validity-apps.ts, so the node and this module import no app. The app knows its circuit, how to turn inbox messages into
  * the circuit's witness, and its L1 binding (contracts/validity/IValidityBinding.sol).
  */
-import type { Address, Hex } from 'viem';
+import type { Abi, Address, Hex } from 'viem';
 import type { L1 } from '../../l1/anvil.ts';
 
 /** A global state as the settlement contracts hold it (docs/machine.md §2.3). */
@@ -72,3 +72,39 @@ export interface ValidityApp {
   /** Proves one range (after `setup`); ranges are proved in inbox order. */
   prove(range: ProveRange): Promise<ProvedRange>;
 }
+
+/** A compiled circuit, as src/zk's `compileCircuit` gives it (docs/validity.md §1). */
+export interface AppCircuit {
+  /** path of the .r1cs */
+  r1cs: string;
+  /** path of the witness generator (.wasm; `witness_calculator.js` beside it) */
+  wasm: string;
+  constraints: number;
+  publicSignals: number;
+}
+
+/** A compiled contract (what src/l1's `deploy` takes). */
+export interface AppContract {
+  contractName: string;
+  sourceName: string;
+  abi: Abi;
+  bytecode: Hex;
+  deployedBytecode: Hex;
+}
+
+/**
+ * What modex gives the factory of an app that ships its circuit (docs/validity.md §8): the app's
+ * own circuit, compiled by modex (cached by content hash), and its binding, compiled by solc. The
+ * app supplies the rest (the witness, the binding's witness bytes, which contract to deploy).
+ */
+export interface ValidityContext {
+  /** the app directory (holds modex.app.json) */
+  appDir: string;
+  /** the circuit of `validity.circuit`, compiled (from the cache once `modex build` ran) */
+  circuit(o?: { log?: (line: string) => void }): Promise<AppCircuit>;
+  /** the contract of `validity.binding` (undefined when the manifest names none) */
+  binding(o?: { log?: (line: string) => void }): Promise<AppContract | undefined>;
+}
+
+/** The prover module's export `validityApp` (docs/validity.md §8). */
+export type ValidityAppFactory = (ctx: ValidityContext) => ValidityApp | Promise<ValidityApp>;
