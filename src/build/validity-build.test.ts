@@ -14,6 +14,7 @@ import { hasValidityCircuit, validityAppFor, whyNoValidityCircuit } from '../app
 import { runCli } from '../cli/run-cli.test-helper.ts';
 import { ModexError } from '../core/errors.ts';
 import { PACKAGE_ROOT } from '../util/package-root.ts';
+import { getCurve } from '../zk/curve.ts';
 import { compileCircuit, devSetup, prove, verify } from '../zk/index.ts';
 import { buildApp } from './build.ts';
 import { scaffoldApp } from './scaffold.ts';
@@ -174,6 +175,33 @@ describe('an app that ships its circuit: modex build, config check, validityAppF
     expect(await verify(k.vkey, p.publicSignals, p.proof)).toBe(true);
     expect(await verify(k.vkey, [p.publicSignals[0], '6'], p.proof)).toBe(false);
   });
+
+  it('--ptau: keys from a ceremony file instead of the INSECURE ones', async () => {
+    // a stand-in for a ceremony's file (as src/zk/ptau-setup.test.ts): new, a beacon, prepare phase2
+    const { powersOfTau } = await import('snarkjs');
+    const curve = await getCurve();
+    const p = (i: number) => join(parent, `p7-${i}.ptau`);
+    await powersOfTau.newAccumulator(curve, 7, p(0));
+    await powersOfTau.beacon(p(0), p(1), 'test', '07'.repeat(16), 10);
+    await powersOfTau.preparePhase2(p(1), p(2));
+    // the 65-constraint multiplier chain fits 2^7
+    const d = join(parent, 'ceremony');
+    mkdirSync(join(d, 'circuit'), { recursive: true });
+    cpSync(join(PACKAGE_ROOT, 'test/zk/multiplier-chain.circom'), join(d, 'circuit', 'main.circom'));
+    writeFileSync(join(d, 'modex.app.json'), JSON.stringify({ name: 'ceremony' }));
+    addValidity(d, { circuit: 'circuit/main.circom', prover: 'validity/prover.mjs' });
+    cpSync(join(PACKAGE_ROOT, 'test/zk/multiplier-chain.circom'), join(d, 'circuit', 'main.circom'));
+    const r = await buildAppValidity(readAppValidity(d)!, { ptau: p(2), log: () => {} });
+    expect(r).toMatchObject({ insecure: false, power: 7, binding: undefined });
+    expect(r.zkey).toMatch(/ceremony-main-[0-9a-f]+\.zkey$/);
+    const dev = await buildAppValidity(readAppValidity(d)!, { log: () => {} });
+    expect(dev.insecure).toBe(true);
+    expect(dev.zkey).not.toBe(r.zkey);
+    // the CLI passes --ptau through (a missing file is refused by the key setup, naming it)
+    const cli = await runCli(['build', dir, '--ptau', join(parent, 'none.ptau')]).done;
+    expect(cli.code).not.toBe(0);
+    expect(cli.stderr).toMatch(/ZK_BAD_INPUT.*none\.ptau does not exist/);
+  }, 300_000);
 
   describe('errors', () => {
     let n = 0;
