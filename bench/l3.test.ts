@@ -1,41 +1,37 @@
 /**
  * The L3's settlement contracts on a modex EVM chain (issue 21 item 3, docs/l3.md): anvil (L1) and
- * a modex EVM chain (the L2, test/evm-clients/chain.ts); the full settlement stack deployed on the
- * L2 through its Ethereum JSON-RPC with the L1 deploy function, a batch, a deposit, an assertion,
- * real one-step proofs executed by the L2's EVM and corrupted ones refused; the same on anvil, the
- * gas compared. Then the blocker, measured: the L2's TIMESTAMP is 0 (docs/evm.md §4), so the
+ * a modex EVM chain settling on it (the L2: its sequencer role and batcher, bench/l3-chain.ts); the
+ * full settlement stack deployed on the L2 through its Ethereum JSON-RPC with the L1 deploy
+ * function, a batch, a deposit, an assertion, real one-step proofs executed by the L2's EVM and
+ * corrupted ones refused, and the L2 batches carrying them on L1; the same on anvil, the gas compared. Then the blocker, measured: the L2's TIMESTAMP is 0 (docs/evm.md §4), so the
  * Rollup's challenge period and the Inbox's force-inclusion delay never elapse there.
  */
 import { getAddress, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devAccounts } from '../src/l1/accounts.ts';
-import { connectL1, type L1, startAnvil } from '../src/l1/anvil.ts';
+import { connectL1, type L1 } from '../src/l1/anvil.ts';
 import { assertionId } from '../src/settlement/ethereum/dispute-hash.ts';
 import { walletFor } from '../src/settlement/ethereum/inbox.ts';
 import { expectRevert } from '../src/settlement/ethereum/test-utils.ts';
-import { DEV_KEY, type EvmTestChain, startEvmTestChain } from '../test/evm-clients/chain.ts';
 import { DISPUTE_TEST_PERIOD } from '../test/test-stf.ts';
-import { L3_BENCH_L2_CHAIN_ID, type L3Probe, probeL3Settlement } from './l3.ts';
+import { type L3Probe, l1Carriers, probeL3Settlement } from './l3.ts';
+import { L2_KEYS, type L2OnAnvil, startL2OnAnvil } from './l3-chain.ts';
 
 const MAX_DELAY = 3600n; // the fixture's Inbox maxDelaySeconds
 const SOMEONE = getAddress('0x000000000000000000000000000000000000beef');
 
 let anvil: L1;
 let l2: L1;
-let chain: EvmTestChain;
+let c: L2OnAnvil;
 beforeAll(async () => {
-  // the L2's EVM is Cancun (docs/evm.md); anvil's default prague adds EIP-7623's calldata floor
-  anvil = await startAnvil({ hardfork: 'cancun' });
-  chain = await startEvmTestChain({ chainId: L3_BENCH_L2_CHAIN_ID, fund: 10n ** 21n });
-  // the dev account (funded at genesis) and anvil's second dev key (funded from it)
-  l2 = await connectL1(chain.url, {
-    privateKeys: [DEV_KEY, devAccounts(2)[1].privateKey],
-    pollingIntervalMs: 50,
-  });
-}, 120_000);
+  // anvil (L1, cancun: the L2's EVM rules; the default prague adds EIP-7623's calldata floor) and a
+  // modex EVM chain settling on it; the anvil probe signs with the L2's keys (the same addresses in
+  // the calldata on both chains), not with the L2's batcher's (anvil's first)
+  c = await startL2OnAnvil();
+  l2 = c.l2;
+  anvil = await connectL1(c.anvil.rpcUrl, { privateKeys: L2_KEYS, pollingIntervalMs: 20 });
+}, 180_000);
 afterAll(async () => {
-  await chain?.close();
-  await anvil?.stop();
+  await c?.close();
 });
 
 describe('an L3’s settlement contracts on a modex EVM chain (slow)', () => {
@@ -65,6 +61,13 @@ describe('an L3’s settlement contracts on a modex EVM chain (slow)', () => {
     expect(g.osp.map((o) => o.what)).toEqual(['first step', 'inbox_read', 'keccak256_pair']);
     for (const o of g.osp) expect(o.gasUsed).toBeGreaterThan(21_000n);
     expect(await onL2.fixture.settlement.bridge.balance()).toBe(10n ** 15n);
+    // the L2's batches that carry these calls are on L1: calldata, one L2 block each
+    const l1 = await l1Carriers(c, onL2);
+    expect(Object.keys(l1).sort()).toEqual(Object.keys(onL2.txs).sort());
+    for (const x of Object.values(l1)) {
+      expect(x.gasUsed).toBeGreaterThan(21_000n);
+      expect(x.bytes).toBeGreaterThan(100);
+    }
   });
 
   it('corrupted proofs are refused on the L2 as on anvil; every call costs the same gas but the assertion', {

@@ -32,16 +32,14 @@ import { toHex as wordHex } from '../src/vm/wasm/hash.ts';
 import { HOST_FUNCS } from '../src/vm/wasm/host-abi.ts';
 import { proveStep } from '../src/vm/wasm/proof.ts';
 import { type DisputeFixture, setupDisputeFixture } from '../test/dispute-fixture.ts';
-import { DEV_KEY, startEvmTestChain } from '../test/evm-clients/chain.ts';
 import {
   DISPUTE_TEST_PARAMS,
   disputeTestGenesis,
   disputeTestPayload,
   disputeTestProgram,
 } from '../test/test-stf.ts';
+import { L2_KEYS, type L2OnAnvil, startL2OnAnvil } from './l3-chain.ts';
 
-/** the L2's chain id in this bench */
-export const L3_BENCH_L2_CHAIN_ID = 424_243n;
 const HOST_OP = 10;
 const DEPOSIT_TO = getAddress('0x000000000000000000000000000000000000d3d3');
 const DEPOSIT = 10n ** 15n;
@@ -88,6 +86,8 @@ export interface L3Probe {
   fixture: DisputeFixture;
   /** the assertion created after genesis (pending) */
   assertion: AssertionData;
+  /** the transaction of each measured call, by the L3ChainGas field (`osp.<i>` for the proofs) */
+  txs: Record<string, Hex>;
 }
 
 /** A call on a chain did not do what the probe expects (names the step). */
@@ -180,6 +180,13 @@ export async function probeL3Settlement(l: L1): Promise<L3Probe> {
     c.m.run(1);
   }
   const osp: OspRow[] = [];
+  const txs: Record<string, Hex> = {
+    batch: batchTx.txHash,
+    deposit: dep.txHash,
+    batchWithDeposit: second.txHash,
+    assertion: created.txHash,
+    merkleize: merk.tx.txHash,
+  };
   let refused: L3ChainGas['refused'] | undefined;
   const call = (args: readonly [Hex, Hex, Hex]) =>
     l.publicClient.readContract({ address: s.addresses.prover, abi, functionName: 'proveOneStep', args });
@@ -212,6 +219,7 @@ export async function probeL3Settlement(l: L1): Promise<L3Probe> {
     if (r.status !== 'success')
       throw new L3ProbeError(`step ${w.step} (${w.what}): the proof transaction reverted`);
     osp.push({ ...w, gasUsed: r.gasUsed, proofBytes: proof.length });
+    txs[`osp.${osp.length - 1}`] = hash;
     if (!refused) {
       const otherPre = `${pre.slice(0, -1)}${pre.endsWith('0') ? '1' : '0'}` as Hex;
       refused = {
@@ -232,11 +240,22 @@ export async function probeL3Settlement(l: L1): Promise<L3Probe> {
     osp,
     refused: refused ?? { otherPre: '', truncated: '' },
   };
-  return { gas, fixture: f, assertion: created.data };
+  return { gas, fixture: f, assertion: created.data, txs };
+}
+
+/** The L1 side of one L3 call on the L2: the postBatch that carried its L2 block. */
+export interface L1Carrier {
+  /** L1 gas of that postBatch */
+  gasUsed: bigint;
+  /** the batch's payload bytes on L1 (kind 0x04: brotli of the block's transaction list) */
+  bytes: number;
+  kind: number;
 }
 
 export interface L3BenchResult {
   l2: L3ChainGas;
+  /** per L3 call (the L3ChainGas field, `osp.<i>`): the L2 batch on L1 that carried it */
+  l1: Record<string, L1Carrier>;
   /** anvil with the L2's rules (Cancun): the same EVM, so the same gas but TIMESTAMP's effects */
   anvil: L3ChainGas;
   /** anvil at prague (Ethereum today): EIP-7623's calldata floor raises the proof transactions */
@@ -244,59 +263,79 @@ export interface L3BenchResult {
   machine: string;
 }
 
-/** Runs the probe on a modex EVM chain (the L2), anvil at cancun and anvil at prague. */
+/** The L1 postBatch of each measured call's L2 block (after every L2 block is on L1). */
+export async function l1Carriers(c: L2OnAnvil, p: L3Probe): Promise<Record<string, L1Carrier>> {
+  const entries = await c.posted();
+  const out: Record<string, L1Carrier> = {};
+  for (const [k, tx] of Object.entries(p.txs)) out[k] = await c.carrier(tx, entries);
+  return out;
+}
+
+/**
+ * Runs the probe on a modex EVM chain settling on anvil (the L2; the L1 gas of the L2 batches that
+ * carry each call), then on anvil at cancun and at prague.
+ */
 export async function benchL3(opts: { log?: (line: string) => void } = {}): Promise<L3BenchResult> {
   const log = opts.log ?? (() => {});
-  log('starting a modex EVM chain (the L2)...');
-  const chain = await startEvmTestChain({ chainId: L3_BENCH_L2_CHAIN_ID, fund: 10n ** 21n });
+  log('starting anvil (L1) and a modex EVM chain on it (the L2)...');
+  const c = await startL2OnAnvil();
   let l2: L3ChainGas;
+  let l1: Record<string, L1Carrier>;
   try {
-    const rpc = await connectL1(chain.url, { privateKeys: [DEV_KEY], pollingIntervalMs: 50 });
     log('probing the L2...');
-    l2 = (await probeL3Settlement(rpc)).gas;
+    const p = await probeL3Settlement(c.l2);
+    l2 = p.gas;
+    log('waiting for the L2’s batches on L1...');
+    l1 = await l1Carriers(c, p);
   } finally {
-    await chain.close();
+    await c.close();
   }
   const onAnvil = async (hardfork: string): Promise<L3ChainGas> => {
     log(`probing anvil (${hardfork})...`);
     const anvil = await startAnvil({ hardfork });
     try {
-      return (await probeL3Settlement(anvil)).gas;
+      // signed with the L2's keys: the same addresses in the calldata as on the L2
+      const view = await connectL1(anvil.rpcUrl, { privateKeys: L2_KEYS, pollingIntervalMs: 20 });
+      return (await probeL3Settlement(view)).gas;
     } finally {
       await anvil.stop();
     }
   };
   const anvil = await onAnvil('cancun');
   const anvilPrague = await onAnvil('prague');
-  return { l2, anvil, anvilPrague, machine: machineLine() };
+  return { l2, l1, anvil, anvilPrague, machine: machineLine() };
 }
 
 export function formatL3Bench(r: L3BenchResult): string {
-  const pick = (f: (g: L3ChainGas) => bigint | undefined) =>
-    [r.l2, r.anvil, r.anvilPrague].map((g) => String(f(g) ?? '-'));
+  const pick = (f: (g: L3ChainGas) => bigint | undefined, l1?: string) => [
+    String(f(r.l2) ?? '-'),
+    l1 && r.l1[l1] ? `${r.l1[l1].gasUsed} (${r.l1[l1].bytes} B)` : '',
+    ...[r.anvil, r.anvilPrague].map((g) => String(f(g) ?? '-')),
+  ];
   const rows: string[][] = [
     ...Object.keys(r.l2.deploy).map((k) => [
       `deploy ${k}${r.l2.codeBytes[k] ? ` (${r.l2.codeBytes[k]} B)` : ''}`,
       ...pick((g) => g.deploy[k]),
     ]),
     ['deploy, total', ...pick((g) => g.deployTotal)],
-    ['L3 batch (postBatch 0x00, 4 B)', ...pick((g) => g.batch)],
-    ['deposit (Bridge.depositEth)', ...pick((g) => g.deposit)],
-    ['L3 batch + the deposit', ...pick((g) => g.batchWithDeposit)],
-    ['assertion (createAssertion)', ...pick((g) => g.assertion)],
-    ['merkleizeMessage', ...pick((g) => g.merkleize)],
+    ['L3 batch (postBatch 0x00, 4 B)', ...pick((g) => g.batch, 'batch')],
+    ['deposit (Bridge.depositEth)', ...pick((g) => g.deposit, 'deposit')],
+    ['L3 batch + the deposit', ...pick((g) => g.batchWithDeposit, 'batchWithDeposit')],
+    ['assertion (createAssertion)', ...pick((g) => g.assertion, 'assertion')],
+    ['merkleizeMessage', ...pick((g) => g.merkleize, 'merkleize')],
     ...r.l2.osp.map((o, i) => [
       `one-step proof: ${o.what} (step ${o.step}, ${o.proofBytes} B)`,
-      ...pick((g) => g.osp[i]?.gasUsed),
+      ...pick((g) => g.osp[i]?.gasUsed, `osp.${i}`),
     ]),
   ];
-  const table = [['call', 'L2 gas', 'anvil cancun', 'anvil prague'], ...rows];
+  const table = [['call', 'L2 gas', 'L1 gas of its L2 batch', 'anvil cancun', 'anvil prague'], ...rows];
   const w = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   return [
     ...table.map((row) => row.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ')),
     '',
     `corrupted proofs refused: other pre-state → ${r.l2.refused.otherPre} (anvil ${r.anvil.refused.otherPre}); truncated → ${r.l2.refused.truncated} (anvil ${r.anvil.refused.truncated})`,
-    'gas: each transaction receipt’s gasUsed (21,000 + calldata + execution); (N B): runtime code size (EIP-170: ≤ 24,576)',
+    'gas: each transaction receipt’s gasUsed (21,000 + calldata + execution); deploy (N B): runtime code size (EIP-170: ≤ 24,576)',
+    'L1 gas of its L2 batch: the L2 block holding the call, posted by the L2’s batcher to its inbox on anvil (cancun): postBatch gas (payload bytes)',
     'the assertion costs 2,800 less on the L2: TIMESTAMP is 0 there (docs/l3.md); prague: EIP-7623’s calldata floor',
     r.machine,
   ].join('\n');
