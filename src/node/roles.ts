@@ -86,6 +86,23 @@ export interface DeploymentFile {
   genesis: { stateRoot: Hex; sendRoot: Hex; inboxPosition: string; positionInMessage: string };
   /** committee DA: the CommitteeKeysets contract (the inbox's certificate verifier) and the keyset registered */
   committee?: CommitteeDeployment;
+  /** validity proofs (docs/validity.md §6): the app's circuit and its L1 side (`addresses.attestationVerifier`: the ValidityVerifier) */
+  validity?: ValidityDeployment;
+}
+
+/** A validity chain's circuit and L1 side, as `modex deploy` set them up (src/node/validity-chain.ts). */
+export interface ValidityDeployment {
+  /** zk-rollup: `proof.module "validity"`; hybrid: `proof.disputes "validity"` */
+  mode: 'zk-rollup' | 'hybrid';
+  /** the app whose circuit proves the chain (src/apps/validity-apps.ts) */
+  app: string;
+  /** snarkjs's Groth16Verifier of the circuit, and the app's IValidityBinding */
+  groth16: Address;
+  binding: Address;
+  /** the circuit's records per proof, constraints, and whether its keys are INSECURE development keys */
+  chunkSize: number;
+  constraints: number;
+  insecure: boolean;
 }
 
 export class DeploymentFileError extends ModexError {
@@ -181,8 +198,8 @@ export async function deployForConfig(
 ): Promise<{ settlement: SettlementDeployment; app: WasmApp; source: AppSource; file: DeploymentFile }> {
   if (provenByValidity(config) && !opts.validityVerifier)
     throw new ModexError(
-      'NODE_VALIDITY_DEPLOY_UNSUPPORTED',
-      'this chain is proven by validity proofs (docs/validity.md §6): only `modex devnet --config <file>` deploys its verifier, circuit keys and binding in this version; `modex deploy` and `modex node` do not yet',
+      'NODE_VALIDITY_VERIFIER_MISSING',
+      'this chain is proven by validity proofs (docs/validity.md §6): deploy it with `deployValidityChain` (src/node/validity-chain.ts), which sets up the circuit keys and deploys the verifier and binding',
     );
   const source = appSourceOf(config.vm);
   const app = loadApp(source.bytes, source.name, { limits: appLimitsOf(config.vm.limits) });
@@ -266,6 +283,14 @@ export function readDeploymentFile(path: string): DeploymentFile {
   if (typeof d.app !== 'string') throw bad('app must name the STF');
   if (!/^\d+$/.test(d.appChainId ?? '')) throw bad("appChainId must be the chain's id, decimal");
   if (d.stf !== undefined && typeof d.stf !== 'string') throw bad("stf must be the path of the app's .wasm");
+  if (d.validity !== undefined) {
+    const v = d.validity;
+    if (v.mode !== 'zk-rollup' && v.mode !== 'hybrid')
+      throw bad('validity.mode must be "zk-rollup" or "hybrid"');
+    if (typeof v.app !== 'string') throw bad('validity.app must name the app whose circuit proves the chain');
+    if (!/^0x[0-9a-fA-F]{40}$/.test(d.addresses.attestationVerifier ?? ''))
+      throw bad('addresses.attestationVerifier (the ValidityVerifier) is not an address');
+  }
   return d;
 }
 

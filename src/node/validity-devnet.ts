@@ -25,7 +25,6 @@ import type { ChainConfig } from '../config/types.ts';
 import { ModexError } from '../core/errors.ts';
 import { openL1 } from '../l1/anvil.ts';
 import type { ValidityKeys } from '../proof/validity/prover-app.ts';
-import { deployValidityVerifier } from '../proof/validity/validity-verifier.ts';
 import type { AssertionData } from '../settlement/ethereum/dispute-hash.ts';
 import { SettlementRevertError } from '../settlement/ethereum/errors.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
@@ -36,10 +35,11 @@ import { startProverRole } from './prover-role.ts';
 import {
   attachAccount,
   type ChainClients,
-  deployForConfig,
+  type deployForConfig,
   startSequencerRole,
   writeDeploymentFile,
 } from './roles.ts';
+import { deployValidityChain } from './validity-chain.ts';
 
 export type ValidityDevnetResultKind = 'confirmed' | 'honest-won' | 'timeout' | 'stopped';
 
@@ -130,28 +130,19 @@ export class ValidityDevnet {
     log(`      up at ${l1.rpcUrl} (L1 chain id ${l1.chainId})`);
 
     log("[2/5] the app's circuit and keys, then the contracts...");
-    const vapp = await validityAppFor(config.vm.app);
-    if (!vapp)
+    if (!(await validityAppFor(config.vm.app)))
       throw new ValidityDevnetError(
         'DEVNET_NO_CIRCUIT',
         `app ${config.vm.app ?? config.vm.stf} ships no validity circuit (docs/validity.md §6)`,
       );
-    const keys: ValidityKeys = await vapp.setup({
-      ptau: config.proof.validity?.ptau,
-      log: (l) => log(`      ${l}`),
-    });
     const chainId = BigInt(config.chain.chainId);
     const {
       settlement: s,
       source,
       file: d,
-    } = await deployForConfig(l1, config, {
-      validityVerifier: async (inbox) => {
-        const a = await vapp.deployL1(l1, { chainId });
-        log(`      Groth16 verifier ${a.groth16}, ${vapp.name} binding ${a.binding}`);
-        return deployValidityVerifier(l1, { inbox, binding: a.binding, groth16: a.groth16 });
-      },
-    });
+      validity: vapp,
+      keys,
+    } = await deployValidityChain(l1, config, { log: (l) => log(`      ${l}`) });
     for (const [name, address] of Object.entries(s.addresses)) log(`      ${name.padEnd(19)} ${address}`);
 
     log(

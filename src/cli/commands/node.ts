@@ -22,6 +22,8 @@ async function load() {
     ...(await import('../../l1/anvil.ts')),
     ...(await import('../../node/da-modules.ts')),
     ...(await import('../../node/roles.ts')),
+    ...(await import('../../node/prover-role.ts')),
+    ...(await import('../../node/validity-chain.ts')),
     ...(await import('../../util/metrics-http.ts')),
   };
 }
@@ -74,7 +76,7 @@ export function register(program: Command): void {
   program
     .command('deploy')
     .description(
-      "deploy a chain's settlement contracts (inbox, bridge, rollup, challenge manager, one-step prover, preimage oracle) to an Ethereum JSON-RPC endpoint and write the deployment file",
+      'deploy a chain\'s settlement contracts (inbox, bridge, rollup, challenge manager, one-step prover, preimage oracle) to an Ethereum JSON-RPC endpoint and write the deployment file; a chain proven by validity proofs (proof.module "validity", or proof.disputes "validity") also gets its app\'s circuit keys (cached), Groth16 verifier, binding and ValidityVerifier',
     )
     .option('-c, --config <file>', 'chain config (see docs/config.md)', DEFAULT_CONFIG)
     .option('--rpc <url>', 'settlement JSON-RPC endpoint (default settlement.rpcUrl)')
@@ -83,23 +85,40 @@ export function register(program: Command): void {
     .requiredOption('-o, --out <file>', 'where to write the deployment file')
     .addHelpText(
       'after',
-      '\nExample:\n  $ npx modex deploy --rpc http://127.0.0.1:8545 --key 0xac09… --out deployment.json\n',
+      '\nExamples:\n  $ npx modex deploy --rpc http://127.0.0.1:8545 --key 0xac09… --out deployment.json\n' +
+        '  $ npx modex deploy --config examples/validity.config.json --rpc http://127.0.0.1:8545 --key 0xac09… --out deployment.json    # a zk-rollup (docs/validity.md §6)\n',
     )
     .action(
       runAction(
         async (o: { config: string; rpc?: string; key?: string; sequencer?: string; out: string }) => {
-          const { loadConfig, connectL1, deployForConfig, writeDeploymentFile } = await load();
+          const {
+            loadConfig,
+            connectL1,
+            deployForConfig,
+            deployValidityChain,
+            validityModeOf,
+            writeDeploymentFile,
+          } = await load();
           const config = loadConfig(configPath(o.config));
           refuseSovereign(config, 'deploy');
           const l1 = await connectL1(rpcOf(o.rpc, config.settlement.rpcUrl), {
             privateKeys: [keyOf(o.key, 'MODEX_DEPLOYER_KEY')],
           });
-          const { settlement: s, file } = await deployForConfig(l1, config, {
-            sequencer: o.sequencer as Hex | undefined,
-          });
+          const sequencer = o.sequencer as Hex | undefined;
+          const mode = validityModeOf(config);
+          if (mode) console.log(`${mode} chain: the app's circuit and keys, then the contracts...`);
+          const { settlement: s, file } = mode
+            ? await deployValidityChain(l1, config, { sequencer, log: (l) => console.log(`  ${l}`) })
+            : await deployForConfig(l1, config, { sequencer });
+          // the key setup's curve keeps worker threads (and the process) alive: stop them
+          if (mode) await (await import('../../zk/curve.ts')).releaseCurve();
           writeDeploymentFile(o.out, file);
+          if (file.validity)
+            console.log(
+              `validity            ${file.validity.mode}: ${file.validity.app}'s circuit, ${file.validity.chunkSize} records per proof, ${file.validity.constraints} constraints${file.validity.insecure ? ', INSECURE development keys' : ''}`,
+            );
           for (const [name, address] of Object.entries(s.addresses))
-            console.log(`${name.padEnd(16)} ${address}`);
+            console.log(`${name.padEnd(19)} ${address}`);
           console.log(`deployment written to ${o.out}`);
         },
       ),
@@ -108,9 +127,12 @@ export function register(program: Command): void {
   program
     .command('node')
     .description(
-      'run one role of a chain against its deployment: the sequencer (sequencer, JSON-RPC, batcher) or a validator (derivation from L1, assertions, disputes); until Ctrl-C',
+      'run one role of a chain against its deployment: the sequencer (sequencer, JSON-RPC, batcher), a validator (derivation from L1, assertions, disputes) or, on a chain proven by validity proofs, the prover (derivation from L1, each range proved and its assertion confirmed); until Ctrl-C',
     )
-    .requiredOption('--role <role>', 'sequencer or validator')
+    .requiredOption(
+      '--role <role>',
+      'sequencer, validator or prover (validity chains; a zk-rollup has no validators)',
+    )
     .option('-c, --config <file>', 'chain config (see docs/config.md)', DEFAULT_CONFIG)
     .requiredOption(
       '-d, --deployment <file>',
@@ -119,7 +141,7 @@ export function register(program: Command): void {
     .option('--rpc <url>', 'settlement JSON-RPC endpoint (default settlement.rpcUrl)')
     .option(
       '--key <hex>',
-      'signing key: the sequencer key, or the validator stake key (default $MODEX_NODE_KEY)',
+      'signing key: the sequencer key, or the validator or prover stake key (default $MODEX_NODE_KEY)',
     )
     .option('--data-dir <dir>', 'data directory of this role', '.modex')
     .option(
@@ -132,10 +154,10 @@ export function register(program: Command): void {
       'sequencer: JSON-RPC interface; validator: metrics and read-only JSON-RPC interface',
       '127.0.0.1',
     )
-    .option('--interval <ms>', 'validator: ms between rounds', '1000')
+    .option('--interval <ms>', 'validator, prover: ms between rounds', '1000')
     .option(
       '--metrics-port <n>',
-      'validator: port of its Prometheus metrics, GET /metrics (0: any free port; docs/node.md §8)',
+      'validator, prover: port of its Prometheus metrics, GET /metrics (0: any free port; docs/node.md §8)',
       '9464',
     )
     .option(
@@ -163,7 +185,8 @@ export function register(program: Command): void {
         '  $ MODEX_NODE_KEY=0x59c6… npx modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545 --rpc-port 8548 --sequencer-url http://127.0.0.1:8547/\n' +
         '  $ curl -s http://127.0.0.1:8548/ -d \'{"jsonrpc":"2.0","id":1,"method":"modex_blockNumber"}\'    # the follower\'s JSON-RPC; its explorer: open http://127.0.0.1:8548/\n' +
         '  $ MODEX_NODE_KEY=0x59c6… npx modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545 --rpc-port 8548 --member-key member0.json --attest-peer http://10.0.0.2:8548/    # an attested chain\n' +
-        '  $ curl -s http://127.0.0.1:8547/metrics    # Prometheus metrics (the validator: its --metrics-port)\n',
+        '  $ curl -s http://127.0.0.1:8547/metrics    # Prometheus metrics (the validator: its --metrics-port)\n' +
+        "  $ MODEX_NODE_KEY=0x5de4… npx modex node --role prover --config examples/validity.config.json --deployment deployment.json --rpc http://127.0.0.1:8545    # a zk-rollup's prover (docs/validity.md §6)\n",
     )
     .action(
       runAction(
@@ -183,8 +206,8 @@ export function register(program: Command): void {
           memberKey?: string[];
           attestPeer?: string[];
         }) => {
-          if (o.role !== 'sequencer' && o.role !== 'validator')
-            throw new NodeOptionError(`--role ${o.role}: use sequencer or validator`);
+          if (o.role !== 'sequencer' && o.role !== 'validator' && o.role !== 'prover')
+            throw new NodeOptionError(`--role ${o.role}: use sequencer, validator or prover`);
           const {
             loadConfig,
             readDeploymentFile,
@@ -197,10 +220,15 @@ export function register(program: Command): void {
             startFollowerRpc,
             daForConfig,
             startMetricsServer,
+            checkValidityRole,
+            proverKeysFor,
+            startProverRole,
+            provedRangeLine,
           } = await load();
           const config = loadConfig(configPath(o.config));
           refuseSovereign(config, 'node');
           const d = readDeploymentFile(o.deployment);
+          checkValidityRole(o.role, config, d);
           const key = keyOf(o.key, 'MODEX_NODE_KEY');
           const l1 = await connectL1(rpcOf(o.rpc, config.settlement.rpcUrl), { privateKeys: [key] });
           if (l1.chainId !== d.chainId) {
@@ -254,6 +282,48 @@ export function register(program: Command): void {
             log(
               `sequencer ${me}: JSON-RPC at ${r.server.url} (Prometheus metrics: ${new URL('/metrics', r.server.url)})`,
             );
+          } else if (o.role === 'prover') {
+            // docs/validity.md §6: the app's circuit keys (from the cache when this machine made them)
+            log("prover: the app's circuit and keys...");
+            const { validity, keys } = await proverKeysFor(d, config, (l) => log(`prover:   ${l}`));
+            const name = `prover ${me.slice(0, 10)}`;
+            const r = startProverRole({
+              chain,
+              app: source,
+              chainId,
+              config,
+              validity,
+              name,
+              da: daForConfig(config, {
+                rpcUrl: l1.rpcUrl,
+                rpc: l1.publicClient,
+                publicClient: l1.publicClient,
+              }),
+              log,
+            });
+            const metrics = await startMetricsServer(r.metrics, {
+              port: portOf('--metrics-port', o.metricsPort),
+              host: o.host,
+            }).catch((e: Error) => {
+              throw new NodeOptionError(
+                `cannot serve metrics on ${o.host}:${o.metricsPort} (${e.message}): pass another --metrics-port (0: any free port)`,
+              );
+            });
+            stop = () => metrics.close();
+            log(
+              `${name}: following the inbox at ${d.addresses.inbox}; proving with ${validity.name}'s circuit (${keys.chunkSize} records per proof${keys.insecure ? ', INSECURE development keys' : ''}); metrics at ${metrics.url}`,
+            );
+            const interval = Number(o.interval);
+            for (;;) {
+              if (stopping) return;
+              try {
+                for (const line of await r.tick()) log(`${name}: ${provedRangeLine(line)}`);
+              } catch (e) {
+                if (stopping) return;
+                log(`round failed (retrying): ${(e as Error).message.split('\n')[0]}`);
+              }
+              await new Promise((res) => setTimeout(res, interval));
+            }
           } else {
             const attest = await attestOf(o.memberKey ?? [], o.attestPeer ?? [], chain, l1.chainId, log);
             const r = startValidatorRole({
@@ -271,11 +341,6 @@ export function register(program: Command): void {
               sequencerUrl: o.sequencerUrl,
               ...(attest ? { attest } : {}),
             });
-            const portOf = (flag: string, v: string) => {
-              if (!/^[0-9]{1,5}$/.test(v) || Number(v) > 65535)
-                throw new NodeOptionError(`${flag} ${v}: expected a port, 0..65535`);
-              return Number(v);
-            };
             const metricsPort = portOf('--metrics-port', o.metricsPort);
             const rpcPort = o.rpcPort === undefined ? undefined : portOf('--rpc-port', o.rpcPort);
             // the read-only JSON-RPC (and explorer) also serves the metrics: one server when the ports are the same
@@ -335,6 +400,12 @@ export function register(program: Command): void {
         },
       ),
     );
+}
+
+function portOf(flag: string, v: string): number {
+  if (!/^[0-9]{1,5}$/.test(v) || Number(v) > 65535)
+    throw new NodeOptionError(`${flag} ${v}: expected a port, 0..65535`);
+  return Number(v);
 }
 
 /**

@@ -1,0 +1,171 @@
+/**
+ * `modex deploy` and `modex node` for a zk-rollup (docs/validity.md §6; issue 17), slow: the deploy
+ * sets up the ztoken circuit's keys (cached by content hash in node_modules/.cache/modex-zk; the
+ * first run compiles the circuit and makes INSECURE development keys, minutes), then a sequencer and
+ * a prover run as separate processes against one anvil; ztoken transactions are sent, and the prover
+ * proves their ranges and confirms assertions with Groth16 proofs (no challenge period: nothing else
+ * can confirm them). The refusals are cheap: a prover on a fraud chain, a validator on a zk-rollup.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PrivateKeyAccount } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scrape } from '../../../test/prometheus.ts';
+import { workloadFor } from '../../apps/workloads.ts';
+import { type L1, startAnvil } from '../../l1/anvil.ts';
+import { attachChain, NO_CONFIRMATION_BY_TIME, readDeploymentFile } from '../../node/roles.ts';
+import { walletFor } from '../../settlement/ethereum/inbox.ts';
+import { runCli } from '../run-cli.test-helper.ts';
+
+const CONFIG = 'examples/validity.config.json';
+
+let l1: L1;
+let dir: string;
+beforeAll(async () => {
+  l1 = await startAnvil();
+  dir = mkdtempSync(join(tmpdir(), 'modex-node-validity-'));
+});
+afterAll(async () => {
+  await l1?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function deploy(name: string, config: string[]): Promise<string> {
+  const out = join(dir, `${name}.json`);
+  const r = await runCli([
+    'deploy',
+    ...config,
+    '--rpc',
+    l1.rpcUrl,
+    '--key',
+    l1.accounts[0].privateKey,
+    '--out',
+    out,
+  ]).done;
+  expect(r.code, r.stderr.slice(-2000)).toBe(0);
+  return out;
+}
+
+/** `modex node` that must refuse to start: its exit code and stderr */
+async function refused(args: string[]): Promise<string> {
+  const r = await runCli(['node', ...args, '--rpc', l1.rpcUrl, '--key', l1.accounts[1].privateKey]).done;
+  expect(r.code).toBe(1);
+  return r.stderr;
+}
+
+describe('modex deploy and modex node, zk-rollup (slow)', () => {
+  let zk: string;
+  it('deploy sets up the circuit keys and the ValidityVerifier and writes them in the deployment file', {
+    timeout: 900_000,
+  }, async () => {
+    zk = await deploy('zk', ['--config', CONFIG]);
+    const d = readDeploymentFile(zk);
+    expect(d.validity).toMatchObject({ mode: 'zk-rollup', app: 'ztoken', chunkSize: 2, insecure: true });
+    expect(d.addresses.attestationVerifier).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(BigInt(d.params.challengePeriod)).toBe(NO_CONFIRMATION_BY_TIME);
+  });
+
+  it('refuses a validator on a zk-rollup, a prover on a fraud chain, and a config that is not the deployment’s', async () => {
+    expect(zk).toBeDefined();
+    expect(await refused(['--role', 'validator', '--config', CONFIG, '--deployment', zk])).toMatch(
+      /error \[NODE_NO_VALIDATORS\]: --role validator: this chain is a zk-rollup.*run --role prover/,
+    );
+    const fraud = await deploy('fraud', []);
+    expect(await refused(['--role', 'prover', '--deployment', fraud])).toMatch(
+      /error \[NODE_PROVER_NOT_VALIDITY\]: --role prover: this chain is not proven by validity proofs/,
+    );
+    expect(await refused(['--role', 'sequencer', '--deployment', zk])).toMatch(
+      /error \[NODE_VALIDITY_CONFIG_MISMATCH\]/,
+    );
+  });
+
+  it('a sequencer and a prover process: ztoken transactions are proven and their assertions confirmed by proofs', {
+    timeout: 900_000,
+  }, async () => {
+    expect(zk).toBeDefined();
+    const d = readDeploymentFile(zk);
+    const role = (r: string, key: string, extra: string[]) =>
+      runCli([
+        'node',
+        '--role',
+        r,
+        '--config',
+        CONFIG,
+        '--deployment',
+        zk,
+        '--rpc',
+        l1.rpcUrl,
+        '--key',
+        key,
+        '--data-dir',
+        join(dir, r),
+        ...extra,
+      ]);
+    const sequencer = role('sequencer', l1.accounts[0].privateKey, ['--port', '0']);
+    const prover = role('prover', l1.accounts[1].privateKey, ['--interval', '300', '--metrics-port', '0']);
+    try {
+      const url = /JSON-RPC at (\S+)/.exec(await sequencer.waitFor('JSON-RPC at '))?.[1] as string;
+      const metricsUrl = /metrics at (\S+)/.exec(await prover.waitFor('metrics at '))?.[1] as string;
+      // the app's workload over the sequencer's JSON-RPC: 2 opens, a bridge deposit, 3 transfers, a withdrawal
+      const user = l1.accounts[3].account as PrivateKeyAccount;
+      const chain = await attachChain(
+        { publicClient: l1.publicClient, walletClient: walletFor(l1, user) },
+        d,
+      );
+      const genesis = await chain.rollup.latestConfirmed();
+      const workload = await workloadFor('ztoken');
+      await workload?.run({
+        rpcUrl: url,
+        account: user,
+        deposited: 10n ** 18n,
+        log: () => {},
+        sent: () => {},
+        stopped: () => false,
+        deposit: async (to, amount) => {
+          await chain.bridge.depositEth(to, amount);
+        },
+      });
+      // the prover's progress: one line per range proved and confirmed, until all 7 records are
+      // (waitFor('') resolves at once with what the process printed so far)
+      let out = '';
+      const recordsProved = () => [
+        ...out.matchAll(
+          /range (\d+)\.\.(\d+) proved: (\d+) records, (\d+) proofs?, (\d+) ms; assertion (0x[0-9a-f]{8}) created and confirmed at L1 block (\d+) \(gas (\d+)\)/g,
+        ),
+      ];
+      const sum = (k: number) => recordsProved().reduce((n, m) => n + Number(m[k]), 0);
+      for (let i = 0; i < 2400 && sum(3) < 7; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        out = await prover.waitFor('');
+      }
+      const lines = recordsProved();
+      expect(lines.reduce((n, m) => n + Number(m[3]), 0)).toBeGreaterThanOrEqual(7);
+      // the ranges follow each other from the genesis assertion's end
+      for (let k = 1; k < lines.length; k++) expect(BigInt(lines[k][1])).toBe(BigInt(lines[k - 1][2]) + 1n);
+      for (const m of lines) {
+        expect(Number(m[4])).toBeGreaterThanOrEqual(Math.ceil(Number(m[3]) / 2));
+        expect(BigInt(m[8])).toBeGreaterThan(200_000n); // a Groth16 verification at least
+      }
+      // confirmed on L1, by a proof: the challenge period never ends on a zk-rollup
+      const latest = await chain.rollup.latestConfirmed();
+      expect(latest).not.toBe(genesis);
+      expect(latest.slice(0, 10)).toBe(lines.at(-1)?.[6]);
+      expect(await chain.rollup.status(latest)).toBe('confirmed');
+      const m = await scrape(metricsUrl);
+      expect(m.sum('modex_assertions_total', { event: 'confirmed' })).toBe(lines.length);
+      expect(m.sum('modex_l1_gas_total', { kind: 'prove-and-create' })).toBe(
+        lines.reduce((n, x) => n + Number(x[8]), 0),
+      );
+      console.log(
+        `node-validity: ${lines.length} ranges, ${lines.reduce((n, x) => n + Number(x[3]), 0)} records, ${lines.reduce((n, x) => n + Number(x[4]), 0)} proofs, prove ms ${lines.map((x) => x[5]).join('/')}, gas ${lines.map((x) => x[8]).join('/')}`,
+      );
+    } finally {
+      sequencer.child.kill('SIGINT');
+      prover.child.kill('SIGINT');
+    }
+    const [s, p] = await Promise.all([sequencer.done, prover.done]);
+    expect(s.code, s.stderr.slice(-2000)).toBe(0);
+    expect(p.code, p.stderr.slice(-2000)).toBe(0);
+  });
+});
