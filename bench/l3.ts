@@ -3,7 +3,12 @@
  * chain (the L2), driven through its Ethereum JSON-RPC exactly as on L1, with the gas of each call
  * beside the same calls on anvil (docs/l3.md).
  *
- * On each chain, through viem only (src/l1/anvil.ts `connectL1` for the L2: no anvil methods):
+ * The L2 settles on anvil (bench/l3-chain.ts: its sequencer role and batcher), so each L3 call's
+ * L2 block is also measured on L1 (the postBatch that carried it). Then the same probe on a fresh
+ * anvil at cancun (the L2's rules) and at prague.
+ *
+ * On each chain, through viem only (src/l1/anvil.ts `connectL1`: no anvil methods), signed by the
+ * same keys (L2_KEYS):
  * deploySettlement (the L1 deploy function, test STF of test/test-stf.ts), an L3 batch (kind 0x00)
  * to the Inbox, a deposit through the Bridge, a second batch that includes it, the next assertion
  * (the honest claim over the first message, HonestClaim), the Inbox's merkleization of that
