@@ -80,6 +80,39 @@ describe('modex deploy and modex node, zk-rollup (slow)', () => {
     );
   });
 
+  it('a hybrid chain (proof.disputes "validity"): deployed with its prove window; validators may run on it', {
+    timeout: 120_000,
+  }, async () => {
+    const hybrid = await deploy('hybrid', ['--config', 'examples/hybrid.config.json']);
+    const d = readDeploymentFile(hybrid);
+    expect(d.validity).toMatchObject({ mode: 'hybrid', app: 'ztoken' });
+    const chain = await attachChain(
+      { publicClient: l1.publicClient, walletClient: walletFor(l1, l1.accounts[1].account) },
+      d,
+    );
+    expect(await chain.rollup.proveWindow()).toBe(20n);
+    const validator = runCli([
+      'node',
+      '--role',
+      'validator',
+      '--config',
+      'examples/hybrid.config.json',
+      '--deployment',
+      hybrid,
+      '--rpc',
+      l1.rpcUrl,
+      '--key',
+      l1.accounts[1].privateKey,
+      '--data-dir',
+      join(dir, 'hybrid-validator'),
+      '--metrics-port',
+      '0',
+    ]);
+    await validator.waitFor('following the inbox');
+    validator.child.kill('SIGINT');
+    expect((await validator.done).code).toBe(0);
+  });
+
   it('a sequencer and a prover process: ztoken transactions are proven and their assertions confirmed by proofs', {
     timeout: 900_000,
   }, async () => {
