@@ -94,7 +94,7 @@ export interface DeploymentFile {
 export interface ValidityDeployment {
   /** zk-rollup: `proof.module "validity"`; hybrid: `proof.disputes "validity"` */
   mode: 'zk-rollup' | 'hybrid';
-  /** the app whose circuit proves the chain (src/apps/validity-apps.ts) */
+  /** the name of the app whose circuit proves the chain (the prover loads it as the roles load the app: `stf`, else `app`) */
   app: string;
   /** snarkjs's Groth16Verifier of the circuit, and the app's IValidityBinding */
   groth16: Address;

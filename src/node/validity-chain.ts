@@ -25,13 +25,16 @@ export function validityModeOf(config: Pick<ChainConfig, 'proof'>): ValidityDepl
   return config.proof.module === 'validity' ? 'zk-rollup' : 'hybrid';
 }
 
-/** The app's prover, or a typed error naming why the app has none. */
-async function validityAppOf(app: string | undefined, what: string): Promise<ValidityApp> {
-  const vapp = await validityAppFor(app);
+/**
+ * The app's prover (a built-in app by name, or a `vm.stf` app whose modex.app.json has a `validity`
+ * section, docs/validity.md §8), or a typed error naming why the app has none.
+ */
+async function validityAppOf(vm: { app?: string; stf?: string }, what: string): Promise<ValidityApp> {
+  const vapp = await validityAppFor(vm.stf !== undefined ? { stf: vm.stf } : { app: vm.app });
   if (!vapp)
     throw new ValidityChainError(
       'NODE_NO_CIRCUIT',
-      `${what} ${app ?? '(vm.stf)'} ships no validity circuit (docs/validity.md §6): run it with proof.module "fraud" (or "attested")`,
+      `${what} ${vm.stf ?? vm.app} ships no validity circuit (docs/validity.md §6, §8): run it with proof.module "fraud" (or "attested")`,
     );
   return vapp;
 }
@@ -55,7 +58,7 @@ export async function deployValidityChain(
       'deployValidityChain: the config has neither proof.module "validity" nor proof.disputes "validity"',
     );
   const log = opts.log ?? (() => {});
-  const vapp = await validityAppOf(config.vm.app, 'app');
+  const vapp = await validityAppOf(config.vm, 'app');
   const keys = await vapp.setup({ ptau: config.proof.validity?.ptau, log });
   const chainId = BigInt(config.chain.chainId);
   let l1Side: { groth16: Address; binding: Address } | undefined;
@@ -93,7 +96,10 @@ export async function proverKeysFor(
 ): Promise<{ validity: ValidityApp; keys: ValidityKeys }> {
   const v = d.validity;
   if (!v) throw notValidity('prover');
-  const vapp = await validityAppOf(v.app, "the deployment's app");
+  const vapp = await validityAppOf(
+    d.stf !== undefined ? { stf: d.stf } : { app: d.app },
+    "the deployment's app",
+  );
   const keys = await vapp.setup({ ptau: config.proof.validity?.ptau, log });
   const got = { chunkSize: keys.chunkSize, constraints: keys.constraints, insecure: keys.insecure };
   const want = { chunkSize: v.chunkSize, constraints: v.constraints, insecure: v.insecure };

@@ -130,7 +130,7 @@ export class ValidityDevnet {
     log(`      up at ${l1.rpcUrl} (L1 chain id ${l1.chainId})`);
 
     log("[2/5] the app's circuit and keys, then the contracts...");
-    if (!(await validityAppFor(config.vm.app)))
+    if (!(await validityAppFor(config.vm)))
       throw new ValidityDevnetError(
         'DEVNET_NO_CIRCUIT',
         `app ${config.vm.app ?? config.vm.stf} ships no validity circuit (docs/validity.md §6)`,
