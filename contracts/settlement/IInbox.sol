@@ -56,6 +56,8 @@ interface IInbox is IInboxMessages {
     error NothingToInclude(uint64 delayedRead);
     error ForceInclusionTooEarly(uint64 delayedIndex, uint256 allowedAt);
     error MessageTooLarge(uint256 length, uint256 max);
+    /// §6.4: a tick was already queued in L1 block `lastTickBlock` (this one).
+    error TickTooSoon(uint64 lastTickBlock);
     error AccumulatorOutOfRange(uint64 n, uint64 messageCount);
     error PositionOutOfRange(uint64 position, uint64 messageCount);
     error DelayedIndexOutOfRange(uint64 index, uint64 delayedCount);
@@ -86,6 +88,8 @@ interface IInbox is IInboxMessages {
     function includeDelayed(uint64 delayedRead) external;
     function sendMessage(bytes calldata txList) external returns (uint64 index);
     function enqueueDeposit(address to, uint256 amount) external returns (uint64 index);
+    function tick() external returns (uint64 index);
+    function lastTickBlock() external view returns (uint64);
     function forceInclusion(uint64 delayedRead) external;
     function merkleizeMessage(uint64 position, bytes calldata message) external returns (bytes32);
 }

@@ -20,6 +20,8 @@ contract Inbox is IInbox {
     uint8 internal constant KIND_BLOBS = 0x02;
     uint8 internal constant KIND_CERTIFICATE = 0x03;
     uint8 internal constant KIND_BROTLI_TXS = 0x04;
+    /// §6.4: the L1-time tick, written only by `tick()` (never a batch kind).
+    uint8 internal constant KIND_TICK = 0x05;
 
     /// §8 MessageAppended.source
     uint8 internal constant SOURCE_BATCH = 0;
@@ -52,6 +54,9 @@ contract Inbox is IInbox {
     }
 
     mapping(uint64 => Delayed) internal delayed;
+
+    /// §6.4: the L1 block number of the last `tick()` (zero: none yet); at most one tick per L1 block.
+    uint64 public override lastTickBlock;
 
     constructor(address sequencer_, uint64 maxDelaySeconds_) {
         if (sequencer_ == address(0)) revert ZeroAddress();
@@ -211,6 +216,16 @@ contract Inbox is IInbox {
     function enqueueDeposit(address to, uint256 amount) external override returns (uint64 index) {
         if (msg.sender != bridge || msg.sender == address(0)) revert NotBridge(msg.sender);
         return _enqueue(abi.encodePacked(KIND_DEPOSIT, to, amount));
+    }
+
+    /// §6.4: queues the tick `0x05 ‖ block.timestamp u64 ‖ block.number u64` (anyone; at most one per
+    /// L1 block, else TickTooSoon): a delayed message like a deposit, so the sequencer includes it within
+    /// maxDelaySeconds or anyone forces it in; the chain's STF may take its time from it (docs/evm.md §4).
+    function tick() external override returns (uint64 index) {
+        uint64 last = lastTickBlock;
+        if (block.number <= last) revert TickTooSoon(last);
+        lastTickBlock = uint64(block.number);
+        return _enqueue(abi.encodePacked(KIND_TICK, uint64(block.timestamp), uint64(block.number)));
     }
 
     /// §6.3: anyone appends the delayed messages in [delayedIncluded, delayedRead) once message

@@ -45,7 +45,7 @@ const INBOX_ERRORS: Record<string, Describe> = {
   SequenceNumberGap: ([seq, count]) =>
     `batch sequence number ${seq} skips ahead of batchCount = ${count}; post batch ${count} first`,
   UnsupportedBatchKind: ([kind]) =>
-    `batch kind ${kind} is not supported: 0x00 (transaction list), 0x02 (blobs) and 0x03 (certificate, once the deployer registered a certificate verifier)`,
+    `batch kind ${kind} is not supported: 0x00 (transaction list), 0x02 (blobs), 0x03 (certificate, once the deployer registered a certificate verifier) and 0x04 (brotli list); 0x01 (deposit) and 0x05 (tick) are written by the inbox only`,
   DelayedReadBehind: ([read, included]) =>
     `delayedRead ${read} is below delayedIncluded = ${included} (those delayed messages are already in the inbox, e.g. forced); read delayedIncluded and retry`,
   DelayedReadBeyondCount: ([read, count]) =>
@@ -54,6 +54,8 @@ const INBOX_ERRORS: Record<string, Describe> = {
     `delayedRead ${read} equals delayedIncluded: there is no delayed message to include`,
   ForceInclusionTooEarly: ([index, allowedAt]) =>
     `delayed message ${index} can be forced from L1 time ${allowedAt} on (its timestamp + maxDelaySeconds); wait and retry`,
+  TickTooSoon: ([block]) =>
+    `a tick was already queued in this L1 block (${block}); at most one tick per L1 block (docs/inbox.md §6.4): retry in a later block`,
   MessageTooLarge: ([len, max]) =>
     `the transaction list is ${len} bytes; the delayed inbox accepts at most ${max}; split it into several messages`,
   AccumulatorOutOfRange: ([n, count]) =>

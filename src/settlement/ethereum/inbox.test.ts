@@ -11,18 +11,21 @@ import { getArtifact } from '../../l1/contracts.ts';
 import { deploy } from '../../l1/deploy.ts';
 import { DeployError } from '../../l1/errors.ts';
 import { BridgeClient, deployBridge } from './bridge.ts';
-import { InboxRevertError } from './errors.ts';
+import { InboxRevertError, toSettlementError } from './errors.ts';
 import { deployInbox, InboxClient, inboxAbi, sendContractTx, walletFor } from './inbox.ts';
 import {
   accumulators,
   BATCH_KINDS,
   batchMessage,
   batchMessageOf,
+  decodeTick,
   depositMessage,
   encodeTxList,
+  keccakHex,
   MAX_DELAYED_TX_LIST_BYTES,
   MESSAGE_KIND,
   messageHashHex,
+  tickMessage,
   txListMessage,
 } from './message.ts';
 import { expectRevert } from './test-utils.ts';
@@ -320,6 +323,85 @@ describe('Inbox: forced inclusion (§6.3)', () => {
     expect(await inbox.accumulator(2n)).toBe(accumulators(lists.slice(0, 2).map(txListMessage))[1]);
     const p = await inbox.pendingDelayed();
     expect(p.messages.map((m) => m.index)).toEqual([2n]);
+  });
+});
+
+describe('Inbox: tick (§6.4)', () => {
+  it('queues 0x05 ‖ L1 timestamp ‖ L1 block number as a delayed message; the sequencer includes it', async () => {
+    const { inbox, seq, usr } = await fresh();
+    expect(await inbox.lastTickBlock()).toBe(0n);
+    await advance(1000);
+    const t = await usr.tick();
+    gas.tick_first = t.gasUsed;
+    const block = await l1.publicClient.getBlock({ blockNumber: t.receipt.blockNumber });
+    expect(t.index).toBe(0n);
+    expect(bytesToHex(t.message)).toBe(bytesToHex(tickMessage(block.timestamp, block.number)));
+    expect(decodeTick(t.message)).toEqual({ timestamp: block.timestamp, blockNumber: block.number });
+    expect(await inbox.lastTickBlock()).toBe(block.number);
+    const d = await inbox.delayedMessage(0n);
+    expect(d).toEqual({
+      messageKeccak: keccakHex(t.message),
+      timestamp: block.timestamp,
+      blockNumber: block.number,
+    });
+    const t2 = await inbox.connect(third).tick(); // anyone, next block
+    gas.tick = t2.gasUsed;
+    expect(t2.index).toBe(1n);
+    expect(decodeTick(t2.message)?.blockNumber).toBe(t.receipt.blockNumber + 1n);
+    const b = await seq.postBatch(encodeTxList([]));
+    expect([b.firstPosition, b.position]).toEqual([0n, 2n]);
+    const msgs = [t.message, t2.message, batchMessage(0, encodeTxList([]))];
+    expect(await inbox.accumulator(3n)).toBe(accumulators(msgs)[2]);
+    const read = await inbox.readMessages(0n, 3n);
+    expect(read.map((m) => bytesToHex(m.data))).toEqual(msgs.map((m) => bytesToHex(m)));
+    expect(read.map((m) => m.source)).toEqual(['delayed', 'delayed', 'batch']);
+  });
+
+  it('at most one tick per L1 block: TickTooSoon (negative); the message kind is not a batch kind', async () => {
+    const { inbox, seq, usr } = await fresh();
+    const t = await usr.tick();
+    const n = t.receipt.blockNumber;
+    // an eth_call in the tick's own block (its state, its block.number) reverts with the typed error
+    const e = await reverts(
+      l1.publicClient
+        .simulateContract({
+          address: inbox.address,
+          abi: await inboxAbi(),
+          functionName: 'tick',
+          account: third.account,
+          blockNumber: n,
+        })
+        .catch((x: unknown) => {
+          throw toSettlementError(x, 'Inbox', 'Inbox.tick');
+        }),
+      'TickTooSoon',
+      [n],
+    );
+    expect(e.code).toBe('INBOX_TICK_TOO_SOON');
+    // two tick transactions mined in one block: the second reverts, one message is queued
+    await l1.testClient.setAutomine(false);
+    try {
+      const data = encodeFunctionData({ abi: await inboxAbi(), functionName: 'tick' });
+      const h1 = await user.sendTransaction({ to: inbox.address, data, gas: 200_000n });
+      const h2 = await third.sendTransaction({ to: inbox.address, data, gas: 200_000n });
+      await l1.testClient.mine({ blocks: 1 });
+      const [r1, r2] = await Promise.all(
+        [h1, h2].map((hash) => l1.publicClient.waitForTransactionReceipt({ hash })),
+      );
+      expect(r1.blockNumber).toBe(r2.blockNumber);
+      expect([r1.status, r2.status]).toEqual(['success', 'reverted']);
+      expect(await inbox.delayedCount()).toBe(2n);
+      expect(await inbox.lastTickBlock()).toBe(r1.blockNumber);
+    } finally {
+      await l1.testClient.setAutomine(true);
+    }
+    // only the inbox writes kind 0x05: a batch of kind 5 is refused like a deposit's kind 1
+    await reverts(
+      seq.postBatch(tickMessage(1n, 1n).subarray(1), { kind: MESSAGE_KIND.tick }),
+      'UnsupportedBatchKind',
+      [5],
+    );
+    expect(BATCH_KINDS).not.toContain(MESSAGE_KIND.tick);
   });
 });
 

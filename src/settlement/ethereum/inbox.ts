@@ -276,6 +276,8 @@ export class InboxClient {
   batchCount = (): Promise<bigint> => this.read('batchCount');
   delayedCount = (): Promise<bigint> => this.read('delayedCount');
   delayedIncluded = (): Promise<bigint> => this.read('delayedIncluded');
+  /** §6.4: the L1 block number of the last tick (0: none yet) */
+  lastTickBlock = (): Promise<bigint> => this.read('lastTickBlock');
   /** §3: acc(n), the accumulator after the first n messages */
   accumulator = (n: bigint): Promise<Hex> => this.read('accumulator', [n]);
   /** §4: the stored machine §6.2 commitment (0x0…0 past the end; InboxRevertError MESSAGE_NOT_MERKLEIZED before merkleize) */
@@ -363,6 +365,17 @@ export class InboxClient {
     const r = await this.write('sendMessage', [bytesToHex(txList)]);
     const [ev] = parseEventLogs({ abi: this.abi, logs: r.receipt.logs, eventName: 'DelayedMessageSent' });
     return { ...r, index: (ev as unknown as { args: DelayedArgs }).args.index };
+  }
+
+  /**
+   * §6.4: queues the L1-time tick `0x05 ‖ timestamp ‖ blockNumber` of the including L1 block (anyone;
+   * at most one per L1 block, else TickTooSoon); returns its delayed index and the message.
+   */
+  async tick(): Promise<TxResult & { index: bigint; message: Uint8Array }> {
+    const r = await this.write('tick', []);
+    const [ev] = parseEventLogs({ abi: this.abi, logs: r.receipt.logs, eventName: 'DelayedMessageSent' });
+    const args = (ev as unknown as { args: DelayedArgs }).args;
+    return { ...r, index: args.index, message: hexToBytes(args.message) };
   }
 
   /** §6.3: anyone appends the delayed messages below `delayedRead` once the last of them is overdue. */

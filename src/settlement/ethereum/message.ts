@@ -25,9 +25,11 @@ export const MESSAGE_KIND = {
   certificateBatch: 0x03,
   /** §5.1 compressed batch: `brotli(count u32 ‖ (len u32 ‖ tx)*)`, inflated by the STF (docs/stf.md) */
   brotliTransactions: 0x04,
+  /** §6.4 L1-time tick (only from `Inbox.tick()`, through the delayed inbox): `timestamp u64 ‖ blockNumber u64` */
+  tick: 0x05,
 } as const;
 
-/** §5: batch kinds `postBatch` accepts (0x01 is reserved for the inbox's own deposits). */
+/** §5: batch kinds `postBatch` accepts (0x01 and 0x05 are reserved for the inbox's own deposits and ticks). */
 export const BATCH_KINDS: readonly number[] = [
   MESSAGE_KIND.l2Transactions,
   MESSAGE_KIND.blobBatch,
@@ -155,6 +157,27 @@ export function decodeDeposit(m: Uint8Array): { to: Hex; amount: bigint } | unde
   let amount = 0n;
   for (let i = 21; i < 53; i++) amount = (amount << 8n) | BigInt(m[i]);
   return { to: bytesToHex(m.subarray(1, 21)), amount };
+}
+
+/** §2, §6.4: the tick message `0x05 ‖ timestamp u64 ‖ blockNumber u64` (17 bytes, big-endian). */
+export function tickMessage(timestamp: bigint, blockNumber: bigint): Uint8Array {
+  if (timestamp < 0n || timestamp >= 2n ** 64n)
+    throw new RangeError(`tick timestamp ${timestamp} is not a uint64`);
+  if (blockNumber < 0n || blockNumber >= 2n ** 64n)
+    throw new RangeError(`tick block ${blockNumber} is not a uint64`);
+  const m = new Uint8Array(17);
+  m[0] = MESSAGE_KIND.tick;
+  const dv = new DataView(m.buffer);
+  dv.setBigUint64(1, timestamp);
+  dv.setBigUint64(9, blockNumber);
+  return m;
+}
+
+/** §2, §6.4: `{timestamp, blockNumber}` of a tick message, or undefined when `m` is not one. */
+export function decodeTick(m: Uint8Array): { timestamp: bigint; blockNumber: bigint } | undefined {
+  if (m.length !== 17 || m[0] !== MESSAGE_KIND.tick) return undefined;
+  const dv = new DataView(m.buffer, m.byteOffset, m.byteLength);
+  return { timestamp: dv.getBigUint64(1), blockNumber: dv.getBigUint64(9) };
 }
 
 /** keccak256 as hex. */
