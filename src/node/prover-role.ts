@@ -72,7 +72,7 @@ export function startProverRole(o: {
     metrics,
     async tick() {
       await derivation.poll();
-      metrics.head.set({ role }, follower.length);
+      metrics.head.set({ role }, follower.length - 1);
       const before = prover.events.length;
       await prover.tick();
       const fresh = prover.events.slice(before);

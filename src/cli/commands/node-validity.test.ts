@@ -187,6 +187,8 @@ describe('modex deploy and modex node, zk-rollup (slow)', () => {
       expect(await chain.rollup.status(latest)).toBe('confirmed');
       const m = await scrape(metricsUrl);
       expect(m.sum('modex_assertions_total', { event: 'confirmed' })).toBe(lines.length);
+      // the derived head (an L2 block number) reaches the last block proved
+      expect(m.sum('modex_head_block')).toBeGreaterThanOrEqual(Number(lines.at(-1)?.[2]));
       expect(m.sum('modex_l1_gas_total', { kind: 'prove-and-create' })).toBe(
         lines.reduce((n, x) => n + Number(x[8]), 0),
       );
