@@ -168,7 +168,9 @@ describe('modex deploy + modex node (separate processes)', () => {
       /error \[NODE_DEPLOYMENT_INVALID\]: cannot read deployment file nope.json|error \[NODE_BAD_OPTION\]/,
     );
     const role = await runCli(['node', '--role', 'miner', '--deployment', 'x.json']).done;
-    expect(role.stderr).toContain('error [NODE_BAD_OPTION]: --role miner: use sequencer, validator or prover');
+    expect(role.stderr).toContain(
+      'error [NODE_BAD_OPTION]: --role miner: use sequencer, validator or prover',
+    );
   });
 
   it('--member-key is refused on a chain without a validator committee; --attest-peer needs --member-key', async () => {
