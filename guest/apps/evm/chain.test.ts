@@ -1,6 +1,7 @@
 /**
  * The EVM guest's chain path v1 (docs/evm.md §4) through the app ABI (`loadApp`): deposits, the
- * per-transaction result records at key 0x12, NUMBER = position + 1, the eth_call (0x12) and code
+ * per-transaction result records at key 0x12, NUMBER = position + 1, TIMESTAMP = the last L1 tick
+ * (kind 0x05, key 0x14), the eth_call (0x12) and code
  * (0x13) queries, and the withdrawal precompile at 0x64 (outbox, send root, reverted frames, bad
  * inputs). Contracts compiled with solc-js; transactions signed with viem. The batches that matter
  * run natively and interpreted (App.run requires both to agree on the state and the hints).
@@ -32,6 +33,9 @@ contract Chain {
   event Stored(address indexed who, uint256 value);
   uint256 public value;
   uint256 public storedAt;
+  uint256 public storedTime;
+  function stamp() external { storedTime = block.timestamp; }
+  function time() external view returns (uint256) { return block.timestamp; }
   function store(uint256 v) external { value = v; storedAt = block.number; emit Stored(msg.sender, v); }
   function get() external view returns (uint256) { return value; }
   function num() external view returns (uint256) { return block.number; }
@@ -115,6 +119,8 @@ const ETHER = 10n ** 18n;
 const batch = (txs: Uint8Array[]): Uint8Array =>
   cat(Uint8Array.of(0), be(BigInt(txs.length), 4), ...txs.flatMap((t) => [be(BigInt(t.length), 4), t]));
 const deposit = (to: Hex, amount: bigint): Uint8Array => cat(Uint8Array.of(1), addr(to), be(amount, 32));
+/** the L1 tick message (docs/inbox.md §6.4) */
+const tick = (timestamp: bigint, l1Block: bigint): Uint8Array => cat(Uint8Array.of(5), be(timestamp, 8), be(l1Block, 8));
 
 async function sign(
   who: typeof alice,
@@ -329,6 +335,53 @@ describe('chain path v1: result records, numbers, queries (docs/evm.md §4)', ()
     const badCreate = cat(Uint8Array.of(0x12), new Uint8Array(48), Uint8Array.of(2), new Uint8Array(40));
     expect(app.query(root, badCreate).status).toBe(1);
     expect(app.query(root, cat(Uint8Array.of(0x13), new Uint8Array(19))).status).toBe(1);
+  });
+});
+
+describe('chain path v1: time from L1 ticks (docs/evm.md §4)', () => {
+  it('TIMESTAMP is 0 before a tick, then the largest tick seen (key 0x14); an older tick changes nothing, a malformed one is 10', async () => {
+    const g = funded();
+    const c = getContractAddress({ from: alice.address, nonce: 0n });
+    const stamp = encodeFunctionData({ abi: C.abi, functionName: 'stamp' });
+    const timeCall = encodeFunctionData({ abi: C.abi, functionName: 'time' });
+    const storedTime = (root: Uint8Array) => toBig(app.query(root, cat(Uint8Array.of(0x11), addr(c), be(2n, 32))).result);
+    const callTime = (root: Uint8Array) => BigInt(ethCall(app, root, { from: bob.address, to: c, data: timeCall }).ret as Hex);
+    const r1 = app.run(g, batch([await sign(alice, { nonce: 0, data: C.bytecode, gas: 1_000_000n }), await sign(alice, { nonce: 1, to: c, data: stamp })]), {
+      interpret: false,
+    });
+    const root1 = r1.globalState.bytes32[0];
+    expect(app.receipts(root1, 1n)?.txs).toEqual([0, 0]);
+    expect(storedTime(root1)).toBe(0n);
+    expect(callTime(root1)).toBe(0n);
+    expect(app.query(root1, Uint8Array.of(0x01, 0x14)).result).toHaveLength(0);
+
+    const T = 1_765_000_000n;
+    const r2 = app.run(r1.globalState, tick(T, 23_000_000n)); // natively and interpreted
+    const root2 = r2.globalState.bytes32[0];
+    expect(app.receipts(root2, 2n)).toMatchObject({ message: 0, txs: [] });
+    expect(hex(app.query(root2, Uint8Array.of(0x01, 0x14)).result)).toBe(hex(cat(be(T, 8), be(23_000_000n, 8))));
+    expect(callTime(root2)).toBe(T);
+
+    const r3 = app.run(r2.globalState, batch([await sign(alice, { nonce: 2, to: c, data: stamp })]));
+    const root3 = r3.globalState.bytes32[0];
+    expect(storedTime(root3)).toBe(T);
+
+    // an older (or equal) tick is applied (status 0) but the time stays: monotonic
+    const r4 = app.run(r3.globalState, tick(T - 100n, 23_000_001n), { interpret: false });
+    const root4 = r4.globalState.bytes32[0];
+    expect(app.receipts(root4, 4n)?.message).toBe(0);
+    expect(callTime(root4)).toBe(T);
+    expect(hex(app.query(root4, Uint8Array.of(0x01, 0x14)).result)).toBe(hex(cat(be(T, 8), be(23_000_000n, 8))));
+    // a tick of another length does not decode
+    const r5 = app.run(r4.globalState, tick(T + 100n, 1n).subarray(0, 16), { interpret: false });
+    const root5 = r5.globalState.bytes32[0];
+    expect(app.receipts(root5, 5n)?.message).toBe(10);
+    expect(callTime(root5)).toBe(T);
+    const r6 = app.run(r5.globalState, cat(tick(T + 100n, 1n), Uint8Array.of(0)), { interpret: false });
+    expect(app.receipts(r6.globalState.bytes32[0], 6n)?.message).toBe(10);
+    // a later tick moves it on
+    const r7 = app.run(r6.globalState, tick(T + 12n, 23_000_002n), { interpret: false });
+    expect(callTime(r7.globalState.bytes32[0])).toBe(T + 12n);
   });
 });
 

@@ -44,6 +44,7 @@ import {
   worldReset,
 } from "./world";
 import { zeroMem } from "./mem";
+import { applyTick, chainTime, KIND_TICK, TICK_LEN } from "./time";
 
 /** receipt names of codes 16–31 (docs/evm.md §3) */
 const NAMES =
@@ -208,9 +209,11 @@ function runUnit(fn: () => u8, budget: i64): u8 {
  * main (stf v1, docs/app-abi.md §1): a batch message's raw Ethereum transactions applied in order,
  * each metered (a trap or an exhausted budget refuses it, docs/app-abi.md §5) and, when applied,
  * with its result record (key 0x12), in the chain's env: coinbase zero, number = the inbox
- * position + 1, timestamp 0, gas limit 30,000,000, base fee 0, no blobs, the withdrawal precompile.
- * Receipt statuses: 0 applied (reverted or not), else the refusal code. A deposit message
- * `0x01 ‖ to ‖ amount` credits `to`: status 0, or 8 (overflow).
+ * position + 1, timestamp = the last L1 tick's (time.ts; 0 before any), gas limit 30,000,000, base
+ * fee 0, no blobs, the withdrawal precompile. Receipt statuses: 0 applied (reverted or not), else
+ * the refusal code. A deposit message `0x01 ‖ to ‖ amount` credits `to`: status 0, or 8
+ * (overflow). A tick `0x05 ‖ timestamp ‖ blockNumber` sets the time (monotonic): 0, or 10 when not
+ * 17 bytes.
  */
 export function main(): void {
   stateLoad();
@@ -233,7 +236,7 @@ export function main(): void {
         const q = changetype<Bytes>(batch).ptr;
         count = <u32>n;
         statuses = alloc32(n);
-        curEnv = chainEnv(ZERO20, pos + 1, 0, CHAIN_GAS_LIMIT, chainId());
+        curEnv = chainEnv(ZERO20, pos + 1, chainTime(), CHAIN_GAS_LIMIT, chainId());
         curPos = pos;
         let off: i32 = 4;
         for (let i: i32 = 0; i < n; i++) {
@@ -252,6 +255,9 @@ export function main(): void {
         curPtr = msg.ptr + 1;
         msgStatus = runUnit(runDeposit, TX_STEP_BUDGET);
       }
+    } else if (kind == KIND_TICK) {
+      if (msg.len != TICK_LEN) msgStatus = UNDECODABLE;
+      else applyTick(msg.ptr);
     } else {
       msgStatus = UNKNOWN_KIND;
     }
@@ -373,7 +379,7 @@ export function modex_query(): void {
       if (n < CALL_ARGS || load<u8>(args + 48) > 1) status = MALFORMED;
       else {
         const isCreate = load<u8>(args + 48) == 1;
-        const env = chainEnv(ZERO20, readU64BE(args), 0, CHAIN_GAS_LIMIT, chainId());
+        const env = chainEnv(ZERO20, readU64BE(args), chainTime(), CHAIN_GAS_LIMIT, chainId());
         const tx = messageTx(args + 8, args + 28, isCreate, readU64BE(args + 49), args + 57, args + CALL_ARGS, n - CALL_ARGS);
         initOps();
         worldReset();

@@ -1,7 +1,8 @@
 /**
  * The Ethereum (Cancun) header of a block of the modex EVM chain, its hash, and the logs bloom
- * (docs/evm-rpc.md §3). Fields that differ from L1 Ethereum: coinbase, difficulty, timestamp,
- * mixHash, nonce, baseFee, blob gas, withdrawals and the parent beacon root are constants.
+ * (docs/evm-rpc.md §3). Fields that differ from L1 Ethereum: coinbase, difficulty, mixHash, nonce,
+ * baseFee, blob gas, withdrawals and the parent beacon root are constants; the timestamp is the
+ * chain's time after the block (the last L1 tick, docs/evm.md §4).
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { EthLog } from '../mpt.ts';
@@ -21,6 +22,8 @@ export interface EthHeader {
   logsBloom: Uint8Array;
   number: bigint;
   gasUsed: bigint;
+  /** the chain's time in the block's state: the last L1 tick's timestamp (0 before any) */
+  timestamp: bigint;
 }
 
 const Z20 = new Uint8Array(20);
@@ -41,7 +44,7 @@ export function headerFields(h: EthHeader) {
     number: h.number,
     gasLimit: BLOCK_GAS_LIMIT,
     gasUsed: h.gasUsed,
-    timestamp: 0n,
+    timestamp: h.timestamp,
     extraData: new Uint8Array(0),
     mixHash: Z32,
     nonce: Z8,

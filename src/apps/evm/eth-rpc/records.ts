@@ -35,6 +35,15 @@ const cat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat
 export const recordQuery = (position: number, index: number): Uint8Array =>
   cat(Uint8Array.of(0x01, 0x12), be64(position), be32(index));
 
+/** The raw-key query (`0x01 ‖ 0x14`) of the chain's time: the last L1 tick (docs/evm.md §4 "Time"). */
+export const timeQuery = (): Uint8Array => Uint8Array.of(0x01, 0x14);
+
+/** The L1 timestamp of a `timeQuery` answer (`timestamp u64 ‖ l1Block u64`; empty before any tick: 0). */
+export function parseTime(v: Uint8Array): bigint {
+  if (v.length !== 16) return 0n;
+  return new DataView(v.buffer, v.byteOffset, v.byteLength).getBigUint64(0);
+}
+
 /** `0x10 ‖ address`: the account record (100 bytes, empty when none; docs/evm.md §1). */
 export const accountQuery = (address: Uint8Array): Uint8Array => cat(Uint8Array.of(0x10), address);
 /** `0x11 ‖ address ‖ slot`: the slot's value (32 bytes). */

@@ -80,8 +80,9 @@ async function txs(): Promise<TxView[]> {
 describe('the Ethereum view of a block (docs/evm-rpc.md §3)', () => {
   it('hashes its header as @ethereumjs/block does from the JSON it answers; transactions root, bloom and receipts agree', async () => {
     const t = await txs();
-    const b = assembleBlock(5, 'k', new Uint8Array(32).fill(7), new Uint8Array(32).fill(8), t);
+    const b = assembleBlock(5, 'k', new Uint8Array(32).fill(7), new Uint8Array(32).fill(8), t, 1_765_000_000n);
     const json = blockJson(b, true);
+    expect(json.timestamp).toBe('0x6933c340'); // the chain's time (the last L1 tick), in the hashed header
     const header = createBlockHeaderFromRPC(json as never, { common });
     expect(hex(header.hash())).toBe(b.hash);
     const block = createBlockFromRPC(json as never, [], { common });
@@ -133,5 +134,6 @@ describe('the Ethereum view of a block (docs/evm-rpc.md §3)', () => {
     expect(assembleBlock(5, 'k', new Uint8Array(32).fill(1), new Uint8Array(32), t).hash).not.toBe(h);
     expect(assembleBlock(5, 'k', new Uint8Array(32), new Uint8Array(32).fill(1), t).hash).not.toBe(h);
     expect(assembleBlock(5, 'k', new Uint8Array(32), new Uint8Array(32), t.slice(0, 1)).hash).not.toBe(h);
+    expect(assembleBlock(5, 'k', new Uint8Array(32), new Uint8Array(32), t, 1n).hash).not.toBe(h);
   });
 });

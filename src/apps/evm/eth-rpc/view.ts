@@ -14,7 +14,7 @@ import { EMPTY_TRIE_ROOT, trieRoot } from '../mpt.ts';
 import { rlpEncode, uintBytes } from '../rlp.ts';
 import { type EthHeader, headerHash, logsBloom, receiptEncoding } from './header.ts';
 import { hex } from './params.ts';
-import { parseTxRecord, recordQuery, type TxRecord } from './records.ts';
+import { parseTime, parseTxRecord, recordQuery, timeQuery, type TxRecord } from './records.ts';
 
 export type ParsedTx = ReturnType<typeof parseTransaction>;
 
@@ -189,7 +189,10 @@ export class BlockViews {
     }
     const parent = this.chain[n - 1];
     if (!parent) throw new EvmGuestError(`eth-rpc: block ${n} built before its parent`);
-    return assembleBlock(n, b.stateRoot, hexToBytes(parent.hash), hexToBytes(b.stateRoot), txs);
+    // the time the block's transactions ran with (a tick block: the time it set)
+    const t = await this.backend.query(timeQuery(), p);
+    const timestamp = t.status === 0 ? parseTime(t.result) : 0n;
+    return assembleBlock(n, b.stateRoot, hexToBytes(parent.hash), hexToBytes(b.stateRoot), txs, timestamp);
   }
 }
 
@@ -202,6 +205,8 @@ export function assembleBlock(
   parentHash: Uint8Array,
   stateRoot: Uint8Array,
   txs: TxView[],
+  /** the chain's time in the block's state (docs/evm.md §4) */
+  timestamp = 0n,
 ): BlockView {
   const bloom = new Uint8Array(256);
   const receipts: [Uint8Array, Uint8Array][] = [];
@@ -223,6 +228,7 @@ export function assembleBlock(
     logsBloom: bloom,
     number: BigInt(n),
     gasUsed: txs.length ? txs[txs.length - 1].cumulativeGasUsed : 0n,
+    timestamp,
   };
   const { hash, rlp } = headerHash(header);
   const size = rlpEncode([
