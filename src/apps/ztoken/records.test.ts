@@ -3,7 +3,7 @@
  * 160-byte layout, chunking with padding and the chunk's record words.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeTxList } from '../../settlement/ethereum/message.ts';
+import { encodeTxList, tickMessage } from '../../settlement/ethereum/message.ts';
 import { zkCrypto } from './crypto.ts';
 import {
   chunkRecords,
@@ -161,6 +161,8 @@ describe('ztoken records', () => {
     const other = Uint8Array.from(l);
     other[0] = 0x05;
     expect(recordsOf([other, new Uint8Array(0), Uint8Array.from([0xff])], CHAIN)).toEqual([]);
+    // an L1 tick (docs/inbox.md §6.4, kind 0x05) is no record (ZTokenBinding: kinds above 0x04 give none)
+    expect(recordsOf([tickMessage(1_765_000_000n, 23_000_000n)], CHAIN)).toEqual([]);
   });
 
   it('blob, certified and brotli batches are refused with their position', () => {
