@@ -3,8 +3,9 @@
  * a modex EVM chain settling on it (the L2: its sequencer role and batcher, bench/l3-chain.ts); the
  * full settlement stack deployed on the L2 through its Ethereum JSON-RPC with the L1 deploy
  * function, a batch, a deposit, an assertion, real one-step proofs executed by the L2's EVM and
- * corrupted ones refused, and the L2 batches carrying them on L1; the same on anvil, the gas compared. Then the blocker, measured: the L2's TIMESTAMP is 0 (docs/evm.md §4), so the
- * Rollup's challenge period and the Inbox's force-inclusion delay never elapse there.
+ * corrupted ones refused, and the L2 batches carrying them on L1; the same on anvil, the gas compared. Then the blocker, measured: before any L1 tick the L2's TIMESTAMP is 0 (docs/evm.md §4), so the
+ * Rollup's challenge period and the Inbox's force-inclusion delay never elapse there; and the fix:
+ * `Inbox.tick()` on L1 gives the L2 L1's time (docs/inbox.md §6.4), and the same calls pass on the L2.
  */
 import { getAddress, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,32 @@ beforeAll(async () => {
 afterAll(async () => {
   await c?.close();
 });
+
+/** a rival of the probe's pending assertion (the same parent, another end state, another staker); hasRival of the parent */
+async function rival(l: L1, p: L3Probe): Promise<boolean> {
+  const r = p.fixture.settlement.rollup;
+  const other = r.as({ publicClient: l.publicClient, walletClient: walletFor(l, l.accounts[1].account) });
+  const end = { ...p.assertion.end, stateRoot: keccak256(p.assertion.end.stateRoot) };
+  const c = await other.createAssertion(
+    p.fixture.genesisData,
+    end,
+    keccak256('0x01'),
+    await r.assertionBond(),
+  );
+  expect(c.id).not.toBe(assertionId(p.assertion));
+  return r.hasRival(assertionId(p.fixture.genesisData));
+}
+
+/** `Inbox.tick()` on L1 (anvil), then waits until the L2 runs at that time; returns it */
+async function tickL2(): Promise<bigint> {
+  const t = await c.chain.inbox.connect(c.anvil.walletClient).tick();
+  const block = await c.anvil.publicClient.getBlock({ blockNumber: t.receipt.blockNumber });
+  for (let i = 0; (await l2.publicClient.getBlock()).timestamp < block.timestamp; i++) {
+    if (i > 600) throw new Error('the L1 tick did not reach the L2 within 60 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return block.timestamp;
+}
 
 describe('an L3’s settlement contracts on a modex EVM chain (slow)', () => {
   let onL2: L3Probe;
@@ -118,22 +145,36 @@ describe('an L3’s settlement contracts on a modex EVM chain (slow)', () => {
     timeout: 300_000,
   }, async () => {
     // a rival of the pending assertion: the same parent, another end state, from another staker
-    const rival = async (l: L1, p: L3Probe): Promise<boolean> => {
-      const r = p.fixture.settlement.rollup;
-      const other = r.as({ publicClient: l.publicClient, walletClient: walletFor(l, l.accounts[1].account) });
-      const end = { ...p.assertion.end, stateRoot: keccak256(p.assertion.end.stateRoot) };
-      const c = await other.createAssertion(
-        p.fixture.genesisData,
-        end,
-        keccak256('0x01'),
-        await r.assertionBond(),
-      );
-      expect(c.id).not.toBe(assertionId(p.assertion));
-      return r.hasRival(assertionId(p.fixture.genesisData));
-    };
     await l2.fund(l2.accounts[1].address, 2n * 10n ** 18n);
     const fresh = await probeL3Settlement(l2); // the first deployment's genesis child is pending too
     expect(await rival(l2, fresh)).toBe(false);
     expect(await rival(anvil, await probeL3Settlement(anvil))).toBe(true);
+  });
+
+  it('the fix: Inbox.tick() on L1 gives the L2 L1’s time; the Rollup sees a rival and confirms once the period has passed', {
+    timeout: 300_000,
+  }, async () => {
+    const period = BigInt(DISPUTE_TEST_PERIOD);
+    // the L2's own inbox on L1: anyone ticks; the L2's sequencer includes it like a deposit
+    const t1 = await tickL2();
+    expect(t1).toBeGreaterThan(0n);
+    const head = await l2.publicClient.getBlock();
+    expect(head.timestamp).toBe(t1); // the JSON-RPC's header: the chain's time
+    // the L3's contracts deployed and used on the L2 under that time
+    const a = await probeL3Settlement(l2);
+    // before the period: TooEarly(createdAt + period), createdAt = the L1 tick's time (negative)
+    await expectRevert(a.fixture.settlement.rollup.confirmAssertion(a.assertion), 'Rollup', 'TooEarly', [
+      t1 + period,
+    ]);
+    // a rival is noticed now (firstChildAt = a non-zero time), as on anvil
+    await l2.fund(l2.accounts[1].address, 2n * 10n ** 18n);
+    expect(await rival(l2, await probeL3Settlement(l2))).toBe(true);
+    // L1's time passes; the next tick carries it to the L2; the unrivaled assertion confirms
+    await c.anvil.testClient.increaseTime({ seconds: DISPUTE_TEST_PERIOD });
+    await c.anvil.testClient.mine({ blocks: 1 });
+    const t2 = await tickL2();
+    expect(t2).toBeGreaterThanOrEqual(t1 + period);
+    const confirmed = await a.fixture.settlement.rollup.confirmAssertion(a.assertion);
+    expect(confirmed.gasUsed).toBeGreaterThan(21_000n);
   });
 });
