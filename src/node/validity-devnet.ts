@@ -9,9 +9,11 @@
  *   withdrawal is paid on L1. `finality_s` is from the L1 block of the batch holding the
  *   withdrawal's L2 block to the confirmation that covers it.
  * - `proof.disputes: "validity"` (hybrid), scenario fraud: a liar posts a wrong assertion; the
- *   honest node challenges it (no bisection), the liar cannot prove it within the prove window, the
- *   honest node rejects it (`rejectUnproven`, the bonds to it) and creates and confirms the correct
- *   assertion with a proof. Result `honest-won`; `honest_moves` lists its transactions after the
+ *   prover role's challenger (./hybrid-challenger.ts) challenges it (no bisection), the liar cannot
+ *   prove it within the prove window, the challenger rejects it (`rejectUnproven`, the bonds to it),
+ *   then the prover creates and confirms the correct assertion with a proof. The devnet stages these
+ *   rounds so its `honest_moves` are the game's, in order; `modex node --role prover` runs the
+ *   challenger and the prover in every round (the right assertion is confirmed without waiting). Result `honest-won`; `honest_moves` lists its transactions after the
  *   liar's assertion.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,12 +27,11 @@ import type { ChainConfig } from '../config/types.ts';
 import { ModexError } from '../core/errors.ts';
 import { openL1 } from '../l1/anvil.ts';
 import type { ValidityKeys } from '../proof/validity/prover-app.ts';
-import type { AssertionData } from '../settlement/ethereum/dispute-hash.ts';
-import { SettlementRevertError } from '../settlement/ethereum/errors.ts';
 import { walletFor } from '../settlement/ethereum/inbox.ts';
 import type { AppChain } from './app-chain.ts';
-import { dishonesty, honestAssertion } from './attester.ts';
+import { honestAssertion } from './attester.ts';
 import { daForConfig } from './da-modules.ts';
+import type { HybridMove } from './hybrid-challenger.ts';
 import { startProverRole } from './prover-role.ts';
 import {
   attachAccount,
@@ -169,7 +170,15 @@ export class ValidityDevnet {
       daForConfig(config, { rpcUrl: l1.rpcUrl, rpc: l1.publicClient, publicClient: l1.publicClient });
     log(`[4/5] prover${this.o.scenario === 'fraud' ? ', and a liar posting a wrong assertion' : ''}...`);
     const honest = await chainFor(1);
-    this.heights = honest.params.heights;
+    const moves: HonestMove[] = [];
+    let liarId: Hex | undefined;
+    let liarPrev: Hex | undefined;
+    let rejected = false;
+    // the prover role's challenger (docs/validity.md §6.3) plays the honest side's game
+    const onMove = (m: HybridMove) => {
+      moves.push({ kind: m.kind, txHash: m.txHash, gas: m.gas.toString() });
+      if (m.kind === 'reject-unproven' && m.id === liarId) rejected = true;
+    };
     const prover = startProverRole({
       chain: honest,
       app: source,
@@ -179,6 +188,7 @@ export class ValidityDevnet {
       name: 'prover',
       da: da(),
       log: (l) => log(`      ${l}`),
+      onMove,
     });
     const liar =
       this.o.scenario === 'fraud' ? await this.startLiar(await chainFor(2), source, chainId) : undefined;
@@ -212,10 +222,6 @@ export class ValidityDevnet {
         },
       );
 
-    const moves: HonestMove[] = [];
-    let liarId: Hex | undefined;
-    let liarPrev: Hex | undefined;
-    let rejected = false;
     let withdrawalPaid = false;
     let finality: number | null = null;
     const deadline = Date.now() + this.o.timeoutMs;
@@ -225,19 +231,21 @@ export class ValidityDevnet {
       if (this.stopping) return end('stopped');
       if (failed) throw failed;
       if (Date.now() > deadline) return end('timeout');
-      await prover.derivation.poll();
       if (liar && liarId === undefined) {
         // the liar goes first: the game is about its assertion, the first after genesis
+        await prover.derivation.poll();
         const posted = await liar.tick();
         liarId = posted?.id;
         liarPrev = posted?.prevId;
       } else if (liar && !rejected) {
-        rejected = await this.playHybrid(honest.rollup, prover, liarId as Hex, moves);
+        // the game, staged: the prover role's challenger challenges the liar's assertion, then rejects
+        // it once its prove window is over (the role itself runs its prover in the same rounds)
+        await prover.derivation.poll();
+        await prover.challenger?.tick();
       } else {
-        const before = prover.prover.events.length;
-        await prover.prover.tick();
+        // the prover role's round: the prover creates and confirms the right assertion with a proof
         // the honest move of the game: the right assertion in the liar's place (later ones are the chain going on)
-        for (const e of prover.prover.events.slice(before))
+        for (const e of await prover.tick())
           if (liar && e.prevId === liarPrev)
             moves.push({ kind: 'prove-and-confirm', txHash: e.txHash, gas: e.gas.toString() });
       }
@@ -286,58 +294,6 @@ export class ValidityDevnet {
       },
     };
   }
-
-  /**
-   * docs/validity.md §6: the honest side's game against the liar's assertion: challenge it (no
-   * bisection), wait out the prove window, reject it. Returns true once it is rejected.
-   */
-  private async playHybrid(
-    rollup: ChainClients['rollup'],
-    prover: ReturnType<typeof startProverRole>,
-    liarId: Hex,
-    moves: HonestMove[],
-  ): Promise<boolean> {
-    const { log } = this.o;
-    const records = await rollup.assertions();
-    const lie = records.find((r) => r.id === liarId)?.data as AssertionData;
-    const prev = records.find((r) => r.id === lie.prevId)?.data as AssertionData;
-    const c = await rollup.challengeOf(liarId);
-    if (c.challenger === '0x0000000000000000000000000000000000000000') {
-      const why = dishonesty(
-        honestAssertion(prover.follower, this.heights, prev) ?? {
-          blockCount: -1n,
-          end: lie.end,
-          historyRoot: lie.historyRoot,
-        },
-        lie,
-      );
-      if (why === undefined) return false;
-      const tx = await rollup.challenge(lie, await rollup.assertionBond());
-      moves.push({ kind: 'challenge', txHash: tx.txHash, gas: tx.gasUsed.toString() });
-      log(
-        `      prover: challenged ${liarId.slice(0, 10)} (${why}); it must be proven within ${await rollup.proveWindow()} s (gas ${tx.gasUsed})`,
-      );
-      return false;
-    }
-    // the next block's time: L1 mines no block while nothing is sent, so the wall clock counts too
-    const block = await rollup.clients.publicClient.getBlock({ blockTag: 'latest' });
-    const now = BigInt(Math.max(Number(block.timestamp), Math.floor(Date.now() / 1000)));
-    if (now <= c.at + (await rollup.proveWindow())) return false;
-    let tx: Awaited<ReturnType<typeof rollup.rejectUnproven>>;
-    try {
-      tx = await rollup.rejectUnproven(lie);
-    } catch (e) {
-      if (e instanceof SettlementRevertError && e.errorName === 'ProveWindowOpen') return false; // clocks apart
-      throw e;
-    }
-    moves.push({ kind: 'reject-unproven', txHash: tx.txHash, gas: tx.gasUsed.toString() });
-    log(
-      `      prover: ${liarId.slice(0, 10)} was not proven in its window: rejected, both bonds to the challenger (gas ${tx.gasUsed})`,
-    );
-    return true;
-  }
-
-  private heights: number[] = [];
 
   /** Pays withdrawal `index` on L1 once a confirmed send root contains it; returns its finality. */
   private async tryWithdraw(

@@ -127,7 +127,7 @@ export function register(program: Command): void {
   program
     .command('node')
     .description(
-      'run one role of a chain against its deployment: the sequencer (sequencer, JSON-RPC, batcher), a validator (derivation from L1, assertions, disputes) or, on a chain proven by validity proofs, the prover (derivation from L1, each range proved and its assertion confirmed); until Ctrl-C',
+      'run one role of a chain against its deployment: the sequencer (sequencer, JSON-RPC, batcher), a validator (derivation from L1, assertions, disputes) or, on a chain proven by validity proofs, the prover (derivation from L1, each range proved and its assertion confirmed; on a hybrid chain it also challenges wrong assertions and rejects them once unproven after the prove window); until Ctrl-C',
     )
     .requiredOption(
       '--role <role>',
@@ -186,7 +186,8 @@ export function register(program: Command): void {
         '  $ curl -s http://127.0.0.1:8548/ -d \'{"jsonrpc":"2.0","id":1,"method":"modex_blockNumber"}\'    # the follower\'s JSON-RPC; its explorer: open http://127.0.0.1:8548/\n' +
         '  $ MODEX_NODE_KEY=0x59c6… npx modex node --role validator --deployment deployment.json --rpc http://127.0.0.1:8545 --rpc-port 8548 --member-key member0.json --attest-peer http://10.0.0.2:8548/    # an attested chain\n' +
         '  $ curl -s http://127.0.0.1:8547/metrics    # Prometheus metrics (the validator: its --metrics-port)\n' +
-        "  $ MODEX_NODE_KEY=0x5de4… npx modex node --role prover --config examples/validity.config.json --deployment deployment.json --rpc http://127.0.0.1:8545    # a zk-rollup's prover (docs/validity.md §6)\n",
+        "  $ MODEX_NODE_KEY=0x5de4… npx modex node --role prover --config examples/validity.config.json --deployment deployment.json --rpc http://127.0.0.1:8545    # a zk-rollup's prover (docs/validity.md §6)\n" +
+        "  $ MODEX_NODE_KEY=0x5de4… npx modex node --role prover --config examples/hybrid.config.json --deployment deployment.json --rpc http://127.0.0.1:8545    # a hybrid chain's prover: proves, challenges wrong assertions, rejects them unproven (docs/validity.md §6.3)\n",
     )
     .action(
       runAction(
@@ -311,7 +312,7 @@ export function register(program: Command): void {
             });
             stop = () => metrics.close();
             log(
-              `${name}: following the inbox at ${d.addresses.inbox}; proving with ${validity.name}'s circuit (${keys.chunkSize} records per proof${keys.insecure ? ', INSECURE development keys' : ''}); metrics at ${metrics.url}`,
+              `${name}: following the inbox at ${d.addresses.inbox}; proving with ${validity.name}'s circuit (${keys.chunkSize} records per proof${keys.insecure ? ', INSECURE development keys' : ''})${r.challenger ? '; challenging wrong assertions (hybrid disputes, docs/validity.md §6.3)' : ''}; metrics at ${metrics.url}`,
             );
             const interval = Number(o.interval);
             for (;;) {
