@@ -5,16 +5,29 @@
  * a prover run as separate processes against one anvil; ztoken transactions are sent, and the prover
  * proves their ranges and confirms assertions with Groth16 proofs (no challenge period: nothing else
  * can confirm them). The refusals are cheap: a prover on a fraud chain, a validator on a zk-rollup.
+ * On a hybrid chain (proof.disputes "validity", docs/validity.md §6.3) a liar posts a wrong assertion
+ * and someone an honest one, both straight through RollupClient; the prover process challenges the
+ * wrong one only, proves and confirms the honest one, and rejects the wrong one once its prove window
+ * (20 s) is over: the liar's stake goes to the prover.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Hex, numberToHex, parseEventLogs } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scrape } from '../../../test/prometheus.ts';
 import { workloadFor } from '../../apps/workloads.ts';
+import { loadConfig } from '../../config/load.ts';
 import { type L1, startAnvil } from '../../l1/anvil.ts';
-import { attachChain, NO_CONFIRMATION_BY_TIME, readDeploymentFile } from '../../node/roles.ts';
+import { honestAssertion } from '../../node/attester.ts';
+import {
+  appOfDeployment,
+  attachChain,
+  NO_CONFIRMATION_BY_TIME,
+  readDeploymentFile,
+  startValidatorRole,
+} from '../../node/roles.ts';
 import { walletFor } from '../../settlement/ethereum/inbox.ts';
 import { runCli } from '../run-cli.test-helper.ts';
 
@@ -54,8 +67,29 @@ async function refused(args: string[]): Promise<string> {
   return r.stderr;
 }
 
+/** the ztoken workload over the sequencer's JSON-RPC: 2 opens, a bridge deposit, 3 transfers, a withdrawal */
+async function runWorkload(url: string, deployment: string): Promise<void> {
+  const user = l1.accounts[3].account as PrivateKeyAccount;
+  const chain = await attachChain(
+    { publicClient: l1.publicClient, walletClient: walletFor(l1, user) },
+    readDeploymentFile(deployment),
+  );
+  await (await workloadFor('ztoken'))?.run({
+    rpcUrl: url,
+    account: user,
+    deposited: 10n ** 18n,
+    log: () => {},
+    sent: () => {},
+    stopped: () => false,
+    deposit: async (to, amount) => {
+      await chain.bridge.depositEth(to, amount);
+    },
+  });
+}
+
 describe('modex deploy and modex node, zk-rollup (slow)', () => {
   let zk: string;
+  let hybrid: string;
   it('deploy sets up the circuit keys and the ValidityVerifier and writes them in the deployment file', {
     timeout: 900_000,
   }, async () => {
@@ -83,7 +117,7 @@ describe('modex deploy and modex node, zk-rollup (slow)', () => {
   it('a hybrid chain (proof.disputes "validity"): deployed with its prove window; validators may run on it', {
     timeout: 120_000,
   }, async () => {
-    const hybrid = await deploy('hybrid', ['--config', 'examples/hybrid.config.json']);
+    hybrid = await deploy('hybrid', ['--config', 'examples/hybrid.config.json']);
     const d = readDeploymentFile(hybrid);
     expect(d.validity).toMatchObject({ mode: 'hybrid', app: 'ztoken' });
     const chain = await attachChain(
@@ -140,25 +174,12 @@ describe('modex deploy and modex node, zk-rollup (slow)', () => {
     try {
       const url = /JSON-RPC at (\S+)/.exec(await sequencer.waitFor('JSON-RPC at '))?.[1] as string;
       const metricsUrl = /metrics at (\S+)/.exec(await prover.waitFor('metrics at '))?.[1] as string;
-      // the app's workload over the sequencer's JSON-RPC: 2 opens, a bridge deposit, 3 transfers, a withdrawal
-      const user = l1.accounts[3].account as PrivateKeyAccount;
       const chain = await attachChain(
-        { publicClient: l1.publicClient, walletClient: walletFor(l1, user) },
+        { publicClient: l1.publicClient, walletClient: walletFor(l1, l1.accounts[3].account) },
         d,
       );
       const genesis = await chain.rollup.latestConfirmed();
-      const workload = await workloadFor('ztoken');
-      await workload?.run({
-        rpcUrl: url,
-        account: user,
-        deposited: 10n ** 18n,
-        log: () => {},
-        sent: () => {},
-        stopped: () => false,
-        deposit: async (to, amount) => {
-          await chain.bridge.depositEth(to, amount);
-        },
-      });
+      await runWorkload(url, zk);
       // the prover's progress: one line per range proved and confirmed, until all 7 records are
       // (waitFor('') resolves at once with what the process printed so far)
       let out = '';
@@ -202,5 +223,140 @@ describe('modex deploy and modex node, zk-rollup (slow)', () => {
     const [s, p] = await Promise.all([sequencer.done, prover.done]);
     expect(s.code, s.stderr.slice(-2000)).toBe(0);
     expect(p.code, p.stderr.slice(-2000)).toBe(0);
+  });
+  it('a hybrid chain: the prover challenges a wrong assertion and rejects it unproven (the liar’s stake to it); an honest one is proven, not challenged', {
+    timeout: 900_000,
+  }, async () => {
+    expect(hybrid).toBeDefined();
+    const HYBRID = 'examples/hybrid.config.json';
+    const config = loadConfig(HYBRID);
+    const d = readDeploymentFile(hybrid);
+    const chainOf = (i: number) =>
+      attachChain({ publicClient: l1.publicClient, walletClient: walletFor(l1, l1.accounts[i].account) }, d);
+    const role = (r: string, key: string, extra: string[]) =>
+      runCli([
+        'node',
+        '--role',
+        r,
+        '--config',
+        HYBRID,
+        '--deployment',
+        hybrid,
+        '--rpc',
+        l1.rpcUrl,
+        '--key',
+        key,
+        '--data-dir',
+        join(dir, `hybrid-${r}`),
+        ...extra,
+      ]);
+    const sequencer = role('sequencer', l1.accounts[0].privateKey, ['--port', '0']);
+    let prover: ReturnType<typeof role> | undefined;
+    try {
+      const url = /JSON-RPC at (\S+)/.exec(await sequencer.waitFor('JSON-RPC at '))?.[1] as string;
+      await runWorkload(url, hybrid);
+      // the first assertion after genesis, derived here from L1 (an in-process follower that posts nothing)
+      const liar = await chainOf(2);
+      const other = await chainOf(4);
+      const { source, chainId } = appOfDeployment(d);
+      const follower = startValidatorRole({
+        chain: other,
+        app: source,
+        chainId,
+        config,
+        name: 'test',
+        log: () => {},
+      });
+      const [genesis] = await other.rollup.assertions(other.deployBlock);
+      let h: ReturnType<typeof honestAssertion>;
+      for (let i = 0; i < 600 && !h; i++) {
+        await follower.derivation.poll();
+        h = honestAssertion(follower.follower, other.params.heights, genesis.data);
+        if (!h) await new Promise((r) => setTimeout(r, 250));
+      }
+      if (!h) throw new Error('the first block after genesis was never derived');
+      const bond = await liar.rollup.assertionBond();
+      const wrong = await liar.rollup.createAssertion(
+        genesis.data,
+        { ...h.end, stateRoot: numberToHex(0xbad, { size: 32 }) },
+        h.historyInner,
+        bond,
+      );
+      const right = await other.rollup.createAssertion(genesis.data, h.end, h.historyInner, bond);
+
+      prover = role('prover', l1.accounts[1].privateKey, ['--interval', '300', '--metrics-port', '0']);
+      const metricsUrl = /metrics at (\S+)/.exec(await prover.waitFor('metrics at '))?.[1] as string;
+      expect(await prover.waitFor('metrics at ')).toMatch(/challenging wrong assertions/);
+      // bounded: the 20 s window, the proof of the honest range, rounds of 300 ms
+      const p = prover;
+      let timer: NodeJS.Timeout | undefined;
+      const out = await Promise.race([
+        p.waitFor('was not proven in its window: rejected'),
+        new Promise<string>((_, reject) => {
+          timer = setTimeout(async () => {
+            reject(new Error(`no rejection in 300 s:\n${(await p.waitFor('')).slice(-3000)}`));
+          }, 300_000);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      const challenged = [
+        ...out.matchAll(
+          /challenged (0x[0-9a-f]{8}) \((.*?)\); it must be proven within (\d+) s, by L1 time (\d+) \(gas (\d+)\)/g,
+        ),
+      ];
+      // the wrong one only, for its state root; the honest one proven and confirmed, never challenged
+      expect(challenged.map((m) => m[1])).toEqual([wrong.id.slice(0, 10)]);
+      expect(challenged[0][2]).toMatch(/^end state root 0x0{61}bad is not ours/);
+      expect(challenged[0][3]).toBe('20');
+      const proverAddress = l1.accounts[1].address;
+      expect((await liar.rollup.challengeOf(wrong.id)).challenger).toBe(proverAddress);
+      expect((await liar.rollup.challengeOf(right.id)).challenger).toBe(
+        '0x0000000000000000000000000000000000000000',
+      );
+      await prover.waitFor(`assertion ${right.id.slice(0, 10)} confirmed at L1 block`);
+      expect(await liar.rollup.status(right.id)).toBe('confirmed');
+      expect(await liar.rollup.status(wrong.id)).toBe('rejected');
+      // the Rollup's records: rejected unproven, the liar's stake slashed to the prover
+      const logs = parseEventLogs({
+        abi: liar.rollup.abi,
+        logs: await l1.publicClient.getLogs({ address: liar.rollup.address, fromBlock: wrong.blockNumber }),
+      }) as unknown as {
+        eventName: string;
+        args: Record<string, unknown>;
+        transactionHash: Hex;
+        blockNumber: bigint;
+      }[];
+      const unproven = logs.filter((l) => l.eventName === 'AssertionUnproven');
+      expect(unproven.map((l) => [l.args.id, l.args.challenger])).toEqual([[wrong.id, proverAddress]]);
+      const slashed = logs.filter((l) => l.eventName === 'StakeSlashed');
+      expect(slashed.map((l) => [l.args.staker, l.args.lostAssertion, l.args.winner, l.args.amount])).toEqual(
+        [[l1.accounts[2].address, wrong.id, proverAddress, bond]],
+      );
+      // the prover's balance across the rejection: both bonds in, the transaction's fee out
+      const tx = unproven[0].transactionHash;
+      const receipt = await l1.publicClient.getTransactionReceipt({ hash: tx });
+      expect(receipt.from.toLowerCase()).toBe(proverAddress.toLowerCase());
+      const balance = (b: bigint) => l1.publicClient.getBalance({ address: proverAddress, blockNumber: b });
+      expect((await balance(receipt.blockNumber)) - (await balance(receipt.blockNumber - 1n))).toBe(
+        2n * bond - receipt.gasUsed * receipt.effectiveGasPrice,
+      );
+      expect(await liar.rollup.latestStaked(l1.accounts[2].address)).toBe(`0x${'0'.repeat(64)}`);
+      // its metrics: one challenge, one rejection, their gas
+      const rejectGas = /was not proven in its window: rejected.*\(gas (\d+)\)/.exec(out)?.[1];
+      expect(BigInt(rejectGas as string)).toBe(receipt.gasUsed);
+      const m = await scrape(metricsUrl);
+      expect(m.sum('modex_assertions_total', { event: 'challenged' })).toBe(1);
+      expect(m.sum('modex_assertions_total', { event: 'rejected' })).toBe(1);
+      expect(m.sum('modex_l1_gas_total', { kind: 'challenge' })).toBe(Number(challenged[0][5]));
+      expect(m.sum('modex_l1_gas_total', { kind: 'reject-unproven' })).toBe(Number(receipt.gasUsed));
+      console.log(
+        `node-validity hybrid: challenge gas ${challenged[0][5]}, reject-unproven gas ${receipt.gasUsed}`,
+      );
+    } finally {
+      sequencer.child.kill('SIGINT');
+      prover?.child.kill('SIGINT');
+    }
+    const [s, p] = await Promise.all([sequencer.done, prover?.done]);
+    expect(s.code, s.stderr.slice(-2000)).toBe(0);
+    expect(p?.code, p?.stderr.slice(-2000)).toBe(0);
   });
 });
