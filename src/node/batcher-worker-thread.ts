@@ -8,6 +8,7 @@
  * Requests (answered concurrently; the Batcher orders the blocks itself):
  * - `start` → the inbox cursor; `submit { block }` → the posted block without its `block`;
  *   `flush` → nothing. Every reply value carries `state` (the cursor, next sequence number, pending).
+ * Ticks (`tickSeconds`) start with the first `start` and die with the thread.
  * Events: `{ event, state }` for each BatcherEvent, with posted blocks stripped of their `block`
  * and errors as worker-rpc.ts's WorkerErrorData.
  */
@@ -42,6 +43,8 @@ export interface BatcherThreadData {
   compress?: boolean;
   attempts?: number;
   retryDelayMs?: number;
+  /** L1-time ticks every this many seconds (Batcher's `tickSeconds`; undefined: none) */
+  tickSeconds?: number;
   /** the thread's nice value (0 keeps the process's) */
   nice?: number;
 }
@@ -67,7 +70,9 @@ export type BatcherEventData =
   | { type: 'posted' | 'skipped'; posted: PostedData; blockPosition: bigint }
   | { type: 'retry'; position: bigint; attempt: number; error: WorkerErrorData }
   | { type: 'certificate-refused'; position: bigint; error: WorkerErrorData }
-  | { type: 'mismatch'; error: WorkerErrorData };
+  | { type: 'mismatch'; error: WorkerErrorData }
+  | { type: 'tick'; txHash: `0x${string}`; gasUsed: bigint; blockNumber: bigint; index: bigint }
+  | { type: 'tick-failed'; error: WorkerErrorData };
 
 const port = parentPort;
 if (!port) throw new Error('batcher-worker-thread: not in a worker thread');
@@ -85,6 +90,7 @@ function eventData(e: BatcherEvent): BatcherEventData {
       return { type: e.type, posted: strip(e.posted), blockPosition: e.posted.block.position };
     case 'retry':
     case 'certificate-refused':
+    case 'tick-failed':
       return { ...e, error: errorData(e.error) };
     case 'mismatch':
       return { type: 'mismatch', error: errorData(e.error) };
@@ -114,6 +120,7 @@ const batcher: Batcher = new Batcher({
   compress: data.compress,
   attempts: data.attempts,
   retryDelayMs: data.retryDelayMs,
+  tickSeconds: data.tickSeconds,
   onEvent: (e) => port.postMessage({ event: eventData(e), state: state() }),
 });
 lowerPriority(data.nice);

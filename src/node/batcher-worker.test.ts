@@ -1,8 +1,10 @@
 /**
  * The batcher in its worker thread, on anvil: blocks posted in order with events and state mirrored
  * on this side, typed errors rebuilt across the thread (out of order, position mismatch, an inbox
- * revert), a start against an unreachable L1, and blob DA built from the config inside the worker.
+ * revert), a start against an unreachable L1, blob DA built from the config inside the worker, and
+ * ticks (`tickSeconds`) sent from the thread, their events (and a failed tick's error) on this side.
  */
+import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaConfig } from '../config/types.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
@@ -125,5 +127,30 @@ describe('BatcherWorker', () => {
     expect(posted.da?.pointer).toBe('blob');
     const [m] = await inbox.readMessages(4n, 5n);
     expect(m.data[0]).toBe(0x02);
+  }, 60_000);
+
+  it('ticks from its thread (tickSeconds): the tick event on this side; a failed tick arrives as an error event', async () => {
+    const events: BatcherEvent[] = [];
+    const w = worker({ tickSeconds: 3_600, onEvent: (e) => events.push(e) });
+    const before = await inbox.delayedCount();
+    await w.start();
+    await w.flush(); // the tick queued at start
+    expect(await inbox.delayedCount()).toBe(before + 1n);
+    const tick = events.find((e) => e.type === 'tick');
+    expect(tick).toMatchObject({ type: 'tick', index: before });
+    expect(tick?.type === 'tick' && tick.gasUsed > 0n).toBe(true);
+    expect(await inbox.lastTickBlock()).toBe(tick?.type === 'tick' ? tick.blockNumber : -1n);
+    await w.close();
+
+    // an account without ETH cannot pay for the tick: an event, not a failed start
+    const failed: BatcherEvent[] = [];
+    const poor = worker({ tickSeconds: 1, privateKey: generatePrivateKey(), onEvent: (e) => failed.push(e) });
+    // the tick above is younger than an hour but older than a second
+    await new Promise((r) => setTimeout(r, 1_100));
+    await poor.start();
+    await poor.flush();
+    const f = failed.find((e) => e.type === 'tick-failed');
+    expect(f?.type === 'tick-failed' && f.error).toBeInstanceOf(BatcherError);
+    expect(await inbox.delayedCount()).toBe(before + 1n);
   }, 60_000);
 });

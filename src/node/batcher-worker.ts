@@ -156,6 +156,7 @@ export class BatcherWorker {
       }
       case 'retry':
       case 'certificate-refused':
+      case 'tick-failed':
         out = { ...e, error: batcherErrorOf(e.error) };
         break;
       case 'mismatch':

@@ -1,16 +1,24 @@
 /**
  * The batcher on anvil: blocks posted in order with the delayed messages they include, a restart
  * (and a lost receipt, and a racing second batcher) that posts nothing twice, a block over the DA
- * limit, and a forced inclusion that moves positions under the sequencer.
+ * limit, and a forced inclusion that moves positions under the sequencer. Ticks (`tickSeconds`):
+ * L1-time ticks between the posts, no over-ticking after a restart, and a failing tick that does not
+ * stop the posts.
  */
 import { bytesToHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaBatchTooLargeError } from '../da/errors.ts';
 import { L1CalldataDa } from '../da/l1-calldata/l1-calldata.ts';
 import { type L1, startAnvil } from '../l1/anvil.ts';
-import { SettlementTxError } from '../settlement/ethereum/errors.ts';
+import { InboxRevertError, SettlementTxError } from '../settlement/ethereum/errors.ts';
 import { deployInbox, InboxClient, walletFor } from '../settlement/ethereum/inbox.ts';
-import { batchMessage, encodeTxList, messageTxList } from '../settlement/ethereum/message.ts';
+import {
+  batchMessage,
+  decodeTick,
+  encodeTxList,
+  MESSAGE_KIND,
+  messageTxList,
+} from '../settlement/ethereum/message.ts';
 import {
   Batcher,
   BatcherError,
@@ -255,6 +263,144 @@ describe('Batcher', () => {
       expect(bytesToHex(messageTxList((await onL1(x)).data) as Uint8Array)).toBe(
         bytesToHex(x.message.subarray(1)),
       );
+    }
+  });
+});
+
+describe('Batcher ticks (tickSeconds, docs/node.md §3 "Ticks")', () => {
+  /** a fresh inbox, so that the delayed inbox holds only what these tests put there */
+  async function freshInbox(): Promise<InboxClient> {
+    const d = await deployInbox(l1, { sequencer: l1.accounts[0].address, maxDelaySeconds: MAX_DELAY });
+    return InboxClient.attach(l1, d.address, { fromBlock: d.deployBlock });
+  }
+  const until = async (what: () => Promise<boolean>, label: string): Promise<void> => {
+    for (let i = 0; i < 300; i++) {
+      if (await what()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${label}`);
+  };
+  /** a one-transaction block at `position` including the delayed messages below `delayedRead` */
+  const blockAt = (position: bigint, delayedRead: bigint, n: number): SealedBlock => ({
+    position,
+    message: batchMessage(0, encodeTxList([new Uint8Array(40).fill(n)])),
+    delayedRead,
+  });
+
+  it('ticks at start and every tickSeconds between the posts; the blocks include the ticks at the right positions', async () => {
+    const ib = await freshInbox();
+    const events: BatcherEvent[] = [];
+    const b = new Batcher({ inbox: ib, tickSeconds: 1, onEvent: (e) => events.push(e) });
+    expect(await ib.lastTickBlock()).toBe(0n);
+    await b.start();
+    // the sequencer's part: each time a tick arrives, a block that includes it (as a deposit would be)
+    let position = 0n;
+    let delayedRead = 0n;
+    const posted = [];
+    for (let round = 1; round <= 3; round++) {
+      await until(async () => (await ib.delayedCount()) > delayedRead, `tick ${round}`);
+      const count = await ib.delayedCount();
+      position += count - delayedRead;
+      delayedRead = count;
+      const r = await b.submit(blockAt(position, delayedRead, round));
+      expect([r.position, r.alreadyPosted]).toEqual([position, false]);
+      expect(r.tx?.delayedRead).toBe(delayedRead);
+      posted.push(r);
+      position++;
+    }
+    await b.close();
+    const ticks = events.filter((e) => e.type === 'tick');
+    expect(events.filter((e) => e.type === 'tick-failed')).toEqual([]);
+    expect(ticks.length).toBe(Number(delayedRead));
+    // every delayed message is a tick (kind 0x05) of the L1 block that carried it, in order
+    const delayed = await ib.readDelayed(0n, delayedRead);
+    expect(delayed.map((m) => m.data[0])).toEqual(delayed.map(() => MESSAGE_KIND.tick));
+    for (const [i, m] of delayed.entries()) {
+      const t = decodeTick(m.data);
+      expect(t).toEqual({ timestamp: m.timestamp, blockNumber: m.blockNumber });
+      if (ticks[i]?.type === 'tick')
+        expect([ticks[i].index, ticks[i].blockNumber]).toEqual([m.index, m.blockNumber]);
+      // at least tickSeconds of L1 time between two ticks
+      if (i > 0) expect(m.timestamp - delayed[i - 1].timestamp).toBeGreaterThanOrEqual(1n);
+    }
+    expect(await ib.lastTickBlock()).toBe(delayed.at(-1)?.blockNumber);
+    // the inbox: the ticks at their positions, each block after the ticks it includes
+    const all = await ib.readMessages(0n, await ib.messageCount());
+    expect(all.length).toBe(Number(position));
+    expect(all.filter((m) => m.source === 'batch').map((m) => m.position)).toEqual(
+      posted.map((p) => p.position),
+    );
+    expect(all.filter((m) => m.source === 'delayed').every((m) => m.data[0] === MESSAGE_KIND.tick)).toBe(
+      true,
+    );
+    // closed: no more ticks (a tick would land within a second)
+    const count = await ib.delayedCount();
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await ib.delayedCount()).toBe(count);
+    const gas = ticks.map((e) => (e.type === 'tick' ? e.gasUsed : 0n));
+    console.log(`tick gas: ${gas.join(', ')}; batch gas: ${posted.map((p) => p.tx?.gasUsed).join(', ')}`);
+  });
+
+  it('a restarted (or second) batcher does not tick while the last tick is younger than tickSeconds', async () => {
+    const ib = await freshInbox();
+    const first = new Batcher({ inbox: ib, tickSeconds: 3_600 });
+    await first.start();
+    await first.flush(); // the first tick of an inbox
+    await first.close();
+    expect(await ib.delayedCount()).toBe(1n);
+    const events: BatcherEvent[] = [];
+    const second = new Batcher({ inbox: ib, tickSeconds: 3_600, onEvent: (e) => events.push(e) });
+    await second.start();
+    await second.flush();
+    await second.close();
+    expect(await ib.delayedCount()).toBe(1n);
+    expect(events.map((e) => e.type)).toEqual(['started']);
+    // once L1's time passed tickSeconds since the last tick, a start ticks again
+    await l1.testClient.increaseTime({ seconds: 3_600 });
+    await l1.testClient.mine({ blocks: 1 });
+    const third = new Batcher({ inbox: ib, tickSeconds: 3_600, onEvent: (e) => events.push(e) });
+    await third.start();
+    await third.flush();
+    await third.close();
+    expect(await ib.delayedCount()).toBe(2n);
+    expect(events.map((e) => e.type)).toEqual(['started', 'started', 'tick']);
+  });
+
+  it('a failing tick is an event, retried at the next interval, and never stops the posts', async () => {
+    const ib = await freshInbox();
+    // the batcher's inbox client whose tick() sends a transaction that reverts on L1
+    let tickCalls = 0;
+    const failing = Object.create(ib) as InboxClient;
+    failing.tick = async () => {
+      tickCalls++;
+      return (await ib.forceInclusion(1_000n)) as never; // reverts DelayedReadBeyondCount
+    };
+    const events: BatcherEvent[] = [];
+    const b = new Batcher({ inbox: failing, tickSeconds: 1, onEvent: (e) => events.push(e) });
+    await b.start();
+    await until(async () => events.filter((e) => e.type === 'tick-failed').length >= 2, 'two failed ticks');
+    const blocks = [blockAt(0n, 0n, 1), blockAt(1n, 0n, 2)];
+    const r = await b.postAll(blocks);
+    expect(r.map((x) => [x.position, x.alreadyPosted])).toEqual([
+      [0n, false],
+      [1n, false],
+    ]);
+    await b.close();
+    const failed = events.filter((e) => e.type === 'tick-failed');
+    expect(failed.length).toBeGreaterThanOrEqual(2);
+    expect(tickCalls).toBe(failed.length);
+    for (const e of failed) {
+      expect((e as { error: unknown }).error).toBeInstanceOf(InboxRevertError);
+      expect(((e as { error: unknown }).error as InboxRevertError).errorName).toBe('DelayedReadBeyondCount');
+    }
+    expect(events.filter((e) => e.type === 'tick')).toEqual([]);
+    expect(await ib.messageCount()).toBe(2n);
+    expect(await ib.delayedCount()).toBe(0n);
+  });
+
+  it('refuses a tickSeconds that is not a positive integer', () => {
+    for (const t of [0, -1, 1.5]) {
+      expect(() => new Batcher({ inbox, tickSeconds: t })).toThrow(/tickSeconds must be a positive integer/);
     }
   });
 });

@@ -24,6 +24,11 @@
  *   sequencer must re-execute from what L1 says and re-seal; the batcher refuses further blocks until
  *   `start()` is called again.
  *
+ * L1 time (`tickSeconds`, config `sequencing.tickSeconds`; docs/node.md §3 "Ticks"): the batcher calls
+ * `Inbox.tick()` (docs/inbox.md §6.4) at start and every `tickSeconds` on the same queue as its posts,
+ * skipping when the last tick on L1 is younger; a failed tick is an event, never a halt. `close()` or
+ * `stopTicking()` ends the timer.
+ *
  * Blocks bigger than `da.maxBatchBytes` are refused (DA_BATCH_TOO_LARGE), not split: a block is one
  * STF run, so the sequencer must seal smaller blocks (sequencing.batch.maxBytes ≤ maxBatchBytes).
  */
@@ -80,7 +85,11 @@ export type BatcherEvent =
   | { type: 'retry'; position: bigint; attempt: number; error: unknown }
   /** L1 refused the block's certificate; it is posted through the DA module's fallback instead */
   | { type: 'certificate-refused'; position: bigint; error: unknown }
-  | { type: 'mismatch'; error: BatchPositionMismatchError };
+  | { type: 'mismatch'; error: BatchPositionMismatchError }
+  /** `tickSeconds`: the batcher queued an L1-time tick (docs/inbox.md §6.4) at delayed index `index` */
+  | { type: 'tick'; txHash: `0x${string}`; gasUsed: bigint; blockNumber: bigint; index: bigint }
+  /** `tickSeconds`: a tick failed (not TickTooSoon); it is tried again at the next interval */
+  | { type: 'tick-failed'; error: unknown };
 
 /** A postBatch of kind 0x03 that L1's certificate verifier refused (docs/committee.md §4). */
 function refusedCertificate(e: unknown): boolean {
@@ -136,6 +145,13 @@ export interface BatcherOptions {
   /** first retry delay, doubled each time (default 500 ms) */
   retryDelayMs?: number;
   onEvent?: (e: BatcherEvent) => void;
+  /**
+   * L1 time for the chain (docs/node.md §3 "Ticks"; config `sequencing.tickSeconds`): when set, the
+   * batcher calls `inbox.tick()` at `start()` and then every `tickSeconds`, on the queue of its
+   * posts (one wallet, no nonce races), unless the last tick on L1 is younger than `tickSeconds`.
+   * Undefined: no ticks.
+   */
+  tickSeconds?: number;
 }
 
 export class Batcher {
@@ -154,6 +170,15 @@ export class Batcher {
   private failure: Error | undefined;
   /** entries of L1 read for skip checks: position → entry */
   private readonly seen = new Map<bigint, InboxEntry>();
+  private readonly tickSeconds: number | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  /** ticks are on (startTicking, until stopTicking / close) */
+  private ticking = false;
+  /** a tick check is queued and not yet done (it schedules the next one) */
+  private tickQueued = false;
+  /** the last tick this batcher sent or saw, and when (this clock) */
+  private seenTick: { block: bigint; atMs: number } | undefined;
+  private closed = false;
 
   constructor(opts: BatcherOptions) {
     this.inbox = opts.inbox;
@@ -162,6 +187,13 @@ export class Batcher {
     this.retryDelayMs = opts.retryDelayMs ?? 500;
     this.compress = opts.compress ?? true;
     this.onEvent = opts.onEvent ?? (() => {});
+    if (opts.tickSeconds !== undefined && !(Number.isInteger(opts.tickSeconds) && opts.tickSeconds > 0)) {
+      throw new BatcherError(
+        'BATCHER_BAD_TICK_SECONDS',
+        `tickSeconds must be a positive integer (seconds between L1-time ticks), got ${opts.tickSeconds}`,
+      );
+    }
+    this.tickSeconds = opts.tickSeconds;
   }
 
   /** L1's inbox as the batcher last knew it (undefined before start) */
@@ -191,7 +223,93 @@ export class Batcher {
     this.seen.clear();
     const c = await this.refresh();
     this.emit({ type: 'started', ...c });
+    this.startTicking();
     return { ...c };
+  }
+
+  /**
+   * Starts the ticks (`tickSeconds`; `start()` does it): a check now, then one each time the last
+   * tick is due to be `tickSeconds` old. The timer is unref'd (it keeps no process alive). A no-op
+   * when already ticking, closed or without `tickSeconds`.
+   */
+  startTicking(): void {
+    if (this.tickSeconds === undefined || this.ticking || this.closed) return;
+    this.ticking = true;
+    if (!this.tickQueued) this.queueTick(); // else the tick in flight schedules the next one
+  }
+
+  /** Stops the ticks (a tick already queued still runs, and schedules nothing). */
+  stopTicking(): void {
+    this.ticking = false;
+    clearTimeout(this.tickTimer);
+    this.tickTimer = undefined;
+  }
+
+  /** Stops the ticks and waits for the queue (blocks and a tick in flight). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopTicking();
+    await this.tail.catch(() => {});
+  }
+
+  /** Queues one tick check behind the posts; when done, it schedules the next. */
+  private queueTick(): void {
+    this.tickTimer = undefined;
+    this.tickQueued = true;
+    const run = async () => {
+      const nextMs = await this.tickOnce();
+      this.tickQueued = false;
+      if (!this.ticking || this.closed) return;
+      this.tickTimer = setTimeout(() => this.queueTick(), nextMs);
+      this.tickTimer.unref();
+    };
+    this.tail = this.tail.then(run, run).catch(() => {});
+  }
+
+  /**
+   * docs/node.md §3 "Ticks": `Inbox.tick()` unless the last tick is younger than `tickSeconds`. Its
+   * age is the later of two clocks: L1's (now = the later of this clock and L1's latest block, minus
+   * the tick block's timestamp), so that a restart or a second batcher does not over-tick; and, for a
+   * tick this batcher sent or saw before, the time since then on this clock, so that an L1 that mines
+   * no block in between (an idle anvil) still gets its ticks. TickTooSoon (another tick in this L1
+   * block) is a skip; any other failure is a `tick-failed` event and never touches the posts.
+   * Returns when to check next (ms).
+   */
+  private async tickOnce(): Promise<number> {
+    const tickMs = (this.tickSeconds ?? 1) * 1000;
+    if (this.closed || this.tickSeconds === undefined) return tickMs;
+    try {
+      const last = await this.inbox.lastTickBlock();
+      if (last > 0n) {
+        if (this.seenTick?.block !== last) this.seenTick = { block: last, atMs: Date.now() };
+        const client = this.inbox.publicClient;
+        const [tickBlock, latest] = await Promise.all([
+          client.getBlock({ blockNumber: last }),
+          client.getBlock({ blockTag: 'latest' }),
+        ]);
+        const wall = Date.now();
+        const l1Now = Number(latest.timestamp) * 1000;
+        const l1Age = Math.max(l1Now, wall) - Number(tickBlock.timestamp) * 1000;
+        const localAge = wall - this.seenTick.atMs;
+        const age = Math.max(l1Age, localAge);
+        if (age < tickMs) return Math.max(250, tickMs - age);
+      }
+      const sentAt = Date.now();
+      const r = await this.inbox.tick();
+      this.seenTick = { block: r.blockNumber, atMs: sentAt };
+      this.emit({
+        type: 'tick',
+        txHash: r.txHash,
+        gasUsed: r.gasUsed,
+        blockNumber: r.blockNumber,
+        index: r.index,
+      });
+      return tickMs;
+    } catch (error) {
+      if (error instanceof InboxRevertError && error.errorName === 'TickTooSoon') return 1_000;
+      this.emit({ type: 'tick-failed', error });
+      return tickMs;
+    }
   }
 
   /**
