@@ -41,7 +41,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts anvil (at `hardfork`, default cancun) and an EVM chain on it; deposits `fund` wei to the L2's dev account. */
 export async function startL2OnAnvil(
-  o: { fund?: bigint; hardfork?: string; blockAgeSeconds?: number } = {},
+  o: {
+    fund?: bigint;
+    hardfork?: string;
+    blockAgeSeconds?: number;
+    /**
+     * the batcher's L1-time ticks (sequencing.tickSeconds); default off, unlike the example config:
+     * the bench measures the L2 before any tick and ticks by hand (tickL2 in l3.test.ts)
+     */
+    tickSeconds?: number;
+  } = {},
 ): Promise<L2OnAnvil> {
   const anvil = await startAnvil({ hardfork: o.hardfork ?? 'cancun' });
   const dir = mkdtempSync(join(tmpdir(), 'modex-l3-l2-'));
@@ -49,6 +58,7 @@ export async function startL2OnAnvil(
   try {
     const config = loadConfig(join(REPO_ROOT, 'examples/evm.config.json'));
     config.sequencing.batch = { ...config.sequencing.batch, maxAgeSeconds: o.blockAgeSeconds ?? 0.5 };
+    config.sequencing.tickSeconds = o.tickSeconds;
     const { file } = await deployForConfig(anvil, config);
     const chain = await attachChain(anvil, file);
     role = await startSequencerRole({

@@ -112,6 +112,7 @@ export function withDefaults(input: ConfigInput): ChainConfig {
     maxDelaySeconds: sqIn.maxDelaySeconds ?? d.sequencing.maxDelaySeconds,
     batch: { ...d.sequencing.batch, ...stripUndefined(sqIn.batch ?? {}) },
   };
+  if (sqIn.tickSeconds !== undefined) sequencing.tickSeconds = sqIn.tickSeconds;
   if (sqIn.committee !== undefined || sequencing.module === 'committee-rotation') {
     sequencing.committee = {
       members: (sqIn.committee?.members ?? []).filter((m) => m !== undefined),

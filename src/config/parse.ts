@@ -230,7 +230,13 @@ export function parseConfigShape(raw: unknown, issues: Issues): ConfigInput {
     };
   }
 
-  const sq = obj(issues, 'sequencing', root.sequencing, ['module', 'maxDelaySeconds', 'batch', 'committee']);
+  const sq = obj(issues, 'sequencing', root.sequencing, [
+    'module',
+    'maxDelaySeconds',
+    'batch',
+    'tickSeconds',
+    'committee',
+  ]);
   if (sq) {
     const batch = obj(issues, 'sequencing.batch', sq.batch, ['maxBytes', 'maxAgeSeconds']);
     const committee = obj(issues, 'sequencing.committee', sq.committee, ['members', 'rotationSeconds']);
@@ -241,6 +247,7 @@ export function parseConfigShape(raw: unknown, issues: Issues): ConfigInput {
         maxBytes: int(issues, 'sequencing.batch.maxBytes', batch.maxBytes, 1_024, 16 * 1024 * 1024, 'bytes'),
         maxAgeSeconds: int(issues, 'sequencing.batch.maxAgeSeconds', batch.maxAgeSeconds, 1, DAY, 'seconds'),
       },
+      tickSeconds: int(issues, 'sequencing.tickSeconds', sq.tickSeconds, 1, DAY, 'seconds'),
       committee: committee && {
         members: arr(issues, 'sequencing.committee.members', committee.members)?.map(
           (m, i) =>

@@ -171,6 +171,31 @@ describe('combinations', () => {
     expect(problems({ vm: { app: 'token', stf: 'x.wasm' } })['vm.stf']).toContain('not both');
   });
 
+  it('sequencing.tickSeconds: a positive integer, for the EVM (or a custom STF), with ethereum or sovereign settlement', () => {
+    const evm = { vm: { app: 'evm' } };
+    const c = validateConfig({ ...evm, sequencing: { tickSeconds: 12 } });
+    expect(c.sequencing.tickSeconds).toBe(12);
+    expect(summarizeConfig(c)).toMatch(/L1 time every 12s/);
+    expect(validateConfig(evm).sequencing.tickSeconds).toBeUndefined();
+    expect(summarizeConfig(validateConfig(evm))).not.toMatch(/L1 time/);
+    // the sovereign inbox is the same contract, with tick()
+    const sovereign = {
+      ...evm,
+      proof: { module: 'none' },
+      settlement: { module: 'sovereign', rpcUrl: 'embedded' },
+      sequencing: { tickSeconds: 1 },
+    };
+    expect(validateConfig(sovereign).sequencing.tickSeconds).toBe(1);
+    for (const bad of [0, -12, 1.5, '12', 86_401]) {
+      expect(problems({ ...evm, sequencing: { tickSeconds: bad } })['sequencing.tickSeconds']).toMatch(
+        /expected an integer from 1 to 86400 seconds/,
+      );
+    }
+    expect(problems({ vm: { app: 'token' }, sequencing: { tickSeconds: 12 } })).toEqual({
+      'sequencing.tickSeconds': expect.stringMatching(/^the built-in app "token" ignores L1-time ticks/),
+    });
+  });
+
   it('batch size must fit the DA transport (including a committee fallback)', () => {
     expect(problems({ sequencing: { batch: { maxBytes: 200_000 } } })['sequencing.batch.maxBytes']).toBe(
       'got 200000; "l1-calldata" carries at most 120000 bytes per batch',

@@ -181,6 +181,15 @@ export function checkRules(c: ChainConfig, issues: Issues, o: { baseDir?: string
       `only used by sequencing.module "committee-rotation"; remove it for "${sq.module}"`,
     );
   }
+  // L1-time ticks (docs/inbox.md §6.4): the inbox of "ethereum" and "sovereign" (the same contract,
+  // docs/sovereign.md §1) has tick(); among the built-in apps only the EVM reads them (the others
+  // answer unknown_kind), so a tick would pay L1 gas and an inbox message for nothing
+  if (sq.tickSeconds !== undefined && vm.app !== undefined && vm.app !== 'evm') {
+    issues.add(
+      'sequencing.tickSeconds',
+      `the built-in app "${vm.app}" ignores L1-time ticks (only "evm" reads them, docs/evm.md "Time"); each tick would cost about 80k L1 gas for nothing: remove sequencing.tickSeconds`,
+    );
+  }
 }
 
 function checkCommittee(c: ChainConfig, issues: Issues): void {

@@ -25,7 +25,11 @@ export function summarizeConfig(c: ChainConfig): string {
       : c.settlement.module === 'modex'
         ? `modex settlement (parent chain ${c.settlement.parent?.chainId})`
         : 'sovereign';
-  const sq = `${c.sequencing.module} sequencer (forced inclusion after ${formatSeconds(c.sequencing.maxDelaySeconds)})`;
+  const ticks =
+    c.sequencing.tickSeconds === undefined
+      ? ''
+      : `, L1 time every ${formatSeconds(c.sequencing.tickSeconds)}`;
+  const sq = `${c.sequencing.module} sequencer (forced inclusion after ${formatSeconds(c.sequencing.maxDelaySeconds)}${ticks})`;
   return `${c.chain.name} (chain id ${c.chain.chainId}): ${c.vm.module} VM with ${stf}, ${proof}, ${da}, ${st}, ${sq}`;
 }
 

@@ -183,6 +183,12 @@ export interface SequencingConfig {
   /** Forced inclusion: a delayed (L1) message older than this must be included; anyone can force it after. */
   maxDelaySeconds: number;
   batch: BatchConfig;
+  /**
+   * L1 time for the chain: the batcher calls `Inbox.tick()` (docs/inbox.md §6.4) every this many
+   * seconds (and once at start) unless the last tick is younger; undefined: nobody ticks. An EVM
+   * chain's TIMESTAMP advances only with ticks (docs/evm.md "Time"). docs/node.md §3 "Ticks".
+   */
+  tickSeconds?: number;
   /** For committee-rotation: the sequencer addresses, and how long each leads. */
   committee?: { members: Address[]; rotationSeconds: number };
 }

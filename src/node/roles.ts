@@ -465,6 +465,15 @@ export async function startSequencerRole(o: {
     compress: !provenByValidity(o.config),
     attempts: o.batcherRetry?.attempts,
     retryDelayMs: o.batcherRetry?.retryDelayMs,
+    // L1 time for the chain (docs/node.md §3 "Ticks"): Inbox.tick() every tickSeconds, from the worker
+    tickSeconds: o.config.sequencing.tickSeconds,
+    onEvent: (e) => {
+      if (e.type === 'tick') observeL1Tx(metrics, 'sequencer', 'tick', e.gasUsed);
+      else if (e.type === 'tick-failed')
+        (o.warn ?? o.log)?.(
+          `tick failed (retried in ${o.config.sequencing.tickSeconds} s): ${(e.error as Error).message.split('\n')[0]}`,
+        );
+    },
   });
   try {
     await batcher.start(); // L1 reachable and the DA module valid, or the role does not start
