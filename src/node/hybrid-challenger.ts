@@ -97,6 +97,9 @@ export class HybridChallenger {
       this.unjudged.delete(id); // its parent is not an assertion of this Rollup
       return;
     }
+    // its blocks not derived yet: judged next round (no L1 read until then)
+    const honest = honestAssertion(this.o.follower, this.o.heights, prev);
+    if (!honest) return;
     if ((await rollup.status(id)) !== 'pending') {
       this.unjudged.delete(id); // confirmed or rejected already: nothing to judge
       return;
@@ -109,8 +112,6 @@ export class HybridChallenger {
       this.unjudged.delete(id);
       return;
     }
-    const honest = honestAssertion(this.o.follower, this.o.heights, prev);
-    if (!honest) return; // its blocks are not derived yet: judged next round
     this.unjudged.delete(id);
     const why = dishonesty(honest, a);
     if (why === undefined) return; // honest: the prover confirms it with a proof
