@@ -304,7 +304,7 @@ export class Batcher {
         blockNumber: r.blockNumber,
         index: r.index,
       });
-      return tickMs;
+      return Math.max(250, tickMs - (Date.now() - sentAt)); // the interval counts from the send
     } catch (error) {
       if (error instanceof InboxRevertError && error.errorName === 'TickTooSoon') return 1_000;
       this.emit({ type: 'tick-failed', error });
