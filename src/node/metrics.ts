@@ -154,7 +154,7 @@ export class NodeMetrics implements MetricsSource {
     );
     this.l1Gas = counter(
       'modex_l1_gas_total',
-      'L1 gas spent by kind: batch, include-delayed, assertion, confirm-assertion, slash, and the dispute moves (layer-zero-edge, dissect, subchallenge, one-step-proof, …)',
+      'L1 gas spent by kind: batch, include-delayed, tick, assertion, confirm-assertion, slash, the dispute moves (layer-zero-edge, dissect, subchallenge, one-step-proof, …) and the hybrid ones (challenge, reject-unproven)',
       ['role', 'kind'],
     );
     this.l1Txs = counter('modex_l1_transactions_total', 'L1 transactions sent, by the same kinds', [
@@ -163,7 +163,7 @@ export class NodeMetrics implements MetricsSource {
     ]);
     this.assertions = counter(
       'modex_assertions_total',
-      'assertions this validator posted, and assertions of its path it saw confirmed (event: posted, confirmed)',
+      'assertions this validator or prover posted, and assertions of its path it saw confirmed (event: posted, confirmed); a prover on a hybrid chain also counts those it challenged and rejected (event: challenged, rejected)',
       ['role', 'event'],
     );
     this.assertionLag = gauge(

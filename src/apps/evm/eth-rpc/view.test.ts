@@ -80,7 +80,14 @@ async function txs(): Promise<TxView[]> {
 describe('the Ethereum view of a block (docs/evm-rpc.md §3)', () => {
   it('hashes its header as @ethereumjs/block does from the JSON it answers; transactions root, bloom and receipts agree', async () => {
     const t = await txs();
-    const b = assembleBlock(5, 'k', new Uint8Array(32).fill(7), new Uint8Array(32).fill(8), t, 1_765_000_000n);
+    const b = assembleBlock(
+      5,
+      'k',
+      new Uint8Array(32).fill(7),
+      new Uint8Array(32).fill(8),
+      t,
+      1_765_000_000n,
+    );
     const json = blockJson(b, true);
     expect(json.timestamp).toBe('0x6933c340'); // the chain's time (the last L1 tick), in the hashed header
     const header = createBlockHeaderFromRPC(json as never, { common });

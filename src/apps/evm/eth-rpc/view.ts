@@ -14,7 +14,7 @@ import { EMPTY_TRIE_ROOT, trieRoot } from '../mpt.ts';
 import { rlpEncode, uintBytes } from '../rlp.ts';
 import { type EthHeader, headerHash, logsBloom, receiptEncoding } from './header.ts';
 import { hex } from './params.ts';
-import { parseTime, parseTxRecord, recordQuery, timeQuery, type TxRecord } from './records.ts';
+import { parseTime, parseTxRecord, recordQuery, type TxRecord, timeQuery } from './records.ts';
 
 export type ParsedTx = ReturnType<typeof parseTransaction>;
 
