@@ -110,8 +110,6 @@ export function register(program: Command): void {
           const { settlement: s, file } = mode
             ? await deployValidityChain(l1, config, { sequencer, log: (l) => console.log(`  ${l}`) })
             : await deployForConfig(l1, config, { sequencer });
-          // the key setup's curve keeps worker threads (and the process) alive: stop them
-          if (mode) await (await import('../../zk/curve.ts')).releaseCurve();
           writeDeploymentFile(o.out, file);
           if (file.validity)
             console.log(
