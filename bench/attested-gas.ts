@@ -6,21 +6,17 @@
  * execution) and `Rollup.confirmAttested` with 0 non-signers (a1) and h − 1 (a2); and a3 confirmed by
  * time (`confirmAssertion`) for comparison.
  */
-import { bytesToHex, type Hex, numberToHex } from 'viem';
+import { bytesToHex, type Hex } from 'viem';
 import { buildAttestation, encodeAttestation } from '../src/attest/attestation.ts';
 import { attestationDigest, signAttestation } from '../src/attest/message.ts';
 import { type BlsKeyPair, blsKeyFromSeed, proofOfPossession } from '../src/crypto/bls.ts';
 import type { L1 } from '../src/l1/anvil.ts';
 import { moduleFieldsHex } from '../src/proof/fraud/claim.ts';
 import { deploySettlement } from '../src/settlement/ethereum/deploy-settlement.ts';
-import {
-  type AssertionData,
-  assertionId,
-  type SolGlobalState,
-  toSolState,
-} from '../src/settlement/ethereum/dispute-hash.ts';
+import { type AssertionData, assertionId, toSolState } from '../src/settlement/ethereum/dispute-hash.ts';
 import { walletFor } from '../src/settlement/ethereum/inbox.ts';
 import type { EpochInfo, ValidatorCommitteeClient } from '../src/settlement/ethereum/validator-committee.ts';
+import { endState, word } from '../test/committee-rollup.ts';
 import { disputeTestGenesis, disputeTestPayload, disputeTestProgram } from '../test/test-stf.ts';
 
 export interface AttestedGas {
@@ -48,13 +44,6 @@ export function gasValidatorKeys(n: number): { keys: BlsKeyPair[]; pops: Hex[] }
 }
 
 const EPOCH_BLOCKS = 4n;
-const word = (n: number): Hex => numberToHex(BigInt(n), { size: 32 });
-const end = (n: number, inboxPosition: bigint): SolGlobalState => ({
-  stateRoot: word(0x5700 + n),
-  sendRoot: word(0x5e00 + n),
-  inboxPosition,
-  positionInMessage: 0n,
-});
 
 /** Measures one committee size on `l1` (an anvil with ≥ 10 funded accounts, Prague). */
 export async function measureAttestedGas(
@@ -92,10 +81,10 @@ export async function measureAttestedGas(
   await post();
   const g = (await s.rollup.assertions(s.deployBlock))[0].data;
   const r = s.rollup.as(as(1));
-  const a1 = (await r.createAssertion(g, end(1, 1n), word(1), 10n ** 18n)).data;
-  const a2 = (await r.createAssertion(a1, end(2, a1.nextInboxPosition), word(2))).data;
+  const a1 = (await r.createAssertion(g, endState(1, 1n), word(1), 10n ** 18n)).data;
+  const a2 = (await r.createAssertion(a1, endState(2, a1.nextInboxPosition), word(2))).data;
   await post();
-  const a3 = (await r.createAssertion(a2, end(3, a2.nextInboxPosition), word(3))).data;
+  const a3 = (await r.createAssertion(a2, endState(3, a2.nextInboxPosition), word(3))).data;
 
   // n validators, registered from 10 accounts at once
   await Promise.all(
